@@ -1,0 +1,35 @@
+import type { JobsOptions } from 'bullmq';
+
+/**
+ * Job options in one place. Run jobs retry transient failures with exponential backoff (BullMQ
+ * adds no jitter to 'exponential', so the worker's backoff strategy adds it: see `runBackoff`).
+ * Completed and failed jobs are kept for a while for inspection; the durable record of a run is
+ * the planner's store, not the queue.
+ */
+export const RUN_JOB_ATTEMPTS = 3;
+
+export function runJobOptions(runId: string): JobsOptions {
+  return {
+    jobId: runId,
+    attempts: RUN_JOB_ATTEMPTS,
+    backoff: { type: 'jitter' },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+/** Exponential backoff with full jitter: base * 2^(attempt-1) * U(0.5, 1.5), capped. */
+export function runBackoff(attemptsMade: number, random: () => number = Math.random, baseMs = 1000, capMs = 60_000): number {
+  const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(exp * (0.5 + random()));
+}
+
+export function resultJobOptions(runId: string): JobsOptions {
+  return {
+    jobId: runId,
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: false,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Queue names and Redis key layout shared by the planner and the workers.
+ *
+ * Runs: one BullMQ queue per worker pool (`lawsweep-runs-<pool>`). A worker joins one pool and
+ * declares its capacity (e.g. N <= 1e9) in the worker registry; the planner routes each run to a
+ * pool whose live workers can all hold it, and reports a run no pool can hold instead of leaving
+ * it waiting.
+ *
+ * Results: workers add one job per finished run to the `lawsweep-results` queue, with the run id as
+ * the job id. The queue is durable in Redis, so a result that arrives while the planner is down
+ * waits for it; the job id deduplicates a result delivered twice, and the planner records a run's
+ * result exactly once (idempotent by run id) in libs/store.
+ */
+export const RUN_QUEUE_PREFIX = 'lawsweep-runs';
+export const RESULTS_QUEUE = 'lawsweep-results';
+export const DEFAULT_POOL = 'default';
+
+export function runQueueName(pool: string = DEFAULT_POOL): string {
+  return `${RUN_QUEUE_PREFIX}-${pool}`;
+}
+
+/** Redis hash: worker id -> JSON WorkerAdvert. Workers refresh theirs every heartbeat. */
+export const WORKER_REGISTRY_KEY = 'lawsweep:workers';
+/** A worker whose advert is older than this is considered gone. */
+export const WORKER_ADVERT_TTL_MS = 30_000;
+
+export const POOL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;

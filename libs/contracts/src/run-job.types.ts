@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/** A trainer as a sweep spec or a worker default names it. */
+export const commandTrainerSchema = z.object({
+  type: z.literal('command'),
+  command: z.array(z.string().min(1).max(4096)).min(1).max(256),
+  cwd: z.string().max(4096).optional(),
+  env: z.record(z.string().max(8192)).optional(),
+  /** Seconds before a run is killed and failed. */
+  timeoutSeconds: z.number().positive().finite().optional(),
+});
+
+/** A known truth: a built-in law name with its published parameters, or a law with parameters. */
+export const truthSchema = z.union([
+  z.string().min(1).max(64),
+  z.object({
+    law: z.union([z.string().min(1).max(64), z.object({ expression: z.string().min(1).max(2000), params: z.record(z.tuple([z.number(), z.number()])) })]),
+    params: z.record(z.number().finite()),
+  }),
+]);
+
+export const simulateTrainerSchema = z.object({
+  type: z.literal('simulate'),
+  truth: truthSchema.default('chinchilla'),
+  /** Standard deviation of Gaussian noise on log-loss. */
+  noise: z.number().min(0).max(1).default(0.005),
+  /** Wall-clock seconds a simulated run takes per unit of cost (demo realism); 0 = instant. */
+  secondsPerCost: z.number().min(0).finite().default(0),
+  /** Cap on the simulated duration of one run, in seconds. */
+  maxSeconds: z.number().min(0).finite().default(5),
+});
+
+export const replayTrainerSchema = z.object({
+  type: z.literal('replay'),
+  /** CSV with one column per variable and a `loss` column. */
+  file: z.string().min(1).max(4096),
+});
+
+export const trainerSchema = z.discriminatedUnion('type', [commandTrainerSchema, simulateTrainerSchema, replayTrainerSchema]);
+export type TrainerSpec = z.infer<typeof trainerSchema>;
+
+/** What a run job carries: ids and the config only, never secrets. */
+export const runJobDataSchema = z.object({
+  sweepId: z.string().min(1),
+  runId: z.string().min(1),
+  config: z.record(z.number().finite()),
+  cost: z.number().finite().nonnegative(),
+  trainer: trainerSchema,
+  /** Seed for simulated noise, so a run's simulated loss is reproducible. */
+  seed: z.number().int().optional(),
+});
+export type RunJobData = z.infer<typeof runJobDataSchema>;
+
+export const curvePointSchema = z.object({ tokens: z.number().finite().optional(), step: z.number().finite().optional(), loss: z.number().finite() });
+export type CurvePoint = z.infer<typeof curvePointSchema>;
+
+/** Progress a worker reports while a run trains (job.updateProgress). */
+export const runProgressSchema = z.object({ point: curvePointSchema });
+export type RunProgress = z.infer<typeof runProgressSchema>;
+
+/** What a worker reports for a finished run, on the results queue (job id = run id). */
+export const runResultSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('done'),
+    sweepId: z.string().min(1),
+    runId: z.string().min(1),
+    loss: z.number().finite().positive(),
+    curve: z.array(curvePointSchema).max(100_000).default([]),
+    worker: z.string(),
+    attempts: z.number().int().positive(),
+    durationMs: z.number().nonnegative(),
+  }),
+  z.object({
+    status: z.literal('failed'),
+    sweepId: z.string().min(1),
+    runId: z.string().min(1),
+    reason: z.string().max(20_000),
+    curve: z.array(curvePointSchema).max(100_000).default([]),
+    worker: z.string(),
+    attempts: z.number().int().positive(),
+    durationMs: z.number().nonnegative(),
+    /** Fraction of the run's cost actually used before it failed (0..1), when known. */
+    partialCostFraction: z.number().min(0).max(1).optional(),
+  }),
+]);
+export type RunResult = z.infer<typeof runResultSchema>;
+
+/** A worker's advertisement in the registry. */
+export const workerAdvertSchema = z.object({
+  id: z.string(),
+  pool: z.string(),
+  /** Upper limits on config variables this worker can hold, e.g. { N: 1e9 }. */
+  capacity: z.record(z.number().positive()),
+  concurrency: z.number().int().positive(),
+  labels: z.record(z.string()).default({}),
+  busy: z.number().int().nonnegative().default(0),
+  lastSeen: z.number(),
+});
+export type WorkerAdvert = z.infer<typeof workerAdvertSchema>;

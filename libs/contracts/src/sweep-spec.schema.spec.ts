@@ -1,0 +1,35 @@
+import { parseSweepSpec } from './sweep-spec.schema';
+
+const valid = {
+  name: 'demo',
+  variables: { N: { min: 1e7, max: 1e9, steps: 5 }, D: { min: '1e8', max: 1e11 } },
+  budget: '1e21',
+  targets: [{ N: 7e10, D: 1.4e12 }],
+  trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005 },
+};
+
+describe('sweep spec schema', () => {
+  it('accepts the ARCHITECTURE.md example with defaults filled in', () => {
+    const r = parseSweepSpec(valid);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.spec.budget).toBe(1e21);
+    expect(r.spec.variables.D.min).toBe(1e8);
+    expect(r.spec.law).toBe('chinchilla');
+    expect(r.spec.parallelism).toBe(4);
+  });
+
+  it.each([
+    ['inverted range', { variables: { N: { min: 1e9, max: 1e7 } } }, 'variables.N.max'],
+    ['negative budget', { budget: -1 }, 'budget'],
+    ['NaN min', { variables: { N: { min: 'NaN', max: 1e7 } } }, 'variables.N.min'],
+    ['no targets', { targets: [] }, 'targets'],
+    ['unknown trainer', { trainer: { type: 'ssh' } }, 'trainer.type'],
+    ['unknown field', { budgte: 1 }, 'budgte'],
+  ])('rejects %s naming the field', (_name, patch, path) => {
+    const r = parseSweepSpec({ ...valid, ...patch });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.map((e) => e.path)).toContain(path);
+  });
+});

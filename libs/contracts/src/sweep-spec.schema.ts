@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { trainerSchema } from './run-job.types';
+
+/**
+ * The sweep spec of ARCHITECTURE.md, checked structurally here (types, ranges, sizes). Checks that
+ * need the law library (a known law name, an expression that parses, constraints over known
+ * variables) are in `validateSweepSpecSemantics` in libs/design, which the planner and the CLI
+ * call after this one. Both report `{ path, message }` errors with dotted paths such as
+ * `variables.N.min`.
+ */
+
+/** A number, also accepted as a numeric string ("1e21"): YAML users write both. */
+const num = z.preprocess(
+  (v) => (typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : v),
+  z.number({ invalid_type_error: 'must be a number' }).finite('must be finite'),
+);
+const positive = num.pipe(z.number().positive('must be > 0'));
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
+
+export const variableSchema = z
+  .object({
+    min: positive,
+    max: positive,
+    steps: z.number().int().min(1).max(1000).default(9),
+    scale: z.enum(['log', 'linear']).default('log'),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.max < v.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `max (${v.max}) must be >= min (${v.min})` });
+  });
+export type VariableSpec = z.infer<typeof variableSchema>;
+
+export const expressionLawSchema = z
+  .object({
+    expression: z.string().min(1).max(2000),
+    params: z.record(z.tuple([num, num])).refine((p) => Object.keys(p).length > 0 && Object.keys(p).length <= 32, 'needs 1 to 32 parameters'),
+    /** Parameters fitted in log space (positive ones spanning decades); default: those whose bounds are > 0 and span > 100x. */
+    logParams: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const configSchema = z.record(positive).refine((c) => Object.keys(c).length > 0 && Object.keys(c).length <= 32, 'needs 1 to 32 variables');
+
+export const sweepSpecSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    law: z.union([z.string().min(1).max(64), expressionLawSchema]).default('chinchilla'),
+    variables: z
+      .record(variableSchema)
+      .superRefine((vars, ctx) => {
+        const names = Object.keys(vars);
+        if (names.length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one variable' });
+        if (names.length > 16) ctx.addIssue({ code: 'custom', message: 'at most 16 variables' });
+        for (const n of names) if (!NAME.test(n)) ctx.addIssue({ code: 'custom', path: [n], message: `variable name '${n}' must be an identifier` });
+      }),
+    constraints: z.array(z.string().min(1).max(500)).max(50).default([]),
+    /** An explicit pool of configs: a CSV path (CLI only) or inline configs. */
+    candidates: z.union([z.string().min(1).max(4096), z.array(configSchema).min(1).max(100_000)]).optional(),
+    cost: z.string().min(1).max(500).default('6 * N * D'),
+    budget: positive,
+    targets: z.array(configSchema).min(1).max(100),
+    /** Optional: also learn the compute-optimal allocation at these compute levels. */
+    targetCompute: z.array(positive).max(10).optional(),
+    stop: z
+      .object({ targetRelativeInterval: num.pipe(z.number().positive().max(10)).optional(), maxRuns: z.number().int().positive().max(1_000_000).optional() })
+      .strict()
+      .default({}),
+    fit: z
+      .object({ loss: z.string().regex(/^(mse|huber(:[0-9.eE+-]+)?)$/, "must be 'mse' or 'huber:DELTA'").default('huber:1e-3') })
+      .strict()
+      .default({}),
+    design: z.enum(['eig', 'grid', 'isoflop', 'random', 'oracle']).default('eig'),
+    parallelism: z.number().int().min(1).max(10_000).default(4),
+    seed: z.number().int().default(0),
+    trainer: trainerSchema,
+    /** Worker pool the runs go to (see libs/contracts queues). */
+    pool: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+  })
+  .strict();
+
+export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
+export type SweepSpec = z.infer<typeof sweepSpecSchema>;
+
+export interface SpecError {
+  path: string;
+  message: string;
+}
+
+export type SpecParseResult = { ok: true; spec: SweepSpec } | { ok: false; errors: SpecError[] };
+
+export function parseSweepSpec(input: unknown): SpecParseResult {
+  const result = sweepSpecSchema.safeParse(input);
+  if (result.success) return { ok: true, spec: result.data };
+  return {
+    ok: false,
+    errors: result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: `unknown field '${key}' (check its spelling against the sweep spec reference)` }))
+        : [{ path: issue.path.join('.') || '(spec)', message: issue.message }],
+    ),
+  };
+}

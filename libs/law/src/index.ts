@@ -1,0 +1,2 @@
+export * from './law.types';
+export * from './random';
