@@ -1,2 +1,3 @@
 export * from './law.types';
 export * from './random';
+export * from './registry';
