@@ -28,6 +28,12 @@ export interface ProposeRequest {
   fit?: FitResult;
   /** Step counter, mixed into the seed so each step is reproducible. */
   step: number;
+  /**
+   * Optional filter on candidates: only configs it accepts may be proposed. The planner uses it to
+   * skip configs no live worker can hold (capacity) and configs it already has (imported or tried),
+   * so the engine spends its picks on runs that can actually be bought.
+   */
+  accept?: (config: Config) => boolean;
 }
 
 export interface Proposal {
