@@ -25,3 +25,16 @@ export const WORKER_REGISTRY_KEY = 'lawsweep:workers';
 export const WORKER_ADVERT_TTL_MS = 30_000;
 
 export const POOL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/**
+ * Cancellation: the planner sets this key (any value, with a TTL longer than the longest run, e.g.
+ * 7 days) when a sweep is cancelled. Workers poll it every few seconds while a run of that sweep
+ * trains, stop the trainer, and fail the run with reason 'cancelled' (not retried). A worker also
+ * checks it before starting a run, so queued runs of a cancelled sweep never start.
+ */
+export const CANCEL_KEY_PREFIX = 'lawsweep:cancel:';
+export function cancelKey(sweepId: string): string {
+  return `${CANCEL_KEY_PREFIX}${sweepId}`;
+}
+/** The reason a run cancelled by its sweep fails with. */
+export const CANCELLED_REASON = 'cancelled';

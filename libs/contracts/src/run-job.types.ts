@@ -95,5 +95,7 @@ export const workerAdvertSchema = z.object({
   labels: z.record(z.string()).default({}),
   busy: z.number().int().nonnegative().default(0),
   lastSeen: z.number(),
+  /** True while the worker shuts down: it finishes (or hands back) its runs and takes no new ones. */
+  draining: z.boolean().optional(),
 });
 export type WorkerAdvert = z.infer<typeof workerAdvertSchema>;
