@@ -1,1 +1,3 @@
-export {};
+export * from './store.types';
+export * from './config-key';
+export * from './sweep-store';

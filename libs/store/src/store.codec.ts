@@ -1,0 +1,58 @@
+import type { SweepSpec } from '@lawsweep/contracts';
+import type { Config } from '@lawsweep/law';
+import type { FitSummary, RunRecord, RunState, SweepRecord, SweepState, SweepWarning } from './store.types';
+
+/** Decoding of the Redis hashes written by SweepStore (all values are strings there). */
+const n = (v: string | undefined): number => (v === undefined || v === '' ? 0 : Number(v));
+const opt = (v: string | undefined): number | undefined => (v === undefined || v === '' ? undefined : Number(v));
+
+export function toSweepRecord(h: Record<string, string>): SweepRecord {
+  return {
+    id: h.id,
+    name: h.name,
+    spec: JSON.parse(h.spec) as SweepSpec,
+    state: h.state as SweepState,
+    stopReason: h.stopReason || undefined,
+    budget: n(h.budget),
+    spent: n(h.spent),
+    reserved: n(h.reserved),
+    maxRuns: n(h.maxRuns),
+    planned: n(h.planned),
+    runs: {
+      queued: n(h.queued),
+      running: n(h.running),
+      done: n(h.done),
+      failed: n(h.failed),
+      cancelled: n(h.cancelled),
+      unschedulable: n(h.unschedulable),
+    },
+    imported: n(h.imported),
+    version: n(h.version),
+    warnings: h.warnings ? (JSON.parse(h.warnings) as SweepWarning[]) : [],
+    fit: h.fit ? (JSON.parse(h.fit) as FitSummary) : undefined,
+    createdAt: n(h.createdAt),
+    updatedAt: n(h.updatedAt),
+  };
+}
+
+export function toRunRecord(h: Record<string, string>): RunRecord {
+  return {
+    id: h.id,
+    sweepId: h.sweepId,
+    config: JSON.parse(h.config) as Config,
+    configKey: h.configKey,
+    state: h.state as RunState,
+    cost: n(h.cost),
+    spent: n(h.spent),
+    loss: opt(h.loss),
+    worker: h.worker || undefined,
+    attempts: n(h.attempts),
+    reason: h.reason || undefined,
+    imported: h.imported === '1',
+    gain: opt(h.gain),
+    createdAt: n(h.createdAt),
+    startedAt: opt(h.startedAt),
+    finishedAt: opt(h.finishedAt),
+    durationMs: opt(h.durationMs),
+  };
+}

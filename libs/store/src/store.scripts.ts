@@ -1,0 +1,167 @@
+/**
+ * Lua scripts for the invariants that must hold across planner replicas and crashes: Redis runs a
+ * script atomically, so "check the budget, then reserve" or "record a result unless already
+ * recorded" cannot interleave with another client. Costs travel as the strings JavaScript printed
+ * (never re-printed by Lua's tostring, which keeps only 14 digits).
+ *
+ * Keys are derived inside the scripts from a prefix passed in ARGV (single Redis, not Cluster).
+ */
+
+/** KEYS: sweep hash, configs hash, active set, runs list. ARGV: prefix, sweepId, cost, configJson, configKey, now, gain. */
+export const RESERVE_RUN = `
+local sk = KEYS[1]
+local state = redis.call('HGET', sk, 'state')
+if not state then return {'missing'} end
+if state ~= 'running' then return {'state', state} end
+local existing = redis.call('HGET', KEYS[2], ARGV[5])
+if existing then return {'duplicate', existing} end
+local budget = tonumber(redis.call('HGET', sk, 'budget'))
+local spent = tonumber(redis.call('HGET', sk, 'spent'))
+local reserved = tonumber(redis.call('HGET', sk, 'reserved'))
+local cost = tonumber(ARGV[3])
+if spent + reserved + cost > budget * (1 + 1e-12) then
+  return {'budget', string.format('%.17g', budget - spent - reserved)}
+end
+local maxRuns = tonumber(redis.call('HGET', sk, 'maxRuns') or '0')
+local planned = tonumber(redis.call('HGET', sk, 'planned') or '0')
+if maxRuns > 0 and planned >= maxRuns then return {'maxRuns'} end
+local seq = redis.call('HINCRBY', sk, 'runSeq', 1)
+local runId = ARGV[2] .. '-r' .. string.format('%05d', seq)
+redis.call('HINCRBY', sk, 'planned', 1)
+redis.call('HINCRBYFLOAT', sk, 'reserved', ARGV[3])
+redis.call('HINCRBY', sk, 'queued', 1)
+redis.call('HSET', sk, 'updatedAt', ARGV[6])
+redis.call('HSET', ARGV[1] .. 'run:' .. runId, 'id', runId, 'sweepId', ARGV[2], 'config', ARGV[4], 'configKey', ARGV[5],
+  'cost', ARGV[3], 'spent', '0', 'state', 'queued', 'createdAt', ARGV[6], 'attempts', '0', 'gain', ARGV[7], 'imported', '0')
+redis.call('HSET', KEYS[2], ARGV[5], runId)
+redis.call('SADD', KEYS[3], runId)
+redis.call('RPUSH', KEYS[4], runId)
+return {'ok', runId}
+`;
+
+/** KEYS: sweep hash, run hash. ARGV: worker, attempts, now. */
+export const MARK_RUNNING = `
+local st = redis.call('HGET', KEYS[2], 'state')
+if st == 'queued' then
+  redis.call('HSET', KEYS[2], 'state', 'running', 'startedAt', ARGV[3])
+  redis.call('HINCRBY', KEYS[1], 'queued', -1)
+  redis.call('HINCRBY', KEYS[1], 'running', 1)
+end
+if (st == 'queued' or st == 'running') then
+  if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[1]) end
+  if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], 'attempts', ARGV[2]) end
+  return 1
+end
+return 0
+`;
+
+/** KEYS: run hash, curve list. ARGV: point JSON, max points. Only while the run is in flight. */
+export const APPEND_CURVE = `
+local st = redis.call('HGET', KEYS[1], 'state')
+if st ~= 'queued' and st ~= 'running' then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+return 1
+`;
+
+/**
+ * Records a run's outcome exactly once: a second call for the same run (duplicate delivery, the
+ * reconciler racing a late result) changes nothing and answers 'duplicate'.
+ * KEYS: sweep hash, run hash, active set, curve list, observations list.
+ * ARGV: status, loss, worker, attempts, reason, partialCostFraction, now, durationMs, runId, then curve points (JSON).
+ */
+export const RECORD_RESULT = `
+local st = redis.call('HGET', KEYS[2], 'state')
+if not st then return 'missing' end
+if st ~= 'queued' and st ~= 'running' then return 'duplicate' end
+local status = ARGV[1]
+local costStr = redis.call('HGET', KEYS[2], 'cost')
+local cost = tonumber(costStr)
+redis.call('HINCRBY', KEYS[1], st, -1)
+redis.call('HINCRBY', KEYS[1], status, 1)
+redis.call('HINCRBYFLOAT', KEYS[1], 'reserved', '-' .. costStr)
+local spendStr = '0'
+if status == 'done' then
+  spendStr = costStr
+elseif status == 'failed' and ARGV[6] ~= '' then
+  spendStr = string.format('%.17g', cost * tonumber(ARGV[6]))
+end
+if tonumber(spendStr) > 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'spent', spendStr) end
+redis.call('SREM', KEYS[3], ARGV[9])
+-- Floating-point sums drift; with nothing in flight the reservation is exactly zero.
+if redis.call('SCARD', KEYS[3]) == 0 then redis.call('HSET', KEYS[1], 'reserved', '0') end
+redis.call('HSET', KEYS[2], 'state', status, 'spent', spendStr, 'finishedAt', ARGV[7], 'durationMs', ARGV[8])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], 'attempts', ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'reason', ARGV[5]) end
+if status == 'done' then
+  redis.call('HSET', KEYS[2], 'loss', ARGV[2])
+  local cfg = redis.call('HGET', KEYS[2], 'config')
+  redis.call('RPUSH', KEYS[5], '{"runId":"' .. ARGV[9] .. '","config":' .. cfg .. ',"loss":' .. ARGV[2] .. '}')
+end
+if #ARGV > 9 then
+  redis.call('DEL', KEYS[4])
+  for i = 10, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+end
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[7])
+return 'recorded'
+`;
+
+/**
+ * Imports runs a user already has as done observations that cost nothing; a config the sweep
+ * already has (imported, in flight or done) is skipped.
+ * KEYS: sweep hash, configs hash, runs list, observations list.
+ * ARGV: prefix, sweepId, now, then (configJson, configKey, loss) triples.
+ */
+export const IMPORT_RUNS = `
+local sk = KEYS[1]
+if not redis.call('HGET', sk, 'state') then return -1 end
+local added = 0
+for i = 4, #ARGV, 3 do
+  local cfg, key, loss = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  if redis.call('HEXISTS', KEYS[2], key) == 0 then
+    local seq = redis.call('HINCRBY', sk, 'runSeq', 1)
+    local runId = ARGV[2] .. '-i' .. string.format('%05d', seq)
+    redis.call('HSET', ARGV[1] .. 'run:' .. runId, 'id', runId, 'sweepId', ARGV[2], 'config', cfg, 'configKey', key,
+      'cost', '0', 'spent', '0', 'state', 'done', 'loss', loss, 'createdAt', ARGV[3], 'finishedAt', ARGV[3], 'attempts', '0', 'imported', '1')
+    redis.call('HSET', KEYS[2], key, runId)
+    redis.call('RPUSH', KEYS[3], runId)
+    redis.call('RPUSH', KEYS[4], '{"runId":"' .. runId .. '","config":' .. cfg .. ',"loss":' .. loss .. '}')
+    added = added + 1
+  end
+end
+if added > 0 then
+  redis.call('HINCRBY', sk, 'done', added)
+  redis.call('HINCRBY', sk, 'imported', added)
+  redis.call('HINCRBY', sk, 'version', 1)
+  redis.call('HSET', sk, 'updatedAt', ARGV[3])
+end
+return added
+`;
+
+/** Compare-and-set of a sweep's state. KEYS: sweep hash. ARGV: to, reason, now, then allowed from-states. */
+export const TRANSITION = `
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return 'missing' end
+for i = 4, #ARGV do
+  if st == ARGV[i] then
+    redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[3])
+    if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[2]) else redis.call('HDEL', KEYS[1], 'stopReason') end
+    return 'ok'
+  end
+end
+return st
+`;
+
+/** KEYS: lock. ARGV: token, ttl ms. Extends the lock only if this token still holds it. */
+export const RENEW_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/** KEYS: lock. ARGV: token. Releases the lock only if this token still holds it. */
+export const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

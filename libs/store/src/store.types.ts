@@ -1,0 +1,114 @@
+import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
+import type { Config, Observation } from '@lawsweep/law';
+
+export type SweepState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
+export const SWEEP_STATES: readonly SweepState[] = ['running', 'paused', 'done', 'cancelled', 'failed'];
+/** States in which a sweep plans no more runs (results of runs in flight are still recorded). */
+export const FINAL_SWEEP_STATES: readonly SweepState[] = ['done', 'cancelled', 'failed'];
+
+/**
+ * queued: reserved and enqueued; running: a worker took it; done/failed: result recorded;
+ * cancelled: removed from the queue before it started; unschedulable: no live worker can hold it.
+ */
+export type RunState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | 'unschedulable';
+export const RUN_STATES: readonly RunState[] = ['queued', 'running', 'done', 'failed', 'cancelled', 'unschedulable'];
+export const ACTIVE_RUN_STATES: readonly RunState[] = ['queued', 'running'];
+
+export interface SweepWarning {
+  code: string;
+  message: string;
+}
+
+/** The fit a planner stored after its last refit, so reads never refit. */
+export interface FitSummary {
+  law: string;
+  n: number;
+  params: Record<string, number>;
+  stderr: Record<string, number>;
+  sigma: number;
+  rmse: number;
+  modes: { params: Record<string, number>; weight: number; objective: number }[];
+  predictions: { config: Config; loss: number; lower: number; upper: number }[];
+  frontier?: unknown;
+  fittedAt: number;
+  durationMs: number;
+}
+
+/** One point of the target prediction against spent compute (dashboard history). */
+export interface HistoryPoint {
+  at: number;
+  spent: number;
+  n: number;
+  targets: { loss: number; lower: number; upper: number }[];
+}
+
+export interface SweepRecord {
+  id: string;
+  name: string;
+  spec: SweepSpec;
+  state: SweepState;
+  stopReason?: string;
+  budget: number;
+  spent: number;
+  reserved: number;
+  maxRuns: number;
+  /** Runs created by the planner (imports excluded). */
+  planned: number;
+  runs: Record<RunState, number>;
+  imported: number;
+  /** Bumped by every recorded result or import: a planner compares it to know whether to refit. */
+  version: number;
+  warnings: SweepWarning[];
+  fit?: FitSummary;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RunRecord {
+  id: string;
+  sweepId: string;
+  config: Config;
+  configKey: string;
+  state: RunState;
+  cost: number;
+  /** Cost moved to spent once the result was recorded. */
+  spent: number;
+  loss?: number;
+  worker?: string;
+  attempts: number;
+  reason?: string;
+  imported: boolean;
+  gain?: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+  curve?: CurvePoint[];
+}
+
+export interface ObservationRecord extends Observation {
+  runId: string;
+}
+
+export type ReserveOutcome =
+  | { ok: true; runId: string }
+  | { ok: false; reason: 'missing' | 'state' | 'duplicate' | 'budget' | 'maxRuns'; detail?: string };
+
+export interface ResultInput {
+  status: 'done' | 'failed' | 'cancelled' | 'unschedulable';
+  loss?: number;
+  worker?: string;
+  attempts?: number;
+  reason?: string;
+  /** For a failed run: the fraction of its cost actually used (spent); the rest is released. */
+  partialCostFraction?: number;
+  durationMs?: number;
+  curve?: CurvePoint[];
+}
+
+export type RecordOutcome = 'recorded' | 'duplicate' | 'missing';
+
+export interface ImportedRun {
+  config: Config;
+  loss: number;
+}

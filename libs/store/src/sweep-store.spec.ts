@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { SweepStore } from './sweep-store';
+
+function spec(budget: number, extra: Record<string, unknown> = {}): SweepSpec {
+  const r = parseSweepSpec({
+    name: 'store-test',
+    variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } },
+    budget,
+    targets: [{ N: 7e10, D: 1.4e12 }],
+    trainer: { type: 'simulate' },
+    ...extra,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.spec;
+}
+
+describe('SweepStore (real Redis)', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  let store: SweepStore;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+  });
+  beforeEach(() => {
+    store = new SweepStore(redis, { prefix: `test-${randomUUID()}:` });
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  it('creates a sweep and reads it back with zeroed counters', async () => {
+    const id = await store.createSweep(spec(100));
+    const s = await store.getSweep(id);
+    expect(s).toMatchObject({ id, name: 'store-test', state: 'running', budget: 100, spent: 0, reserved: 0 });
+    expect(s?.runs).toEqual({ queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, unschedulable: 0 });
+    expect((await store.listSweeps()).map((x) => x.id)).toEqual([id]);
+    expect(await store.getSweep('nope')).toBeUndefined();
+  });
+
+  it('reserves within the budget, refuses beyond it, and refuses a config it already has', async () => {
+    const id = await store.createSweep(spec(100));
+    const a = await store.reserveRun(id, { N: 1, D: 1 }, 60);
+    expect(a.ok).toBe(true);
+    expect(await store.reserveRun(id, { N: 2, D: 1 }, 41)).toMatchObject({ ok: false, reason: 'budget' });
+    expect(await store.reserveRun(id, { D: 1, N: 1.0000000000001 }, 10)).toMatchObject({ ok: false, reason: 'duplicate' });
+    const b = await store.reserveRun(id, { N: 2, D: 1 }, 40);
+    expect(b.ok).toBe(true);
+    expect(await store.getSweep(id)).toMatchObject({ reserved: 100, spent: 0, runs: { queued: 2 } });
+  });
+
+  it('records a result exactly once and moves cost from reserved to spent', async () => {
+    const id = await store.createSweep(spec(100));
+    const r = await store.reserveRun(id, { N: 1, D: 1 }, 30);
+    if (!r.ok) throw new Error('reserve failed');
+    expect(await store.markRunning(id, r.runId, 'w1', 1)).toBe(true);
+    expect(await store.appendCurvePoint(r.runId, { tokens: 10, loss: 4 })).toBe(true);
+    expect(await store.getSweep(id)).toMatchObject({ runs: { queued: 0, running: 1 } });
+    const result = { status: 'done' as const, loss: 3.5, worker: 'w1', attempts: 1, curve: [{ tokens: 10, loss: 4 }, { tokens: 20, loss: 3.5 }] };
+    expect(await store.recordResult(id, r.runId, result)).toBe('recorded');
+    expect(await store.recordResult(id, r.runId, { ...result, loss: 9 })).toBe('duplicate');
+    expect(await store.appendCurvePoint(r.runId, { tokens: 30, loss: 3 })).toBe(false);
+    const s = await store.getSweep(id);
+    expect(s).toMatchObject({ spent: 30, reserved: 0, version: 1, runs: { running: 0, done: 1 } });
+    expect(await store.observations(id)).toEqual([{ runId: r.runId, config: { N: 1, D: 1 }, loss: 3.5 }]);
+    const run = await store.getRun(r.runId, true);
+    expect(run).toMatchObject({ state: 'done', loss: 3.5, worker: 'w1', attempts: 1, spent: 30 });
+    expect(run?.curve).toHaveLength(2);
+    expect(await store.recordResult(id, 'no-such-run', result)).toBe('missing');
+  });
+
+  it('a failed run spends its partial fraction and releases the rest', async () => {
+    const id = await store.createSweep(spec(100));
+    const a = await store.reserveRun(id, { N: 1, D: 1 }, 40);
+    const b = await store.reserveRun(id, { N: 2, D: 1 }, 40);
+    if (!a.ok || !b.ok) throw new Error('reserve failed');
+    await store.recordResult(id, a.runId, { status: 'failed', reason: 'OOM', partialCostFraction: 0.25 });
+    expect(await store.getSweep(id)).toMatchObject({ spent: 10, reserved: 40, runs: { failed: 1, queued: 1 } });
+    await store.recordResult(id, b.runId, { status: 'cancelled', reason: 'cancelled' });
+    expect(await store.getSweep(id)).toMatchObject({ spent: 10, reserved: 0, runs: { cancelled: 1, queued: 0 } });
+    expect(await store.activeRuns(id)).toEqual([]);
+  });
+
+  it('imports runs as free observations and never buys those configs again', async () => {
+    const id = await store.createSweep(spec(100), { state: 'paused' });
+    expect(await store.importRuns(id, [{ config: { N: 1, D: 2 }, loss: 3 }, { config: { N: 1, D: 2 }, loss: 3.1 }, { config: { N: 5, D: 2 }, loss: 2.5 }])).toBe(2);
+    expect(await store.transition(id, ['paused'], 'running')).toBe('ok');
+    expect(await store.reserveRun(id, { N: 1, D: 2 }, 1)).toMatchObject({ ok: false, reason: 'duplicate' });
+    const s = await store.getSweep(id);
+    expect(s).toMatchObject({ spent: 0, imported: 2, runs: { done: 2 } });
+    expect((await store.observations(id)).map((o) => o.loss)).toEqual([3, 2.5]);
+    expect(await store.knownConfigKeys(id)).toEqual(new Set(['D=2,N=1', 'D=2,N=5']));
+  });
+
+  it('refuses reservations unless running, and honours maxRuns', async () => {
+    const id = await store.createSweep(spec(100, { stop: { maxRuns: 1 } }));
+    expect((await store.reserveRun(id, { N: 1, D: 1 }, 1)).ok).toBe(true);
+    expect(await store.reserveRun(id, { N: 2, D: 1 }, 1)).toMatchObject({ ok: false, reason: 'maxRuns' });
+    expect(await store.transition(id, ['running'], 'cancelled', 'user')).toBe('ok');
+    expect(await store.transition(id, ['running'], 'paused')).toBe('cancelled');
+    expect(await store.getSweep(id)).toMatchObject({ state: 'cancelled', stopReason: 'user' });
+    expect(await store.reserveRun(id, { N: 3, D: 1 }, 1)).toMatchObject({ ok: false, reason: 'state', detail: 'cancelled' });
+  });
+
+  it('many concurrent reservations from several clients never exceed the budget', async () => {
+    const id = await store.createSweep(spec(1000));
+    const clients = Array.from({ length: 4 }, () => new SweepStore(new Redis(server.url), { prefix: store.prefix }));
+    try {
+      // 400 attempts of cost 7 against a budget of 1000: exactly floor(1000 / 7) = 142 fit.
+      const outcomes = await Promise.all(
+        Array.from({ length: 400 }, (_, i) => clients[i % clients.length].reserveRun(id, { N: i + 1, D: 1 }, 7)),
+      );
+      expect(outcomes.filter((o) => o.ok)).toHaveLength(142);
+      const s = await store.getSweep(id);
+      expect(s?.reserved).toBe(994);
+      expect(s!.reserved + s!.spent).toBeLessThanOrEqual(s!.budget);
+      expect(new Set(outcomes.filter((o) => o.ok).map((o) => (o as { runId: string }).runId)).size).toBe(142);
+    } finally {
+      await Promise.all(clients.map((c) => c.redis.quit()));
+    }
+  });
+
+  it('locks are exclusive and only their holder renews or releases them', async () => {
+    expect(await store.acquireLock('sweep:x', 'a', 1000)).toBe(true);
+    expect(await store.acquireLock('sweep:x', 'b', 1000)).toBe(false);
+    expect(await store.renewLock('sweep:x', 'b', 1000)).toBe(false);
+    expect(await store.releaseLock('sweep:x', 'b')).toBe(false);
+    expect(await store.renewLock('sweep:x', 'a', 1000)).toBe(true);
+    expect(await store.releaseLock('sweep:x', 'a')).toBe(true);
+    expect(await store.acquireLock('sweep:x', 'b', 1000)).toBe(true);
+  });
+});

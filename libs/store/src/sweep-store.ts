@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
+import type { Config } from '@lawsweep/law';
+import { configKey } from './config-key';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUN, TRANSITION } from './store.scripts';
+import { toRunRecord, toSweepRecord } from './store.codec';
+import type {
+  FitSummary,
+  HistoryPoint,
+  ImportedRun,
+  ObservationRecord,
+  RecordOutcome,
+  ReserveOutcome,
+  ResultInput,
+  RunRecord,
+  SweepRecord,
+  SweepState,
+  SweepWarning,
+} from './store.types';
+
+export interface SweepStoreOptions {
+  /** Prefix of every key, so tests and several deployments can share one Redis. */
+  prefix?: string;
+  /** Learning-curve points kept per run (the oldest are dropped). */
+  maxCurvePoints?: number;
+}
+
+/** Custom commands defined on the ioredis client (EVALSHA with a fallback to EVAL). */
+interface StoreCommands {
+  lsReserveRun(...args: (string | number)[]): Promise<string[]>;
+  lsMarkRunning(...args: (string | number)[]): Promise<number>;
+  lsAppendCurve(...args: (string | number)[]): Promise<number>;
+  lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
+  lsImportRuns(...args: (string | number)[]): Promise<number>;
+  lsTransition(...args: (string | number)[]): Promise<string>;
+  lsRenewLock(...args: (string | number)[]): Promise<number>;
+  lsReleaseLock(...args: (string | number)[]): Promise<number>;
+}
+
+const num = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
+
+/**
+ * Sweeps, runs and observations in Redis. Every write that guards an invariant (budget, exactly-once
+ * results, state changes) is one Lua script; reads are plain commands, pipelined.
+ *
+ * Layout under the prefix: `sweeps` (zset by creation time), `sweep:<id>` (hash: spec, state, budget
+ * counters, fit summary), `sweep:<id>:runs` (list of run ids), `:active` (set of runs in flight),
+ * `:configs` (hash config key -> run id), `:obs` (list of {runId, config, loss}), `:history`,
+ * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`.
+ */
+export class SweepStore {
+  readonly prefix: string;
+  private readonly maxCurvePoints: number;
+  private readonly cmd: StoreCommands;
+
+  constructor(
+    readonly redis: Redis,
+    options: SweepStoreOptions = {},
+  ) {
+    this.prefix = options.prefix ?? 'lawsweep:';
+    this.maxCurvePoints = options.maxCurvePoints ?? 10_000;
+    const define = (name: string, numberOfKeys: number, lua: string) => {
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+    };
+    define('lsReserveRun', 4, RESERVE_RUN);
+    define('lsMarkRunning', 2, MARK_RUNNING);
+    define('lsAppendCurve', 2, APPEND_CURVE);
+    define('lsRecordResult', 5, RECORD_RESULT);
+    define('lsImportRuns', 4, IMPORT_RUNS);
+    define('lsTransition', 1, TRANSITION);
+    define('lsRenewLock', 1, RENEW_LOCK);
+    define('lsReleaseLock', 1, RELEASE_LOCK);
+    this.cmd = redis as unknown as StoreCommands;
+  }
+
+  private key(...parts: string[]): string {
+    return this.prefix + parts.join(':');
+  }
+  private sweepKey(id: string, sub?: string): string {
+    return sub ? this.key('sweep', id, sub) : this.key('sweep', id);
+  }
+  private runKey(id: string, sub?: string): string {
+    return sub ? this.key('run', id, sub) : this.key('run', id);
+  }
+
+  /** Stores a validated spec as a new sweep; returns its id. */
+  async createSweep(spec: SweepSpec, options: { state?: 'running' | 'paused'; now?: number } = {}): Promise<string> {
+    const id = `sw-${randomBytes(5).toString('hex')}`;
+    const now = options.now ?? Date.now();
+    await this.redis
+      .multi()
+      .hset(this.sweepKey(id), {
+        id,
+        name: spec.name,
+        spec: JSON.stringify(spec),
+        state: options.state ?? 'running',
+        budget: String(spec.budget),
+        spent: '0',
+        reserved: '0',
+        maxRuns: String(spec.stop.maxRuns ?? 0),
+        planned: '0',
+        runSeq: '0',
+        version: '0',
+        imported: '0',
+        queued: '0',
+        running: '0',
+        done: '0',
+        failed: '0',
+        cancelled: '0',
+        unschedulable: '0',
+        warnings: '[]',
+        createdAt: String(now),
+        updatedAt: String(now),
+      })
+      .zadd(this.key('sweeps'), now, id)
+      .exec();
+    return id;
+  }
+
+  async getSweep(id: string): Promise<SweepRecord | undefined> {
+    const h = await this.redis.hgetall(this.sweepKey(id));
+    return h.id ? toSweepRecord(h) : undefined;
+  }
+
+  async listSweeps(): Promise<SweepRecord[]> {
+    const ids = await this.redis.zrange(this.key('sweeps'), 0, -1);
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) pipe.hgetall(this.sweepKey(id));
+    const rows = (await pipe.exec()) ?? [];
+    return rows.map(([, h]) => h as Record<string, string>).filter((h) => h && h.id).map(toSweepRecord);
+  }
+
+  /** Atomically reserves the run's cost (spent + reserved + cost <= budget) and creates the run record. */
+  async reserveRun(sweepId: string, config: Config, cost: number, gain = 0, now = Date.now()): Promise<ReserveOutcome> {
+    const [status, detail] = await this.cmd.lsReserveRun(
+      this.sweepKey(sweepId),
+      this.sweepKey(sweepId, 'configs'),
+      this.sweepKey(sweepId, 'active'),
+      this.sweepKey(sweepId, 'runs'),
+      this.prefix,
+      sweepId,
+      String(cost),
+      JSON.stringify(config),
+      configKey(config),
+      String(now),
+      num(gain),
+    );
+    if (status === 'ok') return { ok: true, runId: detail };
+    return { ok: false, reason: status as 'missing' | 'state' | 'duplicate' | 'budget' | 'maxRuns', detail };
+  }
+
+  async markRunning(sweepId: string, runId: string, worker = '', attempts?: number, now = Date.now()): Promise<boolean> {
+    return (await this.cmd.lsMarkRunning(this.sweepKey(sweepId), this.runKey(runId), worker, num(attempts), String(now))) === 1;
+  }
+
+  /** Appends a progress point to a run's learning curve while it is in flight. */
+  async appendCurvePoint(runId: string, point: CurvePoint): Promise<boolean> {
+    return (await this.cmd.lsAppendCurve(this.runKey(runId), this.runKey(runId, 'curve'), JSON.stringify(point), this.maxCurvePoints)) === 1;
+  }
+
+  /** Records a run's outcome exactly once; also used to fail or release runs whose job is gone. */
+  async recordResult(sweepId: string, runId: string, result: ResultInput, now = Date.now()): Promise<RecordOutcome> {
+    const curve = (result.curve ?? []).slice(-this.maxCurvePoints).map((p) => JSON.stringify(p));
+    return this.cmd.lsRecordResult(
+      this.sweepKey(sweepId),
+      this.runKey(runId),
+      this.sweepKey(sweepId, 'active'),
+      this.runKey(runId, 'curve'),
+      this.sweepKey(sweepId, 'obs'),
+      result.status,
+      num(result.loss),
+      result.worker ?? '',
+      num(result.attempts),
+      result.reason ?? '',
+      num(result.partialCostFraction),
+      String(now),
+      num(result.durationMs),
+      runId,
+      ...curve,
+    );
+  }
+
+  /** Imports runs the user already has; returns how many were new (-1 for an unknown sweep). */
+  async importRuns(sweepId: string, runs: ImportedRun[], now = Date.now()): Promise<number> {
+    const args: string[] = [];
+    for (const r of runs) args.push(JSON.stringify(r.config), configKey(r.config), String(r.loss));
+    return this.cmd.lsImportRuns(
+      this.sweepKey(sweepId),
+      this.sweepKey(sweepId, 'configs'),
+      this.sweepKey(sweepId, 'runs'),
+      this.sweepKey(sweepId, 'obs'),
+      this.prefix,
+      sweepId,
+      String(now),
+      ...args,
+    );
+  }
+
+  /** Moves a sweep to `to` if it is in one of `from`; answers 'ok', 'missing' or the current state. */
+  async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now()): Promise<string> {
+    return this.cmd.lsTransition(this.sweepKey(sweepId), to, reason, String(now), ...from);
+  }
+
+  async setWarnings(sweepId: string, warnings: SweepWarning[]): Promise<void> {
+    await this.redis.hset(this.sweepKey(sweepId), 'warnings', JSON.stringify(warnings));
+  }
+
+  async saveFit(sweepId: string, fit: FitSummary, history?: HistoryPoint): Promise<void> {
+    const multi = this.redis.multi().hset(this.sweepKey(sweepId), 'fit', JSON.stringify(fit));
+    if (history) multi.rpush(this.sweepKey(sweepId, 'history'), JSON.stringify(history));
+    await multi.exec();
+  }
+
+  async history(sweepId: string): Promise<HistoryPoint[]> {
+    return (await this.redis.lrange(this.sweepKey(sweepId, 'history'), 0, -1)).map((s) => JSON.parse(s) as HistoryPoint);
+  }
+
+  async observations(sweepId: string): Promise<ObservationRecord[]> {
+    return (await this.redis.lrange(this.sweepKey(sweepId, 'obs'), 0, -1)).map((s) => JSON.parse(s) as ObservationRecord);
+  }
+
+  async observationCount(sweepId: string): Promise<number> {
+    return this.redis.llen(this.sweepKey(sweepId, 'obs'));
+  }
+
+  /** Runs in flight (queued or running). */
+  async activeRuns(sweepId: string): Promise<RunRecord[]> {
+    return this.getRuns(await this.redis.smembers(this.sweepKey(sweepId, 'active')));
+  }
+
+  /** Keys (see configKey) of every config this sweep has: imported, in flight, done or failed. */
+  async knownConfigKeys(sweepId: string): Promise<Set<string>> {
+    return new Set(await this.redis.hkeys(this.sweepKey(sweepId, 'configs')));
+  }
+
+  async getRun(runId: string, withCurve = false): Promise<RunRecord | undefined> {
+    return (await this.getRuns([runId], withCurve))[0];
+  }
+
+  async listRuns(sweepId: string, withCurves = false): Promise<RunRecord[]> {
+    return this.getRuns(await this.redis.lrange(this.sweepKey(sweepId, 'runs'), 0, -1), withCurves);
+  }
+
+  private async getRuns(ids: string[], withCurves = false): Promise<RunRecord[]> {
+    if (ids.length === 0) return [];
+    const pipe = this.redis.pipeline();
+    for (const id of ids) {
+      pipe.hgetall(this.runKey(id));
+      if (withCurves) pipe.lrange(this.runKey(id, 'curve'), 0, -1);
+    }
+    const rows = (await pipe.exec()) ?? [];
+    const step = withCurves ? 2 : 1;
+    const out: RunRecord[] = [];
+    for (let i = 0; i < rows.length; i += step) {
+      const h = rows[i][1] as Record<string, string>;
+      if (!h || !h.id) continue;
+      const run = toRunRecord(h);
+      if (withCurves) run.curve = (rows[i + 1][1] as string[]).map((s) => JSON.parse(s) as CurvePoint);
+      out.push(run);
+    }
+    return out;
+  }
+
+  /** SET NX PX: true when this token now holds the lock. */
+  async acquireLock(name: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.key('lock', name), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+  async renewLock(name: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.cmd.lsRenewLock(this.key('lock', name), token, ttlMs)) === 1;
+  }
+  async releaseLock(name: string, token: string): Promise<boolean> {
+    return (await this.cmd.lsReleaseLock(this.key('lock', name), token)) === 1;
+  }
+}
