@@ -1,0 +1,212 @@
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { DEFAULT_POOL, POOL_NAME_PATTERN } from '@lawsweep/contracts';
+
+/**
+ * The worker's configuration, validated once at boot. This is the only file of the worker that
+ * reads process.env; everything else receives a WorkerConfig. Options given to bootstrapWorker (or
+ * as CLI flags) override the environment variable of the same meaning, and a bad value stops the
+ * boot with an error that names the variable (and the flag).
+ */
+export class WorkerConfig {
+  redisUrl!: string;
+  pool!: string;
+  /** Upper limits on config variables, e.g. { N: 1e9 }; variables not named are unlimited. */
+  capacity!: Record<string, number>;
+  concurrency!: number;
+  /** GPU ids, one per concurrent run (CUDA_VISIBLE_DEVICES); empty when the node has none. */
+  gpus!: string[];
+  labels!: Record<string, string>;
+  /** Port of /metrics and /health; 0 = no HTTP server. */
+  metricsPort!: number;
+  metricsHost!: string;
+  /** On shutdown, how long current runs may go on before they are stopped and handed back. */
+  graceSeconds!: number;
+  id!: string;
+  /** Timeout of a command run when its trainer spec names none; 0 = no limit. */
+  defaultTimeoutSeconds!: number;
+  /** Between SIGTERM and SIGKILL when a trainer is stopped. */
+  killGraceSeconds!: number;
+  /** Per-run directories (LAWSWEEP_RUN_DIR) live under this one; kept across retries for checkpoints. */
+  runRoot!: string;
+  heartbeatSeconds!: number;
+  cancelPollSeconds!: number;
+  /** Base of the jittered exponential retry backoff (runBackoff). */
+  retryBaseMs!: number;
+  /** BullMQ job lock; renewed every lockSeconds/2 while a run is in progress. */
+  lockSeconds!: number;
+  /** Environment the command trainers inherit (PATH, HOME, ...). */
+  baseEnv!: Record<string, string>;
+}
+
+/** bootstrapWorker / CLI overrides; strings are parsed exactly as the environment variable would be. */
+export interface WorkerOptions {
+  redisUrl?: string;
+  pool?: string;
+  capacity?: string | Record<string, number>;
+  concurrency?: number | string;
+  gpus?: string | string[];
+  labels?: string | Record<string, string>;
+  metricsPort?: number | string;
+  metricsHost?: string;
+  graceSeconds?: number | string;
+  id?: string;
+  defaultTimeoutSeconds?: number | string;
+  killGraceSeconds?: number | string;
+  runRoot?: string;
+  heartbeatSeconds?: number | string;
+  cancelPollSeconds?: number | string;
+  retryBaseMs?: number | string;
+  lockSeconds?: number | string;
+  /** Base environment of trainers; default: the worker's own environment. */
+  baseEnv?: Record<string, string>;
+}
+
+/** Each option, its environment variable and CLI flag (for error messages and the CLI help). */
+export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, { env: string; flag?: string }> = {
+  redisUrl: { env: 'REDIS_URL', flag: '--redis' },
+  pool: { env: 'WORKER_POOL', flag: '--pool' },
+  capacity: { env: 'WORKER_CAPACITY', flag: '--capacity' },
+  concurrency: { env: 'WORKER_CONCURRENCY', flag: '--concurrency' },
+  gpus: { env: 'WORKER_GPUS', flag: '--gpus' },
+  labels: { env: 'WORKER_LABELS', flag: '--labels' },
+  metricsPort: { env: 'WORKER_METRICS_PORT', flag: '--metrics-port' },
+  metricsHost: { env: 'WORKER_METRICS_HOST' },
+  graceSeconds: { env: 'WORKER_GRACE_SECONDS', flag: '--grace' },
+  id: { env: 'WORKER_ID', flag: '--id' },
+  defaultTimeoutSeconds: { env: 'WORKER_TIMEOUT_SECONDS', flag: '--timeout' },
+  killGraceSeconds: { env: 'WORKER_KILL_GRACE_SECONDS' },
+  runRoot: { env: 'WORKER_RUN_DIR', flag: '--run-dir' },
+  heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS' },
+  cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS' },
+  retryBaseMs: { env: 'WORKER_RETRY_BASE_MS' },
+  lockSeconds: { env: 'WORKER_LOCK_SECONDS' },
+};
+
+const seconds = (min: number) => z.coerce.number({ invalid_type_error: 'must be a number of seconds' }).finite().min(min);
+
+/** "N=1e9,D=1e12" -> { N: 1e9, D: 1e12 } */
+const capacitySchema = z.string().transform((raw, ctx) => {
+  const out: Record<string, number> = {};
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const [name, value, extra] = part.split('=');
+    const n = Number(value);
+    if (!name || value === undefined || extra !== undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name.trim()) || !Number.isFinite(n) || n <= 0) {
+      ctx.addIssue({ code: 'custom', message: `'${part}' is not NAME=POSITIVE_NUMBER (expected e.g. N=1e9,D=1e12)` });
+      return z.NEVER;
+    }
+    out[name.trim()] = n;
+  }
+  return out;
+});
+
+/** "gpu=a100,zone=eu" -> { gpu: 'a100', zone: 'eu' } */
+const labelsSchema = z.string().transform((raw, ctx) => {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) {
+      ctx.addIssue({ code: 'custom', message: `'${part}' is not KEY=VALUE (expected e.g. gpu=a100,zone=eu)` });
+      return z.NEVER;
+    }
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+});
+
+const gpusSchema = z.string().transform((raw, ctx) => {
+  const ids = raw.split(',').map((p) => p.trim()).filter(Boolean);
+  for (const id of ids) {
+    if (!/^[A-Za-z0-9:_-]+$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `'${id}' is not a GPU id (expected e.g. 0,1,2,3 or GPU-UUIDs)` });
+      return z.NEVER;
+    }
+  }
+  if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'lists a GPU twice' });
+  return ids;
+});
+
+const fields = {
+  redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+  pool: z.string().regex(POOL_NAME_PATTERN, 'must be lowercase letters, digits, - or _ (at most 63)'),
+  capacity: capacitySchema,
+  concurrency: z.coerce.number().int('must be an integer').min(1).max(1024).optional(),
+  gpus: gpusSchema,
+  labels: labelsSchema,
+  metricsPort: z.coerce.number().int('must be an integer').min(0).max(65535),
+  metricsHost: z.string().min(1),
+  graceSeconds: seconds(0),
+  id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be letters, digits, . _ : - (at most 128)'),
+  defaultTimeoutSeconds: seconds(0),
+  killGraceSeconds: seconds(0.05),
+  runRoot: z.string().min(1),
+  heartbeatSeconds: seconds(0.05),
+  cancelPollSeconds: seconds(0.05),
+  retryBaseMs: z.coerce.number().finite().min(0),
+  lockSeconds: seconds(5),
+};
+
+function defaults(): Record<keyof typeof fields, string | undefined> {
+  return {
+    redisUrl: 'redis://127.0.0.1:6379',
+    pool: DEFAULT_POOL,
+    capacity: '',
+    concurrency: undefined,
+    gpus: '',
+    labels: '',
+    metricsPort: '0',
+    metricsHost: '0.0.0.0',
+    graceSeconds: '30',
+    id: `${hostname().replace(/[^A-Za-z0-9._:-]/g, '-').slice(0, 64)}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    defaultTimeoutSeconds: '0',
+    killGraceSeconds: '10',
+    runRoot: join(tmpdir(), 'lawsweep-runs'),
+    heartbeatSeconds: '5',
+    cancelPollSeconds: '2',
+    retryBaseMs: '1000',
+    lockSeconds: '60',
+  };
+}
+
+function asRaw(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'object') return Object.entries(value as Record<string, unknown>).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  return String(value);
+}
+
+/**
+ * Builds the worker's configuration from the environment and explicit options (options win).
+ * Throws one Error listing every bad variable, e.g.
+ * "WORKER_CAPACITY (--capacity): 'N=abc' is not NAME=POSITIVE_NUMBER (expected e.g. N=1e9,D=1e12)".
+ */
+export function loadWorkerConfig(options: WorkerOptions = {}, env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const base = defaults();
+  const raw: Record<string, string | undefined> = {};
+  const problems: string[] = [];
+  const out = new WorkerConfig();
+  for (const key of Object.keys(fields) as (keyof typeof fields)[]) {
+    const { env: name, flag } = WORKER_ENV[key];
+    const given = asRaw(options[key]) ?? (env[name] !== undefined && env[name] !== '' ? env[name] : undefined);
+    raw[key] = given ?? base[key];
+    const parsed = (fields[key] as z.ZodTypeAny).safeParse(raw[key]);
+    if (!parsed.success) {
+      problems.push(`${name}${flag ? ` (${flag})` : ''}: ${parsed.error.issues.map((i) => i.message).join('; ')} (got '${raw[key] ?? ''}')`);
+      continue;
+    }
+    (out as unknown as Record<string, unknown>)[key] = parsed.data;
+  }
+  if (problems.length === 0) {
+    // One run per GPU: the GPU list fixes the concurrency unless it is given; more runs than GPUs
+    // would put two trainings on one device.
+    if (out.concurrency === undefined) out.concurrency = out.gpus.length > 0 ? out.gpus.length : 1;
+    else if (out.gpus.length > 0 && out.concurrency > out.gpus.length) {
+      problems.push(`WORKER_CONCURRENCY (--concurrency): ${out.concurrency} runs at once but WORKER_GPUS (--gpus) lists ${out.gpus.length} GPUs; give at most one run per GPU or drop --concurrency`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid worker configuration:\n  ${problems.join('\n  ')}`);
+  out.baseEnv = options.baseEnv ?? Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  return out;
+}

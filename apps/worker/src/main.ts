@@ -1,0 +1,10 @@
+import { bootstrapWorker } from './bootstrap';
+
+// Configuration comes from the environment (REDIS_URL, WORKER_POOL, WORKER_CAPACITY, ...; see
+// config/worker.config.ts). Shutdown hooks make SIGTERM drain the worker instead of killing runs.
+bootstrapWorker()
+  .then((app) => app.enableShutdownHooks())
+  .catch((err: Error) => {
+    process.stderr.write(`lawsweep worker: ${err.message}\n`);
+    process.exit(1);
+  });

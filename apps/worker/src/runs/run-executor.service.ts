@@ -1,0 +1,196 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CANCELLED_REASON, runJobDataSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
+import { WorkerConfig } from '../config/worker.config';
+import { WorkerMetrics, type RunOutcome } from '../observability/worker-metrics.service';
+import { WorkerRegistry } from '../registry/worker-registry.service';
+import { TrainerRunners } from '../trainers/trainer-runners.service';
+import type { StopReason } from '../trainers/trainer.types';
+import { capacityProblem } from './capacity';
+import { CancelWatcher } from './cancel-watcher.service';
+import { GpuSlots } from './gpu-slots.service';
+import { ResultReporter } from './result-reporter.service';
+import { RunFailure, RunStopped } from './run-failure';
+
+/** The most curve points a result carries (runResultSchema's limit). */
+const MAX_CURVE = 100_000;
+
+interface ActiveRun {
+  controller: AbortController;
+  settled: Promise<unknown>;
+}
+
+/**
+ * Runs one attempt of a run job: checks it (schema, capacity, cancel flag), runs its trainer with
+ * a GPU and a run directory, streams progress, and ends it one of four ways:
+ * - done: the result is posted to the results queue, then the job completes;
+ * - failed for good (not retryable, or the last attempt): the failed result is posted, then the job
+ *   fails (UnrecoverableError when a retry cannot help);
+ * - failed, retryable: the job fails and BullMQ retries it after the jittered backoff; no result;
+ * - stopped for shutdown: the job is moved back to wait for another worker; no result.
+ * Results are posted before the job settles, so a crash in between only duplicates a result,
+ * which its job id and the planner's idempotent recording absorb.
+ */
+@Injectable()
+export class RunExecutor {
+  private readonly logger = new Logger(RunExecutor.name);
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly trainers: TrainerRunners,
+    private readonly reporter: ResultReporter,
+    private readonly cancels: CancelWatcher,
+    private readonly gpus: GpuSlots,
+    private readonly registry: WorkerRegistry,
+    private readonly metrics: WorkerMetrics,
+  ) {}
+
+  get busy(): number {
+    return this.active.size;
+  }
+
+  async execute(job: Job, token: string): Promise<{ loss: number }> {
+    const parsed = runJobDataSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const reason = `invalid run job ${job.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`;
+      this.metrics.recordRun('refused', 'unknown', 0);
+      throw new UnrecoverableError(reason);
+    }
+    const data = parsed.data;
+    const attempt = job.attemptsMade + 1;
+    const started = Date.now();
+    const curve: CurvePoint[] = [];
+    const fail = async (reason: string, outcome: RunOutcome): Promise<never> => {
+      await this.reporter.report(this.failedResult(data, reason, curve, attempt, started));
+      this.record(outcome, data, started);
+      throw new UnrecoverableError(reason);
+    };
+
+    const tooBig = capacityProblem(data.config, this.config.capacity, this.config.id);
+    if (tooBig) return fail(tooBig, 'refused');
+    if (await this.cancels.isCancelled(data.sweepId)) return fail(CANCELLED_REASON, 'cancelled');
+
+    const controller = new AbortController();
+    let settle!: () => void;
+    this.active.set(data.runId, { controller, settled: new Promise<void>((r) => (settle = r)) });
+    this.busyChanged();
+    const gpu = this.gpus.acquire();
+    const stopWatching = this.cancels.watch(data.sweepId, () => controller.abort('cancelled' satisfies StopReason));
+    let progress: Promise<unknown> = Promise.resolve();
+    try {
+      const runDir = join(this.config.runRoot, safeName(data.sweepId), safeName(data.runId));
+      await mkdir(runDir, { recursive: true });
+      const outcome = await this.trainers.run(data.trainer, {
+        job: data,
+        attempt,
+        runDir,
+        env: gpu !== undefined ? { CUDA_VISIBLE_DEVICES: gpu } : {},
+        signal: controller.signal,
+        onProgress: (point) => {
+          if (curve.length < MAX_CURVE) curve.push(point);
+          // Chained so that progress reaches Redis in order; a lost progress point is not worth
+          // failing the run for.
+          progress = progress.then(() => job.updateProgress({ point })).catch((err: Error) => this.logger.warn(`progress of run ${data.runId}: ${err.message}`));
+        },
+      });
+      await progress;
+      await this.reporter.report({
+        status: 'done',
+        sweepId: data.sweepId,
+        runId: data.runId,
+        loss: outcome.loss,
+        curve,
+        worker: this.config.id,
+        attempts: attempt,
+        durationMs: Date.now() - started,
+      });
+      this.record('done', data, started);
+      return { loss: outcome.loss };
+    } catch (err) {
+      await progress;
+      if (err instanceof RunStopped && err.reason === 'shutdown') {
+        // Back to wait with its attempt count unchanged: the run did not fail, this worker left.
+        await job.moveToWait(token);
+        this.record('handed_back', data, started);
+        this.logger.log(`run ${data.runId} handed back to the queue (shutdown)`);
+        throw new WaitingError();
+      }
+      if (err instanceof RunStopped) return fail(CANCELLED_REASON, 'cancelled');
+      if (err instanceof UnrecoverableError || err instanceof WaitingError) throw err;
+      const failure = err instanceof RunFailure ? err : new RunFailure(`worker error: ${(err as Error).message}`, true);
+      const lastAttempt = attempt >= (job.opts.attempts ?? 1);
+      if (!failure.retryable) return fail(failure.message, 'failed');
+      if (lastAttempt) {
+        await this.reporter.report(this.failedResult(data, failure.message, curve, attempt, started));
+        this.record('failed', data, started);
+      } else {
+        this.record('retried', data, started);
+        this.logger.warn(`run ${data.runId} attempt ${attempt} failed, will retry: ${failure.message.split('\n')[0]}`);
+      }
+      throw new Error(failure.message);
+    } finally {
+      stopWatching();
+      this.gpus.release(gpu);
+      this.active.delete(data.runId);
+      settle();
+      this.busyChanged();
+    }
+  }
+
+  /**
+   * Shutdown: lets the runs in progress finish within `graceMs`, then stops the rest (they are
+   * handed back to the queue) and waits for them to wind down.
+   */
+  async drain(graceMs: number): Promise<void> {
+    if (this.active.size === 0) return;
+    this.logger.log(`waiting up to ${graceMs / 1000}s for ${this.active.size} run(s) to finish`);
+    const all = () => Promise.all([...this.active.values()].map((a) => a.settled));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
+    if (this.active.size === 0) return;
+    this.logger.log(`grace period over: stopping ${this.active.size} run(s) and handing them back`);
+    for (const run of this.active.values()) run.controller.abort('shutdown' satisfies StopReason);
+    await all();
+  }
+
+  private failedResult(data: RunJobData, reason: string, curve: CurvePoint[], attempts: number, started: number): RunResult {
+    const partial = partialCostFraction(data, curve);
+    return {
+      status: 'failed',
+      sweepId: data.sweepId,
+      runId: data.runId,
+      reason: reason.length > 20_000 ? `${reason.slice(0, 19_990)}…` : reason,
+      curve,
+      worker: this.config.id,
+      attempts,
+      durationMs: Date.now() - started,
+      ...(partial !== undefined ? { partialCostFraction: partial } : {}),
+    };
+  }
+
+  private record(outcome: RunOutcome, data: RunJobData, started: number): void {
+    this.metrics.recordRun(outcome, data.trainer.type, (Date.now() - started) / 1000);
+  }
+
+  private busyChanged(): void {
+    this.metrics.setBusy(this.active.size);
+    this.registry.setBusy(this.active.size);
+  }
+}
+
+/** The share of a run's cost used before it failed: tokens reached / tokens planned (D), if known. */
+function partialCostFraction(data: RunJobData, curve: CurvePoint[]): number | undefined {
+  const planned = data.config.D;
+  const reached = [...curve].reverse().find((p) => p.tokens !== undefined)?.tokens;
+  if (!planned || reached === undefined) return undefined;
+  return Math.max(0, Math.min(1, reached / planned));
+}
+
+/** Ids become directory names: keep them to one safe path segment. */
+function safeName(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || '_';
+}

@@ -1,0 +1,19 @@
+import { RunStopped } from '../runs/run-failure';
+import type { StopReason } from './trainer.types';
+
+/** Sleeps, or throws RunStopped as soon as the run's signal aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stopped = () => new RunStopped((signal.reason as StopReason) ?? 'cancelled');
+    if (signal.aborted) return reject(stopped());
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(stopped());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,129 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { TrainerSpec } from '@lawsweep/contracts';
+import { WorkerConfig } from '../config/worker.config';
+import { RunFailure, RunStopped } from '../runs/run-failure';
+import { ProcessGroup, type ProcessExit } from './process-group';
+import { finalLossProblem, parseTrainerLine, TailBuffer } from './trainer-output.parser';
+import type { StopReason, TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';
+
+type CommandSpec = Extract<TrainerSpec, { type: 'command' }>;
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Replaces `{name}` in one argument by its value. The result stays one argument: it is passed to
+ * the trainer verbatim, never through a shell, so no value can inject a command.
+ */
+export function substitutePlaceholders(template: string, values: Record<string, string>, where: string): string {
+  return template.replace(PLACEHOLDER, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) {
+      throw new RunFailure(`${where}: unknown placeholder ${whole} in '${template}'; known: ${Object.keys(values).map((k) => `{${k}}`).join(', ')}`, false);
+    }
+    return value;
+  });
+}
+
+/** Shortest exact decimal form: 1e9 -> "1000000000", 1.4e12 -> "1400000000000", 1e21 -> "1e+21". */
+function formatNumber(n: number): string {
+  return String(n);
+}
+
+/**
+ * The `command` trainer (protocol in ARCHITECTURE.md): starts the command without a shell in its
+ * own process group, streams its JSON progress lines, enforces the per-run timeout, stops the whole
+ * group on timeout, cancel or shutdown (SIGTERM, then SIGKILL after the kill grace), and judges the
+ * exit: a non-zero exit is retryable; a missing, non-finite or non-positive final loss, and a
+ * timeout, are not (the same command would do the same again).
+ */
+@Injectable()
+export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
+  readonly type = 'command' as const;
+  private readonly logger = new Logger(CommandTrainerRunner.name);
+
+  constructor(private readonly config: WorkerConfig) {}
+
+  async run(spec: CommandSpec, ctx: TrainerContext): Promise<TrainerOutcome> {
+    const { job } = ctx;
+    const values: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(job.config).map(([k, v]) => [k, formatNumber(v)])),
+      runId: job.runId,
+      sweepId: job.sweepId,
+      runDir: ctx.runDir,
+      attempt: String(ctx.attempt),
+      ...(job.seed !== undefined ? { seed: String(job.seed) } : {}),
+    };
+    const argv = spec.command.map((arg, i) => substitutePlaceholders(arg, values, `trainer.command[${i}]`));
+    const specEnv = Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, substitutePlaceholders(v, values, `trainer.env.${k}`)]));
+    const env: Record<string, string> = {
+      ...this.config.baseEnv,
+      ...specEnv,
+      ...Object.fromEntries(Object.entries(job.config).map(([k, v]) => [k, formatNumber(v)])),
+      LAWSWEEP_RUN_ID: job.runId,
+      LAWSWEEP_SWEEP_ID: job.sweepId,
+      LAWSWEEP_RUN_DIR: ctx.runDir,
+      LAWSWEEP_ATTEMPT: String(ctx.attempt),
+      ...(job.seed !== undefined ? { LAWSWEEP_SEED: String(job.seed) } : {}),
+      ...ctx.env,
+    };
+
+    let finalLoss: number | undefined;
+    const log = new TailBuffer(4000);
+    const stderr = new TailBuffer(4000);
+    const group = new ProcessGroup(argv[0], argv.slice(1), {
+      cwd: spec.cwd,
+      env,
+      onStdoutLine: (line) => {
+        const parsed = parseTrainerLine(line);
+        if (parsed.kind === 'progress') ctx.onProgress(parsed.point);
+        else if (parsed.kind === 'final') finalLoss = parsed.loss;
+        else log.push(`${parsed.text}\n`);
+      },
+      onStderr: (chunk) => stderr.push(chunk),
+    });
+
+    const graceMs = this.config.killGraceSeconds * 1000;
+    let stopCause: StopReason | 'timeout' | undefined;
+    let stopping: Promise<{ killed: boolean; exit: ProcessExit }> | undefined;
+    const stop = (cause: StopReason | 'timeout') => {
+      if (stopping) return;
+      stopCause = cause;
+      this.logger.log(`run ${job.runId}: stopping trainer (pid ${group.pid}) for ${cause}`);
+      stopping = group.stop(graceMs);
+    };
+    const timeoutSeconds = spec.timeoutSeconds ?? this.config.defaultTimeoutSeconds;
+    const timer = timeoutSeconds > 0 ? setTimeout(() => stop('timeout'), timeoutSeconds * 1000) : undefined;
+    const onAbort = () => stop((ctx.signal.reason as StopReason) ?? 'cancelled');
+    if (ctx.signal.aborted) onAbort();
+    else ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+    try {
+      const exit = await group.whenExited;
+      if (stopping) {
+        const { killed } = await stopping;
+        const how = killed ? 'killed with SIGKILL after ignoring SIGTERM' : 'stopped with SIGTERM';
+        if (stopCause === 'timeout') {
+          throw new RunFailure(`timeout: the trainer ran past its ${timeoutSeconds}s limit and was ${how}${tail('stderr', stderr)}`, false);
+        }
+        this.logger.log(`run ${job.runId}: trainer ${how} (${stopCause})`);
+        throw new RunStopped(stopCause as StopReason);
+      }
+      await group.finish();
+      if (exit.code !== 0) {
+        const status = exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`;
+        throw new RunFailure(`trainer exited with ${status}${tail('stderr', stderr)}`, true);
+      }
+      const problem = finalLossProblem(finalLoss);
+      if (problem) throw new RunFailure(`${problem}${tail('stdout', log)}${tail('stderr', stderr)}`, false);
+      return { loss: finalLoss as number, logTail: log.toString() };
+    } finally {
+      if (timer) clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+function tail(name: string, buffer: TailBuffer): string {
+  const text = buffer.toString().trimEnd();
+  return text ? `; ${name} tail:\n${text}` : '';
+}

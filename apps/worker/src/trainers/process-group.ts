@@ -1,0 +1,148 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+/**
+ * Live (non-zombie) members of a process group, from /proc; undefined where /proc is missing (then
+ * kill(-pgid, 0) decides). A zombie answers kill(-pgid, 0) too, and where PID 1 does not reap
+ * orphans (some containers) a killed group's members stay zombies: dead, but signalable.
+ */
+export function liveGroupMembers(pgid: number): number[] | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return undefined;
+  }
+  const live: number[] = [];
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') live.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return live;
+}
+
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ProcessGroupOptions {
+  cwd?: string;
+  env: Record<string, string>;
+  onStdoutLine(line: string): void;
+  onStderr(chunk: string): void;
+}
+
+/**
+ * A trainer process started without a shell (arguments reach it verbatim) as the leader of its own
+ * process group (detached), so that stopping it also stops whatever it started: data loaders,
+ * torchrun ranks, a `sleep` in a shell script. Node's child_process has no group kill; this small
+ * class adds it (process.kill with a negative pid) and a SIGTERM-then-SIGKILL stop.
+ */
+export class ProcessGroup {
+  private readonly child: ChildProcess;
+  private readonly exited: Promise<ProcessExit>;
+  private readonly stdoutClosed: Promise<void>;
+  private exit: ProcessExit | undefined;
+
+  constructor(command: string, args: string[], options: ProcessGroupOptions) {
+    this.child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      detached: true,
+      shell: false,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.exited = new Promise((resolve) => {
+      // 'error' (e.g. ENOENT: no such command) comes instead of 'exit' when the spawn fails.
+      this.child.once('error', (err) => {
+        options.onStderr(`${err.message}\n`);
+        this.exit ??= { code: 127, signal: null };
+        resolve(this.exit);
+      });
+      this.child.once('exit', (code, signal) => {
+        this.exit ??= { code, signal };
+        resolve(this.exit);
+      });
+    });
+    const stdout = this.child.stdout!;
+    stdout.setEncoding('utf8');
+    this.stdoutClosed = new Promise((resolve) => {
+      const lines = createInterface({ input: stdout, crlfDelay: Infinity });
+      lines.on('line', options.onStdoutLine);
+      lines.once('close', () => resolve());
+    });
+    this.child.stderr!.setEncoding('utf8');
+    this.child.stderr!.on('data', (chunk: string) => options.onStderr(chunk));
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Resolves when the leader exits (or could not start: code 127). */
+  get whenExited(): Promise<ProcessExit> {
+    return this.exited;
+  }
+
+  get hasExited(): boolean {
+    return this.exit !== undefined;
+  }
+
+  /** Sends a signal to the whole group; false when the group is already gone. */
+  signalGroup(signal: NodeJS.Signals | 0): boolean {
+    const pid = this.child.pid;
+    if (pid === undefined) return false;
+    try {
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false; // ESRCH: nothing left in the group
+    }
+  }
+
+  /**
+   * After the leader exited on its own: kills anything the trainer left running in its group (a
+   * run's processes must not outlive the run, and a straggler holding the pipe open would keep
+   * stdout from closing), then waits for stdout to be read to the end.
+   */
+  async finish(): Promise<ProcessExit> {
+    const exit = await this.exited;
+    this.signalGroup('SIGKILL');
+    await Promise.race([this.stdoutClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    return exit;
+  }
+
+  /** SIGTERM to the group, SIGKILL after `graceMs` if anything is still alive; resolves on exit. */
+  async stop(graceMs: number): Promise<{ killed: boolean; exit: ProcessExit }> {
+    let killed = false;
+    if (!this.hasExited) this.signalGroup('SIGTERM');
+    const timer = setTimeout(() => {
+      killed = this.signalGroup('SIGKILL');
+    }, graceMs);
+    const exit = await this.exited;
+    // The leader may exit on SIGTERM while a child that ignores it lives on: wait the grace out for
+    // the group, then kill what is left.
+    const deadline = Date.now() + graceMs;
+    while (Date.now() < deadline && this.groupAlive()) await new Promise((r) => setTimeout(r, 50));
+    clearTimeout(timer);
+    if (this.groupAlive()) killed = this.signalGroup('SIGKILL') || killed;
+    await Promise.race([this.stdoutClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    return { killed, exit };
+  }
+
+  /** Whether anything of the group still runs (zombies excluded where /proc tells). */
+  groupAlive(): boolean {
+    const pid = this.child.pid;
+    if (pid === undefined) return false;
+    const live = liveGroupMembers(pid);
+    return live ? live.length > 0 : this.signalGroup(0);
+  }
+}

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, type Job } from 'bullmq';
+import { RESULTS_QUEUE, runJobOptions, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
+
+/** A producer of run jobs and a reader of results, as the planner would be (for worker tests). */
+export class WorkerHarness {
+  readonly results: Queue;
+  private readonly runQueues = new Map<string, Queue>();
+
+  constructor(readonly redisUrl: string) {
+    this.results = new Queue(RESULTS_QUEUE, { connection: connection(redisUrl) });
+  }
+
+  runs(pool: string): Queue {
+    let q = this.runQueues.get(pool);
+    if (!q) {
+      q = new Queue(runQueueName(pool), { connection: connection(this.redisUrl) });
+      this.runQueues.set(pool, q);
+    }
+    return q;
+  }
+
+  async enqueue(pool: string, data: Partial<RunJobData> & Pick<RunJobData, 'trainer'>): Promise<RunJobData> {
+    const job: RunJobData = { sweepId: 'sweep-test', runId: `run-${randomUUID()}`, config: { N: 1e6, D: 2e7 }, cost: 1, ...data };
+    await this.runs(pool).add('run', job, runJobOptions(job.runId));
+    return job;
+  }
+
+  /** Waits for the result of a run on the results queue. */
+  async result(runId: string, timeoutMs = 20_000): Promise<RunResult> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.results.getJob(runId);
+      if (job) return job.data as RunResult;
+      if (Date.now() > deadline) throw new Error(`no result for ${runId} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Waits until the run job has settled (completed or failed) and returns it. */
+  async settled(pool: string, runId: string, timeoutMs = 20_000): Promise<Job> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.runs(pool).getJob(runId);
+      const state = job ? await job.getState() : 'missing';
+      if (job && (state === 'completed' || state === 'failed')) return job;
+      if (Date.now() > deadline) throw new Error(`run ${runId} still ${state} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async close(): Promise<void> {
+    for (const q of this.runQueues.values()) {
+      await q.obliterate({ force: true }).catch(() => undefined);
+      await q.close();
+    }
+    await this.results.obliterate({ force: true }).catch(() => undefined);
+    await this.results.close();
+  }
+}
+
+function connection(url: string): { host: string; port: number; maxRetriesPerRequest: null } {
+  const u = new URL(url);
+  return { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null };
+}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import { RUN_JOB_ATTEMPTS, type RunResult, type TrainerSpec } from '@lawsweep/contracts';
+import { bootstrapWorker } from '../apps/worker/src/bootstrap';
+import { liveGroupMembers } from '../apps/worker/src/trainers/process-group';
+import { startRedis, type TestRedis } from './support/redis-server';
+import { WorkerHarness } from './support/worker-harness';
+
+/**
+ * The command trainer end to end: a real worker (bootstrapWorker) on a real Redis runs the shell
+ * trainers of test/fixtures/trainers as real child processes; after every failure the same worker
+ * must still serve a good run.
+ */
+const FIXTURES = resolve(__dirname, 'fixtures/trainers');
+const trainer = (script: string, extra: Partial<Extract<TrainerSpec, { type: 'command' }>> = {}): TrainerSpec => ({
+  type: 'command',
+  command: ['sh', join(FIXTURES, script), '{N}'],
+  ...extra,
+});
+
+describe('worker: command trainer', () => {
+  let redis: TestRedis;
+  let harness: WorkerHarness;
+  let worker: INestApplication;
+  let runRoot: string;
+  const pool = `cmd-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    harness = new WorkerHarness(redis.url);
+    runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-worker-test-'));
+    worker = await bootstrapWorker({
+      redisUrl: redis.url,
+      pool,
+      id: `w-${pool}`,
+      runRoot,
+      killGraceSeconds: 0.5,
+      retryBaseMs: 50,
+      logger: false,
+    });
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await harness?.close();
+    await redis?.stop();
+    rmSync(runRoot, { recursive: true, force: true });
+  });
+
+  const runDir = (runId: string) => join(runRoot, 'sweep-test', runId);
+
+  async function expectStillServes(): Promise<void> {
+    const job = await harness.enqueue(pool, { trainer: trainer('succeed.sh'), config: { N: 5e8, D: 1e9 } });
+    const result = await harness.result(job.runId);
+    expect(result).toMatchObject({ status: 'done', loss: 2.5 });
+  }
+
+  async function failedResult(runId: string): Promise<Extract<RunResult, { status: 'failed' }>> {
+    const result = await harness.result(runId);
+    expect(result.status).toBe('failed');
+    return result as Extract<RunResult, { status: 'failed' }>;
+  }
+
+  function expectGroupDead(runId: string): void {
+    const [leader, child] = readFileSync(join(runDir(runId), 'pids'), 'utf8').trim().split(' ').map(Number);
+    // The leader's pid is the group id; nothing of it may still run (zombies aside: see liveGroupMembers).
+    expect(liveGroupMembers(leader)).toEqual([]);
+    for (const pid of [leader, child]) {
+      const stat = existsSync(`/proc/${pid}/stat`) ? readFileSync(`/proc/${pid}/stat`, 'utf8') : '';
+      if (stat) expect(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)).toBe('Z');
+    }
+  }
+
+  it('a trainer that succeeds: done, with its learning curve, in the run job and the results queue', async () => {
+    const job = await harness.enqueue(pool, { trainer: trainer('succeed.sh'), config: { N: 1e9, D: 2e10 } });
+    const result = await harness.result(job.runId);
+    expect(result).toMatchObject({ status: 'done', sweepId: 'sweep-test', runId: job.runId, loss: 3, worker: `w-${pool}`, attempts: 1 });
+    expect(result.curve).toEqual([
+      { tokens: 100, loss: 5 },
+      { tokens: 200, step: 2, loss: 4 },
+    ]);
+    const settled = await harness.settled(pool, job.runId);
+    expect(await settled.getState()).toBe('completed');
+    expect(settled.returnvalue).toEqual({ loss: 3 });
+    expect(settled.progress).toEqual({ point: { tokens: 200, step: 2, loss: 4 } });
+  });
+
+  it('a trainer that crashes: retried with backoff, then failed with the tail of stderr', async () => {
+    const job = await harness.enqueue(pool, { trainer: trainer('crash.sh') });
+    const result = await failedResult(job.runId);
+    expect(result.reason).toMatch(/exited with code 3/);
+    expect(result.reason).toMatch(/CUDA out of memory \(simulated\)/);
+    expect(result.attempts).toBe(RUN_JOB_ATTEMPTS);
+    expect(result.partialCostFraction).toBeCloseTo(100 / 2e7);
+    expect(readFileSync(join(runDir(job.runId), 'attempts'), 'utf8').trim().split('\n')).toEqual(['1', '2', '3']);
+    const settled = await harness.settled(pool, job.runId);
+    expect(await settled.getState()).toBe('failed');
+    expect(settled.attemptsMade).toBe(RUN_JOB_ATTEMPTS);
+    await expectStillServes();
+  });
+
+  it('a trainer that prints garbage: failed at once with "no final loss"', async () => {
+    const job = await harness.enqueue(pool, { trainer: trainer('garbage.sh') });
+    const result = await failedResult(job.runId);
+    expect(result.reason).toMatch(/^no final loss/);
+    expect(result.reason).toMatch(/forgot the protocol/);
+    expect(result.attempts).toBe(1);
+    await expectStillServes();
+  });
+
+  it('a trainer that prints NaN: failed at once as non-finite', async () => {
+    const job = await harness.enqueue(pool, { trainer: trainer('nan.sh') });
+    const result = await failedResult(job.runId);
+    expect(result.reason).toMatch(/non-finite \(NaN\)/);
+    expect(result.attempts).toBe(1);
+    expect(result.curve).toEqual([{ tokens: 100, loss: 5 }]);
+    await expectStillServes();
+  });
+
+  it('a trainer that hangs past its timeout: failed with "timeout", its whole process group dead', async () => {
+    const job = await harness.enqueue(pool, { trainer: trainer('hang.sh', { timeoutSeconds: 1 }) });
+    const result = await failedResult(job.runId);
+    expect(result.reason).toMatch(/^timeout: .*1s limit.*stopped with SIGTERM/);
+    expect(result.attempts).toBe(1);
+    expectGroupDead(job.runId);
+    await expectStillServes();
+  });
+
+  it('a trainer that ignores SIGTERM: killed with SIGKILL after the kill grace', async () => {
+    const job = await harness.enqueue(pool, { trainer: trainer('ignore-term.sh', { timeoutSeconds: 1 }) });
+    const result = await failedResult(job.runId);
+    expect(result.reason).toMatch(/^timeout: .*killed with SIGKILL after ignoring SIGTERM/);
+    expectGroupDead(job.runId);
+    await expectStillServes();
+  });
+
+  it('arguments and environment reach the trainer verbatim, never through a shell', async () => {
+    const marker = join(tmpdir(), `pwned-${randomUUID()}`);
+    const hostile = [`1; touch ${marker}`, `$(touch ${marker})`, `\`touch ${marker}\``, `a b  c`, `"quoted" 'single' | > ${marker}`];
+    const job = await harness.enqueue(pool, {
+      trainer: { type: 'command', command: ['sh', join(FIXTURES, 'print-args.sh'), '--params={N}', ...hostile], env: { EXTRA: `x; touch ${marker}` } },
+      config: { N: 1.25e8, D: 1e9 },
+    });
+    expect(await harness.result(job.runId)).toMatchObject({ status: 'done', loss: 1.5 });
+    expect(readFileSync(join(runDir(job.runId), 'args'), 'utf8')).toBe(['--params=125000000', ...hostile].join('\n') + '\n');
+    expect(readFileSync(join(runDir(job.runId), 'env-extra'), 'utf8')).toBe(`x; touch ${marker}\n`);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('an unknown placeholder or a missing command fails the run with the reason', async () => {
+    const unknown = await harness.enqueue(pool, { trainer: { type: 'command', command: ['sh', '-c', 'exit 0', '{Q}'] } });
+    expect((await failedResult(unknown.runId)).reason).toMatch(/trainer.command\[3\]: unknown placeholder \{Q\}.*known: \{N\}, \{D\}/);
+    const missing = await harness.enqueue(pool, { trainer: { type: 'command', command: ['/no/such/trainer'] } });
+    expect((await failedResult(missing.runId)).reason).toMatch(/code 127.*ENOENT/s);
+    await expectStillServes();
+  });
+});
