@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
+import { cancelKey, WORKER_REGISTRY_KEY, workerAdvertSchema, type TrainerSpec } from '@lawsweep/contracts';
+import { bootstrapWorker } from '../apps/worker/src/bootstrap';
+import { freePort, startRedis, type TestRedis } from './support/redis-server';
+import { WorkerHarness } from './support/worker-harness';
+
+/** Capacity, the registry advert, GPUs per run, cancellation, /metrics and /health of a real worker. */
+const FIXTURES = resolve(__dirname, 'fixtures/trainers');
+const script = (name: string, env?: Record<string, string>): TrainerSpec => ({ type: 'command', command: ['sh', join(FIXTURES, name), '{N}'], ...(env ? { env } : {}) });
+
+describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
+  let redis: TestRedis;
+  let client: Redis;
+  let harness: WorkerHarness;
+  let worker: INestApplication | undefined;
+  let runRoot: string;
+  let port: number;
+  const pool = `reg-${randomUUID().slice(0, 8)}`;
+  const id = `w-${pool}`;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    harness = new WorkerHarness(redis.url);
+    runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-worker-test-'));
+    port = await freePort();
+    worker = await bootstrapWorker({
+      redisUrl: redis.url,
+      pool,
+      id,
+      capacity: 'N=1e9',
+      gpus: '0,1',
+      labels: 'gpu=a100,zone=test',
+      metricsPort: port,
+      metricsHost: '127.0.0.1',
+      runRoot,
+      heartbeatSeconds: 0.2,
+      cancelPollSeconds: 0.2,
+      killGraceSeconds: 0.5,
+      logger: false,
+    });
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await harness?.close();
+    client?.disconnect();
+    await redis?.stop();
+    rmSync(runRoot, { recursive: true, force: true });
+  });
+
+  const runDir = (sweepId: string, runId: string) => join(runRoot, sweepId, runId);
+
+  it('advertises itself in the registry: pool, capacity, concurrency = GPUs, labels, heartbeat', async () => {
+    const first = workerAdvertSchema.parse(JSON.parse((await client.hget(WORKER_REGISTRY_KEY, id)) as string));
+    expect(first).toMatchObject({ id, pool, capacity: { N: 1e9 }, concurrency: 2, labels: { gpu: 'a100', zone: 'test' }, busy: 0 });
+    await new Promise((r) => setTimeout(r, 500));
+    const later = workerAdvertSchema.parse(JSON.parse((await client.hget(WORKER_REGISTRY_KEY, id)) as string));
+    expect(later.lastSeen).toBeGreaterThan(first.lastSeen);
+  });
+
+  it('refuses a run above its capacity without starting the trainer, naming the variable', async () => {
+    const job = await harness.enqueue(pool, { trainer: script('print-args.sh'), config: { N: 2e9, D: 1e10 } });
+    const result = await harness.result(job.runId);
+    expect(result).toMatchObject({ status: 'failed', attempts: 1 });
+    expect(result.status === 'failed' && result.reason).toMatch(new RegExp(`over capacity: worker ${id} holds at most N=1000000000, this run needs N=2000000000 > 1000000000`));
+    expect(existsSync(runDir(job.sweepId, job.runId))).toBe(false);
+    expect(await (await harness.settled(pool, job.runId)).getState()).toBe('failed');
+    // A run within capacity still runs.
+    const ok = await harness.enqueue(pool, { trainer: script('succeed.sh'), config: { N: 1e9, D: 1e10 } });
+    expect(await harness.result(ok.runId)).toMatchObject({ status: 'done', loss: 3 });
+  });
+
+  it('gives each concurrent run its own GPU (CUDA_VISIBLE_DEVICES) and runs them side by side', async () => {
+    const started = Date.now();
+    const jobs = await Promise.all([0, 1].map(() => harness.enqueue(pool, { trainer: script('gpu.sh') })));
+    const results = await Promise.all(jobs.map((j) => harness.result(j.runId)));
+    expect(results.map((r) => r.status)).toEqual(['done', 'done']);
+    expect(Date.now() - started).toBeLessThan(1000 + 500); // two 0.5 s runs at once, not one after the other
+    const gpus = jobs.map((j) => readFileSync(join(runDir(j.sweepId, j.runId), 'gpu'), 'utf8').trim()).sort();
+    expect(gpus).toEqual(['0', '1']);
+  });
+
+  it('stops a running run when its sweep is cancelled, and never starts a queued one', async () => {
+    const sweepId = `sweep-${randomUUID().slice(0, 8)}`;
+    const running = await harness.enqueue(pool, { sweepId, trainer: script('slow.sh', { SECONDS_TO_RUN: '20' }) });
+    for (let i = 0; i < 100 && !(await harness.runs(pool).getJob(running.runId))?.progress; i++) await new Promise((r) => setTimeout(r, 50));
+    const cancelledAt = Date.now();
+    await client.set(cancelKey(sweepId), '1', 'EX', 60);
+    const result = await harness.result(running.runId);
+    expect(result).toMatchObject({ status: 'failed', reason: 'cancelled', attempts: 1 });
+    expect(result.curve.length).toBeGreaterThan(0);
+    expect(Date.now() - cancelledAt).toBeLessThan(2500);
+    const queued = await harness.enqueue(pool, { sweepId, trainer: script('print-args.sh') });
+    expect(await harness.result(queued.runId)).toMatchObject({ status: 'failed', reason: 'cancelled' });
+    expect(existsSync(runDir(sweepId, queued.runId))).toBe(false);
+  });
+
+  it('serves /metrics (lawsweep_worker_*) and /health', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`lawsweep_worker_runs_total\\{outcome="refused",trainer="command",worker="${id}",pool="${pool}"\\} 1`));
+    expect(metrics).toMatch(/lawsweep_worker_runs_total\{outcome="done",trainer="command",[^}]*\} 3/);
+    expect(metrics).toMatch(/lawsweep_worker_runs_total\{outcome="cancelled",[^}]*\} 2/);
+    expect(metrics).toMatch(/lawsweep_worker_run_duration_seconds_count\{[^}]*outcome="done"[^}]*\} 3/);
+    expect(metrics).toMatch(/lawsweep_worker_busy_slots\{[^}]*\} 0/);
+    expect(metrics).toMatch(/lawsweep_worker_slots\{[^}]*\} 2/);
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', redis: 'up', worker: { id, pool } });
+  });
+
+  it('removes its advert when it closes', async () => {
+    await worker?.close();
+    worker = undefined;
+    expect(await client.hget(WORKER_REGISTRY_KEY, id)).toBeNull();
+  });
+});

@@ -1,0 +1,126 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
+import { WORKER_REGISTRY_KEY, workerAdvertSchema, type RunResult, type TrainerSpec } from '@lawsweep/contracts';
+import { bootstrapWorker } from '../apps/worker/src/bootstrap';
+import { startRedis, type TestRedis } from './support/redis-server';
+import { WorkerHarness } from './support/worker-harness';
+
+/**
+ * SIGTERM a worker process (the built `dist/apps/worker/src/main.js`) during two runs: the one that
+ * ends within the grace period finishes there; the other is stopped, handed back, and finished by
+ * another worker. Each run has exactly one result.
+ */
+const ROOT = resolve(__dirname, '..');
+const MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
+const slow = (seconds: number): TrainerSpec => ({ type: 'command', command: ['sh', join(ROOT, 'test/fixtures/trainers/slow.sh')], env: { SECONDS_TO_RUN: String(seconds) } });
+
+function build(): void {
+  // ensure-built fails when another part of the tree does not type-check yet; tsc still emits.
+  if (spawnSync('node', ['scripts/ensure-built.js'], { cwd: ROOT, stdio: 'ignore' }).status !== 0) {
+    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+    spawnSync('npx', ['tsc-alias', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+  }
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} was not built`);
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('worker: SIGTERM hands unfinished runs back', () => {
+  let redis: TestRedis;
+  let client: Redis;
+  let harness: WorkerHarness;
+  let child: ChildProcess | undefined;
+  let other: INestApplication | undefined;
+  let runRoot: string;
+  let output = '';
+  const pool = `shut-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    build();
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    harness = new WorkerHarness(redis.url);
+    runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-worker-test-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await other?.close();
+    await harness?.close();
+    client?.disconnect();
+    await redis?.stop();
+    rmSync(runRoot, { recursive: true, force: true });
+  });
+
+  it('finishes the run that fits the grace period, hands back the other; another worker finishes it; one result each', async () => {
+    child = spawn('node', [MAIN], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH,
+        REDIS_URL: redis.url,
+        WORKER_POOL: pool,
+        WORKER_ID: 'worker-a',
+        WORKER_CONCURRENCY: '2',
+        WORKER_GRACE_SECONDS: '2',
+        WORKER_KILL_GRACE_SECONDS: '1',
+        WORKER_RUN_DIR: runRoot,
+        WORKER_HEARTBEAT_SECONDS: '0.2',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => child!.once('exit', (code, signal) => r({ code, signal })));
+    await waitFor('worker-a to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-a'));
+
+    const short = await harness.enqueue(pool, { trainer: slow(1.5) });
+    const long = await harness.enqueue(pool, { trainer: slow(6) });
+    for (const job of [short, long]) await waitFor(`progress of ${job.runId}`, async () => (await harness.runs(pool).getJob(job.runId))?.progress);
+
+    const signalled = Date.now();
+    child.kill('SIGTERM');
+    const draining = await waitFor('the draining advert', async () => {
+      const raw = await client.hget(WORKER_REGISTRY_KEY, 'worker-a');
+      return raw && workerAdvertSchema.parse(JSON.parse(raw)).draining;
+    });
+    expect(draining).toBe(true);
+    const exit = await exited;
+    const took = Date.now() - signalled;
+    // Stopped after the 2 s grace (plus the trainer's own clean SIGTERM exit), long before the 6 s run ends.
+    expect(took).toBeGreaterThan(1500);
+    expect(took).toBeLessThan(4500);
+    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+    expect(output).toMatch(/handed back to the queue \(shutdown\)/);
+    expect(await client.hget(WORKER_REGISTRY_KEY, 'worker-a')).toBeNull();
+
+    // The short run finished on worker-a during the grace period.
+    expect(await harness.result(short.runId, 1000)).toMatchObject({ status: 'done', worker: 'worker-a', attempts: 1, loss: 3 });
+    // The long one is back in the queue, its attempt not counted as a failure, and no result yet.
+    const handedBack = await harness.runs(pool).getJob(long.runId);
+    expect(await handedBack!.getState()).toBe('waiting');
+    expect(handedBack!.attemptsMade).toBe(0);
+    expect(await harness.results.getJob(long.runId)).toBeUndefined();
+
+    other = await bootstrapWorker({ redisUrl: redis.url, pool, id: 'worker-b', runRoot, logger: false });
+    const result = await harness.result(long.runId, 15_000);
+    expect(result).toMatchObject({ status: 'done', worker: 'worker-b', attempts: 1, loss: 3 });
+    expect(await (await harness.settled(pool, long.runId)).getState()).toBe('completed');
+
+    const all = (await harness.results.getJobs(['waiting', 'active', 'completed', 'failed', 'delayed'])).map((j) => (j.data as RunResult).runId);
+    expect(all.filter((id) => id === long.runId)).toHaveLength(1);
+    expect(all.filter((id) => id === short.runId)).toHaveLength(1);
+  }, 45_000);
+});
