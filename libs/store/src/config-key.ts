@@ -11,3 +11,9 @@ export function configKey(config: Config): string {
     .map((k) => `${k}=${Number(config[k].toPrecision(10))}`)
     .join(',');
 }
+
+/** Run ids are `<sweepId>-r00001` (planned) or `<sweepId>-i00001` (imported); see store.scripts. */
+export function sweepIdOfRun(runId: string): string | undefined {
+  const m = /^(.+)-[ri]\d+$/.exec(runId);
+  return m ? m[1] : undefined;
+}

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { register as planner } from './planner.command';
 
 /**
  * Each command lives in its own `*.command.ts` exporting `register(program)`; add one line here
  * per command.
  */
 type Register = (program: Command) => void;
-const registrations: Register[] = [];
+const registrations: Register[] = [planner];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

@@ -1,0 +1,66 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import { RESULTS_QUEUE } from '@lawsweep/contracts';
+import { SweepStore } from '@lawsweep/store';
+import { BearerTokenGuard } from './auth/bearer-token.guard';
+import { PlannerConfig } from './config/planner-config';
+import { PlannerConfigModule } from './config/planner-config.module';
+import type { PlannerOptions } from './config/planner-options';
+import { HealthController } from './health/health.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsService } from './metrics/metrics.service';
+import { EngineCacheService } from './planning/engine-cache.service';
+import { PlanningLoopService } from './planning/planning-loop.service';
+import { ReconcilerService } from './planning/reconciler.service';
+import { SweepPlannerService } from './planning/sweep-planner.service';
+import { RunQueuesService } from './queues/run-queues.service';
+import { RedisConnection } from './redis/redis-connection';
+import { redisOptionsFromUrl } from './redis/redis-options';
+import { ResultsProcessor } from './results/results.processor';
+import { ResultsService } from './results/results.service';
+import { FrontierService } from './sweeps/frontier.service';
+import { SweepsController } from './sweeps/sweeps.controller';
+import { SweepsService } from './sweeps/sweeps.service';
+import { WorkerRegistryService } from './workers/worker-registry.service';
+
+@Module({})
+export class AppModule {
+  static async forRoot(options: PlannerOptions = {}): Promise<DynamicModule> {
+    return {
+      module: AppModule,
+      imports: [
+        await PlannerConfigModule.forRoot(options),
+        BullModule.forRootAsync({
+          inject: [PlannerConfig],
+          // Workers block on Redis: maxRetriesPerRequest must be null (BullMQ production guide).
+          useFactory: (config: PlannerConfig) => ({ connection: { ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
+        }),
+        BullModule.registerQueue({ name: RESULTS_QUEUE }),
+        TerminusModule,
+      ],
+      controllers: [SweepsController, MetricsController, HealthController],
+      providers: [
+        RedisConnection,
+        {
+          provide: SweepStore,
+          inject: [RedisConnection, PlannerConfig],
+          useFactory: (redis: RedisConnection, config: PlannerConfig) => new SweepStore(redis.client, { prefix: config.keyPrefix }),
+        },
+        RunQueuesService,
+        WorkerRegistryService,
+        MetricsService,
+        EngineCacheService,
+        SweepPlannerService,
+        PlanningLoopService,
+        ReconcilerService,
+        ResultsService,
+        ResultsProcessor,
+        SweepsService,
+        FrontierService,
+        { provide: APP_GUARD, useClass: BearerTokenGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { PlannerConfig } from './config/planner-config';
+import type { PlannerOptions } from './config/planner-options';
+
+export type { PlannerOptions } from './config/planner-options';
+
+/**
+ * Starts a planner: main.ts, `lawsweep planner`, `lawsweep demo` and the tests all call this, so
+ * they run the same app. Returns it started (listening unless `listen: false`); `app.close()` stops
+ * planning, closes the results worker and queues, and quits Redis.
+ */
+export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(await AppModule.forRoot(options), {
+    bodyParser: false,
+    logger: options.logger ?? ['log', 'warn', 'error', 'fatal'],
+  });
+  const config = app.get(PlannerConfig);
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.enableShutdownHooks();
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('lawsweep planner')
+      .setDescription('Compute-budgeted scaling-law sweeps: create sweeps, follow their fit, import runs.')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc);
+  if (options.listen === false) {
+    await app.init();
+  } else {
+    await app.listen(config.port, config.host);
+    const addr = app.getHttpServer().address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    new Logger('Planner').log(`listening on http://${config.host}:${port} (API docs at /docs)${config.token ? ', token required on writes' : ''}`);
+  }
+  return app;
+}

@@ -1,0 +1,77 @@
+import { z } from 'zod';
+
+/**
+ * The planner's configuration, validated once at boot: a bad value stops the service with a
+ * message naming the variable. Flags of `lawsweep planner` (--redis, --port, --token, --host)
+ * override the environment; this is the only place that reads it (through @nestjs/config).
+ */
+const port = z.coerce.number({ invalid_type_error: 'must be a port number' }).int('must be an integer').min(0).max(65535);
+const ms = z.coerce.number().int().positive();
+
+export const plannerEnvSchema = z.object({
+  REDIS_URL: z
+    .string()
+    .default('redis://127.0.0.1:6379')
+    .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
+  PORT: port.default(3000),
+  /**
+   * Loopback by default: the API changes state and spends compute, so exposing it is a choice
+   * (set HOST=0.0.0.0 in a container, ideally with LAWSWEEP_TOKEN).
+   */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LAWSWEEP_TOKEN: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || v.length >= 8, 'must be at least 8 characters (or unset to disable auth)'),
+  /** Prefix of the planner's own keys in Redis (sweeps, runs); BullMQ keys use LAWSWEEP_QUEUE_PREFIX. */
+  LAWSWEEP_KEY_PREFIX: z.string().min(1).default('lawsweep:'),
+  LAWSWEEP_QUEUE_PREFIX: z.string().min(1).default('bull'),
+  /** How often every running sweep is re-planned and reconciled even without new results. */
+  LAWSWEEP_TICK_MS: ms.default(5000),
+  LAWSWEEP_RECONCILE_MS: ms.default(15_000),
+  /** How long a failed or vanished job may wait for its result post before the run is failed. */
+  LAWSWEEP_RESULT_GRACE_MS: ms.default(30_000),
+  LAWSWEEP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '10mb'").default('10mb'),
+});
+
+export type PlannerEnv = z.infer<typeof plannerEnvSchema>;
+
+/** The typed configuration every planner class injects (a class, so it is its own injection token). */
+export class PlannerConfig {
+  constructor(
+    readonly redisUrl: string,
+    readonly port: number,
+    readonly host: string,
+    readonly token: string | undefined,
+    readonly keyPrefix: string,
+    readonly queuePrefix: string,
+    readonly tickMs: number,
+    readonly reconcileMs: number,
+    readonly resultGraceMs: number,
+    readonly bodyLimit: string,
+  ) {}
+
+  static fromEnv(env: PlannerEnv): PlannerConfig {
+    return new PlannerConfig(
+      env.REDIS_URL,
+      env.PORT,
+      env.HOST,
+      env.LAWSWEEP_TOKEN,
+      env.LAWSWEEP_KEY_PREFIX,
+      env.LAWSWEEP_QUEUE_PREFIX,
+      env.LAWSWEEP_TICK_MS,
+      env.LAWSWEEP_RECONCILE_MS,
+      env.LAWSWEEP_RESULT_GRACE_MS,
+      env.LAWSWEEP_BODY_LIMIT,
+    );
+  }
+}
+
+/** Validates the environment; throws an Error that names each bad variable and what it must be. */
+export function validatePlannerEnv(env: Record<string, unknown>): PlannerEnv {
+  const result = plannerEnvSchema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+  throw new Error(`invalid planner configuration:\n${lines.join('\n')}`);
+}

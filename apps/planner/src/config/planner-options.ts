@@ -1,0 +1,34 @@
+/** What `bootstrapPlanner` accepts: CLI flags and test overrides, on top of the environment. */
+export interface PlannerOptions {
+  redisUrl?: string;
+  port?: number;
+  host?: string;
+  token?: string;
+  keyPrefix?: string;
+  queuePrefix?: string;
+  tickMs?: number;
+  reconcileMs?: number;
+  resultGraceMs?: number;
+  /** Listen on the port (default true); tests may use the app without a socket. */
+  listen?: boolean;
+  /** Nest logger levels; default: log, warn, error. */
+  logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+/** Maps options to the environment variable names the config schema validates. */
+export function optionsToEnv(o: PlannerOptions): Record<string, string> {
+  const env: Record<string, string> = {};
+  const put = (k: string, v: string | number | undefined) => {
+    if (v !== undefined) env[k] = String(v);
+  };
+  put('REDIS_URL', o.redisUrl);
+  put('PORT', o.port);
+  put('HOST', o.host);
+  put('LAWSWEEP_TOKEN', o.token);
+  put('LAWSWEEP_KEY_PREFIX', o.keyPrefix);
+  put('LAWSWEEP_QUEUE_PREFIX', o.queuePrefix);
+  put('LAWSWEEP_TICK_MS', o.tickMs);
+  put('LAWSWEEP_RECONCILE_MS', o.reconcileMs);
+  put('LAWSWEEP_RESULT_GRACE_MS', o.resultGraceMs);
+  return env;
+}

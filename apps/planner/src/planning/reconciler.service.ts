@@ -1,0 +1,90 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DEFAULT_POOL } from '@lawsweep/contracts';
+import { SweepStore, type RunRecord, type SweepRecord } from '@lawsweep/store';
+import { PlannerConfig } from '../config/planner-config';
+import { RunQueuesService } from '../queues/run-queues.service';
+import { PlanningLoopService } from './planning-loop.service';
+
+/**
+ * Runs that no worker will ever report must not hold their reservation forever: a job whose
+ * attempts are exhausted by stalls, one failed or completed without posting a result, or one that
+ * vanished from the queue. On start and periodically, each run in flight is compared with its job;
+ * after a grace period (its result may still be on the results queue) such a run is failed and its
+ * cost released. Recording is idempotent, so a result that still arrives later changes nothing.
+ */
+@Injectable()
+export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(ReconcilerService.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    private readonly store: SweepStore,
+    private readonly queues: RunQueuesService,
+    private readonly loop: PlanningLoopService,
+    private readonly config: PlannerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.reconcileAll(), this.config.reconcileMs);
+    this.timer.unref();
+    void this.reconcileAll();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Returns how many runs were failed or marked running. */
+  reconcileAll(now = Date.now()): Promise<number> {
+    this.running ??= (async () => {
+      let changed = 0;
+      try {
+        for (const sweep of await this.store.listSweeps()) {
+          if (sweep.runs.queued + sweep.runs.running === 0) continue;
+          const n = await this.reconcileSweep(sweep, now);
+          if (n > 0) void this.loop.schedule(sweep.id);
+          changed += n;
+        }
+      } catch (err) {
+        this.logger.warn(`reconcile failed: ${(err as Error).message}`);
+      } finally {
+        this.running = undefined;
+      }
+      return changed;
+    })();
+    return this.running;
+  }
+
+  private async reconcileSweep(sweep: SweepRecord, now: number): Promise<number> {
+    const pool = sweep.spec.pool ?? DEFAULT_POOL;
+    let changed = 0;
+    for (const run of await this.store.activeRuns(sweep.id)) {
+      const reason = await this.lostReason(pool, run, now);
+      if (reason === 'active') {
+        if (run.state === 'queued' && (await this.store.markRunning(sweep.id, run.id))) changed++;
+      } else if (reason) {
+        const outcome = await this.store.recordResult(sweep.id, run.id, { status: 'failed', reason, partialCostFraction: 0 });
+        if (outcome === 'recorded') {
+          this.logger.warn(`run ${run.id}: ${reason}; its reservation is released`);
+          changed++;
+        }
+      }
+    }
+    return changed;
+  }
+
+  /** Why this run will never be reported ('active' when it is simply running), or undefined. */
+  private async lostReason(pool: string, run: RunRecord, now: number): Promise<string | undefined> {
+    const { state, job } = await this.queues.jobState(pool, run.id);
+    if (state === 'active') return 'active';
+    if (state !== 'missing' && state !== 'failed' && state !== 'completed') return undefined; // waiting, delayed, ...
+    const since = job?.finishedOn ?? run.createdAt;
+    if (now - since < this.config.resultGraceMs) return undefined;
+    if (await this.queues.resultPending(run.id)) return undefined;
+    if (state === 'missing') return 'its job vanished from the queue without a result';
+    if (state === 'failed') return `its job failed without posting a result: ${job?.failedReason ?? 'unknown reason'}`;
+    return 'its job completed without posting a result';
+  }
+}

@@ -1,0 +1,175 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DEFAULT_POOL, runQueueName } from '@lawsweep/contracts';
+import type { SweepEngine } from '@lawsweep/design';
+import type { Config, FitResult } from '@lawsweep/law';
+import { configKey, SweepStore, type SweepRecord, type SweepWarning } from '@lawsweep/store';
+import { MetricsService } from '../metrics/metrics.service';
+import { RunQueuesService } from '../queues/run-queues.service';
+import { WorkerRegistryService, workerHolds } from '../workers/worker-registry.service';
+import { EngineCacheService } from './engine-cache.service';
+import { fitSummary } from './fit-summary';
+
+export interface PlanOutcome {
+  enqueued: string[];
+  /** Set when this step ended the sweep (done or failed). */
+  finished?: string;
+}
+
+/**
+ * One planning step for one sweep: refit if results arrived, check the stop rules, ask the design
+ * engine for enough runs to keep `parallelism` in flight, reserve each run's cost and enqueue it.
+ * Called by PlanningLoopService under the sweep's lock; everything it reads comes from the store,
+ * so a fresh planner (after a restart) takes the same decision.
+ */
+@Injectable()
+export class SweepPlannerService {
+  private readonly logger = new Logger(SweepPlannerService.name);
+
+  constructor(
+    private readonly store: SweepStore,
+    private readonly engines: EngineCacheService,
+    private readonly queues: RunQueuesService,
+    private readonly workers: WorkerRegistryService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async planOnce(sweepId: string): Promise<PlanOutcome> {
+    const sweep = await this.store.getSweep(sweepId);
+    if (!sweep) return { enqueued: [] };
+    let engine: SweepEngine;
+    try {
+      engine = this.engines.engine(sweep);
+    } catch (err) {
+      const reason = `cannot build the design engine: ${(err as Error).message}`;
+      await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason);
+      return { enqueued: [], finished: reason };
+    }
+    const fit = await this.refitIfNeeded(sweep, engine);
+    if (sweep.state !== 'running') return { enqueued: [] };
+
+    const started = process.hrtime.bigint();
+    try {
+      return await this.plan(sweep, engine, fit);
+    } finally {
+      this.metrics.planDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  /** Refits when the store's version moved since the last fit, and stores the summary for reads. */
+  private async refitIfNeeded(sweep: SweepRecord, engine: SweepEngine): Promise<FitResult | undefined> {
+    const cached = this.engines.cachedFit(sweep.id, sweep.version);
+    if (cached) return cached.fit;
+    const observations = await this.store.observations(sweep.id);
+    if (observations.length === 0) {
+      this.engines.rememberFit(sweep.id, sweep.version, undefined);
+      return undefined;
+    }
+    const t0 = performance.now();
+    let fit: FitResult | undefined;
+    try {
+      fit = engine.fit(observations);
+    } catch (err) {
+      this.logger.warn(`sweep ${sweep.id}: fit failed: ${(err as Error).message}`);
+    }
+    const ms = performance.now() - t0;
+    this.metrics.fitDuration.observe({ law: fit?.law ?? 'unknown' }, ms / 1000);
+    this.engines.rememberFit(sweep.id, sweep.version, fit);
+    if (fit) {
+      const predictions = engine.predictTargets(fit);
+      const summary = fitSummary(fit, predictions, ms);
+      await this.store.saveFit(sweep.id, summary, {
+        at: Date.now(),
+        spent: sweep.spent,
+        n: fit.n,
+        targets: predictions.map((p) => ({ loss: p.loss, lower: p.lower, upper: p.upper })),
+      });
+    }
+    return fit;
+  }
+
+  private async plan(sweep: SweepRecord, engine: SweepEngine, fit: FitResult | undefined): Promise<PlanOutcome> {
+    const { spec } = sweep;
+    const active = await this.store.activeRuns(sweep.id);
+
+    const stop = fit ? engine.shouldStop(fit) : { stop: false };
+    if (stop.stop) return this.finish(sweep, stop.reason ?? 'the target interval is narrower than asked');
+    if (sweep.maxRuns > 0 && sweep.planned >= sweep.maxRuns) {
+      return active.length === 0 ? this.finish(sweep, `maxRuns (${sweep.maxRuns}) reached`) : { enqueued: [] };
+    }
+    const k = spec.parallelism - active.length;
+    if (k <= 0) return { enqueued: [] };
+
+    const pool = spec.pool ?? DEFAULT_POOL;
+    const warnings: SweepWarning[] = [];
+    const live = await this.workers.live(pool);
+    const holdable = (c: Config) => live.length === 0 || live.some((w) => workerHolds(w, c));
+    if (live.length === 0) {
+      warnings.push({ code: 'no-live-workers', message: `no live worker in pool '${pool}': runs wait on queue ${runQueueName(pool)} until one starts` });
+    }
+    const candidates = engine.candidates();
+    const tooBig = candidates.filter((c) => !holdable(c.config));
+    if (tooBig.length > 0) {
+      warnings.push({
+        code: 'unschedulable',
+        message: `${tooBig.length} of ${candidates.length} candidate configs exceed every live worker's capacity in pool '${pool}' (${live.map((w) => JSON.stringify(w.capacity)).join(', ')}); they are not planned until a worker that can hold them joins`,
+      });
+    }
+    const known = await this.store.knownConfigKeys(sweep.id);
+    const accept = (c: Config) => !known.has(configKey(c)) && holdable(c);
+    const observations = await this.store.observations(sweep.id);
+    const remaining = sweep.budget - sweep.spent - sweep.reserved;
+    const proposal = engine.propose({
+      observations,
+      pending: active.map((r) => r.config),
+      remainingBudget: remaining,
+      k,
+      fit,
+      step: sweep.planned,
+      accept,
+    });
+
+    const enqueued: string[] = [];
+    for (const run of proposal.runs) {
+      if (enqueued.length >= k) break;
+      if (!accept(run.config)) continue; // an engine that ignores `accept` still cannot buy these
+      const reserved = await this.store.reserveRun(sweep.id, run.config, run.cost, run.gain);
+      if (!reserved.ok) {
+        if (reserved.reason === 'budget' || reserved.reason === 'duplicate') continue;
+        break; // paused, cancelled or maxRuns meanwhile
+      }
+      known.add(configKey(run.config));
+      try {
+        await this.queues.enqueue(pool, {
+          sweepId: sweep.id,
+          runId: reserved.runId,
+          config: run.config,
+          cost: run.cost,
+          trainer: spec.trainer,
+          seed: spec.seed * 1_000_003 + sweep.planned + enqueued.length,
+        });
+        enqueued.push(reserved.runId);
+        this.metrics.lastGain.set({ sweep: sweep.id }, run.gain);
+      } catch (err) {
+        // Not enqueued: give the reservation back at once rather than waiting for the reconciler.
+        await this.store.recordResult(sweep.id, reserved.runId, { status: 'failed', reason: `enqueue failed: ${(err as Error).message}` });
+      }
+    }
+    await this.store.setWarnings(sweep.id, warnings);
+
+    if (enqueued.length === 0 && active.length === 0) {
+      const cheapest = Math.min(...candidates.map((c) => c.cost));
+      if (proposal.exhausted) return this.finish(sweep, proposal.exhausted);
+      if (!(cheapest <= remaining)) return this.finish(sweep, 'budget exhausted: no candidate run fits in what is left');
+      if (tooBig.length > 0) return { enqueued }; // wait for a bigger worker (warning shown)
+      return this.finish(sweep, 'no useful run left to buy');
+    }
+    return { enqueued };
+  }
+
+  private async finish(sweep: SweepRecord, reason: string): Promise<PlanOutcome> {
+    const done = sweep.runs.done > 0 || sweep.runs.queued + sweep.runs.running > 0;
+    const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', done ? reason : `${reason}; no run succeeded`);
+    if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
+    return { enqueued: [], finished: reason };
+  }
+}

@@ -1,0 +1,121 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Queue, QueueEvents, type Job } from 'bullmq';
+import { RESULTS_QUEUE, runJobOptions, runQueueName, runProgressSchema, type RunJobData, type RunProgress } from '@lawsweep/contracts';
+import { PlannerConfig } from '../config/planner-config';
+import { redisOptionsFromUrl } from '../redis/redis-options';
+import { mergeExpositions } from '../metrics/merge-expositions';
+
+export interface RunEventHandler {
+  active(runId: string): void;
+  progress(runId: string, progress: RunProgress): void;
+}
+
+export type RunJobState = Awaited<ReturnType<Job['getState']>> | 'missing';
+
+/**
+ * The planner's side of the run queues (one per worker pool, opened on first use): enqueue runs,
+ * inspect and remove their jobs, listen to their progress. Results come back on RESULTS_QUEUE
+ * through ResultsProcessor; this class only reads that queue (does a result wait there?).
+ */
+@Injectable()
+export class RunQueuesService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(RunQueuesService.name);
+  private readonly queues = new Map<string, Queue<RunJobData>>();
+  private readonly events = new Map<string, QueueEvents>();
+  private resultsQueue?: Queue;
+  private handler?: RunEventHandler;
+  private closing = false;
+
+  constructor(private readonly config: PlannerConfig) {}
+
+  private connection() {
+    // Producers fail fast instead of buffering commands while Redis is away (BullMQ production guide).
+    return { ...redisOptionsFromUrl(this.config.redisUrl), enableOfflineQueue: false };
+  }
+
+  setEventHandler(handler: RunEventHandler): void {
+    this.handler = handler;
+  }
+
+  queue(pool: string): Queue<RunJobData> {
+    let q = this.queues.get(pool);
+    if (!q) {
+      q = new Queue<RunJobData>(runQueueName(pool), { connection: this.connection(), prefix: this.config.queuePrefix });
+      q.on('error', (err) => this.logger.warn(`queue ${runQueueName(pool)}: ${err.message}`));
+      this.queues.set(pool, q);
+      this.listen(pool);
+    }
+    return q;
+  }
+
+  pools(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  private listen(pool: string): void {
+    const ev = new QueueEvents(runQueueName(pool), { connection: { ...redisOptionsFromUrl(this.config.redisUrl), maxRetriesPerRequest: null }, prefix: this.config.queuePrefix });
+    ev.on('error', (err) => this.logger.warn(`queue events ${runQueueName(pool)}: ${err.message}`));
+    ev.on('active', ({ jobId }) => this.handler?.active(jobId));
+    ev.on('progress', ({ jobId, data }) => {
+      // Best effort: a malformed progress report is ignored; the final result carries the whole curve.
+      const parsed = runProgressSchema.safeParse(data);
+      if (parsed.success) this.handler?.progress(jobId, parsed.data);
+    });
+    this.events.set(pool, ev);
+  }
+
+  async enqueue(pool: string, data: RunJobData): Promise<void> {
+    await this.queue(pool).add('run', data, runJobOptions(data.runId));
+  }
+
+  async jobState(pool: string, runId: string): Promise<{ state: RunJobState; job?: Job<RunJobData> }> {
+    const job = await this.queue(pool).getJob(runId);
+    if (!job) return { state: 'missing' };
+    return { state: await job.getState(), job };
+  }
+
+  /** Removes a run's job if no worker has taken it yet; true when removed. */
+  async removeIfWaiting(pool: string, runId: string): Promise<boolean> {
+    const { state, job } = await this.jobState(pool, runId);
+    if (!job || !['waiting', 'delayed', 'prioritized', 'waiting-children'].includes(state)) return false;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      return false; // a worker locked it in between: it runs, and its result is recorded
+    }
+  }
+
+  /** Is a result for this run waiting on the results queue (posted, not yet recorded)? */
+  async resultPending(runId: string): Promise<boolean> {
+    this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
+    const job = await this.resultsQueue.getJob(runId);
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed';
+  }
+
+  /** BullMQ's own Prometheus export (job counts by state) for every queue the planner uses. */
+  async prometheusMetrics(): Promise<string> {
+    this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
+    const all = [this.resultsQueue, ...this.queues.values()];
+    const texts = await Promise.all(all.map((q) => q.exportPrometheusMetrics().catch(() => '')));
+    return mergeExpositions(texts);
+  }
+
+  async jobCounts(): Promise<{ queue: string; counts: Record<string, number> }[]> {
+    return Promise.all([...this.queues.values()].map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() })));
+  }
+
+  /** After the planning loop and the results worker stopped (onModuleDestroy), close the queues. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.events.values()].map((e) => e.close().catch(() => undefined)));
+    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await this.resultsQueue?.close().catch(() => undefined);
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+}

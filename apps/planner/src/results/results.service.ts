@@ -1,0 +1,61 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { CANCELLED_REASON, type RunProgress, type RunResult } from '@lawsweep/contracts';
+import { SweepStore, sweepIdOfRun, type RecordOutcome } from '@lawsweep/store';
+import { MetricsService } from '../metrics/metrics.service';
+import { PlanningLoopService } from '../planning/planning-loop.service';
+import { RunQueuesService, type RunEventHandler } from '../queues/run-queues.service';
+
+/**
+ * What happens when a worker reports: a finished run is recorded exactly once (the store's script
+ * ignores a second record for the same run id) and its sweep re-planned; progress points extend
+ * the run's learning curve; a job going active marks its run running.
+ */
+@Injectable()
+export class ResultsService implements OnModuleInit, RunEventHandler {
+  private readonly logger = new Logger(ResultsService.name);
+
+  constructor(
+    private readonly store: SweepStore,
+    private readonly loop: PlanningLoopService,
+    private readonly queues: RunQueuesService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.queues.setEventHandler(this);
+  }
+
+  async record(result: RunResult, arrivedAt = Date.now()): Promise<RecordOutcome> {
+    const cancelled = result.status === 'failed' && result.reason === CANCELLED_REASON;
+    const outcome = await this.store.recordResult(result.sweepId, result.runId, {
+      status: result.status === 'done' ? 'done' : cancelled ? 'cancelled' : 'failed',
+      loss: result.status === 'done' ? result.loss : undefined,
+      reason: result.status === 'failed' ? result.reason : undefined,
+      partialCostFraction: result.status === 'failed' ? (result.partialCostFraction ?? 0) : undefined,
+      worker: result.worker,
+      attempts: result.attempts,
+      durationMs: result.durationMs,
+      curve: result.curve,
+    });
+    this.metrics.results.inc({ status: result.status, outcome });
+    if (outcome === 'missing') this.logger.warn(`result for unknown run ${result.runId} (sweep ${result.sweepId}) ignored`);
+    // Not awaited: the result is durable now; planning must not hold the results queue.
+    if (outcome === 'recorded') void this.loop.schedule(result.sweepId, arrivedAt);
+    return outcome;
+  }
+
+  active(runId: string): void {
+    const sweepId = sweepIdOfRun(runId);
+    if (sweepId) void this.store.markRunning(sweepId, runId).catch(() => undefined);
+  }
+
+  progress(runId: string, progress: RunProgress): void {
+    const sweepId = sweepIdOfRun(runId);
+    if (!sweepId) return;
+    // A progress event can arrive before 'active' is processed: it implies the run is running.
+    void this.store
+      .markRunning(sweepId, runId)
+      .then(() => this.store.appendCurvePoint(runId, progress.point))
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,75 @@
+import type { RunRecord, SweepRecord } from '@lawsweep/store';
+
+/** The JSON shapes of the REST API (ARCHITECTURE.md "REST contract"), built from store records. */
+export function sweepView(s: SweepRecord) {
+  const predictions = s.fit?.predictions;
+  return {
+    id: s.id,
+    name: s.name,
+    state: s.state,
+    stopReason: s.stopReason,
+    law: typeof s.spec.law === 'string' ? s.spec.law : s.spec.law.expression,
+    design: s.spec.design,
+    pool: s.spec.pool ?? 'default',
+    parallelism: s.spec.parallelism,
+    budget: { total: s.budget, spent: s.spent, reserved: s.reserved, left: Math.max(0, s.budget - s.spent - s.reserved) },
+    runs: { ...s.runs, imported: s.imported, planned: s.planned },
+    targets: s.spec.targets.map((config, i) => ({
+      config,
+      loss: predictions?.[i]?.loss ?? null,
+      lower: predictions?.[i]?.lower ?? null,
+      upper: predictions?.[i]?.upper ?? null,
+    })),
+    fit: s.fit ? { n: s.fit.n, params: s.fit.params, stderr: s.fit.stderr, fittedAt: s.fit.fittedAt } : null,
+    warnings: s.warnings,
+    createdAt: new Date(s.createdAt).toISOString(),
+    updatedAt: new Date(s.updatedAt).toISOString(),
+  };
+}
+
+export function fitView(s: SweepRecord, frontier: unknown) {
+  const f = s.fit;
+  return {
+    law: f?.law ?? (typeof s.spec.law === 'string' ? s.spec.law : 'expression'),
+    n: f?.n ?? 0,
+    params: f?.params ?? {},
+    stderr: f?.stderr ?? {},
+    sigma: f?.sigma ?? null,
+    rmse: f?.rmse ?? null,
+    modes: f?.modes ?? [],
+    predictions: f?.predictions ?? [],
+    frontier,
+    fittedAt: f ? new Date(f.fittedAt).toISOString() : null,
+  };
+}
+
+export function runView(r: RunRecord) {
+  return {
+    id: r.id,
+    config: r.config,
+    state: r.state,
+    loss: r.loss ?? null,
+    cost: r.cost,
+    spent: r.spent,
+    worker: r.worker ?? null,
+    attempts: r.attempts,
+    imported: r.imported,
+    gain: r.gain ?? null,
+    reason: r.reason ?? null,
+    createdAt: new Date(r.createdAt).toISOString(),
+    finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
+    curve: r.curve ?? [],
+  };
+}
+
+const csvCell = (v: unknown): string => {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** One row per run: variables as columns (so `lawsweep fit --data` reads it back), then the rest. */
+export function runsCsv(variables: string[], runs: RunRecord[]): string {
+  const header = ['id', ...variables, 'loss', 'state', 'cost', 'worker', 'attempts', 'imported'];
+  const rows = runs.map((r) => [r.id, ...variables.map((v) => r.config[v]), r.loss, r.state, r.cost, r.worker, r.attempts, r.imported]);
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
+}

@@ -1,0 +1,99 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { SweepStore } from '@lawsweep/store';
+import { FrontierService } from './frontier.service';
+import { fitView, runsCsv, runView, sweepView } from './sweep-views';
+import { SweepsService } from './sweeps.service';
+
+/**
+ * The REST API of ARCHITECTURE.md. Bodies are validated by the zod schemas of libs/contracts (the
+ * same ones the CLI uses), so errors name the field exactly as the spec reference does.
+ */
+@ApiTags('sweeps')
+@ApiBearerAuth()
+@Controller('sweeps')
+export class SweepsController {
+  constructor(
+    private readonly sweeps: SweepsService,
+    private readonly store: SweepStore,
+    private readonly frontier: FrontierService,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a sweep from a spec (ARCHITECTURE.md "Sweep spec"); optional `runs` beside it are imported first' })
+  @ApiBody({ schema: { type: 'object', example: { name: 'demo', law: 'chinchilla', variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } }, budget: 1e19, targets: [{ N: 7e10, D: 1.4e12 }], trainer: { type: 'simulate' } } } })
+  @ApiQuery({ name: 'paused', required: false, description: 'create it paused (import runs, then POST /sweeps/:id/resume)' })
+  @ApiResponse({ status: 201, description: 'the sweep, as GET /sweeps/:id' })
+  @ApiResponse({ status: 400, description: '{ message, errors: [{ path, message }] }' })
+  async create(@Body() body: unknown, @Query('paused') paused?: string) {
+    return sweepView(await this.sweeps.create(body, { paused: paused === 'true' || paused === '1' }));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'All sweeps, oldest first' })
+  async list() {
+    return (await this.sweeps.list()).map(sweepView);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'State, budget (total/spent/reserved/left), runs by state, target predictions, warnings' })
+  @ApiResponse({ status: 404, description: 'unknown sweep' })
+  async get(@Param('id') id: string) {
+    return sweepView(await this.sweeps.get(id));
+  }
+
+  @Get(':id/fit')
+  @ApiOperation({ summary: 'Fitted parameters with standard errors, modes, target predictions, compute-optimal frontier' })
+  async fit(@Param('id') id: string) {
+    const sweep = await this.sweeps.get(id);
+    return fitView(sweep, this.frontier.frontier(sweep));
+  }
+
+  @Get(':id/runs')
+  @ApiOperation({ summary: 'Every run with its learning curve; ?format=csv for CSV' })
+  @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
+  async runs(@Param('id') id: string, @Query('format') format: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const sweep = await this.sweeps.get(id);
+    const csv = format === 'csv';
+    const runs = await this.store.listRuns(id, !csv);
+    if (!csv) return runs.map(runView);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${id}-runs.csv"`);
+    return runsCsv(Object.keys(sweep.spec.variables), runs);
+  }
+
+  @Post(':id/runs')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Import runs you already have ([{ config, loss }] or [{ N, D, loss }]); configs already known are skipped' })
+  importRuns(@Param('id') id: string, @Body() body: unknown) {
+    return this.sweeps.importRuns(id, body);
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: 'Target predictions over spent compute, one point per refit (dashboard)' })
+  async history(@Param('id') id: string) {
+    await this.sweeps.get(id);
+    return this.store.history(id);
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  async pause(@Param('id') id: string) {
+    return sweepView(await this.sweeps.pause(id));
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@Param('id') id: string) {
+    return sweepView(await this.sweeps.resume(id));
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Stop planning, remove runs not yet started, ask workers to stop the rest' })
+  async cancel(@Param('id') id: string) {
+    return sweepView(await this.sweeps.cancel(id));
+  }
+}

@@ -1,0 +1,111 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { cancelKey, DEFAULT_POOL, parseSweepSpec, type SpecError, type SweepSpec } from '@lawsweep/contracts';
+import { validateSweepSpecSemantics } from '@lawsweep/design';
+import { SweepStore, type SweepRecord } from '@lawsweep/store';
+import { PlanningLoopService } from '../planning/planning-loop.service';
+import { RunQueuesService } from '../queues/run-queues.service';
+import { RedisConnection } from '../redis/redis-connection';
+import { parseImportedRuns } from './import-runs.parser';
+
+/** Long enough to outlive any run of the cancelled sweep (workers poll it; see libs/contracts). */
+const CANCEL_KEY_TTL_S = 7 * 24 * 3600;
+
+function invalid(message: string, errors: SpecError[]): BadRequestException {
+  return new BadRequestException({ statusCode: 400, message, errors });
+}
+
+/** The sweep lifecycle behind the REST API: create (with imports), pause, resume, cancel. */
+@Injectable()
+export class SweepsService {
+  constructor(
+    private readonly store: SweepStore,
+    private readonly loop: PlanningLoopService,
+    private readonly queues: RunQueuesService,
+    private readonly redis: RedisConnection,
+  ) {}
+
+  /** Structural then semantic validation; a 400 that names every bad field. */
+  validate(body: unknown): SweepSpec {
+    const parsed = parseSweepSpec(body);
+    if (!parsed.ok) throw invalid('invalid sweep spec', parsed.errors);
+    const errors = [...validateSweepSpecSemantics(parsed.spec)];
+    if (typeof parsed.spec.candidates === 'string') {
+      errors.push({ path: 'candidates', message: 'the planner takes candidates inline (an array of configs); `lawsweep sweep create` reads the CSV for you' });
+    }
+    if (errors.length) throw invalid('invalid sweep spec', errors);
+    return parsed.spec;
+  }
+
+  /**
+   * Creates a sweep. Runs the user already has (`runs` beside the spec) are imported before the
+   * sweep starts, so the first plan already learns from them.
+   */
+  async create(body: unknown, options: { paused?: boolean } = {}): Promise<SweepRecord> {
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('the body must be a sweep spec (JSON object)', [{ path: '(spec)', message: 'must be an object' }]);
+    const { runs: rawRuns, ...specBody } = body as Record<string, unknown>;
+    const spec = this.validate(specBody);
+    const variables = Object.keys(spec.variables);
+    const imported = rawRuns === undefined ? { runs: [], errors: [] } : parseImportedRuns(rawRuns, variables);
+    if (imported.errors.length) throw invalid('invalid imported runs', imported.errors);
+    const id = await this.store.createSweep(spec, { state: 'paused' });
+    if (imported.runs.length) await this.store.importRuns(id, imported.runs);
+    if (!options.paused) {
+      await this.store.transition(id, ['paused'], 'running');
+      void this.loop.schedule(id);
+    }
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<SweepRecord> {
+    const sweep = await this.store.getSweep(id);
+    if (!sweep) throw new NotFoundException({ statusCode: 404, message: `no sweep with id '${id}' (GET /sweeps lists them)` });
+    return sweep;
+  }
+
+  list(): Promise<SweepRecord[]> {
+    return this.store.listSweeps();
+  }
+
+  async importRuns(id: string, body: unknown): Promise<{ imported: number; skipped: number }> {
+    const sweep = await this.get(id);
+    const { runs, errors } = parseImportedRuns(body, Object.keys(sweep.spec.variables));
+    if (errors.length) throw invalid('invalid imported runs', errors);
+    const imported = await this.store.importRuns(id, runs);
+    if (imported > 0) void this.loop.schedule(id);
+    return { imported, skipped: runs.length - imported };
+  }
+
+  async pause(id: string): Promise<SweepRecord> {
+    await this.move(id, ['running'], 'paused');
+    return this.get(id);
+  }
+
+  async resume(id: string): Promise<SweepRecord> {
+    await this.move(id, ['paused'], 'running');
+    await this.loop.schedule(id);
+    return this.get(id);
+  }
+
+  /**
+   * Stops planning, removes the runs no worker has started (their reservations are released), and
+   * sets the cancel key so workers stop the runs they are training.
+   */
+  async cancel(id: string): Promise<SweepRecord> {
+    const sweep = await this.get(id);
+    if (sweep.state !== 'cancelled') await this.move(id, ['running', 'paused'], 'cancelled', 'cancelled by the user');
+    await this.redis.client.set(cancelKey(id), '1', 'EX', CANCEL_KEY_TTL_S);
+    const pool = sweep.spec.pool ?? DEFAULT_POOL;
+    for (const run of await this.store.activeRuns(id)) {
+      if (await this.queues.removeIfWaiting(pool, run.id)) {
+        await this.store.recordResult(id, run.id, { status: 'cancelled', reason: 'cancelled before it started' });
+      }
+    }
+    return this.get(id);
+  }
+
+  private async move(id: string, from: SweepRecord['state'][], to: SweepRecord['state'], reason = ''): Promise<void> {
+    const outcome = await this.store.transition(id, from, to, reason);
+    if (outcome === 'missing') throw new NotFoundException({ statusCode: 404, message: `no sweep with id '${id}'` });
+    if (outcome !== 'ok') throw new ConflictException({ statusCode: 409, message: `sweep ${id} is ${outcome}; only a sweep that is ${from.join(' or ')} can become ${to}` });
+  }
+}
