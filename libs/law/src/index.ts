@@ -1,3 +1,13 @@
 export * from './law.types';
 export * from './random';
 export * from './registry';
+export * from './expression.law';
+export { chinchillaGrid } from './families/chinchilla.law';
+export { fitLaw, validateObservations, DEFAULT_LOSS } from './fit-law';
+export type { FitExtras, FullFitResult } from './fit-law';
+export * from './predict';
+export * from './posterior';
+export * from './loss-function';
+export * from './simulate-loss';
+export * from './batch-evaluator';
+export { normalQuantile, normalCdf } from './normal-quantile';

@@ -41,6 +41,19 @@ export interface Law {
   defaultStarts(): number[][];
   /** The full starting grid (for chinchilla: Chinchilla's 4,500 points). Defaults to defaultStarts. */
   fullStarts(): number[][];
+  /**
+   * Optional fast path for fitting: precomputes per-point features (log N, log D, ...) once and
+   * returns an evaluator of all points' log-losses and the row-major n × k Jacobian on flat arrays.
+   * Laws without it are evaluated point by point through logLossGrad.
+   */
+  prepare?(configs: readonly Config[]): BatchEvaluator;
+}
+
+/** Evaluates a law at a fixed set of configs (see Law.prepare). */
+export interface BatchEvaluator {
+  readonly n: number;
+  /** Writes log-loss predictions into logPred (length n) and, when given, d/dθ into jac (n × k, row-major). */
+  evaluate(theta: ArrayLike<number>, logPred: Float64Array, jac: Float64Array | null): void;
 }
 
 export type LossFunction = { kind: 'mse' } | { kind: 'huber'; delta: number };

@@ -1,0 +1,132 @@
+import { batchEvaluator } from './batch-evaluator';
+import type { FitMode, FitOptions, FitResult, Law, LossFunction, Observation } from './law.types';
+import { logDetSpd } from './linalg';
+import { LmSolver } from './lm-solver';
+import { DEFAULT_PRIOR_SCALE, estimateSigma, laplaceCovariance, naturalStderr, objectiveScale } from './posterior';
+
+/** Huber with δ = 1e-3 on log-loss, as Chinchilla (Hoffmann et al. 2022) and Epoch AI used. */
+export const DEFAULT_LOSS: LossFunction = { kind: 'huber', delta: 1e-3 };
+
+/** Modes whose objective is worse than the best by more than this many τ are dropped (weight < e^-30). */
+const MODE_OBJECTIVE_WINDOW = 30;
+const MAX_MODES = 8;
+
+export interface FitExtras {
+  /** Starting points run, and the total solver iterations over all of them. */
+  startsRun: number;
+  totalIterations: number;
+  /** Fitted per-point log residuals of the best mode (log L_pred − log L_obs). */
+  residuals: number[];
+}
+
+export type FullFitResult = FitResult & FitExtras;
+
+/** Checks observations for a law: every variable finite and positive, loss finite and positive. */
+export function validateObservations(law: Law, data: readonly Observation[]): void {
+  if (data.length === 0) throw new Error(`fit ${law.name}: no observations`);
+  data.forEach((o, i) => {
+    for (const v of law.variables) {
+      const x = o.config?.[v];
+      if (typeof x !== 'number' || !Number.isFinite(x) || x <= 0) {
+        throw new Error(`fit ${law.name}: observation ${i + 1}: variable ${v} must be a finite positive number, got ${String(x)}`);
+      }
+    }
+    if (typeof o.loss !== 'number' || !Number.isFinite(o.loss) || o.loss <= 0) {
+      throw new Error(`fit ${law.name}: observation ${i + 1}: loss must be a finite positive number, got ${String(o.loss)}`);
+    }
+  });
+}
+
+/**
+ * Multi-start fit of a law. Every start runs the bounded LM solver; end points are merged into
+ * modes (an end point joins a better mode when it lies within one Laplace standard deviation of
+ * it in every θ coordinate). Each mode carries its Laplace covariance and a posterior weight
+ *   w_m ∝ exp(−(objective_m − objective_best)/τ) · sqrt(det Σ_m)
+ * (peak height times Laplace volume; τ from objectiveScale), normalised over the kept modes.
+ */
+export function fitLaw(law: Law, data: readonly Observation[], options: FitOptions = {}): FullFitResult {
+  validateObservations(law, data);
+  const loss = options.loss ?? DEFAULT_LOSS;
+  const priorScale = options.priorScale ?? DEFAULT_PRIOR_SCALE;
+  const starts = resolveStarts(law, options.starts);
+  const evaluator = batchEvaluator(law, data.map((o) => o.config));
+  const logObs = Float64Array.from(data, (o) => Math.log(o.loss));
+  const solver = new LmSolver({
+    evaluator,
+    logObs,
+    lower: law.theta.map((p) => p.lower),
+    upper: law.theta.map((p) => p.upper),
+    loss,
+  });
+  const ends = starts.map((s) => solver.solve(s, options.maxIterations ?? 200));
+  const totalIterations = ends.reduce((s, e) => s + e.iterations, 0);
+  const finite = ends.filter((e) => Number.isFinite(e.objective)).sort((x, y) => x.objective - y.objective);
+  if (finite.length === 0) throw new Error(`fit ${law.name}: the law is undefined (non-positive or non-finite) at every starting point`);
+
+  const best = finite[0];
+  const pred = new Float64Array(data.length);
+  evaluator.evaluate(best.theta, pred, null);
+  const residuals = Float64Array.from(pred, (p, i) => p - logObs[i]);
+  const sigma = estimateSigma(residuals, law.theta.length);
+  const tau = objectiveScale(loss, sigma);
+
+  interface Cluster { end: (typeof finite)[number]; covariance: number[][]; sd: number[]; starts: number; converged: boolean }
+  const clusters: Cluster[] = [];
+  for (const end of finite) {
+    if ((end.objective - best.objective) / tau > MODE_OBJECTIVE_WINDOW) break;
+    const home = clusters.find((c) => end.theta.every((t, j) => Math.abs(t - c.end.theta[j]) <= c.sd[j] + 1e-9));
+    if (home) {
+      home.starts++;
+      continue;
+    }
+    if (clusters.length >= 4 * MAX_MODES) continue;
+    const covariance = laplaceCovariance(law, evaluator, end.theta, sigma, priorScale);
+    clusters.push({ end, covariance, sd: covariance.map((row, j) => Math.sqrt(row[j])), starts: 1, converged: end.converged });
+  }
+  const logW = clusters.map((c) => -(c.end.objective - best.objective) / tau + 0.5 * logDetSpd(c.covariance));
+  const maxLogW = Math.max(...logW);
+  const kept = clusters
+    .map((c, i) => ({ c, w: Math.exp(logW[i] - maxLogW) }))
+    .filter((m, i) => i === 0 || m.w > 1e-6)
+    .slice(0, MAX_MODES);
+  const total = kept.reduce((s, m) => s + m.w, 0);
+  const modes: FitMode[] = kept.map(({ c, w }) => ({
+    theta: c.end.theta,
+    params: law.toParams(c.end.theta),
+    objective: c.end.objective,
+    covariance: c.covariance,
+    weight: w / total,
+    starts: c.starts,
+  }));
+  const top = modes[0];
+  let rss = 0;
+  for (const r of residuals) rss += r * r;
+  return {
+    law: law.name,
+    n: data.length,
+    theta: top.theta,
+    params: top.params,
+    stderr: naturalStderr(law, top.theta, top.covariance),
+    covariance: top.covariance,
+    sigma,
+    rmse: Math.sqrt(rss / data.length),
+    objective: top.objective,
+    converged: best.converged,
+    iterations: best.iterations,
+    loss,
+    modes,
+    startsRun: starts.length,
+    totalIterations,
+    residuals: Array.from(residuals),
+  };
+}
+
+function resolveStarts(law: Law, starts: FitOptions['starts']): number[][] {
+  if (starts === undefined || starts === 'default') return law.defaultStarts();
+  if (starts === 'full') return law.fullStarts();
+  if (!Array.isArray(starts) || starts.length === 0) throw new Error('fit: starts must be "default", "full" or a non-empty list of θ points');
+  for (const s of starts) {
+    if (s.length !== law.theta.length) throw new Error(`fit ${law.name}: each start needs ${law.theta.length} θ values (${law.theta.map((p) => p.name).join(', ')})`);
+  }
+  return starts;
+}

@@ -1,0 +1,90 @@
+import type { BatchEvaluator, Law, LossFunction } from './law.types';
+import { invertSpd } from './linalg';
+
+/** Default width of the weak Gaussian prior on θ, as a fraction of each bound's width. */
+export const DEFAULT_PRIOR_SCALE = 0.5;
+
+/**
+ * Prior on the log-noise σ while data are few: an inverse-gamma prior on σ² worth NU0 pseudo-
+ * observations centred on 1% log-noise (typical of final training losses across seeds), so σ is
+ * sane with 2 points and the data dominate once there are dozens.
+ */
+export const SIGMA_PRIOR = { nu0: 4, s0: 0.01 };
+
+/** Posterior-mean σ² = (ν0 s0² + RSS) / (ν0 + max(n − k, 0)), returned as σ. */
+export function estimateSigma(residuals: Float64Array, k: number): number {
+  let rss = 0;
+  for (const r of residuals) rss += r * r;
+  const { nu0, s0 } = SIGMA_PRIOR;
+  return Math.sqrt((nu0 * s0 * s0 + rss) / (nu0 + Math.max(residuals.length - k, 0)));
+}
+
+/**
+ * The objective scale τ that turns objective differences into log-likelihood differences:
+ * σ² for mse (objective = Σ r²/2), and for Huber, whose small-δ objective ≈ δ Σ|r| is a Laplace
+ * likelihood with scale b ≈ σ·√(2/π), τ = min(σ², δ·σ·√(2/π)).
+ */
+export function objectiveScale(loss: LossFunction, sigma: number): number {
+  const s2 = sigma * sigma;
+  return loss.kind === 'mse' ? s2 : Math.min(s2, loss.delta * sigma * Math.sqrt(2 / Math.PI));
+}
+
+/**
+ * Laplace covariance of θ at θ̂: (JᵀJ/σ² + P)⁻¹ with P the weak prior precision
+ * diag(1/(priorScale·width_j)²). The Gaussian likelihood's curvature is used for Huber too (a
+ * sandwich estimator would be needed for heavy-tailed noise; with δ ≪ σ the Huber M-estimate is
+ * close to the L1 fit, whose asymptotic covariance differs from this by a factor π/2 at most for
+ * Gaussian noise).
+ */
+export function laplaceCovariance(
+  law: Law,
+  evaluator: BatchEvaluator,
+  theta: Float64Array,
+  sigma: number,
+  priorScale: number,
+): number[][] {
+  const n = evaluator.n;
+  const k = theta.length;
+  const pred = new Float64Array(n);
+  const jac = new Float64Array(n * k);
+  evaluator.evaluate(theta, pred, jac);
+  const h: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const s2 = sigma * sigma;
+  for (let i = 0; i < n; i++) {
+    for (let p = 0; p < k; p++) {
+      const jp = jac[i * k + p];
+      if (!Number.isFinite(jp)) continue;
+      for (let q = 0; q <= p; q++) h[p][q] += (jp * jac[i * k + q]) / s2;
+    }
+  }
+  for (let p = 0; p < k; p++) {
+    for (let q = 0; q < p; q++) h[q][p] = h[p][q];
+    const width = (law.theta[p].upper - law.theta[p].lower) * priorScale;
+    h[p][p] += 1 / (width * width);
+  }
+  return invertSpd(h);
+}
+
+/** Natural-parameter standard errors by the delta method (central differences of toParams). */
+export function naturalStderr(law: Law, theta: Float64Array, covariance: number[][]): Record<string, number> {
+  const k = theta.length;
+  const names = law.paramNames;
+  const grads: number[][] = names.map(() => new Array<number>(k).fill(0));
+  for (let j = 0; j < k; j++) {
+    const h = 1e-6 * Math.max(1, Math.abs(theta[j]));
+    const plus = Float64Array.from(theta);
+    const minus = Float64Array.from(theta);
+    plus[j] += h;
+    minus[j] -= h;
+    const pp = law.toParams(plus);
+    const pm = law.toParams(minus);
+    names.forEach((name, i) => (grads[i][j] = (pp[name] - pm[name]) / (2 * h)));
+  }
+  const out: Record<string, number> = {};
+  names.forEach((name, i) => {
+    let v = 0;
+    for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) v += grads[i][p] * covariance[p][q] * grads[i][q];
+    out[name] = Math.sqrt(Math.max(v, 0));
+  });
+  return out;
+}
