@@ -1,1 +1,11 @@
 export * from './design.types';
+export { compileExpression, compileConstraint, ExpressionError, type CompiledExpression, type CompiledConstraint } from './expression';
+export { axisValues, buildCandidates, configKey, gridConfigs, gridSize, MAX_GRID_POINTS, SpecExpressions, type Candidate } from './candidates';
+export { validateSweepSpecSemantics } from './spec-semantics.validator';
+export { conditionCovariance, conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type Posterior, type PosteriorMode } from './posterior';
+export { GainModel, lossTarget, type GainKind, type TargetFunction } from './information-gain';
+export { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
+export { predictUnderPosterior, predictWithFit, relativeHalfWidth } from './target-prediction';
+export { createSweepEngine, LawSweepEngine, type SweepEngineOptions } from './sweep-engine';
+export { simulateSeeds, simulateSweep, type CheckpointRecord, type SeedRecord, type SimulateOptions, type SimulateResult, type TargetRecord } from './simulate-sweep';
+export { readConfigsCsv, readObservationsCsv } from './runs-csv';

@@ -1,0 +1,55 @@
+import type { ProposedRun } from './design.types';
+import type { Candidate } from './candidates';
+import { takeInOrder, type DesignContext, type DesignStrategy } from './design-strategy';
+
+/** How many runs the space-filling order ranks before falling back to cost order (keeps it O(n·ORDERED)). */
+const ORDERED = 512;
+
+/**
+ * The `grid` baseline: runs spread evenly over the space, as a practitioner lays out a sweep.
+ * Candidates are ordered by farthest-point (maximin) sampling in log-space, then cut into rounds of
+ * doubling size (4, 8, 16, …), each round bought in increasing-cost order: every prefix of the
+ * sweep covers the space, coarse first, finer as the budget allows.
+ */
+export class GridDesign implements DesignStrategy {
+  private order?: Candidate[];
+
+  select(context: DesignContext): ProposedRun[] {
+    this.order ??= spaceFillingOrder(context.all);
+    return takeInOrder(this.order, context);
+  }
+}
+
+export function spaceFillingOrder(all: Candidate[]): Candidate[] {
+  if (all.length === 0) return [];
+  const vars = Object.keys(all[0].config);
+  const coords = all.map((c) => vars.map((v) => Math.log(c.config[v])));
+  const lo = vars.map((_, i) => Math.min(...coords.map((x) => x[i])));
+  const hi = vars.map((_, i) => Math.max(...coords.map((x) => x[i])));
+  const unit = coords.map((x) => x.map((v, i) => (hi[i] > lo[i] ? (v - lo[i]) / (hi[i] - lo[i]) : 0.5)));
+  const centre = vars.map(() => 0.5);
+  const dist = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0);
+  const minDist = unit.map((x) => Infinity);
+  const picked: number[] = [];
+  const used = new Uint8Array(all.length);
+  // Start at the candidate nearest the centre, then repeatedly take the one farthest from all picked.
+  let next = unit.reduce((best, x, i) => (dist(x, centre) < dist(unit[best], centre) ? i : best), 0);
+  while (picked.length < Math.min(all.length, ORDERED)) {
+    picked.push(next);
+    used[next] = 1;
+    let far = -1;
+    for (let i = 0; i < all.length; i++) {
+      if (used[i]) continue;
+      minDist[i] = Math.min(minDist[i], dist(unit[i], unit[next]));
+      if (far < 0 || minDist[i] > minDist[far]) far = i;
+    }
+    if (far < 0) break;
+    next = far;
+  }
+  const rounds: Candidate[] = [];
+  for (let start = 0, size = 4; start < picked.length; start += size, size *= 2) {
+    rounds.push(...picked.slice(start, start + size).map((i) => all[i]).sort((a, b) => a.cost - b.cost));
+  }
+  const rest = all.filter((_, i) => !used[i]).sort((a, b) => a.cost - b.cost);
+  return [...rounds, ...rest];
+}

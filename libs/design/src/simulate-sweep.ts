@@ -1,0 +1,181 @@
+import type { SweepSpec } from '@lawsweep/contracts';
+import { resolveTruth, SeededRandom, type Config, type FitResult, type Observation, type Truth } from '@lawsweep/law';
+import type { DesignName } from './design.types';
+import { configKey } from './candidates';
+import { LawSweepEngine, type SweepEngineOptions } from './sweep-engine';
+
+/** A whole sweep run in-process against a simulated or replayed trainer (`lawsweep simulate`, the design benchmark). */
+export interface SimulateOptions {
+  design?: DesignName;
+  seed: number;
+  /** Budget levels at which the fit and the target predictions are recorded; default: the spec's budget. */
+  checkpoints?: number[];
+  /** Replay: the measured runs (only their configs may be picked). Required for a replay trainer. */
+  replay?: Observation[];
+  /** Engine tuning (gain kind, cost rule, fit starts), for benchmarks and tuning runs. */
+  engine?: Pick<SweepEngineOptions, 'gain' | 'costRule' | 'fitStarts'>;
+}
+
+export interface TargetRecord {
+  config: Config;
+  loss: number;
+  lower: number;
+  upper: number;
+  truth?: number;
+}
+
+export interface CheckpointRecord {
+  budget: number;
+  spent: number;
+  runs: Config[];
+  params: Record<string, number>;
+  targets: TargetRecord[];
+}
+
+export interface SeedRecord {
+  seed: number;
+  checkpoints: CheckpointRecord[];
+  /** Why the sweep ended (budget, stop rule, exhausted design). */
+  ended: string;
+}
+
+export interface SimulateResult {
+  design: DesignName;
+  seeds: SeedRecord[];
+}
+
+interface InFlight {
+  config: Config;
+  cost: number;
+  finishAt: number;
+  order: number;
+}
+
+/** The simulated trainer: a loss for a config, deterministic under the sweep seed and the run's number. */
+function makeTrainer(spec: SweepSpec, options: SimulateOptions): { lossOf: (config: Config, run: number) => number; truthAt?: (config: Config) => number; truth?: Truth; noise?: number } {
+  const trainer = spec.trainer;
+  if (trainer.type === 'simulate') {
+    const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
+    const theta = truth.law.toTheta(truth.params);
+    const truthAt = (c: Config) => Math.exp(truth.law.logLoss(theta, c));
+    return {
+      truth,
+      noise: trainer.noise,
+      truthAt,
+      lossOf: (config, run) => {
+        const rng = new SeededRandom(options.seed * 100_003 + run * 31 + 7);
+        return Math.exp(truth.law.logLoss(theta, config) + trainer.noise * rng.normal());
+      },
+    };
+  }
+  if (trainer.type === 'replay') {
+    if (!options.replay) throw new Error('a replay trainer needs its runs (read trainer.file first)');
+    const vars = Object.keys(spec.variables);
+    const byKey = new Map(options.replay.map((o) => [configKey(o.config, vars), o.loss]));
+    return {
+      lossOf: (config) => {
+        const loss = byKey.get(configKey(config, vars));
+        if (loss === undefined) throw new Error(`replay: config ${JSON.stringify(config)} is not in the pool`);
+        return loss;
+      },
+    };
+  }
+  throw new Error("simulate needs a 'simulate' or 'replay' trainer (a command trainer runs on workers: use `lawsweep sweep create`)");
+}
+
+export function simulateSweep(spec: SweepSpec, options: SimulateOptions): SeedRecord {
+  const trainer = makeTrainer(spec, options);
+  const engine = new LawSweepEngine(spec, {
+    ...options.engine,
+    design: options.design ?? spec.design,
+    seed: options.seed,
+    truth: trainer.truth,
+    truthNoise: trainer.noise,
+    pool: options.replay ? replayPool(spec, options.replay) : undefined,
+  });
+  const checkpoints = [...(options.checkpoints ?? [spec.budget])].sort((a, b) => a - b);
+  const budget = Math.max(spec.budget, checkpoints[checkpoints.length - 1]);
+  const observations: Observation[] = [];
+  const inFlight: InFlight[] = [];
+  const records: CheckpointRecord[] = [];
+  let fit: FitResult | undefined;
+  let spent = 0;
+  let reserved = 0;
+  let clock = 0;
+  let issued = 0;
+  let step = 0;
+  let ended = 'budget spent';
+  let proposing = true;
+
+  const record = (level: number) =>
+    records.push({
+      budget: level,
+      spent,
+      runs: observations.map((o) => o.config),
+      params: fit?.params ?? {},
+      targets: engine.predictTargets(fit).map((p) => ({
+        config: p.config,
+        loss: p.loss,
+        lower: p.lower,
+        upper: p.upper,
+        ...(trainer.truthAt ? { truth: trainer.truthAt(p.config) } : lookupTruth(options.replay, p.config, Object.keys(spec.variables))),
+      })),
+    });
+
+  for (;;) {
+    if (proposing && inFlight.length < spec.parallelism) {
+      const proposal = engine.propose({
+        observations,
+        pending: inFlight.map((r) => r.config),
+        remainingBudget: budget - spent - reserved,
+        k: spec.parallelism - inFlight.length,
+        fit,
+        step: step++,
+      });
+      for (const run of proposal.runs) {
+        reserved += run.cost;
+        // Simulated duration proportional to cost: big runs finish last, as on a real cluster.
+        inFlight.push({ config: run.config, cost: run.cost, finishAt: clock + run.cost, order: issued++ });
+      }
+      if (proposal.runs.length === 0 && proposal.exhausted) {
+        proposing = false;
+        ended = proposal.exhausted;
+      }
+    }
+    if (inFlight.length === 0) break;
+    inFlight.sort((a, b) => a.finishAt - b.finishAt || a.order - b.order);
+    const done = inFlight.shift() as InFlight;
+    clock = done.finishAt;
+    while (records.length < checkpoints.length && spent + done.cost > checkpoints[records.length]) record(checkpoints[records.length]);
+    reserved -= done.cost;
+    spent += done.cost;
+    observations.push({ config: done.config, loss: trainer.lossOf(done.config, done.order) });
+    fit = engine.fit(observations) ?? fit;
+    if (proposing && engine.shouldStop(fit).stop) {
+      proposing = false;
+      ended = engine.shouldStop(fit).reason ?? 'stop rule';
+    }
+  }
+  while (records.length < checkpoints.length) record(checkpoints[records.length]);
+  return { seed: options.seed, checkpoints: records, ended };
+}
+
+/** The replay pool the engine may pick from: every measured run except the targets (held out). */
+function replayPool(spec: SweepSpec, replay: Observation[]): Config[] {
+  const vars = Object.keys(spec.variables);
+  const held = new Set(spec.targets.map((t) => configKey(t, vars)));
+  return replay.map((o) => o.config).filter((c) => !held.has(configKey(c, vars)));
+}
+
+function lookupTruth(replay: Observation[] | undefined, config: Config, vars: string[]): { truth?: number } {
+  const key = configKey(config, vars);
+  const hit = replay?.find((o) => configKey(o.config, vars) === key);
+  return hit ? { truth: hit.loss } : {};
+}
+
+/** Several seeds of one design (seed, seed+1, …). */
+export function simulateSeeds(spec: SweepSpec, options: Omit<SimulateOptions, 'seed'> & { seeds: number; firstSeed?: number }): SimulateResult {
+  const first = options.firstSeed ?? spec.seed;
+  const seeds = Array.from({ length: options.seeds }, (_, i) => simulateSweep(spec, { ...options, seed: first + i }));
+  return { design: options.design ?? spec.design, seeds };
+}

@@ -1,0 +1,171 @@
+import type { SweepSpec } from '@lawsweep/contracts';
+import { getLaw, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
+import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
+import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
+import type { DesignStrategy } from './design-strategy';
+import { EigDesign } from './eig.design';
+import { GridDesign } from './grid.design';
+import { IsoflopDesign } from './isoflop.design';
+import { RandomDesign } from './random.design';
+import { lossTarget, type GainKind, type TargetFunction } from './information-gain';
+import { optimalSizeTarget } from './optimal-size.target';
+import { conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type Posterior } from './posterior';
+import { predictUnderPosterior, relativeHalfWidth } from './target-prediction';
+import { fitObservations, parseLoss } from './law-bridge';
+import { DEFAULT_COST_RULE, type CostRule } from './cost-rule';
+
+export interface SweepEngineOptions {
+  design?: DesignName;
+  /** The true law and parameters (required by `oracle`; also its noise level). */
+  truth?: Truth;
+  truthNoise?: number;
+  seed?: number;
+  /** Replay: the engine may only pick these configs. */
+  pool?: Config[];
+  gain?: GainKind;
+  costRule?: CostRule;
+  /** Default-grid starts added to the warm starts of each refit (fewer = faster refits). */
+  fitStarts?: number;
+}
+
+const DEFAULT_FIT_STARTS = 8;
+
+/** One sweep's design engine: candidates, fits, target predictions, and the chosen design's proposals. */
+export class LawSweepEngine implements SweepEngine {
+  readonly design: DesignName;
+  readonly law: Law;
+  readonly expressions: SpecExpressions;
+  private readonly all: Candidate[];
+  private readonly strategy: DesignStrategy;
+  private readonly targetFns: TargetFunction[];
+  private readonly seed: number;
+  private readonly dim: number;
+  private lastFit?: FitResult;
+  private oracleTheta?: Float64Array;
+
+  constructor(
+    readonly spec: SweepSpec,
+    private readonly options: SweepEngineOptions = {},
+  ) {
+    this.design = options.design ?? spec.design;
+    this.law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
+    this.dim = this.law.theta.length;
+    this.expressions = new SpecExpressions(spec);
+    this.all = buildCandidates(spec, this.expressions, options.pool);
+    this.seed = options.seed ?? spec.seed;
+    this.targetFns = [
+      ...spec.targets.map((t) => lossTarget(this.law, t)),
+      ...(spec.targetCompute ?? []).map((c) => optimalSizeTarget(this.law, this.expressions, c)),
+    ];
+    if (this.design === 'oracle' && !options.truth) throw new Error("design 'oracle' needs the true law (a simulate trainer's truth)");
+    this.strategy = this.makeStrategy();
+  }
+
+  private makeStrategy(): DesignStrategy {
+    switch (this.design) {
+      case 'eig':
+      case 'oracle':
+        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE);
+      case 'grid':
+        return new GridDesign();
+      case 'isoflop':
+        return new IsoflopDesign();
+      case 'random':
+        return new RandomDesign();
+    }
+  }
+
+  candidates(): ProposedRun[] {
+    return this.all.map((c) => ({ config: c.config, cost: c.cost, gain: 0 }));
+  }
+
+  costOf(config: Config): number {
+    return this.expressions.costOf(config);
+  }
+
+  /** Multi-start fit, warm-started from the previous fit's modes plus a few default starts. */
+  fit(observations: Observation[]): FitResult | undefined {
+    if (observations.length < this.dim + 1) return undefined;
+    const defaults = this.law.defaultStarts();
+    const count = Math.min(defaults.length, this.options.fitStarts ?? DEFAULT_FIT_STARTS);
+    const sampled = Array.from({ length: count }, (_, i) => defaults[Math.floor((i * defaults.length) / count)]);
+    const warm = (this.lastFit?.modes ?? []).map((m) => Array.from(m.theta));
+    const fit = fitObservations(this.law, observations, { loss: parseLoss(this.spec.fit.loss), starts: [...warm, ...sampled] });
+    this.lastFit = fit;
+    return fit;
+  }
+
+  /** The belief designs use: the fit's modes, or the prior conditioned on the runs so far. */
+  posterior(observations: Observation[], fit: FitResult | undefined): Posterior {
+    return fit ? posteriorFromFit(fit, this.dim) : priorGiven(this.law, observations);
+  }
+
+  predictTargets(fit: FitResult | undefined): Prediction[] {
+    const posterior = fit ? posteriorFromFit(fit, this.dim) : priorPosterior(this.law);
+    return this.spec.targets.map((t) => predictUnderPosterior(this.law, posterior, t));
+  }
+
+  shouldStop(fit: FitResult | undefined): StopDecision {
+    const wanted = this.spec.stop.targetRelativeInterval;
+    if (wanted === undefined || !fit) return { stop: false };
+    const widest = Math.max(...this.predictTargets(fit).map(relativeHalfWidth));
+    return widest <= wanted
+      ? { stop: true, reason: `every target's 90% interval is within ±${(widest * 100).toFixed(2)}% (asked ±${(wanted * 100).toFixed(2)}%)` }
+      : { stop: false };
+  }
+
+  /** The oracle's belief: linearised at the true θ, the prior conditioned on every run at the true noise. */
+  private oraclePosterior(observations: Observation[]): Posterior {
+    const theta = (this.oracleTheta ??= this.truthInFittedLaw(this.options.truth as Truth));
+    const prior = priorPosterior(this.law);
+    const sigma = Math.max(this.options.truthNoise ?? 0.005, 1e-4);
+    const centred: Posterior = { dim: this.dim, sigma, modes: [{ theta, covariance: prior.modes[0].covariance, weight: 1 }] };
+    return conditionPosterior(this.law, centred, observations.map((o) => o.config));
+  }
+
+  /**
+   * The true θ in the fitted law's parameterisation. A truth of another family (e.g. farseer fitted
+   * with chinchilla) is projected: the fitted law's best noise-free fit to the truth over the candidates.
+   */
+  private truthInFittedLaw(truth: Truth): Float64Array {
+    if (truth.law.name === this.law.name) return this.law.toTheta(truth.params);
+    const theta = truth.law.toTheta(truth.params);
+    const observations = this.all.map((c) => ({ config: c.config, loss: Math.exp(truth.law.logLoss(theta, c.config)) }));
+    const fit = fitObservations(this.law, observations, { loss: { kind: 'mse' }, starts: 'default' });
+    return Float64Array.from(fit.theta);
+  }
+
+  propose(request: ProposeRequest): Proposal {
+    const variables = this.expressions.variables;
+    const maxRuns = this.spec.stop.maxRuns;
+    const used = request.observations.length + request.pending.length;
+    if (maxRuns !== undefined && used >= maxRuns) return { runs: [], exhausted: `reached stop.maxRuns (${maxRuns})` };
+    const taken = new Set([...request.observations.map((o) => o.config), ...request.pending].map((c) => configKey(c, variables)));
+    const open = this.all.filter((c) => !taken.has(c.key) && (!request.accept || request.accept(c.config)));
+    if (!open.some((c) => c.cost <= request.remainingBudget)) {
+      return { runs: [], exhausted: `no candidate run fits the remaining budget (${request.remainingBudget.toPrecision(3)})` };
+    }
+    const k = maxRuns !== undefined ? Math.min(request.k, maxRuns - used) : request.k;
+    const needsPosterior = this.design === 'eig' || this.design === 'oracle';
+    let posterior: Posterior | undefined;
+    if (this.design === 'oracle') posterior = this.oraclePosterior(request.observations);
+    else if (needsPosterior) posterior = this.posterior(request.observations, request.fit ?? this.fit(request.observations));
+    const runs = this.strategy.select({
+      law: this.law,
+      open,
+      all: this.all,
+      pending: request.pending,
+      remainingBudget: request.remainingBudget,
+      totalBudget: this.spec.budget,
+      k,
+      rng: new SeededRandom(this.seed * 1_000_003 + request.step * 7919 + 17),
+      posterior,
+      targets: this.targetFns,
+    });
+    return runs.length > 0 ? { runs } : { runs, exhausted: 'no remaining candidate adds information' };
+  }
+}
+
+export function createSweepEngine(spec: SweepSpec, options: SweepEngineOptions = {}): SweepEngine {
+  return new LawSweepEngine(spec, options);
+}
