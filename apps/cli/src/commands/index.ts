@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { register as planner } from './planner.command';
+import { register as simulate } from './simulate.command';
 
 /**
  * Each command lives in its own `*.command.ts` exporting `register(program)`; add one line here
  * per command.
  */
 type Register = (program: Command) => void;
-const registrations: Register[] = [planner];
+const registrations: Register[] = [planner, simulate];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);
