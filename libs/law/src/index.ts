@@ -11,3 +11,6 @@ export * from './loss-function';
 export * from './simulate-loss';
 export * from './batch-evaluator';
 export { normalQuantile, normalCdf } from './normal-quantile';
+export * from './runs-csv';
+export * from './compute-optimal';
+export * from './bootstrap-fit';

@@ -1,0 +1,114 @@
+import type { Config } from './law.types';
+
+/** One data row of a runs/configs CSV, with its line number in the file (header = line 1). */
+export interface CsvConfigRow {
+  line: number;
+  config: Config;
+  /** Every other column, as text (e.g. a run id or flops), kept for callers that want it. */
+  extra: Record<string, string>;
+}
+
+export interface CsvRunRow extends CsvConfigRow {
+  loss: number;
+}
+
+export interface ReadCsvOptions {
+  /** Name of the loss column (readRunsCsv); default 'loss'. */
+  lossColumn?: string;
+  /** Also require at least this many data rows (e.g. the law's parameter count + 1). */
+  minRows?: number;
+}
+
+/**
+ * Reads a CSV of configs: a header, then one row per config. The required columns must exist and
+ * hold finite positive numbers (scaling-law variables are sizes and counts); extra columns are
+ * allowed. Errors name the line and the column. Quoted fields are accepted; embedded newlines are not.
+ */
+export function readConfigsCsv(text: string, requiredColumns: readonly string[], options: ReadCsvOptions = {}): CsvConfigRow[] {
+  return parse(text, requiredColumns, null, options);
+}
+
+/** Reads a CSV of finished runs: the required (variable) columns plus a positive loss column. */
+export function readRunsCsv(text: string, requiredColumns: readonly string[], options: ReadCsvOptions = {}): CsvRunRow[] {
+  return parse(text, requiredColumns, options.lossColumn ?? 'loss', options) as CsvRunRow[];
+}
+
+function parse(text: string, required: readonly string[], lossColumn: string | null, options: ReadCsvOptions): (CsvConfigRow | CsvRunRow)[] {
+  const lines = String(text).replace(/^\uFEFF/, '').split(/\r?\n/);
+  const headerIndex = lines.findIndex((l) => l.trim() !== '');
+  if (headerIndex < 0) throw new Error('CSV is empty: expected a header row naming the columns');
+  const header = splitCsvLine(lines[headerIndex], headerIndex + 1).map((h) => h.trim());
+  const wanted = lossColumn ? [...required, lossColumn] : [...required];
+  const missing = wanted.filter((c) => !header.includes(c));
+  if (missing.length > 0) {
+    throw new Error(`CSV header (line ${headerIndex + 1}) is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; it has: ${header.join(', ')}`);
+  }
+  const rows: (CsvConfigRow | CsvRunRow)[] = [];
+  for (let i = headerIndex + 1; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    const line = i + 1;
+    const cells = splitCsvLine(lines[i], line);
+    if (cells.length !== header.length) {
+      throw new Error(`CSV line ${line}: has ${cells.length} fields but the header has ${header.length}`);
+    }
+    const config: Config = {};
+    const extra: Record<string, string> = {};
+    header.forEach((h, j) => {
+      if (!wanted.includes(h)) extra[h] = cells[j];
+    });
+    for (const c of required) config[c] = positiveNumber(cells[header.indexOf(c)], line, c);
+    if (lossColumn) rows.push({ line, config, extra, loss: positiveNumber(cells[header.indexOf(lossColumn)], line, lossColumn) });
+    else rows.push({ line, config, extra });
+  }
+  if (rows.length === 0) throw new Error('CSV has a header but no data rows');
+  if (options.minRows !== undefined && rows.length < options.minRows) {
+    throw new Error(`CSV has ${rows.length} data row${rows.length === 1 ? '' : 's'}; at least ${options.minRows} are needed`);
+  }
+  return rows;
+}
+
+function positiveNumber(cell: string | undefined, line: number, column: string): number {
+  const text = (cell ?? '').trim();
+  if (text === '') throw new Error(`CSV line ${line}, column ${column}: empty value; expected a positive number`);
+  const v = Number(text);
+  if (Number.isNaN(v)) throw new Error(`CSV line ${line}, column ${column}: "${text}" is not a number`);
+  if (!Number.isFinite(v)) throw new Error(`CSV line ${line}, column ${column}: ${text} is not finite`);
+  if (v <= 0) throw new Error(`CSV line ${line}, column ${column}: ${text} must be positive`);
+  return v;
+}
+
+/** Splits one CSV line on commas, honouring double-quoted fields ("" escapes a quote). */
+export function splitCsvLine(line: string, lineNumber: number): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else cur += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (quoted) throw new Error(`CSV line ${lineNumber}: unterminated quoted field`);
+  out.push(cur);
+  return out;
+}
+
+/**
+ * Epoch AI's preprocessing of the Chinchilla data: drop the `count` runs with the highest loss
+ * (rows whose loss is not below the count-th largest loss). Stable: keeps the rows' order.
+ */
+export function dropHighestLoss<T extends { loss: number }>(rows: readonly T[], count: number): T[] {
+  if (!Number.isInteger(count) || count < 0) throw new Error(`drop-highest-loss must be a non-negative integer, got ${count}`);
+  if (count === 0) return rows.slice();
+  if (count >= rows.length) throw new Error(`cannot drop the ${count} highest-loss rows of ${rows.length}`);
+  const threshold = rows.map((r) => r.loss).sort((a, b) => b - a)[count - 1];
+  return rows.filter((r) => r.loss < threshold);
+}
