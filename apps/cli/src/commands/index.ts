@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as planner } from './planner.command';
+import { register as worker } from './worker.command';
 import { register as simulate } from './simulate.command';
 
 /**
@@ -7,7 +8,7 @@ import { register as simulate } from './simulate.command';
  * per command.
  */
 type Register = (program: Command) => void;
-const registrations: Register[] = [planner, simulate];
+const registrations: Register[] = [planner, worker, simulate];
 
 export function registerCommands(program: Command): void {
   for (const register of registrations) register(program);

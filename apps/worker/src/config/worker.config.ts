@@ -132,10 +132,10 @@ const fields = {
   redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
   pool: z.string().regex(POOL_NAME_PATTERN, 'must be lowercase letters, digits, - or _ (at most 63)'),
   capacity: capacitySchema,
-  concurrency: z.coerce.number().int('must be an integer').min(1).max(1024).optional(),
+  concurrency: z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1).max(1024).optional(),
   gpus: gpusSchema,
   labels: labelsSchema,
-  metricsPort: z.coerce.number().int('must be an integer').min(0).max(65535),
+  metricsPort: z.coerce.number({ invalid_type_error: 'must be a port number (0 = off)' }).int('must be a port number (0 = off)').min(0).max(65535),
   metricsHost: z.string().min(1),
   graceSeconds: seconds(0),
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be letters, digits, . _ : - (at most 128)'),
@@ -144,7 +144,7 @@ const fields = {
   runRoot: z.string().min(1),
   heartbeatSeconds: seconds(0.05),
   cancelPollSeconds: seconds(0.05),
-  retryBaseMs: z.coerce.number().finite().min(0),
+  retryBaseMs: z.coerce.number({ invalid_type_error: 'must be a number of milliseconds' }).finite().min(0),
   lockSeconds: seconds(5),
 };
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TrainerSpec } from '@lawsweep/contracts';
-import { resolveTruth, SeededRandom, simulateLoss, type Truth } from '@lawsweep/law';
+import { resolveTruth, SeededRandom, simulateLoss, trueLoss, type Truth } from '@lawsweep/law';
 import { RunFailure } from '../runs/run-failure';
 import { abortableSleep } from './abortable-sleep';
 import type { TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';
@@ -44,11 +44,10 @@ export class SimulateTrainerRunner implements TrainerRunner<SimulateSpec> {
     const seconds = Math.min(spec.maxSeconds, cost * spec.secondsPerCost);
     if (seconds > 0) {
       const step = (seconds * 1000) / (PROGRESS_POINTS + 1);
-      const quiet = new SeededRandom(0);
       for (let k = 1; k <= PROGRESS_POINTS; k++) {
         await abortableSleep(step, ctx.signal);
         const fraction = k / (PROGRESS_POINTS + 1);
-        const partial = config.D !== undefined ? simulateLoss(truth.law, truth.params, { ...config, D: config.D * fraction }, 0, quiet) : loss * (1 + 0.5 * (1 - fraction));
+        const partial = config.D !== undefined ? trueLoss(truth.law, truth.params, { ...config, D: config.D * fraction }) : loss * (1 + 0.5 * (1 - fraction));
         ctx.onProgress({ ...(config.D !== undefined ? { tokens: config.D * fraction } : {}), step: k, loss: partial });
       }
       await abortableSleep(step, ctx.signal);

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+
+interface WorkerFlags {
+  redis?: string;
+  pool?: string;
+  capacity?: string;
+  concurrency?: string;
+  gpus?: string;
+  labels?: string;
+  metricsPort?: string;
+  grace?: string;
+  id?: string;
+  timeout?: string;
+  runDir?: string;
+}
+
+/**
+ * `lawsweep worker`: a worker agent in this process (the same app as apps/worker/src/main.ts).
+ * Flags override the environment variables named in their help; a bad value stops it with a
+ * message naming the variable and the flag. SIGTERM/SIGINT drain it: current runs get the grace
+ * period to finish, the rest go back to the queue for another worker.
+ */
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('start a worker agent: take runs from a pool queue, train, report losses')
+    .option('--redis <url>', 'Redis URL (default: $REDIS_URL or redis://127.0.0.1:6379)')
+    .option('--pool <name>', 'worker pool whose queue it serves (default: $WORKER_POOL or "default")')
+    .option('--capacity <limits>', 'largest run it holds, e.g. N=1e9,D=1e12 (default: $WORKER_CAPACITY; none = any)')
+    .option('--concurrency <k>', 'runs at once (default: $WORKER_CONCURRENCY, else the number of --gpus, else 1)')
+    .option('--gpus <ids>', 'GPU ids, one run per GPU with its own CUDA_VISIBLE_DEVICES, e.g. 0,1,2,3 (default: $WORKER_GPUS)')
+    .option('--labels <pairs>', 'labels for the registry, e.g. gpu=a100,zone=eu (default: $WORKER_LABELS)')
+    .option('--metrics-port <port>', '/metrics and /health port, 0 = off (default: $WORKER_METRICS_PORT or 0)')
+    .option('--grace <seconds>', 'on SIGTERM, how long current runs may finish before they are handed back (default: $WORKER_GRACE_SECONDS or 30)')
+    .option('--id <id>', 'worker id in the registry (default: $WORKER_ID or host-pid-random)')
+    .option('--timeout <seconds>', 'timeout of command runs whose spec sets none, 0 = none (default: $WORKER_TIMEOUT_SECONDS or 0)')
+    .option('--run-dir <dir>', 'where per-run directories (LAWSWEEP_RUN_DIR) go (default: $WORKER_RUN_DIR or <tmp>/lawsweep-runs)')
+    .action(async (flags: WorkerFlags) => {
+      // Imported lazily so other commands do not load NestJS.
+      const { bootstrapWorker } = await import('../../../worker/src/bootstrap');
+      const app = await bootstrapWorker({
+        redisUrl: flags.redis,
+        pool: flags.pool,
+        capacity: flags.capacity,
+        concurrency: flags.concurrency,
+        gpus: flags.gpus,
+        labels: flags.labels,
+        metricsPort: flags.metricsPort,
+        graceSeconds: flags.grace,
+        id: flags.id,
+        defaultTimeoutSeconds: flags.timeout,
+        runRoot: flags.runDir,
+      });
+      app.enableShutdownHooks();
+    });
+}

@@ -1,0 +1,41 @@
+import { loadWorkerConfig } from './worker.config';
+
+describe('loadWorkerConfig', () => {
+  it('fills defaults: default pool, no capacity limit, one run at a time, no metrics server', () => {
+    const c = loadWorkerConfig({}, {});
+    expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', pool: 'default', capacity: {}, concurrency: 1, gpus: [], labels: {}, metricsPort: 0, graceSeconds: 30 });
+    expect(c.id).toMatch(/^[A-Za-z0-9._:-]+$/);
+  });
+
+  it('reads the environment and lets explicit options win', () => {
+    const env = { REDIS_URL: 'redis://env:1/2', WORKER_POOL: 'a100', WORKER_CAPACITY: 'N=1e9, D=1e12', WORKER_LABELS: 'gpu=a100,zone=eu-1', WORKER_GRACE_SECONDS: '5' };
+    const c = loadWorkerConfig({ pool: 'h100', capacity: { N: 7e10 } }, env);
+    expect(c).toMatchObject({ redisUrl: 'redis://env:1/2', pool: 'h100', capacity: { N: 7e10 }, labels: { gpu: 'a100', zone: 'eu-1' }, graceSeconds: 5 });
+    expect(loadWorkerConfig({}, env).capacity).toEqual({ N: 1e9, D: 1e12 });
+  });
+
+  it('runs one run per GPU: concurrency follows --gpus unless given', () => {
+    expect(loadWorkerConfig({ gpus: '0,1,2,3' }, {}).concurrency).toBe(4);
+    expect(loadWorkerConfig({ gpus: ['0', '1'], concurrency: 1 }, {}).concurrency).toBe(1);
+    expect(() => loadWorkerConfig({ gpus: '0,1', concurrency: '3' }, {})).toThrow(/WORKER_CONCURRENCY \(--concurrency\): 3 runs at once but WORKER_GPUS \(--gpus\) lists 2 GPUs/);
+  });
+
+  it.each([
+    ['WORKER_CAPACITY', 'N=abc', /WORKER_CAPACITY \(--capacity\): 'N=abc' is not NAME=POSITIVE_NUMBER/],
+    ['WORKER_CAPACITY', 'N=-1', /WORKER_CAPACITY/],
+    ['WORKER_POOL', 'Big Pool', /WORKER_POOL \(--pool\): must be lowercase/],
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL \(--redis\): must be a redis:\/\/ or rediss:\/\/ URL/],
+    ['WORKER_METRICS_PORT', 'x', /WORKER_METRICS_PORT \(--metrics-port\): must be a port number/],
+    ['WORKER_METRICS_PORT', '70000', /WORKER_METRICS_PORT/],
+    ['WORKER_CONCURRENCY', '1.5', /WORKER_CONCURRENCY \(--concurrency\): must be a whole number/],
+    ['WORKER_GPUS', '0,0', /WORKER_GPUS \(--gpus\): lists a GPU twice/],
+    ['WORKER_LABELS', 'gpu', /WORKER_LABELS \(--labels\): 'gpu' is not KEY=VALUE/],
+    ['WORKER_GRACE_SECONDS', '-1', /WORKER_GRACE_SECONDS \(--grace\)/],
+  ])('stops on a bad %s=%s, naming the variable and its flag', (name, value, message) => {
+    expect(() => loadWorkerConfig({}, { [name]: value })).toThrow(message);
+  });
+
+  it('lists every bad variable at once', () => {
+    expect(() => loadWorkerConfig({}, { WORKER_POOL: '!', WORKER_CAPACITY: 'x' })).toThrow(/WORKER_POOL[\s\S]*WORKER_CAPACITY/);
+  });
+});

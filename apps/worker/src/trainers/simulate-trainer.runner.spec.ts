@@ -1,0 +1,68 @@
+import type { CurvePoint, RunJobData } from '@lawsweep/contracts';
+import { resolveTruth, trueLoss } from '@lawsweep/law';
+import { RunFailure, RunStopped } from '../runs/run-failure';
+import { SimulateTrainerRunner } from './simulate-trainer.runner';
+import type { TrainerContext } from './trainer.types';
+
+const spec = (over: Record<string, unknown> = {}) => ({ type: 'simulate' as const, truth: 'chinchilla', noise: 0.01, secondsPerCost: 0, maxSeconds: 5, ...over });
+
+function context(job: Partial<RunJobData>, signal = new AbortController().signal) {
+  const points: CurvePoint[] = [];
+  const ctx: TrainerContext = {
+    job: { sweepId: 's', runId: 'r1', config: { N: 1e8, D: 2e9 }, cost: 1.2e18, trainer: spec(), seed: 7, ...job },
+    attempt: 1,
+    runDir: '/nonexistent',
+    env: {},
+    signal,
+    onProgress: (p) => points.push(p),
+  };
+  return { ctx, points };
+}
+
+describe('simulate trainer', () => {
+  const runner = new SimulateTrainerRunner();
+
+  it('is reproducible under the job seed, and the seed matters', async () => {
+    const a = await runner.run(spec(), context({ seed: 7 }).ctx);
+    const b = await runner.run(spec(), context({ seed: 7 }).ctx);
+    const c = await runner.run(spec(), context({ seed: 8 }).ctx);
+    expect(a.loss).toBe(b.loss);
+    expect(c.loss).not.toBe(a.loss);
+  });
+
+  it('without noise gives the truth', async () => {
+    const { law, params } = resolveTruth('chinchilla');
+    const { loss } = await runner.run(spec({ noise: 0 }), context({}).ctx);
+    expect(loss).toBeCloseTo(trueLoss(law, params, { N: 1e8, D: 2e9 }), 12);
+  });
+
+  it('takes min(maxSeconds, cost x secondsPerCost) and reports a falling learning curve on the way', async () => {
+    const { ctx, points } = context({ cost: 100 });
+    const started = Date.now();
+    const { loss } = await runner.run(spec({ secondsPerCost: 0.003, maxSeconds: 5 }), ctx);
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(1000);
+    expect(points).toHaveLength(5);
+    expect(points.map((p) => p.tokens)).toEqual([0.4e9, 0.8e9, 1.2e9, 1.6e9, 2e9]);
+    for (let i = 1; i < 4; i++) expect(points[i].loss).toBeLessThan(points[i - 1].loss);
+    expect(points[4].loss).toBe(loss);
+    const capped = Date.now();
+    await runner.run(spec({ secondsPerCost: 1, maxSeconds: 0.2 }), context({ cost: 1e20 }).ctx);
+    expect(Date.now() - capped).toBeLessThan(600);
+  });
+
+  it('stops when the run is cancelled', async () => {
+    const controller = new AbortController();
+    const { ctx } = context({ cost: 10 }, controller.signal);
+    setTimeout(() => controller.abort('cancelled'), 50);
+    await expect(runner.run(spec({ secondsPerCost: 1, maxSeconds: 10 }), ctx)).rejects.toEqual(new RunStopped('cancelled'));
+  });
+
+  it('fails for good on an unknown truth, naming it', async () => {
+    const err = await runner.run(spec({ truth: 'nope' }), context({}).ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RunFailure);
+    expect((err as RunFailure).retryable).toBe(false);
+    expect((err as RunFailure).message).toMatch(/^trainer.truth: unknown truth "nope"/);
+  });
+});
