@@ -1,0 +1,105 @@
+import { Queue } from 'bullmq';
+import { parseSweepSpec, RESULTS_QUEUE, resultJobOptions, type RunResult } from '@lawsweep/contracts';
+import { simulateSweep } from '@lawsweep/design';
+import { PlannerStack } from './support/planner-stack';
+
+/**
+ * A planner and three real workers (simulate trainer) run a sweep to the end through Redis: the
+ * budget is never over-committed at any observation, every run's result is recorded exactly once,
+ * and the fit lands where the in-process `simulateSweep` lands on the same spec and seed.
+ */
+export const smallSpec = {
+  name: 'e2e-chinchilla',
+  law: 'chinchilla',
+  variables: { N: { min: 1e7, max: 4e8, steps: 6 }, D: { min: 2e8, max: 2e10, steps: 6 } },
+  constraints: ['D / N >= 2', 'D / N <= 500'],
+  cost: '6 * N * D',
+  budget: 3e18,
+  targets: [{ N: 7e10, D: 1.4e12 }],
+  parallelism: 3,
+  seed: 7,
+  stop: { maxRuns: 14 },
+  trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0 },
+};
+
+async function json(res: Response): Promise<any> {
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${res.status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+describe('planner + workers: a sweep end to end', () => {
+  let stack: PlannerStack;
+
+  beforeAll(async () => {
+    stack = await PlannerStack.start({ workers: [{}, {}, {}] });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('runs to the end within budget, records each result once, and fits like simulateSweep', async () => {
+    const created = await json(await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(smallSpec) }));
+    expect(created).toMatchObject({ state: 'running', budget: { total: 3e18, spent: 0 } });
+    const id: string = created.id;
+
+    let sweep: any;
+    let observations = 0;
+    let maxInFlight = 0;
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      sweep = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
+      observations++;
+      expect(sweep.budget.spent + sweep.budget.reserved).toBeLessThanOrEqual(sweep.budget.total * (1 + 1e-9));
+      maxInFlight = Math.max(maxInFlight, sweep.runs.queued + sweep.runs.running);
+      if (sweep.state !== 'running' && sweep.runs.queued + sweep.runs.running === 0) break;
+      if (Date.now() > deadline) throw new Error(`sweep did not finish: ${JSON.stringify(sweep)}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(observations).toBeGreaterThan(5);
+    expect(sweep.state).toBe('done');
+    expect(maxInFlight).toBeLessThanOrEqual(3);
+    expect(sweep.runs.done).toBeGreaterThanOrEqual(8);
+
+    const runs: any[] = await json(await fetch(`${stack.baseUrl}/sweeps/${id}/runs`));
+    expect(runs.every((r) => r.state === 'done' && r.loss > 0 && r.worker)).toBe(true);
+    expect(new Set(runs.map((r) => `${r.config.N},${r.config.D}`)).size).toBe(runs.length);
+    const spentByRuns = runs.reduce((s, r) => s + r.cost, 0);
+    expect(sweep.budget.spent).toBeCloseTo(spentByRuns, -Math.round(Math.log10(spentByRuns)) + 9);
+    expect(sweep.budget.reserved).toBe(0);
+    expect(runs.some((r) => r.curve.length > 0)).toBe(true);
+
+    // A result delivered again (another job id, as after a crash before acknowledging) changes nothing.
+    const again: RunResult = { status: 'done', sweepId: id, runId: runs[0].id, loss: 99, curve: [], worker: 'replay', attempts: 1, durationMs: 1 };
+    const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    await results.add('result', again, { ...resultJobOptions(runs[0].id), jobId: `${runs[0].id}-again` });
+    await new Promise((r) => setTimeout(r, 500));
+    await results.close();
+    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+    expect(metrics).toMatch(/lawsweep_results_total\{status="done",outcome="duplicate"\} 1/);
+    expect(metrics).toMatch(new RegExp(`lawsweep_results_total\\{status="done",outcome="recorded"\\} ${runs.length}\\b`));
+    expect(metrics).toMatch(/bullmq_job_count\{queue="lawsweep-results"/);
+    const after = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
+    expect(after.budget.spent).toBe(sweep.budget.spent);
+    expect((await json(await fetch(`${stack.baseUrl}/sweeps/${id}/runs`)))[0].loss).toBe(runs[0].loss);
+
+    // The same spec and seed, simulated in-process: the fits agree within their intervals.
+    const parsed = parseSweepSpec(smallSpec);
+    if (!parsed.ok) throw new Error('spec');
+    const sim = simulateSweep(parsed.spec, { seed: smallSpec.seed });
+    const simTarget = sim.checkpoints[sim.checkpoints.length - 1].targets[0];
+    const fit = await json(await fetch(`${stack.baseUrl}/sweeps/${id}/fit`));
+    const ours = fit.predictions[0];
+    if (process.env.E2E_VERBOSE) console.log(JSON.stringify({ sweep, ours, simTarget, n: runs.length, simRuns: sim.checkpoints.at(-1)?.runs.length, ended: sim.ended, frontier: fit.frontier?.slice(0, 2) }, null, 1));
+    expect(fit.n).toBe(runs.length);
+    const halfWidths = (ours.upper - ours.lower) / 2 + (simTarget.upper - simTarget.lower) / 2;
+    expect(Math.abs(ours.loss - simTarget.loss)).toBeLessThanOrEqual(Math.max(halfWidths, 0.02 * simTarget.loss));
+    // Both are honest about what they know: the true loss lies inside the planner's 90% interval.
+    expect(simTarget.truth).toBeDefined();
+    expect(ours.lower).toBeLessThanOrEqual(simTarget.truth!);
+    expect(ours.upper).toBeGreaterThanOrEqual(simTarget.truth!);
+    // Same budget, same stopping rule: the sweep bought about as many runs as the simulation.
+    expect(Math.abs(runs.length - sim.checkpoints[sim.checkpoints.length - 1].runs.length)).toBeLessThanOrEqual(3);
+    expect(fit.frontier === null || Array.isArray(fit.frontier)).toBe(true);
+  });
+});
