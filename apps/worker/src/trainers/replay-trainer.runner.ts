@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TrainerSpec } from '@lawsweep/contracts';
-import { readRunsCsv, type Observation } from '@lawsweep/law';
+import { readRunsCsv, type CsvRunRow } from '@lawsweep/law';
 import { RunFailure } from '../runs/run-failure';
 import type { TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';
 
@@ -24,12 +24,12 @@ function sameValue(a: number, b: number): boolean {
 @Injectable()
 export class ReplayTrainerRunner implements TrainerRunner<ReplaySpec> {
   readonly type = 'replay' as const;
-  private readonly cache = new Map<string, { mtimeMs: number; rows: Observation[] }>();
+  private readonly cache = new Map<string, { mtimeMs: number; rows: CsvRunRow[] }>();
 
   async run(spec: ReplaySpec, ctx: TrainerContext): Promise<TrainerOutcome> {
-    const rows = this.load(spec.file);
     const config = ctx.job.config;
-    const names = Object.keys(config);
+    const names = Object.keys(config).sort();
+    const rows = this.load(spec.file, names);
     const row = rows.find((r) => names.every((n) => r.config[n] !== undefined && sameValue(r.config[n], config[n])));
     if (!row) {
       const wanted = names.map((n) => `${n}=${config[n]}`).join(', ');
@@ -39,7 +39,8 @@ export class ReplayTrainerRunner implements TrainerRunner<ReplaySpec> {
     return { loss: row.loss };
   }
 
-  private load(file: string): Observation[] {
+  /** The file's rows with the given variable columns (parsed once per file version and column set). */
+  private load(file: string, columns: string[]): CsvRunRow[] {
     const path = resolve(file);
     let mtimeMs: number;
     try {
@@ -47,15 +48,16 @@ export class ReplayTrainerRunner implements TrainerRunner<ReplaySpec> {
     } catch (err) {
       throw new RunFailure(`trainer.file: cannot read ${path}: ${(err as Error).message}`, false);
     }
-    const cached = this.cache.get(path);
+    const key = `${path}\u0000${columns.join(',')}`;
+    const cached = this.cache.get(key);
     if (cached && cached.mtimeMs === mtimeMs) return cached.rows;
-    let rows: Observation[];
+    let rows: CsvRunRow[];
     try {
-      rows = readRunsCsv(path);
+      rows = readRunsCsv(readFileSync(path, 'utf8'), columns);
     } catch (err) {
       throw new RunFailure(`trainer.file: ${path}: ${(err as Error).message}`, false);
     }
-    this.cache.set(path, { mtimeMs, rows });
+    this.cache.set(key, { mtimeMs, rows });
     return rows;
   }
 }
