@@ -15,7 +15,7 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {
-    '^@lawsweep/(law|design|contracts|store)$': '<rootDir>/libs/$1/src',
+    '^@lawsweep/(law|design|contracts|store|plot)$': '<rootDir>/libs/$1/src',
   },
   testTimeout: 60000,
 };

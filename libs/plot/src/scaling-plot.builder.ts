@@ -1,0 +1,154 @@
+import { getLaw, optimalAllocation, type Config, type LawSpec } from '@lawsweep/law';
+import type { IntervalMark, PlotSeries, PlotSpec, XY } from './plot.types';
+
+export interface PlotRun {
+  config: Config;
+  loss: number;
+}
+
+export interface PlotTarget {
+  config: Config;
+  loss?: number | null;
+  lower?: number | null;
+  upper?: number | null;
+  /** The true loss, when a simulator knows it. */
+  truth?: number;
+}
+
+export interface ScalingPlotInput {
+  title: string;
+  subtitle?: string;
+  /** The law and its fitted natural parameters; without them only the observations are drawn. */
+  law?: LawSpec | null;
+  params?: Record<string, number> | null;
+  runs: PlotRun[];
+  /** Cost of a config in the budget's unit (the x axis), e.g. 6·N·D FLOPs. */
+  cost: (config: Config) => number;
+  costLabel?: string;
+  targets?: PlotTarget[];
+  /** How many model sizes get a fitted curve (spread evenly in log N). */
+  maxCurves?: number;
+}
+
+/** Viridis at evenly spaced stops: distinguishable, colour-blind safe, and ordered like N. */
+const VIRIDIS = ['#440154', '#482878', '#3e4989', '#31688e', '#26828e', '#1f9e89', '#35b779', '#6ece58', '#b5de2b', '#e3c800'];
+
+export function sizeColor(t: number): string {
+  const i = Math.round(Math.min(1, Math.max(0, t)) * (VIRIDIS.length - 1));
+  return VIRIDIS[i];
+}
+
+export const fmtSci = (v: number): string => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-2 && v !== 0) ? v.toExponential(1).replace('e+', 'e') : String(Number(v.toPrecision(3))));
+
+/**
+ * The standard scaling-law figure: observed final losses against compute (log-log), the fitted
+ * law's loss-vs-compute curve at several model sizes N (D varies along each), the compute-optimal
+ * frontier (the envelope: least loss at each compute), and the targets with their intervals.
+ */
+export function buildScalingPlot(input: ScalingPlotInput): PlotSpec {
+  const runs = input.runs.filter((r) => r.loss > 0 && Number.isFinite(r.loss) && input.cost(r.config) > 0);
+  const targets = (input.targets ?? []).filter((t) => input.cost(t.config) > 0);
+  const computes = [...runs.map((r) => input.cost(r.config)), ...targets.map((t) => input.cost(t.config))];
+  const xLo = computes.length ? Math.min(...computes) / 2 : 1;
+  const xHi = computes.length ? Math.max(...computes) * 2 : 10;
+  const series: PlotSeries[] = [];
+
+  const sizes = [...new Set(runs.map((r) => r.config.N).filter((n): n is number => n > 0))].sort((a, b) => a - b);
+  const curveSizes = pickSpread(sizes, input.maxCurves ?? 6);
+  const logSpan = sizes.length > 1 ? Math.log(sizes[sizes.length - 1] / sizes[0]) : 1;
+  const tOf = (n: number) => (sizes.length > 1 ? Math.log(n / sizes[0]) / logSpan : 0.5);
+  const nearestCurve = (n: number) => curveSizes.reduce((best, s) => (Math.abs(Math.log(s / n)) < Math.abs(Math.log(best / n)) ? s : best), curveSizes[0]);
+
+  // Observations, one legend row per model-size bucket (coloured like the curve they belong to).
+  if (curveSizes.length > 0) {
+    const buckets = new Map<number, XY[]>();
+    for (const r of runs) {
+      const key = r.config.N > 0 ? nearestCurve(r.config.N) : curveSizes[0];
+      buckets.set(key, [...(buckets.get(key) ?? []), { x: input.cost(r.config), y: r.loss }]);
+    }
+    for (const n of curveSizes) {
+      const points = buckets.get(n);
+      if (points) series.push({ kind: 'points', label: `runs, N ≈ ${fmtSci(n)}`, color: sizeColor(tOf(n)), points });
+    }
+  } else if (runs.length > 0) {
+    series.push({ kind: 'points', label: 'runs', color: '#31688e', points: runs.map((r) => ({ x: input.cost(r.config), y: r.loss })) });
+  }
+
+  const law = input.law && input.params ? safeLaw(input.law) : null;
+  if (law && input.params && law.variables.every((v) => v === 'N' || v === 'D')) {
+    const theta = law.toTheta(input.params);
+    const levels = logGrid(xLo, xHi, 96);
+    const lossAt = (c: Config) => Math.exp(law.logLoss(theta, c));
+    series.push({ kind: 'line', label: 'fitted law at each N', color: '#777', points: [] });
+    for (const n of curveSizes) {
+      const points = levels
+        .map((c) => ({ c, d: solveTokens(input.cost, n, c) }))
+        .filter((p): p is { c: number; d: number } => p.d !== undefined)
+        .map(({ c, d }) => ({ x: c, y: lossAt({ N: n, D: d }) }));
+      series.push({ kind: 'line', label: '', color: sizeColor(tOf(n)), points, clipped: true });
+    }
+    const frontier: XY[] = [];
+    for (const c of logGrid(xLo, xHi, 28)) {
+      try {
+        const p = optimalAllocation(law, theta, c, { cost: input.cost });
+        if (Number.isFinite(p.loss)) frontier.push({ x: c, y: p.loss });
+      } catch {
+        // A compute level where the cost cannot be met is simply not drawn.
+      }
+    }
+    series.push({ kind: 'line', label: 'compute-optimal frontier', color: '#111', dashed: true, width: 2, points: frontier });
+  }
+
+  const marks: IntervalMark[] = targets
+    .filter((t) => t.loss != null && t.loss > 0)
+    .map((t) => ({
+      x: input.cost(t.config),
+      y: t.loss as number,
+      lower: t.lower != null && t.lower > 0 ? t.lower : (t.loss as number),
+      upper: t.upper != null && t.upper > 0 ? t.upper : (t.loss as number),
+      truth: t.truth,
+      label: Object.entries(t.config).map(([k, v]) => `${k}=${fmtSci(v)}`).join(' '),
+    }));
+  if (marks.length > 0) series.push({ kind: 'intervals', label: 'target, 90% interval', color: '#d62728', marks });
+
+  return {
+    title: input.title,
+    subtitle: input.subtitle,
+    xLabel: input.costLabel ?? 'compute (cost units)',
+    yLabel: 'final loss',
+    series,
+  };
+}
+
+function safeLaw(spec: LawSpec) {
+  try {
+    return getLaw(spec);
+  } catch {
+    return null;
+  }
+}
+
+/** Up to k values spread evenly in log space (always the smallest and the largest). */
+export function pickSpread(sorted: readonly number[], k: number): number[] {
+  if (sorted.length <= k) return [...sorted];
+  const out = new Set<number>();
+  for (let i = 0; i < k; i++) out.add(sorted[Math.round((i * (sorted.length - 1)) / (k - 1))]);
+  return [...out];
+}
+
+function logGrid(lo: number, hi: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.exp(Math.log(lo) + ((Math.log(hi) - Math.log(lo)) * i) / (n - 1)));
+}
+
+/** D with cost({N, D}) = compute, by bisection in log D (any cost increasing in D, not only 6ND). */
+function solveTokens(cost: (c: Config) => number, n: number, compute: number): number | undefined {
+  let lo = Math.log(1e-6);
+  let hi = Math.log(1e40);
+  if (!(cost({ N: n, D: Math.exp(lo) }) <= compute && cost({ N: n, D: Math.exp(hi) }) >= compute)) return undefined;
+  for (let i = 0; i < 80; i++) {
+    const mid = (lo + hi) / 2;
+    if (cost({ N: n, D: Math.exp(mid) }) < compute) lo = mid;
+    else hi = mid;
+  }
+  return Math.exp((lo + hi) / 2);
+}
