@@ -150,6 +150,16 @@ describe('worker: command trainer', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
+  it('a job whose data breaks the contract fails at once, and is reported when its ids are readable', async () => {
+    const runId = `run-${randomUUID()}`;
+    await harness.runs(pool).add('run', { sweepId: 'sweep-test', runId, config: { N: 'big' }, cost: 1, trainer: { type: 'ssh' } }, { jobId: runId, attempts: 3 });
+    const result = await failedResult(runId);
+    expect(result.reason).toMatch(/^invalid run job .*config.N: Expected number.*trainer.type: Invalid discriminator/);
+    const settled = await harness.settled(pool, runId);
+    expect(settled.attemptsMade).toBe(1);
+    await expectStillServes();
+  });
+
   it('an unknown placeholder or a missing command fails the run with the reason', async () => {
     const unknown = await harness.enqueue(pool, { trainer: { type: 'command', command: ['sh', '-c', 'exit 0', '{Q}'] } });
     expect((await failedResult(unknown.runId)).reason).toMatch(/trainer.command\[3\]: unknown placeholder \{Q\}.*known: \{N\}, \{D\}/);

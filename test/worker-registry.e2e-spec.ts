@@ -114,6 +114,21 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', redis: 'up', worker: { id, pool } });
   });
 
+  it('keeps the lock of a run that outlasts the lock duration several times over (no stall, one attempt)', async () => {
+    const lockPool = `lock-${randomUUID().slice(0, 8)}`;
+    const short = await bootstrapWorker({ redisUrl: redis.url, pool: lockPool, id: `w-${lockPool}`, runRoot, lockSeconds: 1, logger: false });
+    try {
+      const job = await harness.enqueue(lockPool, { trainer: script('slow.sh', { SECONDS_TO_RUN: '4' }) });
+      expect(await harness.result(job.runId)).toMatchObject({ status: 'done', attempts: 1 });
+      const settled = await harness.settled(lockPool, job.runId);
+      expect(await settled.getState()).toBe('completed');
+      expect(settled.attemptsStarted).toBe(1);
+      expect(settled.stalledCounter).toBe(0);
+    } finally {
+      await short.close();
+    }
+  });
+
   it('removes its advert when it closes', async () => {
     await worker?.close();
     worker = undefined;

@@ -20,10 +20,10 @@ describe('worker: simulate trainer, four workers in one process', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    harness = new WorkerHarness(redis.url);
+    harness = new WorkerHarness(redis.url, 'lsw-test'); // a non-default BullMQ prefix, as the planner's LAWSWEEP_QUEUE_PREFIX
     client = new Redis(redis.url);
     runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-worker-test-'));
-    for (let i = 0; i < 4; i++) workers.push(await bootstrapWorker({ redisUrl: redis.url, pool, id: `sim-${i}`, runRoot, capacity: 'N=1e10', logger: false }));
+    for (let i = 0; i < 4; i++) workers.push(await bootstrapWorker({ redisUrl: redis.url, queuePrefix: 'lsw-test', pool, id: `sim-${i}`, runRoot, capacity: 'N=1e10', logger: false }));
   });
 
   afterAll(async () => {

@@ -7,14 +7,17 @@ export class WorkerHarness {
   readonly results: Queue;
   private readonly runQueues = new Map<string, Queue>();
 
-  constructor(readonly redisUrl: string) {
-    this.results = new Queue(RESULTS_QUEUE, { connection: connection(redisUrl) });
+  constructor(
+    readonly redisUrl: string,
+    readonly prefix = 'bull',
+  ) {
+    this.results = new Queue(RESULTS_QUEUE, { connection: connection(redisUrl), prefix });
   }
 
   runs(pool: string): Queue {
     let q = this.runQueues.get(pool);
     if (!q) {
-      q = new Queue(runQueueName(pool), { connection: connection(this.redisUrl) });
+      q = new Queue(runQueueName(pool), { connection: connection(this.redisUrl), prefix: this.prefix });
       this.runQueues.set(pool, q);
     }
     return q;

@@ -33,9 +33,9 @@ export class WorkerModule {
       imports: [
         ConfigModule.forRoot({ ignoreEnvFile: true, validatePredefined: false, skipProcessEnv: true, load: [() => ({ worker: config })] }),
         // Shared connection options: the BullMQ worker's (blocking) connection must retry forever.
-        BullModule.forRoot({ connection: { ...redis, maxRetriesPerRequest: null } }),
+        BullModule.forRoot({ connection: { ...redis, maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         // The results producer fails fast rather than buffering while Redis is away (ResultReporter retries).
-        BullModule.registerQueue({ name: RESULTS_QUEUE, connection: { ...redis, enableOfflineQueue: false } }),
+        BullModule.registerQueue({ name: RESULTS_QUEUE, connection: { ...redis, enableOfflineQueue: false }, prefix: config.queuePrefix }),
       ],
       controllers: [MetricsController, HealthController],
       providers: [

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 
 interface WorkerFlags {
   redis?: string;
+  queuePrefix?: string;
   pool?: string;
   capacity?: string;
   concurrency?: string;
@@ -25,6 +26,7 @@ export function register(program: Command): void {
     .command('worker')
     .description('start a worker agent: take runs from a pool queue, train, report losses')
     .option('--redis <url>', 'Redis URL (default: $REDIS_URL or redis://127.0.0.1:6379)')
+    .option('--queue-prefix <prefix>', 'BullMQ key prefix, as the planner\'s (default: $LAWSWEEP_QUEUE_PREFIX or "bull")')
     .option('--pool <name>', 'worker pool whose queue it serves (default: $WORKER_POOL or "default")')
     .option('--capacity <limits>', 'largest run it holds, e.g. N=1e9,D=1e12 (default: $WORKER_CAPACITY; none = any)')
     .option('--concurrency <k>', 'runs at once (default: $WORKER_CONCURRENCY, else the number of --gpus, else 1)')
@@ -40,6 +42,7 @@ export function register(program: Command): void {
       const { bootstrapWorker } = await import('../../../worker/src/bootstrap');
       const app = await bootstrapWorker({
         redisUrl: flags.redis,
+        queuePrefix: flags.queuePrefix,
         pool: flags.pool,
         capacity: flags.capacity,
         concurrency: flags.concurrency,

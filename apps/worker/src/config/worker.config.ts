@@ -12,6 +12,8 @@ import { DEFAULT_POOL, POOL_NAME_PATTERN } from '@lawsweep/contracts';
  */
 export class WorkerConfig {
   redisUrl!: string;
+  /** BullMQ key prefix; must match the planner's (LAWSWEEP_QUEUE_PREFIX, default 'bull'). */
+  queuePrefix!: string;
   pool!: string;
   /** Upper limits on config variables, e.g. { N: 1e9 }; variables not named are unlimited. */
   capacity!: Record<string, number>;
@@ -44,6 +46,7 @@ export class WorkerConfig {
 /** bootstrapWorker / CLI overrides; strings are parsed exactly as the environment variable would be. */
 export interface WorkerOptions {
   redisUrl?: string;
+  queuePrefix?: string;
   pool?: string;
   capacity?: string | Record<string, number>;
   concurrency?: number | string;
@@ -67,6 +70,7 @@ export interface WorkerOptions {
 /** Each option, its environment variable and CLI flag (for error messages and the CLI help). */
 export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, { env: string; flag?: string }> = {
   redisUrl: { env: 'REDIS_URL', flag: '--redis' },
+  queuePrefix: { env: 'LAWSWEEP_QUEUE_PREFIX', flag: '--queue-prefix' },
   pool: { env: 'WORKER_POOL', flag: '--pool' },
   capacity: { env: 'WORKER_CAPACITY', flag: '--capacity' },
   concurrency: { env: 'WORKER_CONCURRENCY', flag: '--concurrency' },
@@ -130,6 +134,7 @@ const gpusSchema = z.string().transform((raw, ctx) => {
 
 const fields = {
   redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+  queuePrefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1 to 64 letters, digits, _ : . -'),
   pool: z.string().regex(POOL_NAME_PATTERN, 'must be lowercase letters, digits, - or _ (at most 63)'),
   capacity: capacitySchema,
   concurrency: z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1).max(1024).optional(),
@@ -145,12 +150,13 @@ const fields = {
   heartbeatSeconds: seconds(0.05),
   cancelPollSeconds: seconds(0.05),
   retryBaseMs: z.coerce.number({ invalid_type_error: 'must be a number of milliseconds' }).finite().min(0),
-  lockSeconds: seconds(5),
+  lockSeconds: seconds(1),
 };
 
 function defaults(): Record<keyof typeof fields, string | undefined> {
   return {
     redisUrl: 'redis://127.0.0.1:6379',
+    queuePrefix: 'bull',
     pool: DEFAULT_POOL,
     capacity: '',
     concurrency: undefined,

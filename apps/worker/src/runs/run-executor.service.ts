@@ -57,6 +57,11 @@ export class RunExecutor {
     if (!parsed.success) {
       const reason = `invalid run job ${job.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`;
       this.metrics.recordRun('refused', 'unknown', 0);
+      // With its ids readable, the planner is told (e.g. a trainer type this worker does not know).
+      const { sweepId, runId } = (job.data ?? {}) as { sweepId?: unknown; runId?: unknown };
+      if (typeof sweepId === 'string' && sweepId && typeof runId === 'string' && runId) {
+        await this.reporter.report({ status: 'failed', sweepId, runId, reason, curve: [], worker: this.config.id, attempts: job.attemptsMade + 1, durationMs: 0 });
+      }
       throw new UnrecoverableError(reason);
     }
     const data = parsed.data;
