@@ -34,7 +34,7 @@ export class EigDesign implements DesignStrategy {
       let bestScore = -Infinity;
       for (let c = 0; c < affordable.length; c++) {
         if (taken[c] || affordable[c].cost > budget || !(gains[c] > MIN_USEFUL_GAIN)) continue;
-        const score = costScore(gains[c], affordable[c].cost, budget, this.rule);
+        const score = costScore(gains[c], affordable[c].cost, { remaining: budget, total: context.totalBudget }, this.rule);
         if (score > bestScore) {
           bestScore = score;
           best = c;

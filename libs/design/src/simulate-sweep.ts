@@ -1,5 +1,5 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { resolveTruth, SeededRandom, type Config, type FitResult, type Observation, type Truth } from '@lawsweep/law';
+import { resolveTruth, SeededRandom, simulateLoss, trueLoss, type Config, type FitResult, type Observation, type Truth } from '@lawsweep/law';
 import type { DesignName } from './design.types';
 import { configKey } from './candidates';
 import { LawSweepEngine, type SweepEngineOptions } from './sweep-engine';
@@ -56,15 +56,14 @@ function makeTrainer(spec: SweepSpec, options: SimulateOptions): { lossOf: (conf
   const trainer = spec.trainer;
   if (trainer.type === 'simulate') {
     const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
-    const theta = truth.law.toTheta(truth.params);
-    const truthAt = (c: Config) => Math.exp(truth.law.logLoss(theta, c));
+    const truthAt = (c: Config) => trueLoss(truth.law, truth.params, c);
     return {
       truth,
       noise: trainer.noise,
       truthAt,
       lossOf: (config, run) => {
         const rng = new SeededRandom(options.seed * 100_003 + run * 31 + 7);
-        return Math.exp(truth.law.logLoss(theta, config) + trainer.noise * rng.normal());
+        return simulateLoss(truth.law, truth.params, config, trainer.noise, rng);
       },
     };
   }

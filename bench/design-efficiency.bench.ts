@@ -1,0 +1,140 @@
+/**
+ * Design efficiency: how much compute each design needs to predict a far larger run's loss.
+ *
+ *   npm run bench:design                       # full: 8 synthetic settings + the real pool, 20 seeds
+ *   npm run bench:design -- --quick            # 6 seeds, fewer settings (a smoke run)
+ *   npm run bench:design -- --truth epoch --noise 0.005 --seeds 20
+ *   npm run bench:design -- --real-only | --speed-only
+ *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
+ *
+ * For each setting, design, seed and budget level, one whole simulated sweep with that budget
+ * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
+ * median and IQR of that error per checkpoint, and the compute each design needs to reach eig's
+ * median error (log-log interpolation between checkpoints).
+ */
+import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
+import { createSweepEngine, DEFAULT_COST_RULE, readObservationsCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { SeededRandom, type Config, type Observation } from '@lawsweep/law';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { speedBench } from './design-speed';
+import { errorSummary, ratioTable, type DesignCurve } from './design-report';
+
+const DESIGNS: DesignName[] = ['eig', 'oracle', 'grid', 'isoflop', 'random'];
+const SYNTHETIC_CHECKPOINTS = (arg('levels')?.split(',').map(Number)) ?? [3e19, 1e20, 3e20, 1e21, 3e21, 1e22];
+const REAL_CHECKPOINTS = [3e21, 6e21, 1.2e22, 2.4e22, 4.8e22, 8.4e22];
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+function spec(input: SweepSpecInput): SweepSpec {
+  const parsed = parseSweepSpec(input);
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.spec;
+}
+
+/** The synthetic space: runs up to 1e21 FLOPs; targets 108x and 588x beyond (3e10 x 6e11, Chinchilla 70B). */
+export function syntheticSpec(truth: string, noise: number): SweepSpec {
+  return spec({
+    name: `bench-${truth}-${noise}`,
+    law: 'chinchilla',
+    variables: { N: { min: 1e7, max: 1e10, steps: 19, scale: 'log' }, D: { min: 1e8, max: 1e12, steps: 21, scale: 'log' } },
+    constraints: ['6 * N * D <= 1e21', 'D / N >= 2', 'D / N <= 500'],
+    cost: '6 * N * D',
+    budget: SYNTHETIC_CHECKPOINTS[SYNTHETIC_CHECKPOINTS.length - 1],
+    targets: [{ N: 3e10, D: 6e11 }, { N: 7e10, D: 1.4e12 }],
+    parallelism: 4,
+    trainer: { type: 'simulate', truth, noise },
+  });
+}
+
+function realSpec(): SweepSpec {
+  return spec({
+    name: 'bench-epoch-replay',
+    law: 'chinchilla',
+    variables: { N: { min: 4e7, max: 2e10, steps: 1 }, D: { min: 2e8, max: 4e11, steps: 1 } },
+    cost: '6 * N * D',
+    budget: REAL_CHECKPOINTS[REAL_CHECKPOINTS.length - 1],
+    targets: [
+      { N: 6795614805.310381, D: 317754489343.9688 },
+      { N: 9293216132.140877, D: 90232884891.06113 },
+      { N: 6795606774.183874, D: 78994313041.2275 },
+    ],
+    parallelism: 4,
+    trainer: { type: 'replay', file: 'epoch_chinchilla.csv' },
+  });
+}
+
+function relativeError(record: SeedRecord): number[] {
+  return record.checkpoints.map((cp) => {
+    const errs = cp.targets.filter((t) => t.truth !== undefined).map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
+    return errs.reduce((a, b) => a + b, 0) / errs.length;
+  });
+}
+
+/**
+ * The real pool is one fixed dataset, so every deterministic design would make the same sweep on
+ * every seed: each seed instead replays a random 80% of the pool (the held-out targets always kept),
+ * which shows how much a design's result depends on the particular runs available.
+ */
+function subsample(replay: Observation[], s: SweepSpec, seed: number): Observation[] {
+  const rng = new SeededRandom(seed * 7 + 3);
+  const isTarget = (c: Config) => s.targets.some((t) => Object.keys(t).every((k) => Math.abs(t[k] / c[k] - 1) < 1e-9));
+  return replay.filter((o) => isTarget(o.config) || rng.next() < 0.8);
+}
+
+/** Cost-rule overrides for tuning runs (--gamma, --min-share, --floor-of); defaults otherwise. */
+function engineOptions(): { costRule: CostRule } {
+  return {
+    costRule: {
+      exponent: Number(arg('gamma') ?? DEFAULT_COST_RULE.exponent),
+      minShare: Number(arg('min-share') ?? DEFAULT_COST_RULE.minShare),
+      floorOf: (arg('floor-of') as CostRule['floorOf'] | undefined) ?? DEFAULT_COST_RULE.floorOf,
+    },
+  };
+}
+
+function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs: DesignName[], seeds: number, firstSeed: number, replay?: Parameters<typeof simulateSweep>[1]['replay']): DesignCurve[] {
+  const curves: DesignCurve[] = [];
+  for (const design of designs) {
+    const t0 = performance.now();
+    const errors: number[][] = [];
+    for (let i = 0; i < seeds; i++) {
+      const seed = firstSeed + i;
+      const pool = replay && subsample(replay, s, seed);
+      // One sweep per budget level, each told its budget: a design that plans for its budget (eig's
+      // cost rule, isoflop's levels) is judged on the sweep it would really run at that budget.
+      errors.push(checkpoints.map((budget) => relativeError(simulateSweep({ ...s, budget }, { design, seed, checkpoints: [budget], replay: pool, engine: engineOptions() }))[0]));
+    }
+    curves.push({ design, checkpoints, errors, seconds: (performance.now() - t0) / 1000 });
+  }
+  process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves)}\n`);
+  return curves;
+}
+
+function main(): void {
+  const quick = flag('quick');
+  const seeds = Number(arg('seeds') ?? (quick ? 6 : 20));
+  const firstSeed = Number(arg('first-seed') ?? 0);
+  const designs = (arg('designs')?.split(',') as DesignName[] | undefined) ?? DESIGNS;
+  const truths = arg('truth') ? [arg('truth') as string] : quick ? ['chinchilla', 'farseer'] : ['chinchilla', 'epoch', 'tied', 'farseer'];
+  const noises = arg('noise') ? [Number(arg('noise'))] : quick ? [0.01] : [0.005, 0.01];
+  process.stdout.write(`design-efficiency bench: ${new Date().toISOString()}, node ${process.version}\n`);
+  if (!flag('speed-only')) {
+    if (!flag('real-only')) {
+      for (const truth of truths) for (const noise of noises) runSetting(`truth ${truth}, noise ${noise}`, syntheticSpec(truth, noise), SYNTHETIC_CHECKPOINTS, designs, seeds, firstSeed);
+    }
+    if (!arg('truth')) {
+      const file = resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
+      const s = realSpec();
+      const replay = readObservationsCsv(arg('data') ?? file, ['N', 'D']);
+      runSetting('real pool: epoch_chinchilla.csv (replay, 3 largest runs held out)', s, REAL_CHECKPOINTS, designs.filter((d) => d !== 'oracle'), seeds, firstSeed, replay);
+    }
+  }
+  if (!flag('no-speed')) process.stdout.write(`\n### speed\n\n${speedBench(createSweepEngine)}\n`);
+}
+
+if (require.main === module) main();

@@ -1,0 +1,43 @@
+import type { DesignName } from './design.types';
+import { createSweepEngine } from './sweep-engine';
+import { resolveTruth } from '@lawsweep/law';
+import { testSpec } from './testing/spec-fixtures';
+
+const designs: DesignName[] = ['grid', 'isoflop', 'random', 'eig', 'oracle'];
+
+describe('every design proposes affordable runs inside the constraints', () => {
+  const spec = testSpec({ budget: 3e20 });
+  const truth = resolveTruth('chinchilla');
+
+  it.each(designs)('%s', (design) => {
+    const engine = createSweepEngine(spec, { design, truth, seed: 3 });
+    const keys = new Set(engine.candidates().map((c) => JSON.stringify(c.config)));
+    const remaining = 5e19;
+    const pending = [engine.candidates()[0].config];
+    const { runs } = engine.propose({ observations: [], pending, remainingBudget: remaining, k: 6, step: 0 });
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.reduce((s, r) => s + r.cost, 0)).toBeLessThanOrEqual(remaining);
+    for (const run of runs) {
+      expect(keys.has(JSON.stringify(run.config))).toBe(true);
+      expect(run.config.D / run.config.N).toBeGreaterThanOrEqual(1);
+      expect(run.config.D / run.config.N).toBeLessThanOrEqual(1000 * (1 + 1e-12));
+      expect(run.cost).toBeCloseTo(engine.costOf(run.config), -3);
+      expect(run.config).not.toEqual(pending[0]);
+    }
+    expect(new Set(runs.map((r) => JSON.stringify(r.config))).size).toBe(runs.length);
+  });
+
+  it('respects the accept filter (the planner skips configs no worker can hold)', () => {
+    const engine = createSweepEngine(spec, { design: 'eig', seed: 3 });
+    const { runs } = engine.propose({ observations: [], pending: [], remainingBudget: 1e20, k: 4, step: 0, accept: (c) => c.N <= 1e8 });
+    expect(runs.length).toBeGreaterThan(0);
+    for (const run of runs) expect(run.config.N).toBeLessThanOrEqual(1e8);
+  });
+
+  it('says the sweep is exhausted when nothing fits the budget', () => {
+    const engine = createSweepEngine(spec, { design: 'grid' });
+    const proposal = engine.propose({ observations: [], pending: [], remainingBudget: 1, k: 4, step: 0 });
+    expect(proposal.runs).toEqual([]);
+    expect(proposal.exhausted).toMatch(/budget/);
+  });
+});

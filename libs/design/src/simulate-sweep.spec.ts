@@ -1,0 +1,39 @@
+import { simulateSeeds, simulateSweep } from './simulate-sweep';
+import { testSpec } from './testing/spec-fixtures';
+
+describe('simulateSweep', () => {
+  const spec = testSpec({ budget: 1e20, parallelism: 3 });
+
+  it('is deterministic: the same seed gives the same JSON', () => {
+    const a = simulateSweep(spec, { design: 'eig', seed: 11, checkpoints: [3e19, 1e20] });
+    const b = simulateSweep(spec, { design: 'eig', seed: 11, checkpoints: [3e19, 1e20] });
+    expect(JSON.stringify(a)).toEqual(JSON.stringify(b));
+    const c = simulateSweep(spec, { design: 'eig', seed: 12, checkpoints: [3e19, 1e20] });
+    expect(JSON.stringify(c)).not.toEqual(JSON.stringify(a));
+  });
+
+  it('records each checkpoint within its budget, with predictions and the truth', () => {
+    const { seeds } = simulateSeeds(spec, { design: 'grid', seeds: 1, checkpoints: [3e19, 1e20] });
+    const [first, second] = seeds[0].checkpoints;
+    expect(first.spent).toBeLessThanOrEqual(3e19);
+    expect(second.spent).toBeLessThanOrEqual(1e20);
+    expect(second.runs.length).toBeGreaterThanOrEqual(first.runs.length);
+    const t = second.targets[0];
+    expect(t.truth).toBeGreaterThan(1.5);
+    expect(t.lower).toBeLessThanOrEqual(t.loss);
+    expect(t.upper).toBeGreaterThanOrEqual(t.loss);
+    expect(Object.keys(second.params)).toEqual(expect.arrayContaining(['E', 'A', 'B', 'alpha', 'beta']));
+  });
+
+  it('replays only runs of the pool, holding out the targets', () => {
+    const pool = [1e7, 3e7, 1e8, 3e8, 1e9].flatMap((N) => [20, 60, 200].map((r) => ({ config: { N, D: N * r }, loss: 2 + 400 / N ** 0.34 + 400 / (N * r) ** 0.28 })));
+    const target = pool[pool.length - 1].config;
+    const replaySpec = testSpec({ budget: 1e21, targets: [target], trainer: { type: 'replay', file: 'pool.csv' } });
+    const record = simulateSweep(replaySpec, { design: 'random', seed: 1, replay: pool });
+    const runs = record.checkpoints[0].runs;
+    const keys = new Set(pool.map((o) => JSON.stringify(o.config)));
+    for (const r of runs) expect(keys.has(JSON.stringify(r))).toBe(true);
+    expect(runs).not.toContainEqual(target);
+    expect(record.checkpoints[0].targets[0].truth).toBeCloseTo(pool[pool.length - 1].loss, 10);
+  });
+});
