@@ -10,6 +10,45 @@ export const DEFAULT_LOSS: LossFunction = { kind: 'huber', delta: 1e-3 };
 /** Modes whose objective is worse than the best by more than this many τ are dropped (weight < e^-30). */
 const MODE_OBJECTIVE_WINDOW = 30;
 const MAX_MODES = 8;
+const SCREEN_TOLERANCE = 1e-5;
+const POLISH_TOLERANCE = 1e-12;
+const POLISH_ITERATIONS = 500;
+
+interface EndPoint {
+  theta: Float64Array;
+  objective: number;
+  iterations: number;
+  converged: boolean;
+  starts?: number;
+}
+
+interface Cluster {
+  end: EndPoint;
+  covariance: number[][];
+  starts: number;
+}
+
+/**
+ * Groups end points sorted by objective: an end point joins the first (better) group whose
+ * representative is within one Laplace standard deviation of it in every θ coordinate; end points
+ * worse than the best by more than MODE_OBJECTIVE_WINDOW·τ are dropped.
+ */
+function group(sorted: readonly EndPoint[], tau: number, covarianceAt: (theta: Float64Array) => number[][]): Cluster[] {
+  const clusters: (Cluster & { sd: number[] })[] = [];
+  const bestObjective = sorted[0].objective;
+  for (const end of sorted) {
+    if ((end.objective - bestObjective) / tau > MODE_OBJECTIVE_WINDOW) break;
+    const home = clusters.find((c) => end.theta.every((t, j) => Math.abs(t - c.end.theta[j]) <= c.sd[j] + 1e-9));
+    if (home) {
+      home.starts += end.starts ?? 1;
+      continue;
+    }
+    if (clusters.length >= 4 * MAX_MODES) continue;
+    const covariance = covarianceAt(end.theta);
+    clusters.push({ end, covariance, sd: covariance.map((row, j) => Math.sqrt(row[j])), starts: end.starts ?? 1 });
+  }
+  return clusters;
+}
 
 export interface FitExtras {
   /** Starting points run, and the total solver iterations over all of them. */
@@ -51,6 +90,12 @@ export function fitLaw(law: Law, data: readonly Observation[], options: FitOptio
   const starts = resolveStarts(law, options.starts);
   const evaluator = batchEvaluator(law, data.map((o) => o.config));
   const logObs = Float64Array.from(data, (o) => Math.log(o.loss));
+  const residualsAt = (theta: Float64Array) => {
+    const pred = new Float64Array(data.length);
+    evaluator.evaluate(theta, pred, null);
+    return Float64Array.from(pred, (p, i) => p - logObs[i]);
+  };
+  const sigmaAt = (theta: Float64Array) => estimateSigma(residualsAt(theta), law.theta.length);
   const solver = new LmSolver({
     evaluator,
     logObs,
@@ -58,31 +103,28 @@ export function fitLaw(law: Law, data: readonly Observation[], options: FitOptio
     upper: law.theta.map((p) => p.upper),
     loss,
   });
-  const ends = starts.map((s) => solver.solve(s, options.maxIterations ?? 200));
-  const totalIterations = ends.reduce((s, e) => s + e.iterations, 0);
-  const finite = ends.filter((e) => Number.isFinite(e.objective)).sort((x, y) => x.objective - y.objective);
+  // Two phases (same optima as running every start to full precision, at a fraction of the
+  // cost): every start is run to a loose tolerance, end points are grouped, and only the best end
+  // point of each group is polished to full precision. The IRLS tail for Huber converges
+  // linearly, so polishing 4,500 end points that mostly coincide would dominate the run time.
+  const screened = starts.map((s) => solver.solve(s, options.maxIterations ?? 100, SCREEN_TOLERANCE));
+  let totalIterations = screened.reduce((s, e) => s + e.iterations, 0);
+  const finite = screened.filter((e) => Number.isFinite(e.objective)).sort((x, y) => x.objective - y.objective);
   if (finite.length === 0) throw new Error(`fit ${law.name}: the law is undefined (non-positive or non-finite) at every starting point`);
+  const screenSigma = sigmaAt(finite[0].theta);
+  const screenGroups = group(finite, objectiveScale(loss, screenSigma), (t) => laplaceCovariance(law, evaluator, t, screenSigma, priorScale));
 
-  const best = finite[0];
-  const pred = new Float64Array(data.length);
-  evaluator.evaluate(best.theta, pred, null);
-  const residuals = Float64Array.from(pred, (p, i) => p - logObs[i]);
+  const polished = screenGroups.map((g) => {
+    const end = solver.solve(g.end.theta, POLISH_ITERATIONS, POLISH_TOLERANCE);
+    totalIterations += end.iterations;
+    return { ...end, iterations: g.end.iterations + end.iterations, starts: g.starts };
+  });
+  polished.sort((x, y) => x.objective - y.objective);
+  const best = polished[0];
+  const residuals = residualsAt(best.theta);
   const sigma = estimateSigma(residuals, law.theta.length);
   const tau = objectiveScale(loss, sigma);
-
-  interface Cluster { end: (typeof finite)[number]; covariance: number[][]; sd: number[]; starts: number; converged: boolean }
-  const clusters: Cluster[] = [];
-  for (const end of finite) {
-    if ((end.objective - best.objective) / tau > MODE_OBJECTIVE_WINDOW) break;
-    const home = clusters.find((c) => end.theta.every((t, j) => Math.abs(t - c.end.theta[j]) <= c.sd[j] + 1e-9));
-    if (home) {
-      home.starts++;
-      continue;
-    }
-    if (clusters.length >= 4 * MAX_MODES) continue;
-    const covariance = laplaceCovariance(law, evaluator, end.theta, sigma, priorScale);
-    clusters.push({ end, covariance, sd: covariance.map((row, j) => Math.sqrt(row[j])), starts: 1, converged: end.converged });
-  }
+  const clusters = group(polished, tau, (t) => laplaceCovariance(law, evaluator, t, sigma, priorScale));
   const logW = clusters.map((c) => -(c.end.objective - best.objective) / tau + 0.5 * logDetSpd(c.covariance));
   const maxLogW = Math.max(...logW);
   const kept = clusters

@@ -44,6 +44,8 @@ export class LmSolver {
   private readonly g: Float64Array;
   private readonly step: Float64Array;
   private readonly free: Int32Array;
+  /** Decrease of the (IRLS) quadratic model predicted for the last damped step. */
+  private predicted = 0;
 
   constructor(private readonly problem: LmProblem) {
     this.n = problem.evaluator.n;
@@ -77,6 +79,10 @@ export class LmSolver {
     return Number.isFinite(s) ? s : Infinity;
   }
 
+  /**
+   * Runs LM from `start`. Converged: an accepted step decreased the objective by at most
+   * `tolerance` relative, or no damping gave a decrease, or the scaled gradient vanished.
+   */
   solve(start: ArrayLike<number>, maxIterations = 200, tolerance = 1e-10): LmResult {
     const { evaluator, lower, upper } = this.problem;
     const k = this.k;
@@ -87,6 +93,7 @@ export class LmSolver {
     let obj = this.objective(this.pred);
     if (!Number.isFinite(obj)) return { theta, objective: Infinity, iterations: 0, converged: false };
     let lambda = 1e-3;
+    let nu = 2;
     let iterations = 0;
     let converged = false;
     while (iterations < maxIterations) {
@@ -112,17 +119,22 @@ export class LmSolver {
         const trialObj = this.objective(this.trialPred);
         if (trialObj < obj) {
           const decrease = obj - trialObj;
+          // Nielsen's damping update (Madsen, Nielsen & Tingleff 2004, §3.2): shrink λ by up to 3x
+          // when the model predicted the decrease well (gain ratio near 1), less when it did not.
+          const gain = decrease / Math.max(this.predicted, 1e-300);
+          lambda = Math.max(lambda * Math.max(1 / 3, 1 - Math.pow(2 * Math.min(gain, 1) - 1, 3)), 1e-12);
+          nu = 2;
           theta.set(trial);
           [this.pred, this.trialPred] = [this.trialPred, this.pred];
           [this.jac, this.trialJac] = [this.trialJac, this.jac];
           obj = trialObj;
-          lambda = Math.max(lambda / 4, 1e-12);
           accepted = true;
-          if (decrease <= tolerance * (obj + 1e-12) && moved < 1e-6) converged = true;
+          if (decrease <= tolerance * (obj + 1e-300) || moved < 1e-12) converged = true;
           break;
         }
         if (moved < 1e-12) break;
-        lambda *= 4;
+        lambda *= nu;
+        nu *= 2;
       }
       if (!accepted) {
         // No damping gives a decrease: a (local) minimum to working precision.
@@ -198,6 +210,15 @@ export class LmSolver {
       if (!Number.isFinite(rhs[p])) return false;
       this.step[this.free[p]] = rhs[p];
     }
+    // Model decrease −(gᵀδ + ½ δᵀAδ) over the free coordinates.
+    let gd = 0;
+    let quad = 0;
+    for (let p = 0; p < m; p++) {
+      const jp = this.free[p];
+      gd += this.g[jp] * rhs[p];
+      for (let q = 0; q < m; q++) quad += rhs[p] * this.a[jp * k + this.free[q]] * rhs[q];
+    }
+    this.predicted = -(gd + 0.5 * quad);
     return true;
   }
 }

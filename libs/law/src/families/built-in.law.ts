@@ -55,6 +55,10 @@ export class BuiltInLaw implements Law {
     configs.forEach((c, i) => this.kernel.features(c, f, i * nf));
     const kernel = this.kernel;
     const n = configs.length;
+    if (kernel.evaluateBatch) {
+      const batch = kernel.evaluateBatch;
+      return { n, evaluate: (theta, logPred, jac) => batch(theta, f, n, logPred, jac) };
+    }
     return {
       n,
       evaluate(theta, logPred, jac) {

@@ -20,6 +20,11 @@ export interface LawKernel {
   evaluate(theta: ArrayLike<number>, f: Float64Array, offset: number, grad: Float64Array | null, goffset: number): number;
   defaultStarts(): number[][];
   fullStarts?(): number[][];
+  /**
+   * Optional fused loop over all points (features f, stride featureCount), for the hottest laws:
+   * lets a kernel hoist per-θ work (e.g. exp(e)) out of the point loop.
+   */
+  evaluateBatch?(theta: ArrayLike<number>, f: Float64Array, n: number, logPred: Float64Array, jac: Float64Array | null): void;
 }
 
 /** Reads a required, finite, positive variable from a config, with an error naming it. */
