@@ -1,0 +1,157 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  bootstrapFit,
+  computeOptimal,
+  dropHighestLoss,
+  fitLaw,
+  formatLossFunction,
+  getLaw,
+  parseLossFunction,
+  readRunsCsv,
+  type ExpressionLawSpec,
+  type FitOptions,
+  type LawSpec,
+  type Observation,
+} from '@lawsweep/law';
+import { printJson, sci, table } from '../format';
+
+interface FitFlags {
+  data: string;
+  law?: string;
+  expression?: string;
+  param: string[];
+  loss: string;
+  starts: string;
+  bootstrap?: string;
+  seed: string;
+  dropHighestLoss?: string;
+  optimal?: string;
+  json?: boolean;
+}
+
+/** --param NAME=LOWER:UPPER, repeatable. */
+function collectParam(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseParams(texts: string[]): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  for (const t of texts) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)=([^:]+):(.+)$/.exec(t.trim());
+    const lo = m ? Number(m[2]) : NaN;
+    const hi = m ? Number(m[3]) : NaN;
+    if (!m || !Number.isFinite(lo) || !Number.isFinite(hi) || !(lo < hi)) {
+      throw new Error(`--param '${t}': expected NAME=LOWER:UPPER with LOWER < UPPER, e.g. --param E=0.5:5`);
+    }
+    out[m[1]] = [lo, hi];
+  }
+  return out;
+}
+
+function lawSpecFrom(flags: FitFlags): LawSpec {
+  if (flags.law && flags.expression) throw new Error('give either --law NAME or --expression "...", not both');
+  if (flags.expression) {
+    if (flags.param.length === 0) throw new Error('--expression needs its parameters with bounds: --param NAME=LOWER:UPPER for each');
+    return { expression: flags.expression, params: parseParams(flags.param) } satisfies ExpressionLawSpec;
+  }
+  if (!flags.law) throw new Error('give --law NAME (e.g. chinchilla) or --expression "..." with --param NAME=LOWER:UPPER');
+  return flags.law;
+}
+
+function nonNegativeInt(text: string, flag: string): number {
+  const v = Number(text);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${flag}: expected a non-negative integer, got '${text}'`);
+  return v;
+}
+
+async function runFit(flags: FitFlags): Promise<void> {
+  const law = getLaw(lawSpecFrom(flags));
+  const loss = parseLossFunction(flags.loss);
+  if (flags.starts !== 'default' && flags.starts !== 'full') throw new Error(`--starts: expected default or full, got '${flags.starts}'`);
+  let text: string;
+  try {
+    text = readFileSync(flags.data, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read --data ${flags.data}: ${(err as Error).message}`);
+  }
+  const rows = readRunsCsv(text, law.variables);
+  const drop = flags.dropHighestLoss === undefined ? 0 : nonNegativeInt(flags.dropHighestLoss, '--drop-highest-loss');
+  const kept = dropHighestLoss(rows, drop);
+  const k = law.theta.length;
+  if (kept.length < k + 1) {
+    throw new Error(`${flags.data}: ${kept.length} usable rows, but law ${law.name} has ${k} parameters and needs at least ${k + 1} rows`);
+  }
+  const data: Observation[] = kept.map((r) => ({ config: r.config, loss: r.loss }));
+  const options: FitOptions = { loss, starts: flags.starts as 'default' | 'full' };
+  const started = process.hrtime.bigint();
+  const bootstrapSamples = flags.bootstrap === undefined ? 0 : nonNegativeInt(flags.bootstrap, '--bootstrap');
+  const boot = bootstrapSamples > 0 ? bootstrapFit(law, data, { ...options, samples: bootstrapSamples, seed: Number(flags.seed) }) : undefined;
+  const fit = boot ? boot.fit : fitLaw(law, data, options);
+  const fitMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const budgets = flags.optimal ? flags.optimal.split(',').map((s) => Number(s.trim())) : [];
+  if (budgets.some((b) => !(b > 0 && Number.isFinite(b)))) throw new Error(`--optimal: expected positive FLOP budgets separated by commas, got '${flags.optimal}'`);
+  const optimal = budgets.map((c) => computeOptimal(law, fit, c, { seed: Number(flags.seed) }));
+
+  const result = {
+    law: law.name,
+    params: fit.params,
+    stderr: fit.stderr,
+    n: fit.n,
+    dropped: rows.length - kept.length,
+    rmse: fit.rmse,
+    sigma: fit.sigma,
+    objective: fit.objective,
+    loss: formatLossFunction(loss),
+    converged: fit.converged,
+    iterations: fit.iterations,
+    startsRun: fit.startsRun,
+    totalIterations: fit.totalIterations,
+    fitMs: Math.round(fitMs * 10) / 10,
+    theta: Array.from(fit.theta),
+    covariance: fit.covariance,
+    modes: fit.modes.map((m) => ({ params: m.params, objective: m.objective, weight: m.weight, starts: m.starts })),
+    ...(boot ? { bootstrap: { samples: bootstrapSamples, level: boot.level, stderr: boot.stderr, intervals: boot.intervals } } : {}),
+    ...(optimal.length > 0 ? { optimal } : {}),
+  };
+  if (flags.json) {
+    printJson(result);
+    return;
+  }
+  const lines = [
+    `law ${law.name}: ${fit.n} runs${result.dropped ? ` (${result.dropped} highest-loss dropped)` : ''}, loss ${result.loss}, ${fit.startsRun} starts, ${result.fitMs} ms`,
+    '',
+    table(
+      ['param', 'value', 's.e.', ...(boot ? [`bootstrap s.e.`, `${Math.round(boot.level * 100)}% interval`] : [])],
+      law.paramNames.map((p) => [
+        p,
+        sci(fit.params[p], 4),
+        sci(fit.stderr[p], 2),
+        ...(boot ? [sci(boot.stderr[p], 2), `[${sci(boot.intervals[p][0], 3)}, ${sci(boot.intervals[p][1], 3)}]`] : []),
+      ]),
+    ),
+    '',
+    `rmse (log-loss) ${sci(fit.rmse, 3)}, sigma ${sci(fit.sigma, 3)}, objective ${sci(fit.objective, 6)}, ${fit.converged ? 'converged' : 'NOT converged'} (${fit.iterations} iterations)`,
+    `modes: ${fit.modes.length}${fit.modes.map((m, i) => `\n  #${i + 1} weight ${m.weight.toFixed(3)}, objective ${sci(m.objective, 6)}, ${m.starts} starts: ${law.paramNames.map((p) => `${p}=${sci(m.params[p], 3)}`).join(' ')}`).join('')}`,
+    ...optimal.map((o) => `optimal at C=${sci(o.compute, 2)}: N*=${sci(o.N, 3)} [${sci(o.interval.N[0], 2)}, ${sci(o.interval.N[1], 2)}], D*=${sci(o.D, 3)} [${sci(o.interval.D[0], 2)}, ${sci(o.interval.D[1], 2)}], loss ${o.loss.toFixed(4)}`),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function register(program: Command): void {
+  program
+    .command('fit')
+    .description('Fit a scaling law to finished runs (a CSV with one column per variable and a loss column).')
+    .requiredOption('--data <file>', 'runs CSV: a header with the law\'s variables (e.g. N,D) and loss; extra columns are ignored')
+    .option('--law <name>', 'a built-in law: chinchilla, kaplan, chinchilla-tied, data-constrained, farseer')
+    .option('--expression <formula>', 'an expression law, e.g. "E + A / N^alpha + B / D^beta" (with --param for each parameter)')
+    .option('--param <NAME=LOWER:UPPER>', 'bounds of an expression-law parameter (repeatable)', collectParam, [])
+    .option('--loss <loss>', 'huber:DELTA or mse (residuals of log-loss)', 'huber:1e-3')
+    .option('--starts <grid>', "default (a small grid) or full (chinchilla: Hoffmann et al.'s 4,500 starting points)", 'default')
+    .option('--bootstrap <K>', 'also refit K bootstrap resamples and report their standard errors and 90% intervals')
+    .option('--seed <n>', 'seed for --bootstrap and the --optimal intervals', '0')
+    .option('--drop-highest-loss <K>', "drop the K highest-loss runs first (Epoch AI's preprocessing of the Chinchilla data uses 5)")
+    .option('--optimal <C1,C2,...>', 'also report the compute-optimal N*(C), D*(C) (cost 6ND) with 90% intervals')
+    .option('--json', 'print the fit as JSON: {law, params, stderr, n, rmse, sigma, objective, converged, modes, ...}')
+    .action((flags: FitFlags) => runFit(flags));
+}
