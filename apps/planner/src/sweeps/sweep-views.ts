@@ -10,6 +10,10 @@ export function sweepView(s: SweepRecord) {
     stopReason: s.stopReason,
     law: typeof s.spec.law === 'string' ? s.spec.law : s.spec.law.expression,
     design: s.spec.design,
+    // For clients that draw the sweep (lawsweep plot, the dashboard): the cost of a config, and the simulator's truth.
+    cost: s.spec.cost,
+    variables: Object.keys(s.spec.variables),
+    truth: s.spec.trainer.type === 'simulate' ? s.spec.trainer.truth : null,
     pool: s.spec.pool ?? 'default',
     parallelism: s.spec.parallelism,
     budget: { total: s.budget, spent: s.spent, reserved: s.reserved, left: Math.max(0, s.budget - s.spent - s.reserved) },
@@ -58,6 +62,7 @@ export function runView(r: RunRecord) {
     reason: r.reason ?? null,
     createdAt: new Date(r.createdAt).toISOString(),
     finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
+    durationMs: r.durationMs ?? null,
     curve: r.curve ?? [],
   };
 }
