@@ -32,6 +32,12 @@ export const plannerEnvSchema = z.object({
   LAWSWEEP_RECONCILE_MS: ms.default(15_000),
   /** How long a failed or vanished job may wait for its result post before the run is failed. */
   LAWSWEEP_RESULT_GRACE_MS: ms.default(30_000),
+  /**
+   * TTL of the per-sweep planning lock (renewed every third of it while held). A planner killed
+   * while planning leaves its lock behind: the next planner waits up to this long before it may
+   * plan that sweep, so it bounds the pause a planner crash causes.
+   */
+  LAWSWEEP_PLAN_LOCK_MS: ms.default(30_000),
   LAWSWEEP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '10mb'").default('10mb'),
 });
 
@@ -50,6 +56,7 @@ export class PlannerConfig {
     readonly reconcileMs: number,
     readonly resultGraceMs: number,
     readonly bodyLimit: string,
+    readonly planLockMs: number = 30_000,
   ) {}
 
   static fromEnv(env: PlannerEnv): PlannerConfig {
@@ -64,6 +71,7 @@ export class PlannerConfig {
       env.LAWSWEEP_RECONCILE_MS,
       env.LAWSWEEP_RESULT_GRACE_MS,
       env.LAWSWEEP_BODY_LIMIT,
+      env.LAWSWEEP_PLAN_LOCK_MS,
     );
   }
 }

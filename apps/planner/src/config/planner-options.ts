@@ -9,6 +9,7 @@ export interface PlannerOptions {
   tickMs?: number;
   reconcileMs?: number;
   resultGraceMs?: number;
+  planLockMs?: number;
   /** Listen on the port (default true); tests may use the app without a socket. */
   listen?: boolean;
   /** Nest logger levels; default: log, warn, error. */
@@ -30,5 +31,6 @@ export function optionsToEnv(o: PlannerOptions): Record<string, string> {
   put('LAWSWEEP_TICK_MS', o.tickMs);
   put('LAWSWEEP_RECONCILE_MS', o.reconcileMs);
   put('LAWSWEEP_RESULT_GRACE_MS', o.resultGraceMs);
+  put('LAWSWEEP_PLAN_LOCK_MS', o.planLockMs);
   return env;
 }

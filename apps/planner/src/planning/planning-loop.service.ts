@@ -5,8 +5,6 @@ import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SweepPlannerService } from './sweep-planner.service';
 
-const LOCK_TTL_MS = 30_000;
-
 interface Slot {
   again: boolean;
   promise: Promise<void>;
@@ -91,8 +89,9 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
     const lock = `sweep:${sweepId}`;
     const token = `${this.replica}:${Date.now()}`;
     // Another replica holds it: that one plans, and the tick retries here later.
-    if (!(await this.store.acquireLock(lock, token, LOCK_TTL_MS))) return;
-    const renew = setInterval(() => void this.store.renewLock(lock, token, LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
+    const ttl = this.config.planLockMs;
+    if (!(await this.store.acquireLock(lock, token, ttl))) return;
+    const renew = setInterval(() => void this.store.renewLock(lock, token, ttl).catch(() => undefined), ttl / 3);
     try {
       // Results recorded by another replica while we planned bump the version: plan once more.
       for (let round = 0; round < 5 && !this.stopping; round++) {
