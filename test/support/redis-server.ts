@@ -59,7 +59,15 @@ async function waitForRedis(url: string, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-export async function startRedis(options: { appendonly?: boolean } = {}): Promise<TestRedis> {
+export interface StartRedisOptions {
+  appendonly?: boolean;
+  /** `--requirepass`: the returned url carries it (redis://:PASSWORD@host:port). */
+  password?: string;
+  /** More redis-server arguments, e.g. ['--maxmemory', '64mb']. */
+  extraArgs?: string[];
+}
+
+export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   if (process.env.REDIS_URL) {
     const url = process.env.REDIS_URL;
     return { url, port: Number(new URL(url).port || 6379), dir: '', stop: async () => undefined, restart: async () => { throw new Error('cannot restart an external REDIS_URL'); } };
@@ -67,14 +75,16 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   const bin = redisServerBinary();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'lawsweep-redis-'));
+  const auth = options.password ? `:${encodeURIComponent(options.password)}@` : '';
+  const url = `redis://${auth}127.0.0.1:${port}`;
   let proc: ChildProcess | undefined;
   const launch = async () => {
     proc = spawn(
       bin,
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--protected-mode', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly ? 'yes' : 'no', '--maxmemory-policy', 'noeviction', '--daemonize', 'no', '--protected-mode', 'no', ...(options.password ? ['--requirepass', options.password] : []), ...(options.extraArgs ?? [])],
       { stdio: 'ignore' },
     );
-    await waitForRedis(`redis://127.0.0.1:${port}`);
+    await waitForRedis(url);
   };
   const kill = async () => {
     const p = proc;
@@ -86,7 +96,7 @@ export async function startRedis(options: { appendonly?: boolean } = {}): Promis
   };
   await launch();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
     port,
     dir,
     stop: async () => {
