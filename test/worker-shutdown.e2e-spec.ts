@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { WORKER_REGISTRY_KEY, workerAdvertSchema, type RunResult, type TrainerSpec } from '@lawsweep/contracts';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
-import { startRedis, type TestRedis } from './support/redis-server';
+import { freePort, startRedis, type TestRedis } from './support/redis-server';
 import { WorkerHarness } from './support/worker-harness';
 
 /**
@@ -20,12 +20,10 @@ const MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
 const slow = (seconds: number): TrainerSpec => ({ type: 'command', command: ['sh', join(ROOT, 'test/fixtures/trainers/slow.sh')], env: { SECONDS_TO_RUN: String(seconds) } });
 
 function build(): void {
-  // ensure-built fails when another part of the tree does not type-check yet; tsc still emits.
-  if (spawnSync('node', ['scripts/ensure-built.js'], { cwd: ROOT, stdio: 'ignore' }).status !== 0) {
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-    spawnSync('npx', ['tsc-alias', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  }
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} was not built`);
+  // ensure-built reports failure when some other part of the tree does not type-check yet, but its
+  // build (tsc, then tsc-alias regardless) still emits the worker; what matters is that it exists.
+  spawnSync('node', ['scripts/ensure-built.js'], { cwd: ROOT, stdio: 'ignore' });
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} was not built: run \`npm run build\` and read its errors`);
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
@@ -123,4 +121,31 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
     expect(all.filter((id) => id === long.runId)).toHaveLength(1);
     expect(all.filter((id) => id === short.runId)).toHaveLength(1);
   }, 45_000);
+
+  it('`lawsweep worker` with flags: advertises, serves /health, leaves the registry on SIGTERM', async () => {
+    const port = await freePort();
+    const cli = spawn('node', [join(ROOT, 'bin/lawsweep.js'), 'worker', '--redis', redis.url, '--pool', `${pool}-cli`, '--id', 'cli-worker', '--capacity', 'N=1e9', '--labels', 'via=cli', '--metrics-port', String(port), '--grace', '1'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, WORKER_METRICS_HOST: '127.0.0.1', WORKER_RUN_DIR: runRoot },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((r) => cli.once('exit', r));
+    try {
+      const advert = workerAdvertSchema.parse(JSON.parse(await waitFor('the CLI worker advert', () => client.hget(WORKER_REGISTRY_KEY, 'cli-worker'))));
+      expect(advert).toMatchObject({ pool: `${pool}-cli`, capacity: { N: 1e9 }, labels: { via: 'cli' }, concurrency: 1 });
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect(health.status).toBe(200);
+      cli.kill('SIGTERM');
+      await exited;
+      expect(await client.hget(WORKER_REGISTRY_KEY, 'cli-worker')).toBeNull();
+    } finally {
+      if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('`lawsweep worker` stops at once on a bad flag, naming it', () => {
+    const out = spawnSync('node', [join(ROOT, 'bin/lawsweep.js'), 'worker', '--capacity', 'N=lots', '--redis', redis.url], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toMatch(/WORKER_CAPACITY \(--capacity\): 'N=lots' is not NAME=POSITIVE_NUMBER/);
+  });
 });
