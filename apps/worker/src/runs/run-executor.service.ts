@@ -12,7 +12,8 @@ import { capacityProblem } from './capacity';
 import { CancelWatcher } from './cancel-watcher.service';
 import { GpuSlots } from './gpu-slots.service';
 import { ResultReporter } from './result-reporter.service';
-import { RunFailure, RunStopped } from './run-failure';
+import { RunFailure } from './run-failure';
+import { RunStopped } from './run-stopped';
 
 /** The most curve points a result carries (runResultSchema's limit). */
 const MAX_CURVE = 100_000;

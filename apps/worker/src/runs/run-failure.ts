@@ -1,5 +1,3 @@
-import type { StopReason } from '../trainers/trainer.types';
-
 /**
  * A run attempt that failed, with whether another attempt could succeed. Retryable: a crash or a
  * non-zero exit (a node can be flaky: OOM on a busy host, a preempted GPU, a lost file system).
@@ -13,13 +11,5 @@ export class RunFailure extends Error {
   ) {
     super(message);
     this.name = 'RunFailure';
-  }
-}
-
-/** The run was stopped from outside (cancel or shutdown); the caller decides what that means. */
-export class RunStopped extends Error {
-  constructor(readonly reason: StopReason) {
-    super(`run stopped: ${reason}`);
-    this.name = 'RunStopped';
   }
 }

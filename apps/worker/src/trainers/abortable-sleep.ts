@@ -1,4 +1,4 @@
-import { RunStopped } from '../runs/run-failure';
+import { RunStopped } from '../runs/run-stopped';
 import type { StopReason } from './trainer.types';
 
 /** Sleeps, or throws RunStopped as soon as the run's signal aborts. */

@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { TrainerSpec } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
-import { RunFailure, RunStopped } from '../runs/run-failure';
+import { RunFailure } from '../runs/run-failure';
+import { RunStopped } from '../runs/run-stopped';
 import { ProcessGroup, type ProcessExit } from './process-group';
 import { finalLossProblem, parseTrainerLine, TailBuffer } from './trainer-output.parser';
 import type { StopReason, TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';

@@ -1,6 +1,7 @@
 import type { CurvePoint, RunJobData } from '@lawsweep/contracts';
 import { resolveTruth, trueLoss } from '@lawsweep/law';
-import { RunFailure, RunStopped } from '../runs/run-failure';
+import { RunFailure } from '../runs/run-failure';
+import { RunStopped } from '../runs/run-stopped';
 import { SimulateTrainerRunner } from './simulate-trainer.runner';
 import type { TrainerContext } from './trainer.types';
 

@@ -1,0 +1,9 @@
+import type { StopReason } from '../trainers/trainer.types';
+
+/** The run was stopped from outside (cancel or shutdown); the caller decides what that means. */
+export class RunStopped extends Error {
+  constructor(readonly reason: StopReason) {
+    super(`run stopped: ${reason}`);
+    this.name = 'RunStopped';
+  }
+}
