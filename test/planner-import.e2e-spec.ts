@@ -1,0 +1,95 @@
+import { resolveTruth } from '@lawsweep/law';
+import { PlannerStack } from './support/planner-stack';
+
+/**
+ * Importing runs a user already has: the planner learns from them before it spends anything, so a
+ * sweep started with imports plans differently from one without, and never buys an imported config.
+ */
+const spec = {
+  name: 'import-test',
+  law: 'chinchilla',
+  variables: { N: { min: 1e7, max: 4e8, steps: 6 }, D: { min: 2e8, max: 2e10, steps: 6 } },
+  constraints: ['D / N >= 2', 'D / N <= 500'],
+  budget: 2e18,
+  targets: [{ N: 7e10, D: 1.4e12 }],
+  parallelism: 3,
+  seed: 3,
+  trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0 },
+};
+
+const key = (c: { N: number; D: number }) => `${c.N.toPrecision(6)},${c.D.toPrecision(6)}`;
+
+describe('planner: importing existing runs', () => {
+  let stack: PlannerStack;
+  const get = async (path: string) => (await fetch(`${stack.baseUrl}${path}`)).json();
+  const post = async (path: string, body: unknown) =>
+    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  beforeAll(async () => {
+    stack = await PlannerStack.start();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('plans differently with imports, and spends nothing on configs it already has', async () => {
+    // No worker yet: each sweep's first batch is planned and waits on the queue.
+    const plain = await (await post('/sweeps', spec)).json();
+    const firstPlain = await waitFor(async () => {
+      const runs = await get(`/sweeps/${plain.id}/runs`);
+      return runs.length === 3 ? runs : undefined;
+    }, 'the first batch of the plain sweep');
+    expect((await get(`/sweeps/${plain.id}`)).warnings.map((w: { code: string }) => w.code)).toContain('no-live-workers');
+
+    // The user already has runs at exactly those configs (and three more: enough for a first fit of the five-parameter law), measured from the truth.
+    const truth = resolveTruth('chinchilla');
+    const theta = truth.law.toTheta(truth.params);
+    const have = [...firstPlain.map((r: { config: { N: number; D: number } }) => r.config), { N: 1e7, D: 2e9 }, { N: 4e7, D: 1e9 }, { N: 1e8, D: 5e9 }];
+    const imports = have.map((c) => ({ ...c, loss: Math.exp(truth.law.logLoss(theta, c)) }));
+    const withImports = await (await post('/sweeps', { ...spec, runs: imports })).json();
+    expect(withImports.runs).toMatchObject({ done: 6, imported: 6 });
+    expect(withImports.budget.spent).toBe(0);
+
+    const firstImported = await waitFor(async () => {
+      const runs = (await get(`/sweeps/${withImports.id}/runs`)).filter((r: { imported: boolean }) => !r.imported);
+      return runs.length === 3 ? runs : undefined;
+    }, 'the first batch of the sweep with imports');
+    const plainKeys = firstPlain.map((r: { config: { N: number; D: number } }) => key(r.config)).sort();
+    const importedKeys = new Set(have.map(key));
+    expect(firstImported.map((r: { config: { N: number; D: number } }) => key(r.config)).sort()).not.toEqual(plainKeys);
+    // The sweep with imports already has a fit before spending anything.
+    const fit = await get(`/sweeps/${withImports.id}/fit`);
+    expect(fit.n).toBeGreaterThanOrEqual(6);
+
+    // Importing the same configs again adds nothing.
+    expect(await (await post(`/sweeps/${withImports.id}/runs`, imports)).json()).toEqual({ imported: 0, skipped: 6 });
+
+    // Workers join; both sweeps run to the end.
+    await stack.addWorker();
+    await stack.addWorker();
+    for (const id of [plain.id, withImports.id]) {
+      await waitFor(async () => {
+        const s = await get(`/sweeps/${id}`);
+        return s.state !== 'running' && s.runs.queued + s.runs.running === 0 ? s : undefined;
+      }, `sweep ${id} to finish`);
+    }
+    const runs = await get(`/sweeps/${withImports.id}/runs`);
+    const bought = runs.filter((r: { imported: boolean }) => !r.imported);
+    expect(bought.length).toBeGreaterThan(3);
+    expect(bought.filter((r: { config: { N: number; D: number } }) => importedKeys.has(key(r.config)))).toEqual([]);
+    const sweep = await get(`/sweeps/${withImports.id}`);
+    const paid = bought.reduce((s: number, r: { cost: number }) => s + r.cost, 0);
+    expect(sweep.budget.spent).toBeCloseTo(paid, -Math.round(Math.log10(paid)) + 9);
+    expect(runs.filter((r: { imported: boolean }) => r.imported).every((r: { cost: number; state: string }) => r.cost === 0 && r.state === 'done')).toBe(true);
+    expect((await get(`/sweeps/${withImports.id}/fit`)).n).toBe(runs.length);
+  });
+});
