@@ -1,0 +1,156 @@
+/**
+ * Worker overhead: how many runs a worker turns over per second when the trainer itself takes no
+ * time, and how long the path enqueue -> worker -> result takes per run.
+ *
+ *   node scripts/ensure-built.js && node dist/bench/worker-overhead.bench.js [--runs 400] [--json]
+ *
+ * Starts its own redis-server (must be installed) on a free port and one worker in this process
+ * (bootstrapWorker). Throughput: all runs enqueued at once, time until every result is on the
+ * results queue. Latency: runs enqueued one at a time (the next after the previous result),
+ * latency = result job timestamp - run job timestamp (both taken when the job was added). Cases:
+ * instant simulate runs at concurrency 1 and 8; a command trainer (a shell script that prints two
+ * progress lines and a final loss: spawn + protocol parsing) at concurrency 1 and 2.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
+import { RESULTS_QUEUE, runJobOptions, runQueueName, type RunJobData, type TrainerSpec } from '@lawsweep/contracts';
+import { bootstrapWorker } from '../apps/worker/src/bootstrap';
+
+const SCRIPT = `#!/bin/sh
+echo '{"tokens": 100, "loss": 5.0}'
+echo '{"tokens": 200, "loss": 4.0}'
+echo '{"final": true, "loss": 3.0}'
+`;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis(): Promise<{ url: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const c = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+      c.disconnect();
+      return { url, proc };
+    } catch {
+      c.disconnect();
+      if (i > 100) throw new Error('redis-server did not start (is it installed?)');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+interface CaseResult {
+  trainer: string;
+  concurrency: number;
+  runs: number;
+  seconds: number;
+  runsPerSecond: number;
+  latencyMs: { p50: number; p95: number };
+}
+
+async function runCase(url: string, runRoot: string, trainer: TrainerSpec, concurrency: number, runs: number): Promise<CaseResult> {
+  const pool = `bench-${randomUUID().slice(0, 8)}`;
+  const connection = { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null };
+  const queue = new Queue(runQueueName(pool), { connection });
+  const results = new Queue(RESULTS_QUEUE, { connection });
+  const worker = await bootstrapWorker({ redisUrl: url, pool, id: pool, concurrency, runRoot, logger: false });
+  try {
+    const jobs: RunJobData[] = Array.from({ length: runs }, (_, i) => ({ sweepId: pool, runId: `${pool}-${i}`, config: { N: 1e8 + i, D: 2e9 }, cost: 1, seed: i, trainer }));
+    const waitResult = async (runId: string) => {
+      for (;;) {
+        const job = await results.getJob(runId);
+        if (job) return job;
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    };
+    // Latency, unloaded: one run at a time.
+    const latencies: number[] = [];
+    for (let i = 0; i < Math.min(30, runs); i++) {
+      const data = { ...jobs[0], runId: `${pool}-lat-${i}` };
+      const added = await queue.add('run', data, runJobOptions(data.runId));
+      latencies.push((await waitResult(data.runId)).timestamp - added.timestamp);
+    }
+    // Throughput: everything at once.
+    const started = Date.now();
+    await queue.addBulk(jobs.map((data) => ({ name: 'run', data, opts: runJobOptions(data.runId) })));
+    for (const job of jobs) await waitResult(job.runId);
+    const seconds = (Date.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    return {
+      trainer: trainer.type === 'command' ? 'command (sh script)' : 'simulate (instant)',
+      concurrency,
+      runs,
+      seconds,
+      runsPerSecond: runs / seconds,
+      latencyMs: { p50: quantile(latencies, 0.5), p95: quantile(latencies, 0.95) },
+    };
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    await results.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const runs = arg('runs', 400);
+  const { url, proc } = await startRedis();
+  const dir = mkdtempSync(join(tmpdir(), 'lawsweep-bench-'));
+  const script = join(dir, 'trainer.sh');
+  writeFileSync(script, SCRIPT);
+  const simulate: TrainerSpec = { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0, maxSeconds: 0 };
+  const command: TrainerSpec = { type: 'command', command: ['sh', script] };
+  try {
+    const cases: CaseResult[] = [];
+    for (const [trainer, concurrency, n] of [
+      [simulate, 1, runs],
+      [simulate, 8, runs],
+      [command, 1, Math.ceil(runs / 4)],
+      [command, 2, Math.ceil(runs / 4)],
+    ] as const) {
+      cases.push(await runCase(url, join(dir, 'runs'), trainer, concurrency, n));
+    }
+    const machine = `${cpus().length}-core ${process.arch}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+    if (process.argv.includes('--json')) {
+      process.stdout.write(`${JSON.stringify({ machine, cases }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`worker overhead (${machine}); throughput: all runs enqueued at once; latency: one run at a time, run job added -> result job added\n`);
+      process.stdout.write('| trainer | concurrency | runs | runs/s (batch) | p50 latency (ms) | p95 latency (ms) |\n|---|---:|---:|---:|---:|---:|\n');
+      for (const c of cases) process.stdout.write(`| ${c.trainer} | ${c.concurrency} | ${c.runs} | ${c.runsPerSecond.toFixed(0)} | ${c.latencyMs.p50} | ${c.latencyMs.p95} |\n`);
+    }
+  } finally {
+    proc.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`worker-overhead: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
