@@ -1,0 +1,96 @@
+import { Queue } from 'bullmq';
+import { RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
+import { PlannerStack } from './support/planner-stack';
+
+/**
+ * Restart, routing and cancellation: a planner restarted mid-sweep resumes from Redis (results
+ * posted while it was down are recorded, nothing is planned twice); runs only go to workers that
+ * can hold them, the rest are reported; cancel removes waiting jobs and releases their budget.
+ */
+const base = {
+  law: 'chinchilla',
+  variables: { N: { min: 1e7, max: 4e8, steps: 6 }, D: { min: 2e8, max: 2e10, steps: 6 } },
+  constraints: ['D / N >= 2', 'D / N <= 500'],
+  budget: 3e18,
+  targets: [{ N: 7e10, D: 1.4e12 }],
+  parallelism: 3,
+  seed: 11,
+  trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0 },
+};
+
+type Sweep = { id: string; state: string; budget: { total: number; spent: number; reserved: number }; runs: Record<string, number>; warnings: { code: string; message: string }[] };
+type Run = { id: string; config: { N: number; D: number }; state: string; cost: number };
+
+describe('planner lifecycle', () => {
+  let stack: PlannerStack | undefined;
+  const get = async (path: string) => (await fetch(`${stack!.baseUrl}${path}`)).json();
+  const post = async (path: string, body: unknown = {}) =>
+    (await fetch(`${stack!.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const until = async (id: string, done: (s: Sweep) => boolean, what: string, ms = 30_000): Promise<Sweep> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const s: Sweep = await get(`/sweeps/${id}`);
+      expect(s.budget.spent + s.budget.reserved).toBeLessThanOrEqual(s.budget.total * (1 + 1e-9));
+      if (done(s)) return s;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+  const finished = (s: Sweep) => s.state !== 'running' && s.runs.queued + s.runs.running === 0;
+
+  afterEach(async () => {
+    await stack?.stop();
+    stack = undefined;
+  });
+
+  it('a restarted planner resumes the sweep: results posted while it was down are recorded, nothing is planned twice', async () => {
+    stack = await PlannerStack.start({ workers: [{}, {}] });
+    // Runs take a few hundred ms, so some are still training when the planner goes down.
+    const { id } = await post('/sweeps', { ...base, name: 'restart', trainer: { ...base.trainer, secondsPerCost: 3e-18, maxSeconds: 0.6 } });
+    await until(id, (s) => s.runs.done >= 6 && s.runs.queued + s.runs.running > 0, 'six results with runs in flight');
+    await stack.planner.close();
+
+    // While the planner is down, the runs in flight finish and their results wait in Redis.
+    const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    const deadline = Date.now() + 10_000;
+    let waiting = 0;
+    while (Date.now() < deadline && (waiting = (await results.getJobCounts('wait')).wait) === 0) await new Promise((r) => setTimeout(r, 50));
+    await results.close();
+    expect(waiting).toBeGreaterThan(0);
+
+    await stack.startPlanner();
+    const sweep = await until(id, finished, 'the resumed sweep to finish');
+    expect(sweep.state).toBe('done');
+    const runs: Run[] = await get(`/sweeps/${id}/runs`);
+    expect(runs.every((r) => r.state === 'done')).toBe(true);
+    expect(new Set(runs.map((r) => `${r.config.N},${r.config.D}`)).size).toBe(runs.length);
+    expect(sweep.runs.done).toBe(runs.length);
+    expect(sweep.budget.reserved).toBe(0);
+    const paid = runs.reduce((s, r) => s + r.cost, 0);
+    expect(sweep.budget.spent).toBeCloseTo(paid, -Math.round(Math.log10(paid)) + 9);
+  });
+
+  it('routes runs only to workers that can hold them and reports the rest as unschedulable', async () => {
+    stack = await PlannerStack.start({ workers: [{ pool: 'small', capacity: { N: 1e8 } }, { pool: 'small', capacity: { N: 1e8 } }] });
+    const { id } = await post('/sweeps', { ...base, name: 'routing', pool: 'small', stop: { maxRuns: 8 } });
+    const sweep = await until(id, (s) => finished(s) || (s.runs.done >= 8 && s.runs.queued + s.runs.running === 0), 'the small-worker sweep to settle');
+    const runs: Run[] = await get(`/sweeps/${id}/runs`);
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.every((r) => r.config.N <= 1e8 && r.state === 'done')).toBe(true);
+    const warning = sweep.warnings.find((w) => w.code === 'unschedulable');
+    expect(warning?.message).toMatch(/exceed every live worker's capacity in pool 'small'/);
+  });
+
+  it('cancel removes the waiting jobs, releases their budget and stops planning', async () => {
+    stack = await PlannerStack.start(); // no worker: the first batch waits on the queue
+    const { id } = await post('/sweeps', { ...base, name: 'cancel' });
+    await until(id, (s) => s.runs.queued === 3, 'the first batch');
+    const cancelled: Sweep = await post(`/sweeps/${id}/cancel`);
+    expect(cancelled).toMatchObject({ state: 'cancelled', budget: { reserved: 0, spent: 0 }, runs: { queued: 0, cancelled: 3 } });
+    const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    expect((await queue.getJobCounts('wait')).wait).toBe(0);
+    await queue.close();
+    await new Promise((r) => setTimeout(r, 700)); // a planning tick passes: nothing new is planned
+    expect(((await get(`/sweeps/${id}/runs`)) as Run[]).map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  });
+});
