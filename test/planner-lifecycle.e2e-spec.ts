@@ -93,4 +93,20 @@ describe('planner lifecycle', () => {
     await new Promise((r) => setTimeout(r, 700)); // a planning tick passes: nothing new is planned
     expect(((await get(`/sweeps/${id}/runs`)) as Run[]).map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
+
+  it('the reconciler fails a run whose job vanished without a result, releases its cost and plans a replacement', async () => {
+    stack = await PlannerStack.start(); // no worker: jobs wait, so one can be made to vanish
+    const { id } = await post('/sweeps', { ...base, name: 'reconcile' });
+    await until(id, (s) => s.runs.queued === 3, 'the first batch');
+    const [lost]: Run[] = await get(`/sweeps/${id}/runs`);
+    const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    await (await queue.getJob(lost.id))?.remove();
+    await queue.close();
+    // Grace 1.5 s, reconcile every 1 s (PlannerStack): the lost run is failed, a fourth run planned.
+    const sweep = await until(id, (s) => s.runs.failed === 1 && s.runs.queued === 3, 'the lost run to be failed and replaced', 10_000);
+    const runs: Run[] = await get(`/sweeps/${id}/runs`);
+    expect(runs.find((r) => r.id === lost.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/vanished/) });
+    expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((s, r) => s + r.cost, 0), -15);
+    expect(sweep.budget.spent).toBe(0);
+  });
 });
