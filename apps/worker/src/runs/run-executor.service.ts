@@ -88,7 +88,8 @@ export class RunExecutor {
     let progress: Promise<unknown> = Promise.resolve();
     try {
       const runDir = join(this.config.runRoot, safeName(data.sweepId), safeName(data.runId));
-      await mkdir(runDir, { recursive: true });
+      // Only command trainers use a run directory; simulated demo runs would litter tmp with empty ones.
+      if (data.trainer.type === 'command') await mkdir(runDir, { recursive: true });
       const outcome = await this.trainers.run(data.trainer, {
         job: data,
         attempt,
