@@ -1,0 +1,24 @@
+/**
+ * The only place the CLI reads the environment (flags override these). Defaults match the
+ * planner's: it listens on 127.0.0.1:3000 unless told otherwise.
+ */
+export const DEFAULT_PLANNER_URL = 'http://127.0.0.1:3000';
+
+export interface CliEnvironment {
+  plannerUrl: string;
+  token?: string;
+  redisUrl?: string;
+}
+
+export function cliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
+  return {
+    plannerUrl: env.LAWSWEEP_PLANNER_URL || DEFAULT_PLANNER_URL,
+    token: env.LAWSWEEP_TOKEN || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+  };
+}
+
+/** Whether stdout is an interactive terminal (live bars) or a pipe/file (plain lines). */
+export function stdoutIsTty(): boolean {
+  return Boolean(process.stdout.isTTY) && process.env.TERM !== 'dumb';
+}

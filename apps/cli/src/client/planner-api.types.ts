@@ -1,0 +1,68 @@
+/** The planner's REST shapes (ARCHITECTURE.md "REST contract"), as the CLI reads them. */
+export type SweepState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
+export const FINAL_STATES: readonly SweepState[] = ['done', 'cancelled', 'failed'];
+
+export interface TargetView {
+  config: Record<string, number>;
+  loss: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+export interface SweepView {
+  id: string;
+  name: string;
+  state: SweepState;
+  stopReason?: string;
+  law: string;
+  /** Cost expression of a config (e.g. "6 * N * D"), the variables, and a simulate trainer's truth. */
+  cost?: string;
+  variables?: string[];
+  truth?: unknown;
+  budget: { total: number; spent: number; reserved: number; left?: number };
+  runs: { queued: number; running: number; done: number; failed: number; cancelled?: number; unschedulable?: number; imported?: number; planned?: number };
+  targets: TargetView[];
+  fit: { n: number; params: Record<string, number>; stderr: Record<string, number>; fittedAt: number } | null;
+  warnings?: { code: string; message: string }[];
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface FitView {
+  law: string;
+  n: number;
+  params: Record<string, number>;
+  stderr: Record<string, number>;
+  sigma: number | null;
+  rmse: number | null;
+  modes: { params: Record<string, number>; weight: number }[];
+  predictions: { config: Record<string, number>; loss: number; lower: number; upper: number }[];
+  frontier: { compute: number; config: Record<string, number>; loss: number }[] | null;
+  fittedAt: string | null;
+}
+
+export interface RunView {
+  id: string;
+  config: Record<string, number>;
+  state: string;
+  loss: number | null;
+  cost: number;
+  worker: string | null;
+  attempts: number;
+  reason?: string | null;
+  createdAt?: string;
+  finishedAt?: string | null;
+  durationMs?: number | null;
+}
+
+export interface HistoryPoint {
+  at: number;
+  spent: number;
+  n: number;
+  targets: { loss: number; lower: number; upper: number }[];
+}
+
+export interface SpecErrorBody {
+  message?: string | string[];
+  errors?: { path: string; message: string }[];
+}

@@ -1,0 +1,121 @@
+import type { FitView, HistoryPoint, RunView, SpecErrorBody, SweepView } from './planner-api.types';
+
+/** A request the planner refused (4xx/5xx), with the field errors of a 400 when there are any. */
+export class PlannerHttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors: { path: string; message: string }[] = [],
+  ) {
+    super(message);
+    this.name = 'PlannerHttpError';
+  }
+}
+
+/** The planner could not be reached at all (connection refused, DNS, timeout). */
+export class PlannerUnreachableError extends Error {
+  constructor(readonly baseUrl: string, cause: string) {
+    super(`cannot reach the planner at ${baseUrl} (${cause}). Is the planner running? Start it with \`lawsweep planner\` or \`npm run demo\`, or point at another one with --planner URL or LAWSWEEP_PLANNER_URL.`);
+    this.name = 'PlannerUnreachableError';
+  }
+}
+
+/**
+ * Every HTTP call the CLI makes to a planner goes through this class (Node's global fetch). The
+ * token, when given, goes as a Bearer header on every request (the planner asks for it on writes).
+ */
+export class PlannerClient {
+  readonly baseUrl: string;
+
+  constructor(baseUrl: string, private readonly token?: string, private readonly timeoutMs = 30_000) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  }
+
+  dashboardUrl(sweepId?: string): string {
+    return sweepId ? `${this.baseUrl}/sweeps/${encodeURIComponent(sweepId)}/view` : `${this.baseUrl}/`;
+  }
+
+  createSweep(spec: unknown): Promise<SweepView> {
+    return this.json<SweepView>('POST', '/sweeps', spec);
+  }
+
+  listSweeps(): Promise<SweepView[]> {
+    return this.json<SweepView[]>('GET', '/sweeps');
+  }
+
+  getSweep(id: string): Promise<SweepView> {
+    return this.json<SweepView>('GET', `/sweeps/${encodeURIComponent(id)}`);
+  }
+
+  getFit(id: string): Promise<FitView> {
+    return this.json<FitView>('GET', `/sweeps/${encodeURIComponent(id)}/fit`);
+  }
+
+  getRuns(id: string): Promise<RunView[]> {
+    return this.json<RunView[]>('GET', `/sweeps/${encodeURIComponent(id)}/runs`);
+  }
+
+  async getRunsCsv(id: string): Promise<string> {
+    return (await this.request('GET', `/sweeps/${encodeURIComponent(id)}/runs?format=csv`)).text();
+  }
+
+  getHistory(id: string): Promise<HistoryPoint[]> {
+    return this.json<HistoryPoint[]>('GET', `/sweeps/${encodeURIComponent(id)}/history`);
+  }
+
+  cancelSweep(id: string): Promise<SweepView> {
+    return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** GET /health: true when the planner answers and reports itself up. */
+  async healthy(): Promise<boolean> {
+    try {
+      const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(2000) });
+      return res.ok;
+    } catch {
+      return false;
+    }
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await this.request(method, path, body)).json()) as T;
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new PlannerUnreachableError(this.baseUrl, cause?.code ?? cause?.message ?? (err as Error).message);
+    }
+    if (res.ok) return res;
+    throw await this.httpError(res, method, path);
+  }
+
+  private async httpError(res: Response, method: string, path: string): Promise<PlannerHttpError> {
+    const text = await res.text();
+    let body: SpecErrorBody = {};
+    try {
+      body = JSON.parse(text) as SpecErrorBody;
+    } catch {
+      // Not JSON (a proxy's HTML page): the status line says enough.
+    }
+    const msg = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+    const hint =
+      res.status === 401 || res.status === 403
+        ? ' The planner wants a token: pass --token or set LAWSWEEP_TOKEN.'
+        : res.status === 404 && /^\/sweeps\/[^/]+/.test(path)
+          ? ' No such sweep: `lawsweep sweep list` shows the ids.'
+          : '';
+    return new PlannerHttpError(res.status, `${method} ${path} failed: ${res.status} ${msg ?? res.statusText}.${hint}`, body.errors ?? []);
+  }
+}

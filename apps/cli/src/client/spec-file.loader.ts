@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { readConfigsCsv } from '@lawsweep/law';
+
+/**
+ * Reads a sweep spec file for `sweep create`: YAML or JSON (YAML is a superset of JSON, so one
+ * parser reads both). A `candidates: pool.csv` path is read here, relative to the spec's folder,
+ * and sent as inline configs: the planner runs elsewhere and cannot see this machine's files.
+ * Everything else is validated by the planner, which names each bad field.
+ */
+export function loadSpecFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read the spec file ${path}: ${(err as Error).message}. Start from examples/specs/chinchilla-demo.yaml.`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new Error(`${path} is not valid YAML or JSON: ${(err as Error).message}`);
+  }
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error(`${path}: a sweep spec is a mapping (name, law, variables, budget, targets, trainer, ...)`);
+  const spec = { ...(raw as Record<string, unknown>) };
+  if (typeof spec.candidates === 'string') {
+    const variables = spec.variables && typeof spec.variables === 'object' ? Object.keys(spec.variables) : [];
+    if (variables.length === 0) throw new Error(`${path}: candidates: a CSV pool needs 'variables' naming its columns`);
+    const csvPath = resolve(dirname(resolve(path)), spec.candidates);
+    try {
+      spec.candidates = readConfigsCsv(readFileSync(csvPath, 'utf8'), variables).map((row) => row.config);
+    } catch (err) {
+      throw new Error(`${path}: candidates: ${(err as Error).message}`);
+    }
+  }
+  return spec;
+}

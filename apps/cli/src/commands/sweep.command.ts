@@ -1,0 +1,24 @@
+import type { Command } from 'commander';
+import { addPlannerOptions } from '../client/planner-options';
+import { registerCancel } from './sweep/sweep-cancel.command';
+import { registerCreate } from './sweep/sweep-create.command';
+import { registerExport } from './sweep/sweep-export.command';
+import { registerFit } from './sweep/sweep-fit.command';
+import { registerList } from './sweep/sweep-list.command';
+import { registerStatus } from './sweep/sweep-status.command';
+import { registerWatch } from './sweep/sweep-watch.command';
+
+/** `lawsweep sweep ...`: the planner's REST API from the command line (one file per subcommand). */
+export function register(program: Command): void {
+  const sweep = addPlannerOptions(program.command('sweep').description("create, follow and export sweeps on a planner (its REST API)"));
+  sweep.addHelpText(
+    'after',
+    `
+Examples:
+  $ lawsweep sweep create examples/specs/chinchilla-demo.yaml
+  $ lawsweep sweep watch SWEEP_ID
+  $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv
+  $ LAWSWEEP_PLANNER_URL=http://planner:3000 LAWSWEEP_TOKEN=... lawsweep sweep list`,
+  );
+  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerExport, registerCancel]) add(sweep);
+}

@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { stdoutIsTty } from '../../cli-config';
+import { plannerClientFor } from '../../client/planner-options';
+import { targetText } from '../../format';
+import { LineProgressView } from '../../watch/line-progress.view';
+import { SweepWatcher } from '../../watch/sweep-watcher';
+import { TtyProgressView } from '../../watch/tty-progress.view';
+
+export function registerWatch(sweep: Command): void {
+  sweep
+    .command('watch')
+    .description('follow a sweep live until it ends: budget spent and reserved, runs, the target interval narrowing')
+    .argument('<id>', 'sweep id')
+    .option('--interval <seconds>', 'poll interval', '1')
+    .option('--json', 'one JSON object per change (for scripts)')
+    .addHelpText('after', '\nExample:\n  $ lawsweep sweep watch SWEEP_ID            # live bars on a terminal, plain lines when piped\n  $ lawsweep sweep watch SWEEP_ID --json | tail -1')
+    .action(async (id: string, opts: { interval: string; json?: boolean }, cmd: Command) => {
+      const seconds = Number(opts.interval);
+      if (!(seconds > 0 && seconds <= 3600)) throw new Error(`--interval: expected seconds between 0 and 3600, got '${opts.interval}'`);
+      const client = plannerClientFor(cmd);
+      const view = stdoutIsTty() && !opts.json ? new TtyProgressView(`sweep ${id}  (dashboard: ${client.dashboardUrl(id)})`) : new LineProgressView(undefined, opts.json);
+      const stop = new AbortController();
+      const onSigint = () => stop.abort();
+      process.once('SIGINT', onSigint);
+      try {
+        const final = await new SweepWatcher(client, view).watch(id, { intervalMs: seconds * 1000, signal: stop.signal });
+        if (!opts.json) {
+          process.stdout.write(`sweep ${final.id} ${final.state}${final.stopReason ? ` (${final.stopReason})` : ''}\n`);
+          for (const t of final.targets) process.stdout.write(`  target ${targetText(t)}\n`);
+        }
+        if (final.state === 'failed') process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+}

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { compileExpression } from '@lawsweep/design';
+import { fitLaw, getLaw, predictMixture, readRunsCsv, resolveTruth, type Config, type LawSpec } from '@lawsweep/law';
+import type { ScalingPlotInput } from '@lawsweep/plot';
+import type { PlannerClient } from '../client/planner-client';
+import { sci } from '../format';
+
+/** The truth's loss at a config, when the sweep's trainer is a simulator that knows it. */
+function truthAt(truth: unknown, config: Config): number | undefined {
+  if (!truth) return undefined;
+  try {
+    const t = resolveTruth(truth as Parameters<typeof resolveTruth>[0]);
+    return Math.exp(t.law.logLoss(t.law.toTheta(t.params), config));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A sweep on a planner, drawn from its REST API: runs, current fit, targets (and the truth if simulated). */
+export async function sweepPlotInput(client: PlannerClient, id: string): Promise<ScalingPlotInput> {
+  const [sweep, fit, runs] = await Promise.all([client.getSweep(id), client.getFit(id), client.getRuns(id)]);
+  const variables = sweep.variables ?? Object.keys(runs[0]?.config ?? { N: 1, D: 1 });
+  const costExpr = compileExpression(sweep.cost ?? '6 * N * D', variables);
+  const done = runs.filter((r) => r.state === 'done' && r.loss !== null);
+  return {
+    title: `${sweep.name} (${sweep.id})`,
+    subtitle: `${sweep.state} · ${done.length} runs · spent ${sci(sweep.budget.spent)} of ${sci(sweep.budget.total)} · law ${fit.law}`,
+    law: fit.n > 0 ? sweep.law : null,
+    params: fit.n > 0 ? fit.params : null,
+    runs: done.map((r) => ({ config: r.config, loss: r.loss as number })),
+    cost: (c) => costExpr.evaluate(c),
+    costLabel: sweep.cost === '6 * N * D' ? 'compute, 6·N·D (FLOPs)' : `cost (${sweep.cost ?? '?'})`,
+    targets: sweep.targets.map((t) => ({ ...t, truth: truthAt(sweep.truth, t.config) })),
+  };
+}
+
+/** A CSV of finished runs (columns N, D, loss), fitted here with the named law. */
+export function csvPlotInput(path: string, lawSpec: LawSpec, targets: Config[], cost = '6 * N * D'): ScalingPlotInput {
+  const law = getLaw(lawSpec);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read --data ${path}: ${(err as Error).message}`);
+  }
+  const rows = readRunsCsv(text, law.variables, { minRows: law.theta.length + 1 });
+  const observations = rows.map((r) => ({ config: r.config, loss: r.loss }));
+  const fit = fitLaw(law, observations);
+  const costExpr = compileExpression(cost, law.variables);
+  return {
+    title: `${path}: ${law.name} fitted to ${observations.length} runs`,
+    subtitle: Object.entries(fit.params).map(([k, v]) => `${k}=${sci(v, 3)}`).join('  '),
+    law: lawSpec,
+    params: fit.params,
+    runs: observations,
+    cost: (c) => costExpr.evaluate(c),
+    costLabel: cost === '6 * N * D' ? 'compute, 6·N·D (FLOPs)' : `cost (${cost})`,
+    targets: targets.map((config) => {
+      const p = predictMixture(law, fit, config);
+      return { config, loss: p.loss, lower: p.lower, upper: p.upper };
+    }),
+  };
+}
+
+/** "N=7e10,D=1.4e12" → { N: 7e10, D: 1.4e12 }. */
+export function parseConfigFlag(text: string, flag: string): Config {
+  const config: Config = {};
+  for (const part of text.split(',')) {
+    const [k, v] = part.split('=').map((s) => s.trim());
+    const n = Number(v);
+    if (!k || !(n > 0 && Number.isFinite(n))) throw new Error(`${flag}: expected NAME=VALUE pairs separated by commas (e.g. N=7e10,D=1.4e12), got '${text}'`);
+    config[k] = n;
+  }
+  return config;
+}

@@ -1,0 +1,68 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const root = resolve(__dirname, '..');
+
+/** Runs the built CLI as a user would, collecting its output; kills it if it overruns. */
+function runCli(args: string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; out: string }> {
+  return new Promise((res, rej) => {
+    const env = { ...process.env };
+    delete env.REDIS_URL; // the demo must manage on its own, as on a fresh machine
+    const child = spawn(process.execPath, [join(root, 'bin/lawsweep.js'), ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', rej);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      res({ code, out });
+    });
+  });
+}
+
+describe('lawsweep demo --fast (the built CLI, as a child process)', () => {
+  const cwd = mkdtempSync(join(tmpdir(), 'lawsweep-demo-e2e-'));
+  let result: { code: number | null; out: string };
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'inherit' });
+    result = await runCli(['demo', '--fast'], cwd, 90_000);
+  }, 180_000);
+
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('exits 0', () => {
+    if (result.code !== 0) console.log(result.out);
+    expect(result.code).toBe(0);
+  });
+
+  it('ends with the fitted law, the target against the truth, and the verdict with its tolerance', () => {
+    const lines = result.out.trim().split('\n');
+    expect(result.out).toMatch(/started redis-server on port \d+/);
+    expect(result.out).toMatch(/fitted law \(chinchilla, \d+ runs\):/);
+    for (const p of ['E', 'A', 'B', 'alpha', 'beta']) expect(result.out).toMatch(new RegExp(`^  ${p} .* truth `, 'm'));
+    const target = lines.find((l) => l.startsWith('target N=7.0e10 D=1.4e12: predicted'));
+    expect(target).toMatch(/90% interval \[[\d.]+, [\d.]+\]; truth 1\.9366 \(error [\d.]+%/);
+    const error = Number(/error ([\d.]+)%/.exec(target ?? '')?.[1]);
+    expect(error).toBeLessThanOrEqual(2);
+    expect(lines.find((l) => l.startsWith('PASS: target loss within 2% of the truth'))).toBeDefined();
+    expect(lines[lines.length - 1]).toMatch(/rerun with --keep to explore the dashboard \(http:\/\/127\.0\.0\.1:\d+\/sweeps\/[\w-]+\/view\)/);
+  });
+
+  it('writes the plot and the runs to ./lawsweep-demo/', () => {
+    const dir = join(cwd, 'lawsweep-demo');
+    expect(readFileSync(join(dir, 'plot.svg'), 'utf8')).toContain('compute-optimal frontier');
+    expect(readFileSync(join(dir, 'plot.png')).subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(readFileSync(join(dir, 'runs.csv'), 'utf8').split('\n')[0]).toMatch(/^id,N,D,loss,/);
+    expect(existsSync(join(dir, 'runs.csv'))).toBe(true);
+  });
+
+  it('leaves no redis-server of its own running', () => {
+    const port = /started redis-server on port (\d+)/.exec(result.out)?.[1];
+    const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(ps).not.toContain(`--port ${port} `);
+  });
+});
