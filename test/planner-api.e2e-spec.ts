@@ -1,3 +1,4 @@
+import type { ErrorJson, SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
@@ -51,13 +52,13 @@ describe('planner API errors', () => {
 
   it.each(cases)('%s: 400 (patch %j) naming path %s', async (_name, patch, path, message) => {
     const res = await post('/sweeps', { ...valid, ...patch }, { authorization: 'Bearer secret-token-1' });
-    const body = await res.json();
+    const body = (await res.json()) as ErrorJson;
     expect(res.status).toBe(400);
     expect(typeof body.message).toBe('string');
-    const error = body.errors.find((e: { path: string }) => e.path === path);
+    const error = body.errors.find((e) => e.path === path);
     expect({ path, errors: body.errors, found: !!error }).toMatchObject({ found: true });
-    expect(error.message.length).toBeGreaterThan(3);
-    if (message) expect(error.message).toMatch(message);
+    expect(error!.message.length).toBeGreaterThan(3);
+    if (message) expect(error!.message).toMatch(message);
   });
 
   it('a malformed JSON body is a 400, a body over the limit a 413', async () => {
@@ -69,11 +70,11 @@ describe('planner API errors', () => {
   it('writes need the bearer token (reads do not); unknown ids are 404; bad transitions 409', async () => {
     const noToken = await post('/sweeps', valid);
     expect(noToken.status).toBe(401);
-    expect((await noToken.json()).message).toMatch(/Bearer/);
+    expect(((await noToken.json()) as ErrorJson).message).toMatch(/Bearer/);
     expect((await post('/sweeps', valid, { authorization: 'Bearer wrong-token-1' })).status).toBe(401);
     const created = await post('/sweeps?paused=true', valid, { authorization: 'Bearer secret-token-1' });
     expect(created.status).toBe(201);
-    const { id, state } = await created.json();
+    const { id, state } = (await created.json()) as SweepJson;
     expect(state).toBe('paused');
     expect((await fetch(`${stack.baseUrl}/sweeps/${id}`)).status).toBe(200);
     expect((await fetch(`${stack.baseUrl}/sweeps/nope`)).status).toBe(404);

@@ -1,4 +1,5 @@
 import { resolveTruth } from '@lawsweep/law';
+import { getJson, postJson, type FitJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
@@ -21,9 +22,8 @@ const key = (c: { N: number; D: number }) => `${c.N.toPrecision(6)},${c.D.toPrec
 
 describe('planner: importing existing runs', () => {
   let stack: PlannerStack;
-  const get = async (path: string) => (await fetch(`${stack.baseUrl}${path}`)).json();
-  const post = async (path: string, body: unknown) =>
-    fetch(`${stack.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const get = <T>(path: string) => getJson<T>(`${stack.baseUrl}${path}`);
+  const post = <T = SweepJson>(path: string, body: unknown) => postJson<T>(`${stack.baseUrl}${path}`, body);
   const waitFor = async <T>(probe: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> => {
     const deadline = Date.now() + ms;
     for (;;) {
@@ -43,53 +43,53 @@ describe('planner: importing existing runs', () => {
 
   it('plans differently with imports, and spends nothing on configs it already has', async () => {
     // No worker yet: each sweep's first batch is planned and waits on the queue.
-    const plain = await (await post('/sweeps', spec)).json();
+    const plain = await post('/sweeps', spec);
     const firstPlain = await waitFor(async () => {
-      const runs = await get(`/sweeps/${plain.id}/runs`);
+      const runs = await get<RunJson[]>(`/sweeps/${plain.id}/runs`);
       return runs.length === 3 ? runs : undefined;
     }, 'the first batch of the plain sweep');
-    expect((await get(`/sweeps/${plain.id}`)).warnings.map((w: { code: string }) => w.code)).toContain('no-live-workers');
+    expect((await get<SweepJson>(`/sweeps/${plain.id}`)).warnings.map((w) => w.code)).toContain('no-live-workers');
 
     // The user already has runs at exactly those configs (and three more: enough for a first fit of the five-parameter law), measured from the truth.
     const truth = resolveTruth('chinchilla');
     const theta = truth.law.toTheta(truth.params);
-    const have = [...firstPlain.map((r: { config: { N: number; D: number } }) => r.config), { N: 1e7, D: 2e9 }, { N: 4e7, D: 1e9 }, { N: 1e8, D: 5e9 }];
+    const have = [...firstPlain.map((r) => r.config), { N: 1e7, D: 2e9 }, { N: 4e7, D: 1e9 }, { N: 1e8, D: 5e9 }];
     const imports = have.map((c) => ({ ...c, loss: Math.exp(truth.law.logLoss(theta, c)) }));
-    const withImports = await (await post('/sweeps', { ...spec, runs: imports })).json();
+    const withImports = await post('/sweeps', { ...spec, runs: imports });
     expect(withImports.runs).toMatchObject({ done: 6, imported: 6 });
     expect(withImports.budget.spent).toBe(0);
 
     const firstImported = await waitFor(async () => {
-      const runs = (await get(`/sweeps/${withImports.id}/runs`)).filter((r: { imported: boolean }) => !r.imported);
+      const runs = (await get<RunJson[]>(`/sweeps/${withImports.id}/runs`)).filter((r) => !r.imported);
       return runs.length === 3 ? runs : undefined;
     }, 'the first batch of the sweep with imports');
-    const plainKeys = firstPlain.map((r: { config: { N: number; D: number } }) => key(r.config)).sort();
+    const plainKeys = firstPlain.map((r) => key(r.config)).sort();
     const importedKeys = new Set(have.map(key));
-    expect(firstImported.map((r: { config: { N: number; D: number } }) => key(r.config)).sort()).not.toEqual(plainKeys);
+    expect(firstImported.map((r) => key(r.config)).sort()).not.toEqual(plainKeys);
     // The sweep with imports already has a fit before spending anything.
-    const fit = await get(`/sweeps/${withImports.id}/fit`);
+    const fit = await get<FitJson>(`/sweeps/${withImports.id}/fit`);
     expect(fit.n).toBeGreaterThanOrEqual(6);
 
     // Importing the same configs again adds nothing.
-    expect(await (await post(`/sweeps/${withImports.id}/runs`, imports)).json()).toEqual({ imported: 0, skipped: 6 });
+    expect(await post(`/sweeps/${withImports.id}/runs`, imports)).toEqual({ imported: 0, skipped: 6 });
 
     // Workers join; both sweeps run to the end.
     await stack.addWorker();
     await stack.addWorker();
     for (const id of [plain.id, withImports.id]) {
       await waitFor(async () => {
-        const s = await get(`/sweeps/${id}`);
+        const s = await get<SweepJson>(`/sweeps/${id}`);
         return s.state !== 'running' && s.runs.queued + s.runs.running === 0 ? s : undefined;
       }, `sweep ${id} to finish`);
     }
-    const runs = await get(`/sweeps/${withImports.id}/runs`);
-    const bought = runs.filter((r: { imported: boolean }) => !r.imported);
+    const runs = await get<RunJson[]>(`/sweeps/${withImports.id}/runs`);
+    const bought = runs.filter((r) => !r.imported);
     expect(bought.length).toBeGreaterThan(3);
-    expect(bought.filter((r: { config: { N: number; D: number } }) => importedKeys.has(key(r.config)))).toEqual([]);
-    const sweep = await get(`/sweeps/${withImports.id}`);
-    const paid = bought.reduce((s: number, r: { cost: number }) => s + r.cost, 0);
+    expect(bought.filter((r) => importedKeys.has(key(r.config)))).toEqual([]);
+    const sweep = await get<SweepJson>(`/sweeps/${withImports.id}`);
+    const paid = bought.reduce((s, r) => s + r.cost, 0);
     expect(sweep.budget.spent).toBeCloseTo(paid, -Math.round(Math.log10(paid)) + 9);
-    expect(runs.filter((r: { imported: boolean }) => r.imported).every((r: { cost: number; state: string }) => r.cost === 0 && r.state === 'done')).toBe(true);
-    expect((await get(`/sweeps/${withImports.id}/fit`)).n).toBe(runs.length);
+    expect(runs.filter((r) => r.imported).every((r) => r.cost === 0 && r.state === 'done')).toBe(true);
+    expect((await get<FitJson>(`/sweeps/${withImports.id}/fit`)).n).toBe(runs.length);
   });
 });

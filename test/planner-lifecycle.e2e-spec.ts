@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
+import { getJson, postJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
@@ -18,18 +19,17 @@ const base = {
   trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0 },
 };
 
-type Sweep = { id: string; state: string; budget: { total: number; spent: number; reserved: number }; runs: Record<string, number>; warnings: { code: string; message: string }[] };
-type Run = { id: string; config: { N: number; D: number }; state: string; cost: number };
+type Sweep = SweepJson;
+type Run = RunJson;
 
 describe('planner lifecycle', () => {
   let stack: PlannerStack | undefined;
-  const get = async (path: string) => (await fetch(`${stack!.baseUrl}${path}`)).json();
-  const post = async (path: string, body: unknown = {}) =>
-    (await fetch(`${stack!.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+  const get = <T>(path: string) => getJson<T>(`${stack!.baseUrl}${path}`);
+  const post = <T = Sweep>(path: string, body: unknown = {}) => postJson<T>(`${stack!.baseUrl}${path}`, body);
   const until = async (id: string, done: (s: Sweep) => boolean, what: string, ms = 30_000): Promise<Sweep> => {
     const deadline = Date.now() + ms;
     for (;;) {
-      const s: Sweep = await get(`/sweeps/${id}`);
+      const s = await get<Sweep>(`/sweeps/${id}`);
       expect(s.budget.spent + s.budget.reserved).toBeLessThanOrEqual(s.budget.total * (1 + 1e-9));
       if (done(s)) return s;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
@@ -61,7 +61,7 @@ describe('planner lifecycle', () => {
     await stack.startPlanner();
     const sweep = await until(id, finished, 'the resumed sweep to finish');
     expect(sweep.state).toBe('done');
-    const runs: Run[] = await get(`/sweeps/${id}/runs`);
+    const runs = await get<Run[]>(`/sweeps/${id}/runs`);
     expect(runs.every((r) => r.state === 'done')).toBe(true);
     expect(new Set(runs.map((r) => `${r.config.N},${r.config.D}`)).size).toBe(runs.length);
     expect(sweep.runs.done).toBe(runs.length);
@@ -74,7 +74,7 @@ describe('planner lifecycle', () => {
     stack = await PlannerStack.start({ workers: [{ pool: 'small', capacity: { N: 1e8 } }, { pool: 'small', capacity: { N: 1e8 } }] });
     const { id } = await post('/sweeps', { ...base, name: 'routing', pool: 'small', stop: { maxRuns: 8 } });
     const sweep = await until(id, (s) => finished(s) || (s.runs.done >= 8 && s.runs.queued + s.runs.running === 0), 'the small-worker sweep to settle');
-    const runs: Run[] = await get(`/sweeps/${id}/runs`);
+    const runs = await get<Run[]>(`/sweeps/${id}/runs`);
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.config.N <= 1e8 && r.state === 'done')).toBe(true);
     const warning = sweep.warnings.find((w) => w.code === 'unschedulable');
@@ -85,26 +85,26 @@ describe('planner lifecycle', () => {
     stack = await PlannerStack.start(); // no worker: the first batch waits on the queue
     const { id } = await post('/sweeps', { ...base, name: 'cancel' });
     await until(id, (s) => s.runs.queued === 3, 'the first batch');
-    const cancelled: Sweep = await post(`/sweeps/${id}/cancel`);
+    const cancelled = await post(`/sweeps/${id}/cancel`);
     expect(cancelled).toMatchObject({ state: 'cancelled', budget: { reserved: 0, spent: 0 }, runs: { queued: 0, cancelled: 3 } });
     const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
     expect((await queue.getJobCounts('wait')).wait).toBe(0);
     await queue.close();
     await new Promise((r) => setTimeout(r, 700)); // a planning tick passes: nothing new is planned
-    expect(((await get(`/sweeps/${id}/runs`)) as Run[]).map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect((await get<Run[]>(`/sweeps/${id}/runs`)).map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
 
   it('the reconciler fails a run whose job vanished without a result, releases its cost and plans a replacement', async () => {
     stack = await PlannerStack.start(); // no worker: jobs wait, so one can be made to vanish
     const { id } = await post('/sweeps', { ...base, name: 'reconcile' });
     await until(id, (s) => s.runs.queued === 3, 'the first batch');
-    const [lost]: Run[] = await get(`/sweeps/${id}/runs`);
+    const [lost] = await get<Run[]>(`/sweeps/${id}/runs`);
     const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
     await (await queue.getJob(lost.id))?.remove();
     await queue.close();
     // Grace 1.5 s, reconcile every 1 s (PlannerStack): the lost run is failed, a fourth run planned.
     const sweep = await until(id, (s) => s.runs.failed === 1 && s.runs.queued === 3, 'the lost run to be failed and replaced', 10_000);
-    const runs: Run[] = await get(`/sweeps/${id}/runs`);
+    const runs = await get<Run[]>(`/sweeps/${id}/runs`);
     expect(runs.find((r) => r.id === lost.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/vanished/) });
     expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((s, r) => s + r.cost, 0), -15);
     expect(sweep.budget.spent).toBe(0);
