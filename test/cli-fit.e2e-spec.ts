@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** `lawsweep fit` as a user runs it: the built CLI in a child process. */
+const root = join(__dirname, '..');
+const epochCsv = join(root, '../shared/data/epoch_chinchilla.csv');
+let dir: string;
+
+function lawsweep(...args: string[]) {
+  const r = spawnSync('node', [join(root, 'bin/lawsweep.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  try {
+    execFileSync('node', [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'pipe' });
+  } catch {
+    // tsc emits even when another part of the tree has type errors; the CLI must still be there.
+  }
+  expect(existsSync(join(root, 'dist/apps/cli/src/commands/fit.command.js'))).toBe(true);
+  dir = mkdtempSync(join(tmpdir(), 'lawsweep-fit-'));
+}, 300_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('lawsweep fit', () => {
+  it("reproduces Epoch AI's Chinchilla fit with --drop-highest-loss 5 (--json)", () => {
+    const r = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--loss', 'huber:1e-3', '--drop-highest-loss', '5', '--json');
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    expect(fit).toMatchObject({ law: 'chinchilla', n: 240, dropped: 5, converged: true });
+    expect(Math.abs(fit.params.E - 1.8172)).toBeLessThan(0.03);
+    expect(Math.abs(fit.params.A - 482.01)).toBeLessThan(124.58);
+    expect(Math.abs(fit.params.B - 2085.43)).toBeLessThan(1293.23);
+    expect(Math.abs(fit.params.alpha - 0.3478)).toBeLessThan(0.02);
+    expect(Math.abs(fit.params.beta - 0.3658)).toBeLessThan(0.02);
+    for (const key of ['stderr', 'rmse', 'sigma', 'objective', 'iterations', 'modes']) expect(fit).toHaveProperty(key);
+    expect(fit.modes[0].weight).toBeGreaterThan(0);
+  });
+
+  it('prints a readable table without --json', () => {
+    const r = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--drop-highest-loss', '5', '--optimal', '5.76e23');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/param\s+value\s+s\.e\./);
+    expect(r.stdout).toMatch(/^E\s+1\.817/m);
+    expect(r.stdout).toMatch(/optimal at C=5\.76e23: N\*=/);
+  });
+
+  it('fits an expression law given with --param bounds', () => {
+    const r = lawsweep('fit', '--data', epochCsv, '--drop-highest-loss', '5', '--json', '--expression', 'E + A / N^alpha + B / D^beta',
+      '--param', 'E=0.5:5', '--param', 'A=1:1e6', '--param', 'B=1:1e6', '--param', 'alpha=0.05:1', '--param', 'beta=0.05:1');
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    expect(Math.abs(fit.params.E - 1.8172)).toBeLessThan(0.03);
+  });
+
+  it.each([
+    ['a non-numeric value, naming line and column', 'N,D,loss\n1e8,2e9,3.1\n2e8,lots,3.0\n', /line 3, column D: "lots" is not a number/],
+    ['a missing column', 'N,loss\n1e8,3.1\n', /missing column D/],
+    ['a non-positive loss', 'N,D,loss\n1e8,2e9,-3\n', /line 2, column loss: -3 must be positive/],
+    ['too few rows for the law', 'N,D,loss\n1e8,2e9,3.1\n2e8,4e9,3.0\n', /2 usable rows, but law chinchilla has 5 parameters and needs at least 6/],
+  ])('exits 1 on %s', (_what, csv, message) => {
+    const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(file, csv);
+    const r = lawsweep('fit', '--data', file, '--law', 'chinchilla');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('exits 1 on an unknown law or symbol', () => {
+    expect(lawsweep('fit', '--data', epochCsv, '--law', 'nope').stderr).toMatch(/unknown law "nope"/);
+    const r = lawsweep('fit', '--data', epochCsv, '--expression', 'E + A / N^a + Q', '--param', 'E=0.5:5', '--param', 'A=1:1e6', '--param', 'a=0.05:1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown symbol "Q"/);
+  });
+});
