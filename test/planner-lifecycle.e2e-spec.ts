@@ -109,4 +109,21 @@ describe('planner lifecycle', () => {
     expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((s, r) => s + r.cost, 0), -15);
     expect(sweep.budget.spent).toBe(0);
   });
+
+  it('two planner replicas on one Redis share the sweep without planning a run twice or overspending', async () => {
+    stack = await PlannerStack.start({ workers: [{}, {}] });
+    const { bootstrapPlanner } = await import('../apps/planner/src/bootstrap');
+    const second = await bootstrapPlanner({ redisUrl: stack.redis.url, listen: false, logger: ['error'], tickMs: 300, reconcileMs: 1000, resultGraceMs: 1500 });
+    try {
+      const { id } = await post('/sweeps', { ...base, name: 'replicas', parallelism: 4 });
+      const sweep = await until(id, finished, 'the shared sweep to finish');
+      expect(sweep.state).toBe('done');
+      const runs = await get<Run[]>(`/sweeps/${id}/runs`);
+      expect(new Set(runs.map((r) => `${r.config.N},${r.config.D}`)).size).toBe(runs.length);
+      expect(runs.every((r) => r.state === 'done')).toBe(true);
+      expect(sweep.runs.done).toBe(runs.length);
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -1,0 +1,23 @@
+import { validatePlannerEnv } from './planner-config';
+
+describe('planner configuration', () => {
+  it('fills defaults: loopback host, port 3000, no token', () => {
+    const env = validatePlannerEnv({});
+    expect(env).toMatchObject({ REDIS_URL: 'redis://127.0.0.1:6379', PORT: 3000, HOST: '127.0.0.1' });
+    expect(env.LAWSWEEP_TOKEN).toBeUndefined();
+  });
+
+  it('treats an empty token as no token', () => {
+    expect(validatePlannerEnv({ LAWSWEEP_TOKEN: '' }).LAWSWEEP_TOKEN).toBeUndefined();
+  });
+
+  it.each([
+    ['REDIS_URL', 'localhost:6379', /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL.*got "localhost:6379"/],
+    ['PORT', 'eighty', /PORT: must be a port number/],
+    ['PORT', '70000', /PORT/],
+    ['LAWSWEEP_TOKEN', 'abc', /LAWSWEEP_TOKEN: must be at least 8 characters/],
+    ['LAWSWEEP_BODY_LIMIT', 'lots', /LAWSWEEP_BODY_LIMIT/],
+  ])('rejects %s=%s naming the variable', (name, value, message) => {
+    expect(() => validatePlannerEnv({ [name]: value })).toThrow(message);
+  });
+});
