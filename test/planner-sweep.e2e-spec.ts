@@ -80,6 +80,12 @@ describe('planner + workers: a sweep end to end', () => {
     expect(metrics).toMatch(/lawsweep_results_total\{status="done",outcome="duplicate"\} 1/);
     expect(metrics).toMatch(new RegExp(`lawsweep_results_total\\{status="done",outcome="recorded"\\} ${runs.length}\\b`));
     expect(metrics).toMatch(/bullmq_job_count\{queue="lawsweep-results"/);
+    for (const name of ['lawsweep_budget_total', 'lawsweep_budget_spent', 'lawsweep_budget_reserved', 'lawsweep_runs', 'lawsweep_fit_param', 'lawsweep_fit_param_stderr', 'lawsweep_target_loss', 'lawsweep_last_pick_information_gain_nats']) {
+      expect(metrics).toMatch(new RegExp(`^${name}\\{[^}]*sweep="${id}"`, 'm'));
+    }
+    expect(metrics).toMatch(new RegExp(`^lawsweep_runs\\{sweep="${id}",state="done"\\} ${runs.length}$`, 'm'));
+    expect(metrics).toMatch(/^lawsweep_fit_duration_seconds_count\{law="chinchilla"\} [1-9]/m);
+    expect(metrics).toMatch(/^lawsweep_plan_duration_seconds_count [1-9]/m);
     const after = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
     expect(after.budget.spent).toBe(sweep.budget.spent);
     expect((await json<RunJson[]>(await fetch(`${stack.baseUrl}/sweeps/${id}/runs`)))[0].loss).toBe(runs[0].loss);

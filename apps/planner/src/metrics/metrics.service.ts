@@ -37,42 +37,40 @@ export class MetricsService {
     const target = new Gauge({ name: 'lawsweep_target_loss', help: 'Predicted loss at a target config (bound: predicted, lower, upper of the 90% interval)', labelNames: ['sweep', 'target', 'bound'], registers: [r] });
     const queueJobs = new Gauge({ name: 'lawsweep_queue_jobs', help: 'Jobs in the run queues by state', labelNames: ['queue', 'state'], registers: [r] });
 
-    // One gauge's collect refreshes all sweep gauges (one store read per scrape).
-    new Gauge({
-      name: 'lawsweep_sweeps',
-      help: 'Sweeps by state',
-      labelNames: ['state'],
-      registers: [r],
-      async collect() {
-        const sweeps = await store.listSweeps();
-        this.reset();
-        for (const g of [budget, spent, reserved, runs, param, stderr, target, queueJobs]) g.reset();
-        for (const s of sweeps) {
-          this.inc({ state: s.state });
-          budget.set({ sweep: s.id, name: s.name }, s.budget);
-          spent.set({ sweep: s.id, name: s.name }, s.spent);
-          reserved.set({ sweep: s.id, name: s.name }, s.reserved);
-          for (const st of RUN_STATES) runs.set({ sweep: s.id, state: st }, s.runs[st]);
-          if (!s.fit) continue;
-          for (const [k, v] of Object.entries(s.fit.params)) if (Number.isFinite(v)) param.set({ sweep: s.id, param: k }, v);
-          for (const [k, v] of Object.entries(s.fit.stderr)) if (Number.isFinite(v)) stderr.set({ sweep: s.id, param: k }, v);
-          s.fit.predictions.forEach((p, i) => {
-            const t = String(i);
-            target.set({ sweep: s.id, target: t, bound: 'predicted' }, p.loss);
-            target.set({ sweep: s.id, target: t, bound: 'lower' }, p.lower);
-            target.set({ sweep: s.id, target: t, bound: 'upper' }, p.upper);
-          });
-        }
-        for (const { queue, counts } of await queues.jobCounts()) for (const [st, n] of Object.entries(counts)) queueJobs.set({ queue, state: st }, n);
-      },
-    });
+    const sweepsByState = new Gauge({ name: 'lawsweep_sweeps', help: 'Sweeps by state', labelNames: ['state'], registers: [r] });
+
+    // Refreshed before each scrape (not in a gauge's collect, which runs after earlier families are
+    // already serialized): one store read per scrape.
+    this.refresh = async () => {
+      const sweeps = await store.listSweeps();
+      for (const g of [sweepsByState, budget, spent, reserved, runs, param, stderr, target, queueJobs]) g.reset();
+      for (const s of sweeps) {
+        sweepsByState.inc({ state: s.state });
+        budget.set({ sweep: s.id, name: s.name }, s.budget);
+        spent.set({ sweep: s.id, name: s.name }, s.spent);
+        reserved.set({ sweep: s.id, name: s.name }, s.reserved);
+        for (const st of RUN_STATES) runs.set({ sweep: s.id, state: st }, s.runs[st]);
+        if (!s.fit) continue;
+        for (const [k, v] of Object.entries(s.fit.params)) if (Number.isFinite(v)) param.set({ sweep: s.id, param: k }, v);
+        for (const [k, v] of Object.entries(s.fit.stderr)) if (Number.isFinite(v)) stderr.set({ sweep: s.id, param: k }, v);
+        s.fit.predictions.forEach((p, i) => {
+          const t = String(i);
+          target.set({ sweep: s.id, target: t, bound: 'predicted' }, p.loss);
+          target.set({ sweep: s.id, target: t, bound: 'lower' }, p.lower);
+          target.set({ sweep: s.id, target: t, bound: 'upper' }, p.upper);
+        });
+      }
+      for (const { queue, counts } of await queues.jobCounts()) for (const [st, n] of Object.entries(counts)) queueJobs.set({ queue, state: st }, n);
+    };
     this.bullmq = () => queues.prometheusMetrics();
   }
 
   private readonly bullmq: () => Promise<string>;
+  private readonly refresh: () => Promise<void>;
 
   /** lawsweep_ metrics followed by BullMQ's own queue export. */
   async text(): Promise<string> {
+    await this.refresh();
     const [own, bull] = await Promise.all([this.registry.metrics(), this.bullmq().catch(() => '')]);
     return `${own}\n${bull}`;
   }
