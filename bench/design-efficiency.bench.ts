@@ -1,10 +1,10 @@
 /**
  * Design efficiency: how much compute each design needs to predict a far larger run's loss.
  *
- *   npm run bench:design                       # full: 8 synthetic settings + the real pool, 20 seeds
+ *   npm run bench:design                       # full: 8 synthetic settings + the real pool, 20 seeds, 2 jobs
  *   npm run bench:design -- --quick            # 6 seeds, fewer settings (a smoke run)
- *   npm run bench:design -- --truth epoch --noise 0.005 --seeds 20
- *   npm run bench:design -- --real-only | --speed-only
+ *   npm run bench:design -- --truth epoch [--noise 0.005] [--seeds 20]   # one truth
+ *   npm run bench:design -- --real | --speed-only | --jobs 1
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
@@ -13,16 +13,17 @@
  * median error (log-log interpolation between checkpoints).
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
-import { createSweepEngine, DEFAULT_COST_RULE, readObservationsCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { createSweepEngine, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { SeededRandom, type Config, type Observation } from '@lawsweep/law';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { speedBench } from './design-speed';
 import { errorSummary, ratioTable, type DesignCurve } from './design-report';
 
 const DESIGNS: DesignName[] = ['eig', 'oracle', 'grid', 'isoflop', 'random'];
-const SYNTHETIC_CHECKPOINTS = (arg('levels')?.split(',').map(Number)) ?? [3e19, 1e20, 3e20, 1e21, 3e21, 1e22];
-const REAL_CHECKPOINTS = [3e21, 6e21, 1.2e22, 2.4e22, 4.8e22, 8.4e22];
+const SYNTHETIC_CHECKPOINTS = arg('levels')?.split(',').map(Number) ?? [1e20, 3e20, 1e21, 3e21, 1e22];
+const REAL_CHECKPOINTS = [3e21, 6e21, 1.2e22, 2.4e22, 4.8e22];
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -115,26 +116,59 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
   return curves;
 }
 
-function main(): void {
+/** Runs this script once per setting in child processes, `jobs` at a time, printing their outputs in order. */
+async function runChildren(settings: string[][], jobs: number): Promise<void> {
+  const passThrough = process.argv.slice(2).filter((a, i, all) => !['--jobs'].includes(a) && all[i - 1] !== '--jobs');
+  const outputs: string[] = new Array(settings.length).fill('');
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < settings.length) {
+      const i = next++;
+      outputs[i] = await new Promise<string>((done, fail) => {
+        const child = spawn(process.execPath, [__filename, ...passThrough, ...settings[i], '--no-speed', '--child'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let text = '';
+        child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        child.on('error', fail);
+        child.on('close', (code) => (code === 0 ? done(text) : fail(new Error(`setting ${settings[i].join(' ')} exited with ${code}`))));
+      });
+      process.stdout.write(outputs[i].split('\n').filter((l) => !l.startsWith('design-efficiency bench:')).join('\n'));
+    }
+  };
+  await Promise.all(Array.from({ length: jobs }, worker));
+}
+
+async function main(): Promise<void> {
   const quick = flag('quick');
   const seeds = Number(arg('seeds') ?? (quick ? 6 : 20));
   const firstSeed = Number(arg('first-seed') ?? 0);
   const designs = (arg('designs')?.split(',') as DesignName[] | undefined) ?? DESIGNS;
-  const truths = arg('truth') ? [arg('truth') as string] : quick ? ['chinchilla', 'farseer'] : ['chinchilla', 'epoch', 'tied', 'farseer'];
-  const noises = arg('noise') ? [Number(arg('noise'))] : quick ? [0.01] : [0.005, 0.01];
-  process.stdout.write(`design-efficiency bench: ${new Date().toISOString()}, node ${process.version}\n`);
+  if (!flag('child')) process.stdout.write(`design-efficiency bench: ${new Date().toISOString()}, node ${process.version}\n`);
   if (!flag('speed-only')) {
-    if (!flag('real-only')) {
-      for (const truth of truths) for (const noise of noises) runSetting(`truth ${truth}, noise ${noise}`, syntheticSpec(truth, noise), SYNTHETIC_CHECKPOINTS, designs, seeds, firstSeed);
-    }
-    if (!arg('truth')) {
-      const file = resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
-      const s = realSpec();
-      const replay = readObservationsCsv(arg('data') ?? file, ['N', 'D']);
-      runSetting('real pool: epoch_chinchilla.csv (replay, 3 largest runs held out)', s, REAL_CHECKPOINTS, designs.filter((d) => d !== 'oracle'), seeds, firstSeed, replay);
+    if (arg('truth') || flag('real')) {
+      if (arg('truth')) {
+        const truth = arg('truth') as string;
+        for (const noise of arg('noise') ? [Number(arg('noise'))] : [0.005, 0.01]) {
+          runSetting(`truth ${truth}, noise ${noise}`, syntheticSpec(truth, noise), SYNTHETIC_CHECKPOINTS, designs, seeds, firstSeed);
+        }
+      }
+      if (flag('real')) {
+        const file = arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
+        const replay = readReplayCsv(file, ['N', 'D']);
+        runSetting('real pool: epoch_chinchilla.csv (replay of a random 80% per seed; the 3 largest runs held out as targets)', realSpec(), REAL_CHECKPOINTS, designs.filter((d) => d !== 'oracle'), seeds, firstSeed, replay);
+      }
+    } else {
+      const truths = quick ? ['chinchilla', 'farseer'] : ['chinchilla', 'epoch', 'tied', 'farseer'];
+      const noises = quick ? ['0.01'] : ['0.005', '0.01'];
+      const settings = [...truths.flatMap((t) => noises.map((n) => ['--truth', t, '--noise', n])), ['--real']];
+      await runChildren(settings, Number(arg('jobs') ?? 2));
     }
   }
   if (!flag('no-speed')) process.stdout.write(`\n### speed\n\n${speedBench(createSweepEngine)}\n`);
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

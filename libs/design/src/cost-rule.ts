@@ -16,7 +16,7 @@ export interface CostRule {
   floorOf: 'total' | 'remaining';
 }
 
-export const DEFAULT_COST_RULE: CostRule = { exponent: 1, minShare: 0.05, floorOf: 'total' };
+export const DEFAULT_COST_RULE: CostRule = { exponent: 1, minShare: 0.02, floorOf: 'total' };
 
 export function costScore(gain: number, cost: number, budget: { remaining: number; total: number }, rule: CostRule): number {
   const base = rule.floorOf === 'total' ? budget.total : budget.remaining;

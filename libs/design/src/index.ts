@@ -8,4 +8,4 @@ export { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
 export { predictUnderPosterior, predictWithFit, relativeHalfWidth } from './target-prediction';
 export { createSweepEngine, LawSweepEngine, type SweepEngineOptions } from './sweep-engine';
 export { simulateSeeds, simulateSweep, type CheckpointRecord, type SeedRecord, type SimulateOptions, type SimulateResult, type TargetRecord } from './simulate-sweep';
-export { readConfigsCsv, readObservationsCsv } from './runs-csv';
+export { readPoolCsv, readReplayCsv } from './runs-csv';

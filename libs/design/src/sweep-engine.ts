@@ -1,5 +1,5 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { getLaw, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
+import { getLaw, predictMixture, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
 import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
 import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
 import type { DesignStrategy } from './design-strategy';
@@ -100,7 +100,9 @@ export class LawSweepEngine implements SweepEngine {
     return fit ? posteriorFromFit(fit, this.dim) : priorGiven(this.law, observations);
   }
 
+  /** With a fit: libs/law's mixture prediction (the same numbers the planner's /fit shows); before one, the prior's. */
   predictTargets(fit: FitResult | undefined): Prediction[] {
+    if (fit && fit.modes.length > 0) return this.spec.targets.map((t) => predictMixture(this.law, fit, t, 0.9));
     const posterior = fit ? posteriorFromFit(fit, this.dim) : priorPosterior(this.law);
     return this.spec.targets.map((t) => predictUnderPosterior(this.law, posterior, t));
   }
@@ -162,7 +164,8 @@ export class LawSweepEngine implements SweepEngine {
       posterior,
       targets: this.targetFns,
     });
-    return runs.length > 0 ? { runs } : { runs, exhausted: 'no remaining candidate adds information' };
+    if (runs.length > 0) return { runs };
+    return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
   }
 }
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import type { Config, Observation } from '@lawsweep/law';
-import { readConfigsCsv, readObservationsCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
+import { readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
 
 const DESIGNS: DesignName[] = ['eig', 'grid', 'isoflop', 'random', 'oracle'];
 
@@ -24,8 +24,8 @@ function loadSpec(path: string): { spec: SweepSpec; pool?: Config[]; replay?: Ob
   const spec = parsed.spec;
   const variables = Object.keys(spec.variables);
   const base = dirname(resolve(path));
-  const pool = typeof spec.candidates === 'string' ? readConfigsCsv(resolve(base, spec.candidates), variables) : undefined;
-  const replay = spec.trainer.type === 'replay' ? readObservationsCsv(resolve(base, spec.trainer.file), variables) : undefined;
+  const pool = typeof spec.candidates === 'string' ? readPoolCsv(resolve(base, spec.candidates), variables) : undefined;
+  const replay = spec.trainer.type === 'replay' ? readReplayCsv(resolve(base, spec.trainer.file), variables) : undefined;
   const errors = validateSweepSpecSemantics(spec, { pool: pool ?? replay?.map((o) => o.config) });
   if (errors.length > 0) throw new Error(`invalid spec ${path}:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   return { spec, pool, replay };
