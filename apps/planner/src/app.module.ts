@@ -7,6 +7,7 @@ import { SweepStore } from '@lawsweep/store';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import { PlannerConfig } from './config/planner-config';
 import { PlannerConfigModule } from './config/planner-config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import type { PlannerOptions } from './config/planner-options';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -39,6 +40,7 @@ export class AppModule {
         }),
         BullModule.registerQueue({ name: RESULTS_QUEUE }),
         TerminusModule,
+        DashboardModule,
       ],
       controllers: [SweepsController, MetricsController, HealthController],
       providers: [

@@ -1,0 +1,64 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import { Queue } from 'bullmq';
+import { DEFAULT_POOL, RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
+import { redisOptionsFromUrl } from '../redis/redis-options';
+import { DashboardDataService } from './dashboard-data.service';
+
+export const BULL_BOARD_PATH = '/queues';
+
+/**
+ * Bull Board at /queues: the results queue and one run queue per worker pool in use (pools are
+ * picked up from the sweeps as they appear). Its Express router is mounted on the planner's HTTP
+ * server; Nest guards do not run there, so with a token configured the board is read-only.
+ */
+@Injectable()
+export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(BullBoardService.name);
+  private readonly queues = new Map<string, Queue>();
+  private board?: ReturnType<typeof createBullBoard>;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly http: HttpAdapterHost,
+    private readonly data: DashboardDataService,
+  ) {}
+
+  onModuleInit(): void {
+    const server = this.http.httpAdapter?.getInstance?.();
+    if (!server || typeof server.use !== 'function') return; // no HTTP server (a test app without Express)
+    const adapter = new ExpressAdapter();
+    adapter.setBasePath(BULL_BOARD_PATH);
+    this.board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: 'lawsweep queues' } } });
+    this.add(RESULTS_QUEUE);
+    this.add(runQueueName(DEFAULT_POOL));
+    server.use(BULL_BOARD_PATH, adapter.getRouter());
+    this.timer = setInterval(() => void this.discoverPools(), 10_000);
+    this.timer.unref();
+  }
+
+  private add(name: string): void {
+    if (this.queues.has(name) || !this.board) return;
+    const config = this.data.config;
+    const queue = new Queue(name, { connection: { ...redisOptionsFromUrl(config.redisUrl), enableOfflineQueue: false }, prefix: config.queuePrefix });
+    queue.on('error', (err) => this.logger.warn(`bull board queue ${name}: ${err.message}`));
+    this.queues.set(name, queue);
+    this.board.addQueue(new BullMQAdapter(queue, { readOnlyMode: Boolean(config.token) }));
+  }
+
+  private async discoverPools(): Promise<void> {
+    try {
+      for (const s of await this.data.sweeps()) this.add(runQueueName(s.spec.pool ?? DEFAULT_POOL));
+    } catch {
+      // Redis away: try again at the next tick.
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
+  }
+}

@@ -1,0 +1,86 @@
+import { escapeHtml, layout } from './dashboard-layout';
+
+/**
+ * `/sweeps/:id/view`: one sweep, live. Polls the REST API (sweep every 1.5 s; runs and fit when
+ * the sweep changed) and reloads the two figures (drawn server-side by libs/plot) when a result
+ * or a refit changed them. `id` must already be validated as a plain identifier.
+ */
+export function sweepViewPage(id: string, name: string): string {
+  const body = `
+<h1 id="title">${escapeHtml(name)}</h1>
+<div class="sub"><span id="state" class="state">…</span> <span id="sweep-id" class="muted">${escapeHtml(id)}</span> · <span id="law"></span><span id="stop" class="muted"></span> · <span id="updated" class="muted"></span></div>
+<div class="grid">
+  <div class="card"><h2>Budget</h2><div class="big" id="budget-spent">-</div>
+    <div class="bar"><div class="spent" id="bar-spent" style="width:0"></div><div class="reserved" id="bar-reserved" style="width:0"></div></div>
+    <div>spent <b id="budget-spent-abs">-</b> + reserved <b id="budget-reserved">-</b> of <b id="budget-total">-</b></div></div>
+  <div class="card"><h2>Runs</h2><div class="big"><span id="runs-done">-</span> done</div>
+    <div><span id="runs-inflight">-</span> in flight (<span id="runs-running">-</span> running) · <span id="runs-failed">-</span> failed</div></div>
+  <div class="card"><h2>Target prediction</h2><div class="big" id="target-loss">-</div><div id="target-interval" class="muted"></div><div id="target-config" class="muted"></div></div>
+</div>
+<div class="split">
+  <div class="card plot"><h2>Losses against compute</h2><img id="plot" alt="scaling-law plot: observed losses, fitted law per model size, compute-optimal frontier, targets" src="/sweeps/${escapeHtml(id)}/plot.svg"></div>
+  <div class="stack">
+    <div class="card"><h2>Fitted parameters</h2><table><thead><tr><th>param</th><th class="num">value</th><th class="num">std. error</th><th class="num">90% interval</th></tr></thead><tbody id="params"></tbody></table>
+      <p class="muted" id="fit-note"></p></div>
+    <div class="card plot"><h2>Target over compute spent</h2><img id="history" alt="target prediction and its interval after each refit" src="/sweeps/${escapeHtml(id)}/history.svg"></div>
+  </div>
+</div>
+<div class="grid">
+  <div class="card wide"><h2>Runs</h2><div class="scroll"><table><thead><tr><th>run</th><th>state</th><th>config</th><th class="num">loss</th><th class="num">cost</th><th>worker</th><th class="num">duration</th><th class="num">attempts</th><th>note</th></tr></thead>
+    <tbody id="runs"></tbody></table></div></div>
+</div>`;
+  const script = `
+var ID = ${JSON.stringify(id).replace(/</g, '\\u003c')};
+var base = '/sweeps/' + encodeURIComponent(ID);
+var lastVersion = '';
+function dur(ms) { if (ms === null || ms === undefined) return '-'; return ms < 1000 ? ms + ' ms' : ms < 120000 ? (ms / 1000).toFixed(1) + ' s' : (ms / 60000).toFixed(1) + ' min'; }
+async function refresh() {
+  var s;
+  try { s = await getJson(base); } catch (e) { setText('updated', 'planner unreachable: ' + e.message); return schedule(5000); }
+  document.title = 'lawsweep · ' + s.name;
+  var st = document.getElementById('state'); st.textContent = s.state; st.className = 'state ' + s.state;
+  setText('law', 'law ' + s.law + ' · design ' + s.design);
+  setText('stop', s.stopReason ? ' · ' + s.stopReason : '');
+  setText('updated', 'updated ' + new Date().toLocaleTimeString());
+  var b = s.budget;
+  setText('budget-spent', pct(b.spent, b.total) + ' spent');
+  setText('budget-spent-abs', sci(b.spent)); setText('budget-reserved', sci(b.reserved)); setText('budget-total', sci(b.total));
+  document.getElementById('bar-spent').style.width = (b.total > 0 ? 100 * b.spent / b.total : 0) + '%';
+  document.getElementById('bar-reserved').style.width = (b.total > 0 ? 100 * b.reserved / b.total : 0) + '%';
+  setText('runs-done', s.runs.done); setText('runs-inflight', s.runs.queued + s.runs.running); setText('runs-running', s.runs.running); setText('runs-failed', s.runs.failed);
+  var t = s.targets[0];
+  if (t) {
+    setText('target-config', cfg(t.config));
+    setText('target-loss', t.loss === null ? 'no fit yet' : t.loss.toFixed(4));
+    setText('target-interval', t.loss === null ? '' : '90% interval [' + t.lower.toFixed(4) + ', ' + t.upper.toFixed(4) + '] · ±' + (50 * (t.upper - t.lower) / t.loss).toFixed(2) + '%');
+  }
+  var version = s.updatedAt + '|' + s.runs.done + '|' + s.runs.running + '|' + s.runs.failed;
+  if (version !== lastVersion) {
+    lastVersion = version;
+    await Promise.all([refreshRuns(), refreshFit()]);
+    var v = encodeURIComponent(version);
+    document.getElementById('plot').src = base + '/plot.svg?v=' + v;
+    document.getElementById('history').src = base + '/history.svg?v=' + v;
+  }
+  schedule(['done', 'cancelled', 'failed'].indexOf(s.state) >= 0 ? 10000 : 1500);
+}
+async function refreshRuns() {
+  var runs = await getJson(base + '/runs');
+  fill('runs', runs.slice().reverse().slice(0, 300).map(function (r) {
+    return row([el('td', r.id), badge(r.state), el('td', cfg(r.config)), num(r.loss === null ? '-' : r.loss.toFixed(4)), num(sci(r.cost)),
+      el('td', r.worker || '-'), num(dur(r.durationMs)), num(String(r.attempts)), el('td', r.reason || (r.imported ? 'imported' : ''), 'muted')]);
+  }));
+}
+async function refreshFit() {
+  var f = await getJson(base + '/fit');
+  setText('fit-note', f.n > 0 ? 'fitted to ' + f.n + ' runs · rmse of log-loss ' + sci(f.rmse, 2) + (f.modes.length > 1 ? ' · ' + f.modes.length + ' modes' : '') : 'no fit yet: it needs a few finished runs');
+  fill('params', Object.keys(f.params).map(function (k) {
+    var v = f.params[k], se = f.stderr[k];
+    var iv = isFinite(se) ? '[' + sci(v - 1.645 * se, 3) + ', ' + sci(v + 1.645 * se, 3) + ']' : '-';
+    return row([el('td', k), num(sci(v, 4)), num(sci(se, 2)), num(iv)]);
+  }));
+}
+function schedule(ms) { setTimeout(refresh, ms); }
+refresh();`;
+  return layout(`lawsweep · ${name}`, body, script);
+}

@@ -1,0 +1,129 @@
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PlannerStack } from './support/planner-stack';
+
+/**
+ * The dashboard in a real browser: Debian's Chromium (`apt-get install -y chromium`; .ci/run
+ * installs it) driven by playwright-core, on the page of a sweep that is still running. Writes a
+ * screenshot to the temp dir; with UPDATE_SCREENSHOT=1 also to docs/dashboard.png (the README's).
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`dashboard e2e skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
+const describeIf = haveChromium ? describe : describe.skip;
+
+const spec = {
+  name: 'dashboard-e2e',
+  law: 'chinchilla',
+  variables: { N: { min: 1e7, max: 1e9, steps: 9 }, D: { min: 1e8, max: 1e11, steps: 13 } },
+  constraints: ['D / N >= 1', 'D / N <= 1000'],
+  budget: 3e20,
+  targets: [{ N: 7e10, D: 1.4e12 }],
+  parallelism: 4,
+  // Slow enough that the sweep is still running while the page is checked.
+  trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 1e-18, maxSeconds: 3 },
+};
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describeIf('dashboard in headless Chromium', () => {
+  let stack: PlannerStack;
+  let context: BrowserContext;
+  let page: Page;
+  let sweepId: string;
+  const userDataDir = mkdtempSync(join(tmpdir(), 'lawsweep-chromium-'));
+  const shot = join(userDataDir, 'dashboard.png');
+
+  beforeAll(async () => {
+    stack = await PlannerStack.start({ workers: [{ concurrency: 2 }, { concurrency: 2 }] });
+    const res = await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+    expect(res.status).toBe(201);
+    sweepId = ((await res.json()) as { id: string }).id;
+    // Let a few results and a fit arrive, so the page has something to show.
+    await waitFor('a fit and 6 finished runs', async () => {
+      const s = (await (await fetch(`${stack.baseUrl}/sweeps/${sweepId}`)).json()) as { runs: { done: number }; fit: unknown };
+      return s.runs.done >= 6 && s.fit ? true : undefined;
+    });
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1500, height: 1100 },
+    });
+    page = await context.newPage();
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await stack?.stop();
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('shows the sweep: title, state, budget, runs table, plots, fitted parameters', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${stack.baseUrl}/sweeps/${sweepId}/view`);
+    await page.locator('#runs tr').nth(5).waitFor({ timeout: 15_000 });
+    await page.locator('#params tr').nth(4).waitFor({ timeout: 15_000 });
+
+    expect(await page.title()).toBe('lawsweep · dashboard-e2e');
+    expect(await page.textContent('#title')).toBe('dashboard-e2e');
+    expect(await page.textContent('#state')).toMatch(/^(running|done)$/);
+    expect(await page.textContent('#budget-total')).toBe('3.00e20');
+    expect(await page.textContent('#budget-spent')).toMatch(/^\d+(\.\d)?% spent$/);
+
+    // Every run the API knows is a row, with its state, config and worker.
+    const runs = (await (await fetch(`${stack.baseUrl}/sweeps/${sweepId}/runs`)).json()) as { id: string; state: string }[];
+    const rows = await page.evaluate<string[][]>("Array.from(document.querySelectorAll('#runs tr')).map((tr) => Array.from(tr.children).map((td) => td.textContent))");
+    expect(rows.length).toBeGreaterThanOrEqual(6);
+    expect(rows.length).toBeLessThanOrEqual(runs.length + 4);
+    const done = rows.find((r) => r[1] === 'done');
+    expect(done?.[2]).toMatch(/^N=[\d.e]+ D=[\d.e]+$/);
+    expect(Number(done?.[3])).toBeGreaterThan(1.5);
+    expect(done?.[5]).toMatch(/^w\d+-/);
+
+    expect(await page.textContent('#target-loss')).toMatch(/^\d\.\d{4}$/);
+    expect(await page.textContent('#target-interval')).toMatch(/90% interval \[/);
+    const params = await page.locator('#params tr td:first-child').allTextContents();
+    expect(params).toEqual(['E', 'A', 'B', 'alpha', 'beta']);
+
+    // Both figures loaded as images, drawn by libs/plot.
+    // (An expression string: the test is compiled without the DOM library.)
+    for (const sel of ['#plot', '#history']) {
+      await page.waitForFunction(`(() => { const img = document.querySelector('${sel}'); return !!img && img.complete && img.naturalWidth > 0; })()`, undefined, { timeout: 10_000 });
+    }
+    expect(errors).toEqual([]);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: shot });
+    if (process.env.UPDATE_SCREENSHOT) copyFileSync(shot, resolve(__dirname, '..', 'docs', 'dashboard.png'));
+  });
+
+  it('lists the sweep on the front page, linked to its view', async () => {
+    await page.goto(`${stack.baseUrl}/`);
+    await page.waitForSelector('#sweeps tr a');
+    expect(await page.textContent('#sweeps tr a')).toBe('dashboard-e2e');
+    expect(await page.getAttribute('#sweeps tr a', 'href')).toBe(`/sweeps/${sweepId}/view`);
+  });
+
+  it('mounts Bull Board at /queues with the run and results queues', async () => {
+    const api = (await (await fetch(`${stack.baseUrl}/queues/api/queues`)).json()) as { queues: { name: string }[] };
+    expect(api.queues.map((q) => q.name).sort()).toEqual(['lawsweep-results', 'lawsweep-runs-default']);
+    await page.goto(`${stack.baseUrl}/queues`);
+    await page.waitForSelector('text=lawsweep-results', { timeout: 15_000 });
+  });
+
+  it('answers 404 for an unknown sweep page', async () => {
+    const res = await fetch(`${stack.baseUrl}/sweeps/nope/view`);
+    expect(res.status).toBe(404);
+  });
+});
