@@ -11,6 +11,9 @@ export const DEFAULT_LOSS: LossFunction = { kind: 'huber', delta: 1e-3 };
 const MODE_OBJECTIVE_WINDOW = 30;
 const MAX_MODES = 8;
 const SCREEN_TOLERANCE = 1e-5;
+const MAX_BASINS = 64;
+const HOPELESS_AFTER = 20;
+const HOPELESS_FACTOR = 2;
 const POLISH_TOLERANCE = 1e-12;
 const POLISH_ITERATIONS = 500;
 
@@ -107,7 +110,38 @@ export function fitLaw(law: Law, data: readonly Observation[], options: FitOptio
   // cost): every start is run to a loose tolerance, end points are grouped, and only the best end
   // point of each group is polished to full precision. The IRLS tail for Huber converges
   // linearly, so polishing 4,500 end points that mostly coincide would dominate the run time.
-  const screened = starts.map((s) => solver.solve(s, options.maxIterations ?? 100, SCREEN_TOLERANCE));
+  // Basin merging: once a start's iterate is within half a Laplace standard deviation (in every θ
+  // coordinate, capped at 1% of the bound's width) of an end point already reached, and its
+  // objective within one τ of that end point's, it would converge there too; it stops and is
+  // counted with it. This removes most of the slow Huber tails of the 4,500 starts, including
+  // the many that end in the same poor optima. (The cap matters there: a poor optimum's
+  // prior-dominated standard deviations are wide and would otherwise stop starts passing by.)
+  const basins: { theta: Float64Array; sd: number[]; objective: number; tau: number }[] = [];
+  // Hopeless starts: after HOPELESS_AFTER iterations a start still HOPELESS_FACTOR times worse than
+  // the best end point so far, and outside its mode window, is abandoned (not converged); it could
+  // at best crawl to an optimum the other starts reach directly, and such crawls are most of the
+  // grid's cost. (The window keeps this off while data are few and every objective is tiny.)
+  let bestSoFar = Infinity;
+  let hopelessAbove = Infinity;
+  const stopEarly = (theta: Float64Array, objective: number, iterations: number) =>
+    (iterations >= HOPELESS_AFTER && objective > hopelessAbove) || inBasin(theta, objective);
+  const inBasin = (theta: Float64Array, objective: number) =>
+    basins.some((b) => objective - b.objective <= b.tau && theta.every((t, j) => Math.abs(t - b.theta[j]) <= 0.5 * b.sd[j]));
+  const screened = starts.map((s) => {
+    const end = solver.solve(s, options.maxIterations ?? 100, SCREEN_TOLERANCE, stopEarly);
+    if (end.converged && end.objective < bestSoFar) {
+      bestSoFar = end.objective;
+      const tau = objectiveScale(loss, sigmaAt(end.theta));
+      hopelessAbove = Math.max(HOPELESS_FACTOR * bestSoFar, bestSoFar + MODE_OBJECTIVE_WINDOW * tau);
+    }
+    if (end.converged && Number.isFinite(end.objective) && basins.length < MAX_BASINS && !inBasin(end.theta, end.objective)) {
+      const sigma = sigmaAt(end.theta);
+      const covariance = laplaceCovariance(law, evaluator, end.theta, sigma, priorScale);
+      const sd = covariance.map((row, j) => Math.min(Math.sqrt(row[j]), 0.01 * (law.theta[j].upper - law.theta[j].lower)));
+      basins.push({ theta: end.theta, sd, objective: end.objective, tau: objectiveScale(loss, sigma) });
+    }
+    return end;
+  });
   let totalIterations = screened.reduce((s, e) => s + e.iterations, 0);
   const finite = screened.filter((e) => Number.isFinite(e.objective)).sort((x, y) => x.objective - y.objective);
   if (finite.length === 0) throw new Error(`fit ${law.name}: the law is undefined (non-positive or non-finite) at every starting point`);

@@ -85,8 +85,9 @@ export class LmSolver {
   /**
    * Runs LM from `start`. Converged: an accepted step decreased the objective by at most
    * `tolerance` relative, or no damping gave a decrease, or the scaled gradient vanished.
+   * `stopAt`, called after each accepted step, ends the run early (not converged) when it returns true.
    */
-  solve(start: ArrayLike<number>, maxIterations = 200, tolerance = 1e-10): LmResult {
+  solve(start: ArrayLike<number>, maxIterations = 200, tolerance = 1e-10, stopAt?: (theta: Float64Array, objective: number, iterations: number) => boolean): LmResult {
     const { evaluator, lower, upper } = this.problem;
     const k = this.k;
     const theta = new Float64Array(k);
@@ -145,6 +146,7 @@ export class LmSolver {
         break;
       }
       if (converged) break;
+      if (stopAt && stopAt(theta, obj, iterations)) break;
     }
     return { theta, objective: obj, iterations, converged };
   }
