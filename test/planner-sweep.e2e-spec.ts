@@ -69,6 +69,15 @@ describe('planner + workers: a sweep end to end', () => {
     expect(sweep.budget.spent).toBeCloseTo(spentByRuns, -Math.round(Math.log10(spentByRuns)) + 9);
     expect(sweep.budget.reserved).toBe(0);
     expect(runs.some((r) => r.curve.length > 0)).toBe(true);
+    const csv = await fetch(`${stack.baseUrl}/sweeps/${id}/runs?format=csv`);
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await csv.text()).trim().split('\n');
+    expect(lines[0]).toBe('id,N,D,loss,state,cost,worker,attempts,imported');
+    expect(lines).toHaveLength(runs.length + 1);
+    expect(lines[1].split(',')[3]).toBe(String(runs[0].loss));
+    const history = await json<{ spent: number; n: number }[]>(await fetch(`${stack.baseUrl}/sweeps/${id}/history`));
+    expect(history.length).toBeGreaterThan(0);
+    expect(history.every((h, i) => i === 0 || (h.n >= history[i - 1].n && h.spent >= history[i - 1].spent))).toBe(true);
 
     // A result delivered again (another job id, as after a crash before acknowledging) changes nothing.
     const again: RunResult = { status: 'done', sweepId: id, runId: runs[0].id, loss: 99, curve: [], worker: 'replay', attempts: 1, durationMs: 1 };
