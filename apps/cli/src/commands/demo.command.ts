@@ -37,7 +37,7 @@ export function register(program: Command): void {
       process.on('SIGTERM', onSignal);
       const code = await demo.run({ redisUrl: cliEnvironment().redisUrl, port, workers, fast: Boolean(flags.fast), keep: Boolean(flags.keep), outDir: flags.out });
       if (flags.keep && code !== 130) {
-        await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+        await demo.interrupted();
         await demo.shutdown();
       }
       process.off('SIGINT', onSignal);

@@ -43,6 +43,12 @@ export class DemoService {
     this.abort.abort();
   }
 
+  /** Resolves at the first Ctrl-C / SIGTERM (what --keep waits for). */
+  interrupted(): Promise<void> {
+    if (this.abort.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+
   async run(options: DemoOptions): Promise<number> {
     try {
       return await this.runSweep(options);
