@@ -45,7 +45,11 @@ export class SweepPlannerService {
       return { enqueued: [], finished: reason };
     }
     const fit = await this.refitIfNeeded(sweep, engine);
-    if (sweep.state !== 'running') return { enqueued: [] };
+    if (sweep.state !== 'running') {
+      // A finished sweep with nothing in flight needs no engine until someone reads its frontier.
+      if (sweep.runs.queued + sweep.runs.running === 0 && sweep.state !== 'paused') this.engines.forget(sweep.id);
+      return { enqueued: [] };
+    }
 
     const started = process.hrtime.bigint();
     try {
