@@ -47,6 +47,8 @@ export class LmSolver {
   private readonly g: Float64Array;
   private readonly step: Float64Array;
   private readonly free: Int32Array;
+  private readonly sys: Float64Array;
+  private readonly rhs: Float64Array;
   /** Decrease of the (IRLS) quadratic model predicted for the last damped step. */
   private predicted = 0;
 
@@ -61,6 +63,8 @@ export class LmSolver {
     this.g = new Float64Array(this.k);
     this.step = new Float64Array(this.k);
     this.free = new Int32Array(this.k);
+    this.sys = new Float64Array(this.k * this.k);
+    this.rhs = new Float64Array(this.k);
   }
 
   /** Σ ρ(r) for predictions `pred` (NaN/Infinity when the law is undefined somewhere). */
@@ -129,8 +133,12 @@ export class LmSolver {
           lambda = max(lambda * max(1 / 3, 1 - pow(2 * min(gain, 1) - 1, 3)), 1e-12);
           nu = 2;
           theta.set(trial);
-          [this.pred, this.trialPred] = [this.trialPred, this.pred];
-          [this.jac, this.trialJac] = [this.trialJac, this.jac];
+          const pred = this.pred;
+          this.pred = this.trialPred;
+          this.trialPred = pred;
+          const jac = this.jac;
+          this.jac = this.trialJac;
+          this.trialJac = jac;
           obj = trialObj;
           accepted = true;
           if (decrease <= tolerance * (obj + 1e-300) || moved < 1e-12) converged = true;
@@ -153,6 +161,10 @@ export class LmSolver {
 
   /** A = Jᵀ W J and g = Jᵀ W r (W = IRLS weights; identity for mse). */
   private normalEquations(): void {
+    if (this.k === 5) {
+      this.normalEquations5();
+      return;
+    }
     const { logObs, loss } = this.problem;
     const { n, k, a, g, jac, pred } = this;
     a.fill(0);
@@ -170,6 +182,38 @@ export class LmSolver {
       }
     }
     for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) a[q * k + p] = a[p * k + q];
+  }
+
+  /**
+   * The same for five parameters (chinchilla, the hot case) with scalar accumulators: the generic
+   * loop's read-modify-write of typed-array cells costs more than the arithmetic.
+   */
+  private normalEquations5(): void {
+    const { logObs, loss } = this.problem;
+    const { n, a, g, jac, pred } = this;
+    const huber = loss.kind === 'huber';
+    const delta = huber ? loss.delta : 0;
+    let a00 = 0, a10 = 0, a11 = 0, a20 = 0, a21 = 0, a22 = 0, a30 = 0, a31 = 0, a32 = 0, a33 = 0;
+    let a40 = 0, a41 = 0, a42 = 0, a43 = 0, a44 = 0, g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0;
+    for (let i = 0; i < n; i++) {
+      const r = pred[i] - logObs[i];
+      const w = huber && abs(r) > delta ? delta / abs(r) : 1;
+      const o = 5 * i;
+      const j0 = jac[o], j1 = jac[o + 1], j2 = jac[o + 2], j3 = jac[o + 3], j4 = jac[o + 4];
+      const w0 = w * j0, w1 = w * j1, w2 = w * j2, w3 = w * j3, w4 = w * j4;
+      g0 += w0 * r; g1 += w1 * r; g2 += w2 * r; g3 += w3 * r; g4 += w4 * r;
+      a00 += w0 * j0;
+      a10 += w1 * j0; a11 += w1 * j1;
+      a20 += w2 * j0; a21 += w2 * j1; a22 += w2 * j2;
+      a30 += w3 * j0; a31 += w3 * j1; a32 += w3 * j2; a33 += w3 * j3;
+      a40 += w4 * j0; a41 += w4 * j1; a42 += w4 * j2; a43 += w4 * j3; a44 += w4 * j4;
+    }
+    g[0] = g0; g[1] = g1; g[2] = g2; g[3] = g3; g[4] = g4;
+    a[0] = a00; a[1] = a10; a[2] = a20; a[3] = a30; a[4] = a40;
+    a[5] = a10; a[6] = a11; a[7] = a21; a[8] = a31; a[9] = a41;
+    a[10] = a20; a[11] = a21; a[12] = a22; a[13] = a32; a[14] = a42;
+    a[15] = a30; a[16] = a31; a[17] = a32; a[18] = a33; a[19] = a43;
+    a[20] = a40; a[21] = a41; a[22] = a42; a[23] = a43; a[24] = a44;
   }
 
   /** Frees coordinates not pinned at a bound by an outward gradient; returns how many are free. */
@@ -199,8 +243,8 @@ export class LmSolver {
   private dampedStep(nFree: number, lambda: number): boolean {
     const k = this.k;
     const m = nFree;
-    const sys = new Float64Array(m * m);
-    const rhs = new Float64Array(m);
+    const sys = this.sys;
+    const rhs = this.rhs;
     for (let p = 0; p < m; p++) {
       const jp = this.free[p];
       for (let q = 0; q < m; q++) sys[p * m + q] = this.a[jp * k + this.free[q]];
