@@ -136,7 +136,7 @@ export function fitLaw(law: Law, data: readonly Observation[], options: FitOptio
     }
     if (end.converged && Number.isFinite(end.objective) && basins.length < MAX_BASINS && !inBasin(end.theta, end.objective)) {
       const sigma = sigmaAt(end.theta);
-      const covariance = laplaceCovariance(law, evaluator, end.theta, sigma, priorScale);
+      const covariance = laplaceCovariance(law, evaluator, end.theta, sigma, priorScale, loss);
       const sd = covariance.map((row, j) => Math.min(Math.sqrt(row[j]), 0.01 * (law.theta[j].upper - law.theta[j].lower)));
       basins.push({ theta: end.theta, sd, objective: end.objective, tau: objectiveScale(loss, sigma) });
     }
@@ -146,7 +146,7 @@ export function fitLaw(law: Law, data: readonly Observation[], options: FitOptio
   const finite = screened.filter((e) => Number.isFinite(e.objective)).sort((x, y) => x.objective - y.objective);
   if (finite.length === 0) throw new Error(`fit ${law.name}: the law is undefined (non-positive or non-finite) at every starting point`);
   const screenSigma = sigmaAt(finite[0].theta);
-  const screenGroups = group(finite, objectiveScale(loss, screenSigma), (t) => laplaceCovariance(law, evaluator, t, screenSigma, priorScale));
+  const screenGroups = group(finite, objectiveScale(loss, screenSigma), (t) => laplaceCovariance(law, evaluator, t, screenSigma, priorScale, loss));
 
   const polished = screenGroups.map((g) => {
     const end = solver.solve(g.end.theta, POLISH_ITERATIONS, POLISH_TOLERANCE);
@@ -158,7 +158,7 @@ export function fitLaw(law: Law, data: readonly Observation[], options: FitOptio
   const residuals = residualsAt(best.theta);
   const sigma = estimateSigma(residuals, law.theta.length);
   const tau = objectiveScale(loss, sigma);
-  const clusters = group(polished, tau, (t) => laplaceCovariance(law, evaluator, t, sigma, priorScale));
+  const clusters = group(polished, tau, (t) => laplaceCovariance(law, evaluator, t, sigma, priorScale, loss));
   const logW = clusters.map((c) => -(c.end.objective - best.objective) / tau + 0.5 * logDetSpd(c.covariance));
   const maxLogW = Math.max(...logW);
   const kept = clusters

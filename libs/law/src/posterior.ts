@@ -1,5 +1,6 @@
 import type { BatchEvaluator, Law, LossFunction } from './law.types';
 import { invertSpd } from './linalg';
+import { normalCdf } from './normal-quantile';
 
 /** Default width of the weak Gaussian prior on θ, as a fraction of each bound's width. */
 export const DEFAULT_PRIOR_SCALE = 0.5;
@@ -30,11 +31,26 @@ export function objectiveScale(loss: LossFunction, sigma: number): number {
 }
 
 /**
- * Laplace covariance of θ at θ̂: (JᵀJ/σ² + P)⁻¹ with P the weak prior precision
- * diag(1/(priorScale·width_j)²). The Gaussian likelihood's curvature is used for Huber too (a
- * sandwich estimator would be needed for heavy-tailed noise; with δ ≪ σ the Huber M-estimate is
- * close to the L1 fit, whose asymptotic covariance differs from this by a factor π/2 at most for
- * Gaussian noise).
+ * Variance inflation of the Huber M-estimator relative to least squares under Gaussian noise
+ * (Huber 1981, the asymptotic covariance E[ψ²]/E[ψ']² · (JᵀJ)⁻¹), with c = δ/σ:
+ *   [(2Φ(c) − 1) − 2cφ(c) + 2c²(1 − Φ(c))] / (2Φ(c) − 1)²,
+ * 1 for mse or δ ≫ σ, π/2 as δ/σ → 0 (the L1 limit). Computed from σ rather than from the
+ * residuals, so it is stable with few points.
+ */
+export function huberVarianceFactor(loss: LossFunction, sigma: number): number {
+  if (loss.kind === 'mse' || !(sigma > 0)) return 1;
+  const c = loss.delta / sigma;
+  if (c > 8) return 1;
+  if (c < 1e-4) return Math.PI / 2;
+  const phi = Math.exp(-0.5 * c * c) / Math.sqrt(2 * Math.PI);
+  const inside = 2 * normalCdf(c) - 1;
+  return (inside - 2 * c * phi + 2 * c * c * (1 - normalCdf(c))) / (inside * inside);
+}
+
+/**
+ * Laplace covariance of θ at θ̂: (JᵀJ/(σ²·f) + P)⁻¹ with P the weak prior precision
+ * diag(1/(priorScale·width_j)²) and f = huberVarianceFactor (1 for mse): for a Huber fit the
+ * Gaussian curvature alone would understate the estimator's spread by up to √(π/2).
  */
 export function laplaceCovariance(
   law: Law,
@@ -42,6 +58,7 @@ export function laplaceCovariance(
   theta: Float64Array,
   sigma: number,
   priorScale: number,
+  loss: LossFunction = { kind: 'mse' },
 ): number[][] {
   const n = evaluator.n;
   const k = theta.length;
@@ -49,7 +66,7 @@ export function laplaceCovariance(
   const jac = new Float64Array(n * k);
   evaluator.evaluate(theta, pred, jac);
   const h: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  const s2 = sigma * sigma;
+  const s2 = sigma * sigma * huberVarianceFactor(loss, sigma);
   for (let i = 0; i < n; i++) {
     for (let p = 0; p < k; p++) {
       const jp = jac[i * k + p];
