@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { cliEnvironment } from '../cli-config';
-import { DemoService } from '../demo/demo.service';
 
 interface DemoFlags {
   port?: string;
@@ -26,6 +25,7 @@ export function register(program: Command): void {
       if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) throw new Error(`--workers: expected 1 to 64, got '${flags.workers}'`);
       const port = flags.port === undefined ? undefined : Number(flags.port);
       if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new Error(`--port: expected a TCP port, got '${flags.port}'`);
+      const { DemoService } = await import('../demo/demo.service');
       const demo = new DemoService();
       let interrupts = 0;
       const onSignal = () => {

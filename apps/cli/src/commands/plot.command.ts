@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { addPlannerOptions, plannerClientFor } from '../client/planner-options';
-import { csvPlotInput, parseConfigFlag, sweepPlotInput } from '../plot/plot-inputs';
-import { writePlotFile } from '../plot/plot-file.writer';
 import type { Config } from '@lawsweep/law';
 
 interface PlotFlags {
@@ -30,6 +28,9 @@ export function register(program: Command): void {
     .addHelpText('after', '\nExamples:\n  $ lawsweep plot SWEEP_ID --out fig.svg\n  $ lawsweep plot --data runs.csv --law chinchilla --target N=7e10,D=1.4e12 --out fig.png')
     .action(async (sweepId: string | undefined, flags: PlotFlags, cmd: Command) => {
       if (!sweepId === !flags.data) throw new Error('give either a sweep id or --data runs.csv (not both)');
+      // Lazily: the law, design and plot libraries load only when a plot is drawn (fast --help).
+      const { csvPlotInput, parseConfigFlag, sweepPlotInput } = await import('../plot/plot-inputs');
+      const { writePlotFile } = await import('../plot/plot-file.writer');
       const input = flags.data
         ? csvPlotInput(flags.data, flags.law, flags.target.map((t): Config => parseConfigFlag(t, '--target')), flags.cost)
         : await sweepPlotInput(plannerClientFor(cmd), sweepId as string);

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { PlannerHttpError } from '../../client/planner-client';
 import { plannerClientFor } from '../../client/planner-options';
-import { loadSpecFile } from '../../client/spec-file.loader';
 import { printJson, sci } from '../../format';
 
 export function registerCreate(sweep: Command): void {
@@ -13,6 +12,8 @@ export function registerCreate(sweep: Command): void {
     .addHelpText('after', '\nExample:\n  $ lawsweep sweep create examples/specs/chinchilla-demo.yaml\n  $ id=$(lawsweep sweep create spec.yaml --json | jq -r .id) && lawsweep sweep watch $id')
     .action(async (specPath: string, opts: { json?: boolean }, cmd: Command) => {
       const client = plannerClientFor(cmd);
+      // Lazily: the spec loader pulls in the law library, which other commands need not load.
+      const { loadSpecFile } = await import('../../client/spec-file.loader');
       const spec = loadSpecFile(specPath);
       let created;
       try {

@@ -1,0 +1,39 @@
+import type { HistoryPoint, SweepView } from '../client/planner-api.types';
+import { LineProgressView } from './line-progress.view';
+import { summarise } from './progress-summary';
+
+const sweep = (done: number, loss: number | null): SweepView =>
+  ({
+    id: 's1', name: 'n', state: 'running', law: 'chinchilla',
+    budget: { total: 1e21, spent: 2.5e20, reserved: 1e20 },
+    runs: { queued: 1, running: 3, done, failed: 1 },
+    targets: [{ config: { N: 7e10, D: 1.4e12 }, loss, lower: loss && loss * 0.98, upper: loss && loss * 1.02 }],
+    fit: null,
+  }) as SweepView;
+const history: HistoryPoint[] = [
+  { at: 1, spent: 1e19, n: 5, targets: [{ loss: 2, lower: 1.8, upper: 2.2 }] },
+  { at: 2, spent: 2e20, n: 20, targets: [{ loss: 1.95, lower: 1.91, upper: 1.99 }] },
+];
+
+describe('progress summary and line view', () => {
+  it('summarises budget, runs, target and how far the interval narrowed', () => {
+    const s = summarise(sweep(12, 1.95), history);
+    expect(s.budget).toBe('spent 25.0% + reserved 10.0% (2.50e20 + 1.00e20 of 1.00e21)');
+    expect(s.runs).toBe('runs 12 done, 4 in flight (3 running), 1 failed');
+    expect(s.target).toBe('target N=7.0e10 D=1.4e12: 1.9500 [1.9110, 1.9890] ±2.00%');
+    expect(s.narrowing).toBe('interval ±10.0% → ±2.00% over 2 fits');
+  });
+
+  it('prints a line only when something changed, and JSON lines with json', () => {
+    const lines: string[] = [];
+    const view = new LineProgressView((l) => lines.push(l));
+    view.update(sweep(1, null), []);
+    view.update(sweep(1, null), []);
+    view.update(sweep(2, 2.1), history);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\] running +spent 25\.0%.*no fit yet$/);
+    const json: string[] = [];
+    new LineProgressView((l) => json.push(l), true).update(sweep(3, 2), history);
+    expect(JSON.parse(json[0])).toMatchObject({ id: 's1', runs: { done: 3 } });
+  });
+});

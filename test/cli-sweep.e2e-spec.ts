@@ -1,0 +1,146 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PlannerStack } from './support/planner-stack';
+
+const root = resolve(__dirname, '..');
+const TOKEN = 'cli-e2e-token';
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built CLI as a child process (stdout is a pipe, so `watch` prints plain lines). */
+function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
+  return new Promise((res, rej) => {
+    const child = spawn(process.execPath, [join(root, 'bin/lawsweep.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', rej);
+    child.on('exit', (code) => {
+      clearTimeout(t);
+      res({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('lawsweep sweep ... and plot against a running planner (built CLI, child processes)', () => {
+  let stack: PlannerStack;
+  let env: Record<string, string>;
+  const dir = mkdtempSync(join(tmpdir(), 'lawsweep-cli-e2e-'));
+  let sweepId = '';
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'inherit' });
+    stack = await PlannerStack.start({ planner: { token: TOKEN }, workers: [{ concurrency: 2 }, { concurrency: 2 }] });
+    env = { LAWSWEEP_PLANNER_URL: stack.baseUrl, LAWSWEEP_TOKEN: TOKEN };
+    // A candidates CSV next to the spec: the CLI reads it and sends the configs inline.
+    const pool = ['N,D', ...[1e7, 2e7, 5e7, 1e8].flatMap((n) => [20, 60, 200].map((r) => `${n},${n * r}`))].join('\n');
+    writeFileSync(join(dir, 'pool.csv'), `${pool}\n`);
+    writeFileSync(
+      join(dir, 'spec.yaml'),
+      ['name: cli-e2e', 'law: chinchilla', 'variables:', '  N: { min: 1e7, max: 1e8 }', '  D: { min: 1e8, max: 2e10 }', 'candidates: pool.csv', 'budget: 1e19',
+        'targets:', '  - { N: 1e9, D: 2e10 }', 'stop: { maxRuns: 10 }', 'trainer: { type: simulate, truth: chinchilla, noise: 0.005 }'].join('\n'),
+    );
+    writeFileSync(join(dir, 'bad.yaml'), 'name: bad\nvariables:\n  N: { min: 1e7, max: 1e8 }\nbudget: -1\ntargets: [{ N: 1e9 }]\ntrainer: { type: simulate }\nbudjet: 3\n');
+  }, 120_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('says what to do when the planner is unreachable', async () => {
+    const r = await cli(['sweep', 'list', '--planner', 'http://127.0.0.1:9']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot reach the planner at http://127.0.0.1:9');
+    expect(r.stderr).toContain('Start it with `lawsweep planner` or `npm run demo`');
+  });
+
+  it('prints each field error of a rejected spec', async () => {
+    const r = await cli(['sweep', 'create', join(dir, 'bad.yaml')], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/the planner rejected .*bad\.yaml:/);
+    expect(r.stderr).toMatch(/^ {2}budget: /m);
+    expect(r.stderr).toMatch(/^ {2}budjet: unknown field 'budjet'/m);
+  });
+
+  it('asks for the token when the planner wants one', async () => {
+    const r = await cli(['sweep', 'create', join(dir, 'spec.yaml'), '--planner', stack.baseUrl]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/401 .*pass --token or set LAWSWEEP_TOKEN/);
+  });
+
+  it('creates a sweep (candidates CSV read client-side) and prints its id and dashboard URL', async () => {
+    const r = await cli(['sweep', 'create', join(dir, 'spec.yaml')], env);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    sweepId = /created sweep (\S+) \(cli-e2e\)/.exec(r.stdout)?.[1] ?? '';
+    expect(sweepId).not.toBe('');
+    expect(r.stdout).toContain(`dashboard: ${stack.baseUrl}/sweeps/${sweepId}/view`);
+  });
+
+  it('watches it to the end with plain lines when stdout is not a terminal', async () => {
+    const r = await cli(['sweep', 'watch', sweepId, '--interval', '0.3'], env);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\] (running|done) +spent /);
+    expect(r.stdout).not.toContain('\r');
+    expect(lines[lines.length - 2]).toMatch(new RegExp(`^sweep ${sweepId} done`));
+    expect(lines[lines.length - 1]).toMatch(/^ {2}target N=1\.0e9 D=2\.0e10: \d\.\d{4} \[/);
+  });
+
+  it('shows status, list and fit, as text and as JSON', async () => {
+    const status = JSON.parse((await cli(['sweep', 'status', sweepId, '--json'], env)).stdout);
+    expect(status).toMatchObject({ id: sweepId, state: 'done' });
+    expect(status.runs.done).toBe(10);
+    const text = (await cli(['sweep', 'status', sweepId], env)).stdout;
+    expect(text).toMatch(/budget {2}spent [\d.]+% \+ reserved 0\.0%/);
+    expect((await cli(['sweep', 'list'], env)).stdout).toMatch(new RegExp(`^${sweepId} +cli-e2e +done`, 'm'));
+    const fit = JSON.parse((await cli(['sweep', 'fit', sweepId, '--json'], env)).stdout);
+    expect(Object.keys(fit.params).sort()).toEqual(['A', 'B', 'E', 'alpha', 'beta']);
+    expect((await cli(['sweep', 'fit', sweepId], env)).stdout).toMatch(/^alpha +[\d.]+ +[\d.e-]+$/m);
+  });
+
+  it('exports the runs as CSV and JSON, and plots the sweep and a CSV', async () => {
+    const csvPath = join(dir, 'runs.csv');
+    expect((await cli(['sweep', 'export', sweepId, '--format', 'csv', '--out', csvPath], env)).code).toBe(0);
+    const csv = readFileSync(csvPath, 'utf8').trim().split('\n');
+    expect(csv[0]).toMatch(/^id,N,D,loss,state/);
+    expect(csv).toHaveLength(11);
+    const json = JSON.parse((await cli(['sweep', 'export', sweepId, '--format', 'json'], env)).stdout);
+    expect(json).toHaveLength(10);
+    expect(json[0]).toHaveProperty('curve');
+
+    const png = join(dir, 'sweep.png');
+    const r = await cli(['plot', sweepId, '--out', png], env);
+    expect(r.stdout).toContain(`wrote ${png} (10 runs)`);
+    expect(readFileSync(png).subarray(1, 4).toString('ascii')).toBe('PNG');
+    const svg = join(dir, 'data.svg');
+    expect((await cli(['plot', '--data', csvPath, '--law', 'chinchilla', '--target', 'N=1e9,D=2e10', '--out', svg])).code).toBe(0);
+    const text = readFileSync(svg, 'utf8');
+    expect(text).toContain('compute-optimal frontier');
+    expect(text).toContain('class="target"');
+  });
+
+  it('cancels a sweep', async () => {
+    const spec = join(dir, 'slow.yaml');
+    writeFileSync(spec, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: slow').replace('noise: 0.005 }', 'noise: 0.005, secondsPerCost: 1, maxSeconds: 30 }'));
+    const id = JSON.parse((await cli(['sweep', 'create', spec, '--json'], env)).stdout).id;
+    const r = await cli(['sweep', 'cancel', id, '--json'], env);
+    expect(JSON.parse(r.stdout)).toMatchObject({ id, state: 'cancelled' });
+  });
+
+  it('has an example in every command help', async () => {
+    for (const args of [['sweep', 'create'], ['sweep', 'list'], ['sweep', 'status'], ['sweep', 'watch'], ['sweep', 'fit'], ['sweep', 'export'], ['sweep', 'cancel'], ['plot'], ['demo']]) {
+      const r = await cli([...args, '--help']);
+      expect(r.stdout).toMatch(/Examples?:\n {2}\$ /);
+    }
+  });
+});
