@@ -89,12 +89,46 @@ export interface SpecError {
 
 export type SpecParseResult = { ok: true; spec: SweepSpec } | { ok: false; errors: SpecError[] };
 
+/**
+ * Keys that reach Object.prototype when copied (`obj[key] = v`): JSON.parse keeps `__proto__` as an
+ * own key, but zod's record parsing assigns it, so the key silently vanished from the parsed spec
+ * (and set the record's prototype). Rejected by name instead, wherever they appear.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function forbiddenKeys(value: unknown, path: string[] = [], out: SpecError[] = [], depth = 0): SpecError[] {
+  if (!value || typeof value !== 'object' || depth > 32 || out.length >= 20) return out;
+  if (Array.isArray(value)) {
+    // Arrays of configs can be long; a hostile key in one is as bad as in the first, so check all.
+    value.forEach((v, i) => forbiddenKeys(v, [...path, String(i)], out, depth + 1));
+    return out;
+  }
+  for (const key of Object.keys(value)) {
+    if (FORBIDDEN_KEYS.has(key)) out.push({ path: [...path, key].join('.'), message: `'${key}' is not allowed as a field or variable name` });
+    else forbiddenKeys((value as Record<string, unknown>)[key], [...path, key], out, depth + 1);
+  }
+  return out;
+}
+
+/**
+ * zod reports a value that fits no branch of a union as one "Invalid input" at the union's path.
+ * When the value has the type of one branch (e.g. `law` is an object, so it is meant as an
+ * expression law), that branch's own issues name the field; report those.
+ */
+function flattenIssue(issue: z.ZodIssue): z.ZodIssue[] {
+  if (issue.code !== 'invalid_union') return [issue];
+  const matching = issue.unionErrors.filter((e) => !e.issues.some((i) => i.code === 'invalid_type' && i.path.length === issue.path.length));
+  return matching.length === 1 ? matching[0].issues.flatMap(flattenIssue) : [issue];
+}
+
 export function parseSweepSpec(input: unknown): SpecParseResult {
+  const hostile = forbiddenKeys(input);
+  if (hostile.length) return { ok: false, errors: hostile };
   const result = sweepSpecSchema.safeParse(input);
   if (result.success) return { ok: true, spec: result.data };
   return {
     ok: false,
-    errors: result.error.issues.flatMap((issue) =>
+    errors: result.error.issues.flatMap(flattenIssue).flatMap((issue) =>
       issue.code === 'unrecognized_keys'
         ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: `unknown field '${key}' (check its spelling against the sweep spec reference)` }))
         : [{ path: issue.path.join('.') || '(spec)', message: issue.message }],
