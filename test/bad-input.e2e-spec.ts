@@ -21,7 +21,7 @@ const valid = {
 };
 const vars = (N: unknown, D: unknown = valid.variables.D) => ({ variables: { N, D } });
 const expr = (expression: string, params: Record<string, unknown> = { E: [0.5, 5], A: [1, 1e5], alpha: [0.05, 1] }) => ({ law: { expression, params } });
-const many = (n: number, make: (i: number) => unknown) => Array.from({ length: n }, (_, i) => make(i));
+const many = <T,>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 /** The valid spec as JSON text with `"<key>": <raw>` in it, for what JSON.stringify cannot write (1e400, __proto__ keys). */
 const raw = (key: string, rawValue: string) => JSON.stringify({ ...valid, [key]: '@RAW@' }).replace('"@RAW@"', rawValue);
 
@@ -44,7 +44,7 @@ const specCases: Case[] = [
   ['variable min 0 (log scale needs > 0)', vars({ min: 0, max: 1e9 }), 'variables.N.min'],
   ['a million grid steps', vars({ min: 1e7, max: 1e9, steps: 1_000_000 }), 'variables.N.steps'],
   ['steps 2.5', vars({ min: 1e7, max: 1e9, steps: 2.5 }), 'variables.N.steps'],
-  ['17 variables', { variables: Object.fromEntries(many(17, (i) => [`V${i}`, { min: 1, max: 2 }])) }, 'variables', /16/],
+  ['17 variables', { variables: Object.fromEntries(many(17, (i) => [`V${i}`, { min: 1, max: 2 }] as const)) }, 'variables', /16/],
   ['a variable named "constructor.x"', { variables: { 'constructor.x': { min: 1, max: 2 }, N: valid.variables.N } }, 'variables.constructor.x'],
   ['a variable named __proto__', raw('variables', '{"__proto__":{"min":1,"max":2},"N":{"min":1e7,"max":1e9},"D":{"min":1e8,"max":1e11}}'), 'variables.__proto__', /not allowed/],
   ['a top-level __proto__ key', raw('__proto__', '{"polluted":true}'), '__proto__'],
@@ -64,7 +64,7 @@ const specCases: Case[] = [
   ['law expression calling process.exit()', expr('E + process.exit(1)'), 'law.expression'],
   ['law expression reaching __proto__', expr('E + A / N^alpha + __proto__'), 'law.expression'],
   ['law parameter bounds "NaN"', expr('E + A / N^alpha', { E: ['NaN', 5], A: [1, 1e5], alpha: [0.05, 1] }), 'law.params.E.0'],
-  ['law with 40 parameters', expr('E', Object.fromEntries(many(40, (i) => [`p${i}`, [0, 1]]))), 'law.params'],
+  ['law with 40 parameters', expr('E', Object.fromEntries(many(40, (i) => [`p${i}`, [0, 1]] as const))), 'law.params'],
   ['law name of 1 kB', { law: 'x'.repeat(1000) }, 'law'],
   ['parallelism a billion', { parallelism: 1e9 }, 'parallelism'],
   ['parallelism 2.5', { parallelism: 2.5 }, 'parallelism'],
