@@ -35,6 +35,7 @@ export class DemoService {
   private readonly abort = new AbortController();
   private client?: PlannerClient;
   private sweepId?: string;
+  private borrowedPrefixes: string[] = [];
 
   constructor(private readonly log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
 
@@ -61,7 +62,8 @@ export class DemoService {
     const started = Date.now();
     this.redis = await LocalRedis.reuseOrStart(options.redisUrl, this.log);
     // A Redis found through REDIS_URL may hold other sweeps: the demo's keys and queues get a prefix of their own.
-    const prefix = this.redis.started ? {} : { keyPrefix: `lawsweep-demo-${process.pid}`, queuePrefix: `bull-demo-${process.pid}` };
+    const prefix = this.redis.started ? {} : { keyPrefix: `lawsweep-demo-${process.pid}:`, queuePrefix: `bull-demo-${process.pid}` };
+    this.borrowedPrefixes = this.redis.started ? [] : [prefix.keyPrefix as string, `${prefix.queuePrefix}:`];
     const port = options.port ?? (await freePort());
     // Imported lazily: NestJS loads only for the commands that start services.
     const { bootstrapPlanner } = await import('../../../planner/src/bootstrap');
@@ -121,6 +123,7 @@ export class DemoService {
     await Promise.allSettled(this.workers.splice(0).map((w) => w.close()));
     await this.planner?.close().catch(() => undefined);
     this.planner = undefined;
+    if (this.borrowedPrefixes.length > 0) await this.redis?.deleteKeys(this.borrowedPrefixes).catch(() => undefined);
     await this.redis?.stop();
     this.redis = undefined;
   }

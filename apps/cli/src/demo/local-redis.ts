@@ -49,6 +49,22 @@ export class LocalRedis {
     return new LocalRedis(local, true, proc, dir);
   }
 
+  /** Deletes the keys under these prefixes (a Redis the demo borrowed is left as it was found). */
+  async deleteKeys(prefixes: string[]): Promise<number> {
+    const client = new Redis(this.url, { maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    let deleted = 0;
+    try {
+      for (const prefix of prefixes) {
+        const stream = client.scanStream({ match: `${prefix}*`, count: 500 });
+        for await (const keys of stream as AsyncIterable<string[]>) if (keys.length > 0) deleted += await client.unlink(...keys);
+      }
+    } finally {
+      client.disconnect();
+    }
+    return deleted;
+  }
+
   async stop(): Promise<void> {
     const p = this.proc;
     if (p && p.exitCode === null) {
