@@ -1,30 +1,35 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
 import { PlannerConfig } from '../config/planner-config';
 
 const READ_ONLY = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Digests have a fixed length, so comparing them reveals neither the token's content nor its length. */
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
 /**
  * When LAWSWEEP_TOKEN is set, every state-changing request needs `Authorization: Bearer <token>`.
- * Reads stay open (dashboards, Prometheus). Constant-time comparison, so response timing does not
- * reveal how much of a guess was right.
+ * Reads stay open (dashboards, Prometheus) unless LAWSWEEP_PROTECT_READS is on; /health is always
+ * open (liveness probes). Constant-time comparison of SHA-256 digests, so response timing reveals
+ * neither how much of a guess was right nor how long the token is.
  */
 @Injectable()
 export class BearerTokenGuard implements CanActivate {
   private readonly expected?: Buffer;
+  private readonly protectReads: boolean;
 
   constructor(config: PlannerConfig) {
-    this.expected = config.token ? Buffer.from(config.token) : undefined;
+    this.expected = config.token ? digest(config.token) : undefined;
+    this.protectReads = config.protectReads;
   }
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.expected) return true;
     const req = context.switchToHttp().getRequest<Request>();
-    if (READ_ONLY.has(req.method)) return true;
+    if (READ_ONLY.has(req.method) && (!this.protectReads || req.path === '/health')) return true;
     const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-    const given = Buffer.from(m ? m[1].trim() : '');
-    if (given.length === this.expected.length && timingSafeEqual(given, this.expected)) return true;
+    if (timingSafeEqual(digest(m ? m[1].trim() : ''), this.expected)) return true;
     throw new UnauthorizedException({ statusCode: 401, message: 'this planner requires `Authorization: Bearer <token>` (the LAWSWEEP_TOKEN it was started with; `lawsweep --token`)' });
   }
 }

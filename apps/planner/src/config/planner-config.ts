@@ -38,6 +38,15 @@ export const plannerEnvSchema = z.object({
    * plan that sweep, so it bounds the pause a planner crash causes.
    */
   LAWSWEEP_PLAN_LOCK_MS: ms.default(30_000),
+  /**
+   * With a token set, also require it on reads (sweeps, runs, fit, /metrics; /health stays open
+   * for liveness probes): for planners whose sweep data is not for everyone who can reach them.
+   * Prometheus then scrapes with `authorization: { credentials: <token> }`.
+   */
+  LAWSWEEP_PROTECT_READS: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   LAWSWEEP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '10mb'").default('10mb'),
 });
 
@@ -57,6 +66,7 @@ export class PlannerConfig {
     readonly resultGraceMs: number,
     readonly bodyLimit: string,
     readonly planLockMs: number = 30_000,
+    readonly protectReads: boolean = false,
   ) {}
 
   static fromEnv(env: PlannerEnv): PlannerConfig {
@@ -72,6 +82,7 @@ export class PlannerConfig {
       env.LAWSWEEP_RESULT_GRACE_MS,
       env.LAWSWEEP_BODY_LIMIT,
       env.LAWSWEEP_PLAN_LOCK_MS,
+      env.LAWSWEEP_PROTECT_READS,
     );
   }
 }
@@ -79,6 +90,9 @@ export class PlannerConfig {
 /** Validates the environment; throws an Error that names each bad variable and what it must be. */
 export function validatePlannerEnv(env: Record<string, unknown>): PlannerEnv {
   const result = plannerEnvSchema.safeParse(env);
+  if (result.success && result.data.LAWSWEEP_PROTECT_READS && !result.data.LAWSWEEP_TOKEN) {
+    throw new Error('invalid planner configuration:\n  LAWSWEEP_PROTECT_READS: protecting reads needs LAWSWEEP_TOKEN (--token) to be set');
+  }
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
   throw new Error(`invalid planner configuration:\n${lines.join('\n')}`);

@@ -10,6 +10,8 @@ export interface PlannerOptions {
   reconcileMs?: number;
   resultGraceMs?: number;
   planLockMs?: number;
+  /** Require the token on reads too (LAWSWEEP_PROTECT_READS). */
+  protectReads?: boolean;
   /** Listen on the port (default true); tests may use the app without a socket. */
   listen?: boolean;
   /** Nest logger levels; default: log, warn, error. */
@@ -32,5 +34,6 @@ export function optionsToEnv(o: PlannerOptions): Record<string, string> {
   put('LAWSWEEP_RECONCILE_MS', o.reconcileMs);
   put('LAWSWEEP_RESULT_GRACE_MS', o.resultGraceMs);
   put('LAWSWEEP_PLAN_LOCK_MS', o.planLockMs);
+  put('LAWSWEEP_PROTECT_READS', o.protectReads === undefined ? undefined : String(o.protectReads));
   return env;
 }
