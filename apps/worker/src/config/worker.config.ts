@@ -89,6 +89,9 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, { env: 
   lockSeconds: { env: 'WORKER_LOCK_SECONDS' },
 };
 
+/** Variables of the worker's own environment that trainers never see. */
+export const TRAINER_HIDDEN_ENV = new Set(['REDIS_URL', 'LAWSWEEP_TOKEN', 'REDIS_PASSWORD']);
+
 const seconds = (min: number) => z.coerce.number({ invalid_type_error: 'must be a number of seconds' }).finite().min(min);
 
 /** "N=1e9,D=1e12" -> { N: 1e9, D: 1e12 } */
@@ -213,6 +216,8 @@ export function loadWorkerConfig(options: WorkerOptions = {}, env: NodeJS.Proces
     }
   }
   if (problems.length > 0) throw new Error(`invalid worker configuration:\n  ${problems.join('\n  ')}`);
-  out.baseEnv = options.baseEnv ?? Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  // Trainers are user code: they inherit the worker's environment minus the credentials of the
+  // lawsweep system itself (a REDIS_URL may carry the Redis password; the API token).
+  out.baseEnv = options.baseEnv ?? Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string' && !TRAINER_HIDDEN_ENV.has(e[0])));
   return out;
 }
