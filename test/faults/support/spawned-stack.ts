@@ -73,14 +73,14 @@ export class SpawnedStack {
     this.store = new SweepStore(this.client, { prefix: 'lawsweep:' });
   }
 
-  static async start(options: { redisArgs?: string[] } = {}): Promise<SpawnedStack> {
+  static async start(options: { redisArgs?: string[]; password?: string } = {}): Promise<SpawnedStack> {
     ensureBuilt();
-    return new SpawnedStack(await startRedis({ appendonly: true, ...(options.redisArgs ? { extraArgs: options.redisArgs } : {}) }));
+    return new SpawnedStack(await startRedis({ appendonly: true, password: options.password, extraArgs: options.redisArgs }));
   }
 
-  private spawnNode(name: string, main: string, env: Record<string, string>): Child {
+  spawnNode(name: string, main: string, env: Record<string, string>, args: string[] = []): Child {
     const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(REDIS_URL|PORT|HOST|LAWSWEEP_|WORKER_)/.test(k)));
-    const proc = spawn(process.execPath, [main], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, [main, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const child = new Child(name, proc);
     this.children.push(child);
     return child;
@@ -108,9 +108,9 @@ export class SpawnedStack {
   }
 
   /** A worker process; resolves once its advert is in the registry (it consumes from then on). */
-  async startWorker(env: Record<string, string> = {}): Promise<Child> {
-    const id = `fw${++this.workerSeq}-${process.pid}`;
-    const child = this.spawnNode(id, WORKER_MAIN, {
+  async startWorker(env: Record<string, string> = {}, main = WORKER_MAIN, args: string[] = []): Promise<Child> {
+    const id = env.WORKER_ID ?? `fw${++this.workerSeq}-${process.pid}`;
+    const child = this.spawnNode(id, main, {
       REDIS_URL: this.redis.url,
       WORKER_ID: id,
       WORKER_CONCURRENCY: '2',
@@ -122,7 +122,7 @@ export class SpawnedStack {
       WORKER_KILL_GRACE_SECONDS: '0.2',
       WORKER_RUN_DIR: join(this.runRoot, id),
       ...env,
-    });
+    }, args);
     await waitFor(`worker ${id} in the registry`, async () => {
       if (!child.alive) throw new Error(`worker ${id} exited:\n${child.output}`);
       return (await this.client.hexists(WORKER_REGISTRY_KEY, id).catch(() => 0)) === 1;

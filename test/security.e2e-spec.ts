@@ -1,0 +1,141 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
+import { bootstrapPlanner } from '../apps/planner/src/bootstrap';
+import { redisOptionsFromUrl as plannerRedisOptions } from '../apps/planner/src/redis/redis-options';
+import { redisOptionsFromUrl as workerRedisOptions } from '../apps/worker/src/redis/redis-options';
+import { ROOT, SpawnedStack, waitFor } from './faults/support/spawned-stack';
+import { auditSweep, timedSpec, waitForSweepEnd } from './faults/support/sweep-invariants';
+
+/**
+ * The planner and workers as deployed (built processes, configured by environment) on a Redis that
+ * requires a password: every state-changing route needs the bearer token (enumerated from the
+ * planner's own OpenAPI document, so a new route cannot slip through), reads too when
+ * LAWSWEEP_PROTECT_READS is on (never /health), the worker app and the `lawsweep worker` CLI
+ * connect with the password, and neither job data nor a trainer's environment carries a secret.
+ */
+const TOKEN = 'tok-3f9a1c7e5b2d4a60';
+const PASSWORD = 'redis-pw-8c1e0f2a';
+
+describe('security: token, protected reads, Redis password, no secrets in jobs', () => {
+  let stack: SpawnedStack;
+  let dumpDir: string;
+  let pausedId: string;
+  const req = (path: string, init: { method?: string; auth?: string; body?: unknown } = {}) =>
+    fetch(`${stack.baseUrl}${path}`, {
+      method: init.method ?? 'GET',
+      headers: { 'content-type': 'application/json', ...(init.auth !== undefined ? { authorization: init.auth } : {}) },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+
+  beforeAll(async () => {
+    dumpDir = mkdtempSync(join(tmpdir(), 'lawsweep-envdump-'));
+    stack = await SpawnedStack.start({ password: PASSWORD });
+    expect(stack.redis.url).toContain(PASSWORD);
+    await stack.startPlanner({ LAWSWEEP_TOKEN: TOKEN, LAWSWEEP_PROTECT_READS: 'true' });
+    const created = await req('/sweeps?paused=true', { method: 'POST', auth: `Bearer ${TOKEN}`, body: timedSpec('paused') });
+    expect(created.status).toBe(201);
+    pausedId = ((await created.json()) as { id: string }).id;
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+    rmSync(dumpDir, { recursive: true, force: true });
+  });
+
+  it('every state-changing route of the OpenAPI document answers 401 without the right token', async () => {
+    const doc = (await (await req('/docs-json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const writes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => !['get', 'head', 'options'].includes(m)).map((m) => [m.toUpperCase(), path.replace('{id}', pausedId)] as const));
+    expect(writes.map(([m, p]) => `${m} ${p}`)).toEqual(expect.arrayContaining([`POST /sweeps`, `POST /sweeps/${pausedId}/runs`, `POST /sweeps/${pausedId}/cancel`]));
+    const wrong = [undefined, '', `Bearer ${TOKEN.slice(0, -1)}x`, `Bearer ${TOKEN.slice(0, 8)}`, `Bearer ${TOKEN}0`, `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`, TOKEN];
+    for (const [method, path] of writes) {
+      for (const auth of wrong) {
+        const res = await req(path, { method, auth, body: {} });
+        expect({ method, path, auth, status: res.status }).toEqual({ method, path, auth, status: 401 });
+      }
+    }
+    // The right token passes the guard (then the body is judged: 400 for an empty spec).
+    expect((await req('/sweeps', { method: 'POST', auth: `Bearer ${TOKEN}`, body: {} })).status).toBe(400);
+    expect((await req(`/sweeps/${pausedId}/runs`, { method: 'POST', auth: `bearer ${TOKEN}`, body: [] })).status).toBe(200);
+  });
+
+  it('reads need the token when LAWSWEEP_PROTECT_READS is on; /health never does', async () => {
+    for (const path of ['/sweeps', `/sweeps/${pausedId}`, `/sweeps/${pausedId}/runs`, `/sweeps/${pausedId}/fit`, '/metrics']) {
+      expect({ path, status: (await req(path)).status }).toEqual({ path, status: 401 });
+      expect({ path, status: (await req(path, { auth: `Bearer ${TOKEN}` })).status }).toEqual({ path, status: 200 });
+    }
+    expect((await req('/health')).status).toBe(200);
+  });
+
+  it('reads and /metrics stay open by default; protecting reads without a token is refused at boot', async () => {
+    const open = await bootstrapPlanner({ redisUrl: stack.redis.url, token: TOKEN, port: 0, host: '127.0.0.1', logger: false });
+    try {
+      const addr = open.getHttpServer().address();
+      const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+      expect((await fetch(`${base}/sweeps/${pausedId}`)).status).toBe(200);
+      expect((await fetch(`${base}/metrics`)).status).toBe(200);
+      expect((await fetch(`${base}/sweeps/${pausedId}/pause`, { method: 'POST' })).status).toBe(401);
+    } finally {
+      await open.close();
+    }
+    await expect(bootstrapPlanner({ redisUrl: stack.redis.url, protectReads: true, listen: false, logger: false })).rejects.toThrow(/LAWSWEEP_PROTECT_READS: .*LAWSWEEP_TOKEN/);
+  });
+
+  it('the worker app and the `lawsweep worker` CLI run a sweep through the password-protected Redis; no secret reaches job data or a trainer', async () => {
+    // A deployment that shares one env file: the worker's environment holds the token too.
+    await stack.startWorker({ LAWSWEEP_TOKEN: TOKEN });
+    // The CLI's --redis flag wins over a wrong REDIS_URL in the environment.
+    await stack.startWorker({ WORKER_ID: 'cli-worker', REDIS_URL: 'redis://127.0.0.1:1' }, join(ROOT, 'bin/lawsweep.js'), ['worker', '--redis', stack.redis.url]);
+
+    const trainer = { type: 'command', command: ['sh', join(__dirname, 'faults/fixtures/env-dump.sh')], env: { DUMP_DIR: dumpDir } };
+    const created = await req('/sweeps', { method: 'POST', auth: `Bearer ${TOKEN}`, body: timedSpec('secrets', { trainer, stop: { maxRuns: 6 }, parallelism: 4 }) });
+    const { id } = (await created.json()) as { id: string };
+    await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
+    const audit = await auditSweep(stack.store, id);
+    expect(audit.byState).toEqual({ done: 6 });
+    expect(new Set(audit.runs.map((r) => r.worker)).size).toBeGreaterThanOrEqual(1);
+
+    const connection = { host: '127.0.0.1', port: stack.redis.port, password: PASSWORD };
+    const runs = new Queue(runQueueName(), { connection });
+    const results = new Queue(RESULTS_QUEUE, { connection });
+    try {
+      const jobs = [...(await runs.getCompleted()), ...(await results.getCompleted())].filter((j) => j.data.sweepId === id);
+      expect(jobs.length).toBe(12);
+      for (const job of jobs) {
+        const text = JSON.stringify(job.data);
+        expect(text).not.toContain(PASSWORD);
+        expect(text).not.toContain(TOKEN);
+        expect(text).not.toMatch(/REDIS_URL|LAWSWEEP_TOKEN|redis:\/\//);
+      }
+      const runJob = (await runs.getCompleted()).find((j) => j.data.sweepId === id)!;
+      expect(Object.keys(runJob.data).sort()).toEqual(['config', 'cost', 'runId', 'seed', 'sweepId', 'trainer']);
+    } finally {
+      await runs.close();
+      await results.close();
+    }
+    const dumps = readdirSync(dumpDir).filter((f) => f.startsWith(id));
+    expect(dumps.length).toBe(6);
+    for (const f of dumps) {
+      const env = readFileSync(join(dumpDir, f), 'utf8');
+      expect(env).toContain(`LAWSWEEP_SWEEP_ID=${id}`);
+      expect({ f, password: env.includes(PASSWORD), token: env.includes(TOKEN), redisUrl: /^REDIS_URL=/m.test(env) }).toEqual({ f, password: false, token: false, redisUrl: false });
+    }
+  }, 90_000);
+
+  it('a wrong Redis password stops a worker at boot, naming REDIS_URL without printing the password', async () => {
+    const wrong = stack.redis.url.replace(PASSWORD, 'not-the-password-77');
+    const child = stack.spawnNode('wrong-pw', join(ROOT, 'dist/apps/worker/src/main.js'), { REDIS_URL: wrong, WORKER_ID: 'wrong-pw' });
+    await waitFor('the worker to give up', () => !child.alive, 40_000, 200);
+    expect(child.proc.exitCode).not.toBe(0);
+    expect(child.output).toMatch(/REDIS_URL/);
+    expect(child.output).not.toContain('not-the-password-77');
+  }, 45_000);
+
+  it('rediss:// URLs turn TLS on, and URL-encoded credentials reach Redis decoded, in planner and worker alike', () => {
+    for (const parse of [plannerRedisOptions, workerRedisOptions]) {
+      expect(parse('rediss://user:p%40ss%3Aword@redis.example:6380/2')).toMatchObject({ host: 'redis.example', port: 6380, username: 'user', password: 'p@ss:word', db: 2, tls: {} });
+      expect(parse('redis://:pw@127.0.0.1:6379').tls).toBeUndefined();
+    }
+  });
+});
