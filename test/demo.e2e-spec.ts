@@ -47,8 +47,8 @@ describe('lawsweep demo --fast (the built CLI, as a child process)', () => {
     const target = lines.find((l) => l.startsWith('target N=7.0e10 D=1.4e12: predicted'));
     expect(target).toMatch(/90% interval \[[\d.]+, [\d.]+\]; truth 1\.9366 \(error [\d.]+%/);
     const error = Number(/error ([\d.]+)%/.exec(target ?? '')?.[1]);
-    expect(error).toBeLessThanOrEqual(2);
-    expect(lines.find((l) => l.startsWith('PASS: target loss within 2% of the truth'))).toBeDefined();
+    expect(error).toBeLessThanOrEqual(3);
+    expect(lines.find((l) => l.startsWith('PASS: target loss within 3% of the truth'))).toBeDefined();
     expect(lines[lines.length - 1]).toMatch(/rerun with --keep to explore the dashboard \(http:\/\/127\.0\.0\.1:\d+\/sweeps\/[\w-]+\/view\)/);
   });
 

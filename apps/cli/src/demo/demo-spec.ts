@@ -30,9 +30,11 @@ export function demoSpec(fast: boolean): SweepSpecInput {
 }
 
 /**
- * What the demo promises: the predicted target loss within 2% of the truth. Chosen from the design
- * engine's record on this spec (`lawsweep simulate --spec examples/specs/chinchilla-demo.yaml
- * --seeds 3`: 0.5-0.9% error at the full budget, at most 1.3% at a tenth of it), so it passes
- * with margin but would catch a broken fit or planner.
+ * What the demo promises: the predicted target loss within 3% of the truth. Chosen from what the
+ * stack achieves on this spec: 18 runs of `lawsweep demo --fast` (the asynchronous planner with 4
+ * workers, so runs differ between invocations) gave errors of 0.05-1.76%, median 0.6%; in-process
+ * `lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --seeds 3` gives 0.5-0.9% at the
+ * full budget. 2% would fail about one demo in twenty; 3% passes with margin and still fails a
+ * broken fit or planner.
  */
-export const DEMO_TOLERANCE = 0.02;
+export const DEMO_TOLERANCE = 0.03;
