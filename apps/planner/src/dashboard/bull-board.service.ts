@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createBullBoard } from '@bull-board/api';
@@ -13,7 +14,8 @@ export const BULL_BOARD_PATH = '/queues';
 /**
  * Bull Board at /queues: the results queue and one run queue per worker pool in use (pools are
  * picked up from the sweeps as they appear). Its Express router is mounted on the planner's HTTP
- * server; Nest guards do not run there, so with a token configured the board is read-only.
+ * server, where Nest guards do not run: with a token configured the board is read-only, and with
+ * LAWSWEEP_PROTECT_READS it asks for the bearer token itself, like the rest of the API.
  */
 @Injectable()
 export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
@@ -35,6 +37,8 @@ export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
     this.board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: 'lawsweep queues' } } });
     this.add(RESULTS_QUEUE);
     this.add(runQueueName(DEFAULT_POOL));
+    const { token, protectReads } = this.data.config;
+    if (token && protectReads) server.use(BULL_BOARD_PATH, requireBearer(token));
     server.use(BULL_BOARD_PATH, adapter.getRouter());
     this.timer = setInterval(() => void this.discoverPools(), 10_000);
     this.timer.unref();
@@ -61,4 +65,18 @@ export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
     clearInterval(this.timer);
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
   }
+}
+
+type Handler = (req: { headers: Record<string, string | string[] | undefined> }, res: { status(code: number): { json(body: unknown): void } }, next: () => void) => void;
+
+/** Express middleware: `Authorization: Bearer <token>` or 401 (digests compared in constant time). */
+function requireBearer(token: string): Handler {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  const expected = digest(token);
+  return (req, res, next) => {
+    const header = req.headers.authorization;
+    const m = /^Bearer\s+(.+)$/i.exec(typeof header === 'string' ? header : '');
+    if (timingSafeEqual(digest(m ? m[1].trim() : ''), expected)) return next();
+    res.status(401).json({ statusCode: 401, message: 'this planner protects reads: send `Authorization: Bearer <token>`' });
+  };
 }
