@@ -22,6 +22,8 @@ export interface DesignContext {
   /** The belief to design under (for eig: the fit's; for oracle: the truth's). */
   posterior?: Posterior;
   targets: TargetFunction[];
+  /** The spec's target configs (where the predictions are wanted), for designs that weigh distance to them. */
+  targetConfigs?: Config[];
 }
 
 /** A way of choosing the next runs: eig, or one of the fixed baselines. */

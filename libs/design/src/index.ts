@@ -5,6 +5,7 @@ export { validateSweepSpecSemantics } from './spec-semantics.validator';
 export { conditionCovariance, conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type Posterior, type PosteriorMode } from './posterior';
 export { GainModel, lossTarget, type GainKind, type TargetFunction } from './information-gain';
 export { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
+export { DEFAULT_EIG_OPTIONS, EigDesign, type EigOptions } from './eig.design';
 export { predictUnderPosterior, predictWithFit, relativeHalfWidth } from './target-prediction';
 export { createSweepEngine, LawSweepEngine, type SweepEngineOptions } from './sweep-engine';
 export { simulateSeeds, simulateSweep, type CheckpointRecord, type SeedRecord, type SimulateOptions, type SimulateResult, type TargetRecord } from './simulate-sweep';

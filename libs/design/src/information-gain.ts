@@ -38,10 +38,20 @@ interface ModeState {
   gsj: Float64Array;
 }
 
+/** Optional refinements of the gain (all off by default: the plain linearised-Gaussian gain). */
+export interface GainOptions {
+  /**
+   * Extra observation variance per candidate (log-loss²), e.g. model discrepancy that grows with a
+   * run's distance from the targets: such a run tells less about the target than the law claims.
+   */
+  extraNoise?: Float64Array;
+}
+
 export class GainModel {
   readonly size: number;
   private readonly dim: number;
-  private readonly noise: number;
+  /** Observation variance of each candidate: σ² plus its extra (discrepancy) variance. */
+  private readonly noiseAt: Float64Array;
   private readonly modes: ModeState[];
   /** Between-mode factor model: rows u (n × M), target rows (T × M), covariance P (M × M). */
   private readonly m: number;
@@ -55,11 +65,13 @@ export class GainModel {
     candidates: Config[],
     targets: TargetFunction[],
     private readonly kind: GainKind = 'targeted',
+    options: GainOptions = {},
   ) {
     const p = (this.dim = posterior.dim);
     const n = (this.size = candidates.length);
     const nt = targets.length;
-    this.noise = posterior.sigma * posterior.sigma;
+    const noise = posterior.sigma * posterior.sigma;
+    this.noiseAt = new Float64Array(n).map((_, c) => noise + (options.extraNoise?.[c] ?? 0));
     const means: Float64Array[] = [];
     const targetMeans: Float64Array[] = [];
     this.modes = posterior.modes.map((mode) => {
@@ -162,10 +174,11 @@ export class GainModel {
     const out = new Float64Array(n);
     const nt = this.modes[0]?.targetVar.length ?? 0;
     for (let c = 0; c < n; c++) {
+      const noise = this.noiseAt[c];
       if (this.kind === 'parameters' || nt === 0) {
         let g = 0;
-        for (const s of this.modes) g += s.weight * 0.5 * Math.log1p(this.quad(s, c) / this.noise);
-        if (this.m > 0) g += 0.5 * Math.log1p(this.betweenTerms(c, -1)[0] / this.noise);
+        for (const s of this.modes) g += s.weight * 0.5 * Math.log1p(this.quad(s, c) / noise);
+        if (this.m > 0) g += 0.5 * Math.log1p(this.betweenTerms(c, -1)[0] / noise);
         out[c] = g;
         continue;
       }
@@ -179,13 +192,13 @@ export class GainModel {
           const q = this.quad(s, c);
           const gs = s.gsj[t * n + c];
           v += s.weight * s.targetVar[t];
-          reduction += (s.weight * gs * gs) / (this.noise + q);
+          reduction += (s.weight * gs * gs) / (noise + q);
         }
         if (this.m > 0) {
           const [qb, sb] = this.betweenTerms(c, t);
           v += this.betweenTargetVar(t);
           // A run tells the modes apart only through noise plus the within-mode spread of its prediction.
-          reduction += (sb * sb) / (this.noise + within + qb);
+          reduction += (sb * sb) / (noise + within + qb);
         }
         const after = Math.max(v - reduction, v * 1e-12);
         total += v > 0 ? 0.5 * Math.log(v / after) : 0;
@@ -201,7 +214,7 @@ export class GainModel {
     const n = this.size;
     for (const s of this.modes) {
       const a = s.sj.slice(c * p, (c + 1) * p);
-      const denom = this.noise + this.quad(s, c);
+      const denom = this.noiseAt[c] + this.quad(s, c);
       for (let r = 0; r < p; r++) for (let k = 0; k < p; k++) s.cov[r * p + k] -= (a[r] * a[k]) / denom;
       // Σ'j = Σj − a (aᵀj)/denom for every candidate; gᵀΣ'j likewise.
       const nt = s.targetVar.length;
@@ -227,7 +240,7 @@ export class GainModel {
         for (let b = 0; b < m; b++) pu[a] += this.pcov[a * m + b] * this.u[c * m + b];
         q += this.u[c * m + a] * pu[a];
       }
-      const denom = this.noise + within + q;
+      const denom = this.noiseAt[c] + within + q;
       for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) this.pcov[a * m + b] -= (pu[a] * pu[b]) / denom;
     }
   }

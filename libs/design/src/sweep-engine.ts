@@ -3,7 +3,7 @@ import { getLaw, predictMixture, SeededRandom, type Config, type FitResult, type
 import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
 import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
 import type { DesignStrategy } from './design-strategy';
-import { EigDesign } from './eig.design';
+import { DEFAULT_EIG_OPTIONS, EigDesign, type EigOptions } from './eig.design';
 import { GridDesign } from './grid.design';
 import { IsoflopDesign } from './isoflop.design';
 import { RandomDesign } from './random.design';
@@ -24,6 +24,8 @@ export interface SweepEngineOptions {
   pool?: Config[];
   gain?: GainKind;
   costRule?: CostRule;
+  /** Refinements of the eig/oracle gain (model discrepancy). */
+  eig?: Partial<EigOptions>;
   /** Default-grid starts added to the warm starts of each refit (fewer = faster refits). */
   fitStarts?: number;
 }
@@ -65,7 +67,7 @@ export class LawSweepEngine implements SweepEngine {
     switch (this.design) {
       case 'eig':
       case 'oracle':
-        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE);
+        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE, { ...DEFAULT_EIG_OPTIONS, ...this.options.eig });
       case 'grid':
         return new GridDesign();
       case 'isoflop':
@@ -163,6 +165,7 @@ export class LawSweepEngine implements SweepEngine {
       rng: new SeededRandom(this.seed * 1_000_003 + request.step * 7919 + 17),
       posterior,
       targets: this.targetFns,
+      targetConfigs: this.spec.targets,
     });
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
