@@ -68,6 +68,11 @@ export class RunQueuesService implements BeforeApplicationShutdown {
     await this.queue(pool).add('run', data, runJobOptions(data.runId));
   }
 
+  /** Enqueues several runs in one round trip (BullMQ addBulk: one MULTI). */
+  async enqueueMany(pool: string, runs: RunJobData[]): Promise<void> {
+    await this.queue(pool).addBulk(runs.map((data) => ({ name: 'run', data, opts: runJobOptions(data.runId) })));
+  }
+
   async jobState(pool: string, runId: string): Promise<{ state: RunJobState; job?: Job<RunJobData> }> {
     const job = await this.queue(pool).getJob(runId);
     if (!job) return { state: 'missing' };
