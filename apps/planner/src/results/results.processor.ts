@@ -8,7 +8,7 @@ import { ResultsService } from './results.service';
  * Consumes the durable results queue (job id = run id). Recording is idempotent, so a job that is
  * delivered again (a crash between recording and acknowledging, a stalled job) changes nothing.
  */
-@Processor(RESULTS_QUEUE, { concurrency: 8 })
+@Processor(RESULTS_QUEUE, { concurrency: 32 })
 export class ResultsProcessor extends WorkerHost {
   constructor(private readonly results: ResultsService) {
     super();
