@@ -1,0 +1,187 @@
+/**
+ * Load: many simulated workers with zero-length runs against one planner and one Redis.
+ *
+ *   node scripts/ensure-built.js && node dist/bench/load.bench.js [--workers 200] [--runs 5000] [--design random] [--parallelism 400] [--json]
+ *
+ * lawsweep: a fresh redis-server (AOF on, as docker-compose runs it), the built planner as a child
+ * process (its own CPU), and in this process `--workers` BullMQ consumers of concurrency 1 that
+ * follow the worker contract (libs/contracts): take a run job, post a done result with the run id
+ * as job id, complete. They are not the worker app (200 Nest apps would measure Nest boot, not the
+ * system); the worker app's own overhead is in "Worker overhead". One sweep with `stop.maxRuns` =
+ * `--runs`, a grid of 10,000 candidates and a cheap design (`random` by default: the fit and EIG
+ * cost is the planner-latency benchmark's concern, and the planner refits anyway).
+ * Raw BullMQ, the ceiling: a fresh redis-server, the same number of consumers, `--runs` empty jobs
+ * added in bulk, each completed at once. Same machine, same process layout (consumers here).
+ */
+import { Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { RESULTS_QUEUE, resultJobOptions, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
+import { SweepStore } from '@lawsweep/store';
+import { createSweep, load1, machine, quantile, sleep, spawnPlanner, startRedis, sweepViolations } from './support/bench-stack';
+
+const args = process.argv.slice(2);
+const flag = (name: string, dflt: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const WORKERS = Number(flag('workers', '200'));
+const RUNS = Number(flag('runs', '5000'));
+const DESIGN = flag('design', 'random');
+const PARALLELISM = Number(flag('parallelism', '400'));
+const JSON_OUT = args.includes('--json');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+/** Chinchilla's published law: the simulated workers answer with it (no noise, no wait). */
+const chinchilla = (c: Record<string, number>) => 1.69 + 406.4 / c.N ** 0.34 + 410.7 / c.D ** 0.28;
+
+async function closeAll(workers: Worker[]): Promise<void> {
+  await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
+}
+
+async function rawBullmq(): Promise<{ seconds: number; perSecond: number; peakMemory: string }> {
+  const redis = await startRedis();
+  const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+  const name = 'raw-ceiling';
+  let done = 0;
+  let finish!: () => void;
+  const allDone = new Promise<void>((r) => (finish = r));
+  const workers = Array.from({ length: WORKERS }, () => new Worker(name, async () => {
+    if (++done === RUNS) finish();
+  }, { connection, concurrency: 1, removeOnComplete: { count: 10_000 } }));
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  const queue = new Queue(name, { connection });
+  const t0 = performance.now();
+  for (let i = 0; i < RUNS; i += 500) await queue.addBulk(Array.from({ length: Math.min(500, RUNS - i) }, (_, k) => ({ name: 'job', data: { i: i + k } })));
+  await allDone;
+  const seconds = (performance.now() - t0) / 1000;
+  const peakMemory = await redis.info('used_memory_peak_human');
+  await closeAll(workers);
+  await queue.close();
+  await redis.stop();
+  return { seconds, perSecond: RUNS / seconds, peakMemory };
+}
+
+async function lawsweep() {
+  const redis = await startRedis();
+  const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
+  const { child: planner, baseUrl } = await spawnPlanner(redis.url, { LAWSWEEP_TICK_MS: '1000', LAWSWEEP_RECONCILE_MS: '5000' });
+  const results = new Queue(RESULTS_QUEUE, { connection: { ...connection, enableOfflineQueue: false } });
+  let posted = 0;
+  const workers = Array.from({ length: WORKERS }, (_, i) => new Worker<RunJobData>(runQueueName(), async (job) => {
+    const result: RunResult = { status: 'done', sweepId: job.data.sweepId, runId: job.data.runId, loss: chinchilla(job.data.config), curve: [], worker: `sim-${i}`, attempts: job.attemptsMade + 1, durationMs: 0 };
+    await results.add('result', result, resultJobOptions(job.data.runId));
+    posted++;
+  }, { connection, concurrency: 1, name: `sim-${i}` }));
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+
+  const spec = {
+    name: 'load',
+    law: 'chinchilla',
+    variables: { N: { min: 1e7, max: 1e10, steps: 100 }, D: { min: 1e8, max: 1e12, steps: 100 } },
+    budget: 1e30,
+    targets: [{ N: 7e10, D: 1.4e12 }],
+    design: DESIGN,
+    parallelism: PARALLELISM,
+    stop: { maxRuns: RUNS },
+    seed: 1,
+    trainer: { type: 'simulate', secondsPerCost: 0 },
+  };
+  const store = new SweepStore(new Redis(redis.url, { maxRetriesPerRequest: null }));
+  const t0 = Date.now();
+  const id = await createSweep(baseUrl, spec);
+  let last = { done: 0, at: t0 };
+  const progress: number[] = [];
+  for (;;) {
+    const s = await store.getSweep(id);
+    if (s && s.state !== 'running' && s.runs.queued + s.runs.running === 0) break;
+    if (Date.now() - t0 > 10 * 60_000) throw new Error(`not finished after 10 minutes: ${JSON.stringify(s?.runs)}`);
+    if (s && Date.now() - last.at >= 2000) {
+      progress.push(((s.runs.done - last.done) * 1000) / (Date.now() - last.at));
+      log(`  ${s.runs.done} recorded, ${progress.at(-1)!.toFixed(0)}/s, load ${load1()}`);
+      last = { done: s.runs.done, at: Date.now() };
+    }
+    await sleep(100);
+  }
+  const wall = (Date.now() - t0) / 1000;
+  const sweep = (await store.getSweep(id))!;
+  const runs = await store.listRuns(id);
+  const finished = runs.map((r) => r.finishedAt ?? NaN).filter(Number.isFinite);
+  const firstRecord = Math.min(...finished);
+  const lastRecord = Math.max(...finished);
+  // Planner lag: a result job's timestamp (posted) to its run's finishedAt (recorded).
+  const lags: number[] = [];
+  for (const r of runs) {
+    const job = await results.getJob(r.id);
+    if (job && r.finishedAt) lags.push(r.finishedAt - job.timestamp);
+  }
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  const resultCounts = await results.getJobCounts('completed', 'failed', 'waiting', 'active');
+  const violations = await sweepViolations(store, id);
+  const peakMemory = await redis.info('used_memory_peak_human');
+  await closeAll(workers);
+  await results.close();
+  store.redis.disconnect();
+  await planner.kill('SIGTERM');
+  await redis.stop();
+  return {
+    runs: sweep.runs,
+    stopReason: sweep.stopReason,
+    posted,
+    wallSeconds: wall,
+    perSecondWall: sweep.runs.done / wall,
+    perSecondRecording: (sweep.runs.done - 1) / ((lastRecord - firstRecord) / 1000),
+    lagP50: quantile(lags, 0.5),
+    lagP95: quantile(lags, 0.95),
+    lagMax: Math.max(...lags),
+    resultToEnqueueP95: histogramQuantile(metrics, 'lawsweep_result_to_enqueue_seconds', 0.95),
+    refits: Number(/lawsweep_fit_duration_seconds_count\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? NaN),
+    fitMeanMs: meanMs(metrics, 'lawsweep_fit_duration_seconds'),
+    plans: Number(/lawsweep_plan_duration_seconds_count (\d+)/.exec(metrics)?.[1] ?? NaN),
+    planMeanMs: meanMs(metrics, 'lawsweep_plan_duration_seconds'),
+    resultCounts,
+    lost: RUNS - sweep.runs.done,
+    violations,
+    peakMemory,
+  };
+}
+
+/** Mean of a Prometheus histogram (all label sets together), in ms. */
+function meanMs(text: string, name: string): number {
+  const total = (suffix: string) => [...text.matchAll(new RegExp(`^${name}_${suffix}(?:\\{[^}]*\\})? ([0-9.e+-]+)`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+  return (1000 * total('sum')) / total('count');
+}
+
+/** Upper bound of the bucket holding quantile q of a Prometheus histogram (seconds). */
+function histogramQuantile(text: string, name: string, q: number): number {
+  const buckets = [...text.matchAll(new RegExp(`^${name}_bucket\\{[^}]*le="([^"]+)"[^}]*\\} (\\d+)`, 'gm'))].map((m) => ({ le: Number(m[1]), n: Number(m[2]) }));
+  const total = buckets.find((b) => !Number.isFinite(b.le))?.n ?? 0;
+  return buckets.find((b) => b.n >= q * total)?.le ?? NaN;
+}
+
+async function main(): Promise<void> {
+  log(`load bench: ${WORKERS} consumers, ${RUNS} runs, design ${DESIGN}, parallelism ${PARALLELISM}; ${machine()}; load ${load1()}`);
+  const loadBefore = load1();
+  const raw = await rawBullmq();
+  log(`raw BullMQ: ${raw.perSecond.toFixed(0)} jobs/s (${raw.seconds.toFixed(1)} s), peak memory ${raw.peakMemory}`);
+  const ours = await lawsweep();
+  const out = { machine: machine(), date: new Date().toString(), loadBefore, loadAfter: load1(), workers: WORKERS, runs: RUNS, design: DESIGN, parallelism: PARALLELISM, raw, lawsweep: ours, fractionOfRaw: ours.perSecondWall / raw.perSecond };
+  if (JSON_OUT) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      [
+        `| system | jobs or runs | results/s (wall) | results/s (first to last record) | planner lag p50 / p95 (ms) | result→enqueue p95 (s, bucket) | Redis used_memory_peak | lost |`,
+        `|---|---:|---:|---:|---:|---:|---:|---:|`,
+        `| raw BullMQ (${WORKERS} consumers) | ${RUNS} | ${raw.perSecond.toFixed(0)} | – | – | – | ${raw.peakMemory} | – |`,
+        `| lawsweep (${WORKERS} simulated workers, ${DESIGN}) | ${ours.runs.done} | ${ours.perSecondWall.toFixed(0)} | ${ours.perSecondRecording.toFixed(0)} | ${ours.lagP50.toFixed(0)} / ${ours.lagP95.toFixed(0)} | ${ours.resultToEnqueueP95} | ${ours.peakMemory} | ${ours.lost} |`,
+        '',
+        `lawsweep / raw BullMQ: ${(out.fractionOfRaw * 100).toFixed(0)}%; refits: ${ours.refits} (mean ${ours.fitMeanMs.toFixed(0)} ms); plan steps: ${ours.plans} (mean ${ours.planMeanMs.toFixed(0)} ms); stop: ${ours.stopReason}; results queue: ${JSON.stringify(ours.resultCounts)}; invariants: ${ours.violations.length ? ours.violations.join('; ') : 'all hold'}; load ${out.loadBefore} -> ${out.loadAfter}`,
+      ].join('\n') + '\n',
+    );
+  }
+  process.exit(ours.violations.length || ours.lost ? 1 : 0);
+}
+
+main().catch((err) => {
+  log(String(err instanceof Error ? err.stack : err));
+  process.exit(1);
+});

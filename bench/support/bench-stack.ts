@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import Redis from 'ioredis';
+import type { SweepStore } from '@lawsweep/store';
+
+/** The repository root (this file runs from dist/bench/support). */
+export const ROOT = (() => {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  return dir;
+})();
+
+export const machine = (): string => `${cpus().length}-core ${process.arch}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+export const load1 = (): number => Math.round(loadavg()[0] * 10) / 10;
+
+export const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))] : NaN;
+};
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+}
+
+export interface BenchRedis {
+  url: string;
+  port: number;
+  client: Redis;
+  /** A field of INFO (e.g. used_memory_peak). */
+  info(field: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** A fresh redis-server as docker-compose runs it (AOF on, noeviction). */
+export async function startRedis(): Promise<BenchRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'lawsweep-bench-redis-'));
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--maxclients', '10000'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const c = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+      await c.ping();
+      c.disconnect();
+      break;
+    } catch {
+      c.disconnect();
+      if (i > 100) throw new Error('redis-server did not start (is it installed?)');
+      await sleep(50);
+    }
+  }
+  const client = new Redis({ port, maxRetriesPerRequest: null });
+  return {
+    url,
+    port,
+    client,
+    info: async (field) => new RegExp(`^${field}:(.*)$`, 'm').exec(await client.info())?.[1].trim() ?? '',
+    stop: async () => {
+      client.disconnect();
+      await new Promise<void>((r) => {
+        proc.once('exit', () => r());
+        proc.kill('SIGKILL');
+      });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface NodeChild {
+  name: string;
+  proc: ChildProcess;
+  output: string;
+  alive(): boolean;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A built app (dist/apps/<app>/src/main.js) as a child process configured by environment. */
+export function spawnApp(name: string, app: 'planner' | 'worker', env: Record<string, string>): NodeChild {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(REDIS_URL|PORT|HOST|LAWSWEEP_|WORKER_)/.test(k)));
+  const proc = spawn(process.execPath, [join(ROOT, `dist/apps/${app}/src/main.js`)], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: NodeChild = {
+    name,
+    proc,
+    output: '',
+    alive: () => proc.exitCode === null && proc.signalCode === null,
+    kill: async (signal = 'SIGKILL') => {
+      if (!child.alive()) return;
+      const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+      proc.kill(signal);
+      await exited;
+    },
+  };
+  const keep = (b: Buffer) => (child.output = (child.output + b.toString()).slice(-8000));
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  return child;
+}
+
+export async function spawnPlanner(redisUrl: string, env: Record<string, string> = {}): Promise<{ child: NodeChild; baseUrl: string }> {
+  const port = await freePort();
+  const child = spawnApp('planner', 'planner', { REDIS_URL: redisUrl, PORT: String(port), HOST: '127.0.0.1', ...env });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (!child.alive()) throw new Error(`planner exited:\n${child.output}`);
+    if (await fetch(`${baseUrl}/health`).then((r) => r.ok).catch(() => false)) break;
+    if (i > 600) throw new Error(`planner did not start:\n${child.output}`);
+    await sleep(100);
+  }
+  return { child, baseUrl };
+}
+
+export async function createSweep(baseUrl: string, spec: unknown): Promise<string> {
+  const res = await fetch(`${baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) });
+  const body = (await res.json()) as { id?: string };
+  if (!res.ok || !body.id) throw new Error(`POST /sweeps: ${res.status} ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+/**
+ * The sweep invariants (test/faults/support/sweep-invariants.ts states them with jest): returns
+ * every violation found, empty when all hold.
+ */
+export async function sweepViolations(store: SweepStore, id: string): Promise<string[]> {
+  const bad: string[] = [];
+  const sweep = await store.getSweep(id);
+  if (!sweep) return [`no sweep ${id}`];
+  const runs = await store.listRuns(id);
+  const obs = await store.observations(id);
+  const count = (state: string) => runs.filter((r) => r.state === state).length;
+  if (sweep.runs.queued + sweep.runs.running !== 0) bad.push(`runs still in flight: ${JSON.stringify(sweep.runs)}`);
+  if (sweep.reserved !== 0) bad.push(`reserved ${sweep.reserved} != 0`);
+  if (new Set(runs.map((r) => r.configKey)).size !== runs.length) bad.push('a config was planned twice');
+  if (runs.filter((r) => !r.imported).length !== sweep.planned) bad.push(`planned ${sweep.planned} != ${runs.length} run records`);
+  for (const s of ['done', 'failed', 'cancelled'] as const) if (sweep.runs[s] !== count(s)) bad.push(`counter ${s} ${sweep.runs[s]} != ${count(s)} runs`);
+  const obsIds = obs.map((o) => o.runId);
+  if (new Set(obsIds).size !== obsIds.length) bad.push('a result was recorded twice');
+  if (obsIds.length !== count('done')) bad.push(`${obsIds.length} observations for ${count('done')} done runs`);
+  if (sweep.spent + sweep.reserved > sweep.budget * (1 + 1e-12)) bad.push('budget overspent');
+  const spentByRuns = runs.reduce((s, r) => s + r.spent, 0);
+  if (Math.abs(sweep.spent - spentByRuns) > 1e-9 * Math.max(1, spentByRuns)) bad.push(`spent ${sweep.spent} != sum of runs ${spentByRuns}`);
+  return bad;
+}
