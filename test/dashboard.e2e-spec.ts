@@ -106,7 +106,7 @@ describeIf('dashboard in headless Chromium', () => {
     await page.waitForTimeout(1500);
     await page.screenshot({ path: shot });
     if (process.env.UPDATE_SCREENSHOT) copyFileSync(shot, resolve(__dirname, '..', 'docs', 'dashboard.png'));
-  });
+  }, 120_000);
 
   it('lists the sweep on the front page, linked to its view', async () => {
     await page.goto(`${stack.baseUrl}/`);
