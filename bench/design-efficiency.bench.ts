@@ -6,6 +6,7 @@
  *   npm run bench:design -- --truth epoch [--noise 0.005] [--seeds 20]   # one truth
  *   npm run bench:design -- --real | --speed-only | --jobs 1
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
+ *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --discrepancy 0.01   # a tuning run
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -13,13 +14,13 @@
  * median error (log-log interpolation between checkpoints).
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
-import { createSweepEngine, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { createSweepEngine, DEFAULT_COST_RULE, DEFAULT_EIG_OPTIONS, type EigOptions, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { SeededRandom, type Config, type Observation } from '@lawsweep/law';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { speedBench } from './design-speed';
-import { errorSummary, ratioTable, type DesignCurve } from './design-report';
+import { errorSummary, ratioTable, widthTable, type DesignCurve } from './design-report';
 
 const DESIGNS: DesignName[] = ['eig', 'oracle', 'grid', 'isoflop', 'random'];
 const SYNTHETIC_CHECKPOINTS = arg('levels')?.split(',').map(Number) ?? [1e20, 3e20, 1e21, 3e21, 1e22];
@@ -69,6 +70,11 @@ function realSpec(): SweepSpec {
   });
 }
 
+/** The fit's own 90% half-width at the targets, relative to the prediction (mean over targets). */
+function relativeWidth(record: SeedRecord): number[] {
+  return record.checkpoints.map((cp) => cp.targets.reduce((a, t) => a + (t.upper - t.lower) / 2 / t.loss, 0) / cp.targets.length);
+}
+
 function relativeError(record: SeedRecord): number[] {
   return record.checkpoints.map((cp) => {
     const errs = cp.targets.filter((t) => t.truth !== undefined).map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
@@ -87,9 +93,10 @@ function subsample(replay: Observation[], s: SweepSpec, seed: number): Observati
   return replay.filter((o) => isTarget(o.config) || rng.next() < 0.8);
 }
 
-/** Cost-rule overrides for tuning runs (--gamma, --min-share, --floor-of); defaults otherwise. */
-function engineOptions(): { costRule: CostRule } {
+/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy); defaults otherwise. */
+function engineOptions(): { costRule: CostRule; eig: EigOptions } {
   return {
+    eig: { discrepancy: Number(arg('discrepancy') ?? DEFAULT_EIG_OPTIONS.discrepancy) },
     costRule: {
       exponent: Number(arg('gamma') ?? DEFAULT_COST_RULE.exponent),
       minShare: Number(arg('min-share') ?? DEFAULT_COST_RULE.minShare),
@@ -103,16 +110,19 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
   for (const design of designs) {
     const t0 = performance.now();
     const errors: number[][] = [];
+    const widths: number[][] = [];
     for (let i = 0; i < seeds; i++) {
       const seed = firstSeed + i;
       const pool = replay && subsample(replay, s, seed);
       // One sweep per budget level, each told its budget: a design that plans for its budget (eig's
       // cost rule, isoflop's levels) is judged on the sweep it would really run at that budget.
-      errors.push(checkpoints.map((budget) => relativeError(simulateSweep({ ...s, budget }, { design, seed, checkpoints: [budget], replay: pool, engine: engineOptions() }))[0]));
+      const records = checkpoints.map((budget) => simulateSweep({ ...s, budget }, { design, seed, checkpoints: [budget], replay: pool, engine: engineOptions() }));
+      errors.push(records.map((r) => relativeError(r)[0]));
+      widths.push(records.map((r) => relativeWidth(r)[0]));
     }
-    curves.push({ design, checkpoints, errors, seconds: (performance.now() - t0) / 1000 });
+    curves.push({ design, checkpoints, errors, widths, seconds: (performance.now() - t0) / 1000 });
   }
-  process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves)}\n`);
+  process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves)}\n${widthTable(curves)}\n`);
   return curves;
 }
 

@@ -4,6 +4,8 @@ export interface DesignCurve {
   checkpoints: number[];
   /** errors[seed][checkpoint]: relative error of the predicted target loss. */
   errors: number[][];
+  /** widths[seed][checkpoint]: the fit's own 90% half-width at the targets, relative to the prediction (mean over targets). */
+  widths?: number[][];
   seconds: number;
 }
 
@@ -70,4 +72,21 @@ export function ratioTable(curves: DesignCurve[]): string {
     rows.push(`| ${sci(b)} | ${pct(em[j])} | ${cells.join(' | ')} |`);
   });
   return `compute each design needs to reach eig's median error at that budget (× the budget):\n\n${rows.join('\n')}\n`;
+}
+
+/**
+ * Median predicted 90% half-width per design and budget: what each design's data let the fit claim
+ * about the target. When every design (the oracle included) ends with the same width, no choice of
+ * runs in this candidate space can do much better: the limit is the space, not the design.
+ */
+export function widthTable(curves: DesignCurve[]): string {
+  const withWidths = curves.filter((c) => c.widths && c.widths.length > 0);
+  if (withWidths.length === 0) return '';
+  const cps = withWidths[0].checkpoints;
+  const rows = [`| design | ${cps.map(sci).join(' | ')} |`, `|---|${cps.map(() => '---').join('|')}|`];
+  for (const c of withWidths) rows.push(`| ${c.design} | ${cps.map((_, j) => pct(quantile((c.widths as number[][]).map((w) => w[j]), 0.5))).join(' | ')} |`);
+  return `median predicted 90% half-width at the targets (the fit's own uncertainty), by compute spent:
+
+${rows.join('\n')}
+`;
 }

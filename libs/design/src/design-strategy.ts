@@ -24,6 +24,8 @@ export interface DesignContext {
   targets: TargetFunction[];
   /** The spec's target configs (where the predictions are wanted), for designs that weigh distance to them. */
   targetConfigs?: Config[];
+  /** The spec's cost of a config (for designs that separate distance along cost from distance across it). */
+  costOf?: (config: Config) => number;
 }
 
 /** A way of choosing the next runs: eig, or one of the fixed baselines. */

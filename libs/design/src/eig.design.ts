@@ -13,9 +13,11 @@ export const MIN_USEFUL_GAIN = 1e-6;
  */
 export interface EigOptions {
   /**
-   * Model-discrepancy scale τ (log-loss per decade): a run whose config lies d decades (Euclidean,
-   * log10 of every variable) from the nearest target gets extra variance (τ·d)², so runs far from
-   * where the targets live count as less informative about them than the law alone claims.
+   * Model-discrepancy scale τ (log-loss per decade): a run whose config lies d decades across the
+   * cost direction (log10 of every variable) from the nearest target gets extra variance (τ·d)², so
+   * runs unlike the targets (for 6ND: far in D/N) count as less informative about them than the
+   * law alone claims. Off (0) by default: on the tuning seeds it helps the misspecified truth about
+   * as much as it hurts the well-specified ones (BENCHMARKS.md, "Design efficiency").
    */
   discrepancy: number;
 }
@@ -40,7 +42,7 @@ export class EigDesign implements DesignStrategy {
     const affordable = open.filter((c) => c.cost <= context.remainingBudget);
     if (affordable.length === 0) return [];
     const configs = [...affordable.map((c) => c.config), ...pending];
-    const extraNoise = this.options.discrepancy > 0 ? discrepancyVariance(configs, context.targetConfigs ?? [], this.options.discrepancy) : undefined;
+    const extraNoise = this.options.discrepancy > 0 ? discrepancyVariance(configs, context.targetConfigs ?? [], this.options.discrepancy, context.costOf) : undefined;
     const model = new GainModel(context.law, posterior, configs, context.targets, this.kind, { extraNoise });
     for (let i = affordable.length; i < configs.length; i++) model.condition(i);
     const taken = new Uint8Array(affordable.length);
@@ -68,18 +70,43 @@ export class EigDesign implements DesignStrategy {
   }
 }
 
-/** (τ·d)² per config, d = log10-distance to the nearest target. */
-export function discrepancyVariance(configs: Config[], targets: Config[], tau: number): Float64Array {
+/**
+ * (τ·d)² per config: d is the log10-distance to the nearest target, leaving out the direction in
+ * which cost grows (when `costOf` is given). Every candidate is far below the targets in compute by
+ * construction, so distance along cost says nothing about a run's fitness; distance across it (for
+ * cost 6ND: how far D/N is from the targets' D/N) is where the fitted family and the truth drift
+ * apart (a full-distance variant, tried first, penalised every small run and did worse).
+ */
+export function discrepancyVariance(configs: Config[], targets: Config[], tau: number, costOf?: (config: Config) => number): Float64Array {
   const out = new Float64Array(configs.length);
   if (targets.length === 0) return out;
+  const keys = targets.map((t) => Object.keys(t).filter((k) => t[k] > 0));
+  const costDirections = targets.map((t, i) => (costOf ? logCostDirection(t, keys[i], costOf) : undefined));
   configs.forEach((config, c) => {
     let nearest = Infinity;
-    for (const t of targets) {
+    targets.forEach((t, i) => {
       let d2 = 0;
-      for (const key of Object.keys(t)) if (config[key] > 0 && t[key] > 0) d2 += Math.log10(config[key] / t[key]) ** 2;
-      nearest = Math.min(nearest, d2);
-    }
+      let along = 0;
+      keys[i].forEach((key, k) => {
+        const delta = config[key] > 0 ? Math.log10(config[key] / t[key]) : 0;
+        d2 += delta * delta;
+        along += delta * (costDirections[i]?.[k] ?? 0);
+      });
+      nearest = Math.min(nearest, Math.max(d2 - along * along, 0));
+    });
     out[c] = tau * tau * nearest;
   });
   return out;
+}
+
+/** Unit vector of ∂ log cost / ∂ log x at a config (central differences); undefined if cost is flat or not finite there. */
+function logCostDirection(config: Config, keys: string[], costOf: (config: Config) => number): number[] | undefined {
+  const h = 0.01;
+  const grad = keys.map((key) => {
+    const up = costOf({ ...config, [key]: config[key] * Math.exp(h) });
+    const down = costOf({ ...config, [key]: config[key] * Math.exp(-h) });
+    return (Math.log(up) - Math.log(down)) / (2 * h);
+  });
+  const norm = Math.hypot(...grad);
+  return norm > 0 && Number.isFinite(norm) ? grad.map((g) => g / norm) : undefined;
 }

@@ -24,6 +24,14 @@ describe('model discrepancy in the targeted gain', () => {
     expect(v[0]).toBeGreaterThan(v[1]);
   });
 
+  it('leaves out the cost direction when given the cost: a run at the targets’ D/N has none', () => {
+    const costOf = (c: Record<string, number>) => 6 * c.N * c.D;
+    const v = discrepancyVariance([{ N: 7e8, D: 1.4e10 }, { N: 7e9, D: 1.4e10 }], [target], 0.01, costOf);
+    expect(v[0]).toBeCloseTo(0, 12);
+    // D/N one decade below the target's: |Δ log10(D/N)|² / 2 across the cost direction.
+    expect(v[1]).toBeCloseTo(1e-4 * 0.5, 8);
+  });
+
   it('shrinks a distant run’s gain more than a near run’s', () => {
     const targets = [lossTarget(law, target)];
     const plain = new GainModel(law, posterior, candidates, targets).gains();

@@ -166,6 +166,7 @@ export class LawSweepEngine implements SweepEngine {
       posterior,
       targets: this.targetFns,
       targetConfigs: this.spec.targets,
+      costOf: (config) => this.expressions.costOf(config),
     });
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
