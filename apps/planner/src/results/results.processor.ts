@@ -8,7 +8,12 @@ import { ResultsService } from './results.service';
  * Consumes the durable results queue (job id = run id). Recording is idempotent, so a job that is
  * delivered again (a crash between recording and acknowledging, a stalled job) changes nothing.
  */
-@Processor(RESULTS_QUEUE, { concurrency: 32 })
+// Recording takes milliseconds, so short locks: the results a killed planner held come back to the
+// next planner within ~15 s instead of BullMQ's default 30 s lock + 30 s stalled check (found by
+// bench/soak.bench.ts). Re-delivery is harmless (idempotent), so a result that stalls (a long fit
+// blocking the event loop) is retried rather than failed after one stall, which would leave its
+// run in flight for good.
+@Processor(RESULTS_QUEUE, { concurrency: 32, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 10 })
 export class ResultsProcessor extends WorkerHost {
   constructor(private readonly results: ResultsService) {
     super();
