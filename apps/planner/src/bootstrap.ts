@@ -20,7 +20,7 @@ export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<Ne
   });
   const config = app.get(PlannerConfig);
   app.useBodyParser('json', { limit: config.bodyLimit });
-  app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

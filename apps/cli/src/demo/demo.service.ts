@@ -68,7 +68,7 @@ export class DemoService {
     // Imported lazily: NestJS loads only for the commands that start services.
     const { bootstrapPlanner } = await import('../../../planner/src/bootstrap');
     const { bootstrapWorker } = await import('../../../worker/src/bootstrap');
-    this.planner = await bootstrapPlanner({ redisUrl: this.redis.url, port, host: '127.0.0.1', logger: ['error'], ...prefix });
+    this.planner = await bootstrapPlanner({ redisUrl: this.redis.url, port, host: '127.0.0.1', logger: ['error'], shutdownHooks: false, ...prefix });
     for (let i = 1; i <= options.workers; i++) {
       this.workers.push(
         await bootstrapWorker({
@@ -95,7 +95,6 @@ export class DemoService {
     const final = await new SweepWatcher(client, view).watch(sweep.id, { intervalMs: options.fast ? 250 : 1000, signal: this.abort.signal });
     if (this.abort.signal.aborted) {
       this.log('interrupted: cancelling the sweep and shutting down');
-      await client.cancelSweep(sweep.id).catch(() => undefined);
       return 130;
     }
     this.log(`sweep ${final.state}${final.stopReason ? `: ${final.stopReason}` : ''} after ${((Date.now() - started) / 1000).toFixed(1)} s`);

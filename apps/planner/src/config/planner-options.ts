@@ -14,6 +14,11 @@ export interface PlannerOptions {
   protectReads?: boolean;
   /** Listen on the port (default true); tests may use the app without a socket. */
   listen?: boolean;
+  /**
+   * Close on SIGINT/SIGTERM (default true). `lawsweep demo` turns it off: it runs the planner in
+   * its own process and shuts it down itself, after cancelling its sweep.
+   */
+  shutdownHooks?: boolean;
   /** Nest logger levels; default: log, warn, error. */
   logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
 }
