@@ -1,12 +1,15 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
+import Redis from 'ioredis';
+import { RESULTS_QUEUE, runQueueName, WORKER_REGISTRY_KEY } from '@lawsweep/contracts';
 import { bootstrapPlanner } from '../apps/planner/src/bootstrap';
 import { redisOptionsFromUrl as plannerRedisOptions } from '../apps/planner/src/redis/redis-options';
 import { redisOptionsFromUrl as workerRedisOptions } from '../apps/worker/src/redis/redis-options';
-import { ROOT, SpawnedStack, waitFor } from './faults/support/spawned-stack';
+import { Child, ensureBuilt, ROOT, SpawnedStack, waitFor } from './faults/support/spawned-stack';
+import { freePort } from './support/redis-server';
 import { auditSweep, timedSpec, waitForSweepEnd } from './faults/support/sweep-invariants';
 
 /**
@@ -138,4 +141,52 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
       expect(parse('redis://:pw@127.0.0.1:6379').tls).toBeUndefined();
     }
   });
+});
+
+/**
+ * TLS for real: a redis-server that only speaks TLS (self-signed certificate made here with
+ * openssl, trusted through NODE_EXTRA_CA_CERTS), and the built planner and worker reaching it
+ * with a rediss:// URL.
+ */
+describe('security: rediss:// to a TLS-only Redis', () => {
+  let dir: string;
+  let redis: ChildProcess | undefined;
+  let port: number;
+  let client: Redis;
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'lawsweep-tls-'));
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+    port = await freePort();
+    redis = spawn('redis-server', ['--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'), '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no', '--save', '', '--dir', dir], { stdio: 'ignore' });
+    client = new Redis({ host: '127.0.0.1', port, tls: { ca: readFileSync(join(dir, 'cert.pem')) }, maxRetriesPerRequest: null });
+    client.on('error', () => undefined);
+    await waitFor('the TLS redis-server', () => client.ping().then((r) => r === 'PONG').catch(() => false), 15_000, 100);
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) await c.kill();
+    client?.disconnect();
+    redis?.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const spawnApp = (name: string, app: string, env: Record<string, string>) => {
+    const proc = spawn(process.execPath, [join(ROOT, `dist/apps/${app}/src/main.js`)], { env: { PATH: process.env.PATH ?? '', NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), REDIS_URL: `rediss://127.0.0.1:${port}`, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = new Child(name, proc);
+    children.push(child);
+    return child;
+  };
+
+  it('the planner and a worker connect over TLS (and a plain redis:// URL to the same port does not)', async () => {
+    const httpPort = await freePort();
+    const planner = spawnApp('tls-planner', 'planner', { PORT: String(httpPort), HOST: '127.0.0.1' });
+    await waitFor(`planner /health over TLS\n${planner.output}`, () => fetch(`http://127.0.0.1:${httpPort}/health`).then(async (r) => r.ok && ((await r.json()) as { info?: { redis?: { status?: string } } }).info?.redis?.status === 'up').catch(() => false), 40_000, 200);
+    spawnApp('tls-worker', 'worker', { WORKER_ID: 'tls-worker' });
+    await waitFor('the TLS worker in the registry', async () => (await client.hexists(WORKER_REGISTRY_KEY, 'tls-worker')) === 1, 40_000, 200);
+    const plain = spawnApp('plain-worker', 'worker', { WORKER_ID: 'plain-worker', REDIS_URL: `redis://127.0.0.1:${port}` });
+    await waitFor('the plain worker to give up', () => !plain.alive, 40_000, 200);
+    expect(await client.hexists(WORKER_REGISTRY_KEY, 'plain-worker')).toBe(0);
+  }, 90_000);
 });
