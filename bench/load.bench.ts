@@ -134,7 +134,7 @@ async function lawsweep() {
     lagP95: quantile(lags, 0.95),
     lagMax: Math.max(...lags),
     resultToEnqueueP95: histogramQuantile(metrics, 'lawsweep_result_to_enqueue_seconds', 0.95),
-    refits: Number(/lawsweep_fit_duration_seconds_count\{[^}]*\} (\d+)/.exec(metrics)?.[1] ?? NaN),
+    refits: [...metrics.matchAll(/^lawsweep_fit_duration_seconds_count\{law="([^"]*)"\} (\d+)/gm)].map((m) => `${m[2]} (${m[1]})`).join(', '),
     fitMeanMs: meanMs(metrics, 'lawsweep_fit_duration_seconds'),
     plans: Number(/lawsweep_plan_duration_seconds_count (\d+)/.exec(metrics)?.[1] ?? NaN),
     planMeanMs: meanMs(metrics, 'lawsweep_plan_duration_seconds'),
