@@ -157,7 +157,7 @@ export class SweepPlannerService {
       });
       if (jobs.length === 0) continue;
       try {
-        await this.queues.enqueueMany(pool, jobs);
+        await this.enqueueWithRetry(pool, jobs);
         enqueued.push(...jobs.map((j) => j.runId));
         this.metrics.lastGain.set({ sweep: sweep.id }, lastGain);
       } catch (err) {
@@ -175,6 +175,24 @@ export class SweepPlannerService {
       return this.finish(sweep, 'no useful run left to buy');
     }
     return { enqueued };
+  }
+
+  /**
+   * The producer does not buffer while Redis is away (enableOfflineQueue: false), so a blip of a
+   * second (a Redis restart, a dropped connection) would fail every run of the wave just reserved;
+   * a few retries over ~3 s ride it out (test/faults/redis-faults.e2e-spec.ts). addBulk is one
+   * MULTI and job ids are run ids, so a retry cannot enqueue a run twice.
+   */
+  private async enqueueWithRetry(pool: string, jobs: RunJobData[], attempts = 5): Promise<void> {
+    for (let i = 1; ; i++) {
+      try {
+        return await this.queues.enqueueMany(pool, jobs);
+      } catch (err) {
+        if (i >= attempts) throw err;
+        this.logger.warn(`enqueueing ${jobs.length} run(s) failed (${(err as Error).message}); retrying`);
+        await new Promise((r) => setTimeout(r, 200 * 2 ** (i - 1)));
+      }
+    }
   }
 
   private async finish(sweep: SweepRecord, reason: string): Promise<PlanOutcome> {
