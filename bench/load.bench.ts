@@ -13,6 +13,7 @@
  * Raw BullMQ, the ceiling: a fresh redis-server, the same number of consumers, `--runs` empty jobs
  * added in bulk, each completed at once. Same machine, same process layout (consumers here).
  */
+import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { RESULTS_QUEUE, resultJobOptions, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
@@ -38,18 +39,28 @@ async function closeAll(workers: Worker[]): Promise<void> {
   await Promise.all(workers.map((w) => w.close(true).catch(() => undefined)));
 }
 
-async function rawBullmq(): Promise<{ seconds: number; perSecond: number; peakMemory: string }> {
+/**
+ * The ceiling: `hops` = 1, every consumer completes an empty job; `hops` = 2, the shape of the
+ * worker contract without lawsweep's logic: each consumed job adds one job to a second queue,
+ * which one consumer of concurrency 32 (as the planner's results worker) completes.
+ */
+async function rawBullmq(hops: 1 | 2): Promise<{ seconds: number; perSecond: number; peakMemory: string }> {
   const redis = await startRedis();
   const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
-  const name = 'raw-ceiling';
   let done = 0;
   let finish!: () => void;
   const allDone = new Promise<void>((r) => (finish = r));
-  const workers = Array.from({ length: WORKERS }, () => new Worker(name, async () => {
+  const count = async () => {
     if (++done === RUNS) finish();
+  };
+  const second = hops === 2 ? new Queue('raw-second', { connection: { ...connection, enableOfflineQueue: false } }) : undefined;
+  const workers = Array.from({ length: WORKERS }, () => new Worker('raw-first', async (job) => {
+    if (second) await second.add('second', { i: job.data.i }, { jobId: `s${job.data.i}`, removeOnComplete: { count: 10_000 } });
+    else await count();
   }, { connection, concurrency: 1, removeOnComplete: { count: 10_000 } }));
+  if (second) workers.push(new Worker('raw-second', count, { connection, concurrency: 32, removeOnComplete: { count: 10_000 } }));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
-  const queue = new Queue(name, { connection });
+  const queue = new Queue('raw-first', { connection });
   const t0 = performance.now();
   for (let i = 0; i < RUNS; i += 500) await queue.addBulk(Array.from({ length: Math.min(500, RUNS - i) }, (_, k) => ({ name: 'job', data: { i: i + k } })));
   await allDone;
@@ -57,6 +68,7 @@ async function rawBullmq(): Promise<{ seconds: number; perSecond: number; peakMe
   const peakMemory = await redis.info('used_memory_peak_human');
   await closeAll(workers);
   await queue.close();
+  await second?.close();
   await redis.stop();
   return { seconds, perSecond: RUNS / seconds, peakMemory };
 }
@@ -87,6 +99,7 @@ async function lawsweep() {
     trainer: { type: 'simulate', secondsPerCost: 0 },
   };
   const store = new SweepStore(new Redis(redis.url, { maxRetriesPerRequest: null }));
+  const cpu0 = cpuSeconds(planner.proc.pid);
   const t0 = Date.now();
   const id = await createSweep(baseUrl, spec);
   let last = { done: 0, at: t0 };
@@ -103,6 +116,7 @@ async function lawsweep() {
     await sleep(100);
   }
   const wall = (Date.now() - t0) / 1000;
+  const plannerCpu = (cpuSeconds(planner.proc.pid) - cpu0) / wall;
   const sweep = (await store.getSweep(id))!;
   const runs = await store.listRuns(id);
   const finished = runs.map((r) => r.finishedAt ?? NaN).filter(Number.isFinite);
@@ -139,10 +153,21 @@ async function lawsweep() {
     plans: Number(/lawsweep_plan_duration_seconds_count (\d+)/.exec(metrics)?.[1] ?? NaN),
     planMeanMs: meanMs(metrics, 'lawsweep_plan_duration_seconds'),
     resultCounts,
+    plannerCpu,
     lost: RUNS - sweep.runs.done,
     violations,
     peakMemory,
   };
+}
+
+/** CPU time (user + system) a process has used, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
 }
 
 /** Mean of a Prometheus histogram (all label sets together), in ms. */
@@ -161,10 +186,12 @@ function histogramQuantile(text: string, name: string, q: number): number {
 async function main(): Promise<void> {
   log(`load bench: ${WORKERS} consumers, ${RUNS} runs, design ${DESIGN}, parallelism ${PARALLELISM}; ${machine()}; load ${load1()}`);
   const loadBefore = load1();
-  const raw = await rawBullmq();
+  const raw = await rawBullmq(1);
   log(`raw BullMQ: ${raw.perSecond.toFixed(0)} jobs/s (${raw.seconds.toFixed(1)} s), peak memory ${raw.peakMemory}`);
+  const raw2 = await rawBullmq(2);
+  log(`raw BullMQ, two hops: ${raw2.perSecond.toFixed(0)} jobs/s (${raw2.seconds.toFixed(1)} s), peak memory ${raw2.peakMemory}`);
   const ours = await lawsweep();
-  const out = { machine: machine(), date: new Date().toString(), loadBefore, loadAfter: load1(), workers: WORKERS, runs: RUNS, design: DESIGN, parallelism: PARALLELISM, raw, lawsweep: ours, fractionOfRaw: ours.perSecondWall / raw.perSecond };
+  const out = { machine: machine(), date: new Date().toString(), loadBefore, loadAfter: load1(), workers: WORKERS, runs: RUNS, design: DESIGN, parallelism: PARALLELISM, raw, rawTwoHops: raw2, lawsweep: ours, fractionOfRaw: ours.perSecondWall / raw.perSecond, fractionOfTwoHops: ours.perSecondWall / raw2.perSecond };
   if (JSON_OUT) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   else {
     process.stdout.write(
@@ -172,9 +199,10 @@ async function main(): Promise<void> {
         `| system | jobs or runs | results/s (wall) | results/s (first to last record) | planner lag p50 / p95 (ms) | result→enqueue p95 (s, bucket) | Redis used_memory_peak | lost |`,
         `|---|---:|---:|---:|---:|---:|---:|---:|`,
         `| raw BullMQ (${WORKERS} consumers) | ${RUNS} | ${raw.perSecond.toFixed(0)} | – | – | – | ${raw.peakMemory} | – |`,
+        `| raw BullMQ, two hops (${WORKERS} consumers, then 1 x 32) | ${RUNS} | ${raw2.perSecond.toFixed(0)} | – | – | – | ${raw2.peakMemory} | – |`,
         `| lawsweep (${WORKERS} simulated workers, ${DESIGN}) | ${ours.runs.done} | ${ours.perSecondWall.toFixed(0)} | ${ours.perSecondRecording.toFixed(0)} | ${ours.lagP50.toFixed(0)} / ${ours.lagP95.toFixed(0)} | ${ours.resultToEnqueueP95} | ${ours.peakMemory} | ${ours.lost} |`,
         '',
-        `lawsweep / raw BullMQ: ${(out.fractionOfRaw * 100).toFixed(0)}%; refits: ${ours.refits} (mean ${ours.fitMeanMs.toFixed(0)} ms); plan steps: ${ours.plans} (mean ${ours.planMeanMs.toFixed(0)} ms); stop: ${ours.stopReason}; results queue: ${JSON.stringify(ours.resultCounts)}; invariants: ${ours.violations.length ? ours.violations.join('; ') : 'all hold'}; load ${out.loadBefore} -> ${out.loadAfter}`,
+        `lawsweep / raw BullMQ: ${(out.fractionOfRaw * 100).toFixed(0)}% (of two hops: ${(out.fractionOfTwoHops * 100).toFixed(0)}%); refits: ${ours.refits} (mean ${ours.fitMeanMs.toFixed(0)} ms); plan steps: ${ours.plans} (mean ${ours.planMeanMs.toFixed(0)} ms); planner CPU ${(ours.plannerCpu * 100).toFixed(0)}% of a core; stop: ${ours.stopReason}; results queue: ${JSON.stringify(ours.resultCounts)}; invariants: ${ours.violations.length ? ours.violations.join('; ') : 'all hold'}; load ${out.loadBefore} -> ${out.loadAfter}`,
       ].join('\n') + '\n',
     );
   }
