@@ -134,13 +134,13 @@ export class SpawnedStack {
     return this.children.filter((c) => c !== this.planner && c.name !== 'planner' && c.alive);
   }
 
-  async api(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<any> {
+  async api<T = { id: string }>(path: string, init: { method?: string; body?: unknown; token?: string } = {}): Promise<T> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
       headers: { 'content-type': 'application/json', ...(init.token ? { authorization: `Bearer ${init.token}` } : {}) },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
     });
-    const body = await res.json();
+    const body = (await res.json()) as T;
     if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${JSON.stringify(body)}`);
     return body;
   }
