@@ -83,6 +83,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     const since = job?.finishedOn ?? run.createdAt;
     if (now - since < this.config.resultGraceMs) return undefined;
     if (await this.queues.resultPending(run.id)) return undefined;
+    const unrecordable = await this.queues.failedResultReason(run.id);
+    if (unrecordable) return `its result could not be recorded: ${unrecordable}`;
     if (state === 'missing') return 'its job vanished from the queue without a result';
     if (state === 'failed') return `its job failed without posting a result: ${job?.failedReason ?? 'unknown reason'}`;
     return 'its job completed without posting a result';

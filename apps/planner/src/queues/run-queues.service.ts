@@ -97,7 +97,16 @@ export class RunQueuesService implements BeforeApplicationShutdown {
     const job = await this.resultsQueue.getJob(runId);
     if (!job) return false;
     const state = await job.getState();
-    return state !== 'completed';
+    // A failed result job will never be recorded (malformed, or out of retries): not pending, or
+    // its run would stay in flight, holding its reservation, forever.
+    return state !== 'completed' && state !== 'failed';
+  }
+
+  /** Why the result posted for this run could not be recorded, when its result job failed. */
+  async failedResultReason(runId: string): Promise<string | undefined> {
+    this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
+    const job = await this.resultsQueue.getJob(runId);
+    return job && (await job.getState()) === 'failed' ? job.failedReason || 'unknown reason' : undefined;
   }
 
   /** BullMQ's own Prometheus export (job counts by state) for every queue the planner uses. */
