@@ -55,9 +55,12 @@ describe('planner + workers: a sweep end to end', () => {
       maxInFlight = Math.max(maxInFlight, sweep.runs.queued + sweep.runs.running);
       if (sweep.state !== 'running' && sweep.runs.queued + sweep.runs.running === 0) break;
       if (Date.now() > deadline) throw new Error(`sweep did not finish: ${JSON.stringify(sweep)}`);
-      await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 10));
     }
-    expect(observations).toBeGreaterThan(5);
+    // The budget invariant above was checked while runs were in flight, not only at the end (how
+    // many polls that takes depends on the machine's speed, so the count itself is not asserted).
+    expect(observations).toBeGreaterThan(1);
+    expect(maxInFlight).toBeGreaterThan(0);
     expect(sweep.state).toBe('done');
     expect(maxInFlight).toBeLessThanOrEqual(3);
     expect(sweep.runs.done).toBeGreaterThanOrEqual(8);
