@@ -29,7 +29,7 @@ export function spaceFillingOrder(all: Candidate[]): Candidate[] {
   const unit = coords.map((x) => x.map((v, i) => (hi[i] > lo[i] ? (v - lo[i]) / (hi[i] - lo[i]) : 0.5)));
   const centre = vars.map(() => 0.5);
   const dist = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0);
-  const minDist = unit.map((x) => Infinity);
+  const minDist = unit.map(() => Infinity);
   const picked: number[] = [];
   const used = new Uint8Array(all.length);
   // Start at the candidate nearest the centre, then repeatedly take the one farthest from all picked.
