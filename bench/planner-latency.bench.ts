@@ -10,9 +10,6 @@
  * 0.5% noise), then repeatedly answers the one queued run (parallelism 1) and times how long until
  * the planner enqueues the next one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { cpus, totalmem } from 'node:os';
 import { Queue } from 'bullmq';
 import { RESULTS_QUEUE, resultJobOptions, type RunResult } from '@lawsweep/contracts';
 import { resolveTruth, SeededRandom, type Config } from '@lawsweep/law';
@@ -20,6 +17,7 @@ import { SweepStore } from '@lawsweep/store';
 import { bootstrapPlanner } from '../apps/planner/src/bootstrap';
 import { PlanningLoopService } from '../apps/planner/src/planning/planning-loop.service';
 import { SweepsService } from '../apps/planner/src/sweeps/sweeps.service';
+import { machine as machineName, quantile, startRedis } from './support/bench-stack';
 
 const args = process.argv.slice(2);
 const flag = (name: string, dflt: string) => {
@@ -30,44 +28,9 @@ const SAMPLES = Number(flag('samples', '40'));
 const SIZES = flag('sizes', '50,500').split(',').map(Number);
 const JSON_OUT = args.includes('--json');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; port: number; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const { default: Redis } = await import('ioredis');
-  for (let i = 0; ; i++) {
-    const c = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      await c.ping();
-      c.disconnect();
-      break;
-    } catch {
-      c.disconnect();
-      if (i > 100) throw new Error('redis-server did not start (is it installed?)');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  return { url: `redis://127.0.0.1:${port}`, port, proc };
-}
-
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-};
-
 async function main(): Promise<void> {
-  const redis = await startRedis();
+  // AOF off: the latency of the planner itself, not of Redis's fsync.
+  const redis = await startRedis({ appendonly: false });
   const app = await bootstrapPlanner({ redisUrl: redis.url, listen: false, logger: ['error'], tickMs: 60_000, reconcileMs: 600_000 });
   const sweeps = app.get(SweepsService);
   const loop = app.get(PlanningLoopService);
@@ -133,9 +96,9 @@ async function main(): Promise<void> {
   }
   await results.close();
   await app.close();
-  redis.proc.kill('SIGKILL');
+  await redis.stop();
 
-  const machine = `${cpus().length}-core ${process.arch}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+  const machine = machineName();
   if (JSON_OUT) {
     process.stdout.write(`${JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2)}\n`);
     return;

@@ -42,11 +42,11 @@ export interface BenchRedis {
   stop(): Promise<void>;
 }
 
-/** A fresh redis-server as docker-compose runs it (AOF on, noeviction). */
-export async function startRedis(): Promise<BenchRedis> {
+/** A fresh redis-server as docker-compose runs it (AOF on, noeviction); `appendonly: false` turns AOF off. */
+export async function startRedis(options: { appendonly?: boolean } = {}): Promise<BenchRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'lawsweep-bench-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--maxclients', '10000'], { stdio: 'ignore' });
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === false ? 'no' : 'yes', '--maxmemory-policy', 'noeviction', '--maxclients', '10000'], { stdio: 'ignore' });
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     const c = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
