@@ -7,6 +7,7 @@
  *   npm run bench:design -- --real | --real-constrained | --speed-only | --jobs 1
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --discrepancy 0.01   # a tuning run
+ *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --covariance sandwich  # eig on sandwich covariances
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -108,10 +109,10 @@ function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
-/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy); defaults otherwise. */
+/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich); defaults otherwise. */
 function engineOptions(): { costRule: CostRule; eig: EigOptions } {
   return {
-    eig: { discrepancy: Number(arg('discrepancy') ?? DEFAULT_EIG_OPTIONS.discrepancy) },
+    eig: { discrepancy: Number(arg('discrepancy') ?? DEFAULT_EIG_OPTIONS.discrepancy), covariance: (arg('covariance') as EigOptions['covariance'] | undefined) ?? DEFAULT_EIG_OPTIONS.covariance },
     costRule: {
       exponent: Number(arg('gamma') ?? DEFAULT_COST_RULE.exponent),
       minShare: Number(arg('min-share') ?? DEFAULT_COST_RULE.minShare),

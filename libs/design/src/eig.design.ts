@@ -20,9 +20,15 @@ export interface EigOptions {
    * as much as it hurts the well-specified ones (BENCHMARKS.md, "Design efficiency").
    */
   discrepancy: number;
+  /**
+   * Covariance of the fit the gain is computed from: 'laplace' (the fit's curvature and σ) or
+   * 'sandwich' (Huber–White, from the fit's residuals, so runs where the law misfits are trusted
+   * less). See BENCHMARKS.md, "Design efficiency", for the tuning figures behind the default.
+   */
+  covariance: 'laplace' | 'sandwich';
 }
 
-export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0 };
+export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0, covariance: 'laplace' };
 
 /**
  * Expected-information-gain design: greedy picks of the best gain-for-cost run, each pick (and

@@ -24,7 +24,7 @@ export interface SweepEngineOptions {
   pool?: Config[];
   gain?: GainKind;
   costRule?: CostRule;
-  /** Refinements of the eig/oracle gain (model discrepancy). */
+  /** Refinements of the eig/oracle gain (model discrepancy; the covariance eig's fits report). */
   eig?: Partial<EigOptions>;
   /** Default-grid starts added to the warm starts of each refit (fewer = faster refits). */
   fitStarts?: number;
@@ -92,7 +92,8 @@ export class LawSweepEngine implements SweepEngine {
     const count = Math.min(defaults.length, this.options.fitStarts ?? DEFAULT_FIT_STARTS);
     const sampled = Array.from({ length: count }, (_, i) => defaults[Math.floor((i * defaults.length) / count)]);
     const warm = (this.lastFit?.modes ?? []).map((m) => Array.from(m.theta));
-    const fit = fitObservations(this.law, observations, { loss: parseLoss(this.spec.fit.loss), starts: [...warm, ...sampled] });
+    const covariance = this.design === 'eig' ? (this.options.eig?.covariance ?? DEFAULT_EIG_OPTIONS.covariance) : 'laplace';
+    const fit = fitObservations(this.law, observations, { loss: parseLoss(this.spec.fit.loss), starts: [...warm, ...sampled], covariance });
     this.lastFit = fit;
     return fit;
   }

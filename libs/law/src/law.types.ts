@@ -65,6 +65,12 @@ export interface FitOptions {
   maxIterations?: number;
   /** Weak Gaussian prior on θ (as a fraction of each bound's width) so covariances exist with few points. */
   priorScale?: number;
+  /**
+   * Covariance reported for each mode: 'laplace' (default; Gaussian curvature with the Huber
+   * variance factor) or 'sandwich' (Huber–White, from the fit's own residuals: wider where the law
+   * misfits). Mode grouping and weights use the Laplace covariance either way.
+   */
+  covariance?: 'laplace' | 'sandwich';
 }
 
 /** One local optimum of the multi-start fit. */
@@ -73,7 +79,7 @@ export interface FitMode {
   params: Record<string, number>;
   /** Objective value (sum of per-point losses) at this optimum. */
   objective: number;
-  /** Laplace covariance of θ at this optimum (row-major, dim × dim). */
+  /** Covariance of θ at this optimum (row-major, dim × dim): Laplace, or sandwich when asked (FitOptions.covariance). */
   covariance: number[][];
   /** Posterior weight of this mode (weights over all modes sum to 1). */
   weight: number;
