@@ -2,12 +2,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_POOL, runQueueName, type RunJobData } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
-import { configKey, SweepStore, type SweepRecord, type SweepWarning } from '@lawsweep/store';
+import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
 import { MetricsService } from '../metrics/metrics.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService, workerHolds } from '../workers/worker-registry.service';
 import { EngineCacheService } from './engine-cache.service';
 import { fitSummary } from './fit-summary';
+
+/** What a refit read and produced; the plan of the same pass reuses the observations. */
+interface RefitOutcome {
+  fit?: FitResult;
+  observations?: ObservationRecord[];
+}
 
 export interface PlanOutcome {
   enqueued: string[];
@@ -24,6 +30,13 @@ export interface PlanOutcome {
 @Injectable()
 export class SweepPlannerService {
   private readonly logger = new Logger(SweepPlannerService.name);
+  /**
+   * configKey per config object: every plan pass tests every candidate of the (cached) engine
+   * against the known configs, and building 10,000 keys a pass was ~5% of the planner's CPU in
+   * bench/load.bench.ts. Keyed by identity, so a config object that is not an engine's candidate
+   * just gets its key computed once and dropped with it.
+   */
+  private readonly keys = new WeakMap<Config, string>();
 
   constructor(
     private readonly store: SweepStore,
@@ -44,7 +57,7 @@ export class SweepPlannerService {
       await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason);
       return { enqueued: [], finished: reason };
     }
-    const fit = await this.refitIfNeeded(sweep, engine);
+    const refit = await this.refitIfNeeded(sweep, engine);
     if (sweep.state !== 'running') {
       // A finished sweep with nothing in flight needs no engine until someone reads its frontier.
       if (sweep.runs.queued + sweep.runs.running === 0 && sweep.state !== 'paused') this.engines.forget(sweep.id);
@@ -53,20 +66,20 @@ export class SweepPlannerService {
 
     const started = process.hrtime.bigint();
     try {
-      return await this.plan(sweep, engine, fit);
+      return await this.plan(sweep, engine, refit);
     } finally {
       this.metrics.planDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
   /** Refits when the store's version moved since the last fit, and stores the summary for reads. */
-  private async refitIfNeeded(sweep: SweepRecord, engine: SweepEngine): Promise<FitResult | undefined> {
+  private async refitIfNeeded(sweep: SweepRecord, engine: SweepEngine): Promise<RefitOutcome> {
     const cached = this.engines.cachedFit(sweep.id, sweep.version);
-    if (cached) return cached.fit;
+    if (cached) return { fit: cached.fit };
     const observations = await this.store.observations(sweep.id);
     if (observations.length === 0) {
       this.engines.rememberFit(sweep.id, sweep.version, undefined);
-      return undefined;
+      return { observations };
     }
     const t0 = performance.now();
     let fit: FitResult | undefined;
@@ -88,11 +101,18 @@ export class SweepPlannerService {
         targets: predictions.map((p) => ({ loss: p.loss, lower: p.lower, upper: p.upper })),
       });
     }
-    return fit;
+    return { fit, observations };
   }
 
-  private async plan(sweep: SweepRecord, engine: SweepEngine, fit: FitResult | undefined): Promise<PlanOutcome> {
+  private configKey(c: Config): string {
+    let key = this.keys.get(c);
+    if (key === undefined) this.keys.set(c, (key = configKey(c)));
+    return key;
+  }
+
+  private async plan(sweep: SweepRecord, engine: SweepEngine, refit: RefitOutcome): Promise<PlanOutcome> {
     const { spec } = sweep;
+    const { fit } = refit;
     const active = await this.store.activeRuns(sweep.id);
 
     const stop = fit ? engine.shouldStop(fit) : { stop: false };
@@ -119,8 +139,10 @@ export class SweepPlannerService {
       });
     }
     const known = await this.store.knownConfigKeys(sweep.id);
-    const accept = (c: Config) => !known.has(configKey(c)) && holdable(c);
-    const observations = await this.store.observations(sweep.id);
+    const accept = (c: Config) => !known.has(this.configKey(c)) && holdable(c);
+    // The refit of this pass read them already (the same list the fit saw): one LRANGE and parse of
+    // every observation per pass instead of two.
+    const observations = refit.observations ?? (await this.store.observations(sweep.id));
     const remaining = sweep.budget - sweep.spent - sweep.reserved;
     const proposal = engine.propose({
       observations,
@@ -151,7 +173,7 @@ export class SweepPlannerService {
           if (reserved.reason !== 'budget' && reserved.reason !== 'duplicate') stopped = true; // paused, cancelled or maxRuns meanwhile
           return;
         }
-        known.add(configKey(wave[i].config));
+        known.add(this.configKey(wave[i].config));
         lastGain = wave[i].gain;
         jobs.push({ sweepId: sweep.id, runId: reserved.runId, config: wave[i].config, cost: wave[i].cost, trainer: spec.trainer, seed: spec.seed * 1_000_003 + sweep.planned + enqueued.length + jobs.length });
       });
