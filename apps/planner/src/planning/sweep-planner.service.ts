@@ -202,17 +202,21 @@ export class SweepPlannerService {
   /**
    * The producer does not buffer while Redis is away (enableOfflineQueue: false), so a blip of a
    * second (a Redis restart, a dropped connection) would fail every run of the wave just reserved;
-   * a few retries over ~3 s ride it out (test/faults/redis-faults.e2e-spec.ts). addBulk is one
-   * MULTI and job ids are run ids, so a retry cannot enqueue a run twice.
+   * retries with backoff over ~10 s ride out an outage of a few seconds, including a reconnect
+   * that waits behind a CLIENT PAUSE (test/faults/redis-faults.e2e-spec.ts: 5 tries over ~3 s were
+   * not always enough). addBulk is one MULTI and job ids are run ids, so a retry cannot enqueue a
+   * run twice.
    */
-  private async enqueueWithRetry(pool: string, jobs: RunJobData[], attempts = 5): Promise<void> {
+  private async enqueueWithRetry(pool: string, jobs: RunJobData[], windowMs = 10_000): Promise<void> {
+    const deadline = Date.now() + windowMs;
     for (let i = 1; ; i++) {
       try {
         return await this.queues.enqueueMany(pool, jobs);
       } catch (err) {
-        if (i >= attempts) throw err;
+        const delay = Math.min(2_000, 200 * 2 ** (i - 1));
+        if (Date.now() + delay > deadline) throw err;
         this.logger.warn(`enqueueing ${jobs.length} run(s) failed (${(err as Error).message}); retrying`);
-        await new Promise((r) => setTimeout(r, 200 * 2 ** (i - 1)));
+        await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
