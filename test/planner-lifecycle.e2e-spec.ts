@@ -102,8 +102,9 @@ describe('planner lifecycle', () => {
     const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
     await (await queue.getJob(lost.id))?.remove();
     await queue.close();
-    // Grace 1.5 s, reconcile every 1 s (PlannerStack): the lost run is failed, a fourth run planned.
-    const sweep = await until(id, (s) => s.runs.failed === 1 && s.runs.queued === 3, 'the lost run to be failed and replaced', 10_000);
+    // Grace 1.5 s, reconcile every 1 s (PlannerStack); a run with no job is only called vanished
+    // once the planner's enqueue-retry window (10 s + 2 s) is over: then it is failed, a fourth run planned.
+    const sweep = await until(id, (s) => s.runs.failed === 1 && s.runs.queued === 3, 'the lost run to be failed and replaced', 25_000);
     const runs = await get<Run[]>(`/sweeps/${id}/runs`);
     expect(runs.find((r) => r.id === lost.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/vanished/) });
     expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((s, r) => s + r.cost, 0), -15);

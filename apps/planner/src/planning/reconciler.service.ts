@@ -3,6 +3,7 @@ import { DEFAULT_POOL } from '@lawsweep/contracts';
 import { SweepStore, type RunRecord, type SweepRecord } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { RunQueuesService } from '../queues/run-queues.service';
+import { ENQUEUE_RETRY_MARGIN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { PlanningLoopService } from './planning-loop.service';
 
 /**
@@ -82,6 +83,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     if (state !== 'missing' && state !== 'failed' && state !== 'completed') return undefined; // waiting, delayed, ...
     const since = job?.finishedOn ?? run.createdAt;
     if (now - since < this.config.resultGraceMs) return undefined;
+    // A run with no job yet may be one the planner is still enqueueing (it retries while Redis is away).
+    if (state === 'missing' && now - run.createdAt < ENQUEUE_RETRY_WINDOW_MS + ENQUEUE_RETRY_MARGIN_MS) return undefined;
     if (await this.queues.resultPending(run.id)) return undefined;
     const unrecordable = await this.queues.failedResultReason(run.id);
     if (unrecordable) return `its result could not be recorded: ${unrecordable}`;

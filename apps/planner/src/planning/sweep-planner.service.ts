@@ -7,6 +7,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService, workerHolds } from '../workers/worker-registry.service';
 import { EngineCacheService } from './engine-cache.service';
+import { ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { fitSummary } from './fit-summary';
 
 /** What a refit read and produced; the plan of the same pass reuses the observations. */
@@ -207,7 +208,7 @@ export class SweepPlannerService {
    * not always enough). addBulk is one MULTI and job ids are run ids, so a retry cannot enqueue a
    * run twice.
    */
-  private async enqueueWithRetry(pool: string, jobs: RunJobData[], windowMs = 10_000): Promise<void> {
+  private async enqueueWithRetry(pool: string, jobs: RunJobData[], windowMs = ENQUEUE_RETRY_WINDOW_MS): Promise<void> {
     const deadline = Date.now() + windowMs;
     for (let i = 1; ; i++) {
       try {
