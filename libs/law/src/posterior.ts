@@ -60,18 +60,35 @@ export function laplaceCovariance(
   priorScale: number,
   loss: LossFunction = { kind: 'mse' },
 ): number[][] {
-  const n = evaluator.n;
-  const k = theta.length;
-  const pred = new Float64Array(n);
-  const jac = new Float64Array(n * k);
-  evaluator.evaluate(theta, pred, jac);
-  const h: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const jac = jacobianAt(evaluator, theta);
   const s2 = sigma * sigma * huberVarianceFactor(loss, sigma);
+  return invertSpd(weightedPrecision(law, jac, evaluator.n, () => 1 / s2, priorScale));
+}
+
+/** The Jacobian of log-loss at θ, row-major n × k. */
+export function jacobianAt(evaluator: BatchEvaluator, theta: Float64Array): Float64Array {
+  const jac = new Float64Array(evaluator.n * theta.length);
+  evaluator.evaluate(theta, new Float64Array(evaluator.n), jac);
+  return jac;
+}
+
+/**
+ * Σ_i w_i j_i j_iᵀ + P over the rows of a Jacobian (rows with a non-finite entry skipped), with P the
+ * weak prior precision diag(1/(priorScale·width_j)²): the Laplace precision, and the "bread" and
+ * "meat" of the sandwich covariance.
+ */
+export function weightedPrecision(law: Law, jac: Float64Array, n: number, rowWeight: (i: number) => number, priorScale: number): number[][] {
+  const k = law.theta.length;
+  const h: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < n; i++) {
+    const o = i * k;
+    let finite = true;
+    for (let p = 0; p < k; p++) if (!Number.isFinite(jac[o + p])) finite = false;
+    if (!finite) continue;
+    const w = rowWeight(i);
     for (let p = 0; p < k; p++) {
-      const jp = jac[i * k + p];
-      if (!Number.isFinite(jp)) continue;
-      for (let q = 0; q <= p; q++) h[p][q] += (jp * jac[i * k + q]) / s2;
+      const jp = jac[o + p] * w;
+      for (let q = 0; q <= p; q++) h[p][q] += jp * jac[o + q];
     }
   }
   for (let p = 0; p < k; p++) {
@@ -79,7 +96,7 @@ export function laplaceCovariance(
     const width = (law.theta[p].upper - law.theta[p].lower) * priorScale;
     h[p][p] += 1 / (width * width);
   }
-  return invertSpd(h);
+  return h;
 }
 
 /** Natural-parameter standard errors by the delta method (central differences of toParams). */

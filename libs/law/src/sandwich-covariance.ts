@@ -1,6 +1,6 @@
 import type { BatchEvaluator, Law, LossFunction } from './law.types';
 import { invertSpd } from './linalg';
-import { huberVarianceFactor } from './posterior';
+import { huberVarianceFactor, jacobianAt, weightedPrecision } from './posterior';
 import { normalCdf } from './normal-quantile';
 
 /** Cap on the small-sample factor n/(n − k): with n barely above k the residuals are fitted to ~0 and no factor can recover them. */
@@ -32,36 +32,14 @@ export function sandwichCovariance(
 ): number[][] {
   const n = evaluator.n;
   const k = theta.length;
-  const pred = new Float64Array(n);
-  const jac = new Float64Array(n * k);
-  evaluator.evaluate(theta, pred, jac);
+  const jac = jacobianAt(evaluator, theta);
   const g = 1 / (sigma * sigma * huberVarianceFactor(loss, sigma));
   const a = loss.kind === 'mse' ? 1 : Math.max(2 * normalCdf(loss.delta / sigma) - 1, 1e-12);
   const w = g / a;
   const c = n > k ? Math.min(n / (n - k), MAX_SMALL_SAMPLE_FACTOR) : MAX_SMALL_SAMPLE_FACTOR;
   const psi = (r: number) => (loss.kind === 'mse' ? r : Math.max(-loss.delta, Math.min(loss.delta, r)));
-  const bread = zeros(k);
-  const meat = zeros(k);
-  for (let i = 0; i < n; i++) {
-    const row = jac.subarray(i * k, (i + 1) * k);
-    if (!row.every(Number.isFinite)) continue;
-    const s = c * (w * psi(residuals[i])) ** 2;
-    for (let p = 0; p < k; p++) {
-      for (let q = 0; q <= p; q++) {
-        bread[p][q] += g * row[p] * row[q];
-        meat[p][q] += s * row[p] * row[q];
-      }
-    }
-  }
-  for (let p = 0; p < k; p++) {
-    for (let q = 0; q < p; q++) {
-      bread[q][p] = bread[p][q];
-      meat[q][p] = meat[p][q];
-    }
-    const width = (law.theta[p].upper - law.theta[p].lower) * priorScale;
-    bread[p][p] += 1 / (width * width);
-    meat[p][p] += 1 / (width * width);
-  }
+  const bread = weightedPrecision(law, jac, n, () => g, priorScale);
+  const meat = weightedPrecision(law, jac, n, (i) => c * (w * psi(residuals[i])) ** 2, priorScale);
   const inv = invertSpd(bread);
   return symmetrise(multiply(multiply(inv, meat), inv));
 }
