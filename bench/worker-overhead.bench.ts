@@ -11,16 +11,14 @@
  * instant simulate runs at concurrency 1 and 8; a command trainer (a shell script that prints two
  * progress lines and a final loss: spawn + protocol parsing) at concurrency 1 and 2.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import Redis from 'ioredis';
 import { RESULTS_QUEUE, runJobOptions, runQueueName, type RunJobData, type TrainerSpec } from '@lawsweep/contracts';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
+import { machine as machineName, quantile, startRedis } from './support/bench-stack';
 
 const SCRIPT = `#!/bin/sh
 echo '{"tokens": 100, "loss": 5.0}'
@@ -31,38 +29,6 @@ echo '{"final": true, "loss": 3.0}'
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const c = new Redis(url, { lazyConnect: true, retryStrategy: () => null });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      c.disconnect();
-      return { url, proc };
-    } catch {
-      c.disconnect();
-      if (i > 100) throw new Error('redis-server did not start (is it installed?)');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
 interface CaseResult {
@@ -120,7 +86,8 @@ async function runCase(url: string, runRoot: string, trainer: TrainerSpec, concu
 
 async function main(): Promise<void> {
   const runs = arg('runs', 400);
-  const { url, proc } = await startRedis();
+  const redis = await startRedis({ appendonly: false });
+  const url = redis.url;
   const dir = mkdtempSync(join(tmpdir(), 'lawsweep-bench-'));
   const script = join(dir, 'trainer.sh');
   writeFileSync(script, SCRIPT);
@@ -136,7 +103,7 @@ async function main(): Promise<void> {
     ] as const) {
       cases.push(await runCase(url, join(dir, 'runs'), trainer, concurrency, n));
     }
-    const machine = `${cpus().length}-core ${process.arch}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+    const machine = machineName();
     if (process.argv.includes('--json')) {
       process.stdout.write(`${JSON.stringify({ machine, cases }, null, 2)}\n`);
     } else {
@@ -145,7 +112,7 @@ async function main(): Promise<void> {
       for (const c of cases) process.stdout.write(`| ${c.trainer} | ${c.concurrency} | ${c.runs} | ${c.runsPerSecond.toFixed(0)} | ${c.latencyMs.p50} | ${c.latencyMs.p95} |\n`);
     }
   } finally {
-    proc.kill('SIGKILL');
+    await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import Redis from 'ioredis';
+import { freePort } from '../../apps/cli/src/demo/local-redis';
 import type { SweepStore } from '@lawsweep/store';
 
 /** The repository root (this file runs from dist/bench/support). */
@@ -23,15 +23,8 @@ export const quantile = (xs: number[], q: number): number => {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (the demo's own helper). */
+export { freePort };
 
 export interface BenchRedis {
   url: string;

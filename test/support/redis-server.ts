@@ -1,9 +1,9 @@
 import { spawn, ChildProcess, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { freePort } from '../../apps/cli/src/demo/local-redis';
 
 /**
  * A real redis-server for a test: started on a free port, stopped after. When REDIS_URL is set the
@@ -19,18 +19,8 @@ export interface TestRedis {
   restart(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (the demo's own helper). */
+export { freePort };
 
 export function redisServerBinary(): string {
   try {
