@@ -55,6 +55,26 @@ end
 return 0
 `;
 
+/**
+ * MARK_RUNNING for many runs of one sweep in one call (the planner batches the run queue's
+ * `active` events: one script per run was a visible share of Redis time under load).
+ * KEYS: sweep hash, run hashes. ARGV: now. Returns how many runs moved from queued to running.
+ */
+export const MARK_RUNNING_MANY = `
+local moved = 0
+for i = 2, #KEYS do
+  if redis.call('HGET', KEYS[i], 'state') == 'queued' then
+    redis.call('HSET', KEYS[i], 'state', 'running', 'startedAt', ARGV[1])
+    moved = moved + 1
+  end
+end
+if moved > 0 then
+  redis.call('HINCRBY', KEYS[1], 'queued', -moved)
+  redis.call('HINCRBY', KEYS[1], 'running', moved)
+end
+return moved
+`;
+
 /** KEYS: run hash, curve list. ARGV: point JSON, max points. Only while the run is in flight. */
 export const APPEND_CURVE = `
 local st = redis.call('HGET', KEYS[1], 'state')

@@ -74,6 +74,29 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.recordResult(id, 'no-such-run', result)).toBe('missing');
   });
 
+  it('marks many runs running in one call, only those still queued, and reads observations from an offset', async () => {
+    const id = await store.createSweep(spec(100));
+    const ids: string[] = [];
+    for (let n = 1; n <= 3; n++) {
+      const r = await store.reserveRun(id, { N: n, D: 1 }, 10);
+      if (!r.ok) throw new Error('reserve failed');
+      ids.push(r.runId);
+    }
+    expect(await store.knownConfigCount(id)).toBe(3);
+    await store.recordResult(id, ids[2], { status: 'done', loss: 3 });
+    expect(await store.markRunning(id, ids[0])).toBe(true);
+    // ids[0] already running, ids[2] done: only ids[1] moves, and the counters move by one.
+    expect(await store.markRunningMany(id, ids)).toBe(1);
+    expect(await store.markRunningMany(id, [])).toBe(0);
+    expect(await store.getSweep(id)).toMatchObject({ runs: { queued: 0, running: 2, done: 1 } });
+    expect((await store.getRun(ids[1]))?.state).toBe('running');
+    expect((await store.getRun(ids[2]))?.state).toBe('done');
+    await store.recordResult(id, ids[0], { status: 'done', loss: 4 });
+    expect(await store.observationsFrom(id, 0)).toEqual(await store.observations(id));
+    expect(await store.observationsFrom(id, 1)).toEqual([{ runId: ids[0], config: { N: 1, D: 1 }, loss: 4 }]);
+    expect(await store.observationsFrom(id, 2)).toEqual([]);
+  });
+
   it('a failed run spends its partial fraction and releases the rest', async () => {
     const id = await store.createSweep(spec(100));
     const a = await store.reserveRun(id, { N: 1, D: 1 }, 40);

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUN, TRANSITION } from './store.scripts';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUN, TRANSITION } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FitSummary,
@@ -30,6 +30,7 @@ export interface SweepStoreOptions {
 interface StoreCommands {
   lsReserveRun(...args: (string | number)[]): Promise<string[]>;
   lsMarkRunning(...args: (string | number)[]): Promise<number>;
+  lsMarkRunningMany(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
   lsAppendCurve(...args: (string | number)[]): Promise<number>;
   lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
   lsImportRuns(...args: (string | number)[]): Promise<number>;
@@ -65,6 +66,7 @@ export class SweepStore {
     };
     define('lsReserveRun', 4, RESERVE_RUN);
     define('lsMarkRunning', 2, MARK_RUNNING);
+    if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
     define('lsAppendCurve', 2, APPEND_CURVE);
     define('lsRecordResult', 5, RECORD_RESULT);
     define('lsImportRuns', 4, IMPORT_RUNS);
@@ -155,6 +157,13 @@ export class SweepStore {
     return (await this.cmd.lsMarkRunning(this.sweepKey(sweepId), this.runKey(runId), worker, num(attempts), String(now))) === 1;
   }
 
+  /** markRunning for many runs of one sweep in one script call; answers how many moved from queued. */
+  async markRunningMany(sweepId: string, runIds: string[], now = Date.now()): Promise<number> {
+    if (runIds.length === 0) return 0;
+    const keys = [this.sweepKey(sweepId), ...runIds.map((id) => this.runKey(id))];
+    return this.cmd.lsMarkRunningMany(keys.length, ...keys, String(now));
+  }
+
   /** Appends a progress point to a run's learning curve while it is in flight. */
   async appendCurvePoint(runId: string, point: CurvePoint): Promise<boolean> {
     return (await this.cmd.lsAppendCurve(this.runKey(runId), this.runKey(runId, 'curve'), JSON.stringify(point), this.maxCurvePoints)) === 1;
@@ -221,8 +230,26 @@ export class SweepStore {
     return (await this.redis.lrange(this.sweepKey(sweepId, 'obs'), 0, -1)).map((s) => JSON.parse(s) as ObservationRecord);
   }
 
+  /**
+   * Observations from index `start` on. The list is append-only (results and imports push, nothing
+   * rewrites it), so a reader that keeps what it read fetches only the new tail.
+   */
+  async observationsFrom(sweepId: string, start: number): Promise<ObservationRecord[]> {
+    return (await this.redis.lrange(this.sweepKey(sweepId, 'obs'), start, -1)).map((s) => JSON.parse(s) as ObservationRecord);
+  }
+
+  /** How many configs the sweep knows (the configs hash only grows: reservations and imports). */
+  async knownConfigCount(sweepId: string): Promise<number> {
+    return this.redis.hlen(this.sweepKey(sweepId, 'configs'));
+  }
+
   async observationCount(sweepId: string): Promise<number> {
     return this.redis.llen(this.sweepKey(sweepId, 'obs'));
+  }
+
+  /** Ids of the runs in flight (queued or running). */
+  async activeRunIds(sweepId: string): Promise<string[]> {
+    return this.redis.smembers(this.sweepKey(sweepId, 'active'));
   }
 
   /** Runs in flight (queued or running). */
@@ -243,7 +270,7 @@ export class SweepStore {
     return this.getRuns(await this.redis.lrange(this.sweepKey(sweepId, 'runs'), 0, -1), withCurves);
   }
 
-  private async getRuns(ids: string[], withCurves = false): Promise<RunRecord[]> {
+  async getRuns(ids: string[], withCurves = false): Promise<RunRecord[]> {
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
     for (const id of ids) {

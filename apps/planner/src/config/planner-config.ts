@@ -47,6 +47,14 @@ export const plannerEnvSchema = z.object({
     .enum(['true', 'false', '1', '0', 'yes', 'no', ''], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
     .default('false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  /**
+   * While runs are in flight, refit a sweep at most once per this many durations of its last fit
+   * (10: the refits of a flood of results take at most ~10% of a core; 0: refit on every plan
+   * pass). Results keep being recorded and planned on at once; only the fit they are planned with
+   * may be a few fit-durations old, and the refit that catches up is scheduled. With nothing in
+   * flight the planner always refits, so the final fit and the stop decision see every result.
+   */
+  LAWSWEEP_REFIT_SPACING: z.coerce.number({ invalid_type_error: 'must be a number' }).min(0, 'must be 0 or more').max(1000, 'must be at most 1000').default(10),
   LAWSWEEP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '10mb'").default('10mb'),
 });
 
@@ -67,6 +75,7 @@ export class PlannerConfig {
     readonly bodyLimit: string,
     readonly planLockMs: number = 30_000,
     readonly protectReads: boolean = false,
+    readonly refitSpacing: number = 10,
   ) {}
 
   static fromEnv(env: PlannerEnv): PlannerConfig {
@@ -83,6 +92,7 @@ export class PlannerConfig {
       env.LAWSWEEP_BODY_LIMIT,
       env.LAWSWEEP_PLAN_LOCK_MS,
       env.LAWSWEEP_PROTECT_READS,
+      env.LAWSWEEP_REFIT_SPACING,
     );
   }
 }

@@ -10,6 +10,8 @@ export interface PlannerOptions {
   reconcileMs?: number;
   resultGraceMs?: number;
   planLockMs?: number;
+  /** LAWSWEEP_REFIT_SPACING: refit at most once per this many fit-durations while runs are in flight. */
+  refitSpacing?: number;
   /** Require the token on reads too (LAWSWEEP_PROTECT_READS). */
   protectReads?: boolean;
   /** Listen on the port (default true); tests may use the app without a socket. */
@@ -39,6 +41,7 @@ export function optionsToEnv(o: PlannerOptions): Record<string, string> {
   put('LAWSWEEP_RECONCILE_MS', o.reconcileMs);
   put('LAWSWEEP_RESULT_GRACE_MS', o.resultGraceMs);
   put('LAWSWEEP_PLAN_LOCK_MS', o.planLockMs);
+  put('LAWSWEEP_REFIT_SPACING', o.refitSpacing);
   put('LAWSWEEP_PROTECT_READS', o.protectReads === undefined ? undefined : String(o.protectReads));
   return env;
 }

@@ -1,17 +1,33 @@
 import { Injectable } from '@nestjs/common';
 import { createSweepEngine, type SweepEngine } from '@lawsweep/design';
-import type { FitResult } from '@lawsweep/law';
-import type { SweepRecord } from '@lawsweep/store';
+import type { Config, FitResult } from '@lawsweep/law';
+import { SweepStore, type ObservationRecord, type SweepRecord } from '@lawsweep/store';
+
+/** The last fit of a sweep: for which store version, when it started, how long it took. */
+export interface CachedFit {
+  version: number;
+  fit: FitResult | undefined;
+  startedAt: number;
+  ms: number;
+}
 
 /**
  * One SweepEngine per sweep (building candidates and the law is not free, and a spec never
  * changes), plus the last fit per sweep keyed by the store's version counter, so a plan that
- * follows a fit of the same data does not fit again.
+ * follows a fit of the same data does not fit again; and what a plan pass reads that only grows
+ * (observations, known config keys), read incrementally: re-reading and parsing all of them every
+ * pass made each pass O(runs so far) in Redis and in the planner (bench/load.bench.ts).
  */
 @Injectable()
 export class EngineCacheService {
   private readonly engines = new Map<string, SweepEngine>();
-  private readonly fits = new Map<string, { version: number; fit: FitResult | undefined }>();
+  private readonly fits = new Map<string, CachedFit>();
+  private readonly observationLists = new Map<string, ObservationRecord[]>();
+  private readonly configKeys = new Map<string, Set<string>>();
+  /** Config of every run in flight per sweep (a run's config never changes). */
+  private readonly activeConfigs = new Map<string, Map<string, Config>>();
+
+  constructor(private readonly store: SweepStore) {}
 
   engine(sweep: SweepRecord): SweepEngine {
     let engine = this.engines.get(sweep.id);
@@ -32,12 +48,69 @@ export class EngineCacheService {
     return c && c.version === version ? { fit: c.fit } : undefined;
   }
 
-  rememberFit(sweepId: string, version: number, fit: FitResult | undefined): void {
-    this.fits.set(sweepId, { version, fit });
+  /** The last fit whatever data it saw (the refit spacing decides whether it is fresh enough). */
+  lastFit(sweepId: string): CachedFit | undefined {
+    return this.fits.get(sweepId);
+  }
+
+  rememberFit(sweepId: string, version: number, fit: FitResult | undefined, startedAt = Date.now(), ms = 0): void {
+    this.fits.set(sweepId, { version, fit, startedAt, ms });
+  }
+
+  /**
+   * Every observation of the sweep: the cached ones plus the list's new tail (the list is
+   * append-only). A copy, so a caller that keeps it is not changed by later reads.
+   */
+  async observations(sweepId: string): Promise<ObservationRecord[]> {
+    const list = this.observationLists.get(sweepId) ?? [];
+    list.push(...(await this.store.observationsFrom(sweepId, list.length)));
+    this.observationLists.set(sweepId, list);
+    return list.slice();
+  }
+
+  /**
+   * The config keys the sweep knows, kept by the caller as it reserves more. The configs hash only
+   * grows and the cache only holds keys read from it or reserved in it, so an equal count means
+   * the same set; a different count (an import, another replica's plan) reloads it.
+   */
+  async knownConfigKeys(sweepId: string): Promise<Set<string>> {
+    const cached = this.configKeys.get(sweepId);
+    if (cached && cached.size === (await this.store.knownConfigCount(sweepId))) return cached;
+    const fresh = await this.store.knownConfigKeys(sweepId);
+    this.configKeys.set(sweepId, fresh);
+    return fresh;
+  }
+
+  /**
+   * The configs of the runs in flight: the active set's ids, and a run's hash read only the first
+   * time its id is seen (reading all of them every pass was ~4 HGETALLs per run under load).
+   */
+  async activeRunConfigs(sweepId: string): Promise<Config[]> {
+    const ids = await this.store.activeRunIds(sweepId);
+    const before = this.activeConfigs.get(sweepId) ?? new Map<string, Config>();
+    const now = new Map<string, Config>();
+    const unseen = ids.filter((id) => !before.has(id));
+    const fetched = new Map((await this.store.getRuns(unseen)).map((r) => [r.id, r.config]));
+    for (const id of ids) {
+      const config = before.get(id) ?? fetched.get(id);
+      if (config) now.set(id, config); // a run recorded between the two reads is no longer in flight
+    }
+    this.activeConfigs.set(sweepId, now);
+    return [...now.values()];
+  }
+
+  /** Tells the cache about runs this planner just reserved and enqueued, so the next pass need not read them. */
+  rememberActive(sweepId: string, runs: { runId: string; config: Config }[]): void {
+    const map = this.activeConfigs.get(sweepId) ?? new Map<string, Config>();
+    for (const r of runs) map.set(r.runId, r.config);
+    this.activeConfigs.set(sweepId, map);
   }
 
   forget(sweepId: string): void {
+    this.activeConfigs.delete(sweepId);
     this.engines.delete(sweepId);
     this.fits.delete(sweepId);
+    this.observationLists.delete(sweepId);
+    this.configKeys.delete(sweepId);
   }
 }

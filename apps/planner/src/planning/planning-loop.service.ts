@@ -25,6 +25,8 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
   private readonly resultSince = new Map<string, number>();
   private readonly replica = randomBytes(6).toString('hex');
   private tick?: NodeJS.Timeout;
+  /** Catch-up passes for sweeps whose refit the refit spacing held back. */
+  private readonly replans = new Map<string, NodeJS.Timeout>();
   private stopping = false;
   /** Hooks for tests and the latency benchmark. */
   readonly listeners = new Set<(sweepId: string, enqueued: string[]) => void>();
@@ -45,6 +47,8 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
     if (this.tick) clearInterval(this.tick);
+    for (const t of this.replans.values()) clearTimeout(t);
+    this.replans.clear();
     await Promise.allSettled([...this.slots.values()].map((s) => s.promise));
   }
 
@@ -85,6 +89,17 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
     return slot.promise;
   }
 
+  /** One pending catch-up pass per sweep: the refit the spacing held back happens then. */
+  private replanLater(sweepId: string, ms: number): void {
+    if (this.stopping || this.replans.has(sweepId)) return;
+    const timer = setTimeout(() => {
+      this.replans.delete(sweepId);
+      void this.schedule(sweepId);
+    }, ms);
+    timer.unref();
+    this.replans.set(sweepId, timer);
+  }
+
   private async planLocked(sweepId: string): Promise<void> {
     const lock = `sweep:${sweepId}`;
     const token = `${this.replica}:${Date.now()}`;
@@ -99,6 +114,7 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
         const since = this.resultSince.get(sweepId);
         this.resultSince.delete(sweepId);
         const outcome = await this.planner.planOnce(sweepId);
+        if (outcome.replanInMs !== undefined) this.replanLater(sweepId, outcome.replanInMs);
         if (outcome.enqueued.length > 0) {
           if (since !== undefined) this.metrics.resultToEnqueue.observe((Date.now() - since) / 1000);
           for (const l of this.listeners) l(sweepId, outcome.enqueued);

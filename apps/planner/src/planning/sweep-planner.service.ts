@@ -3,6 +3,7 @@ import { DEFAULT_POOL, runQueueName, type RunJobData } from '@lawsweep/contracts
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
+import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService, workerHolds } from '../workers/worker-registry.service';
@@ -14,12 +15,16 @@ import { fitSummary } from './fit-summary';
 interface RefitOutcome {
   fit?: FitResult;
   observations?: ObservationRecord[];
+  /** The refit was held back by the refit spacing: it is due in this many ms. */
+  refitDueInMs?: number;
 }
 
 export interface PlanOutcome {
   enqueued: string[];
   /** Set when this step ended the sweep (done or failed). */
   finished?: string;
+  /** Results arrived that the fit has not seen yet (refit spacing): plan again in this many ms. */
+  replanInMs?: number;
 }
 
 /**
@@ -45,6 +50,7 @@ export class SweepPlannerService {
     private readonly queues: RunQueuesService,
     private readonly workers: WorkerRegistryService,
     private readonly metrics: MetricsService,
+    private readonly config: PlannerConfig,
   ) {}
 
   async planOnce(sweepId: string): Promise<PlanOutcome> {
@@ -67,21 +73,32 @@ export class SweepPlannerService {
 
     const started = process.hrtime.bigint();
     try {
-      return await this.plan(sweep, engine, refit);
+      const outcome = await this.plan(sweep, engine, refit);
+      return refit.refitDueInMs === undefined || outcome.finished ? outcome : { ...outcome, replanInMs: refit.refitDueInMs };
     } finally {
       this.metrics.planDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
   }
 
-  /** Refits when the store's version moved since the last fit, and stores the summary for reads. */
+  /**
+   * Refits when the store's version moved since the last fit, and stores the summary for reads.
+   * While runs are in flight, at most once per `refitSpacing` durations of the last fit (a flood
+   * of results then costs a bounded share of a core in fits; see LAWSWEEP_REFIT_SPACING).
+   */
   private async refitIfNeeded(sweep: SweepRecord, engine: SweepEngine): Promise<RefitOutcome> {
     const cached = this.engines.cachedFit(sweep.id, sweep.version);
     if (cached) return { fit: cached.fit };
-    const observations = await this.store.observations(sweep.id);
+    const last = this.engines.lastFit(sweep.id);
+    if (last?.fit && sweep.runs.queued + sweep.runs.running > 0 && this.config.refitSpacing > 0) {
+      const dueInMs = last.startedAt + this.config.refitSpacing * last.ms - Date.now();
+      if (dueInMs > 0) return { fit: last.fit, refitDueInMs: Math.ceil(dueInMs) };
+    }
+    const observations = await this.engines.observations(sweep.id);
     if (observations.length === 0) {
       this.engines.rememberFit(sweep.id, sweep.version, undefined);
       return { observations };
     }
+    const startedAt = Date.now();
     const t0 = performance.now();
     let fit: FitResult | undefined;
     try {
@@ -91,7 +108,7 @@ export class SweepPlannerService {
     }
     const ms = performance.now() - t0;
     this.metrics.fitDuration.observe({ law: fit?.law ?? 'unknown' }, ms / 1000);
-    this.engines.rememberFit(sweep.id, sweep.version, fit);
+    this.engines.rememberFit(sweep.id, sweep.version, fit, startedAt, ms);
     if (fit) {
       const predictions = engine.predictTargets(fit);
       const summary = fitSummary(fit, predictions, ms);
@@ -114,7 +131,7 @@ export class SweepPlannerService {
   private async plan(sweep: SweepRecord, engine: SweepEngine, refit: RefitOutcome): Promise<PlanOutcome> {
     const { spec } = sweep;
     const { fit } = refit;
-    const active = await this.store.activeRuns(sweep.id);
+    const active = await this.engines.activeRunConfigs(sweep.id);
 
     const stop = fit ? engine.shouldStop(fit) : { stop: false };
     if (stop.stop) return this.finish(sweep, stop.reason ?? 'the target interval is narrower than asked');
@@ -139,15 +156,15 @@ export class SweepPlannerService {
         message: `${tooBig.length} of ${candidates.length} candidate configs exceed every live worker's capacity in pool '${pool}' (${live.map((w) => JSON.stringify(w.capacity)).join(', ')}); they are not planned until a worker that can hold them joins`,
       });
     }
-    const known = await this.store.knownConfigKeys(sweep.id);
+    const known = await this.engines.knownConfigKeys(sweep.id);
     const accept = (c: Config) => !known.has(this.configKey(c)) && holdable(c);
-    // The refit of this pass read them already (the same list the fit saw): one LRANGE and parse of
-    // every observation per pass instead of two.
-    const observations = refit.observations ?? (await this.store.observations(sweep.id));
+    // The refit of this pass read them already (the same list the fit saw); otherwise only the new
+    // tail is read.
+    const observations = refit.observations ?? (await this.engines.observations(sweep.id));
     const remaining = sweep.budget - sweep.spent - sweep.reserved;
     const proposal = engine.propose({
       observations,
-      pending: active.map((r) => r.config),
+      pending: active,
       remainingBudget: remaining,
       k,
       fit,
@@ -181,6 +198,7 @@ export class SweepPlannerService {
       if (jobs.length === 0) continue;
       try {
         await this.enqueueWithRetry(pool, jobs);
+        this.engines.rememberActive(sweep.id, jobs);
         enqueued.push(...jobs.map((j) => j.runId));
         this.metrics.lastGain.set({ sweep: sweep.id }, lastGain);
       } catch (err) {

@@ -1,9 +1,12 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CANCELLED_REASON, type RunProgress, type RunResult } from '@lawsweep/contracts';
 import { SweepStore, sweepIdOfRun, type RecordOutcome } from '@lawsweep/store';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlanningLoopService } from '../planning/planning-loop.service';
 import { RunQueuesService, type RunEventHandler } from '../queues/run-queues.service';
+
+/** How long `active` events gather before one markRunningMany per sweep. */
+const ACTIVE_BATCH_MS = 5;
 
 /**
  * What happens when a worker reports: a finished run is recorded exactly once (the store's script
@@ -11,8 +14,11 @@ import { RunQueuesService, type RunEventHandler } from '../queues/run-queues.ser
  * the run's learning curve; a job going active marks its run running.
  */
 @Injectable()
-export class ResultsService implements OnModuleInit, RunEventHandler {
+export class ResultsService implements OnModuleInit, OnModuleDestroy, RunEventHandler {
   private readonly logger = new Logger(ResultsService.name);
+  /** Run ids whose job went active, per sweep, waiting for the next batched markRunningMany. */
+  private readonly startedRuns = new Map<string, string[]>();
+  private flushTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: SweepStore,
@@ -23,6 +29,12 @@ export class ResultsService implements OnModuleInit, RunEventHandler {
 
   onModuleInit(): void {
     this.queues.setEventHandler(this);
+  }
+
+  /** Shutdown: the batch gathered so far still goes out (the connection closes after this). */
+  async onModuleDestroy(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    await this.flushStarted();
   }
 
   async record(result: RunResult, arrivedAt = Date.now()): Promise<RecordOutcome> {
@@ -44,9 +56,25 @@ export class ResultsService implements OnModuleInit, RunEventHandler {
     return outcome;
   }
 
+  /**
+   * A run's job went active. Marked running in batches (one script per sweep every few ms instead of
+   * one per run: under load that was a visible share of Redis and planner CPU). The state is for
+   * display and counts only; a result that lands first wins (the script only moves queued runs).
+   */
   active(runId: string): void {
     const sweepId = sweepIdOfRun(runId);
-    if (sweepId) void this.store.markRunning(sweepId, runId).catch(() => undefined);
+    if (!sweepId) return;
+    const list = this.startedRuns.get(sweepId);
+    if (list) list.push(runId);
+    else this.startedRuns.set(sweepId, [runId]);
+    this.flushTimer ??= setTimeout(() => void this.flushStarted(), ACTIVE_BATCH_MS);
+  }
+
+  private async flushStarted(): Promise<void> {
+    this.flushTimer = undefined;
+    const batches = [...this.startedRuns];
+    this.startedRuns.clear();
+    await Promise.all(batches.map(([sweepId, runIds]) => this.store.markRunningMany(sweepId, runIds).catch(() => undefined)));
   }
 
   progress(runId: string, progress: RunProgress): void {
