@@ -44,7 +44,7 @@ async function closeAll(workers: Worker[]): Promise<void> {
  * worker contract without lawsweep's logic: each consumed job adds one job to a second queue,
  * which one consumer of concurrency 32 (as the planner's results worker) completes.
  */
-async function rawBullmq(hops: 1 | 2): Promise<{ seconds: number; perSecond: number; peakMemory: string }> {
+async function rawBullmq(hops: 1 | 2): Promise<{ seconds: number; perSecond: number; peakMemory: string; cpu: CpuSplit }> {
   const redis = await startRedis();
   const connection = { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null };
   let done = 0;
@@ -61,17 +61,67 @@ async function rawBullmq(hops: 1 | 2): Promise<{ seconds: number; perSecond: num
   if (second) workers.push(new Worker('raw-second', count, { connection, concurrency: 32, removeOnComplete: { count: 10_000 } }));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
   const queue = new Queue('raw-first', { connection });
+  await startSlowlog(redis.client);
+  const cpu0 = await cpuSplit(redis);
   const t0 = performance.now();
   for (let i = 0; i < RUNS; i += 500) await queue.addBulk(Array.from({ length: Math.min(500, RUNS - i) }, (_, k) => ({ name: 'job', data: { i: i + k } })));
   await allDone;
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = perRun(await cpuSplit(redis), cpu0);
+  await reportSlowlog(redis.client, `raw (${hops} hop${hops > 1 ? 's' : ''})`);
   const peakMemory = await redis.info('used_memory_peak_human');
   await closeAll(workers);
   await queue.close();
   await second?.close();
   await redis.stop();
-  return { seconds, perSecond: RUNS / seconds, peakMemory };
+  return { seconds, perSecond: RUNS / seconds, peakMemory, cpu };
 }
+
+/** Debug aid (LOAD_BENCH_SLOWLOG=1): log every Redis command, then report time per script. */
+async function startSlowlog(client: Redis): Promise<void> {
+  if (!process.env.LOAD_BENCH_SLOWLOG) return;
+  await client.config('SET', 'slowlog-max-len', '1000000');
+  await client.config('SET', 'slowlog-log-slower-than', '0');
+}
+
+async function reportSlowlog(client: Redis, what: string): Promise<void> {
+  if (!process.env.LOAD_BENCH_SLOWLOG) return;
+  const entries = (await client.call('SLOWLOG', 'GET', '-1')) as [number, number, number, string[]][];
+  const bySha = new Map<string, { calls: number; usec: number }>();
+  for (const [, , usec, argv] of entries) {
+    const key = argv[0].toLowerCase() === 'evalsha' ? `${argv[1].slice(0, 8)} keys=${argv[2]}` : argv[0].toLowerCase();
+    const e = bySha.get(key) ?? { calls: 0, usec: 0 };
+    e.calls++;
+    e.usec += usec;
+    bySha.set(key, e);
+  }
+  const top = [...bySha].sort((a, b) => b[1].usec - a[1].usec).slice(0, 12);
+  log(`  ${what} Redis time by command/script: ${top.map(([k, v]) => `${k} ${v.calls}x ${(v.usec / 1000).toFixed(0)} ms`).join('; ')}`);
+}
+
+/** CPU seconds used so far by redis-server (its INFO), this process (the consumers) and the planner. */
+interface CpuSplit {
+  redis: number;
+  consumers: number;
+  planner: number;
+}
+
+async function cpuSplit(redis: { info(field: string): Promise<string> }, plannerPid?: number): Promise<CpuSplit> {
+  const usage = process.cpuUsage();
+  return {
+    redis: Number(await redis.info('used_cpu_user')) + Number(await redis.info('used_cpu_sys')),
+    consumers: (usage.user + usage.system) / 1e6,
+    planner: plannerPid ? cpuSeconds(plannerPid) : 0,
+  };
+}
+
+/** CPU milliseconds per run between two readings, by process. */
+function perRun(after: CpuSplit, before: CpuSplit): CpuSplit {
+  const ms = (k: keyof CpuSplit) => ((after[k] - before[k]) * 1000) / RUNS;
+  return { redis: ms('redis'), consumers: ms('consumers'), planner: ms('planner') };
+}
+
+const cpuText = (c: CpuSplit) => `${(c.redis + c.consumers + c.planner).toFixed(2)} ms (Redis ${c.redis.toFixed(2)}, consumers ${c.consumers.toFixed(2)}${c.planner ? `, planner ${c.planner.toFixed(2)}` : ''})`;
 
 async function lawsweep() {
   const redis = await startRedis();
@@ -99,7 +149,9 @@ async function lawsweep() {
     trainer: { type: 'simulate', secondsPerCost: 0 },
   };
   const store = new SweepStore(new Redis(redis.url, { maxRetriesPerRequest: null }));
+  await startSlowlog(redis.client);
   const cpu0 = cpuSeconds(planner.proc.pid);
+  const split0 = await cpuSplit(redis, planner.proc.pid);
   const t0 = Date.now();
   const id = await createSweep(baseUrl, spec);
   let last = { done: 0, at: t0 };
@@ -117,6 +169,12 @@ async function lawsweep() {
   }
   const wall = (Date.now() - t0) / 1000;
   const plannerCpu = (cpuSeconds(planner.proc.pid) - cpu0) / wall;
+  const cpu = perRun(await cpuSplit(redis, planner.proc.pid), split0);
+  // Where Redis spent its time (stderr): the heaviest commands and scripts by total µs.
+  const stats = [...(await redis.client.info('commandstats')).matchAll(/^cmdstat_(\S+):calls=(\d+),usec=(\d+)/gm)].map((m) => ({ cmd: m[1], calls: Number(m[2]), usec: Number(m[3]) }));
+  stats.sort((a, b) => b.usec - a.usec);
+  await reportSlowlog(redis.client, 'lawsweep');
+  log(`  Redis commands by time: ${stats.slice(0, 10).map((c) => `${c.cmd} ${c.calls} calls ${(c.usec / 1000).toFixed(0)} ms`).join('; ')}`);
   const sweep = (await store.getSweep(id))!;
   const runs = await store.listRuns(id);
   const finished = runs.map((r) => r.finishedAt ?? NaN).filter(Number.isFinite);
@@ -154,6 +212,7 @@ async function lawsweep() {
     planMeanMs: meanMs(metrics, 'lawsweep_plan_duration_seconds'),
     resultCounts,
     plannerCpu,
+    cpu,
     lost: RUNS - sweep.runs.done,
     violations,
     peakMemory,
@@ -202,6 +261,7 @@ async function main(): Promise<void> {
         `| raw BullMQ, two hops (${WORKERS} consumers, then 1 x 32) | ${RUNS} | ${raw2.perSecond.toFixed(0)} | – | – | – | ${raw2.peakMemory} | – |`,
         `| lawsweep (${WORKERS} simulated workers, ${DESIGN}) | ${ours.runs.done} | ${ours.perSecondWall.toFixed(0)} | ${ours.perSecondRecording.toFixed(0)} | ${ours.lagP50.toFixed(0)} / ${ours.lagP95.toFixed(0)} | ${ours.resultToEnqueueP95} | ${ours.peakMemory} | ${ours.lost} |`,
         '',
+        `CPU per run: raw ${cpuText(raw.cpu)}; raw two hops ${cpuText(raw2.cpu)}; lawsweep ${cpuText(ours.cpu)}`,
         `lawsweep / raw BullMQ: ${(out.fractionOfRaw * 100).toFixed(0)}% (of two hops: ${(out.fractionOfTwoHops * 100).toFixed(0)}%); refits: ${ours.refits} (mean ${ours.fitMeanMs.toFixed(0)} ms); plan steps: ${ours.plans} (mean ${ours.planMeanMs.toFixed(0)} ms); planner CPU ${(ours.plannerCpu * 100).toFixed(0)}% of a core; stop: ${ours.stopReason}; results queue: ${JSON.stringify(ours.resultCounts)}; invariants: ${ours.violations.length ? ours.violations.join('; ') : 'all hold'}; load ${out.loadBefore} -> ${out.loadAfter}`,
       ].join('\n') + '\n',
     );

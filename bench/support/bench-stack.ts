@@ -83,7 +83,10 @@ export interface NodeChild {
 /** A built app (dist/apps/<app>/src/main.js) as a child process configured by environment. */
 export function spawnApp(name: string, app: 'planner' | 'worker', env: Record<string, string>): NodeChild {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(REDIS_URL|PORT|HOST|LAWSWEEP_|WORKER_)/.test(k)));
-  const proc = spawn(process.execPath, [join(ROOT, `dist/apps/${app}/src/main.js`)], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // BENCH_NODE_ARGS: extra node flags for the spawned apps, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // to profile the planner under load (node refuses --cpu-prof in NODE_OPTIONS).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(ROOT, `dist/apps/${app}/src/main.js`)], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: NodeChild = {
     name,
     proc,
