@@ -27,6 +27,8 @@ export function lossTarget(law: Law, config: Config): TargetFunction {
 
 interface ModeState {
   weight: number;
+  /** θ's dimension in this mode's law family. */
+  dim: number;
   cov: Float64Array;
   /** Per candidate: Jacobian row j (n × p) and Σj (n × p). */
   jac: Float64Array;
@@ -49,7 +51,6 @@ export interface GainOptions {
 
 export class GainModel {
   readonly size: number;
-  private readonly dim: number;
   /** Observation variance of each candidate: σ² plus its extra (discrepancy) variance. */
   private readonly noiseAt: Float64Array;
   private readonly modes: ModeState[];
@@ -67,7 +68,6 @@ export class GainModel {
     private readonly kind: GainKind = 'targeted',
     options: GainOptions = {},
   ) {
-    const p = (this.dim = posterior.dim);
     const n = (this.size = candidates.length);
     const nt = targets.length;
     const noise = posterior.sigma * posterior.sigma;
@@ -75,11 +75,15 @@ export class GainModel {
     const means: Float64Array[] = [];
     const targetMeans: Float64Array[] = [];
     this.modes = posterior.modes.map((mode) => {
+      // A mode of another family (model averaging) has its own law, θ dimension and target functions.
+      const modeLaw = mode.family?.law ?? law;
+      const modeTargets = mode.family?.targets ?? targets;
+      const p = mode.theta.length;
       const jac = new Float64Array(n * p);
       const mean = new Float64Array(n);
       const row = new Float64Array(p);
       for (let c = 0; c < n; c++) {
-        const v = law.logLossGrad(mode.theta, candidates[c], row);
+        const v = modeLaw.logLossGrad(mode.theta, candidates[c], row);
         const ok = Number.isFinite(v) && row.every(Number.isFinite);
         mean[c] = ok ? v : NaN;
         if (ok) jac.set(row, c * p);
@@ -87,12 +91,12 @@ export class GainModel {
       const g = new Float64Array(nt * p);
       const tmean = new Float64Array(nt);
       for (let t = 0; t < nt; t++) {
-        tmean[t] = targets[t](mode.theta, row);
+        tmean[t] = modeTargets[t](mode.theta, row);
         if (row.every(Number.isFinite)) g.set(row, t * p);
       }
       means.push(mean);
       targetMeans.push(tmean);
-      const state: ModeState = { weight: mode.weight, cov: Float64Array.from(mode.covariance), jac, sj: new Float64Array(n * p), g, targetVar: new Float64Array(nt), gsj: new Float64Array(nt * n) };
+      const state: ModeState = { weight: mode.weight, dim: p, cov: Float64Array.from(mode.covariance), jac, sj: new Float64Array(n * p), g, targetVar: new Float64Array(nt), gsj: new Float64Array(nt * n) };
       this.refresh(state);
       return state;
     });
@@ -119,7 +123,7 @@ export class GainModel {
 
   /** Recomputes Σj, gᵀΣj and gᵀΣg of a mode from its covariance. */
   private refresh(s: ModeState): void {
-    const p = this.dim;
+    const p = s.dim;
     const nt = s.targetVar.length;
     for (let c = 0; c < this.size; c++) {
       for (let r = 0; r < p; r++) {
@@ -143,7 +147,7 @@ export class GainModel {
   /** jᵀΣj of candidate c in mode s. */
   private quad(s: ModeState, c: number): number {
     let q = 0;
-    for (let r = 0; r < this.dim; r++) q += s.jac[c * this.dim + r] * s.sj[c * this.dim + r];
+    for (let r = 0; r < s.dim; r++) q += s.jac[c * s.dim + r] * s.sj[c * s.dim + r];
     return Math.max(q, 0);
   }
 
@@ -210,9 +214,9 @@ export class GainModel {
 
   /** Condition on candidate c being run (picked or pending): rank-one updates of every mode and of P. */
   condition(c: number): void {
-    const p = this.dim;
     const n = this.size;
     for (const s of this.modes) {
+      const p = s.dim;
       const a = s.sj.slice(c * p, (c + 1) * p);
       const denom = this.noiseAt[c] + this.quad(s, c);
       for (let r = 0; r < p; r++) for (let k = 0; k < p; k++) s.cov[r * p + k] -= (a[r] * a[k]) / denom;

@@ -13,6 +13,7 @@ import { conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type 
 import { predictUnderPosterior, relativeHalfWidth } from './target-prediction';
 import { fitObservations, parseLoss } from './law-bridge';
 import { DEFAULT_COST_RULE, type CostRule } from './cost-rule';
+import { FamilyMixture, rivalLaw } from './family-mixture';
 
 export interface SweepEngineOptions {
   design?: DesignName;
@@ -28,6 +29,11 @@ export interface SweepEngineOptions {
   eig?: Partial<EigOptions>;
   /** Default-grid starts added to the warm starts of each refit (fewer = faster refits). */
   fitStarts?: number;
+  /**
+   * Report the model-averaged target prediction (family-mixture.ts) whatever the design: for
+   * comparing baselines with eig's 'design-and-prediction' model averaging on an equal footing.
+   */
+  averagePrediction?: boolean;
 }
 
 const DEFAULT_FIT_STARTS = 8;
@@ -44,6 +50,10 @@ export class LawSweepEngine implements SweepEngine {
   private readonly dim: number;
   private lastFit?: FitResult;
   private oracleTheta?: Float64Array;
+  /** Model averaging over the spec's law and a rival family (eig.modelAveraging, averagePrediction), when the law has one. */
+  private readonly mixture?: FamilyMixture;
+  private readonly averageDesign: boolean;
+  private readonly averagePrediction: boolean;
 
   constructor(
     readonly spec: SweepSpec,
@@ -61,6 +71,17 @@ export class LawSweepEngine implements SweepEngine {
     ];
     if (this.design === 'oracle' && !options.truth) throw new Error("design 'oracle' needs the true law (a simulate trainer's truth)");
     this.strategy = this.makeStrategy();
+    const averaging = this.design === 'eig' ? (options.eig?.modelAveraging ?? DEFAULT_EIG_OPTIONS.modelAveraging) : 'none';
+    this.averageDesign = averaging !== 'none';
+    this.averagePrediction = averaging === 'design-and-prediction' || options.averagePrediction === true;
+    const rival = this.averageDesign || this.averagePrediction ? rivalLaw(this.law) : undefined;
+    if (rival) {
+      const rivalTargets = [
+        ...spec.targets.map((t) => lossTarget(rival, t)),
+        ...(spec.targetCompute ?? []).map((c) => optimalSizeTarget(rival, this.expressions, c)),
+      ];
+      this.mixture = new FamilyMixture(rival, rivalTargets, parseLoss(spec.fit.loss));
+    }
   }
 
   private makeStrategy(): DesignStrategy {
@@ -95,17 +116,23 @@ export class LawSweepEngine implements SweepEngine {
     const covariance = this.design === 'eig' ? (this.options.eig?.covariance ?? DEFAULT_EIG_OPTIONS.covariance) : 'laplace';
     const fit = fitObservations(this.law, observations, { loss: parseLoss(this.spec.fit.loss), starts: [...warm, ...sampled], covariance });
     this.lastFit = fit;
+    if (this.averagePrediction) this.mixture?.refit(observations, fit);
     return fit;
   }
 
   /** The belief designs use: the fit's modes, or the prior conditioned on the runs so far. */
   posterior(observations: Observation[], fit: FitResult | undefined): Posterior {
-    return fit ? posteriorFromFit(fit, this.dim) : priorGiven(this.law, observations);
+    if (!fit) return priorGiven(this.law, observations);
+    const posterior = posteriorFromFit(fit, this.dim);
+    return this.mixture && this.averageDesign ? this.mixture.posterior(posterior, fit, observations) : posterior;
   }
 
   /** With a fit: libs/law's mixture prediction (the same numbers the planner's /fit shows); before one, the prior's. */
   predictTargets(fit: FitResult | undefined): Prediction[] {
-    if (fit && fit.modes.length > 0) return this.spec.targets.map((t) => predictMixture(this.law, fit, t, 0.9));
+    if (fit && fit.modes.length > 0) {
+      const own = this.spec.targets.map((t) => predictMixture(this.law, fit, t, 0.9));
+      return this.mixture && this.averagePrediction ? this.mixture.predict(own, fit) : own;
+    }
     const posterior = fit ? posteriorFromFit(fit, this.dim) : priorPosterior(this.law);
     return this.spec.targets.map((t) => predictUnderPosterior(this.law, posterior, t));
   }
@@ -164,6 +191,7 @@ export class LawSweepEngine implements SweepEngine {
       totalBudget: this.spec.budget,
       k,
       rng: new SeededRandom(this.seed * 1_000_003 + request.step * 7919 + 17),
+      seed: this.seed,
       posterior,
       targets: this.targetFns,
       targetConfigs: this.spec.targets,
