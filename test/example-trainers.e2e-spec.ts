@@ -30,10 +30,21 @@ describe('examples/trainers', () => {
       expect(JSON.parse(out.stdout).plan).toMatchObject({ n_layer: 6, d_model: 384, n_head: 6, non_embedding_params: 12 * 6 * 384 ** 2, steps: Math.ceil(2e8 / 8192) });
     });
 
-    it('refuses to train without --data, naming it', () => {
-      const out = spawnSync('python3', [`${DIR}/gpt_trainer.py`, '--params', '1e7', '--tokens', '2e8'], { encoding: 'utf8' });
+    it('refuses to train without --data or $GPT_DATA, naming both', () => {
+      const env = { ...process.env };
+      delete env.GPT_DATA;
+      const out = spawnSync('python3', [`${DIR}/gpt_trainer.py`, '--params', '1e7', '--tokens', '2e8'], { encoding: 'utf8', env });
       expect(out.status).toBe(2);
-      expect(out.stderr).toMatch(/--data is required/);
+      expect(out.stderr).toMatch(/--data \(or \$GPT_DATA\) is required/);
+    });
+
+    it('takes its data file from $GPT_DATA when --data is not given (a node-local path set on the worker)', () => {
+      const out = spawnSync('python3', [`${DIR}/gpt_trainer.py`, '--params', '1e7', '--tokens', '2e8', '--data', '/nonexistent/tokens.bin'], { encoding: 'utf8' });
+      const fromEnv = spawnSync('python3', [`${DIR}/gpt_trainer.py`, '--params', '1e7', '--tokens', '2e8'], { encoding: 'utf8', env: { ...process.env, GPT_DATA: '/nonexistent/tokens.bin' } });
+      // Both get past argument checking to the data (or, without torch, the import): same outcome.
+      expect(fromEnv.status).toBe(out.status);
+      expect(fromEnv.status).not.toBe(0);
+      expect(fromEnv.stderr).not.toMatch(/is required/);
     });
   });
 });

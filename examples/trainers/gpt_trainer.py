@@ -88,7 +88,9 @@ def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--params", type=float, help="target non-embedding parameter count N, e.g. 1e7")
     p.add_argument("--tokens", type=float, help="training tokens D, e.g. 2e8")
-    p.add_argument("--data", help="token file: .bin of uint16 ids, or any file read as bytes")
+    p.add_argument("--data", default=os.environ.get("GPT_DATA"),
+                   help="token file: .bin of uint16 ids, or any file read as bytes (default: $GPT_DATA, "
+                   "so each node's worker can point at its own copy)")
     p.add_argument("--vocab", type=int, default=50304, help="vocabulary size of a .bin file (default 50304)")
     p.add_argument("--seq-len", type=int, default=256)
     p.add_argument("--batch-size", type=int, default=32, help="sequences per step")
@@ -108,7 +110,7 @@ def parse_args(argv):
     if not (args.params > 0 and args.tokens > 0):
         p.error("--params and --tokens must be positive")
     if not args.dry_run and not args.data:
-        p.error("--data is required (a .bin of uint16 token ids, or a text file read as bytes)")
+        p.error("--data (or $GPT_DATA) is required: a .bin of uint16 token ids, or a text file read as bytes")
     return args
 
 
@@ -125,7 +127,24 @@ def load_tokens(path, vocab):
     return data, vocab
 
 
+def causal_attention(torch, F):
+    """PyTorch >= 2.0's fused scaled_dot_product_attention, or the same computation written out
+    for older PyTorch (Debian 12's python3-torch is 1.13): softmax(q k^T / sqrt(d) + causal mask) v."""
+    if hasattr(F, "scaled_dot_product_attention"):
+        return lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True)
+
+    def attention(q, k, v):
+        t = q.shape[-2]
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
+        mask = torch.ones(t, t, dtype=torch.bool, device=q.device).triu(1)
+        return F.softmax(scores.masked_fill(mask, float("-inf")), dim=-1) @ v
+
+    return attention
+
+
 def build_model(torch, nn, F, vocab, n_layer, d_model, n_head, seq_len):
+    attend = causal_attention(torch, F)
+
     class Block(nn.Module):
         def __init__(self):
             super().__init__()
@@ -140,7 +159,7 @@ def build_model(torch, nn, F, vocab, n_layer, d_model, n_head, seq_len):
             b, t, c = x.shape
             q, k, v = self.qkv(self.ln1(x)).split(d_model, dim=2)
             q, k, v = (z.view(b, t, n_head, c // n_head).transpose(1, 2) for z in (q, k, v))
-            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            y = attend(q, k, v)
             x = x + self.proj(y.transpose(1, 2).contiguous().view(b, t, c))
             return x + self.out(F.gelu(self.fc(self.ln2(x))))
 
