@@ -37,6 +37,7 @@ describe('worker: command trainer', () => {
       pool,
       id: `w-${pool}`,
       runRoot,
+      keepRunDirs: true, // the tests below read what trainers left in their run directories
       killGraceSeconds: 0.5,
       retryBaseMs: 50,
       logger: false,
@@ -148,6 +149,23 @@ describe('worker: command trainer', () => {
     expect(readFileSync(join(runDir(job.runId), 'args'), 'utf8')).toBe(['--params=125000000', ...hostile].join('\n') + '\n');
     expect(readFileSync(join(runDir(job.runId), 'env-extra'), 'utf8')).toBe(`x; touch ${marker}\n`);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it("by default a done run's directory is removed and a failed run's is kept", async () => {
+    const cleanPool = `${pool}-clean`;
+    const cleanRoot = mkdtempSync(join(tmpdir(), 'lawsweep-worker-clean-'));
+    const cleaner = await bootstrapWorker({ redisUrl: redis.url, pool: cleanPool, id: `w-${cleanPool}`, runRoot: cleanRoot, retryBaseMs: 50, logger: false });
+    try {
+      const good = await harness.enqueue(cleanPool, { trainer: { type: 'command', command: ['sh', join(FIXTURES, 'print-args.sh'), '{N}'] } });
+      expect(await harness.result(good.runId)).toMatchObject({ status: 'done' });
+      const bad = await harness.enqueue(cleanPool, { trainer: trainer('garbage.sh') });
+      expect(await harness.result(bad.runId)).toMatchObject({ status: 'failed' });
+      expect(existsSync(join(cleanRoot, 'sweep-test', good.runId))).toBe(false);
+      expect(existsSync(join(cleanRoot, 'sweep-test', bad.runId))).toBe(true);
+    } finally {
+      await cleaner.close();
+      rmSync(cleanRoot, { recursive: true, force: true });
+    }
   });
 
   it('a job whose data breaks the contract fails at once, and is reported when its ids are readable', async () => {

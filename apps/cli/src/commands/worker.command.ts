@@ -13,6 +13,7 @@ interface WorkerFlags {
   id?: string;
   timeout?: string;
   runDir?: string;
+  keepRunDirs?: boolean;
 }
 
 /**
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--id <id>', 'worker id in the registry (default: $WORKER_ID or host-pid-random)')
     .option('--timeout <seconds>', 'timeout of command runs whose spec sets none, 0 = none (default: $WORKER_TIMEOUT_SECONDS or 0)')
     .option('--run-dir <dir>', 'where per-run directories (LAWSWEEP_RUN_DIR) go (default: $WORKER_RUN_DIR or <tmp>/lawsweep-runs)')
+    .option('--keep-run-dirs', "keep a run's directory after it is done; by default it is removed then (failed runs' are kept for inspection and retries) (default: $WORKER_KEEP_RUN_DIRS or false)")
     .action(async (flags: WorkerFlags) => {
       // Imported lazily so other commands do not load NestJS.
       const { bootstrapWorker } = await import('../../../worker/src/bootstrap');
@@ -53,6 +55,7 @@ export function register(program: Command): void {
         id: flags.id,
         defaultTimeoutSeconds: flags.timeout,
         runRoot: flags.runDir,
+        keepRunDirs: flags.keepRunDirs,
       });
       app.enableShutdownHooks();
     });

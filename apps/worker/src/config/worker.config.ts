@@ -33,6 +33,8 @@ export class WorkerConfig {
   killGraceSeconds!: number;
   /** Per-run directories (LAWSWEEP_RUN_DIR) live under this one; kept across retries for checkpoints. */
   runRoot!: string;
+  /** Keep a run's directory after it is done (default: removed; failed runs' are always kept). */
+  keepRunDirs!: boolean;
   heartbeatSeconds!: number;
   cancelPollSeconds!: number;
   /** Base of the jittered exponential retry backoff (runBackoff). */
@@ -59,6 +61,7 @@ export interface WorkerOptions {
   defaultTimeoutSeconds?: number | string;
   killGraceSeconds?: number | string;
   runRoot?: string;
+  keepRunDirs?: boolean | string;
   heartbeatSeconds?: number | string;
   cancelPollSeconds?: number | string;
   retryBaseMs?: number | string;
@@ -83,6 +86,7 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, { env: 
   defaultTimeoutSeconds: { env: 'WORKER_TIMEOUT_SECONDS', flag: '--timeout' },
   killGraceSeconds: { env: 'WORKER_KILL_GRACE_SECONDS' },
   runRoot: { env: 'WORKER_RUN_DIR', flag: '--run-dir' },
+  keepRunDirs: { env: 'WORKER_KEEP_RUN_DIRS', flag: '--keep-run-dirs' },
   heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS' },
   cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS' },
   retryBaseMs: { env: 'WORKER_RETRY_BASE_MS' },
@@ -150,6 +154,9 @@ const fields = {
   defaultTimeoutSeconds: seconds(0),
   killGraceSeconds: seconds(0.05),
   runRoot: z.string().min(1),
+  keepRunDirs: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
+    .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   heartbeatSeconds: seconds(0.05),
   cancelPollSeconds: seconds(0.05),
   retryBaseMs: z.coerce.number({ invalid_type_error: 'must be a number of milliseconds' }).finite().min(0),
@@ -172,6 +179,7 @@ function defaults(): Record<keyof typeof fields, string | undefined> {
     defaultTimeoutSeconds: '0',
     killGraceSeconds: '10',
     runRoot: join(tmpdir(), 'lawsweep-runs'),
+    keepRunDirs: 'false',
     heartbeatSeconds: '5',
     cancelPollSeconds: '2',
     retryBaseMs: '1000',

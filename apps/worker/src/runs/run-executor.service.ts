@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, rmdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CANCELLED_REASON, runJobDataSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics, type RunOutcome } from '../observability/worker-metrics.service';
@@ -115,6 +115,7 @@ export class RunExecutor {
         durationMs: Date.now() - started,
       });
       this.record('done', data, started);
+      if (data.trainer.type === 'command' && !this.config.keepRunDirs) await removeRunDir(runDir, this.config.runRoot);
       return { loss: outcome.loss };
     } catch (err) {
       await progress;
@@ -198,6 +199,17 @@ function partialCostFraction(data: RunJobData, curve: CurvePoint[]): number | un
 }
 
 /** Ids become directory names: keep them to one safe path segment. */
+/**
+ * A done run's directory (its checkpoints, only needed to resume) is removed, and its sweep's
+ * directory with it once empty: weeks of runs would otherwise fill the node's disk. Failed runs'
+ * stay for inspection and for the retry that resumes from them. Never fails the run.
+ */
+async function removeRunDir(runDir: string, runRoot: string): Promise<void> {
+  await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
+  const sweepDir = dirname(runDir);
+  if (sweepDir !== runRoot) await rmdir(sweepDir).catch(() => undefined); // ENOTEMPTY while other runs are there
+}
+
 function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || '_';
 }
