@@ -9,7 +9,6 @@
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --discrepancy 0.01   # a tuning run
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --covariance sandwich  # eig on sandwich covariances
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --model-averaging design   # eig designing under a chinchilla + running-exponent mixture
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --exploration 0.3 [--exploration-order space-filling]   # eig after a pilot share
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -111,15 +110,13 @@ function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
-/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --exploration ρ, --exploration-order random|space-filling, --model-averaging none|design|design-and-prediction, --average-prediction); defaults otherwise. */
+/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --model-averaging none|design|design-and-prediction, --average-prediction); defaults otherwise. */
 function engineOptions(): { costRule: CostRule; eig: EigOptions; averagePrediction: boolean } {
   return {
     averagePrediction: flag('average-prediction'),
     eig: {
       discrepancy: Number(arg('discrepancy') ?? DEFAULT_EIG_OPTIONS.discrepancy),
       covariance: (arg('covariance') as EigOptions['covariance'] | undefined) ?? DEFAULT_EIG_OPTIONS.covariance,
-      exploration: Number(arg('exploration') ?? DEFAULT_EIG_OPTIONS.exploration),
-      explorationOrder: (arg('exploration-order') as EigOptions['explorationOrder'] | undefined) ?? DEFAULT_EIG_OPTIONS.explorationOrder,
       modelAveraging: (arg('model-averaging') as EigOptions['modelAveraging'] | undefined) ?? DEFAULT_EIG_OPTIONS.modelAveraging,
     },
     costRule: {

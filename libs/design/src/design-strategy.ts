@@ -19,8 +19,6 @@ export interface DesignContext {
   totalBudget: number;
   k: number;
   rng: SeededRandom;
-  /** The sweep's seed (for designs that fix a random layout once per sweep). */
-  seed?: number;
   /** The belief to design under (for eig: the fit's; for oracle: the truth's). */
   posterior?: Posterior;
   targets: TargetFunction[];

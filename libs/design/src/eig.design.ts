@@ -3,8 +3,6 @@ import type { ProposedRun } from './design.types';
 import type { DesignContext, DesignStrategy } from './design-strategy';
 import { GainModel, type GainKind } from './information-gain';
 import { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
-import type { Candidate } from './candidates';
-import { explorationRuns, type ExplorationOrder } from './exploration-share';
 
 /** Below this expected gain (nats) a run is not worth buying. */
 export const MIN_USEFUL_GAIN = 1e-6;
@@ -29,12 +27,6 @@ export interface EigOptions {
    */
   covariance: 'laplace' | 'sandwich';
   /**
-   * Share of the sweep's budget (0 ≤ ρ < 1) spent first on a pilot design laid out without the law
-   * (`explorationOrder`) before eig chooses, a hedge against a misspecified law: see exploration-share.ts.
-   */
-  exploration: number;
-  explorationOrder: ExplorationOrder;
-  /**
    * Model averaging over the spec's law and a rival family weighted by evidence (family-mixture.ts):
    * 'design' designs under the mixture, so the families' disagreement at the targets is worth runs;
    * 'design-and-prediction' also reports the mixture's (hedged) target prediction. Applies where
@@ -43,7 +35,7 @@ export interface EigOptions {
   modelAveraging: 'none' | 'design' | 'design-and-prediction';
 }
 
-export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0, covariance: 'laplace', exploration: 0, explorationOrder: 'random', modelAveraging: 'none' };
+export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0, covariance: 'laplace', modelAveraging: 'none' };
 
 /**
  * Expected-information-gain design: greedy picks of the best gain-for-cost run, each pick (and
@@ -55,20 +47,7 @@ export class EigDesign implements DesignStrategy {
     private readonly kind: GainKind = 'targeted',
     private readonly rule: CostRule = DEFAULT_COST_RULE,
     private readonly options: EigOptions = DEFAULT_EIG_OPTIONS,
-  ) {
-    if (!(options.exploration >= 0 && options.exploration < 1)) throw new Error(`eig.exploration must be a share of the budget in [0, 1), got ${options.exploration}`);
-  }
-
-  /** The pilot runs, computed once per candidate set and budget (the planner keeps one design per sweep). */
-  private pilot?: { all: Candidate[]; total: number; seed: number; keys: Map<string, number> };
-
-  private pilotRanks(all: Candidate[], total: number, seed: number): Map<string, number> {
-    if (this.pilot?.all !== all || this.pilot.total !== total || this.pilot.seed !== seed) {
-      const runs = explorationRuns(all, total, this.options.exploration, this.options.explorationOrder, seed);
-      this.pilot = { all, total, seed, keys: new Map(runs.map((c, i) => [c.key, i])) };
-    }
-    return this.pilot.keys;
-  }
+  ) {}
 
   select(context: DesignContext): ProposedRun[] {
     const { posterior, open, pending } = context;
@@ -82,21 +61,6 @@ export class EigDesign implements DesignStrategy {
     const taken = new Uint8Array(affordable.length);
     const out: ProposedRun[] = [];
     let budget = context.remainingBudget;
-    const take = (c: number, gain: number) => {
-      taken[c] = 1;
-      out.push({ config: affordable[c].config, cost: affordable[c].cost, gain });
-      budget -= affordable[c].cost;
-      model.condition(c);
-    };
-    if (this.options.exploration > 0) {
-      // Pilot runs still open come first, in the space-filling order; eig then conditions on them.
-      const ranks = this.pilotRanks(context.all, context.totalBudget, context.seed ?? 0);
-      const due = affordable.map((c, i) => [ranks.get(c.key) ?? -1, i]).filter(([r]) => r >= 0).sort((a, b) => a[0] - b[0]);
-      for (const [, c] of due) {
-        if (out.length >= context.k) break;
-        if (affordable[c].cost <= budget) take(c, model.gains()[c]);
-      }
-    }
     while (out.length < context.k) {
       const gains = model.gains();
       let best = -1;
@@ -110,7 +74,10 @@ export class EigDesign implements DesignStrategy {
         }
       }
       if (best < 0) break;
-      take(best, gains[best]);
+      taken[best] = 1;
+      out.push({ config: affordable[best].config, cost: affordable[best].cost, gain: gains[best] });
+      budget -= affordable[best].cost;
+      model.condition(best);
     }
     return out;
   }

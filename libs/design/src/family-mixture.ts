@@ -22,12 +22,12 @@ export function rivalLaw(law: Law): Law | undefined {
  * buys the runs that would settle the target *if the family were right*, and its fit is
  * over-confident where it extrapolates. Here the posterior eig designs under is a mixture of two
  * families: the spec's law (its fit's modes) and a rival that nests it with one more exponent
- * (running-exponent.law.ts), weighted by a BIC approximation of each family's evidence,
- * w ∝ exp(−BIC/2), BIC = n·ln(rmse²) + k·ln n. The information gain already counts disagreement
+ * (running-exponent.law.ts), weighted by a Laplace approximation of each family's evidence
+ * (rivalWeight below). The information gain already counts disagreement
  * between modes at the targets (information-gain.ts, the between-mode term), so where the two
  * families predict different target losses, runs that tell them apart (for the running exponent:
  * large runs over a range of D/N at different N) gain value, and a family the data do not support
- * (a γ the data cannot distinguish from 0, BIC penalty ln n) gets a small weight and changes
+ * (a γ the data cannot tell from 0) gets a small weight and changes
  * little. With prediction averaging on, the target prediction is hedged the same way: the two
  * families' predictions mixed by the same weights (moment-matched in log-loss), so the families'
  * disagreement also widens the interval.
@@ -39,6 +39,7 @@ export class FamilyMixture {
   private weight = 0;
 
   constructor(
+    private readonly base: Law,
     private readonly rival: Law,
     private readonly rivalTargets: TargetFunction[],
     private readonly loss: LossFunction,
@@ -57,7 +58,7 @@ export class FamilyMixture {
     const warm = (this.last?.modes ?? []).map((m) => Array.from(m.theta));
     const starts = [...warm, ...nested, ...this.rival.defaultStarts().slice(0, RIVAL_DEFAULT_STARTS)];
     this.last = fitObservations(this.rival, observations, { loss: this.loss, starts });
-    this.weight = rivalWeight(baseFit, this.last, observations.length);
+    this.weight = rivalWeight(baseFit, this.last, observations.length, this.base, this.rival);
   }
 
   /** The rival's current evidence weight (0 before it can be fitted). */
@@ -116,10 +117,47 @@ function combine(config: Config, parts: { w: number; mu: number; sd: number }[])
   return { config, loss: Math.exp(mean), lower: Math.exp(mean - Z90 * sd), upper: Math.exp(mean + Z90 * sd), logSd: sd };
 }
 
-/** The rival family's posterior probability under equal prior odds, from the BIC of both fits. */
-export function rivalWeight(base: Pick<FitResult, 'rmse' | 'theta'>, rival: Pick<FitResult, 'rmse' | 'theta'>, n: number): number {
-  const bic = (f: Pick<FitResult, 'rmse' | 'theta'>) => n * Math.log(Math.max(f.rmse, 1e-12) ** 2) + f.theta.length * Math.log(n);
-  const delta = (bic(rival) - bic(base)) / 2;
+type EvidenceFit = Pick<FitResult, 'rmse' | 'theta' | 'covariance'>;
+
+/**
+ * The rival family's posterior probability under equal prior odds, from the Laplace approximation
+ * of each family's evidence with θ uniform over the law's bounds:
+ *   ln Z ≈ −(n/2)·ln(rmse²) − Σᵢ ln(widthᵢ) + (k/2)·ln 2π + ½·ln det Σ.
+ * Unlike BIC's flat ½·ln n per parameter, the Occam factor of the extra exponent is
+ * ln(width / (√(2π)·sd)): an exponent the data pin near 0 with a small sd but no better fit costs
+ * more than BIC charges (on the tuning seeds BIC gave the rival 10–50% weight on chinchilla-true
+ * data, enough to spend runs on an exponent that is 0).
+ */
+export function rivalWeight(base: EvidenceFit, rival: EvidenceFit, n: number, baseLaw: Law, rivalLaw: Law): number {
+  const delta = logEvidence(rival, rivalLaw, n) - logEvidence(base, baseLaw, n);
   if (!Number.isFinite(delta)) return 0;
-  return 1 / (1 + Math.exp(delta));
+  return 1 / (1 + Math.exp(-delta));
+}
+
+export function logEvidence(fit: EvidenceFit, law: Law, n: number): number {
+  const k = fit.theta.length;
+  let logPrior = 0;
+  for (const { lower, upper } of law.theta) if (Number.isFinite(upper - lower) && upper > lower) logPrior -= Math.log(upper - lower);
+  return -(n / 2) * Math.log(Math.max(fit.rmse, 1e-12) ** 2) + logPrior + (k / 2) * Math.log(2 * Math.PI) + 0.5 * logDet(fit.covariance);
+}
+
+/** ln det of a small symmetric positive-definite matrix (Cholesky); −Infinity if it is not positive definite. */
+function logDet(m: number[][]): number {
+  const k = m.length;
+  const l = m.map((row) => [...row]);
+  let sum = 0;
+  for (let j = 0; j < k; j++) {
+    let d = l[j][j];
+    for (let p = 0; p < j; p++) d -= l[j][p] * l[j][p];
+    if (!(d > 0)) return -Infinity;
+    const root = Math.sqrt(d);
+    l[j][j] = root;
+    sum += Math.log(root);
+    for (let i = j + 1; i < k; i++) {
+      let v = l[i][j];
+      for (let p = 0; p < j; p++) v -= l[i][p] * l[j][p];
+      l[i][j] = v / root;
+    }
+  }
+  return 2 * sum;
 }

@@ -27,6 +27,8 @@ export function lossTarget(law: Law, config: Config): TargetFunction {
 
 interface ModeState {
   weight: number;
+  /** Index of the mode's law family (0: the sweep's law; model averaging adds others). */
+  family: number;
   /** θ's dimension in this mode's law family. */
   dim: number;
   cov: Float64Array;
@@ -54,6 +56,8 @@ export class GainModel {
   /** Observation variance of each candidate: σ² plus its extra (discrepancy) variance. */
   private readonly noiseAt: Float64Array;
   private readonly modes: ModeState[];
+  /** Total weight of each law family's modes. */
+  private readonly familyWeight: number[] = [];
   /** Between-mode factor model: rows u (n × M), target rows (T × M), covariance P (M × M). */
   private readonly m: number;
   private readonly u: Float64Array;
@@ -74,9 +78,17 @@ export class GainModel {
     this.noiseAt = new Float64Array(n).map((_, c) => noise + (options.extraNoise?.[c] ?? 0));
     const means: Float64Array[] = [];
     const targetMeans: Float64Array[] = [];
+    const familyOf = new Map<Law, number>([[law, 0]]);
+    this.familyWeight.push(0);
     this.modes = posterior.modes.map((mode) => {
       // A mode of another family (model averaging) has its own law, θ dimension and target functions.
       const modeLaw = mode.family?.law ?? law;
+      if (!familyOf.has(modeLaw)) {
+        familyOf.set(modeLaw, this.familyWeight.length);
+        this.familyWeight.push(0);
+      }
+      const family = familyOf.get(modeLaw) as number;
+      this.familyWeight[family] += mode.weight;
       const modeTargets = mode.family?.targets ?? targets;
       const p = mode.theta.length;
       const jac = new Float64Array(n * p);
@@ -96,7 +108,7 @@ export class GainModel {
       }
       means.push(mean);
       targetMeans.push(tmean);
-      const state: ModeState = { weight: mode.weight, dim: p, cov: Float64Array.from(mode.covariance), jac, sj: new Float64Array(n * p), g, targetVar: new Float64Array(nt), gsj: new Float64Array(nt * n) };
+      const state: ModeState = { weight: mode.weight, family, dim: p, cov: Float64Array.from(mode.covariance), jac, sj: new Float64Array(n * p), g, targetVar: new Float64Array(nt), gsj: new Float64Array(nt * n) };
       this.refresh(state);
       return state;
     });
@@ -177,6 +189,8 @@ export class GainModel {
     const n = this.size;
     const out = new Float64Array(n);
     const nt = this.modes[0]?.targetVar.length ?? 0;
+    const familyVar = new Float64Array(this.familyWeight.length);
+    const familyReduction = new Float64Array(this.familyWeight.length);
     for (let c = 0; c < n; c++) {
       const noise = this.noiseAt[c];
       if (this.kind === 'parameters' || nt === 0) {
@@ -190,22 +204,35 @@ export class GainModel {
       for (const s of this.modes) within += s.weight * this.quad(s, c);
       let total = 0;
       for (let t = 0; t < nt; t++) {
-        let v = 0;
-        let reduction = 0;
+        familyVar.fill(0);
+        familyReduction.fill(0);
         for (const s of this.modes) {
           const q = this.quad(s, c);
           const gs = s.gsj[t * n + c];
-          v += s.weight * s.targetVar[t];
-          reduction += (s.weight * gs * gs) / (noise + q);
+          familyVar[s.family] += s.weight * s.targetVar[t];
+          familyReduction[s.family] += (s.weight * gs * gs) / (noise + q);
         }
+        let between = 0;
+        let betweenReduction = 0;
         if (this.m > 0) {
           const [qb, sb] = this.betweenTerms(c, t);
-          v += this.betweenTargetVar(t);
+          between = this.betweenTargetVar(t);
           // A run tells the modes apart only through noise plus the within-mode spread of its prediction.
-          reduction += (sb * sb) / (noise + within + qb);
+          betweenReduction = (sb * sb) / (noise + within + qb);
         }
-        const after = Math.max(v - reduction, v * 1e-12);
-        total += v > 0 ? 0.5 * Math.log(v / after) : 0;
+        // One family: the entropy reduction of the moment-matched target posterior. Several families
+        // (model averaging): the families' entropy reductions averaged by their weights, each with the
+        // shared disagreement between modes. Moment-matching across families would let a family of
+        // 1% weight but a wide extrapolation (an exponent the data barely constrain) own the
+        // variance, and so the design, although it holds 1% of the belief.
+        for (let f = 0; f < this.familyWeight.length; f++) {
+          // With one family its weight is 1 by definition (the modes' weights as given).
+          const w = this.familyWeight.length === 1 ? 1 : this.familyWeight[f];
+          if (!(w > 0)) continue;
+          const v = familyVar[f] / w + between;
+          const after = Math.max(v - familyReduction[f] / w - betweenReduction, v * 1e-12);
+          total += v > 0 ? w * 0.5 * Math.log(v / after) : 0;
+        }
       }
       out[c] = Number.isFinite(total) ? total : 0;
     }

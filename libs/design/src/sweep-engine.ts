@@ -80,7 +80,7 @@ export class LawSweepEngine implements SweepEngine {
         ...spec.targets.map((t) => lossTarget(rival, t)),
         ...(spec.targetCompute ?? []).map((c) => optimalSizeTarget(rival, this.expressions, c)),
       ];
-      this.mixture = new FamilyMixture(rival, rivalTargets, parseLoss(spec.fit.loss));
+      this.mixture = new FamilyMixture(this.law, rival, rivalTargets, parseLoss(spec.fit.loss));
     }
   }
 
@@ -191,7 +191,6 @@ export class LawSweepEngine implements SweepEngine {
       totalBudget: this.spec.budget,
       k,
       rng: new SeededRandom(this.seed * 1_000_003 + request.step * 7919 + 17),
-      seed: this.seed,
       posterior,
       targets: this.targetFns,
       targetConfigs: this.spec.targets,
