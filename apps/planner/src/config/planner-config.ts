@@ -54,7 +54,7 @@ export const plannerEnvSchema = z.object({
    * may be a few fit-durations old, and the refit that catches up is scheduled. With nothing in
    * flight the planner always refits, so the final fit and the stop decision see every result.
    */
-  LAWSWEEP_REFIT_SPACING: z.coerce.number({ invalid_type_error: 'must be a number' }).min(0, 'must be 0 or more').max(1000, 'must be at most 1000').default(10),
+  LAWSWEEP_REFIT_SPACING: z.coerce.number({ invalid_type_error: 'must be a number' }).min(0, 'must be 0 or more').max(1e6, 'must be at most 1000000').default(10),
   LAWSWEEP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '10mb'").default('10mb'),
 });
 
