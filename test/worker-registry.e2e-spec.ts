@@ -39,6 +39,7 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
       metricsPort: port,
       metricsHost: '127.0.0.1',
       runRoot,
+      keepRunDirs: true, // the GPU test reads what the trainer wrote in its run directory
       heartbeatSeconds: 0.2,
       cancelPollSeconds: 0.2,
       killGraceSeconds: 0.5,
@@ -75,6 +76,28 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
     const ok = await harness.enqueue(pool, { trainer: script('succeed.sh'), config: { N: 1e9, D: 1e10 } });
     expect(await harness.result(ok.runId)).toMatchObject({ status: 'done', loss: 3 });
   });
+
+  it('hands an over-capacity run back while a live worker of the pool can hold it; that worker runs it', async () => {
+    // A bigger worker's advert is live, so the small worker hands the run back instead of failing it.
+    const fake = { id: `big-fake-${pool}`, pool, capacity: { N: 1e10 }, concurrency: 1, labels: {}, busy: 0, lastSeen: Date.now() };
+    await client.hset(WORKER_REGISTRY_KEY, fake.id, JSON.stringify(fake));
+    let big: INestApplication | undefined;
+    try {
+      const job = await harness.enqueue(pool, { trainer: script('succeed.sh'), config: { N: 2e9, D: 1e10 } });
+      const deadline = Date.now() + 10_000;
+      while (!((await harness.runs(pool).getJob(job.runId))?.data.refusals >= 1)) {
+        if (Date.now() > deadline) throw new Error('the small worker never handed the run back');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await harness.results.getJob(job.runId)).toBeUndefined(); // not failed, nothing reported
+      big = await bootstrapWorker({ redisUrl: redis.url, pool, id: `big-${pool}`, capacity: 'N=1e10', runRoot, heartbeatSeconds: 0.2, logger: false });
+      const result = await harness.result(job.runId, 30_000);
+      expect(result).toMatchObject({ status: 'done', worker: `big-${pool}`, attempts: 1 });
+    } finally {
+      await big?.close();
+      await client.hdel(WORKER_REGISTRY_KEY, fake.id);
+    }
+  }, 60_000);
 
   it('gives each concurrent run its own GPU (CUDA_VISIBLE_DEVICES) and runs them side by side', async () => {
     const started = Date.now();

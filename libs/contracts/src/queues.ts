@@ -38,3 +38,11 @@ export function cancelKey(sweepId: string): string {
 }
 /** The reason a run cancelled by its sweep fails with. */
 export const CANCELLED_REASON = 'cancelled';
+
+/**
+ * Whether a worker of this capacity holds the config: only the variables it limits count (a missing
+ * limit is no limit). The planner routes by it; a worker guards itself with it.
+ */
+export function capacityHolds(capacity: Record<string, number>, config: Record<string, number>): boolean {
+  return Object.entries(capacity).every(([name, max]) => config[name] === undefined || config[name] <= max);
+}

@@ -48,6 +48,8 @@ export const runJobDataSchema = z.object({
   trainer: trainerSchema,
   /** Seed for simulated noise, so a run's simulated loss is reproducible. */
   seed: z.number().int().optional(),
+  /** How many workers too small for it handed this run back for a bigger one (set by workers). */
+  refusals: z.number().int().nonnegative().optional(),
 });
 export type RunJobData = z.infer<typeof runJobDataSchema>;
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { WORKER_ADVERT_TTL_MS, WORKER_REGISTRY_KEY, workerAdvertSchema, type WorkerAdvert } from '@lawsweep/contracts';
+import { capacityHolds, WORKER_ADVERT_TTL_MS, WORKER_REGISTRY_KEY, workerAdvertSchema, type WorkerAdvert } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { RedisConnection } from '../redis/redis-connection';
 
 /** Can this worker hold the config? Only variables it limits count (a missing limit = no limit). */
 export function workerHolds(worker: Pick<WorkerAdvert, 'capacity'>, config: Config): boolean {
-  return Object.entries(worker.capacity).every(([name, max]) => config[name] === undefined || config[name] <= max);
+  return capacityHolds(worker.capacity, config);
 }
 
 /** Reads the adverts workers keep fresh in WORKER_REGISTRY_KEY (see libs/contracts queues). */

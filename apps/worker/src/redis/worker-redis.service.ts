@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { cancelKey, WORKER_REGISTRY_KEY, type WorkerAdvert } from '@lawsweep/contracts';
+import { cancelKey, WORKER_ADVERT_TTL_MS, WORKER_REGISTRY_KEY, workerAdvertSchema, type WorkerAdvert } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { redisOptionsFromUrl } from './redis-options';
 
@@ -28,6 +28,19 @@ export class WorkerRedis implements OnApplicationShutdown {
   async publishAdvert(advert: WorkerAdvert): Promise<void> {
     this.publishedId = advert.id;
     await this.client.hset(WORKER_REGISTRY_KEY, advert.id, JSON.stringify(advert));
+  }
+
+  /** The other workers' adverts that are fresh and not draining (unreadable ones are skipped). */
+  async liveAdverts(now = Date.now()): Promise<WorkerAdvert[]> {
+    const all = await this.client.hgetall(WORKER_REGISTRY_KEY);
+    return Object.values(all).flatMap((raw) => {
+      try {
+        const advert = workerAdvertSchema.parse(JSON.parse(raw));
+        return advert.id !== this.publishedId && !advert.draining && now - advert.lastSeen <= WORKER_ADVERT_TTL_MS ? [advert] : [];
+      } catch {
+        return [];
+      }
+    });
   }
 
   async isCancelled(sweepId: string): Promise<boolean> {

@@ -10,3 +10,4 @@ export function capacityProblem(config: Record<string, number>, capacity: Record
   const what = over.map(([name, limit]) => `${name}=${config[name]} > ${limit}`).join(', ');
   return `over capacity: worker ${workerId} holds at most ${Object.entries(capacity).map(([n, l]) => `${n}=${l}`).join(', ')}, this run needs ${what}`;
 }
+

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CANCELLED_REASON, runJobDataSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
+import { CANCELLED_REASON, capacityHolds, runJobDataSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics, type RunOutcome } from '../observability/worker-metrics.service';
+import { WorkerRedis } from '../redis/worker-redis.service';
 import { WorkerRegistry } from '../registry/worker-registry.service';
 import { TrainerRunners } from '../trainers/trainer-runners.service';
 import type { StopReason } from '../trainers/trainer.types';
@@ -17,6 +18,8 @@ import { RunStopped } from './run-stopped';
 
 /** The most curve points a result carries (runResultSchema's limit). */
 const MAX_CURVE = 100_000;
+/** Hand-backs of an over-capacity run before a worker fails it (see handBackForBiggerWorker). */
+const MAX_REFUSALS = 20;
 
 interface ActiveRun {
   controller: AbortController;
@@ -47,6 +50,7 @@ export class RunExecutor {
     private readonly gpus: GpuSlots,
     private readonly registry: WorkerRegistry,
     private readonly metrics: WorkerMetrics,
+    private readonly redis: WorkerRedis,
   ) {}
 
   get busy(): number {
@@ -76,7 +80,10 @@ export class RunExecutor {
     };
 
     const tooBig = capacityProblem(data.config, this.config.capacity, this.config.id);
-    if (tooBig) return fail(tooBig, 'refused');
+    if (tooBig) {
+      if (await this.handBackForBiggerWorker(job, data, token)) throw new DelayedError();
+      return fail(tooBig, 'refused');
+    }
     if (await this.cancels.isCancelled(data.sweepId)) return fail(CANCELLED_REASON, 'cancelled');
 
     const controller = new AbortController();
@@ -146,6 +153,24 @@ export class RunExecutor {
       settle();
       this.busyChanged();
     }
+  }
+
+  /**
+   * A run too big for this worker reached it (the planner routes by the registry, but a bigger
+   * worker may have left, or this one joined, in between). While another live worker of the pool
+   * can hold it, the run goes back to the queue, delayed a moment, for that one to take: no attempt
+   * is used and nothing is reported. After MAX_REFUSALS hand-backs, or with no such worker, it fails.
+   */
+  private async handBackForBiggerWorker(job: Job, data: RunJobData, token: string): Promise<boolean> {
+    const refusals = (data.refusals ?? 0) + 1;
+    if (refusals > MAX_REFUSALS) return false;
+    const others = await this.redis.liveAdverts().catch(() => []);
+    if (!others.some((w) => w.pool === this.config.pool && capacityHolds(w.capacity, data.config))) return false;
+    await job.updateData({ ...data, refusals });
+    await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 800), token);
+    this.metrics.recordRun('handed_back', data.trainer.type, 0);
+    this.logger.log(`run ${data.runId} is over this worker's capacity; handed back for a bigger worker (${refusals}/${MAX_REFUSALS})`);
+    return true;
   }
 
   /**
