@@ -3,6 +3,12 @@ import { compileConstraint, compileExpression } from './expression';
 import { testSpec } from './testing/spec-fixtures';
 
 describe('candidates and constraints', () => {
+  it('gives clean axis values, without float noise (users see them in exports and trainer arguments)', () => {
+    expect(axisValues({ min: 5e4, max: 4e5, steps: 4, scale: 'log' })).toEqual([5e4, 1e5, 2e5, 4e5]);
+    expect(axisValues({ min: 1e7, max: 1e10, steps: 7, scale: 'log' }).map(String)).toEqual(['10000000', '31622776.6017', '100000000', '316227766.017', '1000000000', '3162277660.17', '10000000000']);
+    expect(axisValues({ min: 0.1, max: 0.3, steps: 3, scale: 'linear' })).toEqual([0.1, 0.2, 0.3]);
+  });
+
   it('spaces a log axis geometrically with both ends included', () => {
     const values = axisValues({ min: 1e7, max: 1e9, steps: 3, scale: 'log' });
     expect(values[0]).toBeCloseTo(1e7, -1);

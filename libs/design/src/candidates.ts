@@ -16,14 +16,19 @@ export function configKey(config: Config, variables: readonly string[]): string 
   return variables.map((v) => `${v}=${Number(config[v]).toPrecision(10)}`).join(',');
 }
 
-/** The values of one variable's axis: `steps` points, log- or linearly spaced, ends included. */
+/**
+ * The values of one variable's axis: `steps` points, log- or linearly spaced, ends exactly min and
+ * max, each rounded to 12 significant digits: exp(log(...)) leaves float noise (5e4 came out as
+ * 50000.00000000001) that users then saw in exports, trainer arguments and the dashboard.
+ */
 export function axisValues(spec: VariableSpec): number[] {
   const { min, max, steps, scale } = spec;
   if (steps <= 1 || max === min) return [min];
   const out: number[] = [];
   for (let i = 0; i < steps; i++) {
     const t = i / (steps - 1);
-    out.push(scale === 'log' ? Math.exp(Math.log(min) + t * (Math.log(max) - Math.log(min))) : min + t * (max - min));
+    const v = scale === 'log' ? Math.exp(Math.log(min) + t * (Math.log(max) - Math.log(min))) : min + t * (max - min);
+    out.push(i === 0 ? min : i === steps - 1 ? max : Number(v.toPrecision(12)));
   }
   return out;
 }
