@@ -1,3 +1,4 @@
+import { spaceFillingOrder } from './grid.design';
 import type { DesignName } from './design.types';
 import { createSweepEngine } from './sweep-engine';
 import { resolveTruth } from '@lawsweep/law';
@@ -25,6 +26,14 @@ describe('every design proposes affordable runs inside the constraints', () => {
       expect(run.config).not.toEqual(pending[0]);
     }
     expect(new Set(runs.map((r) => JSON.stringify(r.config))).size).toBe(runs.length);
+  });
+
+  it("grid's space-filling order does not depend on float noise in the candidates (ties broken by index)", () => {
+    const engine = createSweepEngine(spec, { design: 'grid' });
+    const base = engine.candidates().map((c, i) => ({ config: c.config, cost: c.cost, key: String(i) }));
+    const wobble = (x: number, i: number) => x * (1 + (i % 3 === 0 ? 3e-16 : i % 3 === 1 ? -3e-16 : 0));
+    const noisy = base.map((c, i) => ({ ...c, config: Object.fromEntries(Object.entries(c.config).map(([k, v], j) => [k, wobble(v, i + j)])) }));
+    expect(spaceFillingOrder(noisy).map((c) => c.key)).toEqual(spaceFillingOrder(base).map((c) => c.key));
   });
 
   it('respects the accept filter (the planner skips configs no worker can hold)', () => {

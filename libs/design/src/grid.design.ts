@@ -29,11 +29,14 @@ export function spaceFillingOrder(all: Candidate[]): Candidate[] {
   const unit = coords.map((x) => x.map((v, i) => (hi[i] > lo[i] ? (v - lo[i]) / (hi[i] - lo[i]) : 0.5)));
   const centre = vars.map(() => 0.5);
   const dist = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0);
+  // On a regular grid many candidates tie for farthest; float noise (1e-16) used to break those ties,
+  // so the order changed with the last digit of an axis value. Ties within TIE are broken by index.
+  const TIE = 1e-9;
   const minDist = unit.map(() => Infinity);
   const picked: number[] = [];
   const used = new Uint8Array(all.length);
   // Start at the candidate nearest the centre, then repeatedly take the one farthest from all picked.
-  let next = unit.reduce((best, x, i) => (dist(x, centre) < dist(unit[best], centre) ? i : best), 0);
+  let next = unit.reduce((best, x, i) => (dist(x, centre) < dist(unit[best], centre) - TIE ? i : best), 0);
   while (picked.length < Math.min(all.length, ORDERED)) {
     picked.push(next);
     used[next] = 1;
@@ -41,7 +44,7 @@ export function spaceFillingOrder(all: Candidate[]): Candidate[] {
     for (let i = 0; i < all.length; i++) {
       if (used[i]) continue;
       minDist[i] = Math.min(minDist[i], dist(unit[i], unit[next]));
-      if (far < 0 || minDist[i] > minDist[far]) far = i;
+      if (far < 0 || minDist[i] > minDist[far] + TIE) far = i;
     }
     if (far < 0) break;
     next = far;
