@@ -50,7 +50,7 @@ export interface StopDecision {
 export interface SweepEngine {
   readonly design: DesignName;
   /** Candidate configs (grid filtered by constraints, or the explicit pool), with their costs. */
-  candidates(): ProposedRun[];
+  candidates(): readonly ProposedRun[];
   costOf(config: Config): number;
   /** Fit the spec's law to these observations (multi-start, the spec's loss). */
   fit(observations: Observation[]): FitResult | undefined;

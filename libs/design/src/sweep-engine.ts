@@ -49,6 +49,9 @@ export class LawSweepEngine implements SweepEngine {
   private readonly seed: number;
   private readonly dim: number;
   private lastFit?: FitResult;
+  private candidateList?: readonly ProposedRun[];
+  /** configKey per config object: a planner passes the same observation objects every pass. */
+  private readonly keys = new WeakMap<Config, string>();
   private oracleTheta?: Float64Array;
   /** Model averaging over the spec's law and a rival family (eig.modelAveraging, averagePrediction), when the law has one. */
   private readonly mixture?: FamilyMixture;
@@ -98,8 +101,16 @@ export class LawSweepEngine implements SweepEngine {
     }
   }
 
-  candidates(): ProposedRun[] {
-    return this.all.map((c) => ({ config: c.config, cost: c.cost, gain: 0 }));
+  private keyOf(config: Config): string {
+    let key = this.keys.get(config);
+    if (key === undefined) this.keys.set(config, (key = configKey(config, this.expressions.variables)));
+    return key;
+  }
+
+  /** Every candidate, built once (the planner asks on every pass; callers must not change it). */
+  candidates(): readonly ProposedRun[] {
+    this.candidateList ??= this.all.map((c) => ({ config: c.config, cost: c.cost, gain: 0 }));
+    return this.candidateList;
   }
 
   costOf(config: Config): number {
@@ -168,11 +179,10 @@ export class LawSweepEngine implements SweepEngine {
   }
 
   propose(request: ProposeRequest): Proposal {
-    const variables = this.expressions.variables;
     const maxRuns = this.spec.stop.maxRuns;
     const used = request.observations.length + request.pending.length;
     if (maxRuns !== undefined && used >= maxRuns) return { runs: [], exhausted: `reached stop.maxRuns (${maxRuns})` };
-    const taken = new Set([...request.observations.map((o) => o.config), ...request.pending].map((c) => configKey(c, variables)));
+    const taken = new Set([...request.observations.map((o) => o.config), ...request.pending].map((c) => this.keyOf(c)));
     const open = this.all.filter((c) => !taken.has(c.key) && (!request.accept || request.accept(c.config)));
     if (!open.some((c) => c.cost <= request.remainingBudget)) {
       return { runs: [], exhausted: `no candidate run fits the remaining budget (${request.remainingBudget.toPrecision(3)})` };

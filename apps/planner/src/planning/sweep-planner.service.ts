@@ -149,7 +149,8 @@ export class SweepPlannerService {
       warnings.push({ code: 'no-live-workers', message: `no live worker in pool '${pool}': runs wait on queue ${runQueueName(pool)} until one starts` });
     }
     const candidates = engine.candidates();
-    const tooBig = candidates.filter((c) => !holdable(c.config));
+    // With no live worker that limits capacity, every candidate is holdable: skip the scan.
+    const tooBig = live.some((w) => Object.keys(w.capacity).length > 0) ? candidates.filter((c) => !holdable(c.config)) : [];
     if (tooBig.length > 0) {
       warnings.push({
         code: 'unschedulable',
