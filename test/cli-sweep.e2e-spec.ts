@@ -143,4 +143,16 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
       expect(r.stdout).toMatch(/Examples?:\n {2}\$ /);
     }
   });
+
+  it('lists every environment-only setting of the services in their help', async () => {
+    const { PLANNER_ENV_HELP } = await import('../apps/planner/src/config/planner-config');
+    const { WORKER_ENV } = await import('../apps/worker/src/config/worker.config');
+    const planner = (await cli(['planner', '--help'])).stdout;
+    for (const name of Object.keys(PLANNER_ENV_HELP)) expect(planner).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
+    const worker = (await cli(['worker', '--help'])).stdout;
+    for (const s of Object.values(WORKER_ENV)) {
+      if (s.flag === undefined) expect(worker).toMatch(new RegExp(`^ {2}${s.env} +\\S`, 'm'));
+      else expect(worker).toContain(s.flag);
+    }
+  });
 });

@@ -71,7 +71,10 @@ export interface WorkerOptions {
 }
 
 /** Each option, its environment variable and CLI flag (for error messages and the CLI help). */
-export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, { env: string; flag?: string }> = {
+/** A setting with a flag, or an environment-only one with its line for `lawsweep worker --help`. */
+type WorkerSetting = { env: string; flag: string } | { env: string; flag?: undefined; help: string };
+
+export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, WorkerSetting> = {
   redisUrl: { env: 'REDIS_URL', flag: '--redis' },
   queuePrefix: { env: 'LAWSWEEP_QUEUE_PREFIX', flag: '--queue-prefix' },
   pool: { env: 'WORKER_POOL', flag: '--pool' },
@@ -80,17 +83,17 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, { env: 
   gpus: { env: 'WORKER_GPUS', flag: '--gpus' },
   labels: { env: 'WORKER_LABELS', flag: '--labels' },
   metricsPort: { env: 'WORKER_METRICS_PORT', flag: '--metrics-port' },
-  metricsHost: { env: 'WORKER_METRICS_HOST' },
+  metricsHost: { env: 'WORKER_METRICS_HOST', help: 'interface of /metrics and /health (default 0.0.0.0)' },
   graceSeconds: { env: 'WORKER_GRACE_SECONDS', flag: '--grace' },
   id: { env: 'WORKER_ID', flag: '--id' },
   defaultTimeoutSeconds: { env: 'WORKER_TIMEOUT_SECONDS', flag: '--timeout' },
-  killGraceSeconds: { env: 'WORKER_KILL_GRACE_SECONDS' },
+  killGraceSeconds: { env: 'WORKER_KILL_GRACE_SECONDS', help: 'between SIGTERM and SIGKILL when a trainer is stopped (default 10)' },
   runRoot: { env: 'WORKER_RUN_DIR', flag: '--run-dir' },
   keepRunDirs: { env: 'WORKER_KEEP_RUN_DIRS', flag: '--keep-run-dirs' },
-  heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS' },
-  cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS' },
-  retryBaseMs: { env: 'WORKER_RETRY_BASE_MS' },
-  lockSeconds: { env: 'WORKER_LOCK_SECONDS' },
+  heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS', help: 'how often the registry advert is refreshed (default 5)' },
+  cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS', help: "how often a running run's sweep is checked for a cancel (default 2)" },
+  retryBaseMs: { env: 'WORKER_RETRY_BASE_MS', help: 'base of the jittered exponential retry backoff (default 1000)' },
+  lockSeconds: { env: 'WORKER_LOCK_SECONDS', help: "BullMQ job lock, renewed every half of it while a run trains (default 60)" },
 };
 
 /** Variables of the worker's own environment that trainers never see. */
