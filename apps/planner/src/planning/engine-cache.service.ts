@@ -63,7 +63,9 @@ export class EngineCacheService {
    */
   async observations(sweepId: string): Promise<ObservationRecord[]> {
     const list = this.observationLists.get(sweepId) ?? [];
-    list.push(...(await this.store.observationsFrom(sweepId, list.length)));
+    // A loop, not push(...tail): a restarted planner reads a big sweep's whole list at once, and
+    // spreading ~10^5 arguments overflows the stack.
+    for (const o of await this.store.observationsFrom(sweepId, list.length)) list.push(o);
     this.observationLists.set(sweepId, list);
     return list.slice();
   }
