@@ -36,6 +36,15 @@ describe('every design proposes affordable runs inside the constraints', () => {
     expect(spaceFillingOrder(noisy).map((c) => c.key)).toEqual(spaceFillingOrder(base).map((c) => c.key));
   });
 
+  it('every design proposes from a grid of 130,000 candidates (more than a spread call takes)', () => {
+    const big = testSpec({ variables: { N: { min: 1e7, max: 1e10, steps: 360, scale: 'log' }, D: { min: 1e8, max: 1e12, steps: 361, scale: 'log' } }, constraints: [], budget: 1e22 });
+    for (const design of ['grid', 'isoflop', 'random'] as const) {
+      const engine = createSweepEngine(big, { design });
+      expect(engine.candidates()).toHaveLength(360 * 361);
+      expect(engine.propose({ observations: [], pending: [], remainingBudget: 1e22, k: 4, step: 0 }).runs).toHaveLength(4);
+    }
+  });
+
   it('respects the accept filter (the planner skips configs no worker can hold)', () => {
     const engine = createSweepEngine(spec, { design: 'eig', seed: 3 });
     const { runs } = engine.propose({ observations: [], pending: [], remainingBudget: 1e20, k: 4, step: 0, accept: (c) => c.N <= 1e8 });

@@ -24,8 +24,9 @@ export function spaceFillingOrder(all: Candidate[]): Candidate[] {
   if (all.length === 0) return [];
   const vars = Object.keys(all[0].config);
   const coords = all.map((c) => vars.map((v) => Math.log(c.config[v])));
-  const lo = vars.map((_, i) => Math.min(...coords.map((x) => x[i])));
-  const hi = vars.map((_, i) => Math.max(...coords.map((x) => x[i])));
+  // reduce, not Math.min(...): up to 200,000 candidates overflow a spread call's arguments.
+  const lo = vars.map((_, i) => coords.reduce((m, x) => Math.min(m, x[i]), Infinity));
+  const hi = vars.map((_, i) => coords.reduce((m, x) => Math.max(m, x[i]), -Infinity));
   const unit = coords.map((x) => x.map((v, i) => (hi[i] > lo[i] ? (v - lo[i]) / (hi[i] - lo[i]) : 0.5)));
   const centre = vars.map(() => 0.5);
   const dist = (a: number[], b: number[]) => a.reduce((s, v, i) => s + (v - b[i]) ** 2, 0);

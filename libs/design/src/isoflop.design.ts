@@ -27,8 +27,9 @@ export function isoflopPlan(all: Candidate[], budget: number): Candidate[] {
   if (all.length === 0) return [];
   const sizeVar = 'N' in all[0].config ? 'N' : Object.keys(all[0].config)[0];
   const costs = all.map((c) => c.cost);
-  const maxCost = Math.max(...costs);
-  const minCost = Math.min(...costs);
+  // reduce, not Math.max(...costs): a grid may hold up to 200,000 candidates, beyond what a spread call takes.
+  const maxCost = costs.reduce((m, c) => Math.max(m, c), -Infinity);
+  const minCost = costs.reduce((m, c) => Math.min(m, c), Infinity);
   const share = Array.from({ length: ISOFLOP_LEVELS }, (_, i) => ISOFLOP_LEVEL_RATIO ** -i).reduce((a, b) => a + b, 0);
   const top = Math.max(minCost, Math.min(maxCost, budget / (ISOFLOP_RUNS_PER_LEVEL * share)));
   const plan: Candidate[] = [];

@@ -44,4 +44,11 @@ describe('LogScale', () => {
     expect(formatPlain(2.5)).toBe('2.5');
     expect(formatPlain(2e6)).toBe('2e6');
   });
+
+  it('pads a domain around 200,000 values (more than a spread call takes)', () => {
+    const values = Array.from({ length: 200_000 }, (_, i) => 10 ** (1 + (3 * i) / 199_999));
+    const s = LogScale.padded(values, [0, 1], 0);
+    expect(s.lo).toBeCloseTo(10, 6);
+    expect(s.hi).toBeCloseTo(1e4, 2);
+  });
 });

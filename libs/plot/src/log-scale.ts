@@ -39,8 +39,8 @@ export class LogScale {
   static padded(values: readonly number[], range: [number, number], pad = 0.05): LogScale {
     const pos = values.filter((v) => v > 0 && Number.isFinite(v));
     if (pos.length === 0) return new LogScale([1, 10], range);
-    const lo = Math.log10(Math.min(...pos));
-    const hi = Math.log10(Math.max(...pos));
+    const lo = Math.log10(pos.reduce((m, v) => Math.min(m, v), Infinity)); // no spread: values may be many
+    const hi = Math.log10(pos.reduce((m, v) => Math.max(m, v), -Infinity));
     const span = Math.max(hi - lo, 0.02);
     return new LogScale([10 ** (lo - pad * span), 10 ** (hi + pad * span)], range);
   }

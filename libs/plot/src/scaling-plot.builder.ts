@@ -49,8 +49,9 @@ export function buildScalingPlot(input: ScalingPlotInput): PlotSpec {
   const runs = input.runs.filter((r) => r.loss > 0 && Number.isFinite(r.loss) && input.cost(r.config) > 0);
   const targets = (input.targets ?? []).filter((t) => input.cost(t.config) > 0);
   const computes = [...runs.map((r) => input.cost(r.config)), ...targets.map((t) => input.cost(t.config))];
-  const xLo = computes.length ? Math.min(...computes) / 2 : 1;
-  const xHi = computes.length ? Math.max(...computes) * 2 : 10;
+  // reduce, not Math.min(...computes): a sweep's runs may outnumber what a spread call takes.
+  const xLo = computes.length ? computes.reduce((m, c) => Math.min(m, c), Infinity) / 2 : 1;
+  const xHi = computes.length ? computes.reduce((m, c) => Math.max(m, c), -Infinity) * 2 : 10;
   const series: PlotSeries[] = [];
 
   const sizes = [...new Set(runs.map((r) => r.config.N).filter((n): n is number => n > 0))].sort((a, b) => a - b);

@@ -210,7 +210,7 @@ export class SweepPlannerService {
     await this.store.setWarnings(sweep.id, warnings);
 
     if (enqueued.length === 0 && active.length === 0) {
-      const cheapest = Math.min(...candidates.map((c) => c.cost));
+      const cheapest = candidates.reduce((m, c) => Math.min(m, c.cost), Infinity); // up to 200,000: no spread
       if (proposal.exhausted) return this.finish(sweep, proposal.exhausted);
       if (!(cheapest <= remaining)) return this.finish(sweep, 'budget exhausted: no candidate run fits in what is left');
       if (tooBig.length > 0) return { enqueued }; // wait for a bigger worker (warning shown)
