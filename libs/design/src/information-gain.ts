@@ -49,6 +49,14 @@ export interface GainOptions {
    * run's distance from the targets: such a run tells less about the target than the law claims.
    */
   extraNoise?: Float64Array;
+  /**
+   * Factor on σ² for a new run's observation variance (≥ 1; default 1). Multiplies σ² only, not the
+   * posterior Σ: a uniform scale of both would leave every gain unchanged, whereas inflating only the
+   * new run's noise makes its information count for less against what the fit already knows —
+   * a cheap, low-leverage run (jᵀΣj ≪ σ²) loses by the full factor, a high-leverage one (jᵀΣj ≳ σ²,
+   * a run the fit extrapolates to) by less, because its gain saturates. See eig.design.ts, predictiveNu.
+   */
+  noiseScale?: number;
 }
 
 export class GainModel {
@@ -74,7 +82,9 @@ export class GainModel {
   ) {
     const n = (this.size = candidates.length);
     const nt = targets.length;
-    const noise = posterior.sigma * posterior.sigma;
+    const scale = options.noiseScale ?? 1;
+    if (!(scale >= 1) || !Number.isFinite(scale)) throw new Error(`GainOptions.noiseScale must be a finite number ≥ 1 (got ${scale})`);
+    const noise = posterior.sigma * posterior.sigma * scale;
     this.noiseAt = new Float64Array(n).map((_, c) => noise + (options.extraNoise?.[c] ?? 0));
     const means: Float64Array[] = [];
     const targetMeans: Float64Array[] = [];
