@@ -97,6 +97,16 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.observationsFrom(id, 2)).toEqual([]);
   });
 
+  it('imports 60,000 runs in one call (chunked: 180,000 script arguments would overflow the stack), skipping known configs', async () => {
+    const id = await store.createSweep(spec(100));
+    const runs = Array.from({ length: 60_000 }, (_, i) => ({ config: { N: 1 + i, D: 1 }, loss: 3 }));
+    expect(await store.importRuns(id, runs)).toBe(60_000);
+    expect(await store.observationCount(id)).toBe(60_000);
+    expect(await store.importRuns(id, runs.slice(0, 7_000))).toBe(0);
+    expect(await store.getSweep(id)).toMatchObject({ runs: { done: 60_000 } });
+    expect(await store.importRuns('no-such-sweep', runs.slice(0, 6_000))).toBe(-1);
+  }, 30_000);
+
   it('a failed run spends its partial fraction and releases the rest', async () => {
     const id = await store.createSweep(spec(100));
     const a = await store.reserveRun(id, { N: 1, D: 1 }, 40);

@@ -50,6 +50,9 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  * `:configs` (hash config key -> run id), `:obs` (list of {runId, config, loss}), `:history`,
  * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`.
  */
+/** Runs per import script call (see importRuns). */
+const IMPORT_CHUNK = 5_000;
+
 export class SweepStore {
   readonly prefix: string;
   private readonly maxCurvePoints: number;
@@ -192,7 +195,23 @@ export class SweepStore {
   }
 
   /** Imports runs the user already has; returns how many were new (-1 for an unknown sweep). */
+  /**
+   * Imports in chunks of IMPORT_CHUNK runs, one script each: a request may carry 100,000 runs, and
+   * 300,000 arguments in one call overflow the JavaScript stack (and would hold Redis for the whole
+   * import). Each chunk is atomic; a config already known is skipped, so a retried import is harmless.
+   */
   async importRuns(sweepId: string, runs: ImportedRun[], now = Date.now()): Promise<number> {
+    if (runs.length <= IMPORT_CHUNK) return this.importChunk(sweepId, runs, now);
+    let added = 0;
+    for (let start = 0; start < runs.length; start += IMPORT_CHUNK) {
+      const n = await this.importChunk(sweepId, runs.slice(start, start + IMPORT_CHUNK), now);
+      if (n < 0) return n; // the sweep does not exist
+      added += n;
+    }
+    return added;
+  }
+
+  private async importChunk(sweepId: string, runs: ImportedRun[], now: number): Promise<number> {
     const args: string[] = [];
     for (const r of runs) args.push(JSON.stringify(r.config), configKey(r.config), String(r.loss));
     return this.cmd.lsImportRuns(
