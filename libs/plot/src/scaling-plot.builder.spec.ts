@@ -1,5 +1,5 @@
 import { resolveTruth } from '@lawsweep/law';
-import { buildScalingPlot, pickSpread } from './scaling-plot.builder';
+import { buildScalingPlot, MAX_POINTS, pickSpread } from './scaling-plot.builder';
 import { renderSvgPlot } from './svg-plot.renderer';
 
 const cost = (c: Record<string, number>) => 6 * c.N * c.D;
@@ -58,5 +58,25 @@ describe('pickSpread', () => {
   it('keeps the ends and spreads the rest', () => {
     expect(pickSpread([1, 2, 3, 4, 5, 6, 7, 8, 9], 3)).toEqual([1, 5, 9]);
     expect(pickSpread([1, 2], 6)).toEqual([1, 2]);
+  });
+});
+
+describe('buildScalingPlot with 100,000 runs (a big import)', () => {
+  const { params } = resolveTruth('chinchilla');
+  const runs = Array.from({ length: 100_000 }, (_, i) => {
+    const N = 1e7 * 1000 ** ((i * 0.618034) % 1);
+    const D = 1e8 * 1e4 ** ((i * 0.414214) % 1);
+    return { config: { N, D }, loss: 1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28 };
+  });
+  const plot = buildScalingPlot({ title: 't', law: 'chinchilla', params, runs, cost });
+
+  it('draws an even subsample of MAX_POINTS runs and says so, with the axes of all runs', () => {
+    const points = plot.series.filter((s) => s.kind === 'points').flatMap((s) => (s.kind === 'points' ? s.points : []));
+    expect(points).toHaveLength(MAX_POINTS);
+    expect(plot.subtitle).toBe('showing 5,000 of 100,000 runs, evenly along compute');
+    const costs = runs.map((r) => cost(r.config));
+    const xs = points.map((p) => p.x);
+    expect(Math.min(...xs)).toBe(costs.reduce((m, c) => Math.min(m, c), Infinity)); // the cheapest run is drawn
+    expect(Math.max(...xs)).toBe(costs.reduce((m, c) => Math.max(m, c), -Infinity)); // and the dearest
   });
 });
