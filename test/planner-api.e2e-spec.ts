@@ -79,6 +79,9 @@ describe('planner API errors', () => {
     expect((await fetch(`${stack.baseUrl}/sweeps/${id}`)).status).toBe(200);
     expect((await fetch(`${stack.baseUrl}/sweeps/nope`)).status).toBe(404);
     expect((await fetch(`${stack.baseUrl}/sweeps/nope/runs`)).status).toBe(404);
+    const badLast = await fetch(`${stack.baseUrl}/sweeps/${id}/runs?last=0`);
+    expect(badLast.status).toBe(400);
+    expect(((await badLast.json()) as ErrorJson).errors[0]).toMatchObject({ path: 'last', message: expect.stringMatching(/whole number/) });
     expect((await post('/sweeps/nope/cancel', {}, { authorization: 'Bearer secret-token-1' })).status).toBe(404);
     expect((await post(`/sweeps/${id}/pause`, {}, { authorization: 'Bearer secret-token-1' })).status).toBe(409);
     const cancelled = await post(`/sweeps/${id}/cancel`, {}, { authorization: 'Bearer secret-token-1' });

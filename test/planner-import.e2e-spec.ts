@@ -91,5 +91,7 @@ describe('planner: importing existing runs', () => {
     expect(sweep.budget.spent).toBeCloseTo(paid, -Math.round(Math.log10(paid)) + 9);
     expect(runs.filter((r) => r.imported).every((r) => r.cost === 0 && r.state === 'done')).toBe(true);
     expect((await get<FitJson>(`/sweeps/${withImports.id}/fit`)).n).toBe(runs.length);
+    // ?last=K: the newest K runs, in the same order (what the dashboard asks for).
+    expect((await get<RunJson[]>(`/sweeps/${withImports.id}/runs?last=3`)).map((r) => r.id)).toEqual(runs.slice(-3).map((r) => r.id));
   });
 });

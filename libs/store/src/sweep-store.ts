@@ -285,8 +285,9 @@ export class SweepStore {
     return (await this.getRuns([runId], withCurve))[0];
   }
 
-  async listRuns(sweepId: string, withCurves = false): Promise<RunRecord[]> {
-    return this.getRuns(await this.redis.lrange(this.sweepKey(sweepId, 'runs'), 0, -1), withCurves);
+  /** The sweep's runs in the order they were planned or imported; with `last`, only the newest that many. */
+  async listRuns(sweepId: string, withCurves = false, last?: number): Promise<RunRecord[]> {
+    return this.getRuns(await this.redis.lrange(this.sweepKey(sweepId, 'runs'), last === undefined ? 0 : -last, -1), withCurves);
   }
 
   async getRuns(ids: string[], withCurves = false): Promise<RunRecord[]> {

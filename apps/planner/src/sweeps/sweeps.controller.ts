@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SweepStore } from '@lawsweep/store';
@@ -53,10 +53,15 @@ export class SweepsController {
   @Get(':id/runs')
   @ApiOperation({ summary: 'Every run with its learning curve; ?format=csv for CSV' })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  async runs(@Param('id') id: string, @Query('format') format: string | undefined, @Res({ passthrough: true }) res: Response) {
+  @ApiQuery({ name: 'last', required: false, description: 'only the newest this many runs (the dashboard asks for 300, not for every run of a big sweep)' })
+  async runs(@Param('id') id: string, @Query('format') format: string | undefined, @Query('last') lastRaw: string | undefined, @Res({ passthrough: true }) res: Response) {
     const sweep = await this.sweeps.get(id);
     const csv = format === 'csv';
-    const runs = await this.store.listRuns(id, !csv);
+    const last = lastRaw === undefined ? undefined : Number(lastRaw);
+    if (last !== undefined && !(Number.isInteger(last) && last >= 1 && last <= 1_000_000)) {
+      throw new BadRequestException({ statusCode: 400, message: 'invalid query', errors: [{ path: 'last', message: `must be a whole number from 1 to 1000000 (got ${JSON.stringify(lastRaw)})` }] });
+    }
+    const runs = await this.store.listRuns(id, !csv, last);
     if (!csv) return runs.map(runView);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${id}-runs.csv"`);
