@@ -1,5 +1,5 @@
 import { resolveTruth } from '@lawsweep/law';
-import { buildScalingPlot, MAX_POINTS, pickSpread } from './scaling-plot.builder';
+import { buildScalingPlot, evenlySpaced, MAX_POINTS, pickSpread } from './scaling-plot.builder';
 import { renderSvgPlot } from './svg-plot.renderer';
 
 const cost = (c: Record<string, number>) => 6 * c.N * c.D;
@@ -78,5 +78,15 @@ describe('buildScalingPlot with 100,000 runs (a big import)', () => {
     const xs = points.map((p) => p.x);
     expect(Math.min(...xs)).toBe(costs.reduce((m, c) => Math.min(m, c), Infinity)); // the cheapest run is drawn
     expect(Math.max(...xs)).toBe(costs.reduce((m, c) => Math.max(m, c), -Infinity)); // and the dearest
+  });
+});
+
+describe('evenlySpaced', () => {
+  it('keeps everything up to max, else max items evenly with the first and the last', () => {
+    const xs = Array.from({ length: 1001 }, (_, i) => i);
+    expect(evenlySpaced(xs.slice(0, 5), 10)).toEqual([0, 1, 2, 3, 4]);
+    expect(evenlySpaced(xs, 5)).toEqual([0, 250, 500, 750, 1000]);
+    expect(evenlySpaced(xs, 400)).toHaveLength(400);
+    expect(evenlySpaced(xs, 1)).toEqual([1000]);
   });
 });

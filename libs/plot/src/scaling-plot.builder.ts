@@ -130,11 +130,17 @@ export function buildScalingPlot(input: ScalingPlotInput): PlotSpec {
 /** The most runs drawn as points in one plot. */
 export const MAX_POINTS = 5_000;
 
-/** At most `max` runs, evenly spaced in the order of their cost (all of them when there are fewer). */
+/** At most `max` items, evenly spaced, the first and the last always (all of them when there are fewer). */
+export function evenlySpaced<T>(items: readonly T[], max: number): readonly T[] {
+  if (items.length <= max) return items;
+  if (max <= 1) return items.slice(-1);
+  return Array.from({ length: max }, (_, i) => items[Math.round((i * (items.length - 1)) / (max - 1))]);
+}
+
+/** At most `max` runs, evenly spaced in the order of their cost. */
 export function thinByCost(runs: readonly PlotRun[], cost: (c: Config) => number, max: number): readonly PlotRun[] {
   if (runs.length <= max) return runs;
-  const sorted = runs.map((r) => ({ r, c: cost(r.config) })).sort((a, b) => a.c - b.c);
-  return Array.from({ length: max }, (_, i) => sorted[Math.round((i * (sorted.length - 1)) / (max - 1))].r);
+  return evenlySpaced(runs.map((r) => ({ r, c: cost(r.config) })).sort((a, b) => a.c - b.c), max).map((x) => x.r);
 }
 
 function safeLaw(spec: LawSpec) {

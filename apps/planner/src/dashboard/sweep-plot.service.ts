@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { compileExpression } from '@lawsweep/design';
 import { resolveTruth, type Config } from '@lawsweep/law';
-import { buildScalingPlot, fmtSci, renderSvgPlot, type IntervalMark, type PlotSeries } from '@lawsweep/plot';
+import { buildScalingPlot, evenlySpaced, fmtSci, renderSvgPlot, type IntervalMark, type PlotSeries } from '@lawsweep/plot';
 import type { HistoryPoint, RunRecord, SweepRecord } from '@lawsweep/store';
 
 /** The dashboard's two figures, drawn with libs/plot (the same renderer as `lawsweep plot`). */
@@ -30,9 +30,11 @@ export class SweepPlotService {
   /** The first target's prediction and 90% interval after each refit, against compute spent. */
   historySvg(sweep: SweepRecord, history: HistoryPoint[]): string {
     const truth = sweep.spec.trainer.type === 'simulate' ? truthAt(sweep.spec.trainer.truth, sweep.spec.targets[0]) : undefined;
-    const marks: IntervalMark[] = history
-      .filter((h) => h.spent > 0 && h.targets[0] && h.targets[0].loss > 0)
-      .map((h) => ({ x: h.spent, y: h.targets[0].loss, lower: h.targets[0].lower, upper: h.targets[0].upper }));
+    const all = history.filter((h) => h.spent > 0 && h.targets[0] && h.targets[0].loss > 0);
+    // One refit per result over weeks is thousands of points; at most HISTORY_MARKS are drawn,
+    // evenly spaced, the first and the latest always.
+    const kept = evenlySpaced(all, HISTORY_MARKS);
+    const marks: IntervalMark[] = kept.map((h) => ({ x: h.spent, y: h.targets[0].loss, lower: h.targets[0].lower, upper: h.targets[0].upper }));
     const series: PlotSeries[] = [
       { kind: 'line', label: 'predicted target loss', color: '#d62728', points: marks.map((m) => ({ x: m.x, y: m.y })) },
       { kind: 'intervals', label: '90% interval', color: '#f1a5a5', marks },
@@ -51,6 +53,9 @@ export class SweepPlotService {
     });
   }
 }
+
+/** The most refits drawn in the history plot. */
+export const HISTORY_MARKS = 400;
 
 function truthAt(truth: unknown, config: Config): number | undefined {
   if (!truth) return undefined;
