@@ -1,4 +1,4 @@
-import { resolveTruth, type Config } from '@lawsweep/law';
+import { resolveTruth, truthLossAt, type Config } from '@lawsweep/law';
 import type { FitView, SweepView } from '../client/planner-api.types';
 import { configText, sci } from '../format';
 
@@ -10,8 +10,9 @@ export interface DemoVerdict {
 
 /** The true loss at a config under a named simulator truth (e.g. 'chinchilla'). */
 export function trueLoss(truth: string, config: Config): number {
-  const t = resolveTruth(truth);
-  return Math.exp(t.law.logLoss(t.law.toTheta(t.params), config));
+  const loss = truthLossAt(truth, config);
+  if (loss === undefined) throw new Error(`unknown truth "${truth}"`);
+  return loss;
 }
 
 /**

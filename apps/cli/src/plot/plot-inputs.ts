@@ -1,20 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { compileExpression } from '@lawsweep/design';
-import { fitLaw, getLaw, predictMixture, readRunsCsv, resolveTruth, type Config, type LawSpec } from '@lawsweep/law';
+import { fitLaw, getLaw, predictMixture, readRunsCsv, truthLossAt, type Config, type LawSpec } from '@lawsweep/law';
 import type { ScalingPlotInput } from '@lawsweep/plot';
 import type { PlannerClient } from '../client/planner-client';
 import { sci } from '../format';
 
-/** The truth's loss at a config, when the sweep's trainer is a simulator that knows it. */
-function truthAt(truth: unknown, config: Config): number | undefined {
-  if (!truth) return undefined;
-  try {
-    const t = resolveTruth(truth as Parameters<typeof resolveTruth>[0]);
-    return Math.exp(t.law.logLoss(t.law.toTheta(t.params), config));
-  } catch {
-    return undefined;
-  }
-}
 
 /** A sweep on a planner, drawn from its REST API: runs, current fit, targets (and the truth if simulated). */
 export async function sweepPlotInput(client: PlannerClient, id: string): Promise<ScalingPlotInput> {
@@ -30,7 +20,7 @@ export async function sweepPlotInput(client: PlannerClient, id: string): Promise
     runs: done.map((r) => ({ config: r.config, loss: r.loss as number })),
     cost: (c) => costExpr.evaluate(c),
     costLabel: sweep.cost === '6 * N * D' ? 'compute, 6·N·D (FLOPs)' : `cost (${sweep.cost ?? '?'})`,
-    targets: sweep.targets.map((t) => ({ ...t, truth: truthAt(sweep.truth, t.config) })),
+    targets: sweep.targets.map((t) => ({ ...t, truth: truthLossAt(sweep.truth, t.config) })),
   };
 }
 

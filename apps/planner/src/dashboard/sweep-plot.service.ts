@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { compileExpression } from '@lawsweep/design';
-import { resolveTruth, type Config } from '@lawsweep/law';
+import { truthLossAt } from '@lawsweep/law';
 import { buildScalingPlot, evenlySpaced, fmtSci, renderSvgPlot, type IntervalMark, type PlotSeries } from '@lawsweep/plot';
 import type { HistoryPoint, RunRecord, SweepRecord } from '@lawsweep/store';
 
@@ -22,14 +22,14 @@ export class SweepPlotService {
         runs: done.map((r) => ({ config: r.config, loss: r.loss as number })),
         cost: (c) => cost.evaluate(c),
         costLabel: sweep.spec.cost.replace(/\s+/g, '') === '6*N*D' ? 'compute, 6·N·D (FLOPs)' : `cost (${sweep.spec.cost})`,
-        targets: sweep.spec.targets.map((config, i) => ({ config, ...(sweep.fit?.predictions[i] ?? {}), truth: truthAt(truth, config) })),
+        targets: sweep.spec.targets.map((config, i) => ({ config, ...(sweep.fit?.predictions[i] ?? {}), truth: truthLossAt(truth, config) })),
       }),
     );
   }
 
   /** The first target's prediction and 90% interval after each refit, against compute spent. */
   historySvg(sweep: SweepRecord, history: HistoryPoint[]): string {
-    const truth = sweep.spec.trainer.type === 'simulate' ? truthAt(sweep.spec.trainer.truth, sweep.spec.targets[0]) : undefined;
+    const truth = sweep.spec.trainer.type === 'simulate' ? truthLossAt(sweep.spec.trainer.truth, sweep.spec.targets[0]) : undefined;
     const all = history.filter((h) => h.spent > 0 && h.targets[0] && h.targets[0].loss > 0);
     // One refit per result over weeks is thousands of points; at most HISTORY_MARKS are drawn,
     // evenly spaced, the first and the latest always.
@@ -57,12 +57,3 @@ export class SweepPlotService {
 /** The most refits drawn in the history plot. */
 export const HISTORY_MARKS = 400;
 
-function truthAt(truth: unknown, config: Config): number | undefined {
-  if (!truth) return undefined;
-  try {
-    const t = resolveTruth(truth as Parameters<typeof resolveTruth>[0]);
-    return Math.exp(t.law.logLoss(t.law.toTheta(t.params), config));
-  } catch {
-    return undefined;
-  }
-}
