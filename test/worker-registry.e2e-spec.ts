@@ -78,22 +78,28 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
   });
 
   it('hands an over-capacity run back while a live worker of the pool can hold it; that worker runs it', async () => {
-    // A bigger worker's advert is live, so the small worker hands the run back instead of failing it.
-    const fake = { id: `big-fake-${pool}`, pool, capacity: { N: 1e10 }, concurrency: 1, labels: {}, busy: 0, lastSeen: Date.now() };
+    // Its own pool and small worker, so the race between the two workers for the run is not part of
+    // the test: the small one hands the run back (a bigger worker's advert is live), then leaves,
+    // and a real big worker runs it.
+    const handPool = `${pool}-hand`;
+    const small = await bootstrapWorker({ redisUrl: redis.url, pool: handPool, id: `small-${handPool}`, capacity: 'N=1e9', runRoot, heartbeatSeconds: 0.2, logger: false });
+    const fake = { id: `big-fake-${handPool}`, pool: handPool, capacity: { N: 1e10 }, concurrency: 1, labels: {}, busy: 0, lastSeen: Date.now() };
     await client.hset(WORKER_REGISTRY_KEY, fake.id, JSON.stringify(fake));
     let big: INestApplication | undefined;
     try {
-      const job = await harness.enqueue(pool, { trainer: script('succeed.sh'), config: { N: 2e9, D: 1e10 } });
+      const job = await harness.enqueue(handPool, { trainer: script('succeed.sh'), config: { N: 2e9, D: 1e10 } });
       const deadline = Date.now() + 10_000;
-      while (!((await harness.runs(pool).getJob(job.runId))?.data.refusals >= 1)) {
+      while (!((await harness.runs(handPool).getJob(job.runId))?.data.refusals >= 1)) {
         if (Date.now() > deadline) throw new Error('the small worker never handed the run back');
         await new Promise((r) => setTimeout(r, 50));
       }
+      await small.close();
       expect(await harness.results.getJob(job.runId)).toBeUndefined(); // not failed, nothing reported
-      big = await bootstrapWorker({ redisUrl: redis.url, pool, id: `big-${pool}`, capacity: 'N=1e10', runRoot, heartbeatSeconds: 0.2, logger: false });
+      big = await bootstrapWorker({ redisUrl: redis.url, pool: handPool, id: `big-${handPool}`, capacity: 'N=1e10', runRoot, heartbeatSeconds: 0.2, logger: false });
       const result = await harness.result(job.runId, 30_000);
-      expect(result).toMatchObject({ status: 'done', worker: `big-${pool}`, attempts: 1 });
+      expect(result).toMatchObject({ status: 'done', worker: `big-${handPool}`, attempts: 1 });
     } finally {
+      await small.close().catch(() => undefined);
       await big?.close();
       await client.hdel(WORKER_REGISTRY_KEY, fake.id);
     }

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CANCELLED_REASON, capacityHolds, runJobDataSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
+import { CANCELLED_REASON, capacityHolds, runBackoff, runJobDataSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics, type RunOutcome } from '../observability/worker-metrics.service';
 import { WorkerRedis } from '../redis/worker-redis.service';
@@ -18,8 +18,9 @@ import { RunStopped } from './run-stopped';
 
 /** The most curve points a result carries (runResultSchema's limit). */
 const MAX_CURVE = 100_000;
-/** Hand-backs of an over-capacity run before a worker fails it (see handBackForBiggerWorker). */
-const MAX_REFUSALS = 20;
+/** Delay before a handed-back run is offered again: jittered, doubling per hand-back, capped. */
+const HAND_BACK_BASE_MS = 500;
+const HAND_BACK_CAP_MS = 30_000;
 
 interface ActiveRun {
   controller: AbortController;
@@ -158,18 +159,18 @@ export class RunExecutor {
   /**
    * A run too big for this worker reached it (the planner routes by the registry, but a bigger
    * worker may have left, or this one joined, in between). While another live worker of the pool
-   * can hold it, the run goes back to the queue, delayed a moment, for that one to take: no attempt
-   * is used and nothing is reported. After MAX_REFUSALS hand-backs, or with no such worker, it fails.
+   * can hold it, the run goes back to the queue, delayed (doubling per hand-back up to 30 s, so an
+   * idle small worker that keeps winning the race for it costs little while the big one is busy):
+   * no attempt is used and nothing is reported. With no such worker it fails at once, with the reason.
    */
   private async handBackForBiggerWorker(job: Job, data: RunJobData, token: string): Promise<boolean> {
-    const refusals = (data.refusals ?? 0) + 1;
-    if (refusals > MAX_REFUSALS) return false;
     const others = await this.redis.liveAdverts().catch(() => []);
     if (!others.some((w) => w.pool === this.config.pool && capacityHolds(w.capacity, data.config))) return false;
+    const refusals = (data.refusals ?? 0) + 1;
     await job.updateData({ ...data, refusals });
-    await job.moveToDelayed(Date.now() + 200 + Math.floor(Math.random() * 800), token);
+    await job.moveToDelayed(Date.now() + runBackoff(refusals, Math.random, HAND_BACK_BASE_MS, HAND_BACK_CAP_MS), token);
     this.metrics.recordRun('handed_back', data.trainer.type, 0);
-    this.logger.log(`run ${data.runId} is over this worker's capacity; handed back for a bigger worker (${refusals}/${MAX_REFUSALS})`);
+    this.logger.log(`run ${data.runId} is over this worker's capacity; handed back for a bigger worker (hand-back ${refusals})`);
     return true;
   }
 
