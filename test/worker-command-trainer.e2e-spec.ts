@@ -168,6 +168,13 @@ describe('worker: command trainer', () => {
     }
   });
 
+  it('survives a 3 MB line without a newline, \\r-separated progress and a final line without a newline', async () => {
+    const job = await harness.enqueue(pool, { trainer: trainer('long-line.sh') });
+    const result = await harness.result(job.runId);
+    expect(result).toMatchObject({ status: 'done', loss: 2.5 });
+    expect(result.curve).toEqual([{ tokens: 100, loss: 5 }, { tokens: 200, loss: 4 }]);
+  });
+
   it('a job whose data breaks the contract fails at once, and is reported when its ids are readable', async () => {
     const runId = `run-${randomUUID()}`;
     await harness.runs(pool).add('run', { sweepId: 'sweep-test', runId, config: { N: 'big' }, cost: 1, trainer: { type: 'ssh' } }, { jobId: runId, attempts: 3 });

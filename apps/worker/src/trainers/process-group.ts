@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { LineSplitter } from './trainer-output.parser';
 
 /**
  * Live (non-zombie) members of a process group, from /proc; undefined where /proc is missing (then
@@ -75,9 +75,12 @@ export class ProcessGroup {
     const stdout = this.child.stdout!;
     stdout.setEncoding('utf8');
     this.stdoutClosed = new Promise((resolve) => {
-      const lines = createInterface({ input: stdout, crlfDelay: Infinity });
-      lines.on('line', options.onStdoutLine);
-      lines.once('close', () => resolve());
+      const lines = new LineSplitter(options.onStdoutLine);
+      stdout.on('data', (chunk: string) => lines.push(chunk));
+      stdout.once('close', () => {
+        lines.end();
+        resolve();
+      });
     });
     this.child.stderr!.setEncoding('utf8');
     this.child.stderr!.on('data', (chunk: string) => options.onStderr(chunk));

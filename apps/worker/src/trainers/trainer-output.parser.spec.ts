@@ -1,4 +1,4 @@
-import { finalLossProblem, parseTrainerLine, TailBuffer } from './trainer-output.parser';
+import { finalLossProblem, LineSplitter, parseTrainerLine, TailBuffer } from './trainer-output.parser';
 
 describe('trainer protocol lines', () => {
   it.each([
@@ -34,5 +34,24 @@ describe('trainer protocol lines', () => {
     const tail = new TailBuffer(10);
     for (let i = 0; i < 100; i++) tail.push(`line ${i}\n`);
     expect(tail.toString()).toBe('…8\nline 99\n'); // the last 10 characters
+  });
+});
+
+describe('LineSplitter', () => {
+  const split = (chunks: string[], max?: number) => {
+    const lines: string[] = [];
+    const s = new LineSplitter((l) => lines.push(l), max);
+    for (const c of chunks) s.push(c);
+    s.end();
+    return lines;
+  };
+
+  it('splits on \\n, \\r\\n and a lone \\r, across chunks, and keeps a last line without a newline', () => {
+    expect(split(['a\nb\r', '\nc\rd', 'e\n\nf'])).toEqual(['a', 'b', 'c', 'de', 'f']);
+  });
+
+  it('keeps at most maxChars of a line and says how much it dropped', () => {
+    const long = 'x'.repeat(25) + 'y'.repeat(15);
+    expect(split([long.slice(0, 20), `${long.slice(20)}\n{"final": true, "loss": 2}\n`], 30)).toEqual([`${long.slice(0, 30)}… (10 more characters of this line dropped)`, '{"final": true, "loss": 2}']);
   });
 });

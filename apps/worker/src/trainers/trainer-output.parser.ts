@@ -77,3 +77,48 @@ export class TailBuffer {
     return this.text.length > this.maxChars ? `…${this.text.slice(-this.maxChars)}` : this.text;
   }
 }
+
+/**
+ * Splits a trainer's stdout into lines (\n, \r\n or a lone \r, as readline does; empty lines are
+ * skipped), keeping at most `maxChars` of any one line: readline buffers a line without end, so a
+ * trainer that printed gigabytes without a newline took the worker, and every run on the node, down
+ * with it. The rest of an over-long line is dropped and counted.
+ */
+export class LineSplitter {
+  private partial = '';
+  private dropped = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly maxChars = 1 << 20,
+  ) {}
+
+  push(chunk: string): void {
+    const parts = chunk.split(/\r\n|\r|\n/);
+    for (let i = 0; i < parts.length; i++) {
+      this.append(parts[i]);
+      if (i < parts.length - 1) this.emit();
+    }
+  }
+
+  /** The stream ended: a last line without a newline still counts. */
+  end(): void {
+    this.emit();
+  }
+
+  private append(text: string): void {
+    const room = this.maxChars - this.partial.length;
+    if (text.length <= room) this.partial += text;
+    else {
+      this.partial += text.slice(0, Math.max(room, 0));
+      this.dropped += text.length - Math.max(room, 0);
+    }
+  }
+
+  private emit(): void {
+    const line = this.dropped > 0 ? `${this.partial}… (${this.dropped} more characters of this line dropped)` : this.partial;
+    this.partial = '';
+    this.dropped = 0;
+    if (line) this.onLine(line);
+  }
+}
