@@ -15,9 +15,8 @@ import { GpuSlots } from './gpu-slots.service';
 import { ResultReporter } from './result-reporter.service';
 import { RunFailure } from './run-failure';
 import { RunStopped } from './run-stopped';
+import { BoundedCurve } from './bounded-curve';
 
-/** The most curve points a result carries (runResultSchema's limit). */
-const MAX_CURVE = 100_000;
 /** Delay before a handed-back run is offered again: jittered, doubling per hand-back, capped. */
 const HAND_BACK_BASE_MS = 500;
 const HAND_BACK_CAP_MS = 30_000;
@@ -73,9 +72,9 @@ export class RunExecutor {
     const data = parsed.data;
     const attempt = job.attemptsMade + 1;
     const started = Date.now();
-    const curve: CurvePoint[] = [];
+    const curve = new BoundedCurve();
     const fail = async (reason: string, outcome: RunOutcome): Promise<never> => {
-      await this.reporter.report(this.failedResult(data, reason, curve, attempt, started));
+      await this.reporter.report(this.failedResult(data, reason, curve.toArray(), attempt, started));
       this.record(outcome, data, started);
       throw new UnrecoverableError(reason);
     };
@@ -105,7 +104,7 @@ export class RunExecutor {
         env: gpu !== undefined ? { CUDA_VISIBLE_DEVICES: gpu } : {},
         signal: controller.signal,
         onProgress: (point) => {
-          if (curve.length < MAX_CURVE) curve.push(point);
+          if (!curve.push(point)) return; // thinned out (BoundedCurve): not sent as progress either
           // Chained so that progress reaches Redis in order; a lost progress point is not worth
           // failing the run for.
           progress = progress.then(() => job.updateProgress({ point })).catch((err: Error) => this.logger.warn(`progress of run ${data.runId}: ${err.message}`));
@@ -117,7 +116,7 @@ export class RunExecutor {
         sweepId: data.sweepId,
         runId: data.runId,
         loss: outcome.loss,
-        curve,
+        curve: curve.toArray(),
         worker: this.config.id,
         attempts: attempt,
         durationMs: Date.now() - started,
@@ -140,7 +139,7 @@ export class RunExecutor {
       const lastAttempt = attempt >= (job.opts.attempts ?? 1);
       if (!failure.retryable) return fail(failure.message, 'failed');
       if (lastAttempt) {
-        await this.reporter.report(this.failedResult(data, failure.message, curve, attempt, started));
+        await this.reporter.report(this.failedResult(data, failure.message, curve.toArray(), attempt, started));
         this.record('failed', data, started);
       } else {
         this.record('retried', data, started);
