@@ -150,7 +150,6 @@ async function lawsweep() {
   };
   const store = new SweepStore(new Redis(redis.url, { maxRetriesPerRequest: null }));
   await startSlowlog(redis.client);
-  const cpu0 = cpuSeconds(planner.proc.pid);
   const split0 = await cpuSplit(redis, planner.proc.pid);
   const t0 = Date.now();
   const id = await createSweep(baseUrl, spec);
@@ -168,8 +167,9 @@ async function lawsweep() {
     await sleep(100);
   }
   const wall = (Date.now() - t0) / 1000;
-  const plannerCpu = (cpuSeconds(planner.proc.pid) - cpu0) / wall;
-  const cpu = perRun(await cpuSplit(redis, planner.proc.pid), split0);
+  const split1 = await cpuSplit(redis, planner.proc.pid);
+  const plannerCpu = (split1.planner - split0.planner) / wall;
+  const cpu = perRun(split1, split0);
   // Where Redis spent its time (stderr): the heaviest commands and scripts by total µs.
   const stats = [...(await redis.client.info('commandstats')).matchAll(/^cmdstat_(\S+):calls=(\d+),usec=(\d+)/gm)].map((m) => ({ cmd: m[1], calls: Number(m[2]), usec: Number(m[3]) }));
   stats.sort((a, b) => b.usec - a.usec);

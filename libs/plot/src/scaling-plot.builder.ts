@@ -153,10 +153,7 @@ function safeLaw(spec: LawSpec) {
 
 /** Up to k values spread evenly in log space (always the smallest and the largest). */
 export function pickSpread(sorted: readonly number[], k: number): number[] {
-  if (sorted.length <= k) return [...sorted];
-  const out = new Set<number>();
-  for (let i = 0; i < k; i++) out.add(sorted[Math.round((i * (sorted.length - 1)) / (k - 1))]);
-  return [...out];
+  return [...new Set(evenlySpaced(sorted, k))];
 }
 
 function logGrid(lo: number, hi: number, n: number): number[] {

@@ -246,7 +246,7 @@ export class SweepStore {
   }
 
   async observations(sweepId: string): Promise<ObservationRecord[]> {
-    return (await this.redis.lrange(this.sweepKey(sweepId, 'obs'), 0, -1)).map((s) => JSON.parse(s) as ObservationRecord);
+    return this.observationsFrom(sweepId, 0);
   }
 
   /**
