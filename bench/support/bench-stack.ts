@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import Redis from 'ioredis';
-import { freePort } from '../../apps/cli/src/demo/local-redis';
+import { freePort, RedisProcess } from '../../apps/cli/src/demo/redis-process';
 import type { SweepStore } from '@lawsweep/store';
 
 /** The repository root (this file runs from dist/bench/support). */
@@ -23,7 +23,7 @@ export const quantile = (xs: number[], q: number): number => {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A free TCP port on 127.0.0.1 (the demo's own helper). */
+/** A free TCP port on 127.0.0.1 (the same helper the demo and the tests use). */
 export { freePort };
 
 export interface BenchRedis {
@@ -37,37 +37,16 @@ export interface BenchRedis {
 
 /** A fresh redis-server as docker-compose runs it (AOF on, noeviction); `appendonly: false` turns AOF off. */
 export async function startRedis(options: { appendonly?: boolean } = {}): Promise<BenchRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'lawsweep-bench-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', options.appendonly === false ? 'no' : 'yes', '--maxmemory-policy', 'noeviction', '--maxclients', '10000'], { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    const c = new Redis({ port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    c.on('error', () => undefined);
-    try {
-      await c.connect();
-      await c.ping();
-      c.disconnect();
-      break;
-    } catch {
-      c.disconnect();
-      if (i > 100) throw new Error('redis-server did not start (is it installed?)');
-      await sleep(50);
-    }
-  }
-  const client = new Redis({ port, maxRetriesPerRequest: null });
+  const server = await RedisProcess.start({ appendonly: options.appendonly !== false, extraArgs: ['--maxclients', '10000'], dirPrefix: 'lawsweep-bench-redis-' });
+  const client = new Redis(server.url, { maxRetriesPerRequest: null });
   return {
-    url,
-    port,
+    url: server.url,
+    port: server.port,
     client,
     info: async (field) => new RegExp(`^${field}:(.*)$`, 'm').exec(await client.info())?.[1].trim() ?? '',
     stop: async () => {
       client.disconnect();
-      await new Promise<void>((r) => {
-        proc.once('exit', () => r());
-        proc.kill('SIGKILL');
-      });
-      rmSync(dir, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }
