@@ -10,6 +10,7 @@
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --covariance sandwich  # eig on sandwich covariances
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --model-averaging design   # eig designing under a chinchilla + running-exponent mixture
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --predictive-nu 4   # Student-t predictive noise in eig's gain
+ *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --selection budgeted   # eig's budgeted (whole-plan) selection
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -111,7 +112,7 @@ function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
-/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --model-averaging none|design|design-and-prediction, --average-prediction, --predictive-nu ν); defaults otherwise. */
+/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --model-averaging none|design|design-and-prediction, --average-prediction, --predictive-nu ν, --selection ratio|budgeted); defaults otherwise. */
 function engineOptions(): { costRule: CostRule; eig: EigOptions; averagePrediction: boolean } {
   return {
     averagePrediction: flag('average-prediction'),
@@ -120,6 +121,7 @@ function engineOptions(): { costRule: CostRule; eig: EigOptions; averagePredicti
       covariance: (arg('covariance') as EigOptions['covariance'] | undefined) ?? DEFAULT_EIG_OPTIONS.covariance,
       modelAveraging: (arg('model-averaging') as EigOptions['modelAveraging'] | undefined) ?? DEFAULT_EIG_OPTIONS.modelAveraging,
       predictiveNu: Number(arg('predictive-nu') ?? DEFAULT_EIG_OPTIONS.predictiveNu),
+      selection: (arg('selection') as EigOptions['selection'] | undefined) ?? DEFAULT_EIG_OPTIONS.selection,
     },
     costRule: {
       exponent: Number(arg('gamma') ?? DEFAULT_COST_RULE.exponent),

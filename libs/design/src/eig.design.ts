@@ -3,6 +3,7 @@ import type { ProposedRun } from './design.types';
 import type { DesignContext, DesignStrategy } from './design-strategy';
 import { GainModel, type GainKind } from './information-gain';
 import { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
+import { budgetedSelect } from './budgeted-selection';
 
 /** Below this expected gain (nats) a run is not worth buying. */
 export const MIN_USEFUL_GAIN = 1e-6;
@@ -45,9 +46,18 @@ export interface EigOptions {
    * compute on runs ≥ 1e20 0.50 → 0.39–0.46); bench/results/design-eig-tuning.md, "Heavy-tailed".
    */
   predictiveNu: number;
+  /**
+   * How a batch is picked: 'ratio' takes, one run at a time, the best gain for its cost under the
+   * cost rule (a myopic ratio, which buys many cheap low-leverage runs); 'budgeted' compares whole
+   * plans that spend the free budget — the ratio plan, the plain-gain plan and plans seeded with
+   * each of the few most informative runs — and returns the first runs of the plan with the most
+   * total targeted information (budgeted-selection.ts; the knapsack remedy of Krause & Guestrin
+   * 2005). See BENCHMARKS.md, "Design efficiency", for the tuning figures behind the default.
+   */
+  selection: 'ratio' | 'budgeted';
 }
 
-export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0, covariance: 'laplace', modelAveraging: 'none', predictiveNu: 0 };
+export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0, covariance: 'laplace', modelAveraging: 'none', predictiveNu: 0, selection: 'ratio' };
 
 /** σ² factor of a Student-t predictive with ν degrees of freedom (1 when off). */
 export function studentVarianceFactor(nu: number): number {
@@ -78,6 +88,11 @@ export class EigDesign implements DesignStrategy {
     const noiseScale = studentVarianceFactor(this.options.predictiveNu ?? 0);
     const model = new GainModel(context.law, posterior, configs, context.targets, this.kind, { extraNoise, noiseScale });
     for (let i = affordable.length; i < configs.length; i++) model.condition(i);
+    const selection = this.options.selection ?? 'ratio';
+    if (selection === 'budgeted') {
+      return budgetedSelect(model, affordable, { budget: context.remainingBudget, totalBudget: context.totalBudget, rule: this.rule, minGain: MIN_USEFUL_GAIN }, context.k);
+    }
+    if (selection !== 'ratio') throw new Error(`eig.selection must be 'ratio' or 'budgeted' (got '${String(selection)}')`);
     const taken = new Uint8Array(affordable.length);
     const out: ProposedRun[] = [];
     let budget = context.remainingBudget;

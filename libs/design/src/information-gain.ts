@@ -286,6 +286,17 @@ export class GainModel {
     }
   }
 
+  /**
+   * An independent copy to condition on hypothetical runs (a budgeted plan) without touching this
+   * model. Only the state that condition() updates is copied; Jacobians, target gradients, noise
+   * and the between-mode rows are read-only after construction and stay shared.
+   */
+  clone(): GainModel {
+    const copy = Object.create(GainModel.prototype) as GainModel;
+    const modes = this.modes.map((s) => ({ ...s, cov: s.cov.slice(), sj: s.sj.slice(), targetVar: s.targetVar.slice(), gsj: s.gsj.slice() }));
+    return Object.assign(copy, this, { modes, pcov: this.pcov.slice() });
+  }
+
   /** Total mixture variance of each target quantity (for tests and diagnostics). */
   targetVariances(): number[] {
     const nt = this.modes[0]?.targetVar.length ?? 0;
