@@ -7,57 +7,71 @@
  * Keys are derived inside the scripts from a prefix passed in ARGV (single Redis, not Cluster).
  */
 
-/** KEYS: sweep hash, configs hash, active set, runs list. ARGV: prefix, sweepId, cost, configJson, configKey, now, gain. */
-export const RESERVE_RUN = `
+/**
+ * Reserves runs of one sweep in one call, each exactly as if reserved alone and in order: the
+ * budget check of a run sees the reservations of the runs before it (HINCRBYFLOAT's own sum, the
+ * same number a later call would read), a config repeated within the call is a duplicate, and
+ * maxRuns counts the runs already planned. (One script per run cost ~25 µs of Redis and a
+ * command's worth of planner CPU each; a plan wave is up to `parallelism` runs: bench/load.bench.ts.)
+ * KEYS: sweep hash, configs hash, active set, runs list.
+ * ARGV: prefix, sweepId, now, then (cost, configJson, configKey, gain) per run.
+ * Returns (status, detail) per run: ok runId | missing | state <state> | duplicate runId |
+ * budget <free> | maxRuns (detail '' where there is none).
+ */
+export const RESERVE_RUNS = `
 local sk = KEYS[1]
-local state = redis.call('HGET', sk, 'state')
-if not state then return {'missing'} end
-if state ~= 'running' then return {'state', state} end
-local existing = redis.call('HGET', KEYS[2], ARGV[5])
-if existing then return {'duplicate', existing} end
-local budget = tonumber(redis.call('HGET', sk, 'budget'))
-local spent = tonumber(redis.call('HGET', sk, 'spent'))
-local reserved = tonumber(redis.call('HGET', sk, 'reserved'))
-local cost = tonumber(ARGV[3])
-if spent + reserved + cost > budget * (1 + 1e-12) then
-  return {'budget', string.format('%.17g', budget - spent - reserved)}
+local h = redis.call('HMGET', sk, 'state', 'budget', 'spent', 'reserved', 'maxRuns', 'planned')
+local state = h[1]
+local out = {}
+if not state then
+  for i = 4, #ARGV, 4 do out[#out + 1] = 'missing'; out[#out + 1] = '' end
+  return out
 end
-local maxRuns = tonumber(redis.call('HGET', sk, 'maxRuns') or '0')
-local planned = tonumber(redis.call('HGET', sk, 'planned') or '0')
-if maxRuns > 0 and planned >= maxRuns then return {'maxRuns'} end
-local seq = redis.call('HINCRBY', sk, 'runSeq', 1)
-local runId = ARGV[2] .. '-r' .. string.format('%05d', seq)
-redis.call('HINCRBY', sk, 'planned', 1)
-redis.call('HINCRBYFLOAT', sk, 'reserved', ARGV[3])
-redis.call('HINCRBY', sk, 'queued', 1)
-redis.call('HSET', sk, 'updatedAt', ARGV[6])
-redis.call('HSET', ARGV[1] .. 'run:' .. runId, 'id', runId, 'sweepId', ARGV[2], 'config', ARGV[4], 'configKey', ARGV[5],
-  'cost', ARGV[3], 'spent', '0', 'state', 'queued', 'createdAt', ARGV[6], 'attempts', '0', 'gain', ARGV[7], 'imported', '0')
-redis.call('HSET', KEYS[2], ARGV[5], runId)
-redis.call('SADD', KEYS[3], runId)
-redis.call('RPUSH', KEYS[4], runId)
-return {'ok', runId}
-`;
-
-/** KEYS: sweep hash, run hash. ARGV: worker, attempts, now. */
-export const MARK_RUNNING = `
-local st = redis.call('HGET', KEYS[2], 'state')
-if st == 'queued' then
-  redis.call('HSET', KEYS[2], 'state', 'running', 'startedAt', ARGV[3])
-  redis.call('HINCRBY', KEYS[1], 'queued', -1)
-  redis.call('HINCRBY', KEYS[1], 'running', 1)
+local budget, spent, reserved = tonumber(h[2]), tonumber(h[3]), tonumber(h[4])
+local maxRuns, planned = tonumber(h[5] or '0'), tonumber(h[6] or '0')
+local added = 0
+for i = 4, #ARGV, 4 do
+  local cost, cfg, key = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local status, detail = 'ok', ''
+  if state ~= 'running' then
+    status, detail = 'state', state
+  else
+    local existing = redis.call('HGET', KEYS[2], key)
+    if existing then
+      status, detail = 'duplicate', existing
+    elseif spent + reserved + tonumber(cost) > budget * (1 + 1e-12) then
+      status, detail = 'budget', string.format('%.17g', budget - spent - reserved)
+    elseif maxRuns > 0 and planned >= maxRuns then
+      status = 'maxRuns'
+    else
+      local seq = redis.call('HINCRBY', sk, 'runSeq', 1)
+      local runId = ARGV[2] .. '-r' .. string.format('%05d', seq)
+      planned = planned + 1
+      added = added + 1
+      reserved = tonumber(redis.call('HINCRBYFLOAT', sk, 'reserved', cost))
+      redis.call('HSET', ARGV[1] .. 'run:' .. runId, 'id', runId, 'sweepId', ARGV[2], 'config', cfg, 'configKey', key,
+        'cost', cost, 'spent', '0', 'state', 'queued', 'createdAt', ARGV[3], 'attempts', '0', 'gain', ARGV[i + 3], 'imported', '0')
+      redis.call('HSET', KEYS[2], key, runId)
+      redis.call('SADD', KEYS[3], runId)
+      redis.call('RPUSH', KEYS[4], runId)
+      detail = runId
+    end
+  end
+  out[#out + 1] = status
+  out[#out + 1] = detail
 end
-if (st == 'queued' or st == 'running') then
-  if ARGV[1] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[1]) end
-  if ARGV[2] ~= '' then redis.call('HSET', KEYS[2], 'attempts', ARGV[2]) end
-  return 1
+if added > 0 then
+  redis.call('HINCRBY', sk, 'planned', added)
+  redis.call('HINCRBY', sk, 'queued', added)
+  redis.call('HSET', sk, 'updatedAt', ARGV[3])
 end
-return 0
+return out
 `;
 
 /**
- * MARK_RUNNING for many runs of one sweep in one call (the planner batches the run queue's
- * `active` events: one script per run was a visible share of Redis time under load).
+ * Marks runs of one sweep running, those still queued (a result that landed first wins), in one
+ * call: the planner batches the run queue's `active` events (one script per run was a visible
+ * share of Redis time under load).
  * KEYS: sweep hash, run hashes. ARGV: now. Returns how many runs moved from queued to running.
  */
 export const MARK_RUNNING_MANY = `
@@ -85,47 +99,67 @@ return 1
 `;
 
 /**
- * Records a run's outcome exactly once: a second call for the same run (duplicate delivery, the
- * reconciler racing a late result) changes nothing and answers 'duplicate'.
- * KEYS: sweep hash, run hash, active set, curve list, observations list.
- * ARGV: status, loss, worker, attempts, reason, partialCostFraction, now, durationMs, runId, then curve points (JSON).
+ * Records runs' outcomes exactly once: a second record of a run (duplicate delivery, the reconciler
+ * racing a late result, the same run twice in one call) changes nothing and answers 'duplicate'.
+ * Several runs of one sweep go in one call (the planner gathers results for a few ms: one script
+ * per result was ~30 µs of Redis and a command's worth of planner CPU each, bench/load.bench.ts).
+ * KEYS: sweep hash, active set, observations list.
+ * ARGV: prefix, now, then per run: runId, status, loss, worker, attempts, reason,
+ * partialCostFraction, durationMs, number of curve points, the curve points (JSON).
+ * Returns one of 'recorded' | 'duplicate' | 'missing' per run.
  */
-export const RECORD_RESULT = `
-local st = redis.call('HGET', KEYS[2], 'state')
-if not st then return 'missing' end
-if st ~= 'queued' and st ~= 'running' then return 'duplicate' end
-local status = ARGV[1]
-local costStr = redis.call('HGET', KEYS[2], 'cost')
-local cost = tonumber(costStr)
-redis.call('HINCRBY', KEYS[1], st, -1)
-redis.call('HINCRBY', KEYS[1], status, 1)
-redis.call('HINCRBYFLOAT', KEYS[1], 'reserved', '-' .. costStr)
-local spendStr = '0'
-if status == 'done' then
-  spendStr = costStr
-elseif status == 'failed' and ARGV[6] ~= '' then
-  spendStr = string.format('%.17g', cost * tonumber(ARGV[6]))
+export const RECORD_RESULTS = `
+local out = {}
+local recorded = 0
+local i = 3
+while i <= #ARGV do
+  local runId, status, loss, worker, attempts, reason, partial, duration = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
+  local first, count = i + 9, tonumber(ARGV[i + 8])
+  i = first + count
+  local rk = ARGV[1] .. 'run:' .. runId
+  local h = redis.call('HMGET', rk, 'state', 'cost', 'config')
+  local st = h[1]
+  if not st then
+    out[#out + 1] = 'missing'
+  elseif st ~= 'queued' and st ~= 'running' then
+    out[#out + 1] = 'duplicate'
+  else
+    local costStr = h[2]
+    redis.call('HINCRBY', KEYS[1], st, -1)
+    redis.call('HINCRBY', KEYS[1], status, 1)
+    redis.call('HINCRBYFLOAT', KEYS[1], 'reserved', '-' .. costStr)
+    local spendStr = '0'
+    if status == 'done' then
+      spendStr = costStr
+    elseif status == 'failed' and partial ~= '' then
+      spendStr = string.format('%.17g', tonumber(costStr) * tonumber(partial))
+    end
+    if tonumber(spendStr) > 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'spent', spendStr) end
+    redis.call('SREM', KEYS[2], runId)
+    redis.call('HSET', rk, 'state', status, 'spent', spendStr, 'finishedAt', ARGV[2], 'durationMs', duration)
+    if worker ~= '' then redis.call('HSET', rk, 'worker', worker) end
+    if attempts ~= '' then redis.call('HSET', rk, 'attempts', attempts) end
+    if reason ~= '' then redis.call('HSET', rk, 'reason', reason) end
+    if status == 'done' then
+      redis.call('HSET', rk, 'loss', loss)
+      redis.call('RPUSH', KEYS[3], '{"runId":"' .. runId .. '","config":' .. h[3] .. ',"loss":' .. loss .. '}')
+    end
+    if count > 0 then
+      local ck = rk .. ':curve'
+      redis.call('DEL', ck)
+      for a = first, first + count - 1, 500 do redis.call('RPUSH', ck, unpack(ARGV, a, math.min(a + 499, first + count - 1))) end
+    end
+    recorded = recorded + 1
+    out[#out + 1] = 'recorded'
+  end
 end
-if tonumber(spendStr) > 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'spent', spendStr) end
-redis.call('SREM', KEYS[3], ARGV[9])
--- Floating-point sums drift; with nothing in flight the reservation is exactly zero.
-if redis.call('SCARD', KEYS[3]) == 0 then redis.call('HSET', KEYS[1], 'reserved', '0') end
-redis.call('HSET', KEYS[2], 'state', status, 'spent', spendStr, 'finishedAt', ARGV[7], 'durationMs', ARGV[8])
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[3]) end
-if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], 'attempts', ARGV[4]) end
-if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'reason', ARGV[5]) end
-if status == 'done' then
-  redis.call('HSET', KEYS[2], 'loss', ARGV[2])
-  local cfg = redis.call('HGET', KEYS[2], 'config')
-  redis.call('RPUSH', KEYS[5], '{"runId":"' .. ARGV[9] .. '","config":' .. cfg .. ',"loss":' .. ARGV[2] .. '}')
+if recorded > 0 then
+  -- Floating-point sums drift; with nothing in flight the reservation is exactly zero.
+  if redis.call('SCARD', KEYS[2]) == 0 then redis.call('HSET', KEYS[1], 'reserved', '0') end
+  redis.call('HINCRBY', KEYS[1], 'version', recorded)
+  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[2])
 end
-if #ARGV > 9 then
-  redis.call('DEL', KEYS[4])
-  for i = 10, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
-end
-redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('HSET', KEYS[1], 'updatedAt', ARGV[7])
-return 'recorded'
+return out
 `;
 
 /**

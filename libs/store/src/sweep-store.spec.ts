@@ -54,11 +54,33 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.getSweep(id)).toMatchObject({ reserved: 100, spent: 0, runs: { queued: 2 } });
   });
 
+  it('reserves a list of runs in one call exactly as one by one: budget, repeats and maxRuns counted in order', async () => {
+    const id = await store.createSweep(spec(100, { stop: { maxRuns: 4 } }));
+    const outcomes = await store.reserveRuns(id, [
+      { config: { N: 1, D: 1 }, cost: 60, gain: 0.5 },
+      { config: { N: 2, D: 1 }, cost: 41 }, // 60 + 41 > 100
+      { config: { N: 1, D: 1 }, cost: 1 }, // the first run's config
+      { config: { N: 3, D: 1 }, cost: 30 },
+      { config: { N: 4, D: 1 }, cost: 5 },
+      { config: { N: 5, D: 1 }, cost: 4 }, // the 4th run planned: budget 99 of 100 reserved
+      { config: { N: 6, D: 1 }, cost: 1 }, // fits the budget, but a 5th run: maxRuns
+    ]);
+    expect(outcomes.map((o) => (o.ok ? 'ok' : o.reason))).toEqual(['ok', 'budget', 'duplicate', 'ok', 'ok', 'ok', 'maxRuns']);
+    expect(outcomes[1]).toMatchObject({ detail: '40' });
+    expect(outcomes[2]).toMatchObject({ detail: (outcomes[0] as { runId: string }).runId });
+    const s = await store.getSweep(id);
+    expect(s).toMatchObject({ reserved: 99, planned: 4, runs: { queued: 4 } });
+    expect(await store.getRun((outcomes[0] as { runId: string }).runId)).toMatchObject({ state: 'queued', cost: 60, gain: 0.5, config: { N: 1, D: 1 } });
+    expect(await store.reserveRuns('sw-none', [{ config: { N: 1, D: 1 }, cost: 1 }])).toEqual([{ ok: false, reason: 'missing', detail: undefined }]);
+    expect(await store.reserveRuns(id, [])).toEqual([]);
+  });
+
   it('records a result exactly once and moves cost from reserved to spent', async () => {
     const id = await store.createSweep(spec(100));
     const r = await store.reserveRun(id, { N: 1, D: 1 }, 30);
     if (!r.ok) throw new Error('reserve failed');
-    expect(await store.markRunning(id, r.runId, 'w1', 1)).toBe(true);
+    expect(await store.markRunning(id, r.runId)).toBe(true);
+    expect(await store.markRunning(id, r.runId)).toBe(false); // already running
     expect(await store.appendCurvePoint(r.runId, { tokens: 10, loss: 4 })).toBe(true);
     expect(await store.getSweep(id)).toMatchObject({ runs: { queued: 0, running: 1 } });
     const result = { status: 'done' as const, loss: 3.5, worker: 'w1', attempts: 1, curve: [{ tokens: 10, loss: 4 }, { tokens: 20, loss: 3.5 }] };
@@ -72,6 +94,28 @@ describe('SweepStore (real Redis)', () => {
     expect(run).toMatchObject({ state: 'done', loss: 3.5, worker: 'w1', attempts: 1, spent: 30 });
     expect(run?.curve).toHaveLength(2);
     expect(await store.recordResult(id, 'no-such-run', result)).toBe('missing');
+  });
+
+  it('records several results in one call, each once, in order, with long curves split across calls', async () => {
+    const id = await store.createSweep(spec(100));
+    const reserved = await store.reserveRuns(id, [10, 20, 30, 40].map((cost, i) => ({ config: { N: i + 1, D: 1 }, cost })));
+    const [a, b, c, d] = reserved.map((r) => (r.ok ? r.runId : ''));
+    const long = Array.from({ length: 15_000 }, (_, k) => ({ tokens: k + 1, loss: 4 - k / 1e5 }));
+    const outcomes = await store.recordResults(id, [
+      { runId: a, result: { status: 'done', loss: 3.1, curve: long } },
+      { runId: b, result: { status: 'failed', reason: 'crashed', partialCostFraction: 0.5 } },
+      { runId: a, result: { status: 'done', loss: 9 } }, // the same run again in the same call
+      { runId: 'no-such-run', result: { status: 'done', loss: 1 } },
+      { runId: c, result: { status: 'done', loss: 3.3, curve: long } }, // 2 x 15,000 points: a second script call
+    ]);
+    expect(outcomes).toEqual(['recorded', 'recorded', 'duplicate', 'missing', 'recorded']);
+    // spent: 10 + half of 20 + 30; reserved: only d's 40 is still in flight; one version step per record.
+    expect(await store.getSweep(id)).toMatchObject({ spent: 50, reserved: 40, version: 3, runs: { queued: 1, done: 2, failed: 1 } });
+    expect((await store.observations(id)).map((o) => o.loss)).toEqual([3.1, 3.3]);
+    expect((await store.getRun(a, true))?.curve).toHaveLength(10_000); // the store keeps the last maxCurvePoints
+    expect((await store.getRun(b))).toMatchObject({ state: 'failed', reason: 'crashed', spent: 10 });
+    expect(await store.recordResults(id, [{ runId: d, result: { status: 'cancelled' } }])).toEqual(['recorded']);
+    expect(await store.getSweep(id)).toMatchObject({ reserved: 0, runs: { queued: 0, cancelled: 1 } });
   });
 
   it('marks many runs running in one call, only those still queued, and reads observations from an offset', async () => {

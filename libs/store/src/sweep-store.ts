@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUN, TRANSITION } from './store.scripts';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULTS, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, TRANSITION } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FitSummary,
@@ -28,11 +28,10 @@ export interface SweepStoreOptions {
 
 /** Custom commands defined on the ioredis client (EVALSHA with a fallback to EVAL). */
 interface StoreCommands {
-  lsReserveRun(...args: (string | number)[]): Promise<string[]>;
-  lsMarkRunning(...args: (string | number)[]): Promise<number>;
+  lsReserveRuns(...args: (string | number)[]): Promise<string[]>;
   lsMarkRunningMany(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
   lsAppendCurve(...args: (string | number)[]): Promise<number>;
-  lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
+  lsRecordResults(...args: (string | number)[]): Promise<RecordOutcome[]>;
   lsImportRuns(...args: (string | number)[]): Promise<number>;
   lsTransition(...args: (string | number)[]): Promise<string>;
   lsRenewLock(...args: (string | number)[]): Promise<number>;
@@ -52,6 +51,10 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  */
 /** Runs per import script call (see importRuns). */
 const IMPORT_CHUNK = 5_000;
+/** Runs per reservation script call: a wave is at most a sweep's parallelism; this bounds one call's arguments and time. */
+const RESERVE_CHUNK = 1_000;
+/** Arguments per result-recording script call (curves included); one run's curve may go over. */
+const RECORD_ARGS_PER_CALL = 20_000;
 
 export class SweepStore {
   readonly prefix: string;
@@ -67,11 +70,10 @@ export class SweepStore {
     const define = (name: string, numberOfKeys: number, lua: string) => {
       if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
     };
-    define('lsReserveRun', 4, RESERVE_RUN);
-    define('lsMarkRunning', 2, MARK_RUNNING);
+    define('lsReserveRuns', 4, RESERVE_RUNS);
     if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
     define('lsAppendCurve', 2, APPEND_CURVE);
-    define('lsRecordResult', 5, RECORD_RESULT);
+    define('lsRecordResults', 3, RECORD_RESULTS);
     define('lsImportRuns', 4, IMPORT_RUNS);
     define('lsTransition', 1, TRANSITION);
     define('lsRenewLock', 1, RENEW_LOCK);
@@ -139,25 +141,30 @@ export class SweepStore {
 
   /** Atomically reserves the run's cost (spent + reserved + cost <= budget) and creates the run record. */
   async reserveRun(sweepId: string, config: Config, cost: number, gain = 0, now = Date.now()): Promise<ReserveOutcome> {
-    const [status, detail] = await this.cmd.lsReserveRun(
-      this.sweepKey(sweepId),
-      this.sweepKey(sweepId, 'configs'),
-      this.sweepKey(sweepId, 'active'),
-      this.sweepKey(sweepId, 'runs'),
-      this.prefix,
-      sweepId,
-      String(cost),
-      JSON.stringify(config),
-      configKey(config),
-      String(now),
-      num(gain),
-    );
-    if (status === 'ok') return { ok: true, runId: detail };
-    return { ok: false, reason: status as 'missing' | 'state' | 'duplicate' | 'budget' | 'maxRuns', detail };
+    return (await this.reserveRuns(sweepId, [{ config, cost, gain }], now))[0];
   }
 
-  async markRunning(sweepId: string, runId: string, worker = '', attempts?: number, now = Date.now()): Promise<boolean> {
-    return (await this.cmd.lsMarkRunning(this.sweepKey(sweepId), this.runKey(runId), worker, num(attempts), String(now))) === 1;
+  /**
+   * reserveRun for several runs, in order, each decided as if alone (a run's budget check counts the
+   * runs reserved before it, a config repeated in the list is a duplicate); one script call per
+   * RESERVE_CHUNK runs.
+   */
+  async reserveRuns(sweepId: string, runs: readonly { config: Config; cost: number; gain?: number }[], now = Date.now()): Promise<ReserveOutcome[]> {
+    const out: ReserveOutcome[] = [];
+    for (let i = 0; i < runs.length; i += RESERVE_CHUNK) {
+      const args = runs.slice(i, i + RESERVE_CHUNK).flatMap((r) => [String(r.cost), JSON.stringify(r.config), configKey(r.config), num(r.gain ?? 0)]);
+      const reply = await this.cmd.lsReserveRuns(this.sweepKey(sweepId), this.sweepKey(sweepId, 'configs'), this.sweepKey(sweepId, 'active'), this.sweepKey(sweepId, 'runs'), this.prefix, sweepId, String(now), ...args);
+      for (let k = 0; k < reply.length; k += 2) {
+        const [status, detail] = [reply[k], reply[k + 1]];
+        out.push(status === 'ok' ? { ok: true, runId: detail } : { ok: false, reason: status as Exclude<ReserveOutcome, { ok: true }>['reason'], detail: detail || undefined });
+      }
+    }
+    return out;
+  }
+
+  /** Marks a queued run running (true when it moved; a run already running or finished stays). */
+  async markRunning(sweepId: string, runId: string, now = Date.now()): Promise<boolean> {
+    return (await this.markRunningMany(sweepId, [runId], now)) === 1;
   }
 
   /** markRunning for many runs of one sweep in one script call; answers how many moved from queued. */
@@ -174,24 +181,27 @@ export class SweepStore {
 
   /** Records a run's outcome exactly once; also used to fail or release runs whose job is gone. */
   async recordResult(sweepId: string, runId: string, result: ResultInput, now = Date.now()): Promise<RecordOutcome> {
-    const curve = (result.curve ?? []).slice(-this.maxCurvePoints).map((p) => JSON.stringify(p));
-    return this.cmd.lsRecordResult(
-      this.sweepKey(sweepId),
-      this.runKey(runId),
-      this.sweepKey(sweepId, 'active'),
-      this.runKey(runId, 'curve'),
-      this.sweepKey(sweepId, 'obs'),
-      result.status,
-      num(result.loss),
-      result.worker ?? '',
-      num(result.attempts),
-      result.reason ?? '',
-      num(result.partialCostFraction),
-      String(now),
-      num(result.durationMs),
-      runId,
-      ...curve,
-    );
+    return (await this.recordResults(sweepId, [{ runId, result }], now))[0];
+  }
+
+  /** recordResult for several runs of one sweep in one script call; an outcome per run, in order. */
+  async recordResults(sweepId: string, items: readonly { runId: string; result: ResultInput }[], now = Date.now()): Promise<RecordOutcome[]> {
+    const out: RecordOutcome[] = [];
+    let args: string[] = [];
+    const flush = async () => {
+      if (args.length === 0) return;
+      out.push(...(await this.cmd.lsRecordResults(this.sweepKey(sweepId), this.sweepKey(sweepId, 'active'), this.sweepKey(sweepId, 'obs'), this.prefix, String(now), ...args)));
+      args = [];
+    };
+    for (const { runId, result } of items) {
+      const curve = (result.curve ?? []).slice(-this.maxCurvePoints).map((p) => JSON.stringify(p));
+      // Spread into one call: bounded, as tens of thousands of arguments overflow the stack (importRuns).
+      if (args.length + curve.length > RECORD_ARGS_PER_CALL) await flush();
+      args.push(runId, result.status, num(result.loss), result.worker ?? '', num(result.attempts), result.reason ?? '', num(result.partialCostFraction), num(result.durationMs), String(curve.length));
+      for (const point of curve) args.push(point);
+    }
+    await flush();
+    return out;
   }
 
   /** Imports runs the user already has; returns how many were new (-1 for an unknown sweep). */

@@ -173,10 +173,9 @@ export class SweepPlannerService {
       accept,
     });
 
-    // Reserve and enqueue in waves: the reservations of a wave go out together on one connection
-    // (Redis runs them in order, so the budget decides exactly as one by one would), then one
-    // addBulk enqueues the wave. One at a time, two round trips per run capped a sweep at a few
-    // hundred runs a second (bench/load.bench.ts).
+    // Reserve and enqueue in waves: a wave's reservations are one script call (decided in order,
+    // exactly as one by one would), then one addBulk enqueues the wave. One at a time, two round
+    // trips per run capped a sweep at a few hundred runs a second (bench/load.bench.ts).
     const enqueued: string[] = [];
     const wanted = proposal.runs.filter((run) => accept(run.config)); // an engine that ignores `accept` still cannot buy these
     let next = 0;
@@ -184,7 +183,7 @@ export class SweepPlannerService {
     while (!stopped && enqueued.length < k && next < wanted.length) {
       const wave = wanted.slice(next, next + (k - enqueued.length));
       next += wave.length;
-      const outcomes = await Promise.all(wave.map((run) => this.store.reserveRun(sweep.id, run.config, run.cost, run.gain)));
+      const outcomes = await this.store.reserveRuns(sweep.id, wave);
       const jobs: RunJobData[] = [];
       let lastGain = 0;
       outcomes.forEach((reserved, i) => {
