@@ -129,8 +129,11 @@ async function lawsweep() {
   const { child: planner, baseUrl } = await spawnPlanner(redis.url, { LAWSWEEP_TICK_MS: '1000', LAWSWEEP_RECONCILE_MS: '5000' });
   const results = new Queue(RESULTS_QUEUE, { connection: { ...connection, enableOfflineQueue: false } });
   let posted = 0;
+  // When each result was posted (the planner removes a result job once it is recorded).
+  const postedAt = new Map<string, number>();
   const workers = Array.from({ length: WORKERS }, (_, i) => new Worker<RunJobData>(runQueueName(), async (job) => {
     const result: RunResult = { status: 'done', sweepId: job.data.sweepId, runId: job.data.runId, loss: chinchilla(job.data.config), curve: [], worker: `sim-${i}`, attempts: job.attemptsMade + 1, durationMs: 0 };
+    postedAt.set(job.data.runId, Date.now());
     await results.add('result', result, resultJobOptions(job.data.runId));
     posted++;
   }, { connection, concurrency: 1, name: `sim-${i}` }));
@@ -180,14 +183,14 @@ async function lawsweep() {
   const finished = runs.map((r) => r.finishedAt ?? NaN).filter(Number.isFinite);
   const firstRecord = Math.min(...finished);
   const lastRecord = Math.max(...finished);
-  // Planner lag: a result job's timestamp (posted) to its run's finishedAt (recorded).
+  // Planner lag: a result posted to its run's finishedAt (recorded).
   const lags: number[] = [];
   for (const r of runs) {
-    const job = await results.getJob(r.id);
-    if (job && r.finishedAt) lags.push(r.finishedAt - job.timestamp);
+    const at = postedAt.get(r.id);
+    if (at !== undefined && r.finishedAt) lags.push(r.finishedAt - at);
   }
   const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
-  const resultCounts = await results.getJobCounts('completed', 'failed', 'waiting', 'active');
+  const resultCounts = await results.getJobCounts('failed', 'waiting', 'active');
   const violations = await sweepViolations(store, id);
   const peakMemory = await redis.info('used_memory_peak_human');
   await closeAll(workers);

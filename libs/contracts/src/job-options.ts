@@ -24,12 +24,19 @@ export function runBackoff(attemptsMade: number, random: () => number = Math.ran
   return Math.round(exp * (0.5 + random()));
 }
 
+/**
+ * A result job is removed as soon as the planner has recorded it: from then on the store holds the
+ * result (recording is idempotent by run id, so a duplicate posted later is counted once without the
+ * queue's help), and keeping completed result jobs cost Redis memory (a curve of up to ~2,000 points
+ * each) and a trim by age on every completion (bench/load.bench.ts: BullMQ's finishing script
+ * ~20% dearer). Failed result jobs (malformed, out of retries) are kept for inspection.
+ */
 export function resultJobOptions(runId: string): JobsOptions {
   return {
     jobId: runId,
     attempts: 10,
     backoff: { type: 'exponential', delay: 500 },
-    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnComplete: true,
     removeOnFail: false,
   };
 }
