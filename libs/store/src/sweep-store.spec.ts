@@ -89,6 +89,8 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.appendCurvePoint(r.runId, { tokens: 30, loss: 3 })).toBe(false);
     const s = await store.getSweep(id);
     expect(s).toMatchObject({ spent: 30, reserved: 0, version: 1, runs: { running: 0, done: 1 } });
+    expect(await store.sweepVersion(id)).toBe(1);
+    expect(await store.sweepVersion('sw-none')).toBeUndefined();
     expect(await store.observations(id)).toEqual([{ runId: r.runId, config: { N: 1, D: 1 }, loss: 3.5 }]);
     const run = await store.getRun(r.runId, true);
     expect(run).toMatchObject({ state: 'done', loss: 3.5, worker: 'w1', attempts: 1, spent: 30 });

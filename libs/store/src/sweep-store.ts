@@ -130,6 +130,12 @@ export class SweepStore {
     return h.id ? toSweepRecord(h) : undefined;
   }
 
+  /** The sweep's version (bumped by every recorded result or import); undefined for an unknown sweep. */
+  async sweepVersion(id: string): Promise<number | undefined> {
+    const v = await this.redis.hget(this.sweepKey(id), 'version');
+    return v === null ? undefined : Number(v);
+  }
+
   async listSweeps(): Promise<SweepRecord[]> {
     const ids = await this.redis.zrange(this.key('sweeps'), 0, -1);
     if (ids.length === 0) return [];

@@ -10,7 +10,7 @@ describe('PlanningLoopService catch-up passes', () => {
     acquireLock: async () => true,
     renewLock: async () => true,
     releaseLock: async () => undefined,
-    getSweep: async () => ({ version: 1 }),
+    sweepVersion: async () => 1,
   } as unknown as SweepStore;
   const metrics = { resultToEnqueue: { observe: () => undefined } } as unknown as MetricsService;
   const config = { tickMs: 600_000, planLockMs: 30_000 } as PlannerConfig;

@@ -110,7 +110,7 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
     try {
       // Results recorded by another replica while we planned bump the version: plan once more.
       for (let round = 0; round < 5 && !this.stopping; round++) {
-        const before = (await this.store.getSweep(sweepId))?.version;
+        const before = await this.store.sweepVersion(sweepId);
         const since = this.resultSince.get(sweepId);
         this.resultSince.delete(sweepId);
         const outcome = await this.planner.planOnce(sweepId);
@@ -119,7 +119,7 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
           if (since !== undefined) this.metrics.resultToEnqueue.observe((Date.now() - since) / 1000);
           for (const l of this.listeners) l(sweepId, outcome.enqueued);
         }
-        const after = (await this.store.getSweep(sweepId))?.version;
+        const after = await this.store.sweepVersion(sweepId);
         if (before === after) break;
       }
     } finally {

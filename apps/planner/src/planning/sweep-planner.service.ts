@@ -6,7 +6,8 @@ import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type S
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RunQueuesService } from '../queues/run-queues.service';
-import { WorkerRegistryService, workerHolds } from '../workers/worker-registry.service';
+import { WorkerRegistryService } from '../workers/worker-registry.service';
+import { CapacityFilter } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
 import { ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { fitSummary } from './fit-summary';
@@ -43,6 +44,7 @@ export class SweepPlannerService {
    * just gets its key computed once and dropped with it.
    */
   private readonly keys = new WeakMap<Config, string>();
+  private readonly capacity = new CapacityFilter();
 
   constructor(
     private readonly store: SweepStore,
@@ -144,13 +146,12 @@ export class SweepPlannerService {
     const pool = spec.pool ?? DEFAULT_POOL;
     const warnings: SweepWarning[] = [];
     const live = await this.workers.live(pool);
-    const holdable = (c: Config) => live.length === 0 || live.some((w) => workerHolds(w, c));
+    const { holds: holdable, limited } = this.capacity.forPool(pool, live);
     if (live.length === 0) {
       warnings.push({ code: 'no-live-workers', message: `no live worker in pool '${pool}': runs wait on queue ${runQueueName(pool)} until one starts` });
     }
     const candidates = engine.candidates();
-    // With no live worker that limits capacity, every candidate is holdable: skip the scan.
-    const tooBig = live.some((w) => Object.keys(w.capacity).length > 0) ? candidates.filter((c) => !holdable(c.config)) : [];
+    const tooBig = limited ? candidates.filter((c) => !holdable(c.config)) : [];
     if (tooBig.length > 0) {
       warnings.push({
         code: 'unschedulable',
