@@ -149,6 +149,12 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const { WORKER_ENV } = await import('../apps/worker/src/config/worker.config');
     const planner = (await cli(['planner', '--help'])).stdout;
     for (const name of Object.keys(PLANNER_ENV_HELP)) expect(planner).toMatch(new RegExp(`^ {2}${name} +\\S`, 'm'));
+    // Defaults shown are the schema's own.
+    expect(planner).toMatch(/^ {2}LAWSWEEP_REFIT_SPACING +.*\(default 10\)$/m);
+    expect(planner).toMatch(/^ {2}LAWSWEEP_PROTECT_READS +.*\(default false\)$/m);
+    // The defaults shown are the config schema's own.
+    expect(planner).toMatch(/^ {2}LAWSWEEP_REFIT_SPACING +.*\(default 10\)$/m);
+    expect(planner).toMatch(/^ {2}LAWSWEEP_PROTECT_READS +.*\(default false\)$/m);
     const worker = (await cli(['worker', '--help'])).stdout;
     for (const s of Object.values(WORKER_ENV)) {
       if (s.flag === undefined) expect(worker).toMatch(new RegExp(`^ {2}${s.env} +\\S`, 'm'));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { PLANNER_ENV_HELP } from '../../../planner/src/config/planner-config';
+import { plannerEnvHelpLines } from '../../../planner/src/config/planner-config';
 
 /**
  * `lawsweep planner`: the planner service in this process (the same app as apps/planner/src/main.ts).
@@ -13,7 +13,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'HTTP port (default: $PORT or 3000)')
     .option('--host <host>', 'interface to listen on (default: $HOST or 127.0.0.1; 0.0.0.0 to expose it)')
     .option('--token <token>', 'require `Authorization: Bearer <token>` on state-changing requests (default: $LAWSWEEP_TOKEN)')
-    .addHelpText('after', `\nEnvironment only (no flag):\n${Object.entries(PLANNER_ENV_HELP).map(([name, text]) => `  ${name.padEnd(25)} ${text}`).join('\n')}\n`)
+    .addHelpText('after', `\nEnvironment only (no flag):\n${plannerEnvHelpLines().join('\n')}\n`)
     .action(async (opts: { redis?: string; port?: string; host?: string; token?: string }) => {
       // Imported lazily so other commands do not load NestJS.
       const { bootstrapPlanner } = await import('../../../planner/src/bootstrap');

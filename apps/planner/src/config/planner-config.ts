@@ -62,19 +62,25 @@ export type PlannerEnv = z.infer<typeof plannerEnvSchema>;
 
 /**
  * The settings that have no flag, for `lawsweep planner --help`. Typed on the schema's keys, so a new
- * variable without a line here does not compile.
+ * variable without a line here does not compile; the defaults shown come from the schema itself.
  */
 export const PLANNER_ENV_HELP: Record<Exclude<keyof PlannerEnv, 'REDIS_URL' | 'PORT' | 'HOST' | 'LAWSWEEP_TOKEN'>, string> = {
-  LAWSWEEP_KEY_PREFIX: "prefix of the planner's own Redis keys (default lawsweep:)",
-  LAWSWEEP_QUEUE_PREFIX: 'BullMQ key prefix, the same on every worker (default bull)',
-  LAWSWEEP_TICK_MS: 'every running sweep is re-planned this often even without results (default 5000)',
-  LAWSWEEP_RECONCILE_MS: 'how often runs whose job failed or vanished are looked for (default 15000)',
-  LAWSWEEP_RESULT_GRACE_MS: "how long a failed or vanished job may wait for its result before its run fails (default 30000)",
-  LAWSWEEP_PLAN_LOCK_MS: 'TTL of the per-sweep planning lock; bounds the pause a planner crash causes (default 30000)',
-  LAWSWEEP_PROTECT_READS: 'true: the token is required on reads and /metrics too (default false)',
-  LAWSWEEP_REFIT_SPACING: 'while runs are in flight, refit at most once per this many durations of the last fit; 0 = every pass (default 10)',
-  LAWSWEEP_BODY_LIMIT: 'largest request body, e.g. 10mb (default 10mb)',
+  LAWSWEEP_KEY_PREFIX: "prefix of the planner's own Redis keys",
+  LAWSWEEP_QUEUE_PREFIX: 'BullMQ key prefix, the same on every worker',
+  LAWSWEEP_TICK_MS: 'every running sweep is re-planned this often even without results',
+  LAWSWEEP_RECONCILE_MS: 'how often runs whose job failed or vanished are looked for',
+  LAWSWEEP_RESULT_GRACE_MS: "how long a failed or vanished job may wait for its result before its run fails",
+  LAWSWEEP_PLAN_LOCK_MS: 'TTL of the per-sweep planning lock; bounds the pause a planner crash causes',
+  LAWSWEEP_PROTECT_READS: 'true: the token is required on reads and /metrics too',
+  LAWSWEEP_REFIT_SPACING: 'while runs are in flight, refit at most once per this many durations of the last fit; 0 = every pass',
+  LAWSWEEP_BODY_LIMIT: 'largest request body, e.g. 10mb',
 };
+
+/** `lawsweep planner --help` lines for the environment-only settings, each with the schema's default. */
+export function plannerEnvHelpLines(): string[] {
+  const defaults = plannerEnvSchema.parse({}) as Record<string, unknown>;
+  return Object.entries(PLANNER_ENV_HELP).map(([name, text]) => `  ${name.padEnd(25)} ${text} (default ${String(defaults[name])})`);
+}
 
 /** The typed configuration every planner class injects (a class, so it is its own injection token). */
 export class PlannerConfig {
