@@ -1,8 +1,8 @@
 import type { FitView, SweepView } from '../client/planner-api.types';
-import { demoVerdict, trueLoss } from './demo-report';
+import { demoVerdict, namedTruthLoss } from './demo-report';
 
 const target = { N: 7e10, D: 1.4e12 };
-const truth = trueLoss('chinchilla', target);
+const truth = namedTruthLoss('chinchilla', target);
 const sweep = { id: 's', name: 'demo', state: 'done', law: 'chinchilla', budget: { total: 1e21, spent: 1e21, reserved: 0 }, runs: { queued: 0, running: 0, done: 80, failed: 0 }, targets: [], fit: null } as SweepView;
 const fitWith = (loss: number): FitView => ({
   law: 'chinchilla', n: 80, params: { E: 1.7, A: 400, B: 410, alpha: 0.34, beta: 0.28 }, stderr: { E: 0.02, A: 50, B: 30, alpha: 0.008, beta: 0.005 },

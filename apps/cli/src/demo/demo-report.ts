@@ -8,8 +8,8 @@ export interface DemoVerdict {
   targets: { config: Config; loss: number; lower: number; upper: number; truth: number; relativeError: number; covered: boolean }[];
 }
 
-/** The true loss at a config under a named simulator truth (e.g. 'chinchilla'). */
-export function trueLoss(truth: string, config: Config): number {
+/** The true loss at a config under a named simulator truth (e.g. 'chinchilla'); throws when the name is unknown (truthLossAt answers undefined). */
+export function namedTruthLoss(truth: string, config: Config): number {
   const loss = truthLossAt(truth, config);
   if (loss === undefined) throw new Error(`unknown truth "${truth}"`);
   return loss;
@@ -29,7 +29,7 @@ export function demoVerdict(sweep: SweepView, fit: FitView, truth: string, toler
     lines.push(`  ${k.padEnd(6)} ${sci(v, 4).padStart(10)} ± ${sci(se, 2).padEnd(9)} truth ${sci(truthParams[k], 4)}`);
   }
   const targets = fit.predictions.map((p) => {
-    const t = trueLoss(truth, p.config);
+    const t = namedTruthLoss(truth, p.config);
     return { config: p.config, loss: p.loss, lower: p.lower, upper: p.upper, truth: t, relativeError: Math.abs(p.loss - t) / t, covered: p.lower <= t && t <= p.upper };
   });
   for (const t of targets) {
