@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { RESULTS_QUEUE, resultJobOptions, type RunResult } from '@lawsweep/contracts';
-import { SpawnedStack, waitFor } from './support/spawned-stack';
+import { useSpawnedStack, waitFor } from './support/spawned-stack';
 import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invariants';
 
 /**
@@ -12,65 +12,58 @@ import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invarian
 const MAX_RUNS = 16;
 
 describe('faults: SIGKILL the planner mid-sweep', () => {
-  let stack: SpawnedStack;
-  let results: Queue;
-
-  beforeAll(async () => {
-    stack = await SpawnedStack.start();
-    await stack.startPlanner();
-    await stack.startWorker();
-    await stack.startWorker();
-    results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
-  }, 60_000);
-  afterAll(async () => {
-    await results?.close();
-    await stack?.stop();
-  });
+  const suite = useSpawnedStack({ workers: 2 });
 
   it('resumes after a restart: the sweep completes, no run planned twice, no result lost, budget intact', async () => {
-    // Kill early in the sweep, while more runs are still to be planned: on a loaded machine the first
-    // poll that sees two results could otherwise come so late that the last runs in flight finish
-    // (and are recorded) between that poll and the kill, leaving nothing in flight to test.
-    const { id } = await stack.api('/sweeps', { body: timedSpec('planner-kill', { stop: { maxRuns: MAX_RUNS } }, 1.5) });
-    await waitFor('two results and runs in flight', async () => {
-      const s = await stack.store.getSweep(id);
-      return s && s.runs.done >= 2 && s.planned <= MAX_RUNS - 4 && s.runs.queued + s.runs.running >= 2;
-    }, 40_000);
-    await stack.planner!.kill('SIGKILL');
-    const atKill = await stack.store.getSweep(id);
-    const inFlight = (await stack.store.activeRuns(id)).map((r) => r.id);
-    expect(inFlight.length).toBeGreaterThan(0);
+    const { stack } = suite;
+    const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    try {
+      // Kill early in the sweep, while more runs are still to be planned: on a loaded machine the first
+      // poll that sees two results could otherwise come so late that the last runs in flight finish
+      // (and are recorded) between that poll and the kill, leaving nothing in flight to test.
+      const { id } = await stack.api('/sweeps', { body: timedSpec('planner-kill', { stop: { maxRuns: MAX_RUNS } }, 1.5) });
+      await waitFor('two results and runs in flight', async () => {
+        const s = await stack.store.getSweep(id);
+        return s && s.runs.done >= 2 && s.planned <= MAX_RUNS - 4 && s.runs.queued + s.runs.running >= 2;
+      }, 40_000);
+      await stack.planner!.kill('SIGKILL');
+      const atKill = await stack.store.getSweep(id);
+      const inFlight = (await stack.store.activeRuns(id)).map((r) => r.id);
+      expect(inFlight.length).toBeGreaterThan(0);
 
-    // Results arrive while no planner listens: they wait on the durable results queue.
-    await waitFor('results queued while the planner is down', async () => (await results.getWaitingCount()) >= 2, 20_000);
-    const whileDown = await stack.store.getSweep(id);
-    expect(whileDown!.planned).toBe(atKill!.planned);
-    expect(whileDown!.runs.done).toBe(atKill!.runs.done);
+      // Results arrive while no planner listens: they wait on the durable results queue.
+      await waitFor('results queued while the planner is down', async () => (await results.getWaitingCount()) >= 2, 20_000);
+      const whileDown = await stack.store.getSweep(id);
+      expect(whileDown!.planned).toBe(atKill!.planned);
+      expect(whileDown!.runs.done).toBe(atKill!.runs.done);
 
-    await stack.startPlanner();
-    await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
-    const audit = await auditSweep(stack.store, id);
-    expect(audit.sweep.state).toBe('done');
-    // A kill between reserving a run and enqueueing it leaves a run without a job, which the
-    // reconciler fails (its reservation released); any other failure would be a lost result.
-    const failed = audit.runs.filter((r) => r.state === 'failed');
-    for (const r of failed) expect(r.reason).toMatch(/vanished/);
-    expect(audit.byState.done).toBe(MAX_RUNS - failed.length);
-    for (const runId of inFlight) expect({ runId, state: audit.runs.find((r) => r.id === runId)?.state }).toEqual({ runId, state: 'done' });
-    expect(await results.getWaitingCount()).toBe(0);
+      await stack.startPlanner();
+      await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
+      const audit = await auditSweep(stack.store, id);
+      expect(audit.sweep.state).toBe('done');
+      // A kill between reserving a run and enqueueing it leaves a run without a job, which the
+      // reconciler fails (its reservation released); any other failure would be a lost result.
+      const failed = audit.runs.filter((r) => r.state === 'failed');
+      for (const r of failed) expect(r.reason).toMatch(/vanished/);
+      expect(audit.byState.done).toBe(MAX_RUNS - failed.length);
+      for (const runId of inFlight) expect({ runId, state: audit.runs.find((r) => r.id === runId)?.state }).toEqual({ runId, state: 'done' });
+      expect(await results.getWaitingCount()).toBe(0);
 
-    // The same result again, under another job id (a retried job whose first attempt also posted).
-    const first = audit.runs.find((r) => r.state === 'done')!;
-    const again: RunResult = { status: 'done', sweepId: id, runId: first.id, loss: 99, curve: [], worker: 'replayed', attempts: 2, durationMs: 1 };
-    const job = await results.add('result', again, { ...resultJobOptions(first.id), jobId: `${first.id}-again` });
-    await waitFor('the duplicate to be consumed', async () => (await job.getState()) === 'completed', 15_000);
-    expect((await results.getJob(job.id!))?.returnvalue).toBe('duplicate');
-    // And straight to the store, ten at once (Lua scripts run one at a time).
-    const outcomes = await Promise.all(Array.from({ length: 10 }, () => stack.store.recordResult(id, first.id, { status: 'done', loss: 42, worker: 'direct' })));
-    expect(new Set(outcomes)).toEqual(new Set(['duplicate']));
-    const after = await auditSweep(stack.store, id);
-    expect(after.sweep.spent).toBe(audit.sweep.spent);
-    expect(after.observations).toBe(audit.observations);
-    expect(after.runs.find((r) => r.id === first.id)).toMatchObject({ loss: first.loss, worker: first.worker });
+      // The same result again, under another job id (a retried job whose first attempt also posted).
+      const first = audit.runs.find((r) => r.state === 'done')!;
+      const again: RunResult = { status: 'done', sweepId: id, runId: first.id, loss: 99, curve: [], worker: 'replayed', attempts: 2, durationMs: 1 };
+      const job = await results.add('result', again, { ...resultJobOptions(first.id), jobId: `${first.id}-again` });
+      await waitFor('the duplicate to be consumed', async () => (await job.getState()) === 'completed', 15_000);
+      expect((await results.getJob(job.id!))?.returnvalue).toBe('duplicate');
+      // And straight to the store, ten at once (Lua scripts run one at a time).
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () => stack.store.recordResult(id, first.id, { status: 'done', loss: 42, worker: 'direct' })));
+      expect(new Set(outcomes)).toEqual(new Set(['duplicate']));
+      const after = await auditSweep(stack.store, id);
+      expect(after.sweep.spent).toBe(audit.sweep.spent);
+      expect(after.observations).toBe(audit.observations);
+      expect(after.runs.find((r) => r.id === first.id)).toMatchObject({ loss: first.loss, worker: first.worker });
+    } finally {
+      await results.close();
+    }
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { RESULTS_QUEUE, resultJobOptions, runQueueName, type RunJobData } from '@lawsweep/contracts';
-import { SpawnedStack } from './support/spawned-stack';
+import { useSpawnedStack } from './support/spawned-stack';
 import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invariants';
 
 /**
@@ -9,17 +9,10 @@ import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invarian
  * its reservation: the reconciler fails it after the grace period and the sweep ends.
  */
 describe('faults: a result that cannot be recorded', () => {
-  let stack: SpawnedStack;
-
-  beforeAll(async () => {
-    stack = await SpawnedStack.start();
-    await stack.startPlanner();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const suite = useSpawnedStack();
 
   it('fails its run after the grace period instead of holding it in flight forever', async () => {
+    const { stack } = suite;
     const connection = { host: '127.0.0.1', port: stack.redis.port, maxRetriesPerRequest: null };
     const results = new Queue(RESULTS_QUEUE, { connection });
     let taken = 0;

@@ -1,4 +1,4 @@
-import { SpawnedStack, waitFor } from './support/spawned-stack';
+import { useSpawnedStack, waitFor } from './support/spawned-stack';
 import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invariants';
 
 /**
@@ -7,19 +7,10 @@ import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invarian
  * reconnect by themselves, and each sweep ends with nothing lost and the budget intact.
  */
 describe('faults: Redis restarts and connection drops mid-sweep', () => {
-  let stack: SpawnedStack;
-
-  beforeAll(async () => {
-    stack = await SpawnedStack.start();
-    await stack.startPlanner();
-    await stack.startWorker();
-    await stack.startWorker();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const suite = useSpawnedStack({ workers: 2 });
 
   const midSweep = async (name: string): Promise<string> => {
+    const { stack } = suite;
     const { id } = await stack.api('/sweeps', { body: timedSpec(name, { stop: { maxRuns: 10 } }, 1) });
     await waitFor(`${name}: a result and runs in flight`, async () => {
       const s = await stack.store.getSweep(id).catch(() => undefined);
@@ -29,6 +20,7 @@ describe('faults: Redis restarts and connection drops mid-sweep', () => {
   };
 
   const endsIntact = async (id: string) => {
+    const { stack } = suite;
     await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
     const audit = await auditSweep(stack.store, id);
     expect(audit.sweep.state).toBe('done');
@@ -44,6 +36,7 @@ describe('faults: Redis restarts and connection drops mid-sweep', () => {
   };
 
   it('survives a Redis restart (AOF on): planner and workers reconnect and the sweep completes', async () => {
+    const { stack } = suite;
     const id = await midSweep('redis-restart');
     const before = await stack.store.getSweep(id);
     await stack.redis.restart();
@@ -55,6 +48,7 @@ describe('faults: Redis restarts and connection drops mid-sweep', () => {
   }, 90_000);
 
   it('survives every client connection being killed, and a 3 s pause of all clients', async () => {
+    const { stack } = suite;
     const id = await midSweep('connection-drop');
     const killed = Number(await stack.client.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes'));
     expect(killed).toBeGreaterThan(4);

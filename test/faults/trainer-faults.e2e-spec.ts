@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SpawnedStack } from './support/spawned-stack';
+import { useSpawnedStack } from './support/spawned-stack';
 import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invariants';
 
 /**
@@ -10,19 +10,10 @@ import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invarian
  * (Variables never pass through a shell: test/worker-command-trainer.e2e-spec.ts injects them.)
  */
 describe('faults: trainer crash, garbage, NaN and timeout in one sweep', () => {
-  let stack: SpawnedStack;
-
-  beforeAll(async () => {
-    stack = await SpawnedStack.start();
-    await stack.startPlanner();
-    await stack.startWorker();
-    await stack.startWorker();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const suite = useSpawnedStack({ workers: 2 });
 
   it('each fault ends as designed and the sweep completes', async () => {
+    const { stack } = suite;
     const trainer = { type: 'command', command: ['sh', join(__dirname, 'fixtures/mixed-trainer.sh')], timeoutSeconds: 1.5 };
     const { id } = await stack.api('/sweeps', { body: timedSpec('trainer-faults', { trainer, stop: { maxRuns: 9 } }) });
     await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq';
 import { runQueueName } from '@lawsweep/contracts';
-import { SpawnedStack, waitFor } from './support/spawned-stack';
+import { useSpawnedStack, waitFor } from './support/spawned-stack';
 import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invariants';
 
 /**
@@ -9,17 +9,10 @@ import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invarian
  * them, each result is recorded once, and the sweep ends with its invariants intact.
  */
 describe('faults: SIGKILL a worker mid-run', () => {
-  let stack: SpawnedStack;
-
-  beforeAll(async () => {
-    stack = await SpawnedStack.start();
-    await stack.startPlanner();
-  }, 60_000);
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  const suite = useSpawnedStack();
 
   it('its runs are detected as stalled, finished by another worker, and recorded once', async () => {
+    const { stack } = suite;
     const victim = await stack.startWorker();
     const survivor = await stack.startWorker();
     const { id } = await stack.api('/sweeps', { body: timedSpec('worker-kill', { stop: { maxRuns: 8 } }, 2) });

@@ -157,3 +157,35 @@ export class SpawnedStack {
     rmSync(this.runRoot, { recursive: true, force: true });
   }
 }
+
+export interface SpawnedSuiteOptions {
+  /** Start the planner in beforeAll (default true). */
+  planner?: boolean;
+  /** Workers started in beforeAll (default 0); a test that needs handles on its workers starts them itself. */
+  workers?: number;
+  redisArgs?: string[];
+  password?: string;
+}
+
+/**
+ * One SpawnedStack for a describe block: started in beforeAll (Redis, then the planner and
+ * `workers` workers), stopped in afterAll, even when a start failed half-way. Read `.stack` in
+ * tests and hooks, not while the describe block is being defined.
+ */
+export function useSpawnedStack(options: SpawnedSuiteOptions = {}): { readonly stack: SpawnedStack } {
+  let stack: SpawnedStack | undefined;
+  beforeAll(async () => {
+    stack = await SpawnedStack.start({ redisArgs: options.redisArgs, password: options.password });
+    if (options.planner !== false) await stack.startPlanner();
+    for (let i = 0; i < (options.workers ?? 0); i++) await stack.startWorker();
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return {
+    get stack(): SpawnedStack {
+      if (!stack) throw new Error('useSpawnedStack: the stack starts in beforeAll; read .stack inside a test or hook');
+      return stack;
+    },
+  };
+}
