@@ -52,7 +52,8 @@ describe('faults: SIGKILL the planner mid-sweep', () => {
       // The same result again, under another job id (a retried job whose first attempt also posted).
       const first = audit.runs.find((r) => r.state === 'done')!;
       const again: RunResult = { status: 'done', sweepId: id, runId: first.id, loss: 99, curve: [], worker: 'replayed', attempts: 2, durationMs: 1 };
-      const job = await results.add('result', again, { ...resultJobOptions(first.id), jobId: `${first.id}-again` });
+      // Kept once completed (production removes a recorded result job) so its return value can be read.
+      const job = await results.add('result', again, { ...resultJobOptions(first.id), jobId: `${first.id}-again`, removeOnComplete: false });
       await waitFor('the duplicate to be consumed', async () => (await job.getState()) === 'completed', 15_000);
       expect((await results.getJob(job.id!))?.returnvalue).toBe('duplicate');
       // And straight to the store, ten at once (Lua scripts run one at a time).
