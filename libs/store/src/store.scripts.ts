@@ -99,67 +99,47 @@ return 1
 `;
 
 /**
- * Records runs' outcomes exactly once: a second record of a run (duplicate delivery, the reconciler
- * racing a late result, the same run twice in one call) changes nothing and answers 'duplicate'.
- * Several runs of one sweep go in one call (the planner gathers results for a few ms: one script
- * per result was ~30 µs of Redis and a command's worth of planner CPU each, bench/load.bench.ts).
- * KEYS: sweep hash, active set, observations list.
- * ARGV: prefix, now, then per run: runId, status, loss, worker, attempts, reason,
- * partialCostFraction, durationMs, number of curve points, the curve points (JSON).
- * Returns one of 'recorded' | 'duplicate' | 'missing' per run.
+ * Records a run's outcome exactly once: a second call for the same run (duplicate delivery, the
+ * reconciler racing a late result) changes nothing and answers 'duplicate'.
+ * KEYS: sweep hash, run hash, active set, curve list, observations list.
+ * ARGV: status, loss, worker, attempts, reason, partialCostFraction, now, durationMs, runId, then curve points (JSON).
  */
-export const RECORD_RESULTS = `
-local out = {}
-local recorded = 0
-local i = 3
-while i <= #ARGV do
-  local runId, status, loss, worker, attempts, reason, partial, duration = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7]
-  local first, count = i + 9, tonumber(ARGV[i + 8])
-  i = first + count
-  local rk = ARGV[1] .. 'run:' .. runId
-  local h = redis.call('HMGET', rk, 'state', 'cost', 'config')
-  local st = h[1]
-  if not st then
-    out[#out + 1] = 'missing'
-  elseif st ~= 'queued' and st ~= 'running' then
-    out[#out + 1] = 'duplicate'
-  else
-    local costStr = h[2]
-    redis.call('HINCRBY', KEYS[1], st, -1)
-    redis.call('HINCRBY', KEYS[1], status, 1)
-    redis.call('HINCRBYFLOAT', KEYS[1], 'reserved', '-' .. costStr)
-    local spendStr = '0'
-    if status == 'done' then
-      spendStr = costStr
-    elseif status == 'failed' and partial ~= '' then
-      spendStr = string.format('%.17g', tonumber(costStr) * tonumber(partial))
-    end
-    if tonumber(spendStr) > 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'spent', spendStr) end
-    redis.call('SREM', KEYS[2], runId)
-    redis.call('HSET', rk, 'state', status, 'spent', spendStr, 'finishedAt', ARGV[2], 'durationMs', duration)
-    if worker ~= '' then redis.call('HSET', rk, 'worker', worker) end
-    if attempts ~= '' then redis.call('HSET', rk, 'attempts', attempts) end
-    if reason ~= '' then redis.call('HSET', rk, 'reason', reason) end
-    if status == 'done' then
-      redis.call('HSET', rk, 'loss', loss)
-      redis.call('RPUSH', KEYS[3], '{"runId":"' .. runId .. '","config":' .. h[3] .. ',"loss":' .. loss .. '}')
-    end
-    if count > 0 then
-      local ck = rk .. ':curve'
-      redis.call('DEL', ck)
-      for a = first, first + count - 1, 500 do redis.call('RPUSH', ck, unpack(ARGV, a, math.min(a + 499, first + count - 1))) end
-    end
-    recorded = recorded + 1
-    out[#out + 1] = 'recorded'
-  end
+export const RECORD_RESULT = `
+local st = redis.call('HGET', KEYS[2], 'state')
+if not st then return 'missing' end
+if st ~= 'queued' and st ~= 'running' then return 'duplicate' end
+local status = ARGV[1]
+local costStr = redis.call('HGET', KEYS[2], 'cost')
+local cost = tonumber(costStr)
+redis.call('HINCRBY', KEYS[1], st, -1)
+redis.call('HINCRBY', KEYS[1], status, 1)
+redis.call('HINCRBYFLOAT', KEYS[1], 'reserved', '-' .. costStr)
+local spendStr = '0'
+if status == 'done' then
+  spendStr = costStr
+elseif status == 'failed' and ARGV[6] ~= '' then
+  spendStr = string.format('%.17g', cost * tonumber(ARGV[6]))
 end
-if recorded > 0 then
-  -- Floating-point sums drift; with nothing in flight the reservation is exactly zero.
-  if redis.call('SCARD', KEYS[2]) == 0 then redis.call('HSET', KEYS[1], 'reserved', '0') end
-  redis.call('HINCRBY', KEYS[1], 'version', recorded)
-  redis.call('HSET', KEYS[1], 'updatedAt', ARGV[2])
+if tonumber(spendStr) > 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'spent', spendStr) end
+redis.call('SREM', KEYS[3], ARGV[9])
+-- Floating-point sums drift; with nothing in flight the reservation is exactly zero.
+if redis.call('SCARD', KEYS[3]) == 0 then redis.call('HSET', KEYS[1], 'reserved', '0') end
+redis.call('HSET', KEYS[2], 'state', status, 'spent', spendStr, 'finishedAt', ARGV[7], 'durationMs', ARGV[8])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[2], 'worker', ARGV[3]) end
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[2], 'attempts', ARGV[4]) end
+if ARGV[5] ~= '' then redis.call('HSET', KEYS[2], 'reason', ARGV[5]) end
+if status == 'done' then
+  redis.call('HSET', KEYS[2], 'loss', ARGV[2])
+  local cfg = redis.call('HGET', KEYS[2], 'config')
+  redis.call('RPUSH', KEYS[5], '{"runId":"' .. ARGV[9] .. '","config":' .. cfg .. ',"loss":' .. ARGV[2] .. '}')
 end
-return out
+if #ARGV > 9 then
+  redis.call('DEL', KEYS[4])
+  for i = 10, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+end
+redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[7])
+return 'recorded'
 `;
 
 /**

@@ -98,28 +98,6 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.recordResult(id, 'no-such-run', result)).toBe('missing');
   });
 
-  it('records several results in one call, each once, in order, with long curves split across calls', async () => {
-    const id = await store.createSweep(spec(100));
-    const reserved = await store.reserveRuns(id, [10, 20, 30, 40].map((cost, i) => ({ config: { N: i + 1, D: 1 }, cost })));
-    const [a, b, c, d] = reserved.map((r) => (r.ok ? r.runId : ''));
-    const long = Array.from({ length: 15_000 }, (_, k) => ({ tokens: k + 1, loss: 4 - k / 1e5 }));
-    const outcomes = await store.recordResults(id, [
-      { runId: a, result: { status: 'done', loss: 3.1, curve: long } },
-      { runId: b, result: { status: 'failed', reason: 'crashed', partialCostFraction: 0.5 } },
-      { runId: a, result: { status: 'done', loss: 9 } }, // the same run again in the same call
-      { runId: 'no-such-run', result: { status: 'done', loss: 1 } },
-      { runId: c, result: { status: 'done', loss: 3.3, curve: long } }, // 2 x 15,000 points: a second script call
-    ]);
-    expect(outcomes).toEqual(['recorded', 'recorded', 'duplicate', 'missing', 'recorded']);
-    // spent: 10 + half of 20 + 30; reserved: only d's 40 is still in flight; one version step per record.
-    expect(await store.getSweep(id)).toMatchObject({ spent: 50, reserved: 40, version: 3, runs: { queued: 1, done: 2, failed: 1 } });
-    expect((await store.observations(id)).map((o) => o.loss)).toEqual([3.1, 3.3]);
-    expect((await store.getRun(a, true))?.curve).toHaveLength(10_000); // the store keeps the last maxCurvePoints
-    expect((await store.getRun(b))).toMatchObject({ state: 'failed', reason: 'crashed', spent: 10 });
-    expect(await store.recordResults(id, [{ runId: d, result: { status: 'cancelled' } }])).toEqual(['recorded']);
-    expect(await store.getSweep(id)).toMatchObject({ reserved: 0, runs: { queued: 0, cancelled: 1 } });
-  });
-
   it('marks many runs running in one call, only those still queued, and reads observations from an offset', async () => {
     const id = await store.createSweep(spec(100));
     const ids: string[] = [];

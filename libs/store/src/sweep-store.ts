@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULTS, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, TRANSITION } from './store.scripts';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, TRANSITION } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FitSummary,
@@ -31,7 +31,7 @@ interface StoreCommands {
   lsReserveRuns(...args: (string | number)[]): Promise<string[]>;
   lsMarkRunningMany(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
   lsAppendCurve(...args: (string | number)[]): Promise<number>;
-  lsRecordResults(...args: (string | number)[]): Promise<RecordOutcome[]>;
+  lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
   lsImportRuns(...args: (string | number)[]): Promise<number>;
   lsTransition(...args: (string | number)[]): Promise<string>;
   lsRenewLock(...args: (string | number)[]): Promise<number>;
@@ -53,8 +53,6 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
 const IMPORT_CHUNK = 5_000;
 /** Runs per reservation script call: a wave is at most a sweep's parallelism; this bounds one call's arguments and time. */
 const RESERVE_CHUNK = 1_000;
-/** Arguments per result-recording script call (curves included); one run's curve may go over. */
-const RECORD_ARGS_PER_CALL = 20_000;
 
 export class SweepStore {
   readonly prefix: string;
@@ -73,7 +71,7 @@ export class SweepStore {
     define('lsReserveRuns', 4, RESERVE_RUNS);
     if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
     define('lsAppendCurve', 2, APPEND_CURVE);
-    define('lsRecordResults', 3, RECORD_RESULTS);
+    define('lsRecordResult', 5, RECORD_RESULT);
     define('lsImportRuns', 4, IMPORT_RUNS);
     define('lsTransition', 1, TRANSITION);
     define('lsRenewLock', 1, RENEW_LOCK);
@@ -187,27 +185,24 @@ export class SweepStore {
 
   /** Records a run's outcome exactly once; also used to fail or release runs whose job is gone. */
   async recordResult(sweepId: string, runId: string, result: ResultInput, now = Date.now()): Promise<RecordOutcome> {
-    return (await this.recordResults(sweepId, [{ runId, result }], now))[0];
-  }
-
-  /** recordResult for several runs of one sweep in one script call; an outcome per run, in order. */
-  async recordResults(sweepId: string, items: readonly { runId: string; result: ResultInput }[], now = Date.now()): Promise<RecordOutcome[]> {
-    const out: RecordOutcome[] = [];
-    let args: string[] = [];
-    const flush = async () => {
-      if (args.length === 0) return;
-      out.push(...(await this.cmd.lsRecordResults(this.sweepKey(sweepId), this.sweepKey(sweepId, 'active'), this.sweepKey(sweepId, 'obs'), this.prefix, String(now), ...args)));
-      args = [];
-    };
-    for (const { runId, result } of items) {
-      const curve = (result.curve ?? []).slice(-this.maxCurvePoints).map((p) => JSON.stringify(p));
-      // Spread into one call: bounded, as tens of thousands of arguments overflow the stack (importRuns).
-      if (args.length + curve.length > RECORD_ARGS_PER_CALL) await flush();
-      args.push(runId, result.status, num(result.loss), result.worker ?? '', num(result.attempts), result.reason ?? '', num(result.partialCostFraction), num(result.durationMs), String(curve.length));
-      for (const point of curve) args.push(point);
-    }
-    await flush();
-    return out;
+    const curve = (result.curve ?? []).slice(-this.maxCurvePoints).map((p) => JSON.stringify(p));
+    return this.cmd.lsRecordResult(
+      this.sweepKey(sweepId),
+      this.runKey(runId),
+      this.sweepKey(sweepId, 'active'),
+      this.runKey(runId, 'curve'),
+      this.sweepKey(sweepId, 'obs'),
+      result.status,
+      num(result.loss),
+      result.worker ?? '',
+      num(result.attempts),
+      result.reason ?? '',
+      num(result.partialCostFraction),
+      String(now),
+      num(result.durationMs),
+      runId,
+      ...curve,
+    );
   }
 
   /** Imports runs the user already has; returns how many were new (-1 for an unknown sweep). */

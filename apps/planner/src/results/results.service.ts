@@ -1,27 +1,12 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { CANCELLED_REASON, type RunProgress, type RunResult } from '@lawsweep/contracts';
-import { SweepStore, sweepIdOfRun, type RecordOutcome, type ResultInput } from '@lawsweep/store';
+import { SweepStore, sweepIdOfRun, type RecordOutcome } from '@lawsweep/store';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlanningLoopService } from '../planning/planning-loop.service';
 import { RunQueuesService, type RunEventHandler } from '../queues/run-queues.service';
 
 /** How long `active` events gather before one markRunningMany per sweep. */
 const ACTIVE_BATCH_MS = 5;
-/**
- * How long results gather before one recordResults per sweep, and the most in one call. The results
- * queue hands the planner up to 32 results at once under load; one script each was ~30 µs of
- * Redis and a command's worth of planner CPU each (bench/load.bench.ts). A result job is
- * acknowledged only after its batch is recorded, so batching loses nothing on a crash.
- */
-const RECORD_BATCH_MS = 2;
-const RECORD_BATCH_MAX = 64;
-
-interface PendingRecord {
-  runId: string;
-  result: ResultInput;
-  resolve: (outcome: RecordOutcome) => void;
-  reject: (err: unknown) => void;
-}
 
 /**
  * What happens when a worker reports: a finished run is recorded exactly once (the store's script
@@ -34,9 +19,6 @@ export class ResultsService implements OnModuleInit, OnModuleDestroy, RunEventHa
   /** Run ids whose job went active, per sweep, waiting for the next batched markRunningMany. */
   private readonly startedRuns = new Map<string, string[]>();
   private flushTimer?: NodeJS.Timeout;
-  /** Results waiting for the next batched recordResults, per sweep. */
-  private readonly pendingRecords = new Map<string, PendingRecord[]>();
-  private recordTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly store: SweepStore,
@@ -52,13 +34,12 @@ export class ResultsService implements OnModuleInit, OnModuleDestroy, RunEventHa
   /** Shutdown: the batch gathered so far still goes out (the connection closes after this). */
   async onModuleDestroy(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.recordTimer) clearTimeout(this.recordTimer);
-    await Promise.all([this.flushStarted(), this.flushRecords()]);
+    await this.flushStarted();
   }
 
   async record(result: RunResult, arrivedAt = Date.now()): Promise<RecordOutcome> {
     const cancelled = result.status === 'failed' && result.reason === CANCELLED_REASON;
-    const outcome = await this.recordBatched(result.sweepId, result.runId, {
+    const outcome = await this.store.recordResult(result.sweepId, result.runId, {
       status: result.status === 'done' ? 'done' : cancelled ? 'cancelled' : 'failed',
       loss: result.status === 'done' ? result.loss : undefined,
       reason: result.status === 'failed' ? result.reason : undefined,
@@ -73,34 +54,6 @@ export class ResultsService implements OnModuleInit, OnModuleDestroy, RunEventHa
     // Not awaited: the result is durable now; planning must not hold the results queue.
     if (outcome === 'recorded') void this.loop.schedule(result.sweepId, arrivedAt);
     return outcome;
-  }
-
-  private recordBatched(sweepId: string, runId: string, result: ResultInput): Promise<RecordOutcome> {
-    return new Promise((resolve, reject) => {
-      const list = this.pendingRecords.get(sweepId) ?? [];
-      this.pendingRecords.set(sweepId, list);
-      list.push({ runId, result, resolve, reject });
-      if (list.length >= RECORD_BATCH_MAX) void this.flushSweep(sweepId);
-      else this.recordTimer ??= setTimeout(() => void this.flushRecords(), RECORD_BATCH_MS);
-    });
-  }
-
-  private async flushRecords(): Promise<void> {
-    this.recordTimer = undefined;
-    await Promise.all([...this.pendingRecords.keys()].map((sweepId) => this.flushSweep(sweepId)));
-  }
-
-  /** One script call for what waits of this sweep; each waiting result gets its own outcome (or the error, and BullMQ retries it). */
-  private async flushSweep(sweepId: string): Promise<void> {
-    const batch = this.pendingRecords.get(sweepId);
-    this.pendingRecords.delete(sweepId);
-    if (!batch?.length) return;
-    try {
-      const outcomes = await this.store.recordResults(sweepId, batch);
-      batch.forEach((p, i) => p.resolve(outcomes[i]));
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-    }
   }
 
   /**
