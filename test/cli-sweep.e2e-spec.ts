@@ -63,6 +63,12 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(r.stderr).toContain('Start it with `lawsweep planner` or `npm run demo`');
   });
 
+  it('names the planner it asked when a sweep id is unknown there, once', async () => {
+    const r = await cli(['sweep', 'status', 'sw-nope'], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`lawsweep: no sweep 'sw-nope' on the planner at ${stack.baseUrl}: \`lawsweep sweep list\` shows its sweeps (--planner URL picks another planner)`);
+  });
+
   it('prints each field error of a rejected spec', async () => {
     const r = await cli(['sweep', 'create', join(dir, 'bad.yaml')], env);
     expect(r.code).toBe(1);

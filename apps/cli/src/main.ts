@@ -7,7 +7,19 @@ program
   .name('lawsweep')
   .description('Compute-budgeted scaling-law sweeps: plan the runs that teach the most, run them on workers, refit after every result.')
   .version('0.1.0')
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ lawsweep demo                                             # a whole sweep on this machine, ~30 s
+  $ lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --seeds 3
+  $ lawsweep fit --data runs.csv --law chinchilla
+  $ lawsweep planner &  lawsweep worker &                     # the services; Redis from $REDIS_URL or 127.0.0.1:6379
+  $ lawsweep sweep create examples/specs/chinchilla-demo.yaml        # prints the id to follow: lawsweep sweep watch ID
+
+'lawsweep <command> --help' shows each command's flags, defaults and an example.`,
+  );
 
 registerCommands(program);
 

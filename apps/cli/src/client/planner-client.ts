@@ -110,12 +110,14 @@ export class PlannerClient {
       // Not JSON (a proxy's HTML page): the status line says enough.
     }
     const msg = Array.isArray(body.message) ? body.message.join('; ') : body.message;
-    const hint =
-      res.status === 401 || res.status === 403
-        ? ' The planner wants a token: pass --token or set LAWSWEEP_TOKEN.'
-        : res.status === 404 && /^\/sweeps\/[^/]+/.test(path)
-          ? ' No such sweep: `lawsweep sweep list` shows the ids.'
-          : '';
+    const sweepId = /^\/sweeps\/([^/?]+)/.exec(path)?.[1];
+    // Only the planner's own "no sweep" 404: a missing route (an older planner) keeps its message.
+    if (res.status === 404 && sweepId !== undefined && /no sweep|unknown sweep/i.test(msg ?? '')) {
+      // Said once, with the planner asked: an id from another planner (or another Redis) is the usual cause.
+      const id = decodeURIComponent(sweepId);
+      return new PlannerHttpError(404, `no sweep '${id}' on the planner at ${this.baseUrl}: \`lawsweep sweep list\` shows its sweeps (--planner URL picks another planner)`);
+    }
+    const hint = res.status === 401 || res.status === 403 ? ' The planner wants a token: pass --token or set LAWSWEEP_TOKEN.' : '';
     return new PlannerHttpError(res.status, `${method} ${path} failed: ${res.status} ${msg ?? res.statusText}.${hint}`, body.errors ?? []);
   }
 }

@@ -16,5 +16,20 @@ export function addPlannerOptions(cmd: Command): Command {
 export function plannerClientFor(cmd: Command): PlannerClient {
   const opts = cmd.optsWithGlobals<{ planner?: string; token?: string }>();
   const env = cliEnvironment();
-  return new PlannerClient(opts.planner ?? env.plannerUrl, opts.token ?? env.token);
+  const url = opts.planner ?? env.plannerUrl;
+  // A typo here would otherwise surface as "cannot reach the planner", which sends one looking for a dead service.
+  if (!isHttpUrl(url)) {
+    const from = opts.planner !== undefined ? '--planner' : 'LAWSWEEP_PLANNER_URL';
+    throw new Error(`${from}: expected the planner's base URL, e.g. http://127.0.0.1:3000, got '${url}'`);
+  }
+  return new PlannerClient(url, opts.token ?? env.token);
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }

@@ -75,7 +75,12 @@ async function runFit(flags: FitFlags): Promise<void> {
   } catch (err) {
     throw new Error(`cannot read --data ${flags.data}: ${(err as Error).message}`);
   }
-  const rows = readRunsCsv(text, law.variables);
+  let rows: ReturnType<typeof readRunsCsv>;
+  try {
+    rows = readRunsCsv(text, law.variables);
+  } catch (err) {
+    throw new Error(`--data ${flags.data}: ${(err as Error).message}`);
+  }
   const drop = flags.dropHighestLoss === undefined ? 0 : nonNegativeInt(flags.dropHighestLoss, '--drop-highest-loss');
   const kept = dropHighestLoss(rows, drop);
   const k = law.theta.length;
@@ -141,7 +146,7 @@ async function runFit(flags: FitFlags): Promise<void> {
 export function register(program: Command): void {
   program
     .command('fit')
-    .description('Fit a scaling law to finished runs (a CSV with one column per variable and a loss column).')
+    .description('fit a scaling law to finished runs (a CSV with one column per variable and a loss column)')
     .requiredOption('--data <file>', 'runs CSV: a header with the law\'s variables (e.g. N,D) and loss; extra columns are ignored')
     .option('--law <name>', 'a built-in law: chinchilla, kaplan, chinchilla-tied, data-constrained, farseer')
     .option('--expression <formula>', 'an expression law, e.g. "E + A / N^alpha + B / D^beta" (with --param for each parameter)')
@@ -153,5 +158,12 @@ export function register(program: Command): void {
     .option('--drop-highest-loss <K>', "drop the K highest-loss runs first (Epoch AI's preprocessing of the Chinchilla data uses 5)")
     .option('--optimal <C1,C2,...>', 'also report the compute-optimal N*(C), D*(C) (cost 6ND) with 90% intervals')
     .option('--json', 'print the fit as JSON: {law, params, stderr, n, rmse, sigma, objective, converged, modes, ...}')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ lawsweep fit --data runs.csv --law chinchilla --json | jq .params\n' +
+        '  $ lawsweep fit --data runs.csv --law chinchilla --bootstrap 100 --optimal 1e22,1e23\n' +
+        '  $ lawsweep fit --data runs.csv --expression "E + A / N^alpha" --param E=0.5:5 --param A=1:1e6 --param alpha=0.05:1\n',
+    )
     .action((flags: FitFlags) => runFit(flags));
 }

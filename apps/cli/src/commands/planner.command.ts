@@ -13,8 +13,15 @@ export function register(program: Command): void {
     .option('--port <port>', 'HTTP port (default: $PORT or 3000)')
     .option('--host <host>', 'interface to listen on (default: $HOST or 127.0.0.1; 0.0.0.0 to expose it)')
     .option('--token <token>', 'require `Authorization: Bearer <token>` on state-changing requests (default: $LAWSWEEP_TOKEN)')
-    .addHelpText('after', `\nEnvironment only (no flag):\n${plannerEnvHelpLines().join('\n')}\n`)
+    .addHelpText(
+      'after',
+      `\nEnvironment only (no flag):\n${plannerEnvHelpLines().join('\n')}\n\nExamples:\n` +
+        '  $ lawsweep planner --redis redis://127.0.0.1:6379 --port 3000\n' +
+        '  $ LAWSWEEP_TOKEN=s3cret lawsweep planner --host 0.0.0.0      # exposed: writes need the token\n',
+    )
     .action(async (opts: { redis?: string; port?: string; host?: string; token?: string }) => {
+      // Checked here so the message names the flag and what was typed (Number('abc') would reach the config as NaN).
+      if (opts.port !== undefined && !/^\d+$/.test(opts.port.trim())) throw new Error(`--port: expected a port number (0-65535), got '${opts.port}'`);
       // Imported lazily so other commands do not load NestJS.
       const { bootstrapPlanner } = await import('../../../planner/src/bootstrap');
       await bootstrapPlanner({

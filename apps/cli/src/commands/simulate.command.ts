@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import type { Config, Observation } from '@lawsweep/law';
 import { readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
+import { table } from '../format';
 
 const DESIGNS: DesignName[] = ['eig', 'grid', 'isoflop', 'random', 'oracle'];
 
@@ -16,16 +17,39 @@ interface SimulateFlags {
   json?: boolean;
 }
 
+/** A CSV the spec names, read relative to the spec; a failure names the spec and the field. */
+function readField<T>(specPath: string, field: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    const message = (err as Error).message;
+    const hint = /ENOENT/.test(message) ? " (a relative path is read from the spec's folder)" : '';
+    throw new Error(`--spec ${specPath}: ${field}: ${message}${hint}`);
+  }
+}
+
 /** Reads a spec file (YAML or JSON), checks it, and reads the CSVs it names (relative to the spec's folder). */
 function loadSpec(path: string): { spec: SweepSpec; pool?: Config[]; replay?: Observation[] } {
-  const raw: unknown = parseYaml(readFileSync(path, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read --spec ${path}: ${(err as Error).message}. Start from examples/specs/chinchilla-demo.yaml.`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new Error(`--spec ${path} is not valid YAML or JSON: ${(err as Error).message}`);
+  }
   const parsed = parseSweepSpec(raw);
   if (!parsed.ok) throw new Error(`invalid spec ${path}:\n${parsed.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   const spec = parsed.spec;
   const variables = Object.keys(spec.variables);
   const base = dirname(resolve(path));
-  const pool = typeof spec.candidates === 'string' ? readPoolCsv(resolve(base, spec.candidates), variables) : undefined;
-  const replay = spec.trainer.type === 'replay' ? readReplayCsv(resolve(base, spec.trainer.file), variables) : undefined;
+  const pool = typeof spec.candidates === 'string' ? readField(path, 'candidates', () => readPoolCsv(resolve(base, spec.candidates as string), variables)) : undefined;
+  const trainer = spec.trainer;
+  const replay = trainer.type === 'replay' ? readField(path, 'trainer.file', () => readReplayCsv(resolve(base, trainer.file), variables)) : undefined;
   const errors = validateSweepSpecSemantics(spec, { pool: pool ?? replay?.map((o) => o.config) });
   if (errors.length > 0) throw new Error(`invalid spec ${path}:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   return { spec, pool, replay };
@@ -44,17 +68,20 @@ function printTable(result: SimulateResult): void {
   const out: string[] = [`design ${result.design}`];
   for (const seed of result.seeds) {
     out.push(`seed ${seed.seed} (ended: ${seed.ended})`);
-    out.push('  budget     spent      runs  target                      predicted  90% interval         truth     rel.err');
-    for (const cp of seed.checkpoints) {
-      for (const t of cp.targets) {
-        const target = Object.entries(t.config).map(([k, v]) => `${k}=${fmt(v)}`).join(' ');
-        const err = t.truth !== undefined ? `${((100 * Math.abs(t.loss - t.truth)) / t.truth).toFixed(2)}%` : '-';
-        out.push(
-          `  ${fmt(cp.budget).padEnd(10)} ${fmt(cp.spent).padEnd(10)} ${String(cp.runs.length).padEnd(5)} ${target.padEnd(27)} ${t.loss.toFixed(4).padEnd(10)} [${t.lower.toFixed(3)}, ${t.upper.toFixed(3)}]`.padEnd(98) +
-            ` ${t.truth !== undefined ? t.truth.toFixed(4) : '-'.padEnd(6)}    ${err}`,
-        );
-      }
-    }
+    const rows = seed.checkpoints.flatMap((cp) =>
+      cp.targets.map((t) => [
+        fmt(cp.budget),
+        fmt(cp.spent),
+        String(cp.runs.length),
+        Object.entries(t.config).map(([k, v]) => `${k}=${fmt(v)}`).join(' '),
+        t.loss.toFixed(4),
+        `[${t.lower.toFixed(3)}, ${t.upper.toFixed(3)}]`,
+        t.truth !== undefined ? t.truth.toFixed(4) : '-',
+        t.truth !== undefined ? `${((100 * Math.abs(t.loss - t.truth)) / t.truth).toFixed(2)}%` : '-',
+      ]),
+    );
+    const text = table(['budget', 'spent', 'runs', 'target', 'predicted', '90% interval', 'truth', 'rel.err'], rows);
+    out.push(...text.split('\n').map((line) => `  ${line}`));
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -63,20 +90,28 @@ export function register(program: Command): void {
   program
     .command('simulate')
     .description("run a whole sweep in-process (no Redis) against the spec's simulate or replay trainer")
-    .requiredOption('--spec <file>', 'sweep spec (YAML or JSON)')
-    .option('--design <name>', `design: ${DESIGNS.join('|')} (default: the spec's)`)
+    .requiredOption('--spec <file>', 'sweep spec (YAML or JSON) with a simulate or replay trainer')
+    .option('--design <name>', `design: ${DESIGNS.join('|')} (default: the spec's, else eig)`)
     .option('--seeds <k>', 'number of seeds (spec.seed, spec.seed+1, …)', '1')
-    .option('--checkpoints <b1,b2,...>', 'budget levels at which to record the fit and predictions (default: the budget)')
-    .option('--json', 'print JSON')
+    .option('--checkpoints <b1,b2,...>', "budget levels at which to record the fit and predictions; the sweep runs to the largest, past the spec's budget if it is larger (default: the budget)")
+    .option('--json', 'print JSON: {design, seeds: [{seed, checkpoints: [{budget, spent, runs, params, targets}]}]}')
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  $ lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --seeds 3 --checkpoints 1e20,3e20,1e21\n' +
+        '  $ lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --design grid --json | jq .seeds[0].checkpoints[0].targets\n',
+    )
     .action((flags: SimulateFlags) => {
-      const { spec, pool, replay } = loadSpec(flags.spec);
+      // The flags first: they are cheap to check, and a typo should not wait for the spec's CSVs.
       if (flags.design !== undefined && !DESIGNS.includes(flags.design as DesignName)) throw new Error(`--design: expected one of ${DESIGNS.join(', ')}, got '${flags.design}'`);
       const seeds = Number(flags.seeds);
       if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 10_000)) throw new Error(`--seeds: expected an integer from 1 to 10000, got '${flags.seeds}'`);
+      const checkpoints = parseCheckpoints(flags.checkpoints);
+      const { spec, pool, replay } = loadSpec(flags.spec);
       const design = (flags.design as DesignName | undefined) ?? spec.design;
       if (spec.trainer.type === 'command') throw new Error("simulate needs a 'simulate' or 'replay' trainer; a command trainer runs on workers (lawsweep sweep create)");
       const withPool = pool ? { ...spec, candidates: pool } : spec;
-      const result = simulateSeeds(withPool, { design, seeds, checkpoints: parseCheckpoints(flags.checkpoints), replay });
+      const result = simulateSeeds(withPool, { design, seeds, checkpoints, replay });
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else printTable(result);
     });

@@ -40,7 +40,13 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'timeout of command runs whose spec sets none, 0 = none (default: $WORKER_TIMEOUT_SECONDS or 0)')
     .option('--run-dir <dir>', 'where per-run directories (LAWSWEEP_RUN_DIR) go (default: $WORKER_RUN_DIR or <tmp>/lawsweep-runs)')
     .option('--keep-run-dirs', "keep a run's directory after it is done; by default it is removed then (failed runs' are kept for inspection and retries) (default: $WORKER_KEEP_RUN_DIRS or false)")
-    .addHelpText('after', `\nEnvironment only (no flag):\n${Object.values(WORKER_ENV).flatMap((v) => (v.flag === undefined ? [`  ${v.env.padEnd(27)} ${v.help}`] : [])).join('\n')}\n`)
+    .addHelpText(
+      'after',
+      `\nEnvironment only (no flag):\n${Object.values(WORKER_ENV).flatMap((v) => (v.flag === undefined ? [`  ${v.env.padEnd(27)} ${v.help}`] : [])).join('\n')}\n` +
+        '\nExamples:\n' +
+        '  $ lawsweep worker --redis redis://127.0.0.1:6379 --concurrency 4          # 4 runs at once, no GPU pinning\n' +
+        '  $ lawsweep worker --redis redis://HOST:6379 --gpus 0,1,2,3 --capacity N=1e9 --pool a100\n',
+    )
     .action(async (flags: WorkerFlags) => {
       // Imported lazily so other commands do not load NestJS.
       const { bootstrapWorker } = await import('../../../worker/src/bootstrap');

@@ -11,12 +11,12 @@ export function registerWatch(sweep: Command): void {
     .command('watch')
     .description('follow a sweep live until it ends: budget spent and reserved, runs, the target interval narrowing')
     .argument('<id>', 'sweep id')
-    .option('--interval <seconds>', 'poll interval', '1')
+    .option('--interval <seconds>', 'seconds between polls of the planner', '1')
     .option('--json', 'one JSON object per change (for scripts)')
     .addHelpText('after', '\nExample:\n  $ lawsweep sweep watch SWEEP_ID            # live bars on a terminal, plain lines when piped\n  $ lawsweep sweep watch SWEEP_ID --json | tail -1')
     .action(async (id: string, opts: { interval: string; json?: boolean }, cmd: Command) => {
       const seconds = Number(opts.interval);
-      if (!(seconds > 0 && seconds <= 3600)) throw new Error(`--interval: expected seconds between 0 and 3600, got '${opts.interval}'`);
+      if (!(seconds > 0 && seconds <= 3600)) throw new Error(`--interval: expected seconds above 0 and at most 3600 (e.g. 0.5 or 5), got '${opts.interval}'`);
       const client = plannerClientFor(cmd);
       const view = stdoutIsTty() && !opts.json ? new TtyProgressView(`sweep ${id}  (dashboard: ${client.dashboardUrl(id)})`) : new LineProgressView(undefined, opts.json);
       const stop = new AbortController();

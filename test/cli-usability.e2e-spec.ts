@@ -1,0 +1,127 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * What a newcomer meets first, through the built CLI in a child process: every help page ends with
+ * an example, and a bad flag or file is one line naming the flag (or field) and what to do.
+ * Nothing here needs Redis or a planner.
+ */
+const root = join(__dirname, '..');
+const demoSpec = join(root, 'examples/specs/chinchilla-demo.yaml');
+let dir: string;
+
+function lawsweep(...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/lawsweep.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LAWSWEEP_PLANNER_URL: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'pipe' });
+  } catch {
+    // tsc emits even when another part of the tree has type errors; the CLI must still be there.
+  }
+  expect(existsSync(join(root, 'dist/apps/cli/src/main.js'))).toBe(true);
+  dir = mkdtempSync(join(tmpdir(), 'lawsweep-cli-ux-'));
+}, 300_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('lawsweep help', () => {
+  it.each([[[]], [['planner']], [['worker']], [['simulate']], [['fit']], [['sweep']], [['plot']], [['demo']]])('%j --help ends with an example', (args) => {
+    const r = lawsweep(...args, '--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Examples?:\n {2}\$ lawsweep |Examples?:\n {2}\$ npm run demo/);
+  });
+
+  it('fit describes itself like the other commands (lower case, no full stop)', () => {
+    expect(lawsweep('--help').stdout).toMatch(/^ {2}fit \[options\] +fit a scaling law to finished runs/m);
+  });
+
+  it('simulate --help says checkpoints past the budget extend the sweep', () => {
+    expect(lawsweep('simulate', '--help').stdout.replace(/\s+/g, ' ')).toContain("the sweep runs to the largest, past the spec's budget");
+  });
+});
+
+describe('lawsweep simulate: bad input', () => {
+  it('names --spec when the spec file cannot be read', () => {
+    const r = lawsweep('simulate', '--spec', 'nope.yaml');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: cannot read --spec nope\.yaml: ENOENT.*Start from examples\/specs\/chinchilla-demo\.yaml/);
+  });
+
+  it('names --spec when it is not YAML', () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'name: [x\n');
+    const r = lawsweep('simulate', '--spec', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`--spec ${file} is not valid YAML or JSON`);
+  });
+
+  it('checks the flags before reading the spec', () => {
+    expect(lawsweep('simulate', '--spec', 'nope.yaml', '--design', 'bogus').stderr).toMatch(/^lawsweep: --design: expected one of eig, grid, isoflop, random, oracle, got 'bogus'/);
+    expect(lawsweep('simulate', '--spec', 'nope.yaml', '--checkpoints', 'abc').stderr).toMatch(/^lawsweep: --checkpoints: expected positive numbers/);
+    expect(lawsweep('simulate', '--spec', 'nope.yaml', '--seeds', '-1').stderr).toMatch(/^lawsweep: --seeds: expected an integer from 1 to 10000, got '-1'/);
+  });
+
+  it('names the spec field of a CSV it cannot read, and says where relative paths start', () => {
+    const spec = join(dir, 'replay.yaml');
+    writeFileSync(spec, ['name: r', 'law: chinchilla', 'variables:', '  N: { min: 1e7, max: 1e9 }', '  D: { min: 1e8, max: 1e11 }', 'budget: 1e20',
+      'targets: [{ N: 1e10, D: 1e11 }]', 'trainer: { type: replay, file: missing-runs.csv }'].join('\n'));
+    const r = lawsweep('simulate', '--spec', spec);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`--spec ${spec}: trainer.file: `);
+    expect(r.stderr).toContain("(a relative path is read from the spec's folder)");
+  });
+});
+
+describe('lawsweep simulate: the table', () => {
+  it('keeps every value under its column header', () => {
+    const r = lawsweep('simulate', '--spec', demoSpec, '--checkpoints', '1e19,1e20');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    const header = lines.find((l) => l.includes('predicted'));
+    expect(header).toBeDefined();
+    const rows = lines.filter((l) => /^ {2}\d\.\d\de\+\d\d /.test(l));
+    expect(rows).toHaveLength(2);
+    for (const column of ['spent', 'runs', 'target', 'predicted', '90% interval', 'truth', 'rel.err']) {
+      const at = header!.indexOf(column);
+      for (const row of rows) {
+        // The value starts where its header starts, after a blank.
+        expect(row[at - 1]).toBe(' ');
+        expect(row[at]).not.toBe(' ');
+      }
+    }
+  });
+});
+
+describe('lawsweep fit: bad input', () => {
+  it('names the --data file in a CSV error', () => {
+    const file = join(dir, 'tokens.csv');
+    writeFileSync(file, 'N,tokens,loss\n1e8,1e9,3.1\n');
+    const r = lawsweep('fit', '--data', file, '--law', 'chinchilla');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`lawsweep: --data ${file}: CSV header (line 1) is missing column D; it has: N, tokens, loss`);
+  });
+});
+
+describe('planner flags', () => {
+  it('a --planner that is not a URL is named as such, not as an unreachable planner', () => {
+    const r = lawsweep('sweep', 'list', '--planner', 'localhost3000');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: --planner: expected the planner's base URL, e\.g\. http:\/\/127\.0\.0\.1:3000, got 'localhost3000'/);
+    expect(r.stderr).not.toContain('cannot reach');
+  });
+
+  it('sweep watch --interval 0 says what it accepts', () => {
+    expect(lawsweep('sweep', 'watch', 'sw-x', '--interval', '0').stderr).toMatch(/--interval: expected seconds above 0 and at most 3600 .*got '0'/);
+  });
+
+  it('lawsweep planner --port abc names the flag and the value', () => {
+    const r = lawsweep('planner', '--port', 'abc');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: --port: expected a port number \(0-65535\), got 'abc'/);
+  });
+});
