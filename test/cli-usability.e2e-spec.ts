@@ -95,6 +95,15 @@ describe('lawsweep simulate: the table', () => {
       }
     }
   });
+
+  it('marks a checkpoint with too few runs to fit as the prior, not a prediction', () => {
+    const r = lawsweep('simulate', '--spec', demoSpec, '--checkpoints', '1e18,1e21');
+    expect(r.code).toBe(0);
+    const [early, late] = r.stdout.split('\n').filter((l) => /^ {2}\d\.\d\de\+\d\d /.test(l));
+    expect(early).toMatch(/ \d\.\d{4}\* /);
+    expect(late).not.toContain('*');
+    expect(r.stdout).toContain("* no fit yet at this budget (too few runs for the law): the prior's prediction, not a fit");
+  });
 });
 
 describe('lawsweep fit: bad input', () => {

@@ -74,7 +74,8 @@ function printTable(result: SimulateResult): void {
         fmt(cp.spent),
         String(cp.runs.length),
         Object.entries(t.config).map(([k, v]) => `${k}=${fmt(v)}`).join(' '),
-        t.loss.toFixed(4),
+        // No params: too few runs to fit yet, so the engine's prediction is its prior's, which a bare number would hide.
+        Object.keys(cp.params).length === 0 ? `${t.loss.toFixed(4)}*` : t.loss.toFixed(4),
         `[${t.lower.toFixed(3)}, ${t.upper.toFixed(3)}]`,
         t.truth !== undefined ? t.truth.toFixed(4) : '-',
         t.truth !== undefined ? `${((100 * Math.abs(t.loss - t.truth)) / t.truth).toFixed(2)}%` : '-',
@@ -82,6 +83,7 @@ function printTable(result: SimulateResult): void {
     );
     const text = table(['budget', 'spent', 'runs', 'target', 'predicted', '90% interval', 'truth', 'rel.err'], rows);
     out.push(...text.split('\n').map((line) => `  ${line}`));
+    if (seed.checkpoints.some((cp) => Object.keys(cp.params).length === 0)) out.push("  * no fit yet at this budget (too few runs for the law): the prior's prediction, not a fit");
   }
   process.stdout.write(`${out.join('\n')}\n`);
 }
