@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSpecFile } from './spec-file.loader';
+import { loadSpecFile, specFileNotes } from './spec-file.loader';
 
 describe('loadSpecFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lawsweep-spec-'));
@@ -28,5 +28,14 @@ describe('loadSpecFile', () => {
     expect(() => loadSpecFile(join(dir, 'd.yaml'))).toThrow(/d\.yaml: candidates: /);
     writeFileSync(join(dir, 'e.yaml'), 'name: e\ncandidates: pool.csv\n');
     expect(() => loadSpecFile(join(dir, 'e.yaml'))).toThrow(/a CSV pool needs 'variables'/);
+  });
+
+  it('notes that a relative replay file is read from the worker\'s working directory, not the spec\'s folder', () => {
+    const spec = join(dir, 'r.yaml');
+    expect(specFileNotes(spec, { trainer: { type: 'replay', file: 'runs.csv' } })).toEqual([
+      expect.stringMatching(new RegExp(`^note: trainer.file 'runs.csv' is read by each worker from its own working directory.*e\\.g\\. ${join(dir, 'runs.csv')}$`)),
+    ]);
+    expect(specFileNotes(spec, { trainer: { type: 'replay', file: '/data/runs.csv' } })).toEqual([]);
+    expect(specFileNotes(spec, { trainer: { type: 'simulate' } })).toEqual([]);
   });
 });

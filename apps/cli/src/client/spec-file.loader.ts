@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readConfigsCsv } from '@lawsweep/law';
 
@@ -35,4 +35,18 @@ export function loadSpecFile(path: string): Record<string, unknown> {
     }
   }
   return spec;
+}
+
+/**
+ * What `sweep create` cannot do for the user but should tell them: a replay trainer's CSV is read
+ * by each worker, on its disk, from its working directory, while `simulate` and `candidates` read
+ * paths next to the spec. The same spec that simulates fine fails every run on a live stack.
+ */
+export function specFileNotes(path: string, spec: Record<string, unknown>): string[] {
+  const trainer = spec.trainer as { type?: unknown; file?: unknown } | undefined;
+  if (trainer?.type !== 'replay' || typeof trainer.file !== 'string' || isAbsolute(trainer.file)) return [];
+  return [
+    `note: trainer.file '${trainer.file}' is read by each worker from its own working directory, not next to ${path} ` +
+      `(as lawsweep simulate reads it); if the workers start elsewhere, give the path on their disk, e.g. ${resolve(dirname(resolve(path)), trainer.file)}`,
+  ];
 }

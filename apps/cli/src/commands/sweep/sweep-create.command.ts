@@ -13,8 +13,9 @@ export function registerCreate(sweep: Command): void {
     .action(async (specPath: string, opts: { json?: boolean }, cmd: Command) => {
       const client = plannerClientFor(cmd);
       // Lazily: the spec loader pulls in the law library, which other commands need not load.
-      const { loadSpecFile } = await import('../../client/spec-file.loader');
+      const { loadSpecFile, specFileNotes } = await import('../../client/spec-file.loader');
       const spec = loadSpecFile(specPath);
+      for (const note of specFileNotes(specPath, spec)) process.stderr.write(`${note}\n`);
       let created;
       try {
         created = await client.createSweep(spec);
