@@ -116,6 +116,27 @@ describe('lawsweep fit: bad input', () => {
   });
 });
 
+describe('lawsweep plot: bad input', () => {
+  it('says what is missing when neither a sweep id nor --data is given, and not "not both"', () => {
+    const r = lawsweep('plot', '--out', join(dir, 'x.svg'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: give what to plot: a sweep id \(lawsweep plot SWEEP_ID --out fig\.svg\) or --data runs\.csv/);
+  });
+
+  it('names --target when it lacks one of the law\'s variables, and --data in a CSV error', () => {
+    // Chinchilla's law at 8 configs: enough rows for a fit.
+    const rows = [1e7, 3e7, 1e8, 3e8].flatMap((n) => [20, 80].map((r) => [n, n * r, 1.69 + 406.4 / n ** 0.34 + 410.7 / (n * r) ** 0.28]));
+    const runs = join(dir, 'runs.csv');
+    writeFileSync(runs, `N,D,loss\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+    const r = lawsweep('plot', '--data', runs, '--out', join(dir, 'x.svg'), '--target', 'N=7e10');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: --target N=70000000000: missing D; law chinchilla needs a value for each of N, D/);
+    const bad = join(dir, 'bad-plot.csv');
+    writeFileSync(bad, 'N,tokens,loss\n1e8,1e9,3.1\n');
+    expect(lawsweep('plot', '--data', bad, '--out', join(dir, 'x.svg')).stderr).toContain(`lawsweep: --data ${bad}: CSV header (line 1) is missing column D`);
+  });
+});
+
 describe('planner flags', () => {
   it('a --planner that is not a URL is named as such, not as an unreachable planner', () => {
     const r = lawsweep('sweep', 'list', '--planner', 'localhost3000');

@@ -27,7 +27,8 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nExamples:\n  $ lawsweep plot SWEEP_ID --out fig.svg\n  $ lawsweep plot --data runs.csv --law chinchilla --target N=7e10,D=1.4e12 --out fig.png')
     .action(async (sweepId: string | undefined, flags: PlotFlags, cmd: Command) => {
-      if (!sweepId === !flags.data) throw new Error('give either a sweep id or --data runs.csv (not both)');
+      if (sweepId && flags.data) throw new Error('give a sweep id or --data runs.csv, not both');
+      if (!sweepId && !flags.data) throw new Error('give what to plot: a sweep id (lawsweep plot SWEEP_ID --out fig.svg) or --data runs.csv');
       // Lazily: the law, design and plot libraries load only when a plot is drawn (fast --help).
       const { csvPlotInput, parseConfigFlag, sweepPlotInput } = await import('../plot/plot-inputs');
       const { writePlotFile } = await import('../plot/plot-file.writer');

@@ -5,7 +5,6 @@ import type { ScalingPlotInput } from '@lawsweep/plot';
 import type { PlannerClient } from '../client/planner-client';
 import { sci } from '../format';
 
-
 /** A sweep on a planner, drawn from its REST API: runs, current fit, targets (and the truth if simulated). */
 export async function sweepPlotInput(client: PlannerClient, id: string): Promise<ScalingPlotInput> {
   const [sweep, fit, runs] = await Promise.all([client.getSweep(id), client.getFit(id), client.getRuns(id)]);
@@ -33,7 +32,19 @@ export function csvPlotInput(path: string, lawSpec: LawSpec, targets: Config[], 
   } catch (err) {
     throw new Error(`cannot read --data ${path}: ${(err as Error).message}`);
   }
-  const rows = readRunsCsv(text, law.variables, { minRows: law.theta.length + 1 });
+  let rows: ReturnType<typeof readRunsCsv>;
+  try {
+    rows = readRunsCsv(text, law.variables, { minRows: law.theta.length + 1 });
+  } catch (err) {
+    throw new Error(`--data ${path}: ${(err as Error).message}`);
+  }
+  for (const config of targets) {
+    const missing = law.variables.filter((v) => config[v] === undefined);
+    if (missing.length > 0) {
+      const given = Object.entries(config).map(([k, v]) => `${k}=${v}`).join(',');
+      throw new Error(`--target ${given}: missing ${missing.join(', ')}; law ${law.name} needs a value for each of ${law.variables.join(', ')} (e.g. --target N=7e10,D=1.4e12)`);
+    }
+  }
   const observations = rows.map((r) => ({ config: r.config, loss: r.loss }));
   const fit = fitLaw(law, observations);
   const costExpr = compileExpression(cost, law.variables);
