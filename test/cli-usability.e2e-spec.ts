@@ -107,6 +107,12 @@ describe('lawsweep simulate: the table', () => {
 });
 
 describe('lawsweep fit: bad input', () => {
+  it('refuses a --seed that is not an integer instead of seeding with NaN', () => {
+    const r = lawsweep('fit', '--data', 'runs.csv', '--law', 'chinchilla', '--bootstrap', '5', '--seed', 'abc');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: --seed: expected a non-negative integer, got 'abc'/);
+  });
+
   it('names the --data file in a CSV error', () => {
     const file = join(dir, 'tokens.csv');
     writeFileSync(file, 'N,tokens,loss\n1e8,1e9,3.1\n');

@@ -69,6 +69,8 @@ async function runFit(flags: FitFlags): Promise<void> {
   const law = getLaw(lawSpecFrom(flags));
   const loss = parseLossFunction(flags.loss);
   if (flags.starts !== 'default' && flags.starts !== 'full') throw new Error(`--starts: expected default or full, got '${flags.starts}'`);
+  // Checked before any work: Number('abc') is NaN, which would seed the bootstrap silently and unreproducibly.
+  const seed = nonNegativeInt(flags.seed, '--seed');
   let text: string;
   try {
     text = readFileSync(flags.data, 'utf8');
@@ -91,12 +93,12 @@ async function runFit(flags: FitFlags): Promise<void> {
   const options: FitOptions = { loss, starts: flags.starts as 'default' | 'full' };
   const started = process.hrtime.bigint();
   const bootstrapSamples = flags.bootstrap === undefined ? 0 : nonNegativeInt(flags.bootstrap, '--bootstrap');
-  const boot = bootstrapSamples > 0 ? bootstrapFit(law, data, { ...options, samples: bootstrapSamples, seed: Number(flags.seed) }) : undefined;
+  const boot = bootstrapSamples > 0 ? bootstrapFit(law, data, { ...options, samples: bootstrapSamples, seed }) : undefined;
   const fit = boot ? boot.fit : fitLaw(law, data, options);
   const fitMs = Number(process.hrtime.bigint() - started) / 1e6;
   const budgets = flags.optimal ? flags.optimal.split(',').map((s) => Number(s.trim())) : [];
   if (budgets.some((b) => !(b > 0 && Number.isFinite(b)))) throw new Error(`--optimal: expected positive FLOP budgets separated by commas, got '${flags.optimal}'`);
-  const optimal = budgets.map((c) => computeOptimal(law, fit, c, { seed: Number(flags.seed) }));
+  const optimal = budgets.map((c) => computeOptimal(law, fit, c, { seed }));
 
   const result = {
     law: law.name,
