@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../apps/cli/src/demo/redis-process';
 
 /**
  * What a newcomer meets first, through the built CLI in a child process: every help page ends with
@@ -161,3 +162,22 @@ describe('planner flags', () => {
     expect(r.stderr).toMatch(/^lawsweep: --port: expected a port number \(0-65535\), got 'abc'/);
   });
 });
+
+describe('lawsweep planner without a Redis', () => {
+  it('says how to start one, and keeps running (Compose and Kubernetes may start Redis later)', async () => {
+    const [redisPort, port] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, [join(root, 'bin/lawsweep.js'), 'planner', '--port', String(port), '--redis', `redis://127.0.0.1:${redisPort}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      const deadline = Date.now() + 20_000;
+      while (!stderr.includes('npm run demo') && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(stderr).toContain(`lawsweep planner: no Redis answers at redis://127.0.0.1:${redisPort} yet; the planner starts anyway`);
+      expect(stderr).toContain(`Start one: \`redis-server --port ${redisPort} --appendonly yes\``);
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+});
+

@@ -3,6 +3,8 @@
  * planner's: it listens on 127.0.0.1:3000 unless told otherwise.
  */
 export const DEFAULT_PLANNER_URL = 'http://127.0.0.1:3000';
+/** The services' default (apps/planner and apps/worker config), for the CLI's own checks. */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
 export interface CliEnvironment {
   plannerUrl: string;
