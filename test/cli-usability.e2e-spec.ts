@@ -179,5 +179,13 @@ describe('lawsweep planner without a Redis', () => {
       child.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('lawsweep worker says the same, then stops with its own message', async () => {
+    const redisPort = await freePort();
+    const r = spawnSync(process.execPath, [join(root, 'bin/lawsweep.js'), 'worker', '--redis', `redis://127.0.0.1:${redisPort}`], { encoding: 'utf8', timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`lawsweep worker: no Redis answers at redis://127.0.0.1:${redisPort} yet; the worker waits a little, then stops.`);
+    expect(r.stderr).toContain(`Start one: \`redis-server --port ${redisPort} --appendonly yes\``);
+  }, 40_000);
 });
 

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { WORKER_ENV } from '../../../worker/src/config/worker.config';
+import { cliEnvironment, DEFAULT_REDIS_URL } from '../cli-config';
+import { warnWithoutRedis } from '../redis-hint';
 
 interface WorkerFlags {
   redis?: string;
@@ -48,6 +50,7 @@ export function register(program: Command): void {
         '  $ lawsweep worker --redis redis://HOST:6379 --gpus 0,1,2,3 --capacity N=1e9 --pool a100\n',
     )
     .action(async (flags: WorkerFlags) => {
+      await warnWithoutRedis('worker', flags.redis ?? cliEnvironment().redisUrl ?? DEFAULT_REDIS_URL);
       // Imported lazily so other commands do not load NestJS.
       const { bootstrapWorker } = await import('../../../worker/src/bootstrap');
       const app = await bootstrapWorker({
