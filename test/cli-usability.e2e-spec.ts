@@ -1,5 +1,5 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../apps/cli/src/demo/redis-process';
@@ -75,6 +75,22 @@ describe('lawsweep simulate: bad input', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`--spec ${spec}: trainer.file: `);
     expect(r.stderr).toContain("(a relative path is read from the spec's folder)");
+  });
+});
+
+describe('lawsweep simulate: every example spec', () => {
+  const specs = readdirSync(join(root, 'examples/specs')).filter((f) => f.endsWith('.yaml'));
+
+  it.each(specs)('examples/specs/%s validates, and simulates (2 seeds) unless its trainer is a command', (file) => {
+    const r = lawsweep('simulate', '--spec', join('examples/specs', file), '--seeds', '2', '--json');
+    if (/^\s*type: command/m.test(readFileSync(join(root, 'examples/specs', file), 'utf8'))) {
+      expect(r.stderr).toMatch(/^lawsweep: simulate needs a 'simulate' or 'replay' trainer; a command trainer runs on workers \(lawsweep sweep create\)/);
+      return;
+    }
+    expect(r.stderr).toBe('');
+    const result = JSON.parse(r.stdout);
+    expect(result.seeds).toHaveLength(2);
+    for (const seed of result.seeds) expect(seed.checkpoints[0].targets.every((t: { loss: number }) => t.loss > 0)).toBe(true);
   });
 });
 
