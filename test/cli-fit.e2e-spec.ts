@@ -2,10 +2,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeWithEpochData, EPOCH_CSV } from './support/reference-data';
 
 /** `lawsweep fit` as a user runs it: the built CLI in a child process. */
 const root = join(__dirname, '..');
-const epochCsv = join(root, '../shared/data/epoch_chinchilla.csv');
+const epochCsv = EPOCH_CSV;
 let dir: string;
 
 function lawsweep(...args: string[]) {
@@ -25,7 +26,7 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('lawsweep fit', () => {
+describeWithEpochData('lawsweep fit', () => {
   it("reproduces Epoch AI's Chinchilla fit with --drop-highest-loss 5 (--json)", () => {
     const r = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--loss', 'huber:1e-3', '--drop-highest-loss', '5', '--json');
     expect(r.code).toBe(0);

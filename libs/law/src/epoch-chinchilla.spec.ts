@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { describeWithEpochData, EPOCH_CSV, hasEpochData } from '../../../test/support/reference-data';
 import { fitLaw } from './fit-law';
 import { getLaw } from './registry';
 import { dropHighestLoss, readRunsCsv } from './runs-csv';
@@ -8,11 +8,10 @@ import { dropHighestLoss, readRunsCsv } from './runs-csv';
  * Scenario: the real Chinchilla runs as digitised by Epoch AI (/work/shared/data, i.e. ../shared
  * from the repository root). Huber(1e-3) on log-loss from Chinchilla's full 4,500-point grid.
  */
-const csv = readFileSync(join(__dirname, '../../../../shared/data/epoch_chinchilla.csv'), 'utf8');
-const rows = readRunsCsv(csv, ['N', 'D']).map((r) => ({ config: r.config, loss: r.loss }));
+const rows = hasEpochData ? readRunsCsv(readFileSync(EPOCH_CSV, 'utf8'), ['N', 'D']).map((r) => ({ config: r.config, loss: r.loss })) : [];
 const law = getLaw('chinchilla');
 
-describe('Epoch AI reproduction of Chinchilla approach 3', () => {
+describeWithEpochData('Epoch AI reproduction of Chinchilla approach 3', () => {
   it('reads all 245 runs', () => expect(rows).toHaveLength(245));
 
   it("fits the 240 points Epoch kept to Epoch's published constants within their standard errors", () => {
