@@ -81,6 +81,19 @@ describe('planner lifecycle', () => {
     expect(warning?.message).toMatch(/exceed every live worker's capacity in pool 'small'/);
   });
 
+  it('waits, does not end, when the only configs left are too big for every live worker', async () => {
+    stack = await PlannerStack.start({ workers: [{ pool: 'tiny', capacity: { N: 1e8 } }] });
+    // 4 candidates, 2 of them (N = 1e9) too big for the pool's only worker.
+    const spec = { ...base, name: 'too-big-left', pool: 'tiny', variables: { N: { min: 1e7, max: 1e9, steps: 2 }, D: { min: 1e9, max: 2e9, steps: 2 } }, constraints: [], budget: 1e22 };
+    const { id } = await post('/sweeps', spec);
+    await until(id, (s) => s.runs.done === 2 && s.runs.queued + s.runs.running === 0, 'the two holdable runs');
+    await new Promise((r) => setTimeout(r, 1_500)); // plan passes (after each result, and the 500 ms tick) come and go
+    const sweep = await get<Sweep & { warnings: { code: string }[] }>(`/sweeps/${id}`);
+    expect(sweep.state).toBe('running');
+    expect(sweep.warnings.map((w) => w.code)).toContain('unschedulable');
+    expect((await get<Run[]>(`/sweeps/${id}/runs`)).every((r) => r.config.N <= 1e8)).toBe(true);
+  });
+
   it('cancel removes the waiting jobs, releases their budget and stops planning', async () => {
     stack = await PlannerStack.start(); // no worker: the first batch waits on the queue
     const { id } = await post('/sweeps', { ...base, name: 'cancel' });

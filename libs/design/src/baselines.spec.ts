@@ -53,6 +53,20 @@ describe('every design proposes affordable runs inside the constraints', () => {
     for (const run of runs) expect(run.config.N).toBeLessThanOrEqual(1e8);
   });
 
+  it('is not exhausted when only the accept filter refuses (a worker that holds the rest may join)', () => {
+    const engine = createSweepEngine(spec, { design: 'random', seed: 3 });
+    const proposal = engine.propose({ observations: [], pending: [], remainingBudget: 1e20, k: 4, step: 0, accept: () => false });
+    expect(proposal).toEqual({ runs: [] });
+  });
+
+  it('says every candidate was run when none is left, whatever the budget', () => {
+    const engine = createSweepEngine(spec, { design: 'random', seed: 3 });
+    const configs = engine.candidates().map((c) => c.config);
+    const proposal = engine.propose({ observations: configs.slice(1).map((config) => ({ config, loss: 3 })), pending: configs.slice(0, 1), remainingBudget: 1e30, k: 4, step: 0 });
+    expect(proposal.runs).toEqual([]);
+    expect(proposal.exhausted).toMatch(/every candidate config \(\d+\) has been run or is in flight/);
+  });
+
   it('says the sweep is exhausted when nothing fits the budget', () => {
     const engine = createSweepEngine(spec, { design: 'grid' });
     const proposal = engine.propose({ observations: [], pending: [], remainingBudget: 1, k: 4, step: 0 });

@@ -183,10 +183,15 @@ export class LawSweepEngine implements SweepEngine {
     const used = request.observations.length + request.pending.length;
     if (maxRuns !== undefined && used >= maxRuns) return { runs: [], exhausted: `reached stop.maxRuns (${maxRuns})` };
     const taken = new Set([...request.observations.map((o) => o.config), ...request.pending].map((c) => this.keyOf(c)));
-    const open = this.all.filter((c) => !taken.has(c.key) && (!request.accept || request.accept(c.config)));
-    if (!open.some((c) => c.cost <= request.remainingBudget)) {
+    const untaken = this.all.filter((c) => !taken.has(c.key));
+    if (untaken.length === 0) return { runs: [], exhausted: `every candidate config (${this.all.length}) has been run or is in flight` };
+    if (!untaken.some((c) => c.cost <= request.remainingBudget)) {
       return { runs: [], exhausted: `no candidate run fits the remaining budget (${request.remainingBudget.toPrecision(3)})` };
     }
+    // What `accept` refuses is not an end: no live worker may hold a config yet (a bigger one may
+    // join), and the caller knows why it refused; it decides whether to wait or stop.
+    const open = request.accept ? untaken.filter((c) => request.accept!(c.config)) : untaken;
+    if (open.length === 0) return { runs: [] };
     const k = maxRuns !== undefined ? Math.min(request.k, maxRuns - used) : request.k;
     const needsPosterior = this.design === 'eig' || this.design === 'oracle';
     let posterior: Posterior | undefined;
