@@ -97,9 +97,12 @@ describe('planner lifecycle', () => {
   it('cancel removes the waiting jobs, releases their budget and stops planning', async () => {
     stack = await PlannerStack.start(); // no worker: the first batch waits on the queue
     const { id } = await post('/sweeps', { ...base, name: 'cancel' });
-    await until(id, (s) => s.runs.queued === 3, 'the first batch');
+    const waiting = await until(id, (s) => s.runs.queued === 3, 'the first batch');
+    expect((waiting as Sweep & { warnings: { code: string }[] }).warnings.map((w) => w.code)).toEqual(['no-live-workers']);
     const cancelled = await post(`/sweeps/${id}/cancel`);
     expect(cancelled).toMatchObject({ state: 'cancelled', budget: { reserved: 0, spent: 0 }, runs: { queued: 0, cancelled: 3 } });
+    // "runs wait until a worker starts" is stale once the sweep ended.
+    expect((cancelled as Sweep & { warnings: unknown[] }).warnings).toEqual([]);
     const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
     expect((await queue.getJobCounts('wait')).wait).toBe(0);
     await queue.close();

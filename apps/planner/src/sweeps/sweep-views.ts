@@ -25,7 +25,9 @@ export function sweepView(s: SweepRecord) {
       upper: predictions?.[i]?.upper ?? null,
     })),
     fit: s.fit ? { n: s.fit.n, params: s.fit.params, stderr: s.fit.stderr, fittedAt: s.fit.fittedAt } : null,
-    warnings: s.warnings,
+    // 'no-live-workers' speaks of runs waiting now: stale once the sweep ended. 'unschedulable' stays:
+    // it explains why the sweep never bought the configs no worker could hold.
+    warnings: s.state === 'running' || s.state === 'paused' ? s.warnings : s.warnings.filter((w) => w.code !== 'no-live-workers'),
     createdAt: new Date(s.createdAt).toISOString(),
     updatedAt: new Date(s.updatedAt).toISOString(),
   };
