@@ -111,7 +111,8 @@ export class DemoService {
     if (options.keep) {
       this.log(`--keep: the stack stays up. Dashboard ${client.dashboardUrl(sweep.id)}, queues ${client.baseUrl}/queues, metrics ${client.baseUrl}/metrics, API docs ${client.baseUrl}/docs. Ctrl-C to stop.`);
     } else {
-      this.log(`rerun with --keep to explore the dashboard (${client.dashboardUrl(sweep.id)}) after the sweep ends`);
+      // Not this run's URL: the stack stops now, and a rerun gets other ports and another sweep.
+      this.log('rerun with --keep to explore the dashboard, queues, metrics and API docs after the sweep ends');
     }
     return verdict.withinTolerance ? 0 : 1;
   }
