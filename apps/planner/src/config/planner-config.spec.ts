@@ -14,7 +14,7 @@ describe('planner configuration', () => {
   it.each([
     ['REDIS_URL', 'localhost:6379', /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL.*got "localhost:6379"/],
     ['PORT', 'eighty', /PORT: must be a port number/],
-    ['PORT', '70000', /PORT/],
+    ['PORT', '70000', /PORT: must be a port number from 0 to 65535 \(got "70000"\)/],
     ['LAWSWEEP_TOKEN', 'abc', /LAWSWEEP_TOKEN: must be at least 8 characters/],
     ['LAWSWEEP_BODY_LIMIT', 'lots', /LAWSWEEP_BODY_LIMIT/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {

@@ -5,7 +5,7 @@ import { z } from 'zod';
  * message naming the variable. Flags of `lawsweep planner` (--redis, --port, --token, --host)
  * override the environment; this is the only place that reads it (through @nestjs/config).
  */
-const port = z.coerce.number({ invalid_type_error: 'must be a port number' }).int('must be an integer').min(0).max(65535);
+const port = z.coerce.number({ invalid_type_error: 'must be a port number' }).int('must be an integer').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
 const ms = z.coerce.number().int().positive();
 
 export const plannerEnvSchema = z.object({

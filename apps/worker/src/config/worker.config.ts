@@ -150,7 +150,7 @@ const fields = {
   concurrency: z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1).max(1024).optional(),
   gpus: gpusSchema,
   labels: labelsSchema,
-  metricsPort: z.coerce.number({ invalid_type_error: 'must be a port number (0 = off)' }).int('must be a port number (0 = off)').min(0).max(65535),
+  metricsPort: z.coerce.number({ invalid_type_error: 'must be a port number (0 = off)' }).int('must be a port number (0 = off)').min(0, 'must be a port number from 0 (off) to 65535').max(65535, 'must be a port number from 0 (off) to 65535'),
   metricsHost: z.string().min(1),
   graceSeconds: seconds(0),
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be letters, digits, . _ : - (at most 128)'),
