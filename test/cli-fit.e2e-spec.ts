@@ -1,26 +1,17 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureCliBuilt, lawsweepSync } from './support/cli';
 import { describeWithEpochData, EPOCH_CSV } from './support/reference-data';
 
 /** `lawsweep fit` as a user runs it: the built CLI in a child process. */
-const root = join(__dirname, '..');
 const epochCsv = EPOCH_CSV;
 let dir: string;
 
-function lawsweep(...args: string[]) {
-  const r = spawnSync('node', [join(root, 'bin/lawsweep.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const lawsweep = (...args: string[]) => lawsweepSync(args);
 
 beforeAll(() => {
-  try {
-    execFileSync('node', [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'pipe' });
-  } catch {
-    // tsc emits even when another part of the tree has type errors; the CLI must still be there.
-  }
-  expect(existsSync(join(root, 'dist/apps/cli/src/commands/fit.command.js'))).toBe(true);
+  ensureCliBuilt();
   dir = mkdtempSync(join(tmpdir(), 'lawsweep-fit-'));
 }, 300_000);
 

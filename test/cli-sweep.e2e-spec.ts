@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PlannerStack } from './support/planner-stack';
+import { ensureCliBuilt } from './support/cli';
 
 const root = resolve(__dirname, '..');
 const TOKEN = 'cli-e2e-token';
@@ -37,7 +38,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
   let sweepId = '';
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'inherit' });
+    ensureCliBuilt();
     stack = await PlannerStack.start({ planner: { token: TOKEN }, workers: [{ concurrency: 2 }, { concurrency: 2 }] });
     env = { LAWSWEEP_PLANNER_URL: stack.baseUrl, LAWSWEEP_TOKEN: TOKEN };
     // A candidates CSV next to the spec: the CLI reads it and sends the configs inline.

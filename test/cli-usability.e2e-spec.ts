@@ -1,8 +1,9 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../apps/cli/src/demo/redis-process';
+import { ensureCliBuilt, lawsweepSync } from './support/cli';
 import { hasEpochData } from './support/reference-data';
 
 /**
@@ -14,18 +15,11 @@ const root = join(__dirname, '..');
 const demoSpec = join(root, 'examples/specs/chinchilla-demo.yaml');
 let dir: string;
 
-function lawsweep(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/lawsweep.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 60_000, env: { ...process.env, LAWSWEEP_PLANNER_URL: '' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+// A planner URL from the caller's environment must not change what these commands say.
+const lawsweep = (...args: string[]) => lawsweepSync(args, { LAWSWEEP_PLANNER_URL: '' });
 
 beforeAll(() => {
-  try {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'pipe' });
-  } catch {
-    // tsc emits even when another part of the tree has type errors; the CLI must still be there.
-  }
-  expect(existsSync(join(root, 'dist/apps/cli/src/main.js'))).toBe(true);
+  ensureCliBuilt();
   dir = mkdtempSync(join(tmpdir(), 'lawsweep-cli-ux-'));
 }, 300_000);
 

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ensureCliBuilt } from './support/cli';
 
 const root = resolve(__dirname, '..');
 
@@ -28,7 +29,7 @@ describe('lawsweep demo --fast (the built CLI, as a child process)', () => {
   let result: { code: number | null; out: string };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(root, 'scripts/ensure-built.js')], { cwd: root, stdio: 'inherit' });
+    ensureCliBuilt();
     result = await runCli(['demo', '--fast'], cwd, 90_000);
   }, 180_000);
 
