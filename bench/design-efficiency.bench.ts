@@ -11,6 +11,7 @@
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --model-averaging design   # eig designing under a chinchilla + running-exponent mixture
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --predictive-nu 4   # Student-t predictive noise in eig's gain
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --selection budgeted   # eig's budgeted (whole-plan) selection
+ *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --gp-length 1 [--gp-amplitude estimated|s2]   # correlated (GP) model discrepancy in eig's gain
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -112,7 +113,15 @@ function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
-/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --model-averaging none|design|design-and-prediction, --average-prediction, --predictive-nu ν, --selection ratio|budgeted); defaults otherwise. */
+/** --gp-length L [--gp-amplitude estimated|s²]: eig.gpDiscrepancy (off without --gp-length). */
+export function gpOption(): EigOptions['gpDiscrepancy'] {
+  const length = arg('gp-length');
+  if (length === undefined) return DEFAULT_EIG_OPTIONS.gpDiscrepancy;
+  const amplitude = arg('gp-amplitude') ?? 'estimated';
+  return { lengthDecades: Number(length), amplitude: amplitude === 'estimated' ? 'estimated' : Number(amplitude) };
+}
+
+/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --model-averaging none|design|design-and-prediction, --average-prediction, --predictive-nu ν, --selection ratio|budgeted, --gp-length L, --gp-amplitude estimated|s²); defaults otherwise. */
 function engineOptions(): { costRule: CostRule; eig: EigOptions; averagePrediction: boolean } {
   return {
     averagePrediction: flag('average-prediction'),
@@ -122,6 +131,7 @@ function engineOptions(): { costRule: CostRule; eig: EigOptions; averagePredicti
       modelAveraging: (arg('model-averaging') as EigOptions['modelAveraging'] | undefined) ?? DEFAULT_EIG_OPTIONS.modelAveraging,
       predictiveNu: Number(arg('predictive-nu') ?? DEFAULT_EIG_OPTIONS.predictiveNu),
       selection: (arg('selection') as EigOptions['selection'] | undefined) ?? DEFAULT_EIG_OPTIONS.selection,
+      gpDiscrepancy: gpOption(),
     },
     costRule: {
       exponent: Number(arg('gamma') ?? DEFAULT_COST_RULE.exponent),

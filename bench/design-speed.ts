@@ -18,6 +18,9 @@ export function speedBench(createSweepEngine: typeof Create): string {
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   const engine = createSweepEngine(parsed.spec, { design: 'eig', seed: 0 });
   const budgeted = createSweepEngine(parsed.spec, { design: 'eig', seed: 0, eig: { selection: 'budgeted' } });
+  // GP discrepancy: estimated (white residuals here, so mostly the estimate's cost) and a fixed s² (the augmented gain always on).
+  const gpEstimated = createSweepEngine(parsed.spec, { design: 'eig', seed: 0, eig: { gpDiscrepancy: { lengthDecades: 1, amplitude: 'estimated' } } });
+  const gpFixed = createSweepEngine(parsed.spec, { design: 'eig', seed: 0, eig: { gpDiscrepancy: { lengthDecades: 1, amplitude: 1e-5 } } });
   const truth = resolveTruth('chinchilla');
   const rng = new SeededRandom(1);
   const all = engine.candidates();
@@ -41,9 +44,18 @@ export function speedBench(createSweepEngine: typeof Create): string {
     budgeted.propose({ observations, pending, remainingBudget: 1e23, k: 8, fit, step: i });
     budgetedTimes.push(performance.now() - t);
   }
+  const timed = (e: typeof engine): number[] =>
+    Array.from({ length: 30 }, (_, i) => {
+      const t = performance.now();
+      e.propose({ observations, pending, remainingBudget: 1e23, k: 8, fit, step: i });
+      return performance.now() - t;
+    });
+  const gpEstimatedTimes = timed(gpEstimated);
+  const gpFixedTimes = timed(gpFixed);
   return [
     `candidates: ${all.length}; refit of 24 runs (warm-start set): ${fitMs.toFixed(1)} ms`,
     `propose 8 with 4 pending (30 calls): median ${quantile(times, 0.5).toFixed(1)} ms, p90 ${quantile(times, 0.9).toFixed(1)} ms (goal < 50 ms)`,
     `the same with eig.selection 'budgeted' (6 plans of at most 16 picks): median ${quantile(budgetedTimes, 0.5).toFixed(1)} ms, p90 ${quantile(budgetedTimes, 0.9).toFixed(1)} ms`,
+    `the same with eig.gpDiscrepancy (1 decade) estimated: median ${quantile(gpEstimatedTimes, 0.5).toFixed(1)} ms, p90 ${quantile(gpEstimatedTimes, 0.9).toFixed(1)} ms; s² fixed 1e-5: median ${quantile(gpFixedTimes, 0.5).toFixed(1)} ms, p90 ${quantile(gpFixedTimes, 0.9).toFixed(1)} ms`,
   ].join('\n');
 }

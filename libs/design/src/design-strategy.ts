@@ -1,4 +1,4 @@
-import type { Config, Law } from '@lawsweep/law';
+import type { Config, Law, Observation } from '@lawsweep/law';
 import type { ProposedRun } from './design.types';
 import type { Candidate } from './candidates';
 import type { Posterior } from './posterior';
@@ -26,6 +26,8 @@ export interface DesignContext {
   targetConfigs?: Config[];
   /** The spec's cost of a config (for designs that separate distance along cost from distance across it). */
   costOf?: (config: Config) => number;
+  /** The runs done so far (for designs that read the fit's residuals, e.g. eig.gpDiscrepancy). */
+  observations?: Observation[];
 }
 
 /** A way of choosing the next runs: eig, or one of the fixed baselines. */

@@ -4,6 +4,7 @@ import type { DesignContext, DesignStrategy } from './design-strategy';
 import { GainModel, type GainKind } from './information-gain';
 import { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
 import { budgetedSelect } from './budgeted-selection';
+import { augmentForDiscrepancy, type GpDiscrepancyOptions } from './gp-discrepancy';
 
 /** Below this expected gain (nats) a run is not worth buying. */
 export const MIN_USEFUL_GAIN = 1e-6;
@@ -59,9 +60,17 @@ export interface EigOptions {
    * tips near-ties toward a dear run (bench/results/design-eig-tuning.md, "Budgeted").
    */
   selection: 'ratio' | 'budgeted';
+  /**
+   * Correlated model discrepancy (Kennedy & O'Hagan 2001; gp-discrepancy.ts): log-loss = law + δ(x) + ε
+   * with δ a Gaussian process over log-config space (squared-exponential, length scale in decades),
+   * its amplitude s² estimated from the fit's residuals (0 unless their correlation is significant)
+   * or given. The target's posterior then holds δ(target), which runs near the targets inform and far
+   * cheap runs do not. Off (undefined) by default; tuning: bench/results/design-eig-tuning.md, "GP discrepancy".
+   */
+  gpDiscrepancy?: GpDiscrepancyOptions;
 }
 
-export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0, covariance: 'laplace', modelAveraging: 'none', predictiveNu: 0, selection: 'ratio' };
+export const DEFAULT_EIG_OPTIONS: EigOptions = { discrepancy: 0, covariance: 'laplace', modelAveraging: 'none', predictiveNu: 0, selection: 'ratio', gpDiscrepancy: undefined };
 
 /** σ² factor of a Student-t predictive with ν degrees of freedom (1 when off). */
 export function studentVarianceFactor(nu: number): number {
@@ -88,9 +97,13 @@ export class EigDesign implements DesignStrategy {
     const affordable = open.filter((c) => c.cost <= context.remainingBudget);
     if (affordable.length === 0) return [];
     const configs = [...affordable.map((c) => c.config), ...pending];
-    const extraNoise = this.options.discrepancy > 0 ? discrepancyVariance(configs, context.targetConfigs ?? [], this.options.discrepancy, context.costOf) : undefined;
+    let extraNoise = this.options.discrepancy > 0 ? discrepancyVariance(configs, context.targetConfigs ?? [], this.options.discrepancy, context.costOf) : undefined;
     const noiseScale = studentVarianceFactor(this.options.predictiveNu ?? 0);
-    const model = new GainModel(context.law, posterior, configs, context.targets, this.kind, { extraNoise, noiseScale });
+    const gp = this.options.gpDiscrepancy
+      ? augmentForDiscrepancy({ law: context.law, posterior, observations: context.observations ?? [], configs, targets: context.targets, targetConfigs: context.targetConfigs ?? [] }, this.options.gpDiscrepancy)
+      : undefined;
+    if (gp) extraNoise = extraNoise ? extraNoise.map((v, i) => v + gp.extraNoise[i]) : gp.extraNoise;
+    const model = new GainModel(gp?.law ?? context.law, gp?.posterior ?? posterior, configs, gp?.targets ?? context.targets, this.kind, { extraNoise, noiseScale });
     for (let i = affordable.length; i < configs.length; i++) model.condition(i);
     const selection = this.options.selection ?? 'ratio';
     if (selection === 'budgeted') {

@@ -210,6 +210,7 @@ export class LawSweepEngine implements SweepEngine {
       targets: this.targetFns,
       targetConfigs: this.spec.targets,
       costOf: (config) => this.expressions.costOf(config),
+      observations: request.observations,
     });
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
