@@ -101,6 +101,14 @@ describe('GP model discrepancy in the targeted gain', () => {
     expect(new EigDesign('targeted', undefined, gpOptions).select(context(drift)).map((r) => r.config)).not.toEqual(baseDrift);
   });
 
+  it('estimates nothing before a fit: with ≤ dim runs the residuals are against the prior’s centre', () => {
+    const few = observe((c) => 0.3 * Math.sin(Math.log10(c.N)), 2).slice(0, dim);
+    const input = { law, posterior, observations: few, configs: [near], targets, targetConfigs: [target] };
+    expect(augmentForDiscrepancy(input, { lengthDecades: 1, amplitude: 'estimated' })).toBeUndefined();
+    const more = observe((c) => 0.3 * Math.sin(Math.log10(c.N)), 2);
+    expect(augmentForDiscrepancy({ ...input, observations: more }, { lengthDecades: 1, amplitude: 'estimated' })?.s2).toBeGreaterThan(0);
+  });
+
   it('names the field and the fix for a bad option', () => {
     const input = { law, posterior, observations: [], configs: [near], targets, targetConfigs: [target] };
     expect(() => augmentForDiscrepancy(input, { lengthDecades: 0, amplitude: 'estimated' })).toThrow(/lengthDecades must be a finite number > 0/);

@@ -119,7 +119,13 @@ export function augmentForDiscrepancy(input: GpInputs, options: GpDiscrepancyOpt
   const used = valid.length > MAX_ESTIMATE_RUNS ? [...valid].sort((a, b) => keys.reduce((s, key) => s + Math.log(b.config[key] / a.config[key]), 0)).slice(0, MAX_ESTIMATE_RUNS) : valid;
   const lead = posterior.modes[0].theta;
   let s2: number;
-  if (options.amplitude === 'estimated') {
+  if (options.amplitude === 'estimated' && valid.length <= posterior.dim) {
+    // No fit yet (the engine fits from dim + 1 runs): the posterior is the prior, and residuals
+    // against its centre are the prior's error, not the law's misfit. Estimating from them gave
+    // s² ≈ 0.16 before every first fit in the tuning runs, which moved the first batches (the only
+    // effect the option had there; bench/results/design-eig-tuning.md, "GP discrepancy").
+    s2 = 0;
+  } else if (options.amplitude === 'estimated') {
     const residuals = used.map((o) => Math.log(o.loss) - law.logLoss(lead, o.config));
     const ok = residuals.map(Number.isFinite);
     s2 = estimateAmplitude(residuals.filter((_, i) => ok[i]), used.filter((_, i) => ok[i]).map((o) => coords(o.config, keys)), length).s2;
