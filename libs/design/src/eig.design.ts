@@ -65,7 +65,10 @@ export interface EigOptions {
    * with δ a Gaussian process over log-config space (squared-exponential, length scale in decades),
    * its amplitude s² estimated from the fit's residuals (0 unless their correlation is significant)
    * or given. The target's posterior then holds δ(target), which runs near the targets inform and far
-   * cheap runs do not. Off (undefined) by default; tuning: bench/results/design-eig-tuning.md, "GP discrepancy".
+   * cheap runs do not. Off (undefined) by default: on the tuning seeds the estimated s² was 0 in all
+   * but ~0.1% of fitted selects (the fit absorbs the misspecified truth's drift; residuals stay white),
+   * so the option is inert there; a first build that also estimated s² before the first fit scored
+   * ≈ 15% worse from that defect alone (bench/results/design-eig-tuning.md, "GP discrepancy").
    */
   gpDiscrepancy?: GpDiscrepancyOptions;
 }
