@@ -94,6 +94,16 @@ describe('planner lifecycle', () => {
     expect((await get<Run[]>(`/sweeps/${id}/runs`)).every((r) => r.config.N <= 1e8)).toBe(true);
   });
 
+  it('ends, saying so, when every config the budget pays for was tried and failed', async () => {
+    stack = await PlannerStack.start({ workers: [{}] });
+    // 2 candidates; the trainer reports a non-positive final loss, a failure no retry can fix.
+    const trainer = { type: 'command', command: [process.execPath, '-e', 'console.log(JSON.stringify({ final: true, loss: -1 }))'] };
+    const { id } = await post('/sweeps', { ...base, name: 'all-fail', variables: { N: { min: 1e7, max: 2e7, steps: 2 }, D: { min: 1e9, max: 1e9, steps: 1 } }, constraints: [], budget: 1e22, trainer });
+    const sweep = await until(id, finished, 'the sweep to end');
+    expect(sweep).toMatchObject({ state: 'failed', runs: { failed: 2, done: 0 } });
+    expect(sweep.stopReason).toMatch(/^every candidate config the budget still pays for was tried \(a failed run's config is not retried: see the runs' reasons\); no run succeeded$/);
+  });
+
   it('cancel removes the waiting jobs, releases their budget and stops planning', async () => {
     stack = await PlannerStack.start(); // no worker: the first batch waits on the queue
     const { id } = await post('/sweeps', { ...base, name: 'cancel' });

@@ -214,6 +214,10 @@ export class SweepPlannerService {
       if (proposal.exhausted) return this.finish(sweep, proposal.exhausted);
       if (!(cheapest <= remaining)) return this.finish(sweep, 'budget exhausted: no candidate run fits in what is left');
       if (tooBig.length > 0) return { enqueued }; // wait for a bigger worker (warning shown)
+      // Every config the budget still pays for was tried already: failed runs are not retried.
+      if (!candidates.some((c) => c.cost <= remaining && accept(c.config))) {
+        return this.finish(sweep, `every candidate config the budget still pays for was tried (a failed run's config is not retried: see the runs' reasons)`);
+      }
       return this.finish(sweep, 'no useful run left to buy');
     }
     return { enqueued };
