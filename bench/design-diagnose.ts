@@ -6,7 +6,7 @@
  *     [--min-share 0.05] [--gamma 0.75] [--floor-of total|remaining]   # a cost rule other than the default
  *     [--predictive-nu 4]   # Student-t predictive noise in eig's gain
  *     [--selection budgeted]   # eig's budgeted (whole-plan) selection
- *     [--gp-length 1 [--gp-amplitude estimated]]   # correlated (GP) model discrepancy in eig's gain
+ *     [--gp-length 1 [--gp-amplitude estimated|extrapolation]]   # correlated (GP) model discrepancy in eig's gain
  */
 import { DEFAULT_COST_RULE, simulateSweep, type CostRule, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { gpOption, syntheticSpec } from './design-efficiency.bench';

@@ -11,7 +11,7 @@
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --model-averaging design   # eig designing under a chinchilla + running-exponent mixture
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --predictive-nu 4   # Student-t predictive noise in eig's gain
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --selection budgeted   # eig's budgeted (whole-plan) selection
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --gp-length 1 [--gp-amplitude estimated|s2]   # correlated (GP) model discrepancy in eig's gain
+ *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --gp-length 1 [--gp-amplitude estimated|extrapolation|s2]   # correlated (GP) model discrepancy in eig's gain
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -19,7 +19,7 @@
  * median error (log-log interpolation between checkpoints).
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
-import { createSweepEngine, DEFAULT_COST_RULE, DEFAULT_EIG_OPTIONS, type EigOptions, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { createSweepEngine, extrapolationStats, resetExtrapolationStats, DEFAULT_COST_RULE, DEFAULT_EIG_OPTIONS, type EigOptions, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { SeededRandom, type Config, type Observation } from '@lawsweep/law';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -113,12 +113,12 @@ function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
-/** --gp-length L [--gp-amplitude estimated|s²]: eig.gpDiscrepancy (off without --gp-length). */
+/** --gp-length L [--gp-amplitude estimated|extrapolation|s²]: eig.gpDiscrepancy (off without --gp-length). */
 export function gpOption(): EigOptions['gpDiscrepancy'] {
   const length = arg('gp-length');
   if (length === undefined) return DEFAULT_EIG_OPTIONS.gpDiscrepancy;
   const amplitude = arg('gp-amplitude') ?? 'estimated';
-  return { lengthDecades: Number(length), amplitude: amplitude === 'estimated' ? 'estimated' : Number(amplitude) };
+  return { lengthDecades: Number(length), amplitude: amplitude === 'estimated' || amplitude === 'extrapolation' ? amplitude : Number(amplitude) };
 }
 
 /** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --model-averaging none|design|design-and-prediction, --average-prediction, --predictive-nu ν, --selection ratio|budgeted, --gp-length L, --gp-amplitude estimated|s²); defaults otherwise. */
@@ -145,6 +145,7 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
   const curves: DesignCurve[] = [];
   for (const design of designs) {
     const t0 = performance.now();
+    resetExtrapolationStats();
     const errors: number[][] = [];
     const widths: number[][] = [];
     for (let i = 0; i < seeds; i++) {
@@ -157,6 +158,10 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
       widths.push(records.map((r) => relativeWidth(r)[0]));
     }
     curves.push({ design, checkpoints, errors, widths, seconds: (performance.now() - t0) / 1000 });
+    if (extrapolationStats.selects > 0) {
+      const { selects, positive, computed } = extrapolationStats;
+      process.stdout.write(`${label}, ${design}: extrapolation amplitude s² > 0 in ${positive} of ${selects} selects with ≥ 12 runs done (${((100 * positive) / selects).toFixed(1)}%; ${computed} estimates computed)\n`);
+    }
   }
   process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves)}\n${widthTable(curves)}\n`);
   return curves;

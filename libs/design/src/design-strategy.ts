@@ -1,4 +1,4 @@
-import type { Config, Law, Observation } from '@lawsweep/law';
+import type { Config, Law, LossFunction, Observation } from '@lawsweep/law';
 import type { ProposedRun } from './design.types';
 import type { Candidate } from './candidates';
 import type { Posterior } from './posterior';
@@ -28,6 +28,8 @@ export interface DesignContext {
   costOf?: (config: Config) => number;
   /** The runs done so far (for designs that read the fit's residuals, e.g. eig.gpDiscrepancy). */
   observations?: Observation[];
+  /** The spec's fit loss (for designs that refit, e.g. eig.gpDiscrepancy's 'extrapolation' amplitude); default Huber 1e-3. */
+  fitLoss?: LossFunction;
 }
 
 /** A way of choosing the next runs: eig, or one of the fixed baselines. */

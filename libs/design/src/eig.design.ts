@@ -4,7 +4,8 @@ import type { DesignContext, DesignStrategy } from './design-strategy';
 import { GainModel, type GainKind } from './information-gain';
 import { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
 import { budgetedSelect } from './budgeted-selection';
-import { augmentForDiscrepancy, type GpDiscrepancyOptions } from './gp-discrepancy';
+import { augmentForDiscrepancy, validateGpOptions, type GpDiscrepancyOptions } from './gp-discrepancy';
+import { ExtrapolationAmplitude } from './extrapolation-amplitude';
 
 /** Below this expected gain (nats) a run is not worth buying. */
 export const MIN_USEFUL_GAIN = 1e-6;
@@ -69,6 +70,9 @@ export interface EigOptions {
    * but ~0.1% of fitted selects (the fit absorbs the misspecified truth's drift; residuals stay white),
    * so the option is inert there; a first build that also estimated s² before the first fit scored
    * ≈ 15% worse from that defect alone (bench/results/design-eig-tuning.md, "GP discrepancy").
+   * amplitude 'extrapolation' learns s² from out-of-sample error instead: the dearest quarter of the
+   * done runs held out, a sub-fit on the rest, s² by likelihood of the held-out errors under this
+   * same model (extrapolation-amplitude.ts), 0 unless a one-sided test rejects s² = 0.
    */
   gpDiscrepancy?: GpDiscrepancyOptions;
 }
@@ -92,7 +96,12 @@ export class EigDesign implements DesignStrategy {
     private readonly kind: GainKind = 'targeted',
     private readonly rule: CostRule = DEFAULT_COST_RULE,
     private readonly options: EigOptions = DEFAULT_EIG_OPTIONS,
-  ) {}
+  ) {
+    if (options.gpDiscrepancy) validateGpOptions(options.gpDiscrepancy);
+  }
+
+  /** The 'extrapolation' amplitude, cached per set of done runs (one per design instance, i.e. per sweep). */
+  private readonly extrapolation = new ExtrapolationAmplitude();
 
   select(context: DesignContext): ProposedRun[] {
     const { posterior, open, pending } = context;
@@ -102,9 +111,13 @@ export class EigDesign implements DesignStrategy {
     const configs = [...affordable.map((c) => c.config), ...pending];
     let extraNoise = this.options.discrepancy > 0 ? discrepancyVariance(configs, context.targetConfigs ?? [], this.options.discrepancy, context.costOf) : undefined;
     const noiseScale = studentVarianceFactor(this.options.predictiveNu ?? 0);
-    const gp = this.options.gpDiscrepancy
-      ? augmentForDiscrepancy({ law: context.law, posterior, observations: context.observations ?? [], configs, targets: context.targets, targetConfigs: context.targetConfigs ?? [] }, this.options.gpDiscrepancy)
-      : undefined;
+    const gpOptions = this.options.gpDiscrepancy;
+    const gpInput = { law: context.law, posterior, observations: context.observations ?? [], configs, targets: context.targets, targetConfigs: context.targetConfigs ?? [] };
+    const amplitude =
+      gpOptions?.amplitude === 'extrapolation'
+        ? this.extrapolation.estimate({ ...gpInput, lengthDecades: gpOptions.lengthDecades, loss: context.fitLoss ?? { kind: 'huber', delta: 1e-3 }, costOf: context.costOf }).s2
+        : gpOptions?.amplitude;
+    const gp = gpOptions ? augmentForDiscrepancy(gpInput, { ...gpOptions, amplitude: amplitude as number | 'estimated' }) : undefined;
     if (gp) extraNoise = extraNoise ? extraNoise.map((v, i) => v + gp.extraNoise[i]) : gp.extraNoise;
     const model = new GainModel(gp?.law ?? context.law, gp?.posterior ?? posterior, configs, gp?.targets ?? context.targets, this.kind, { extraNoise, noiseScale });
     for (let i = affordable.length; i < configs.length; i++) model.condition(i);

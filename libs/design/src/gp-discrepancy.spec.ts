@@ -112,6 +112,6 @@ describe('GP model discrepancy in the targeted gain', () => {
   it('names the field and the fix for a bad option', () => {
     const input = { law, posterior, observations: [], configs: [near], targets, targetConfigs: [target] };
     expect(() => augmentForDiscrepancy(input, { lengthDecades: 0, amplitude: 'estimated' })).toThrow(/lengthDecades must be a finite number > 0/);
-    expect(() => augmentForDiscrepancy(input, { lengthDecades: 1, amplitude: -1 })).toThrow(/amplitude must be 'estimated' or a finite number/);
+    expect(() => augmentForDiscrepancy(input, { lengthDecades: 1, amplitude: -1 })).toThrow(/amplitude must be 'estimated', 'extrapolation' or a finite number/);
   });
 });

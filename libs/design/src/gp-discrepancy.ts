@@ -20,8 +20,12 @@ import type { TargetFunction } from './information-gain';
 export interface GpDiscrepancyOptions {
   /** Kernel length scale in decades of every target variable (log10 units). */
   lengthDecades: number;
-  /** s² (log-loss²), or 'estimated' from the fit's residuals (boundary likelihood-ratio test, below). */
-  amplitude: 'estimated' | number;
+  /**
+   * s² (log-loss²); 'estimated' from the fit's residuals (boundary likelihood-ratio test, below); or
+   * 'extrapolation', learnt from the error of a sub-fit extrapolated to the dearest done runs
+   * (extrapolation-amplitude.ts; EigDesign resolves it to a number before calling augmentForDiscrepancy).
+   */
+  amplitude: 'estimated' | 'extrapolation' | number;
 }
 
 /** Critical value of the boundary LR test for s² = 0 at 5% (½χ²₀ + ½χ²₁; Self & Liang 1987). */
@@ -34,8 +38,8 @@ export function validateGpOptions(options: GpDiscrepancyOptions): void {
     throw new Error(`eig.gpDiscrepancy.lengthDecades must be a finite number > 0 (decades; got ${options.lengthDecades})`);
   }
   const a = options.amplitude;
-  if (a !== 'estimated' && !(typeof a === 'number' && a >= 0 && Number.isFinite(a))) {
-    throw new Error(`eig.gpDiscrepancy.amplitude must be 'estimated' or a finite number ≥ 0 (log-loss²; got ${String(a)})`);
+  if (a !== 'estimated' && a !== 'extrapolation' && !(typeof a === 'number' && a >= 0 && Number.isFinite(a))) {
+    throw new Error(`eig.gpDiscrepancy.amplitude must be 'estimated', 'extrapolation' or a finite number ≥ 0 (log-loss²; got ${String(a)})`);
   }
 }
 
@@ -109,6 +113,9 @@ export interface GpInputs {
 
 export function augmentForDiscrepancy(input: GpInputs, options: GpDiscrepancyOptions): GpAugmentation | undefined {
   validateGpOptions(options);
+  if (options.amplitude === 'extrapolation') {
+    throw new Error("eig.gpDiscrepancy.amplitude 'extrapolation' needs a refit: resolve it with ExtrapolationAmplitude (EigDesign does) and pass the number");
+  }
   const { law, posterior, observations, configs, targetConfigs } = input;
   const nt = targetConfigs.length;
   if (nt === 0) return undefined;

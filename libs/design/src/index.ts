@@ -11,3 +11,4 @@ export { createSweepEngine, LawSweepEngine, type SweepEngineOptions } from './sw
 export { simulateSeeds, simulateSweep, type CheckpointRecord, type SeedRecord, type SimulateOptions, type SimulateResult, type TargetRecord } from './simulate-sweep';
 export { readPoolCsv, readReplayCsv } from './runs-csv';
 export * from './gp-discrepancy';
+export { ExtrapolationAmplitude, estimateFromExtrapolation, extrapolationStats, resetExtrapolationStats, MIN_EXTRAPOLATION_RUNS, HOLDOUT_SHARE, MIN_HOLDOUT, nullQuantile95, type ExtrapolationEstimate, type ExtrapolationInputs } from './extrapolation-amplitude';

@@ -211,6 +211,7 @@ export class LawSweepEngine implements SweepEngine {
       targetConfigs: this.spec.targets,
       costOf: (config) => this.expressions.costOf(config),
       observations: request.observations,
+      fitLoss: parseLoss(this.spec.fit.loss),
     });
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
