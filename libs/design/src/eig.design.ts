@@ -71,8 +71,11 @@ export interface EigOptions {
    * so the option is inert there; a first build that also estimated s² before the first fit scored
    * ≈ 15% worse from that defect alone (bench/results/design-eig-tuning.md, "GP discrepancy").
    * amplitude 'extrapolation' learns s² from out-of-sample error instead: the dearest quarter of the
-   * done runs held out, a sub-fit on the rest, s² by likelihood of the held-out errors under this
-   * same model (extrapolation-amplitude.ts), 0 unless a one-sided test rejects s² = 0.
+   * done runs held out, a sub-fit on the rest, s² = the held-out squared error beyond the sub-fit's
+   * predictive variance, 0 unless a one-sided 5% test says it is not noise (extrapolation-amplitude.ts).
+   * Not a default either: on the tuning seeds ℓ = 2 scored 0.009 better (seeds 1000–1011; the rule
+   * asked ≥ 0.03) and 0.018 worse (1012–1031), ℓ = 1 0.058 worse; s² > 0 in 6–11% of farseer's
+   * selects but also in 1–9% of the well-specified truths' (design-eig-tuning.md, "extrapolation error").
    */
   gpDiscrepancy?: GpDiscrepancyOptions;
 }
