@@ -246,7 +246,10 @@ export class SweepPlannerService {
   }
 
   private async finish(sweep: SweepRecord, reason: string): Promise<PlanOutcome> {
-    const done = sweep.runs.done > 0 || sweep.runs.queued + sweep.runs.running > 0;
+    // Counts as they are now, not as the pass began: a result recorded meanwhile (the pass reads the
+    // in-flight set later than the sweep) would otherwise leave a sweep with nothing done 'done'.
+    const runs = (await this.store.getSweep(sweep.id))?.runs ?? sweep.runs;
+    const done = runs.done > 0 || runs.queued + runs.running > 0;
     const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', done ? reason : `${reason}; no run succeeded`);
     if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
     return { enqueued: [], finished: reason };
