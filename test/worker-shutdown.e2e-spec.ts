@@ -133,7 +133,8 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
     try {
       const advert = workerAdvertSchema.parse(JSON.parse(await waitFor('the CLI worker advert', () => client.hget(WORKER_REGISTRY_KEY, 'cli-worker'))));
       expect(advert).toMatchObject({ pool: `${pool}-cli`, capacity: { N: 1e9 }, labels: { via: 'cli' }, concurrency: 1 });
-      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      // The advert goes out as the app starts; its HTTP port opens just after (under load, later).
+      const health = await waitFor('the CLI worker /health', () => fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined));
       expect(health.status).toBe(200);
       cli.kill('SIGTERM');
       await exited;
