@@ -8,7 +8,8 @@ import { runQueueName, WORKER_REGISTRY_KEY } from '@lawsweep/contracts';
 import { bootstrapPlanner } from '../apps/planner/src/bootstrap';
 import { redisOptionsFromUrl as plannerRedisOptions } from '../apps/planner/src/redis/redis-options';
 import { redisOptionsFromUrl as workerRedisOptions } from '../apps/worker/src/redis/redis-options';
-import { Child, ensureBuilt, ROOT, SpawnedStack, waitFor } from './faults/support/spawned-stack';
+import { Child, ROOT, SpawnedStack, waitFor } from './faults/support/spawned-stack';
+import { BUILT, ensureBuilt } from './support/built';
 import { freePort } from './support/redis-server';
 import { auditSweep, timedSpec, waitForSweepEnd } from './faults/support/sweep-invariants';
 
@@ -158,7 +159,7 @@ describe('security: rediss:// to a TLS-only Redis', () => {
   const children: Child[] = [];
 
   beforeAll(async () => {
-    ensureBuilt();
+    ensureBuilt(BUILT.planner, BUILT.worker);
     dir = mkdtempSync(join(tmpdir(), 'lawsweep-tls-'));
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
     port = await freePort();

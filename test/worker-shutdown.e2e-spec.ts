@@ -1,13 +1,15 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { WORKER_REGISTRY_KEY, workerAdvertSchema, type RunResult, type TrainerSpec } from '@lawsweep/contracts';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
+import { BUILT, ensureBuilt, ROOT } from './support/built';
 import { freePort, startRedis, type TestRedis } from './support/redis-server';
+import { waitFor } from './support/wait-for';
 import { WorkerHarness } from './support/worker-harness';
 
 /**
@@ -15,26 +17,10 @@ import { WorkerHarness } from './support/worker-harness';
  * ends within the grace period finishes there; the other is stopped, handed back, and finished by
  * another worker. Each run has exactly one result.
  */
-const ROOT = resolve(__dirname, '..');
-const MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
+const MAIN = BUILT.worker;
 const slow = (seconds: number): TrainerSpec => ({ type: 'command', command: ['sh', join(ROOT, 'test/fixtures/trainers/slow.sh')], env: { SECONDS_TO_RUN: String(seconds) } });
 
-function build(): void {
-  // ensure-built reports failure when some other part of the tree does not type-check yet, but its
-  // build (tsc, then tsc-alias regardless) still emits the worker; what matters is that it exists.
-  spawnSync('node', ['scripts/ensure-built.js'], { cwd: ROOT, stdio: 'ignore' });
-  if (!existsSync(MAIN)) throw new Error(`${MAIN} was not built: run \`npm run build\` and read its errors`);
-}
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('worker: SIGTERM hands unfinished runs back', () => {
   let redis: TestRedis;
@@ -47,7 +33,7 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
   const pool = `shut-${randomUUID().slice(0, 8)}`;
 
   beforeAll(async () => {
-    build();
+    ensureBuilt(MAIN);
     redis = await startRedis();
     client = new Redis(redis.url);
     harness = new WorkerHarness(redis.url);

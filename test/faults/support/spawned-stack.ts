@@ -1,34 +1,19 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { WORKER_REGISTRY_KEY } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
+import { BUILT, ensureBuilt, ROOT } from '../../support/built';
+import { waitFor } from '../../support/wait-for';
 import { freePort, startRedis, type TestRedis } from '../../support/redis-server';
 
-export const ROOT = resolve(__dirname, '../../..');
-const PLANNER_MAIN = join(ROOT, 'dist/apps/planner/src/main.js');
-const WORKER_MAIN = join(ROOT, 'dist/apps/worker/src/main.js');
+export { ROOT };
+const PLANNER_MAIN = BUILT.planner;
+const WORKER_MAIN = BUILT.worker;
 
-/** Builds dist/ if sources changed; tsc still emits when another part of the tree has type errors. */
-export function ensureBuilt(): void {
-  if (spawnSync('node', ['scripts/ensure-built.js'], { cwd: ROOT, stdio: 'ignore' }).status !== 0) {
-    spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-    spawnSync('npx', ['tsc-alias', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
-  }
-  for (const main of [PLANNER_MAIN, WORKER_MAIN]) if (!existsSync(main)) throw new Error(`${main} was not built`);
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { waitFor };
 
 /** A child process of the stack, with the tail of its output kept for failure messages. */
 export class Child {
@@ -74,7 +59,7 @@ export class SpawnedStack {
   }
 
   static async start(options: { redisArgs?: string[]; password?: string } = {}): Promise<SpawnedStack> {
-    ensureBuilt();
+    ensureBuilt(PLANNER_MAIN, WORKER_MAIN);
     return new SpawnedStack(await startRedis({ appendonly: true, password: options.password, extraArgs: options.redisArgs }));
   }
 
