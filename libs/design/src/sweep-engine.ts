@@ -183,14 +183,20 @@ export class LawSweepEngine implements SweepEngine {
     const used = request.observations.length + request.pending.length;
     if (maxRuns !== undefined && used >= maxRuns) return { runs: [], exhausted: `reached stop.maxRuns (${maxRuns})` };
     const taken = new Set([...request.observations.map((o) => o.config), ...request.pending].map((c) => this.keyOf(c)));
-    const untaken = this.all.filter((c) => !taken.has(c.key));
-    if (untaken.length === 0) return { runs: [], exhausted: `every candidate config (${this.all.length}) has been run or is in flight` };
-    if (!untaken.some((c) => c.cost <= request.remainingBudget)) {
-      return { runs: [], exhausted: `no candidate run fits the remaining budget (${request.remainingBudget.toPrecision(3)})` };
+    // One pass over the candidates (up to 200,000, every plan pass): what is left, whether the budget
+    // pays for any of it, and what `accept` takes. What `accept` refuses is not an end: no live
+    // worker may hold a config yet (a bigger one may join); the caller decides whether to wait or stop.
+    let untaken = 0;
+    let affordable = false;
+    const open: Candidate[] = [];
+    for (const c of this.all) {
+      if (taken.has(c.key)) continue;
+      untaken++;
+      if (c.cost <= request.remainingBudget) affordable = true;
+      if (!request.accept || request.accept(c.config)) open.push(c);
     }
-    // What `accept` refuses is not an end: no live worker may hold a config yet (a bigger one may
-    // join), and the caller knows why it refused; it decides whether to wait or stop.
-    const open = request.accept ? untaken.filter((c) => request.accept!(c.config)) : untaken;
+    if (untaken === 0) return { runs: [], exhausted: `every candidate config (${this.all.length}) has been run or is in flight` };
+    if (!affordable) return { runs: [], exhausted: `no candidate run fits the remaining budget (${request.remainingBudget.toPrecision(3)})` };
     if (open.length === 0) return { runs: [] };
     const k = maxRuns !== undefined ? Math.min(request.k, maxRuns - used) : request.k;
     const needsPosterior = this.design === 'eig' || this.design === 'oracle';
