@@ -1,6 +1,7 @@
 import type { Config } from '@lawsweep/law';
 import type { ProposedRun } from './design.types';
 import type { DesignContext, DesignStrategy } from './design-strategy';
+import type { Posterior } from './posterior';
 import { GainModel, type GainKind } from './information-gain';
 import { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
 import { budgetedSelect } from './budgeted-selection';
@@ -106,23 +107,30 @@ export class EigDesign implements DesignStrategy {
   /** The 'extrapolation' amplitude, cached per set of done runs (one per design instance, i.e. per sweep). */
   private readonly extrapolation = new ExtrapolationAmplitude();
 
+  /** The gain model over `configs`, with the opt-in refinements (all off by default) folded in. */
+  private gainModel(context: DesignContext, posterior: Posterior, configs: Config[]): GainModel {
+    let extraNoise = this.options.discrepancy > 0 ? discrepancyVariance(configs, context.targetConfigs ?? [], this.options.discrepancy, context.costOf) : undefined;
+    const noiseScale = studentVarianceFactor(this.options.predictiveNu ?? 0);
+    const gpOptions = this.options.gpDiscrepancy;
+    if (!gpOptions) return new GainModel(context.law, posterior, configs, context.targets, this.kind, { extraNoise, noiseScale });
+    const gpInput = { law: context.law, posterior, observations: context.observations ?? [], configs, targets: context.targets, targetConfigs: context.targetConfigs ?? [] };
+    const amplitude =
+      gpOptions.amplitude === 'extrapolation'
+        ? this.extrapolation.estimate({ ...gpInput, lengthDecades: gpOptions.lengthDecades, loss: context.fitLoss ?? { kind: 'huber', delta: 1e-3 }, costOf: context.costOf }).s2
+        : gpOptions.amplitude;
+    const gp = augmentForDiscrepancy(gpInput, { ...gpOptions, amplitude });
+    if (!gp) return new GainModel(context.law, posterior, configs, context.targets, this.kind, { extraNoise, noiseScale });
+    extraNoise = extraNoise ? extraNoise.map((v, i) => v + gp.extraNoise[i]) : gp.extraNoise;
+    return new GainModel(gp.law, gp.posterior, configs, gp.targets, this.kind, { extraNoise, noiseScale });
+  }
+
   select(context: DesignContext): ProposedRun[] {
     const { posterior, open, pending } = context;
     if (!posterior) throw new Error('eig design needs a posterior');
     const affordable = open.filter((c) => c.cost <= context.remainingBudget);
     if (affordable.length === 0) return [];
     const configs = [...affordable.map((c) => c.config), ...pending];
-    let extraNoise = this.options.discrepancy > 0 ? discrepancyVariance(configs, context.targetConfigs ?? [], this.options.discrepancy, context.costOf) : undefined;
-    const noiseScale = studentVarianceFactor(this.options.predictiveNu ?? 0);
-    const gpOptions = this.options.gpDiscrepancy;
-    const gpInput = { law: context.law, posterior, observations: context.observations ?? [], configs, targets: context.targets, targetConfigs: context.targetConfigs ?? [] };
-    const amplitude =
-      gpOptions?.amplitude === 'extrapolation'
-        ? this.extrapolation.estimate({ ...gpInput, lengthDecades: gpOptions.lengthDecades, loss: context.fitLoss ?? { kind: 'huber', delta: 1e-3 }, costOf: context.costOf }).s2
-        : gpOptions?.amplitude;
-    const gp = gpOptions ? augmentForDiscrepancy(gpInput, { ...gpOptions, amplitude: amplitude as number | 'estimated' }) : undefined;
-    if (gp) extraNoise = extraNoise ? extraNoise.map((v, i) => v + gp.extraNoise[i]) : gp.extraNoise;
-    const model = new GainModel(gp?.law ?? context.law, gp?.posterior ?? posterior, configs, gp?.targets ?? context.targets, this.kind, { extraNoise, noiseScale });
+    const model = this.gainModel(context, posterior, configs);
     for (let i = affordable.length; i < configs.length; i++) model.condition(i);
     const selection = this.options.selection ?? 'ratio';
     if (selection === 'budgeted') {
