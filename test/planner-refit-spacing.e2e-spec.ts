@@ -66,6 +66,14 @@ async function waitFor<T>(what: string, read: () => Promise<T>, ok: (v: T) => bo
   }
 }
 
+/** GET /sweeps/:id and GET /sweeps/:id/fit (undefined before a first fit). */
+function readers(stack: PlannerStack, id: string) {
+  return {
+    sweep: () => getJson<SweepJson>(`${stack.baseUrl}/sweeps/${id}`),
+    fit: () => fetch(`${stack.baseUrl}/sweeps/${id}/fit`).then((r) => (r.ok ? (r.json() as Promise<FitJson>) : undefined)),
+  };
+}
+
 describe('refit spacing', () => {
   let stack: PlannerStack | undefined;
   afterEach(async () => {
@@ -78,8 +86,7 @@ describe('refit spacing', () => {
     const gate = await gatedWorkers(stack);
     try {
       const { id } = await postJson<SweepJson>(`${stack.baseUrl}/sweeps`, spec);
-      const sweep = () => getJson<SweepJson>(`${stack!.baseUrl}/sweeps/${id}`);
-      const fit = () => fetch(`${stack!.baseUrl}/sweeps/${id}/fit`).then((r) => (r.ok ? (r.json() as Promise<FitJson>) : undefined));
+      const { sweep, fit } = readers(stack, id);
       gate.allow(6); // chinchilla's 5 parameters need 6 points for a first fit
       const first = await waitFor('a first fit', fit, (f) => (f?.n ?? 0) >= 6);
       // Two more results: runs 9 and 10 stay gated, so runs are in flight at every moment (with 4
@@ -106,8 +113,7 @@ describe('refit spacing', () => {
     const gate = await gatedWorkers(stack);
     try {
       const { id } = await postJson<SweepJson>(`${stack.baseUrl}/sweeps`, spec);
-      const sweep = () => getJson<SweepJson>(`${stack!.baseUrl}/sweeps/${id}`);
-      const fit = () => fetch(`${stack!.baseUrl}/sweeps/${id}/fit`).then((r) => (r.ok ? (r.json() as Promise<FitJson>) : undefined));
+      const { sweep, fit } = readers(stack, id);
       gate.allow(8); // runs 9 and 10 stay gated: in flight throughout
       await waitFor('8 results recorded', sweep, (s) => s.runs.done === 8);
       // The tick is 10 minutes away: a result's own pass or the catch-up pass the planner schedules
