@@ -44,9 +44,12 @@ export class WorkerHarness {
   async settled(pool: string, runId: string, timeoutMs = 20_000): Promise<Job> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const job = await this.runs(pool).getJob(runId);
-      const state = job ? await job.getState() : 'missing';
-      if (job && (state === 'completed' || state === 'failed')) return job;
+      const queue = this.runs(pool);
+      const state = await queue.getJobState(runId);
+      // Read the job only once its state is final: a job read first and asked for its state after
+      // can say 'failed' while holding the attemptsMade of the moment before the move.
+      const job = state === 'completed' || state === 'failed' ? await queue.getJob(runId) : undefined;
+      if (job) return job;
       if (Date.now() > deadline) throw new Error(`run ${runId} still ${state} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }

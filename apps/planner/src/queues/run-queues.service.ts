@@ -105,8 +105,10 @@ export class RunQueuesService implements BeforeApplicationShutdown {
   /** Why the result posted for this run could not be recorded, when its result job failed. */
   async failedResultReason(runId: string): Promise<string | undefined> {
     this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
+    // The state first, then the job: a job read before its move to failed has no failedReason yet.
+    if ((await this.resultsQueue.getJobState(runId)) !== 'failed') return undefined;
     const job = await this.resultsQueue.getJob(runId);
-    return job && (await job.getState()) === 'failed' ? job.failedReason || 'unknown reason' : undefined;
+    return job ? job.failedReason || 'unknown reason' : undefined;
   }
 
   /** BullMQ's own Prometheus export (job counts by state) for every queue the planner uses. */
