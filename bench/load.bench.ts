@@ -5,8 +5,8 @@
  *
  * lawsweep: a fresh redis-server (AOF on, as docker-compose runs it), the built planner as a child
  * process (its own CPU), and in this process `--workers` BullMQ consumers of concurrency 1 that
- * follow the worker contract (libs/contracts): take a run job, post a done result with the run id
- * as job id, complete. They are not the worker app (200 Nest apps would measure Nest boot, not the
+ * follow the worker contract (libs/contracts/queues.ts): take a run job, complete it with its done
+ * result as the return value (one hop; failed runs would post to the results queue). They are not the worker app (200 Nest apps would measure Nest boot, not the
  * system); the worker app's own overhead is in "Worker overhead". One sweep with `stop.maxRuns` =
  * `--runs`, a grid of 10,000 candidates and a cheap design (`random` by default: the fit and EIG
  * cost is the planner-latency benchmark's concern, and the planner refits anyway).
@@ -16,7 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
-import { RESULTS_QUEUE, resultJobOptions, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
+import { RESULTS_QUEUE, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { createSweep, load1, machine, quantile, sleep, spawnPlanner, startRedis, sweepViolations } from './support/bench-stack';
 
@@ -129,13 +129,13 @@ async function lawsweep() {
   const { child: planner, baseUrl } = await spawnPlanner(redis.url, { LAWSWEEP_TICK_MS: '1000', LAWSWEEP_RECONCILE_MS: '5000' });
   const results = new Queue(RESULTS_QUEUE, { connection: { ...connection, enableOfflineQueue: false } });
   let posted = 0;
-  // When each result was posted (the planner removes a result job once it is recorded).
+  // When each result was returned (BullMQ's completion follows at once).
   const postedAt = new Map<string, number>();
   const workers = Array.from({ length: WORKERS }, (_, i) => new Worker<RunJobData>(runQueueName(), async (job) => {
     const result: RunResult = { status: 'done', sweepId: job.data.sweepId, runId: job.data.runId, loss: chinchilla(job.data.config), curve: [], worker: `sim-${i}`, attempts: job.attemptsMade + 1, durationMs: 0 };
     postedAt.set(job.data.runId, Date.now());
-    await results.add('result', result, resultJobOptions(job.data.runId));
     posted++;
+    return result; // the worker contract: a done run's result is its job's return value
   }, { connection, concurrency: 1, name: `sim-${i}` }));
   await Promise.all(workers.map((w) => w.waitUntilReady()));
 

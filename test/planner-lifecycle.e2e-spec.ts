@@ -1,11 +1,13 @@
 import { Queue } from 'bullmq';
-import { RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
+import Redis from 'ioredis';
+import { runQueueName } from '@lawsweep/contracts';
+import { SweepStore } from '@lawsweep/store';
 import { getJson, postJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
  * Restart, routing and cancellation: a planner restarted mid-sweep resumes from Redis (results
- * posted while it was down are recorded, nothing is planned twice); runs only go to workers that
+ * that arrived while it was down are recorded, nothing is planned twice); runs only go to workers that
  * can hold them, the rest are reported; cancel removes waiting jobs and releases their budget.
  */
 const base = {
@@ -43,19 +45,27 @@ describe('planner lifecycle', () => {
     stack = undefined;
   });
 
-  it('a restarted planner resumes the sweep: results posted while it was down are recorded, nothing is planned twice', async () => {
+  it('a restarted planner resumes the sweep: results that arrived while it was down are recorded, nothing is planned twice', async () => {
     stack = await PlannerStack.start({ workers: [{}, {}] });
     // Runs take a few hundred ms, so some are still training when the planner goes down.
     const { id } = await post('/sweeps', { ...base, name: 'restart', trainer: { ...base.trainer, secondsPerCost: 3e-18, maxSeconds: 0.6 } });
     await until(id, (s) => s.runs.done >= 6 && s.runs.queued + s.runs.running > 0, 'six results with runs in flight');
     await stack.planner.close();
 
-    // While the planner is down, the runs in flight finish and their results wait in Redis.
-    const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    // While the planner is down, the runs in flight finish and their results wait in Redis: the
+    // return values of their completed run jobs, unrecorded (the store still has them in flight).
+    const client = new Redis(stack.redis.port, '127.0.0.1');
+    const inFlight = (await new SweepStore(client, { prefix: 'lawsweep:' }).activeRuns(id)).map((r) => r.id);
+    client.disconnect();
+    const runQueue = new Queue(runQueueName(), { connection: { host: '127.0.0.1', port: stack.redis.port } });
     const deadline = Date.now() + 10_000;
     let waiting = 0;
-    while (Date.now() < deadline && (waiting = (await results.getJobCounts('wait')).wait) === 0) await new Promise((r) => setTimeout(r, 50));
-    await results.close();
+    while (Date.now() < deadline && waiting === 0) {
+      const states = await Promise.all(inFlight.map((runId) => runQueue.getJobState(runId)));
+      waiting = states.filter((state) => state === 'completed').length;
+      if (waiting === 0) await new Promise((r) => setTimeout(r, 50));
+    }
+    await runQueue.close();
     expect(waiting).toBeGreaterThan(0);
 
     await stack.startPlanner();
@@ -118,6 +128,26 @@ describe('planner lifecycle', () => {
     await queue.close();
     await new Promise((r) => setTimeout(r, 700)); // a planning tick passes: nothing new is planned
     expect((await get<Run[]>(`/sweeps/${id}/runs`)).map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  });
+
+  it('completed run jobs (their return values are the results) stay in Redis for the keep period once recorded, then are removed', async () => {
+    stack = await PlannerStack.start({ workers: [{}] });
+    const { id } = await post('/sweeps', { ...base, name: 'keep', stop: { maxRuns: 4 } });
+    const sweep = await until(id, finished, 'the sweep to end');
+    expect(sweep.runs.done).toBe(4);
+    const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    try {
+      await new Promise((r) => setTimeout(r, 1_200)); // a reconcile pass (every second here) comes and goes
+      expect((await queue.getJobCounts('completed')).completed).toBe(4); // kept: the default keep is an hour
+      await stack.planner.close();
+      await stack.startPlanner({ keepCompletedMs: 1 });
+      const deadline = Date.now() + 5_000;
+      while ((await queue.getJobCounts('completed')).completed > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect((await queue.getJobCounts('completed')).completed).toBe(0);
+      expect((await get<Run[]>(`/sweeps/${id}/runs`)).map((r) => r.state)).toEqual(['done', 'done', 'done', 'done']);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('the reconciler fails a run whose job vanished without a result, releases its cost and plans a replacement', async () => {

@@ -85,7 +85,7 @@ describe('worker: command trainer', () => {
     ]);
     const settled = await harness.settled(pool, job.runId);
     expect(await settled.getState()).toBe('completed');
-    expect(settled.returnvalue).toEqual({ loss: 3 });
+    expect(settled.returnvalue).toEqual(result); // the result is the run job's return value (one hop)
     expect(settled.progress).toEqual({ point: { tokens: 200, step: 2, loss: 4 } });
   });
 

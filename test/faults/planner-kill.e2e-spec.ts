@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
-import { RESULTS_QUEUE, resultJobOptions, type RunResult } from '@lawsweep/contracts';
+import { RESULTS_QUEUE, resultJobOptions, resultOfRunJob, runQueueName, type RunResult } from '@lawsweep/contracts';
 import { useSpawnedStack, waitFor } from './support/spawned-stack';
 import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invariants';
 
 /**
- * The planner dies (SIGKILL) mid-sweep with runs in flight; workers go on and post their results
- * while it is down; a new planner process resumes from Redis. Then the same result is delivered
+ * The planner dies (SIGKILL) mid-sweep with runs in flight; workers go on and complete their runs
+ * (the result is the run job's return value) while it is down; a new planner process resumes from Redis. Then the same result is delivered
  * twice more (by another job id on the queue, and straight to the store, concurrently): each
  * counts once.
  */
@@ -17,6 +17,7 @@ describe('faults: SIGKILL the planner mid-sweep', () => {
   it('resumes after a restart: the sweep completes, no run planned twice, no result lost, budget intact', async () => {
     const { stack } = suite;
     const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
+    const runs = new Queue(runQueueName(), { connection: { host: '127.0.0.1', port: stack.redis.port } });
     try {
       // Kill early in the sweep, while more runs are still to be planned: on a loaded machine the first
       // poll that sees two results could otherwise come so late that the last runs in flight finish
@@ -34,13 +35,13 @@ describe('faults: SIGKILL the planner mid-sweep', () => {
       const inFlight = (await stack.store.activeRuns(id)).filter((r) => r.state === 'running').map((r) => r.id);
       expect(inFlight.length).toBeGreaterThan(0);
 
-      // Results arrive while no planner listens: they wait on the durable results queue (job id = run id).
-      // (One posted just before the kill may be 'active': taken by the dead planner, not recorded.)
-      const jobs = await waitFor('results of the running runs queued while the planner is down', async () => {
-        const found = await Promise.all(inFlight.map((runId) => results.getJob(runId)));
-        return found.every(Boolean) ? found : undefined;
+      // Results arrive while no planner listens: each waits in Redis as its completed run job's return
+      // value (its `completed` event goes unheard); the new planner's reconciler records them.
+      await waitFor('the running runs to complete while the planner is down', async () => {
+        const states = await Promise.all(inFlight.map((runId) => runs.getJobState(runId)));
+        return states.every((s) => s === 'completed');
       }, 20_000);
-      for (const job of jobs) expect(['waiting', 'active']).toContain(await job!.getState());
+      for (const runId of inFlight) expect(resultOfRunJob(runId, (await runs.getJob(runId))?.returnvalue)).toMatchObject({ status: 'done', runId });
       const whileDown = await stack.store.getSweep(id);
       expect(whileDown!.planned).toBe(atKill!.planned);
       expect(whileDown!.runs.done).toBe(atKill!.runs.done);
@@ -73,6 +74,7 @@ describe('faults: SIGKILL the planner mid-sweep', () => {
       expect(after.runs.find((r) => r.id === first.id)).toMatchObject({ loss: first.loss, worker: first.worker });
     } finally {
       await results.close();
+      await runs.close();
     }
   }, 120_000);
 });

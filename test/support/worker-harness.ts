@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type Job } from 'bullmq';
-import { RESULTS_QUEUE, runJobOptions, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
+import { RESULTS_QUEUE, resultOfRunJob, runJobOptions, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
 
 /** A producer of run jobs and a reader of results, as the planner would be (for worker tests). */
 export class WorkerHarness {
@@ -29,12 +29,20 @@ export class WorkerHarness {
     return job;
   }
 
-  /** Waits for the result of a run on the results queue. */
+  /**
+   * Waits for the result of a run, as the planner takes it: the return value of its completed run
+   * job (a done run), or a job on the results queue (a failed run).
+   */
   async result(runId: string, timeoutMs = 20_000): Promise<RunResult> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const job = await this.results.getJob(runId);
       if (job) return job.data as RunResult;
+      for (const queue of this.runQueues.values()) {
+        if ((await queue.getJobState(runId)) !== 'completed') continue;
+        const returned = resultOfRunJob(runId, (await queue.getJob(runId))?.returnvalue);
+        if (returned) return returned;
+      }
       if (Date.now() > deadline) throw new Error(`no result for ${runId} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }

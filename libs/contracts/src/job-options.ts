@@ -13,7 +13,10 @@ export function runJobOptions(runId: string): JobsOptions {
     jobId: runId,
     attempts: RUN_JOB_ATTEMPTS,
     backoff: { type: 'jitter' },
-    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    // A completed run job holds its result (the return value) until the planner has recorded it;
+    // the planner removes completed run jobs an hour after a reconcile pass saw them recorded
+    // (ReconcilerService), never by count, so none is trimmed while the planner is down.
+    removeOnComplete: false,
     removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
   };
 }

@@ -6,10 +6,14 @@
  * pool whose live workers can all hold it, and reports a run no pool can hold instead of leaving
  * it waiting.
  *
- * Results: workers add one job per finished run to the `lawsweep-results` queue, with the run id as
- * the job id. The queue is durable in Redis, so a result that arrives while the planner is down
- * waits for it; the job id deduplicates a result delivered twice, and the planner records a run's
- * result exactly once (idempotent by run id) in libs/store.
+ * Results: a run that trained to a final loss completes its run job with its `RunResult` as the
+ * return value (stored by BullMQ's completion script, in the same step as the completion). The
+ * planner records it from the queue's `completed` event, and, for events it missed (it was down),
+ * from the completed job itself when it reconciles runs in flight; completed run jobs stay in Redis
+ * until the planner has done so. Failed runs, and workers that return something else, add one job
+ * per result to the `lawsweep-results` queue, with the run id as the job id. Both are durable in
+ * Redis, so a result that arrives while the planner is down waits for it; the planner records a
+ * run's result exactly once (idempotent by run id) in libs/store.
  */
 export const RUN_QUEUE_PREFIX = 'lawsweep-runs';
 export const RESULTS_QUEUE = 'lawsweep-results';

@@ -60,7 +60,11 @@ export type CurvePoint = z.infer<typeof curvePointSchema>;
 export const runProgressSchema = z.object({ point: curvePointSchema });
 export type RunProgress = z.infer<typeof runProgressSchema>;
 
-/** What a worker reports for a finished run, on the results queue (job id = run id). */
+/**
+ * What a worker reports for a finished run: a done run's result is the run job's return value (one
+ * hop: it is stored with the job's completion, atomically); a failed run's result, or any result from
+ * a worker that returns something else, is a job on the results queue (job id = run id).
+ */
 export const runResultSchema = z.discriminatedUnion('status', [
   z.object({
     status: z.literal('done'),
@@ -86,6 +90,17 @@ export const runResultSchema = z.discriminatedUnion('status', [
   }),
 ]);
 export type RunResult = z.infer<typeof runResultSchema>;
+
+/**
+ * The result a completed run job returned, when it returned one (a worker of an older contract
+ * returns { loss } and posts its result on the results queue instead: undefined here). A result for
+ * another run id than its job's is not this job's result.
+ */
+export function resultOfRunJob(jobId: string | undefined, returnvalue: unknown): RunResult | undefined {
+  if (returnvalue === null || typeof returnvalue !== 'object' || !('status' in returnvalue)) return undefined;
+  const parsed = runResultSchema.safeParse(returnvalue);
+  return parsed.success && parsed.data.runId === jobId ? parsed.data : undefined;
+}
 
 /** A worker's advertisement in the registry. */
 export const workerAdvertSchema = z.object({

@@ -55,6 +55,12 @@ export const plannerEnvSchema = z.object({
    * flight the planner always refits, so the final fit and the stop decision see every result.
    */
   LAWSWEEP_REFIT_SPACING: z.coerce.number({ invalid_type_error: 'must be a number' }).min(0, 'must be 0 or more').max(1e6, 'must be at most 1000000').default(10),
+  /**
+   * How long a completed run job (its return value is the run's result) stays in Redis after a
+   * reconcile pass has seen its result recorded; the planner then removes it. Never removed while
+   * the planner is down, whatever their number, so no result waiting there is lost.
+   */
+  LAWSWEEP_KEEP_COMPLETED_MS: ms.default(3_600_000),
   LAWSWEEP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '10mb'").default('10mb'),
 });
 
@@ -73,6 +79,7 @@ export const PLANNER_ENV_HELP: Record<Exclude<keyof PlannerEnv, 'REDIS_URL' | 'P
   LAWSWEEP_PLAN_LOCK_MS: 'TTL of the per-sweep planning lock; bounds the pause a planner crash causes',
   LAWSWEEP_PROTECT_READS: 'true: the token is required on reads and /metrics too',
   LAWSWEEP_REFIT_SPACING: 'while runs are in flight, refit at most once per this many durations of the last fit; 0 = every pass',
+  LAWSWEEP_KEEP_COMPLETED_MS: 'how long completed run jobs stay in Redis (for inspection) once their results are recorded',
   LAWSWEEP_BODY_LIMIT: 'largest request body, e.g. 10mb',
 };
 
@@ -98,6 +105,7 @@ export class PlannerConfig {
     readonly planLockMs: number = 30_000,
     readonly protectReads: boolean = false,
     readonly refitSpacing: number = 10,
+    readonly keepCompletedMs: number = 3_600_000,
   ) {}
 
   static fromEnv(env: PlannerEnv): PlannerConfig {
@@ -115,6 +123,7 @@ export class PlannerConfig {
       env.LAWSWEEP_PLAN_LOCK_MS,
       env.LAWSWEEP_PROTECT_READS,
       env.LAWSWEEP_REFIT_SPACING,
+      env.LAWSWEEP_KEEP_COMPLETED_MS,
     );
   }
 }

@@ -12,6 +12,8 @@ export interface PlannerOptions {
   planLockMs?: number;
   /** LAWSWEEP_REFIT_SPACING: refit at most once per this many fit-durations while runs are in flight. */
   refitSpacing?: number;
+  /** LAWSWEEP_KEEP_COMPLETED_MS: how long recorded completed run jobs stay in Redis. */
+  keepCompletedMs?: number;
   /** Require the token on reads too (LAWSWEEP_PROTECT_READS). */
   protectReads?: boolean;
   /** Listen on the port (default true); tests may use the app without a socket. */
@@ -42,6 +44,7 @@ export function optionsToEnv(o: PlannerOptions): Record<string, string> {
   put('LAWSWEEP_RESULT_GRACE_MS', o.resultGraceMs);
   put('LAWSWEEP_PLAN_LOCK_MS', o.planLockMs);
   put('LAWSWEEP_REFIT_SPACING', o.refitSpacing);
+  put('LAWSWEEP_KEEP_COMPLETED_MS', o.keepCompletedMs);
   put('LAWSWEEP_PROTECT_READS', o.protectReads === undefined ? undefined : String(o.protectReads));
   return env;
 }

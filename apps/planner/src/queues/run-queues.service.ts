@@ -7,6 +7,8 @@ import { mergeExpositions } from '../metrics/merge-expositions';
 
 export interface RunEventHandler {
   active(runId: string): void;
+  /** A run job completed; its return value is the run's result under the worker contract. */
+  completed(runId: string, returnvalue: unknown): void;
   progress(runId: string, progress: RunProgress): void;
 }
 
@@ -14,8 +16,9 @@ export type RunJobState = Awaited<ReturnType<Job['getState']>> | 'missing';
 
 /**
  * The planner's side of the run queues (one per worker pool, opened on first use): enqueue runs,
- * inspect and remove their jobs, listen to their progress. Results come back on RESULTS_QUEUE
- * through ResultsProcessor; this class only reads that queue (does a result wait there?).
+ * inspect and remove their jobs, listen to their progress and completions (a done run's result is
+ * its job's return value). Failed runs' results come back on RESULTS_QUEUE through
+ * ResultsProcessor; this class only reads that queue (does a result wait there?).
  */
 @Injectable()
 export class RunQueuesService implements BeforeApplicationShutdown {
@@ -56,6 +59,7 @@ export class RunQueuesService implements BeforeApplicationShutdown {
     const ev = new QueueEvents(runQueueName(pool), { connection: { ...redisOptionsFromUrl(this.config.redisUrl), maxRetriesPerRequest: null }, prefix: this.config.queuePrefix });
     ev.on('error', (err) => this.logger.warn(`queue events ${runQueueName(pool)}: ${err.message}`));
     ev.on('active', ({ jobId }) => this.handler?.active(jobId));
+    ev.on('completed', ({ jobId, returnvalue }) => this.handler?.completed(jobId, returnvalue));
     ev.on('progress', ({ jobId, data }) => {
       // Best effort: a malformed progress report is ignored; the final result carries the whole curve.
       const parsed = runProgressSchema.safeParse(data);

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { CANCELLED_REASON, type RunProgress, type RunResult } from '@lawsweep/contracts';
+import { CANCELLED_REASON, resultOfRunJob, type RunProgress, type RunResult } from '@lawsweep/contracts';
 import { SweepStore, sweepIdOfRun, type RecordOutcome } from '@lawsweep/store';
 import { MetricsService } from '../metrics/metrics.service';
 import { PlanningLoopService } from '../planning/planning-loop.service';
@@ -75,6 +75,18 @@ export class ResultsService implements OnModuleInit, OnModuleDestroy, RunEventHa
     const batches = [...this.startedRuns];
     this.startedRuns.clear();
     await Promise.all(batches.map(([sweepId, runIds]) => this.store.markRunningMany(sweepId, runIds).catch(() => undefined)));
+  }
+
+  /**
+   * A run job completed: its return value is the run's result (worker contract, contracts/queues.ts).
+   * A job that returned something else (a worker that posts its result on the results queue) is
+   * left to that queue. Missed events (the planner was down) are the reconciler's: it records from
+   * the completed job.
+   */
+  completed(runId: string, returnvalue: unknown): void {
+    const result = resultOfRunJob(runId, returnvalue);
+    if (!result) return;
+    this.record(result).catch((err: Error) => this.logger.warn(`recording the result of run ${runId} failed (${err.message}); the reconciler records it from its job`));
   }
 
   progress(runId: string, progress: RunProgress): void {

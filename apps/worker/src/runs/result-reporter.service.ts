@@ -4,7 +4,8 @@ import type { Queue } from 'bullmq';
 import { RESULTS_QUEUE, resultJobOptions, runResultSchema, type RunResult } from '@lawsweep/contracts';
 
 /**
- * Owns the producer side of the results queue. A result is validated, then added with the run id
+ * Owns the producer side of the results queue, which carries the results of failed runs (a done
+ * run's result is its run job's return value: RunExecutor). A result is validated, then added with the run id
  * as job id, so a result posted twice (a worker that crashed between posting and completing its
  * run job) is one job. Adding is retried a few times: the producer connection does not buffer
  * commands while Redis is away (enableOfflineQueue: false), and a lost result would cost a rerun.

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import { mkdir, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { CANCELLED_REASON, capacityHolds, runBackoff, runJobDataSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
+import { CANCELLED_REASON, capacityHolds, runBackoff, runJobDataSchema, runResultSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics, type RunOutcome } from '../observability/worker-metrics.service';
 import { WorkerRedis } from '../redis/worker-redis.service';
@@ -57,7 +57,7 @@ export class RunExecutor {
     return this.active.size;
   }
 
-  async execute(job: Job, token: string): Promise<{ loss: number }> {
+  async execute(job: Job, token: string): Promise<RunResult> {
     const parsed = runJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
       const reason = `invalid run job ${job.id}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`).join('; ')}`;
@@ -111,7 +111,10 @@ export class RunExecutor {
         },
       });
       await progress;
-      await this.reporter.report({
+      // The result is the job's return value: BullMQ stores it with the completion, in one script,
+      // and the planner records it from the completed job (contracts: queues.ts). One hop, not a
+      // second job on the results queue (which failed runs still use).
+      const result = runResultSchema.parse({
         status: 'done',
         sweepId: data.sweepId,
         runId: data.runId,
@@ -123,7 +126,7 @@ export class RunExecutor {
       });
       this.record('done', data, started);
       if (data.trainer.type === 'command' && !this.config.keepRunDirs) await removeRunDir(runDir, this.config.runRoot);
-      return { loss: outcome.loss };
+      return result;
     } catch (err) {
       await progress;
       if (err instanceof RunStopped && err.reason === 'shutdown') {

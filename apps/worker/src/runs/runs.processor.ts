@@ -4,7 +4,7 @@ import type { Job, WorkerOptions } from 'bullmq';
 
 /** Worker options as @Processor takes them (the connection comes from BullModule.forRoot). */
 type NestWorkerOptions = Omit<WorkerOptions, 'connection'>;
-import { runBackoff } from '@lawsweep/contracts';
+import { runBackoff, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
 import { RunExecutor } from './run-executor.service';
@@ -27,7 +27,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     super();
   }
 
-  process(job: Job, token?: string): Promise<{ loss: number }> {
+  process(job: Job, token?: string): Promise<RunResult> {
     return this.runs.execute(job, token as string);
   }
 
