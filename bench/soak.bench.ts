@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     if (PLANNER_KILL && plannerKills === 0 && s && s.runs.done >= RUNS / 2) {
       await planner.child.kill('SIGKILL');
       plannerKills++;
-      await sleep(2000); // results keep arriving on the durable queue meanwhile
+      await sleep(2000); // runs keep completing meanwhile: their results wait in Redis with their jobs
       planner = await spawnPlanner(redis.url, plannerEnv);
     }
     if (s && Date.now() - lastLog > 5000) {

@@ -5,9 +5,9 @@
  *   node scripts/ensure-built.js && node dist/bench/worker-overhead.bench.js [--runs 400] [--json]
  *
  * Starts its own redis-server (must be installed) on a free port and one worker in this process
- * (bootstrapWorker). Throughput: all runs enqueued at once, time until every result is on the
- * results queue. Latency: runs enqueued one at a time (the next after the previous result),
- * latency = result job timestamp - run job timestamp (both taken when the job was added). Cases:
+ * (bootstrapWorker). Throughput: all runs enqueued at once, time until every run job has completed
+ * with its result. Latency: runs enqueued one at a time (the next after the previous result),
+ * latency = the run job's finishedOn (its result is its return value) - its timestamp (when it was added). Cases:
  * instant simulate runs at concurrency 1 and 8; a command trainer (a shell script that prints two
  * progress lines and a final loss: spawn + protocol parsing) at concurrency 1 and 2.
  */
@@ -16,7 +16,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
-import { RESULTS_QUEUE, runJobOptions, runQueueName, type RunJobData, type TrainerSpec } from '@lawsweep/contracts';
+import { runJobOptions, runQueueName, type RunJobData, type TrainerSpec } from '@lawsweep/contracts';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
 import { machine as machineName, quantile, startRedis } from './support/bench-stack';
 
@@ -44,14 +44,14 @@ async function runCase(url: string, runRoot: string, trainer: TrainerSpec, concu
   const pool = `bench-${randomUUID().slice(0, 8)}`;
   const connection = { host: new URL(url).hostname, port: Number(new URL(url).port), maxRetriesPerRequest: null };
   const queue = new Queue(runQueueName(pool), { connection });
-  const results = new Queue(RESULTS_QUEUE, { connection });
   const worker = await bootstrapWorker({ redisUrl: url, pool, id: pool, concurrency, runRoot, logger: false });
   try {
     const jobs: RunJobData[] = Array.from({ length: runs }, (_, i) => ({ sweepId: pool, runId: `${pool}-${i}`, config: { N: 1e8 + i, D: 2e9 }, cost: 1, seed: i, trainer }));
-    const waitResult = async (runId: string) => {
+    // A done run's result is its run job's return value: the result is in when the job has finished.
+    const waitResult = async (runId: string): Promise<number> => {
       for (;;) {
-        const job = await results.getJob(runId);
-        if (job) return job;
+        const finishedOn = (await queue.getJob(runId))?.finishedOn;
+        if (finishedOn) return finishedOn;
         await new Promise((r) => setTimeout(r, 2));
       }
     };
@@ -60,7 +60,7 @@ async function runCase(url: string, runRoot: string, trainer: TrainerSpec, concu
     for (let i = 0; i < Math.min(30, runs); i++) {
       const data = { ...jobs[0], runId: `${pool}-lat-${i}` };
       const added = await queue.add('run', data, runJobOptions(data.runId));
-      latencies.push((await waitResult(data.runId)).timestamp - added.timestamp);
+      latencies.push((await waitResult(data.runId)) - added.timestamp);
     }
     // Throughput: everything at once.
     const started = Date.now();
@@ -80,7 +80,6 @@ async function runCase(url: string, runRoot: string, trainer: TrainerSpec, concu
     await worker.close();
     await queue.obliterate({ force: true });
     await queue.close();
-    await results.close();
   }
 }
 
@@ -107,7 +106,7 @@ async function main(): Promise<void> {
     if (process.argv.includes('--json')) {
       process.stdout.write(`${JSON.stringify({ machine, cases }, null, 2)}\n`);
     } else {
-      process.stdout.write(`worker overhead (${machine}); throughput: all runs enqueued at once; latency: one run at a time, run job added -> result job added\n`);
+      process.stdout.write(`worker overhead (${machine}); throughput: all runs enqueued at once; latency: one run at a time, run job added -> run job completed with its result\n`);
       process.stdout.write('| trainer | concurrency | runs | runs/s (batch) | p50 latency (ms) | p95 latency (ms) |\n|---|---:|---:|---:|---:|---:|\n');
       for (const c of cases) process.stdout.write(`| ${c.trainer} | ${c.concurrency} | ${c.runs} | ${c.runsPerSecond.toFixed(0)} | ${c.latencyMs.p50} | ${c.latencyMs.p95} |\n`);
     }
