@@ -4,7 +4,7 @@ import type { CurvePoint } from '@lawsweep/contracts';
  * A learning curve of at most `max` points that covers the whole run: when it is full every other
  * point is dropped and from then on only every 2nd (then 4th, ...) new point is kept; the latest point
  * is always reported. A trainer that logs every step (10^5–10^6 lines) would otherwise send that many
- * progress events and a result of megabytes (kept on the results queue for an hour), and a plain cap
+ * progress events and a result of megabytes (kept with its completed run job for an hour), and a plain cap
  * kept the first points and lost the end of the curve, the part that matters.
  */
 export class BoundedCurve {
