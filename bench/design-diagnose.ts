@@ -2,14 +2,11 @@
  * What each design buys: per design, the D/N spread and the compute concentration of the runs a
  * sweep chose, next to its target error. A diagnostic for tuning (use seeds ≥ 1000 only):
  *
- *   node dist/bench/design-diagnose.js --truth farseer --noise 0.005 --budget 1e21 --first-seed 1000 --seeds 6 [--designs eig,grid,random] [--model-averaging design]
+ *   node dist/bench/design-diagnose.js --truth farseer --noise 0.005 --budget 1e21 --first-seed 1000 --seeds 6 [--designs eig,grid,random]
  *     [--min-share 0.05] [--gamma 0.75] [--floor-of total|remaining]   # a cost rule other than the default
- *     [--predictive-nu 4]   # Student-t predictive noise in eig's gain
- *     [--selection budgeted]   # eig's budgeted (whole-plan) selection
- *     [--gp-length 1 [--gp-amplitude estimated|extrapolation]]   # correlated (GP) model discrepancy in eig's gain
  */
 import { DEFAULT_COST_RULE, simulateSweep, type CostRule, type DesignName, type SeedRecord } from '@lawsweep/design';
-import { gpOption, syntheticSpec } from './design-efficiency.bench';
+import { syntheticSpec } from './design-efficiency.bench';
 import { quantile } from './design-report';
 
 function arg(name: string): string | undefined {
@@ -62,10 +59,10 @@ function main(): void {
     minShare: Number(arg('min-share') ?? DEFAULT_COST_RULE.minShare),
     floorOf: (arg('floor-of') as CostRule['floorOf'] | undefined) ?? DEFAULT_COST_RULE.floorOf,
   };
-  process.stdout.write(`${truth} ${noise} budget ${budget.toExponential(0)} seeds ${first}..${first + seeds - 1} cost rule ${JSON.stringify(costRule)} predictive-nu ${arg('predictive-nu') ?? 0} selection ${arg('selection') ?? 'ratio'} gp ${JSON.stringify(gpOption() ?? 'off')}\n`);
+  process.stdout.write(`${truth} ${noise} budget ${budget.toExponential(0)} seeds ${first}..${first + seeds - 1} cost rule ${JSON.stringify(costRule)}\n`);
   process.stdout.write('design   runs  log10(D/N) p10/p50/p90   share>=1e20  mean log10 cost  median error  runs per cost decade 1e16..1e20 (median)\n');
   for (const design of designs) {
-    const ps = Array.from({ length: seeds }, (_, i) => profile(simulateSweep(s, { design, seed: first + i, checkpoints: [budget], engine: { costRule, eig: { modelAveraging: (arg('model-averaging') ?? 'none') as 'none' | 'design' | 'design-and-prediction', predictiveNu: Number(arg('predictive-nu') ?? 0), selection: (arg('selection') ?? 'ratio') as 'ratio' | 'budgeted', gpDiscrepancy: gpOption() } } })));
+    const ps = Array.from({ length: seeds }, (_, i) => profile(simulateSweep(s, { design, seed: first + i, checkpoints: [budget], engine: { costRule } })));
     const med = (f: (p: Profile) => number) => quantile(ps.map(f), 0.5);
     process.stdout.write(
       `${design.padEnd(8)} ${med((p) => p.runs).toFixed(0).padStart(4)}  ${med((p) => p.ratio[0]).toFixed(2)}/${med((p) => p.ratio[1]).toFixed(2)}/${med((p) => p.ratio[2]).toFixed(2)}            ${med((p) => p.topShare).toFixed(2)}            ${med((p) => p.meanLogCost).toFixed(2)}          ${(100 * med((p) => p.error)).toFixed(2)}%        ${[0, 1, 2, 3, 4].map((d) => med((p) => p.decades[d]).toFixed(0)).join(' ')}\n`,

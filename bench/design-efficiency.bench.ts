@@ -6,12 +6,7 @@
  *   npm run bench:design -- --truth epoch [--noise 0.005] [--seeds 20]   # one truth
  *   npm run bench:design -- --real | --real-constrained | --speed-only | --jobs 1
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --discrepancy 0.01   # a tuning run
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --covariance sandwich  # eig on sandwich covariances
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --model-averaging design   # eig designing under a chinchilla + running-exponent mixture
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --predictive-nu 4   # Student-t predictive noise in eig's gain
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --selection budgeted   # eig's budgeted (whole-plan) selection
- *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --gp-length 1 [--gp-amplitude estimated|extrapolation|s2]   # correlated (GP) model discrepancy in eig's gain
+ *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --min-share 0.1   # a tuning run (cost rule: --gamma, --min-share, --floor-of)
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -19,7 +14,7 @@
  * median error (log-log interpolation between checkpoints).
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
-import { createSweepEngine, extrapolationStats, resetExtrapolationStats, DEFAULT_COST_RULE, DEFAULT_EIG_OPTIONS, type EigOptions, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { createSweepEngine, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { SeededRandom, type Config, type Observation } from '@lawsweep/law';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -113,26 +108,9 @@ function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
-/** --gp-length L [--gp-amplitude estimated|extrapolation|s²]: eig.gpDiscrepancy (off without --gp-length). */
-export function gpOption(): EigOptions['gpDiscrepancy'] {
-  const length = arg('gp-length');
-  if (length === undefined) return DEFAULT_EIG_OPTIONS.gpDiscrepancy;
-  const amplitude = arg('gp-amplitude') ?? 'estimated';
-  return { lengthDecades: Number(length), amplitude: amplitude === 'estimated' || amplitude === 'extrapolation' ? amplitude : Number(amplitude) };
-}
-
-/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --discrepancy, --covariance laplace|sandwich, --model-averaging none|design|design-and-prediction, --average-prediction, --predictive-nu ν, --selection ratio|budgeted, --gp-length L, --gp-amplitude estimated|s²); defaults otherwise. */
-function engineOptions(): { costRule: CostRule; eig: EigOptions; averagePrediction: boolean } {
+/** Overrides for tuning runs (--gamma, --min-share, --floor-of); defaults otherwise. */
+function engineOptions(): { costRule: CostRule } {
   return {
-    averagePrediction: flag('average-prediction'),
-    eig: {
-      discrepancy: Number(arg('discrepancy') ?? DEFAULT_EIG_OPTIONS.discrepancy),
-      covariance: (arg('covariance') as EigOptions['covariance'] | undefined) ?? DEFAULT_EIG_OPTIONS.covariance,
-      modelAveraging: (arg('model-averaging') as EigOptions['modelAveraging'] | undefined) ?? DEFAULT_EIG_OPTIONS.modelAveraging,
-      predictiveNu: Number(arg('predictive-nu') ?? DEFAULT_EIG_OPTIONS.predictiveNu),
-      selection: (arg('selection') as EigOptions['selection'] | undefined) ?? DEFAULT_EIG_OPTIONS.selection,
-      gpDiscrepancy: gpOption(),
-    },
     costRule: {
       exponent: Number(arg('gamma') ?? DEFAULT_COST_RULE.exponent),
       minShare: Number(arg('min-share') ?? DEFAULT_COST_RULE.minShare),
@@ -145,7 +123,6 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
   const curves: DesignCurve[] = [];
   for (const design of designs) {
     const t0 = performance.now();
-    resetExtrapolationStats();
     const errors: number[][] = [];
     const widths: number[][] = [];
     for (let i = 0; i < seeds; i++) {
@@ -158,10 +135,6 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
       widths.push(records.map((r) => relativeWidth(r)[0]));
     }
     curves.push({ design, checkpoints, errors, widths, seconds: (performance.now() - t0) / 1000 });
-    if (extrapolationStats.selects > 0) {
-      const { selects, positive, computed } = extrapolationStats;
-      process.stdout.write(`${label}, ${design}: extrapolation amplitude s² > 0 in ${positive} of ${selects} selects with ≥ 12 runs done (${((100 * positive) / selects).toFixed(1)}%; ${computed} estimates computed)\n`);
-    }
   }
   process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves)}\n${widthTable(curves)}\n`);
   return curves;

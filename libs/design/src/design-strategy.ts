@@ -1,4 +1,4 @@
-import type { Config, Law, LossFunction, Observation } from '@lawsweep/law';
+import type { Config, Law } from '@lawsweep/law';
 import type { ProposedRun } from './design.types';
 import type { Candidate } from './candidates';
 import type { Posterior } from './posterior';
@@ -22,14 +22,6 @@ export interface DesignContext {
   /** The belief to design under (for eig: the fit's; for oracle: the truth's). */
   posterior?: Posterior;
   targets: TargetFunction[];
-  /** The spec's target configs (where the predictions are wanted), for designs that weigh distance to them. */
-  targetConfigs?: Config[];
-  /** The spec's cost of a config (for designs that separate distance along cost from distance across it). */
-  costOf?: (config: Config) => number;
-  /** The runs done so far (for designs that read the fit's residuals, e.g. eig.gpDiscrepancy). */
-  observations?: Observation[];
-  /** The spec's fit loss (for designs that refit, e.g. eig.gpDiscrepancy's 'extrapolation' amplitude); default Huber 1e-3. */
-  fitLoss?: LossFunction;
 }
 
 /** A way of choosing the next runs: eig, or one of the fixed baselines. */

@@ -27,9 +27,7 @@ export function lossTarget(law: Law, config: Config): TargetFunction {
 
 interface ModeState {
   weight: number;
-  /** Index of the mode's law family (0: the sweep's law; model averaging adds others). */
-  family: number;
-  /** θ's dimension in this mode's law family. */
+  /** θ's dimension. */
   dim: number;
   cov: Float64Array;
   /** Per candidate: Jacobian row j (n × p) and Σj (n × p). */
@@ -42,30 +40,11 @@ interface ModeState {
   gsj: Float64Array;
 }
 
-/** Optional refinements of the gain (all off by default: the plain linearised-Gaussian gain). */
-export interface GainOptions {
-  /**
-   * Extra observation variance per candidate (log-loss²), e.g. model discrepancy that grows with a
-   * run's distance from the targets: such a run tells less about the target than the law claims.
-   */
-  extraNoise?: Float64Array;
-  /**
-   * Factor on σ² for a new run's observation variance (≥ 1; default 1). Multiplies σ² only, not the
-   * posterior Σ: a uniform scale of both would leave every gain unchanged, whereas inflating only the
-   * new run's noise makes its information count for less against what the fit already knows —
-   * a cheap, low-leverage run (jᵀΣj ≪ σ²) loses by the full factor, a high-leverage one (jᵀΣj ≳ σ²,
-   * a run the fit extrapolates to) by less, because its gain saturates. See eig.design.ts, predictiveNu.
-   */
-  noiseScale?: number;
-}
-
 export class GainModel {
   readonly size: number;
-  /** Observation variance of each candidate: σ² plus its extra (discrepancy) variance. */
-  private readonly noiseAt: Float64Array;
+  /** Observation variance of a run's log-loss: σ². */
+  private readonly noise: number;
   private readonly modes: ModeState[];
-  /** Total weight of each law family's modes. */
-  private readonly familyWeight: number[] = [];
   /** Between-mode factor model: rows u (n × M), target rows (T × M), covariance P (M × M). */
   private readonly m: number;
   private readonly u: Float64Array;
@@ -78,34 +57,19 @@ export class GainModel {
     candidates: Config[],
     targets: TargetFunction[],
     private readonly kind: GainKind = 'targeted',
-    options: GainOptions = {},
   ) {
     const n = (this.size = candidates.length);
     const nt = targets.length;
-    const scale = options.noiseScale ?? 1;
-    if (!(scale >= 1) || !Number.isFinite(scale)) throw new Error(`GainOptions.noiseScale must be a finite number ≥ 1 (got ${scale})`);
-    const noise = posterior.sigma * posterior.sigma * scale;
-    this.noiseAt = new Float64Array(n).map((_, c) => noise + (options.extraNoise?.[c] ?? 0));
+    this.noise = posterior.sigma * posterior.sigma;
     const means: Float64Array[] = [];
     const targetMeans: Float64Array[] = [];
-    const familyOf = new Map<Law, number>([[law, 0]]);
-    this.familyWeight.push(0);
     this.modes = posterior.modes.map((mode) => {
-      // A mode of another family (model averaging) has its own law, θ dimension and target functions.
-      const modeLaw = mode.family?.law ?? law;
-      if (!familyOf.has(modeLaw)) {
-        familyOf.set(modeLaw, this.familyWeight.length);
-        this.familyWeight.push(0);
-      }
-      const family = familyOf.get(modeLaw) as number;
-      this.familyWeight[family] += mode.weight;
-      const modeTargets = mode.family?.targets ?? targets;
       const p = mode.theta.length;
       const jac = new Float64Array(n * p);
       const mean = new Float64Array(n);
       const row = new Float64Array(p);
       for (let c = 0; c < n; c++) {
-        const v = modeLaw.logLossGrad(mode.theta, candidates[c], row);
+        const v = law.logLossGrad(mode.theta, candidates[c], row);
         const ok = Number.isFinite(v) && row.every(Number.isFinite);
         mean[c] = ok ? v : NaN;
         if (ok) jac.set(row, c * p);
@@ -113,12 +77,12 @@ export class GainModel {
       const g = new Float64Array(nt * p);
       const tmean = new Float64Array(nt);
       for (let t = 0; t < nt; t++) {
-        tmean[t] = modeTargets[t](mode.theta, row);
+        tmean[t] = targets[t](mode.theta, row);
         if (row.every(Number.isFinite)) g.set(row, t * p);
       }
       means.push(mean);
       targetMeans.push(tmean);
-      const state: ModeState = { weight: mode.weight, family, dim: p, cov: Float64Array.from(mode.covariance), jac, sj: new Float64Array(n * p), g, targetVar: new Float64Array(nt), gsj: new Float64Array(nt * n) };
+      const state: ModeState = { weight: mode.weight, dim: p, cov: Float64Array.from(mode.covariance), jac, sj: new Float64Array(n * p), g, targetVar: new Float64Array(nt), gsj: new Float64Array(nt * n) };
       this.refresh(state);
       return state;
     });
@@ -199,10 +163,8 @@ export class GainModel {
     const n = this.size;
     const out = new Float64Array(n);
     const nt = this.modes[0]?.targetVar.length ?? 0;
-    const familyVar = new Float64Array(this.familyWeight.length);
-    const familyReduction = new Float64Array(this.familyWeight.length);
+    const noise = this.noise;
     for (let c = 0; c < n; c++) {
-      const noise = this.noiseAt[c];
       if (this.kind === 'parameters' || nt === 0) {
         let g = 0;
         for (const s of this.modes) g += s.weight * 0.5 * Math.log1p(this.quad(s, c) / noise);
@@ -214,13 +176,13 @@ export class GainModel {
       for (const s of this.modes) within += s.weight * this.quad(s, c);
       let total = 0;
       for (let t = 0; t < nt; t++) {
-        familyVar.fill(0);
-        familyReduction.fill(0);
+        let withinVar = 0;
+        let withinReduction = 0;
         for (const s of this.modes) {
           const q = this.quad(s, c);
           const gs = s.gsj[t * n + c];
-          familyVar[s.family] += s.weight * s.targetVar[t];
-          familyReduction[s.family] += (s.weight * gs * gs) / (noise + q);
+          withinVar += s.weight * s.targetVar[t];
+          withinReduction += (s.weight * gs * gs) / (noise + q);
         }
         let between = 0;
         let betweenReduction = 0;
@@ -230,19 +192,10 @@ export class GainModel {
           // A run tells the modes apart only through noise plus the within-mode spread of its prediction.
           betweenReduction = (sb * sb) / (noise + within + qb);
         }
-        // One family: the entropy reduction of the moment-matched target posterior. Several families
-        // (model averaging): the families' entropy reductions averaged by their weights, each with the
-        // shared disagreement between modes. Moment-matching across families would let a family of
-        // 1% weight but a wide extrapolation (an exponent the data barely constrain) own the
-        // variance, and so the design, although it holds 1% of the belief.
-        for (let f = 0; f < this.familyWeight.length; f++) {
-          // With one family its weight is 1 by definition (the modes' weights as given).
-          const w = this.familyWeight.length === 1 ? 1 : this.familyWeight[f];
-          if (!(w > 0)) continue;
-          const v = familyVar[f] / w + between;
-          const after = Math.max(v - familyReduction[f] / w - betweenReduction, v * 1e-12);
-          total += v > 0 ? w * 0.5 * Math.log(v / after) : 0;
-        }
+        // The entropy reduction of the moment-matched target posterior.
+        const v = withinVar + between;
+        const after = Math.max(v - withinReduction - betweenReduction, v * 1e-12);
+        total += v > 0 ? 0.5 * Math.log(v / after) : 0;
       }
       out[c] = Number.isFinite(total) ? total : 0;
     }
@@ -255,7 +208,7 @@ export class GainModel {
     for (const s of this.modes) {
       const p = s.dim;
       const a = s.sj.slice(c * p, (c + 1) * p);
-      const denom = this.noiseAt[c] + this.quad(s, c);
+      const denom = this.noise + this.quad(s, c);
       for (let r = 0; r < p; r++) for (let k = 0; k < p; k++) s.cov[r * p + k] -= (a[r] * a[k]) / denom;
       // Σ'j = Σj − a (aᵀj)/denom for every candidate; gᵀΣ'j likewise.
       const nt = s.targetVar.length;
@@ -281,20 +234,9 @@ export class GainModel {
         for (let b = 0; b < m; b++) pu[a] += this.pcov[a * m + b] * this.u[c * m + b];
         q += this.u[c * m + a] * pu[a];
       }
-      const denom = this.noiseAt[c] + within + q;
+      const denom = this.noise + within + q;
       for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) this.pcov[a * m + b] -= (pu[a] * pu[b]) / denom;
     }
-  }
-
-  /**
-   * An independent copy to condition on hypothetical runs (a budgeted plan) without touching this
-   * model. Only the state that condition() updates is copied; Jacobians, target gradients, noise
-   * and the between-mode rows are read-only after construction and stay shared.
-   */
-  clone(): GainModel {
-    const copy = Object.create(GainModel.prototype) as GainModel;
-    const modes = this.modes.map((s) => ({ ...s, cov: s.cov.slice(), sj: s.sj.slice(), targetVar: s.targetVar.slice(), gsj: s.gsj.slice() }));
-    return Object.assign(copy, this, { modes, pcov: this.pcov.slice() });
   }
 
   /** Total mixture variance of each target quantity (for tests and diagnostics). */

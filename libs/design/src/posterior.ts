@@ -1,5 +1,4 @@
 import type { Config, FitResult, Law, Observation } from '@lawsweep/law';
-import type { TargetFunction } from './information-gain';
 
 /**
  * The design engine's belief about the law's parameters θ: a mixture of Gaussians (the fit's modes,
@@ -12,11 +11,6 @@ export interface PosteriorMode {
   /** Row-major dim × dim covariance of θ (dim = theta.length). */
   covariance: Float64Array;
   weight: number;
-  /**
-   * A mode of another law family (model averaging, family-mixture.ts): its law and its target
-   * quantities. Absent: the sweep's law and targets.
-   */
-  family?: { law: Law; targets: TargetFunction[] };
 }
 
 export interface Posterior {

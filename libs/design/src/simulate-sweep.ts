@@ -13,7 +13,7 @@ export interface SimulateOptions {
   /** Replay: the measured runs (only their configs may be picked). Required for a replay trainer. */
   replay?: Observation[];
   /** Engine tuning (gain kind, cost rule, fit starts), for benchmarks and tuning runs. */
-  engine?: Pick<SweepEngineOptions, 'gain' | 'costRule' | 'fitStarts' | 'eig' | 'averagePrediction'>;
+  engine?: Pick<SweepEngineOptions, 'gain' | 'costRule' | 'fitStarts'>;
 }
 
 export interface TargetRecord {

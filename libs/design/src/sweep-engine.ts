@@ -3,7 +3,7 @@ import { getLaw, predictMixture, SeededRandom, type Config, type FitResult, type
 import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
 import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
 import type { DesignStrategy } from './design-strategy';
-import { DEFAULT_EIG_OPTIONS, EigDesign, type EigOptions } from './eig.design';
+import { EigDesign } from './eig.design';
 import { GridDesign } from './grid.design';
 import { IsoflopDesign } from './isoflop.design';
 import { RandomDesign } from './random.design';
@@ -13,7 +13,6 @@ import { conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type 
 import { predictUnderPosterior, relativeHalfWidth } from './target-prediction';
 import { fitObservations, parseLoss } from './law-bridge';
 import { DEFAULT_COST_RULE, type CostRule } from './cost-rule';
-import { FamilyMixture, rivalLaw } from './family-mixture';
 
 export interface SweepEngineOptions {
   design?: DesignName;
@@ -25,15 +24,8 @@ export interface SweepEngineOptions {
   pool?: Config[];
   gain?: GainKind;
   costRule?: CostRule;
-  /** Refinements of the eig/oracle gain (model discrepancy; the covariance eig's fits report). */
-  eig?: Partial<EigOptions>;
   /** Default-grid starts added to the warm starts of each refit (fewer = faster refits). */
   fitStarts?: number;
-  /**
-   * Report the model-averaged target prediction (family-mixture.ts) whatever the design: for
-   * comparing baselines with eig's 'design-and-prediction' model averaging on an equal footing.
-   */
-  averagePrediction?: boolean;
 }
 
 const DEFAULT_FIT_STARTS = 8;
@@ -53,10 +45,6 @@ export class LawSweepEngine implements SweepEngine {
   /** configKey per config object: a planner passes the same observation objects every pass. */
   private readonly keys = new WeakMap<Config, string>();
   private oracleTheta?: Float64Array;
-  /** Model averaging over the spec's law and a rival family (eig.modelAveraging, averagePrediction), when the law has one. */
-  private readonly mixture?: FamilyMixture;
-  private readonly averageDesign: boolean;
-  private readonly averagePrediction: boolean;
 
   constructor(
     readonly spec: SweepSpec,
@@ -74,24 +62,13 @@ export class LawSweepEngine implements SweepEngine {
     ];
     if (this.design === 'oracle' && !options.truth) throw new Error("design 'oracle' needs the true law (a simulate trainer's truth)");
     this.strategy = this.makeStrategy();
-    const averaging = this.design === 'eig' ? (options.eig?.modelAveraging ?? DEFAULT_EIG_OPTIONS.modelAveraging) : 'none';
-    this.averageDesign = averaging !== 'none';
-    this.averagePrediction = averaging === 'design-and-prediction' || options.averagePrediction === true;
-    const rival = this.averageDesign || this.averagePrediction ? rivalLaw(this.law) : undefined;
-    if (rival) {
-      const rivalTargets = [
-        ...spec.targets.map((t) => lossTarget(rival, t)),
-        ...(spec.targetCompute ?? []).map((c) => optimalSizeTarget(rival, this.expressions, c)),
-      ];
-      this.mixture = new FamilyMixture(this.law, rival, rivalTargets, parseLoss(spec.fit.loss));
-    }
   }
 
   private makeStrategy(): DesignStrategy {
     switch (this.design) {
       case 'eig':
       case 'oracle':
-        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE, { ...DEFAULT_EIG_OPTIONS, ...this.options.eig });
+        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE);
       case 'grid':
         return new GridDesign();
       case 'isoflop':
@@ -124,26 +101,20 @@ export class LawSweepEngine implements SweepEngine {
     const count = Math.min(defaults.length, this.options.fitStarts ?? DEFAULT_FIT_STARTS);
     const sampled = Array.from({ length: count }, (_, i) => defaults[Math.floor((i * defaults.length) / count)]);
     const warm = (this.lastFit?.modes ?? []).map((m) => Array.from(m.theta));
-    const covariance = this.design === 'eig' ? (this.options.eig?.covariance ?? DEFAULT_EIG_OPTIONS.covariance) : 'laplace';
-    const fit = fitObservations(this.law, observations, { loss: parseLoss(this.spec.fit.loss), starts: [...warm, ...sampled], covariance });
+    const fit = fitObservations(this.law, observations, { loss: parseLoss(this.spec.fit.loss), starts: [...warm, ...sampled] });
     this.lastFit = fit;
-    if (this.averagePrediction) this.mixture?.refit(observations, fit);
     return fit;
   }
 
   /** The belief designs use: the fit's modes, or the prior conditioned on the runs so far. */
   posterior(observations: Observation[], fit: FitResult | undefined): Posterior {
     if (!fit) return priorGiven(this.law, observations);
-    const posterior = posteriorFromFit(fit, this.dim);
-    return this.mixture && this.averageDesign ? this.mixture.posterior(posterior, fit, observations) : posterior;
+    return posteriorFromFit(fit, this.dim);
   }
 
   /** With a fit: libs/law's mixture prediction (the same numbers the planner's /fit shows); before one, the prior's. */
   predictTargets(fit: FitResult | undefined): Prediction[] {
-    if (fit && fit.modes.length > 0) {
-      const own = this.spec.targets.map((t) => predictMixture(this.law, fit, t, 0.9));
-      return this.mixture && this.averagePrediction ? this.mixture.predict(own, fit) : own;
-    }
+    if (fit && fit.modes.length > 0) return this.spec.targets.map((t) => predictMixture(this.law, fit, t, 0.9));
     const posterior = fit ? posteriorFromFit(fit, this.dim) : priorPosterior(this.law);
     return this.spec.targets.map((t) => predictUnderPosterior(this.law, posterior, t));
   }
@@ -214,10 +185,6 @@ export class LawSweepEngine implements SweepEngine {
       rng: new SeededRandom(this.seed * 1_000_003 + request.step * 7919 + 17),
       posterior,
       targets: this.targetFns,
-      targetConfigs: this.spec.targets,
-      costOf: (config) => this.expressions.costOf(config),
-      observations: request.observations,
-      fitLoss: parseLoss(this.spec.fit.loss),
     });
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
