@@ -2,7 +2,6 @@ import { batchEvaluator } from './batch-evaluator';
 import type { FitMode, FitOptions, FitResult, Law, LossFunction, Observation } from './law.types';
 import { logDetSpd } from './linalg';
 import { LmSolver } from './lm-solver';
-import { sandwichCovariance } from './sandwich-covariance';
 import { DEFAULT_PRIOR_SCALE, estimateSigma, laplaceCovariance, naturalStderr, objectiveScale } from './posterior';
 
 /** Huber with δ = 1e-3 on log-loss, as Chinchilla (Hoffmann et al. 2022) and Epoch AI used. */
@@ -167,15 +166,11 @@ export function fitLaw(law: Law, data: readonly Observation[], options: FitOptio
     .filter((m, i) => i === 0 || m.w > 1e-6)
     .slice(0, MAX_MODES);
   const total = kept.reduce((s, m) => s + m.w, 0);
-  // The sandwich replaces only the reported covariance: grouping and weights stay Laplace so the
-  // modes (and the point predictions) are the same whichever covariance is asked for.
-  const reported = (c: Cluster) =>
-    options.covariance === 'sandwich' ? sandwichCovariance(law, evaluator, c.end.theta, residualsAt(c.end.theta), sigma, priorScale, loss) : c.covariance;
   const modes: FitMode[] = kept.map(({ c, w }) => ({
     theta: c.end.theta,
     params: law.toParams(c.end.theta),
     objective: c.end.objective,
-    covariance: reported(c),
+    covariance: c.covariance,
     weight: w / total,
     starts: c.starts,
   }));

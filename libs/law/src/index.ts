@@ -7,7 +7,6 @@ export { fitLaw, validateObservations, DEFAULT_LOSS } from './fit-law';
 export type { FitExtras, FullFitResult } from './fit-law';
 export * from './predict';
 export * from './posterior';
-export { sandwichCovariance } from './sandwich-covariance';
 export * from './loss-function';
 export * from './simulate-loss';
 export * from './batch-evaluator';

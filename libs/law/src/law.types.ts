@@ -65,12 +65,6 @@ export interface FitOptions {
   maxIterations?: number;
   /** Weak Gaussian prior on θ (as a fraction of each bound's width) so covariances exist with few points. */
   priorScale?: number;
-  /**
-   * Covariance reported for each mode: 'laplace' (default; Gaussian curvature with the Huber
-   * variance factor) or 'sandwich' (Huber–White, from the fit's own residuals: wider where the law
-   * misfits). Mode grouping and weights use the Laplace covariance either way.
-   */
-  covariance?: 'laplace' | 'sandwich';
 }
 
 /** One local optimum of the multi-start fit. */
@@ -79,7 +73,7 @@ export interface FitMode {
   params: Record<string, number>;
   /** Objective value (sum of per-point losses) at this optimum. */
   objective: number;
-  /** Covariance of θ at this optimum (row-major, dim × dim): Laplace, or sandwich when asked (FitOptions.covariance). */
+  /** Laplace covariance of θ at this optimum (row-major, dim × dim). */
   covariance: number[][];
   /** Posterior weight of this mode (weights over all modes sum to 1). */
   weight: number;

@@ -74,8 +74,7 @@ export function jacobianAt(evaluator: BatchEvaluator, theta: Float64Array): Floa
 
 /**
  * Σ_i w_i j_i j_iᵀ + P over the rows of a Jacobian (rows with a non-finite entry skipped), with P the
- * weak prior precision diag(1/(priorScale·width_j)²): the Laplace precision, and the "bread" and
- * "meat" of the sandwich covariance.
+ * weak prior precision diag(1/(priorScale·width_j)²): the Laplace precision.
  */
 export function weightedPrecision(law: Law, jac: Float64Array, n: number, rowWeight: (i: number) => number, priorScale: number): number[][] {
   const k = law.theta.length;
