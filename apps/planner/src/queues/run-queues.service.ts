@@ -77,10 +77,16 @@ export class RunQueuesService implements BeforeApplicationShutdown {
     await this.queue(pool).addBulk(runs.map((data) => ({ name: 'run', data, opts: runJobOptions(data.runId) })));
   }
 
+  /**
+   * A run job's state, and the job read after it: a job read first and asked for its state second
+   * can be 'completed' without the return value (the run's result) it had by then, and the
+   * reconciler would fail a run that succeeded.
+   */
   async jobState(pool: string, runId: string): Promise<{ state: RunJobState; job?: Job<RunJobData> }> {
-    const job = await this.queue(pool).getJob(runId);
-    if (!job) return { state: 'missing' };
-    return { state: await job.getState(), job };
+    const queue = this.queue(pool);
+    const state = await queue.getJobState(runId);
+    const job = state === 'unknown' ? undefined : await queue.getJob(runId);
+    return job ? { state, job } : { state: 'missing' };
   }
 
   /** Removes a run's job if no worker has taken it yet; true when removed. */
@@ -98,9 +104,8 @@ export class RunQueuesService implements BeforeApplicationShutdown {
   /** Is a result for this run waiting on the results queue (posted, not yet recorded)? */
   async resultPending(runId: string): Promise<boolean> {
     this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
-    const job = await this.resultsQueue.getJob(runId);
-    if (!job) return false;
-    const state = await job.getState();
+    const state = await this.resultsQueue.getJobState(runId);
+    if (state === 'unknown') return false;
     // A failed result job will never be recorded (malformed, or out of retries): not pending, or
     // its run would stay in flight, holding its reservation, forever.
     return state !== 'completed' && state !== 'failed';
