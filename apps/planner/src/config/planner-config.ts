@@ -74,7 +74,7 @@ export const PLANNER_ENV_HELP: Record<Exclude<keyof PlannerEnv, 'REDIS_URL' | 'P
   LAWSWEEP_KEY_PREFIX: "prefix of the planner's own Redis keys",
   LAWSWEEP_QUEUE_PREFIX: 'BullMQ key prefix, the same on every worker',
   LAWSWEEP_TICK_MS: 'every running sweep is re-planned this often even without results',
-  LAWSWEEP_RECONCILE_MS: 'how often runs whose job failed or vanished are looked for',
+  LAWSWEEP_RECONCILE_MS: 'how often runs in flight are checked against their jobs (missed results recorded, lost runs failed)',
   LAWSWEEP_RESULT_GRACE_MS: "how long a failed or vanished job may wait for its result before its run fails",
   LAWSWEEP_PLAN_LOCK_MS: 'TTL of the per-sweep planning lock; bounds the pause a planner crash causes',
   LAWSWEEP_PROTECT_READS: 'true: the token is required on reads and /metrics too',
@@ -86,7 +86,8 @@ export const PLANNER_ENV_HELP: Record<Exclude<keyof PlannerEnv, 'REDIS_URL' | 'P
 /** `lawsweep planner --help` lines for the environment-only settings, each with the schema's default. */
 export function plannerEnvHelpLines(): string[] {
   const defaults = plannerEnvSchema.parse({}) as Record<string, unknown>;
-  return Object.entries(PLANNER_ENV_HELP).map(([name, text]) => `  ${name.padEnd(25)} ${text} (default ${String(defaults[name])})`);
+  const width = Math.max(...Object.keys(PLANNER_ENV_HELP).map((name) => name.length));
+  return Object.entries(PLANNER_ENV_HELP).map(([name, text]) => `  ${name.padEnd(width)}  ${text} (default ${String(defaults[name])})`);
 }
 
 /** The typed configuration every planner class injects (a class, so it is its own injection token). */
