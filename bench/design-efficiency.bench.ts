@@ -7,6 +7,7 @@
  *   npm run bench:design -- --real | --real-constrained | --speed-only | --jobs 1
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --min-share 0.1   # a tuning run (cost rule: --gamma, --min-share, --floor-of)
+ *   npm run bench:design -- --real --real-constrained --hindsight-oracle   # adds a hindsight oracle to the real pool (an evaluation, never a tuning input)
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -15,7 +16,7 @@
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
 import { createSweepEngine, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
-import { SeededRandom, type Config, type Observation } from '@lawsweep/law';
+import { resolveTruth, SeededRandom, trueLoss, type Config, type Observation, type Truth } from '@lawsweep/law';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -62,7 +63,7 @@ export function syntheticSpec(truth: string, noise: number): SweepSpec {
  */
 const REAL_RATIO_CONSTRAINTS = ['D / N >= 2', 'D / N <= 500'];
 
-function realSpec(constrained = false): SweepSpec {
+export function realSpec(constrained = false): SweepSpec {
   return spec({
     name: constrained ? 'bench-epoch-replay-constrained' : 'bench-epoch-replay',
     law: 'chinchilla',
@@ -98,13 +99,13 @@ function relativeError(record: SeedRecord): number[] {
  * every seed: each seed instead replays a random 80% of the pool (the held-out targets always kept),
  * which shows how much a design's result depends on the particular runs available.
  */
-function subsample(replay: Observation[], s: SweepSpec, seed: number): Observation[] {
+export function subsample(replay: Observation[], s: SweepSpec, seed: number): Observation[] {
   const rng = new SeededRandom(seed * 7 + 3);
   const isTarget = (c: Config) => s.targets.some((t) => Object.keys(t).every((k) => Math.abs(t[k] / c[k] - 1) < 1e-9));
   return replay.filter((o) => isTarget(o.config) || rng.next() < 0.8);
 }
 
-function realDataFile(): string {
+export function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
@@ -119,7 +120,45 @@ function engineOptions(): { costRule: CostRule } {
   };
 }
 
+/**
+ * A real pool has no true law, so the oracle is left out there. `--hindsight-oracle` adds one told
+ * Epoch AI's published fit (chinchilla on 240 of the pool's 245 runs, the held-out targets among
+ * them: hindsight no sweep has) and, as its noise, the robust scale (1.4826 × median absolute
+ * deviation) of the pool's log-loss residuals from that fit. It answers one question after the
+ * fact: would eig's selection, handed the best law known for this pool, beat the fixed designs?
+ * An evaluation only; nothing is tuned on it.
+ */
+export function hindsightOracle(replay: Observation[]): { truth: Truth; noise: number } {
+  const truth = resolveTruth('epoch');
+  const residuals = replay.map((o) => Math.abs(Math.log(o.loss) - Math.log(trueLoss(truth.law, truth.params, o.config))));
+  const sorted = [...residuals].sort((a, b) => a - b);
+  return { truth, noise: 1.4826 * sorted[Math.floor(sorted.length / 2)] };
+}
+
+/**
+ * What buying the whole pool gives: one fit to every run of it but the held-out targets (all 242
+ * runs, or those the constraint keeps), the limit a design's prediction tends to as its budget
+ * grows. Any median error below this at a smaller budget is the luck of which runs were left out,
+ * not information about the law.
+ */
+function wholePoolLine(s: SweepSpec, replay: Observation[]): string {
+  const total = replay.reduce((a, o) => a + 6 * o.config.N * o.config.D, 0);
+  const record = simulateSweep({ ...s, budget: total * 10 }, { design: 'random', seed: 1, checkpoints: [total * 10], replay });
+  const cp = record.checkpoints[0];
+  const errs = cp.targets.map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
+  const mean = errs.reduce((a, b) => a + b, 0) / errs.length;
+  const per = errs.map((e) => `${(e * 100).toFixed(2)}%`).join(', ');
+  return `whole pool (one fit to all ${cp.runs.length} runs but the targets, ${cp.spent.toExponential(2)} FLOPs): mean relative error ${(mean * 100).toFixed(2)}% (per target ${per})\n`;
+}
+
+function realDesigns(designs: DesignName[]): DesignName[] {
+  return designs.filter((d) => d !== 'oracle' || flag('hindsight-oracle'));
+}
+
 function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs: DesignName[], seeds: number, firstSeed: number, replay?: Parameters<typeof simulateSweep>[1]['replay']): DesignCurve[] {
+  const oracle = replay && flag('hindsight-oracle') ? hindsightOracle(replay) : undefined;
+  if (replay) process.stdout.write(`\n${wholePoolLine(s, replay)}`);
+  if (oracle) process.stdout.write(`\nhindsight oracle: truth = Epoch AI's published fit, noise (robust scale of the pool's log residuals) = ${(oracle.noise * 100).toFixed(2)}%\n`);
   const curves: DesignCurve[] = [];
   for (const design of designs) {
     const t0 = performance.now();
@@ -130,7 +169,7 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
       const pool = replay && subsample(replay, s, seed);
       // One sweep per budget level, each told its budget: a design that plans for its budget (eig's
       // cost rule, isoflop's levels) is judged on the sweep it would really run at that budget.
-      const records = checkpoints.map((budget) => simulateSweep({ ...s, budget }, { design, seed, checkpoints: [budget], replay: pool, engine: engineOptions() }));
+      const records = checkpoints.map((budget) => simulateSweep({ ...s, budget }, { design, seed, checkpoints: [budget], replay: pool, engine: engineOptions(), oracle }));
       errors.push(records.map((r) => relativeError(r)[0]));
       widths.push(records.map((r) => relativeWidth(r)[0]));
     }
@@ -177,11 +216,11 @@ async function main(): Promise<void> {
       }
       if (flag('real')) {
         const replay = readReplayCsv(realDataFile(), ['N', 'D']);
-        runSetting('real pool: epoch_chinchilla.csv (replay of a random 80% per seed; the 3 largest runs held out as targets)', realSpec(), REAL_CHECKPOINTS, designs.filter((d) => d !== 'oracle'), seeds, firstSeed, replay);
+        runSetting('real pool: epoch_chinchilla.csv (replay of a random 80% per seed; the 3 largest runs held out as targets)', realSpec(), REAL_CHECKPOINTS, realDesigns(designs), seeds, firstSeed, replay);
       }
       if (flag('real-constrained')) {
         const label = 'real pool, constrained to 2 <= D/N <= 500 (SENSITIVITY ANALYSIS, added after seeing the unconstrained result; excludes the undertrained runs Epoch also dropped; same pool, targets, seeds and subsampling)';
-        runSetting(label, realSpec(true), REAL_CHECKPOINTS, designs.filter((d) => d !== 'oracle'), seeds, firstSeed, readReplayCsv(realDataFile(), ['N', 'D']));
+        runSetting(label, realSpec(true), REAL_CHECKPOINTS, realDesigns(designs), seeds, firstSeed, readReplayCsv(realDataFile(), ['N', 'D']));
       }
     } else {
       const truths = quick ? ['chinchilla', 'farseer'] : ['chinchilla', 'epoch', 'tied', 'farseer'];

@@ -1,3 +1,4 @@
+import { resolveTruth } from '@lawsweep/law';
 import { simulateSeeds, simulateSweep } from './simulate-sweep';
 import { testSpec } from './testing/spec-fixtures';
 
@@ -35,5 +36,20 @@ describe('simulateSweep', () => {
     for (const r of runs) expect(keys.has(JSON.stringify(r))).toBe(true);
     expect(runs).not.toContainEqual(target);
     expect(record.checkpoints[0].targets[0].truth).toBeCloseTo(pool[pool.length - 1].loss, 10);
+  });
+
+  it('runs the oracle on a replay pool only when told a stand-in truth, and designs by that truth', () => {
+    const pool = [1e7, 3e7, 1e8, 3e8, 1e9].flatMap((N) => [2, 6, 20, 60, 200].map((r) => ({ config: { N, D: N * r }, loss: 2 + 400 / N ** 0.34 + 400 / (N * r) ** 0.28 })));
+    const target = pool[pool.length - 1].config;
+    const replaySpec = testSpec({ budget: 2e18, targets: [target], trainer: { type: 'replay', file: 'pool.csv' } });
+    expect(() => simulateSweep(replaySpec, { design: 'oracle', seed: 1, replay: pool })).toThrow(/needs the true law/);
+    const told = (params: Record<string, number>) =>
+      simulateSweep(replaySpec, { design: 'oracle', seed: 1, replay: pool, oracle: { truth: resolveTruth({ law: 'chinchilla', params }), noise: 0.005 } }).checkpoints[0].runs;
+    const generator = told({ E: 2, A: 400, B: 400, alpha: 0.34, beta: 0.28 });
+    const keys = new Set(pool.map((o) => JSON.stringify(o.config)));
+    expect(generator.length).toBeGreaterThan(0);
+    for (const r of generator) expect(keys.has(JSON.stringify(r))).toBe(true);
+    // Told a law whose data term is negligible, the oracle sees nothing to learn from D and buys otherwise.
+    expect(told({ E: 2, A: 400, B: 1e-3, alpha: 0.34, beta: 2 })).not.toEqual(generator);
   });
 });

@@ -14,6 +14,11 @@ export interface SimulateOptions {
   replay?: Observation[];
   /** Engine tuning (gain kind, cost rule, fit starts), for benchmarks and tuning runs. */
   engine?: Pick<SweepEngineOptions, 'gain' | 'costRule' | 'fitStarts'>;
+  /**
+   * What the `oracle` design is told when the trainer knows no truth (replay): for a real pool, a
+   * hindsight fit to the whole pool stands in for the true law. Ignored when the trainer has a truth.
+   */
+  oracle?: { truth: Truth; noise: number };
 }
 
 export interface TargetRecord {
@@ -88,8 +93,8 @@ export function simulateSweep(spec: SweepSpec, options: SimulateOptions): SeedRe
     ...options.engine,
     design: options.design ?? spec.design,
     seed: options.seed,
-    truth: trainer.truth,
-    truthNoise: trainer.noise,
+    truth: trainer.truth ?? options.oracle?.truth,
+    truthNoise: trainer.truth ? trainer.noise : options.oracle?.noise,
     pool: options.replay ? replayPool(spec, options.replay) : undefined,
   });
   const checkpoints = [...(options.checkpoints ?? [spec.budget])].sort((a, b) => a - b);
