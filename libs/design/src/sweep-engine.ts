@@ -60,7 +60,7 @@ export class LawSweepEngine implements SweepEngine {
       ...spec.targets.map((t) => lossTarget(this.law, t)),
       ...(spec.targetCompute ?? []).map((c) => optimalSizeTarget(this.law, this.expressions, c)),
     ];
-    if (this.design === 'oracle' && !options.truth) throw new Error("design 'oracle' needs the true law (a simulate trainer's truth)");
+    if (this.design === 'oracle' && !options.truth) throw new Error("design 'oracle' needs the true law: only a simulate trainer has one (a replay pool does not); pick eig, grid, isoflop or random");
     this.strategy = this.makeStrategy();
   }
 
