@@ -87,7 +87,7 @@ function relativeWidth(record: SeedRecord): number[] {
   return record.checkpoints.map((cp) => cp.targets.reduce((a, t) => a + (t.upper - t.lower) / 2 / t.loss, 0) / cp.targets.length);
 }
 
-function relativeError(record: SeedRecord): number[] {
+export function relativeError(record: SeedRecord): number[] {
   return record.checkpoints.map((cp) => {
     const errs = cp.targets.filter((t) => t.truth !== undefined).map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
     return errs.reduce((a, b) => a + b, 0) / errs.length;

@@ -7,7 +7,7 @@
  */
 import { readReplayCsv, simulateSweep, type DesignName } from '@lawsweep/design';
 import { trueLoss, type Config } from '@lawsweep/law';
-import { hindsightOracle, realDataFile, realSpec, subsample } from './design-efficiency.bench';
+import { hindsightOracle, realDataFile, realSpec, relativeError, subsample } from './design-efficiency.bench';
 import { quantile } from './design-report';
 
 function arg(name: string): string | undefined {
@@ -36,12 +36,12 @@ function main(): void {
     const residuals: number[] = [];
     const errors: number[] = [];
     for (let seed = 0; seed < seeds; seed++) {
-      const cp = simulateSweep(s, { design, seed, checkpoints: [budget], replay: subsample(replay, s, seed), oracle }).checkpoints[0];
-      for (const c of cp.runs) {
+      const record = simulateSweep(s, { design, seed, checkpoints: [budget], replay: subsample(replay, s, seed), oracle });
+      for (const c of record.checkpoints[0].runs) {
         ratios.push(c.D / c.N);
         residuals.push(Math.abs(residual(c)));
       }
-      errors.push(cp.targets.reduce((a, t) => a + Math.abs(t.loss - (t.truth as number)) / (t.truth as number), 0) / cp.targets.length);
+      errors.push(relativeError(record)[0]);
     }
     process.stdout.write(
       `${design.padEnd(8)} ${(ratios.length / seeds).toFixed(1).padStart(9)}  ${[0.1, 0.5, 0.9].map((q) => quantile(ratios, q).toFixed(1)).join('/').padEnd(17)}  ${share(ratios, (x) => x < 5)}   ${share(ratios, (x) => x > 100)}     ${share(residuals, (x) => x > 0.02)}           ${(100 * quantile(errors, 0.5)).toFixed(2)}%\n`,
