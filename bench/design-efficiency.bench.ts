@@ -7,6 +7,7 @@
  *   npm run bench:design -- --real | --real-constrained | --speed-only | --jobs 1
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --min-share 0.1   # a tuning run (cost rule: --gamma, --min-share, --floor-of)
+ *   npm run bench:design -- --truth tied --space wide   # the synthetic truths in a wider candidate space (a sensitivity analysis)
  *   npm run bench:design -- --real --real-constrained --hindsight-oracle   # adds a hindsight oracle to the real pool (an evaluation, never a tuning input)
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
@@ -39,13 +40,19 @@ function spec(input: SweepSpecInput): SweepSpec {
   return parsed.spec;
 }
 
-/** The synthetic space: runs up to 1e21 FLOPs; targets 108x and 588x beyond (3e10 x 6e11, Chinchilla 70B). */
+/**
+ * The synthetic space: runs up to 1e21 FLOPs; targets 108x and 588x beyond (3e10 x 6e11, Chinchilla 70B).
+ * `--space wide` (a sensitivity analysis, never the headline): the same N grid, D over six decades at
+ * the same density, and 0.5 <= D/N <= 5000 — a space drawn by someone who does not yet know where the
+ * compute-optimal ratio lies, so more of it is far from the targets' D/N.
+ */
 export function syntheticSpec(truth: string, noise: number): SweepSpec {
+  const wide = arg('space') === 'wide';
   return spec({
-    name: `bench-${truth}-${noise}`,
+    name: `bench-${truth}-${noise}${wide ? '-wide' : ''}`,
     law: 'chinchilla',
-    variables: { N: { min: 1e7, max: 1e10, steps: 19, scale: 'log' }, D: { min: 1e8, max: 1e12, steps: 21, scale: 'log' } },
-    constraints: ['6 * N * D <= 1e21', 'D / N >= 2', 'D / N <= 500'],
+    variables: { N: { min: 1e7, max: 1e10, steps: 19, scale: 'log' }, D: wide ? { min: 1e7, max: 1e13, steps: 31, scale: 'log' } : { min: 1e8, max: 1e12, steps: 21, scale: 'log' } },
+    constraints: ['6 * N * D <= 1e21', wide ? 'D / N >= 0.5' : 'D / N >= 2', wide ? 'D / N <= 5000' : 'D / N <= 500'],
     cost: '6 * N * D',
     budget: SYNTHETIC_CHECKPOINTS[SYNTHETIC_CHECKPOINTS.length - 1],
     targets: [{ N: 3e10, D: 6e11 }, { N: 7e10, D: 1.4e12 }],
@@ -211,7 +218,7 @@ async function main(): Promise<void> {
       if (arg('truth')) {
         const truth = arg('truth') as string;
         for (const noise of arg('noise') ? [Number(arg('noise'))] : [0.005, 0.01]) {
-          runSetting(`truth ${truth}, noise ${noise}`, syntheticSpec(truth, noise), SYNTHETIC_CHECKPOINTS, designs, seeds, firstSeed);
+          runSetting(`truth ${truth}, noise ${noise}${arg('space') === 'wide' ? ', wide space (0.5 <= D/N <= 5000)' : ''}`, syntheticSpec(truth, noise), SYNTHETIC_CHECKPOINTS, designs, seeds, firstSeed);
         }
       }
       if (flag('real')) {
