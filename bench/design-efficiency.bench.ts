@@ -16,7 +16,7 @@
  * median error (log-log interpolation between checkpoints).
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
-import { createSweepEngine, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { checkpointError, checkpointHalfWidth, createSweepEngine, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { resolveTruth, SeededRandom, trueLoss, type Config, type Observation, type Truth } from '@lawsweep/law';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -91,14 +91,11 @@ export function realSpec(constrained = false): SweepSpec {
 
 /** The fit's own 90% half-width at the targets, relative to the prediction (mean over targets). */
 function relativeWidth(record: SeedRecord): number[] {
-  return record.checkpoints.map((cp) => cp.targets.reduce((a, t) => a + (t.upper - t.lower) / 2 / t.loss, 0) / cp.targets.length);
+  return record.checkpoints.map(checkpointHalfWidth);
 }
 
 export function relativeError(record: SeedRecord): number[] {
-  return record.checkpoints.map((cp) => {
-    const errs = cp.targets.filter((t) => t.truth !== undefined).map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
-    return errs.reduce((a, b) => a + b, 0) / errs.length;
-  });
+  return record.checkpoints.map((cp) => checkpointError(cp) ?? NaN);
 }
 
 /**

@@ -1,4 +1,8 @@
 /** Tables of the design-efficiency bench: error vs budget, and compute ratios at equal median error. */
+import { quantile } from '@lawsweep/design';
+
+export { quantile };
+
 export interface DesignCurve {
   design: string;
   checkpoints: number[];
@@ -7,14 +11,6 @@ export interface DesignCurve {
   /** widths[seed][checkpoint]: the fit's own 90% half-width at the targets, relative to the prediction (mean over targets). */
   widths?: number[][];
   seconds: number;
-}
-
-export function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const pos = (s.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
 export function medians(curve: DesignCurve): number[] {

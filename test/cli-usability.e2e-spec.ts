@@ -119,6 +119,43 @@ describe('lawsweep simulate: the table', () => {
   });
 });
 
+describe('lawsweep simulate --compare', () => {
+  it('runs each design on the same seeds and lines them up per budget, matching each design run alone', () => {
+    const r = lawsweep('simulate', '--spec', demoSpec, '--compare', 'grid,eig', '--seeds', '2', '--checkpoints', '1e19,1e20');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.split('\n').filter((l) => /^\d\.\d\de\+\d\d /.test(l));
+    expect(rows.map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual(['1.00e+19 grid', '1.00e+19 eig', '1.00e+20 grid', '1.00e+20 eig']);
+    expect(r.stdout).toContain('medians over 2 seeds (0–1)');
+    // The median of eig's two seeds at 1e20 is the mean of what `--design eig` reports for them.
+    const alone = JSON.parse(lawsweep('simulate', '--spec', demoSpec, '--design', 'eig', '--seeds', '2', '--checkpoints', '1e19,1e20', '--json').stdout) as {
+      seeds: { checkpoints: { targets: { loss: number; truth: number }[] }[] }[];
+    };
+    const errs = alone.seeds.map((seed) => {
+      const ts = seed.checkpoints[1].targets;
+      return ts.reduce((a, t) => a + Math.abs(t.loss - t.truth) / t.truth, 0) / ts.length;
+    });
+    const median = (100 * (errs[0] + errs[1])) / 2;
+    expect(rows[3]).toContain(`${median.toFixed(2)}% (`);
+  });
+
+  it("'all' adds the oracle only where the trainer knows the truth, and --json keeps every design's seeds", () => {
+    const r = lawsweep('simulate', '--spec', demoSpec, '--compare', 'all', '--checkpoints', '1e19', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { compare: { design: string; seeds: unknown[] }[] };
+    expect(out.compare.map((c) => c.design)).toEqual(['eig', 'grid', 'isoflop', 'random', 'oracle']);
+    expect(out.compare.every((c) => c.seeds.length === 1)).toBe(true);
+  });
+
+  it('refuses an unknown design, and --design with --compare, naming the flag', () => {
+    const bad = lawsweep('simulate', '--spec', demoSpec, '--compare', 'eig,bogus');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^lawsweep: --compare: expected 'all' or designs from eig, grid, isoflop, random, oracle separated by commas, got 'eig,bogus'/);
+    const both = lawsweep('simulate', '--spec', demoSpec, '--compare', 'all', '--design', 'eig');
+    expect(both.code).toBe(1);
+    expect(both.stderr).toMatch(/^lawsweep: --design and --compare: give one/);
+  });
+});
+
 describe('lawsweep fit: bad input', () => {
   it('refuses a --seed that is not an integer instead of seeding with NaN', () => {
     const r = lawsweep('fit', '--data', 'runs.csv', '--law', 'chinchilla', '--bootstrap', '5', '--seed', 'abc');

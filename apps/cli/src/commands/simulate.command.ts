@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import type { Config, Observation } from '@lawsweep/law';
-import { readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
+import { compareDesigns, readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
 import { table } from '../format';
 
 const DESIGNS: DesignName[] = ['eig', 'grid', 'isoflop', 'random', 'oracle'];
@@ -14,7 +14,32 @@ interface SimulateFlags {
   design?: string;
   seeds: string;
   checkpoints?: string;
+  compare?: string;
   json?: boolean;
+}
+
+/** --compare's designs: a comma list, or 'all' (every baseline, and the oracle where the trainer knows the truth). */
+function parseCompare(text: string, hasTruth: boolean): DesignName[] {
+  if (text.trim() === 'all') return DESIGNS.filter((d) => d !== 'oracle' || hasTruth);
+  const names = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !DESIGNS.includes(n as DesignName));
+  if (unknown.length > 0 || names.length === 0) throw new Error(`--compare: expected 'all' or designs from ${DESIGNS.join(', ')} separated by commas, got '${text}'`);
+  return [...new Set(names)] as DesignName[];
+}
+
+function printComparison(results: SimulateResult[]): void {
+  const rows = compareDesigns(results).map((r) => [
+    fmt(r.budget),
+    r.design,
+    String(Math.round(r.runs)),
+    fmt(r.spent),
+    r.error ? `${(100 * r.error.median).toFixed(2)}% (${(100 * r.error.q25).toFixed(2)}–${(100 * r.error.q75).toFixed(2)}%)` : '-',
+    `±${(100 * r.halfWidth).toFixed(2)}%`,
+  ]);
+  const seeds = results[0].seeds;
+  const text = table(['budget', 'design', 'runs', 'spent', 'target error: median (IQR)', '90% half-width'], rows);
+  const note = `medians over ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds[0].seed}–${seeds[seeds.length - 1].seed}); target error: mean relative error of the predicted target losses against the truth (lower is better)`;
+  process.stdout.write(`${text}\n${note}\n`);
 }
 
 /** A CSV the spec names, read relative to the spec; a failure names the spec and the field. */
@@ -96,16 +121,20 @@ export function register(program: Command): void {
     .option('--design <name>', `design: ${DESIGNS.join('|')} (default: the spec's, else eig)`)
     .option('--seeds <k>', 'number of seeds (spec.seed, spec.seed+1, …)', '1')
     .option('--checkpoints <b1,b2,...>', "budget levels at which to record the fit and predictions; the sweep runs to the largest, past the spec's budget if it is larger (default: the budget)")
-    .option('--json', 'print JSON: {design, seeds: [{seed, checkpoints: [{budget, spent, runs, params, targets}]}]}')
+    .option('--compare <designs>', "run several designs on the same seeds and print their median target error side by side: 'all' or a comma list (e.g. eig,grid,random)")
+    .option('--json', 'print JSON: {design, seeds: [{seed, checkpoints: [{budget, spent, runs, params, targets}]}]}; with --compare, {compare: [that, per design]}')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  $ lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --seeds 3 --checkpoints 1e20,3e20,1e21\n' +
-        '  $ lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --design grid --json | jq .seeds[0].checkpoints[0].targets\n',
+        '  $ lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --design grid --json | jq .seeds[0].checkpoints[0].targets\n' +
+        '  $ lawsweep simulate --spec examples/specs/chinchilla-demo.yaml --compare all --seeds 10 --checkpoints 1e20,3e20,1e21   # which design for this space?\n',
     )
     .action((flags: SimulateFlags) => {
       // The flags first: they are cheap to check, and a typo should not wait for the spec's CSVs.
       if (flags.design !== undefined && !DESIGNS.includes(flags.design as DesignName)) throw new Error(`--design: expected one of ${DESIGNS.join(', ')}, got '${flags.design}'`);
+      if (flags.design !== undefined && flags.compare !== undefined) throw new Error('--design and --compare: give one (--compare runs every design it names)');
+      if (flags.compare !== undefined) parseCompare(flags.compare, true);
       const seeds = Number(flags.seeds);
       if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 10_000)) throw new Error(`--seeds: expected an integer from 1 to 10000, got '${flags.seeds}'`);
       const checkpoints = parseCheckpoints(flags.checkpoints);
@@ -113,6 +142,13 @@ export function register(program: Command): void {
       const design = (flags.design as DesignName | undefined) ?? spec.design;
       if (spec.trainer.type === 'command') throw new Error("simulate needs a 'simulate' or 'replay' trainer; a command trainer runs on workers (lawsweep sweep create)");
       const withPool = pool ? { ...spec, candidates: pool } : spec;
+      if (flags.compare !== undefined) {
+        const designs = parseCompare(flags.compare, spec.trainer.type === 'simulate');
+        const results = designs.map((d) => simulateSeeds(withPool, { design: d, seeds, checkpoints, replay }));
+        if (flags.json) process.stdout.write(`${JSON.stringify({ compare: results })}\n`);
+        else printComparison(results);
+        return;
+      }
       const result = simulateSeeds(withPool, { design, seeds, checkpoints, replay });
       if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
       else printTable(result);
