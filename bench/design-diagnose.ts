@@ -5,9 +5,8 @@
  *   node dist/bench/design-diagnose.js --truth farseer --noise 0.005 --budget 1e21 --first-seed 1000 --seeds 6 [--designs eig,grid,random]
  *     [--min-share 0.05] [--gamma 0.75] [--floor-of total|remaining]   # a cost rule other than the default
  */
-import { DEFAULT_COST_RULE, simulateSweep, type CostRule, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { DEFAULT_COST_RULE, quantile, simulateSweep, type CostRule, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { syntheticSpec } from './design-efficiency.bench';
-import { quantile } from './design-report';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -16,7 +16,7 @@
  * median error (log-log interpolation between checkpoints).
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
-import { checkpointError, checkpointHalfWidth, createSweepEngine, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
+import { checkpointError, checkpointHalfWidth, createSweepEngine, targetErrors, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { resolveTruth, SeededRandom, trueLoss, type Config, type Observation, type Truth } from '@lawsweep/law';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -27,6 +27,8 @@ import { errorSummary, ratioTable, widthTable, type DesignCurve } from './design
 const DESIGNS: DesignName[] = ['eig', 'oracle', 'grid', 'isoflop', 'random'];
 const SYNTHETIC_CHECKPOINTS = arg('levels')?.split(',').map(Number) ?? [1e20, 3e20, 1e21, 3e21, 1e22];
 const REAL_CHECKPOINTS = [3e21, 6e21, 1.2e22, 2.4e22, 4.8e22];
+/** `--space wide`: the synthetic settings in the wider candidate space (see syntheticSpec). */
+const WIDE_SPACE = arg('space') === 'wide';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -47,12 +49,11 @@ function spec(input: SweepSpecInput): SweepSpec {
  * compute-optimal ratio lies, so more of it is far from the targets' D/N.
  */
 export function syntheticSpec(truth: string, noise: number): SweepSpec {
-  const wide = arg('space') === 'wide';
   return spec({
-    name: `bench-${truth}-${noise}${wide ? '-wide' : ''}`,
+    name: `bench-${truth}-${noise}${WIDE_SPACE ? '-wide' : ''}`,
     law: 'chinchilla',
-    variables: { N: { min: 1e7, max: 1e10, steps: 19, scale: 'log' }, D: wide ? { min: 1e7, max: 1e13, steps: 31, scale: 'log' } : { min: 1e8, max: 1e12, steps: 21, scale: 'log' } },
-    constraints: ['6 * N * D <= 1e21', wide ? 'D / N >= 0.5' : 'D / N >= 2', wide ? 'D / N <= 5000' : 'D / N <= 500'],
+    variables: { N: { min: 1e7, max: 1e10, steps: 19, scale: 'log' }, D: WIDE_SPACE ? { min: 1e7, max: 1e13, steps: 31, scale: 'log' } : { min: 1e8, max: 1e12, steps: 21, scale: 'log' } },
+    constraints: ['6 * N * D <= 1e21', WIDE_SPACE ? 'D / N >= 0.5' : 'D / N >= 2', WIDE_SPACE ? 'D / N <= 5000' : 'D / N <= 500'],
     cost: '6 * N * D',
     budget: SYNTHETIC_CHECKPOINTS[SYNTHETIC_CHECKPOINTS.length - 1],
     targets: [{ N: 3e10, D: 6e11 }, { N: 7e10, D: 1.4e12 }],
@@ -149,10 +150,8 @@ function wholePoolLine(s: SweepSpec, replay: Observation[]): string {
   const total = replay.reduce((a, o) => a + 6 * o.config.N * o.config.D, 0);
   const record = simulateSweep({ ...s, budget: total * 10 }, { design: 'random', seed: 1, checkpoints: [total * 10], replay });
   const cp = record.checkpoints[0];
-  const errs = cp.targets.map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
-  const mean = errs.reduce((a, b) => a + b, 0) / errs.length;
-  const per = errs.map((e) => `${(e * 100).toFixed(2)}%`).join(', ');
-  return `whole pool (one fit to all ${cp.runs.length} runs but the targets, ${cp.spent.toExponential(2)} FLOPs): mean relative error ${(mean * 100).toFixed(2)}% (per target ${per})\n`;
+  const per = targetErrors(cp).map((e) => `${(e * 100).toFixed(2)}%`).join(', ');
+  return `whole pool (one fit to all ${cp.runs.length} runs but the targets, ${cp.spent.toExponential(2)} FLOPs): mean relative error ${((checkpointError(cp) ?? NaN) * 100).toFixed(2)}% (per target ${per})\n`;
 }
 
 function realDesigns(designs: DesignName[]): DesignName[] {
@@ -215,7 +214,7 @@ async function main(): Promise<void> {
       if (arg('truth')) {
         const truth = arg('truth') as string;
         for (const noise of arg('noise') ? [Number(arg('noise'))] : [0.005, 0.01]) {
-          runSetting(`truth ${truth}, noise ${noise}${arg('space') === 'wide' ? ', wide space (0.5 <= D/N <= 5000)' : ''}`, syntheticSpec(truth, noise), SYNTHETIC_CHECKPOINTS, designs, seeds, firstSeed);
+          runSetting(`truth ${truth}, noise ${noise}${WIDE_SPACE ? ', wide space (0.5 <= D/N <= 5000)' : ''}`, syntheticSpec(truth, noise), SYNTHETIC_CHECKPOINTS, designs, seeds, firstSeed);
         }
       }
       if (flag('real')) {

@@ -1,8 +1,6 @@
 /** Tables of the design-efficiency bench: error vs budget, and compute ratios at equal median error. */
 import { quantile } from '@lawsweep/design';
 
-export { quantile };
-
 export interface DesignCurve {
   design: string;
   checkpoints: number[];

@@ -1,8 +1,7 @@
 import { parseSweepSpec } from '@lawsweep/contracts';
 import { resolveTruth, simulateLoss, SeededRandom, type Observation } from '@lawsweep/law';
-import type { createSweepEngine as Create } from '@lawsweep/design';
+import { quantile, type createSweepEngine as Create } from '@lawsweep/design';
 import { performance } from 'node:perf_hooks';
-import { quantile } from './design-report';
 
 /** Proposing a batch of 8 from ~2,000 candidates with 4 runs pending, given a fit (the planner's hot path). */
 export function speedBench(createSweepEngine: typeof Create): string {

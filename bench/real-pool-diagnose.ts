@@ -5,10 +5,9 @@
  *
  *   node dist/bench/real-pool-diagnose.js [--budget 1.2e22] [--constrained] [--seeds 20] [--designs oracle,eig,isoflop,random,grid]
  */
-import { readReplayCsv, simulateSweep, type DesignName } from '@lawsweep/design';
+import { quantile, readReplayCsv, simulateSweep, type DesignName } from '@lawsweep/design';
 import { trueLoss, type Config } from '@lawsweep/law';
 import { hindsightOracle, realDataFile, realSpec, relativeError, subsample } from './design-efficiency.bench';
-import { quantile } from './design-report';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -9,9 +9,14 @@ export function quantile(values: number[], q: number): number {
   return s[lo] + (s[hi] - s[lo]) * (pos - lo);
 }
 
-/** Mean relative error of a checkpoint's predicted target losses against their truth; undefined where no target has one (a replay pool without the target). */
+/** Relative error of each predicted target loss that has a truth (a replay pool's target may have none). */
+export function targetErrors(cp: CheckpointRecord): number[] {
+  return cp.targets.filter((t) => t.truth !== undefined).map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
+}
+
+/** Mean relative error of a checkpoint's predicted target losses against their truth; undefined where no target has one. */
 export function checkpointError(cp: CheckpointRecord): number | undefined {
-  const errs = cp.targets.filter((t) => t.truth !== undefined).map((t) => Math.abs(t.loss - (t.truth as number)) / (t.truth as number));
+  const errs = targetErrors(cp);
   return errs.length > 0 ? errs.reduce((a, b) => a + b, 0) / errs.length : undefined;
 }
 

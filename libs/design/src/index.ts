@@ -10,4 +10,4 @@ export { predictUnderPosterior, predictWithFit, relativeHalfWidth } from './targ
 export { createSweepEngine, LawSweepEngine, type SweepEngineOptions } from './sweep-engine';
 export { simulateSeeds, simulateSweep, type CheckpointRecord, type SeedRecord, type SimulateOptions, type SimulateResult, type TargetRecord } from './simulate-sweep';
 export { readPoolCsv, readReplayCsv } from './runs-csv';
-export { checkpointError, checkpointHalfWidth, compareDesigns, quantile, type DesignComparisonRow } from './design-comparison';
+export { checkpointError, checkpointHalfWidth, compareDesigns, quantile, targetErrors, type DesignComparisonRow } from './design-comparison';

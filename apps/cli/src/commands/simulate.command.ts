@@ -18,9 +18,9 @@ interface SimulateFlags {
   json?: boolean;
 }
 
-/** --compare's designs: a comma list, or 'all' (every baseline, and the oracle where the trainer knows the truth). */
-function parseCompare(text: string, hasTruth: boolean): DesignName[] {
-  if (text.trim() === 'all') return DESIGNS.filter((d) => d !== 'oracle' || hasTruth);
+/** --compare's designs: a comma list, or 'all' (expanded once the spec is read: the oracle only where the trainer knows the truth). */
+function parseCompare(text: string): DesignName[] | 'all' {
+  if (text.trim() === 'all') return 'all';
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !DESIGNS.includes(n as DesignName));
   if (unknown.length > 0 || names.length === 0) throw new Error(`--compare: expected 'all' or designs from ${DESIGNS.join(', ')} separated by commas, got '${text}'`);
@@ -134,7 +134,7 @@ export function register(program: Command): void {
       // The flags first: they are cheap to check, and a typo should not wait for the spec's CSVs.
       if (flags.design !== undefined && !DESIGNS.includes(flags.design as DesignName)) throw new Error(`--design: expected one of ${DESIGNS.join(', ')}, got '${flags.design}'`);
       if (flags.design !== undefined && flags.compare !== undefined) throw new Error('--design and --compare: give one (--compare runs every design it names)');
-      if (flags.compare !== undefined) parseCompare(flags.compare, true);
+      const compare = flags.compare !== undefined ? parseCompare(flags.compare) : undefined;
       const seeds = Number(flags.seeds);
       if (!(Number.isInteger(seeds) && seeds >= 1 && seeds <= 10_000)) throw new Error(`--seeds: expected an integer from 1 to 10000, got '${flags.seeds}'`);
       const checkpoints = parseCheckpoints(flags.checkpoints);
@@ -142,8 +142,8 @@ export function register(program: Command): void {
       const design = (flags.design as DesignName | undefined) ?? spec.design;
       if (spec.trainer.type === 'command') throw new Error("simulate needs a 'simulate' or 'replay' trainer; a command trainer runs on workers (lawsweep sweep create)");
       const withPool = pool ? { ...spec, candidates: pool } : spec;
-      if (flags.compare !== undefined) {
-        const designs = parseCompare(flags.compare, spec.trainer.type === 'simulate');
+      if (compare !== undefined) {
+        const designs = compare === 'all' ? DESIGNS.filter((d) => d !== 'oracle' || spec.trainer.type === 'simulate') : compare;
         const results = designs.map((d) => simulateSeeds(withPool, { design: d, seeds, checkpoints, replay }));
         if (flags.json) process.stdout.write(`${JSON.stringify({ compare: results })}\n`);
         else printComparison(results);
