@@ -26,6 +26,8 @@ export interface SweepEngineOptions {
   costRule?: CostRule;
   /** Default-grid starts added to the warm starts of each refit (fewer = faster refits). */
   fitStarts?: number;
+  /** τ of eig's bias-aware gain (libs/design bias-drift.ts; opt-in, under evaluation); default 0. */
+  biasDrift?: number;
 }
 
 const DEFAULT_FIT_STARTS = 8;
@@ -68,7 +70,7 @@ export class LawSweepEngine implements SweepEngine {
     switch (this.design) {
       case 'eig':
       case 'oracle':
-        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE);
+        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE, this.options.biasDrift ?? 0);
       case 'grid':
         return new GridDesign();
       case 'isoflop':
@@ -185,6 +187,9 @@ export class LawSweepEngine implements SweepEngine {
       rng: new SeededRandom(this.seed * 1_000_003 + request.step * 7919 + 17),
       posterior,
       targets: this.targetFns,
+      variables: this.expressions.variables,
+      targetConfigs: [...this.spec.targets, ...(this.spec.targetCompute ?? []).map(() => undefined)],
+      done: request.observations.map((o) => o.config),
     });
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
