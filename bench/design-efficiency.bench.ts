@@ -114,11 +114,9 @@ export function realDataFile(): string {
   return arg('data') ?? resolve(__dirname, '../../../shared/data/epoch_chinchilla.csv');
 }
 
-/** Overrides for tuning runs (--gamma, --min-share, --floor-of, --bias-drift); defaults otherwise. */
-function engineOptions(): { costRule: CostRule; biasDrift?: number } {
+/** Overrides for tuning runs (--gamma, --min-share, --floor-of); defaults otherwise. */
+function engineOptions(): { costRule: CostRule } {
   return {
-    // --bias-drift τ: eig's bias-aware gain (opt-in, under evaluation; bench/results/design-eig-tuning.md).
-    ...(arg('bias-drift') !== undefined ? { biasDrift: Number(arg('bias-drift')) } : {}),
     costRule: {
       exponent: Number(arg('gamma') ?? DEFAULT_COST_RULE.exponent),
       minShare: Number(arg('min-share') ?? DEFAULT_COST_RULE.minShare),

@@ -22,10 +22,6 @@ export interface DesignContext {
   /** The belief to design under (for eig: the fit's; for oracle: the truth's). */
   posterior?: Posterior;
   targets: TargetFunction[];
-  /** The spec's variables, the loss targets' configs aligned with `targets` (undefined for N*(C)), and the runs done (for a bias-aware gain). */
-  variables?: readonly string[];
-  targetConfigs?: readonly (Config | undefined)[];
-  done?: readonly Config[];
 }
 
 /** A way of choosing the next runs: eig, or one of the fixed baselines. */

@@ -2,7 +2,6 @@ import type { ProposedRun } from './design.types';
 import type { DesignContext, DesignStrategy } from './design-strategy';
 import { GainModel, type GainKind } from './information-gain';
 import { costScore, DEFAULT_COST_RULE, type CostRule } from './cost-rule';
-import { biasDrift } from './bias-drift';
 
 /** Below this expected gain (nats) a run is not worth buying. */
 export const MIN_USEFUL_GAIN = 1e-6;
@@ -16,8 +15,6 @@ export class EigDesign implements DesignStrategy {
   constructor(
     private readonly kind: GainKind = 'targeted',
     private readonly rule: CostRule = DEFAULT_COST_RULE,
-    /** τ of the bias-aware gain (bias-drift.ts); 0, the default, is the plain targeted gain. */
-    private readonly biasDriftTau = 0,
   ) {}
 
   select(context: DesignContext): ProposedRun[] {
@@ -26,11 +23,7 @@ export class EigDesign implements DesignStrategy {
     const affordable = open.filter((c) => c.cost <= context.remainingBudget);
     if (affordable.length === 0) return [];
     const configs = [...affordable.map((c) => c.config), ...pending];
-    const drift =
-      this.biasDriftTau > 0 && context.variables && context.targetConfigs
-        ? biasDrift(this.biasDriftTau, context.variables, context.targetConfigs, context.done ?? [])
-        : undefined;
-    const model = new GainModel(context.law, posterior, configs, context.targets, this.kind, drift);
+    const model = new GainModel(context.law, posterior, configs, context.targets, this.kind);
     for (let i = affordable.length; i < configs.length; i++) model.condition(i);
     const taken = new Uint8Array(affordable.length);
     const out: ProposedRun[] = [];

@@ -1,6 +1,5 @@
 import type { Config, Law } from '@lawsweep/law';
 import type { Posterior } from './posterior';
-import { driftTerms, type BiasDrift } from './bias-drift';
 
 /**
  * Expected information gain of candidate runs under the linearised Gaussian model, for a batch
@@ -16,11 +15,6 @@ import { driftTerms, type BiasDrift } from './bias-drift';
  *   disagreement, u_m(x) = √wₘ (μₘ(x) − μ̄(x))) the same way. Gain = Σ_τ ½ log(V/V'), the
  *   entropy reduction of the moment-matched target posterior: runs where the modes disagree, in the
  *   way that matters at the target, resolve which mode is right.
- * - with a `BiasDrift` (opt-in, τ > 0): each loss target's variance V becomes the expected squared
- *   error V + τ² Σ_v Σₘ wₘ b², b = gᵀΣh_v − z_v(t) the linearised bias of the fit's prediction when
- *   log f carries an omitted term γ_v z_v (h_v = Σ_i j_i z_v(x_i)/σ² over every run done, pending
- *   and picked), and the gain is ½ log of its reduction. A run far from the targets can raise b², so
- *   its gain can be negative (Box & Draper 1959).
  */
 export type GainKind = 'targeted' | 'parameters';
 
@@ -44,10 +38,6 @@ interface ModeState {
   targetVar: Float64Array;
   /** Per target, per candidate: gᵀΣj (T × n). */
   gsj: Float64Array;
-  /** Bias drift only: z_v per candidate (n × V) and target (T × V), and w_v = Σh_v (V × p). */
-  z?: Float64Array;
-  zt?: Float64Array;
-  w?: Float64Array;
 }
 
 export class GainModel {
@@ -67,7 +57,6 @@ export class GainModel {
     candidates: Config[],
     targets: TargetFunction[],
     private readonly kind: GainKind = 'targeted',
-    private readonly drift?: BiasDrift,
   ) {
     const n = (this.size = candidates.length);
     const nt = targets.length;
@@ -95,7 +84,6 @@ export class GainModel {
       targetMeans.push(tmean);
       const state: ModeState = { weight: mode.weight, dim: p, cov: Float64Array.from(mode.covariance), jac, sj: new Float64Array(n * p), g, targetVar: new Float64Array(nt), gsj: new Float64Array(nt * n) };
       this.refresh(state);
-      if (drift && drift.tau > 0) this.initDrift(state, mode.theta, candidates, drift);
       return state;
     });
     this.m = this.modes.length > 1 ? this.modes.length : 0;
@@ -117,72 +105,6 @@ export class GainModel {
       fill(this.u, means, n);
       fill(this.ut, targetMeans, nt);
     }
-  }
-
-  /** z at candidates and targets, and w = Σ Σ_done j z/σ² (the bias the done runs already carry). */
-  private initDrift(s: ModeState, theta: Float64Array, candidates: Config[], drift: BiasDrift): void {
-    const p = s.dim;
-    const nv = drift.variables.length;
-    const nt = s.targetVar.length;
-    const zrow = new Float64Array(nv);
-    s.z = new Float64Array(this.size * nv);
-    for (let c = 0; c < this.size; c++) {
-      driftTerms(this.law, theta, candidates[c], drift, zrow);
-      s.z.set(zrow, c * nv);
-    }
-    s.zt = new Float64Array(nt * nv);
-    for (let t = 0; t < nt; t++) {
-      const config = drift.targetConfigs[t];
-      if (!config) continue;
-      driftTerms(this.law, theta, config, drift, zrow);
-      s.zt.set(zrow, t * nv);
-    }
-    const h = new Float64Array(nv * p);
-    const row = new Float64Array(p);
-    for (const config of drift.done) {
-      const v = this.law.logLossGrad(theta, config, row);
-      if (!Number.isFinite(v) || !row.every(Number.isFinite)) continue;
-      driftTerms(this.law, theta, config, drift, zrow);
-      for (let k = 0; k < nv; k++) for (let r = 0; r < p; r++) h[k * p + r] += (row[r] * zrow[k]) / this.noise;
-    }
-    s.w = new Float64Array(nv * p);
-    for (let k = 0; k < nv; k++)
-      for (let r = 0; r < p; r++) {
-        let acc = 0;
-        for (let q = 0; q < p; q++) acc += s.cov[r * p + q] * h[k * p + q];
-        s.w[k * p + r] = acc;
-      }
-  }
-
-  /** τ²·Σ_v Σₘ wₘ b² at target t, before (c < 0) or after conditioning on candidate c. */
-  private biasSquare(t: number, c: number): number {
-    const drift = this.drift as BiasDrift;
-    const nv = drift.variables.length;
-    let total = 0;
-    for (const s of this.modes) {
-      const p = s.dim;
-      const z = s.z as Float64Array;
-      const zt = s.zt as Float64Array;
-      const w = s.w as Float64Array;
-      const denom = c >= 0 ? this.noise + this.quad(s, c) : 1;
-      const gs = c >= 0 ? s.gsj[t * this.size + c] : 0;
-      for (let k = 0; k < nv; k++) {
-        let gw = 0;
-        for (let r = 0; r < p; r++) gw += s.g[t * p + r] * w[k * p + r];
-        if (c >= 0) {
-          let jw = 0;
-          for (let r = 0; r < p; r++) jw += s.jac[c * p + r] * w[k * p + r];
-          gw += (gs * (z[c * nv + k] - jw)) / denom;
-        }
-        const b = gw - zt[t * nv + k];
-        total += s.weight * b * b;
-      }
-    }
-    return drift.tau * drift.tau * total;
-  }
-
-  private biased(t: number): boolean {
-    return this.drift !== undefined && this.drift.tau > 0 && this.drift.targetConfigs[t] !== undefined;
   }
 
   /** Recomputes Σj, gᵀΣj and gᵀΣg of a mode from its covariance. */
@@ -242,7 +164,6 @@ export class GainModel {
     const out = new Float64Array(n);
     const nt = this.modes[0]?.targetVar.length ?? 0;
     const noise = this.noise;
-    const biasBefore = Array.from({ length: nt }, (_, t) => (this.biased(t) ? this.biasSquare(t, -1) : 0));
     for (let c = 0; c < n; c++) {
       if (this.kind === 'parameters' || nt === 0) {
         let g = 0;
@@ -274,13 +195,6 @@ export class GainModel {
         // The entropy reduction of the moment-matched target posterior.
         const v = withinVar + between;
         const after = Math.max(v - withinReduction - betweenReduction, v * 1e-12);
-        if (this.biased(t)) {
-          // Expected squared error instead of variance: variance plus the omitted term's bias².
-          const mse = v + biasBefore[t];
-          const mseAfter = after + this.biasSquare(t, c);
-          total += mse > 0 && mseAfter > 0 ? 0.5 * Math.log(mse / mseAfter) : 0;
-          continue;
-        }
         total += v > 0 ? 0.5 * Math.log(v / after) : 0;
       }
       out[c] = Number.isFinite(total) ? total : 0;
@@ -295,16 +209,6 @@ export class GainModel {
       const p = s.dim;
       const a = s.sj.slice(c * p, (c + 1) * p);
       const denom = this.noise + this.quad(s, c);
-      if (s.w && s.z) {
-        // w' = Σ'h' = w + a (z_c − jᵀw)/d.
-        const nv = s.w.length / p;
-        for (let k = 0; k < nv; k++) {
-          let jw = 0;
-          for (let r = 0; r < p; r++) jw += s.jac[c * p + r] * s.w[k * p + r];
-          const f = (s.z[c * nv + k] - jw) / denom;
-          for (let r = 0; r < p; r++) s.w[k * p + r] += a[r] * f;
-        }
-      }
       for (let r = 0; r < p; r++) for (let k = 0; k < p; k++) s.cov[r * p + k] -= (a[r] * a[k]) / denom;
       // Σ'j = Σj − a (aᵀj)/denom for every candidate; gᵀΣ'j likewise.
       const nt = s.targetVar.length;
@@ -345,12 +249,6 @@ export class GainModel {
       out.push(v);
     }
     return out;
-  }
-
-  /** τ²·Σ_v Σₘ wₘ b² of each target now (0 for targets without a bias term), for tests and diagnostics. */
-  targetBiasSquares(): number[] {
-    const nt = this.modes[0]?.targetVar.length ?? 0;
-    return Array.from({ length: nt }, (_, t) => (this.biased(t) ? this.biasSquare(t, -1) : 0));
   }
 
   /** A mode's current covariance (copy), for tests. */

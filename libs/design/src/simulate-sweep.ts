@@ -13,7 +13,7 @@ export interface SimulateOptions {
   /** Replay: the measured runs (only their configs may be picked). Required for a replay trainer. */
   replay?: Observation[];
   /** Engine tuning (gain kind, cost rule, fit starts), for benchmarks and tuning runs. */
-  engine?: Pick<SweepEngineOptions, 'gain' | 'costRule' | 'fitStarts' | 'biasDrift'>;
+  engine?: Pick<SweepEngineOptions, 'gain' | 'costRule' | 'fitStarts'>;
   /**
    * What the `oracle` design is told when the trainer knows no truth (replay): for a real pool, a
    * hindsight fit to the whole pool stands in for the true law. Ignored when the trainer has a truth.

@@ -26,8 +26,6 @@ export interface SweepEngineOptions {
   costRule?: CostRule;
   /** Default-grid starts added to the warm starts of each refit (fewer = faster refits). */
   fitStarts?: number;
-  /** τ of eig's bias-aware gain (libs/design bias-drift.ts; opt-in, under evaluation); default 0. */
-  biasDrift?: number;
 }
 
 const DEFAULT_FIT_STARTS = 8;
@@ -70,7 +68,7 @@ export class LawSweepEngine implements SweepEngine {
     switch (this.design) {
       case 'eig':
       case 'oracle':
-        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE, this.options.biasDrift ?? 0);
+        return new EigDesign(this.options.gain ?? 'targeted', this.options.costRule ?? DEFAULT_COST_RULE);
       case 'grid':
         return new GridDesign();
       case 'isoflop':
@@ -187,9 +185,6 @@ export class LawSweepEngine implements SweepEngine {
       rng: new SeededRandom(this.seed * 1_000_003 + request.step * 7919 + 17),
       posterior,
       targets: this.targetFns,
-      variables: this.expressions.variables,
-      targetConfigs: [...this.spec.targets, ...(this.spec.targetCompute ?? []).map(() => undefined)],
-      done: request.observations.map((o) => o.config),
     });
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
