@@ -146,6 +146,49 @@ describe('lawsweep simulate --compare', () => {
     expect(out.compare.every((c) => c.seeds.length === 1)).toBe(true);
   });
 
+  it("adds each design's efficiency against the bound on a simulate trainer, the same in the table and in --json", () => {
+    const args = ['simulate', '--spec', demoSpec, '--compare', 'grid,eig,isoflop', '--checkpoints', '1e20,1e21'];
+    const text = lawsweep(...args);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n')[0]).toMatch(/90% half-width\s+efficiency$/);
+    expect(text.stdout).toContain('efficiency: the share of the budget with which the best any design could do is as precise');
+    const shown = text.stdout
+      .split('\n')
+      .filter((l) => /^\d\.\d\de\+\d\d /.test(l))
+      .map((l) => Number(l.trim().split(/\s+/).pop()));
+    const json = JSON.parse(lawsweep(...args, '--json').stdout) as { efficiency: { design: string; checkpoints: { budget: number; share: number }[] }[]; efficiencyProjected: boolean };
+    expect(json.efficiency.map((e) => e.design)).toEqual(['grid', 'eig', 'isoflop']);
+    expect(json.efficiencyProjected).toBe(false);
+    // Table rows are budget-major (grid, eig, isoflop at 1e20, then at 1e21).
+    const fromJson = [0, 1].flatMap((j) => json.efficiency.map((e) => e.checkpoints[j].share));
+    expect(shown).toEqual(fromJson.map((v) => Number(v.toFixed(2))));
+    for (const v of fromJson) {
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThanOrEqual(1);
+    }
+    // It tells designs apart: on this space isoflop's few profiles pin the far target down least.
+    const at1e21 = Object.fromEntries(json.efficiency.map((e) => [e.design, e.checkpoints[1].share]));
+    expect(at1e21.eig).toBeGreaterThan(2 * at1e21.isoflop);
+  });
+
+  it('shows no efficiency for a replay trainer (no true law to bound with)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lawsweep-compare-'));
+    try {
+      const rows = ['N,D,loss'];
+      for (const N of [1e7, 3e7, 1e8, 3e8]) for (const r of [5, 20, 80]) rows.push(`${N},${N * r},${(1.69 + 406.4 / N ** 0.34 + 410.7 / (N * r) ** 0.28).toFixed(5)}`);
+      writeFileSync(join(dir, 'runs.csv'), rows.join('\n'));
+      const spec = join(dir, 'replay.yaml');
+      writeFileSync(spec, ['name: r', 'law: chinchilla', 'variables:', '  N: { min: 1e7, max: 1e9 }', '  D: { min: 1e8, max: 1e11 }', 'budget: 1e18',
+        'targets: [{ N: 1e10, D: 2e11 }]', 'trainer: { type: replay, file: runs.csv }'].join('\n'));
+      const r = lawsweep('simulate', '--spec', spec, '--compare', 'grid,random');
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n')[0]).toMatch(/90% half-width$/);
+      expect(r.stdout).not.toContain('efficiency');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown design, and --design with --compare, naming the flag', () => {
     const bad = lawsweep('simulate', '--spec', demoSpec, '--compare', 'eig,bogus');
     expect(bad.code).toBe(1);

@@ -1,4 +1,4 @@
-import { fitLaw, type FitOptions, type FitResult, type Law, type LossFunction, type Observation } from '@lawsweep/law';
+import { fitLaw, type Config, type FitOptions, type FitResult, type Law, type LossFunction, type Observation, type Truth } from '@lawsweep/law';
 
 /** The one place libs/design calls libs/law's fitter. */
 export function fitObservations(law: Law, observations: Observation[], options: FitOptions): FitResult {
@@ -9,4 +9,17 @@ export function parseLoss(text: string): LossFunction {
   if (text === 'mse') return { kind: 'mse' };
   const delta = text.startsWith('huber:') ? Number(text.slice(6)) : 1e-3;
   return { kind: 'huber', delta: Number.isFinite(delta) && delta > 0 ? delta : 1e-3 };
+}
+
+/**
+ * The true θ in a fitted law's parameterisation. A truth of another family (e.g. farseer fitted with
+ * chinchilla, or the tied law inside chinchilla) is projected: the law's best noise-free fit to the
+ * truth over the given configs.
+ */
+export function truthInLaw(law: Law, truth: Truth, configs: Config[]): Float64Array {
+  if (truth.law.name === law.name) return Float64Array.from(law.toTheta(truth.params));
+  const theta = truth.law.toTheta(truth.params);
+  const observations = configs.map((config) => ({ config, loss: Math.exp(truth.law.logLoss(theta, config)) }));
+  const fit = fitObservations(law, observations, { loss: { kind: 'mse' }, starts: 'default' });
+  return Float64Array.from(fit.theta);
 }

@@ -11,7 +11,7 @@ import { lossTarget, type GainKind, type TargetFunction } from './information-ga
 import { optimalSizeTarget } from './optimal-size.target';
 import { conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type Posterior } from './posterior';
 import { predictUnderPosterior, relativeHalfWidth } from './target-prediction';
-import { fitObservations, parseLoss } from './law-bridge';
+import { fitObservations, parseLoss, truthInLaw } from './law-bridge';
 import { DEFAULT_COST_RULE, type CostRule } from './cost-rule';
 
 export interface SweepEngineOptions {
@@ -137,16 +137,8 @@ export class LawSweepEngine implements SweepEngine {
     return conditionPosterior(this.law, centred, observations.map((o) => o.config));
   }
 
-  /**
-   * The true θ in the fitted law's parameterisation. A truth of another family (e.g. farseer fitted
-   * with chinchilla) is projected: the fitted law's best noise-free fit to the truth over the candidates.
-   */
   private truthInFittedLaw(truth: Truth): Float64Array {
-    if (truth.law.name === this.law.name) return this.law.toTheta(truth.params);
-    const theta = truth.law.toTheta(truth.params);
-    const observations = this.all.map((c) => ({ config: c.config, loss: Math.exp(truth.law.logLoss(theta, c.config)) }));
-    const fit = fitObservations(this.law, observations, { loss: { kind: 'mse' }, starts: 'default' });
-    return Float64Array.from(fit.theta);
+    return truthInLaw(this.law, truth, this.all.map((c) => c.config));
   }
 
   propose(request: ProposeRequest): Proposal {

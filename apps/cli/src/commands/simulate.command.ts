@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import type { Config, Observation } from '@lawsweep/law';
-import { compareDesigns, readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
+import { compareDesigns, designEfficiencies, readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
 import { table } from '../format';
 
 const DESIGNS: DesignName[] = ['eig', 'grid', 'isoflop', 'random', 'oracle'];
@@ -27,19 +27,29 @@ function parseCompare(text: string): DesignName[] | 'all' {
   return [...new Set(names)] as DesignName[];
 }
 
-function printComparison(results: SimulateResult[]): void {
-  const rows = compareDesigns(results).map((r) => [
+function printComparison(results: SimulateResult[], efficiency?: { shares: number[][]; projected: boolean }): void {
+  // compareDesigns' rows are budget-major: row k is checkpoint ⌊k / designs⌋ of design k mod designs.
+  const rows = compareDesigns(results).map((r, k) => [
     fmt(r.budget),
     r.design,
     String(Math.round(r.runs)),
     fmt(r.spent),
     r.error ? `${(100 * r.error.median).toFixed(2)}% (${(100 * r.error.q25).toFixed(2)}–${(100 * r.error.q75).toFixed(2)}%)` : '-',
     `±${(100 * r.halfWidth).toFixed(2)}%`,
+    ...(efficiency ? [efficiency.shares[k % results.length][Math.floor(k / results.length)].toFixed(2)] : []),
   ]);
   const seeds = results[0].seeds;
-  const text = table(['budget', 'design', 'runs', 'spent', 'target error: median (IQR)', '90% half-width'], rows);
-  const note = `medians over ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds[0].seed}–${seeds[seeds.length - 1].seed}); target error: mean relative error of the predicted target losses against the truth (lower is better)`;
-  process.stdout.write(`${text}\n${note}\n`);
+  const text = table(['budget', 'design', 'runs', 'spent', 'target error: median (IQR)', '90% half-width', ...(efficiency ? ['efficiency'] : [])], rows);
+  const notes = [
+    `medians over ${seeds.length} seed${seeds.length === 1 ? '' : 's'} (${seeds[0].seed}–${seeds[seeds.length - 1].seed}); target error: mean relative error of the predicted target losses against the truth (lower is better)`,
+    ...(efficiency
+      ? [
+          "efficiency: the share of the budget with which the best any design could do is as precise as this design's runs (1.00 = as good as possible; a certified bound, linearised at the true law with its noise known: the fits' small-sample error is not in it)",
+          ...(efficiency.projected ? ["the truth is not in the spec's law family: efficiency is about the law's best approximation to it, and says nothing of the misfit, which the target error shows"] : []),
+        ]
+      : []),
+  ];
+  process.stdout.write(`${text}\n${notes.join('\n')}\n`);
 }
 
 /** A CSV the spec names, read relative to the spec; a failure names the spec and the field. */
@@ -121,8 +131,11 @@ export function register(program: Command): void {
     .option('--design <name>', `design: ${DESIGNS.join('|')} (default: the spec's, else eig)`)
     .option('--seeds <k>', 'number of seeds (spec.seed, spec.seed+1, …)', '1')
     .option('--checkpoints <b1,b2,...>', "budget levels at which to record the fit and predictions; the sweep runs to the largest, past the spec's budget if it is larger (default: the budget)")
-    .option('--compare <designs>', "run several designs on the same seeds and print their median target error side by side: 'all' or a comma list (e.g. eig,grid,random)")
-    .option('--json', 'print JSON: {design, seeds: [{seed, checkpoints: [{budget, spent, runs, params, targets}]}]}; with --compare, {compare: [that, per design]}')
+    .option(
+      '--compare <designs>',
+      "run several designs on the same seeds and print their median target error side by side: 'all' or a comma list (e.g. eig,grid,random); with a simulate trainer also each design's efficiency against the best any design could do",
+    )
+    .option('--json', 'print JSON: {design, seeds: [{seed, checkpoints: [{budget, spent, runs, params, targets}]}]}; with --compare, {compare: [that, per design], efficiency?: [{design, checkpoints: [{budget, share}]}]}')
     .addHelpText(
       'after',
       '\nExamples:\n' +
@@ -145,8 +158,11 @@ export function register(program: Command): void {
       if (compare !== undefined) {
         const designs = compare === 'all' ? DESIGNS.filter((d) => d !== 'oracle' || spec.trainer.type === 'simulate') : compare;
         const results = designs.map((d) => simulateSeeds(withPool, { design: d, seeds, checkpoints, replay }));
-        if (flags.json) process.stdout.write(`${JSON.stringify({ compare: results })}\n`);
-        else printComparison(results);
+        const efficiency = designEfficiencies(withPool, results);
+        if (flags.json) {
+          const byDesign = efficiency && results.map((r, i) => ({ design: r.design, checkpoints: r.seeds[0].checkpoints.map((cp, j) => ({ budget: cp.budget, share: efficiency.shares[i][j] })) }));
+          process.stdout.write(`${JSON.stringify({ compare: results, ...(byDesign ? { efficiency: byDesign, efficiencyProjected: efficiency.projected } : {}) })}\n`);
+        } else printComparison(results, efficiency);
         return;
       }
       const result = simulateSeeds(withPool, { design, seeds, checkpoints, replay });

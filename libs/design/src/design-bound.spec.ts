@@ -1,9 +1,12 @@
 import { getLaw } from '@lawsweep/law';
-import { LinearisedPrecision, varianceBound } from '../bench/design-bound';
+import { parseSweepSpec } from '@lawsweep/contracts';
+import { buildCandidates, SpecExpressions } from './candidates';
+import { designEfficiencies, LinearisedPrecision, varianceBound } from './design-bound';
+import type { SimulateResult } from './simulate-sweep';
 
 // The bound behind BENCHMARKS' "no design can reach 1/5 of the best fixed design's compute" claim:
 // it must never exceed what an actual set of runs achieves, and its certificate must hold.
-describe('design bound (bench/design-bound.ts)', () => {
+describe('design bound (design-bound.ts)', () => {
   const law = getLaw('chinchilla');
   const theta = law.toTheta({ E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 });
   const targets = [{ N: 3e10, D: 6e11 }, { N: 7e10, D: 1.4e12 }];
@@ -16,7 +19,7 @@ describe('design bound (bench/design-bound.ts)', () => {
     const budget = 0.3 * costs.reduce((a, b) => a + b, 0);
     const bound = varianceBound(model, rows, costs, budget);
     expect(bound.lower).toBeLessThanOrEqual(bound.value);
-    expect(bound.value - bound.lower).toBeLessThan(1e-3 * bound.value);
+    expect(bound.value - bound.lower).toBeLessThanOrEqual(1e-3 * bound.value);
     let best = Infinity;
     for (let mask = 0; mask < 1 << configs.length; mask++) {
       const set = configs.filter((_, i) => mask & (1 << i));
@@ -38,5 +41,34 @@ describe('design bound (bench/design-bound.ts)', () => {
     const weights = configs.map((_, i) => (i % 3 === 0 ? 1 : 0));
     const direct = model.variance(model.information(rows, weights)).value;
     expect(model.varianceOfSet(configs.filter((_, i) => i % 3 === 0))).toBeCloseTo(direct, 14);
+  });
+
+  it("rates runs of every candidate at their total cost as fully efficient, and a subset of them below", () => {
+    const parsed = parseSweepSpec({
+      name: 'bound',
+      law: 'chinchilla',
+      variables: { N: { min: 1e7, max: 1e9, steps: 5, scale: 'log' }, D: { min: 1e8, max: 1e11, steps: 6, scale: 'log' } },
+      constraints: ['D / N >= 2'],
+      cost: '6 * N * D',
+      budget: 1e20,
+      targets: [{ N: 7e10, D: 1.4e12 }],
+      trainer: { type: 'simulate', truth: 'tied', noise: 0.005 },
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const spec = parsed.spec;
+    const all = buildCandidates(spec, new SpecExpressions(spec));
+    const total = all.reduce((a, c) => a + c.cost, 0);
+    const half = all.filter((_, i) => i % 2 === 0);
+    const result = (runs: typeof all, budget: number): SimulateResult => ({
+      design: 'grid',
+      seeds: [{ seed: 0, ended: 'budget', checkpoints: [{ budget, spent: runs.reduce((a, c) => a + c.cost, 0), runs: runs.map((c) => c.config), params: {}, targets: [] }] }],
+    });
+    const out = designEfficiencies(spec, [result(all, total), result(half, total)]);
+    expect(out?.projected).toBe(true); // the tied law fitted as chinchilla: projected (exactly, α = β)
+    const [[full], [partial]] = out!.shares;
+    expect(full).toBeGreaterThan(0.99);
+    expect(full).toBeLessThanOrEqual(1);
+    expect(partial).toBeLessThan(0.9);
+    expect(designEfficiencies({ ...spec, trainer: { type: 'replay', file: 'x.csv' } } as typeof spec, [])).toBeUndefined();
   });
 });

@@ -1,0 +1,281 @@
+import type { SweepSpec } from '@lawsweep/contracts';
+import { getLaw, resolveTruth, type Config, type Law } from '@lawsweep/law';
+import { inverse, Matrix } from 'ml-matrix';
+import { buildCandidates, SpecExpressions } from './candidates';
+import { quantile } from './design-comparison';
+import { truthInLaw } from './law-bridge';
+import { priorPosterior } from './posterior';
+import type { SimulateResult } from './simulate-sweep';
+
+/**
+ * What any design could reach: a lower bound on the variance of the predicted target log-losses for
+ * runs costing at most B, under the linearised model at a known θ and noise σ (what the oracle is
+ * told). There V(S) = Σ_t g_tᵀ (M0 + Σ_{i∈S} a_i a_iᵀ/σ²)⁻¹ g_t (a_i = ∇θ log f(x_i), g_t = ∇θ log f
+ * at target t, M0 the engine's prior precision) depends only on the set S, so no design, adaptive or
+ * not, goes below the best set. Relaxing "run or not" to weights 0 ≤ n_i ≤ 1 under Σ n_i c_i ≤ B makes
+ * that a convex problem (c-/A-optimal design under a knapsack), solved by Frank–Wolfe, whose duality
+ * gap certifies V*(B) ≥ f(n) − gap. Written here rather than taken from a library: no maintained JS
+ * package solves optimal-design problems, and with p ≤ ~10 parameters each step is a few p×p
+ * products (ml-matrix for the inverses).
+ *
+ * Used by `lawsweep simulate --compare` (each design's efficiency against the bound) and
+ * bench/design-bound.ts. A bound for the large-sample regime: measured errors also carry the fits'
+ * small-sample nonlinearity and σ's estimation.
+ */
+export class LinearisedPrecision {
+  readonly p: number;
+  readonly g: number[][];
+  private readonly m0: Matrix;
+
+  constructor(
+    readonly law: Law,
+    readonly theta: Float64Array,
+    readonly sigma: number,
+    targets: Config[],
+  ) {
+    this.p = theta.length;
+    this.m0 = inverse(Matrix.from1DArray(this.p, this.p, Array.from(priorPosterior(law).modes[0].covariance)));
+    this.g = targets.map((t) => this.grad(t));
+  }
+
+  grad(config: Config): number[] {
+    const row = new Float64Array(this.p);
+    this.law.logLossGrad(this.theta, config, row);
+    return Array.from(row, (v) => (Number.isFinite(v) ? v : 0));
+  }
+
+  /** The data's information Σ n_i a_i a_iᵀ/σ² (without the prior). */
+  dataInformation(rows: number[][], weights: ArrayLike<number>): Matrix {
+    const m = Matrix.zeros(this.p, this.p);
+    const s2 = this.sigma * this.sigma;
+    rows.forEach((a, i) => {
+      const w = weights[i] / s2;
+      if (w === 0) return;
+      for (let r = 0; r < this.p; r++) for (let c = 0; c < this.p; c++) m.set(r, c, m.get(r, c) + w * a[r] * a[c]);
+    });
+    return m;
+  }
+
+  /** M(n) = M0 + Σ n_i a_i a_iᵀ/σ². */
+  information(rows: number[][], weights: ArrayLike<number>): Matrix {
+    return this.dataInformation(rows, weights).add(this.m0);
+  }
+
+  /** Σ_t g_tᵀ M⁻¹ g_t, and the vectors M⁻¹g_t. */
+  variance(m: Matrix): { value: number; mg: number[][] } {
+    const inv = inverse(m);
+    const mg = this.g.map((g) => inv.mmul(Matrix.columnVector(g)).getColumn(0));
+    const value = mg.reduce((acc, v, t) => acc + v.reduce((s, x, r) => s + x * this.g[t][r], 0), 0);
+    return { value, mg };
+  }
+
+  varianceOfSet(configs: Config[]): number {
+    const rows = configs.map((c) => this.grad(c));
+    return this.variance(this.information(rows, rows.map(() => 1))).value;
+  }
+}
+
+/** The fractional knapsack vertex that minimises ⟨∇f, s⟩ over {0 ≤ s ≤ 1, Σ s_i c_i ≤ B}: largest score per cost first. */
+function knapsackVertex(score: Float64Array, costs: readonly number[], budget: number): Float64Array {
+  const order = Array.from(score.keys())
+    .filter((i) => score[i] > 0)
+    .sort((a, b) => score[b] / costs[b] - score[a] / costs[a] || a - b);
+  const s = new Float64Array(costs.length);
+  let left = budget;
+  for (const i of order) {
+    if (left <= 0) break;
+    s[i] = Math.min(1, left / costs[i]);
+    left -= s[i] * costs[i];
+  }
+  return s;
+}
+
+/**
+ * Σ_t g_tᵀ M⁻¹ g_t and the vectors M⁻¹g_t for a symmetric positive-definite p×p M (row-major), by
+ * Cholesky. Hand-written: Frank–Wolfe's line search evaluates this thousands of times on a 5×5
+ * matrix, where ml-matrix's object allocation costs ~20× the arithmetic.
+ */
+function targetVariance(m: Float64Array, p: number, g: number[][]): { value: number; mg: number[][] } {
+  const l = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    for (let j = 0; j <= i; j++) {
+      let acc = m[i * p + j];
+      for (let k = 0; k < j; k++) acc -= l[i * p + k] * l[j * p + k];
+      if (i === j) {
+        if (!(acc > 0)) return { value: Infinity, mg: g.map(() => new Array<number>(p).fill(0)) };
+        l[i * p + i] = Math.sqrt(acc);
+      } else l[i * p + j] = acc / l[j * p + j];
+    }
+  }
+  let value = 0;
+  const mg = g.map((b) => {
+    const y = new Array<number>(p);
+    for (let i = 0; i < p; i++) {
+      let acc = b[i];
+      for (let k = 0; k < i; k++) acc -= l[i * p + k] * y[k];
+      y[i] = acc / l[i * p + i];
+    }
+    const x = new Array<number>(p);
+    for (let i = p - 1; i >= 0; i--) {
+      let acc = y[i];
+      for (let k = i + 1; k < p; k++) acc -= l[k * p + i] * x[k];
+      x[i] = acc / l[i * p + i];
+    }
+    for (let i = 0; i < p; i++) value += b[i] * x[i];
+    return x;
+  });
+  return { value, mg };
+}
+
+/**
+ * Frank–Wolfe on f(n) = V(n) over the knapsack polytope. Returns the best value found (achieved by
+ * a relaxed design) and the certified lower bound max_k f(n_k) − gap_k on every design's variance.
+ */
+export function varianceBound(model: LinearisedPrecision, rows: number[][], costs: readonly number[], budget: number, iterations = 4000): { value: number; lower: number } {
+  const n = rows.length;
+  const p = model.p;
+  const s2 = model.sigma * model.sigma;
+  const prior = Float64Array.from(model.information(rows, new Float64Array(n)).to1DArray());
+  // M(x) = M0 + Σ x_i a_i a_iᵀ/σ², as a flat p×p array.
+  const info = (x: Float64Array) => {
+    const m = Float64Array.from(prior);
+    for (let i = 0; i < n; i++) {
+      const w = x[i] / s2;
+      if (w === 0) continue;
+      const a = rows[i];
+      for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) m[r * p + c] += w * a[r] * a[c];
+    }
+    return m;
+  };
+  const mix = (a: Float64Array, b: Float64Array, gamma: number) => {
+    const m = new Float64Array(p * p);
+    for (let i = 0; i < m.length; i++) m[i] = (1 - gamma) * a[i] + gamma * b[i];
+    return m;
+  };
+  const scores = (mg: number[][]) => {
+    // −∂f/∂n_i = Σ_t (a_iᵀ M⁻¹ g_t)²/σ².
+    const score = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = rows[i];
+      let acc = 0;
+      for (const v of mg) {
+        let d = 0;
+        for (let r = 0; r < p; r++) d += a[r] * v[r];
+        acc += d * d;
+      }
+      score[i] = acc / s2;
+    }
+    return score;
+  };
+  let w = knapsackVertex(scores(targetVariance(prior, p, model.g).mg), costs, budget);
+  let mw = info(w);
+  let current = targetVariance(mw, p, model.g);
+  let lower = -Infinity;
+  for (let k = 0; k < iterations; k++) {
+    const score = scores(current.mg);
+    const s = knapsackVertex(score, costs, budget);
+    // gap = ⟨∇f, w − s⟩ = Σ score_i (s_i − w_i) ≥ f(w) − f*.
+    let gap = 0;
+    for (let i = 0; i < n; i++) gap += score[i] * (s[i] - w[i]);
+    lower = Math.max(lower, current.value - gap);
+    if (current.value - lower <= 1e-3 * current.value) break;
+    // M is affine in the weights, so the line search needs only M(w) and M(s): golden section on γ.
+    const ms = info(s);
+    const along = (gamma: number) => targetVariance(mix(mw, ms, gamma), p, model.g).value;
+    const phi = (Math.sqrt(5) - 1) / 2;
+    let lo = 0;
+    let hi = 1;
+    let x1 = hi - phi * (hi - lo);
+    let x2 = lo + phi * (hi - lo);
+    let f1 = along(x1);
+    let f2 = along(x2);
+    for (let it = 0; it < 40; it++) {
+      if (f1 < f2) {
+        hi = x2;
+        x2 = x1;
+        f2 = f1;
+        x1 = hi - phi * (hi - lo);
+        f1 = along(x1);
+      } else {
+        lo = x1;
+        x1 = x2;
+        f1 = f2;
+        x2 = lo + phi * (hi - lo);
+        f2 = along(x2);
+      }
+    }
+    const gamma = (lo + hi) / 2;
+    const mNext = mix(mw, ms, gamma);
+    const value = targetVariance(mNext, p, model.g);
+    if (value.value > current.value) break;
+    const next = new Float64Array(n);
+    for (let i = 0; i < n; i++) next[i] = w[i] + gamma * (s[i] - w[i]);
+    w = next;
+    mw = mNext;
+    current = value;
+  }
+  return { value: current.value, lower: Math.max(lower, 0) };
+}
+
+/**
+ * The bound as a function of the budget, solved once per budget asked (cached), and the least share
+ * φ of a budget B at which the certified bound reaches a variance v: any design needs ≥ φ·B to be as
+ * precise as v. Bisection in log φ over [1e-3, 1].
+ */
+export class DesignBound {
+  private readonly rows: number[][];
+  private readonly costs: number[];
+  private readonly cache = new Map<number, { value: number; lower: number }>();
+
+  constructor(
+    readonly model: LinearisedPrecision,
+    candidates: ReadonlyArray<{ config: Config; cost: number }>,
+  ) {
+    this.rows = candidates.map((c) => model.grad(c.config));
+    this.costs = candidates.map((c) => c.cost);
+  }
+
+  at(budget: number): { value: number; lower: number } {
+    const key = Number(budget.toPrecision(6));
+    let r = this.cache.get(key);
+    if (!r) this.cache.set(key, (r = varianceBound(this.model, this.rows, this.costs, key)));
+    return r;
+  }
+
+  shareToMatch(budget: number, variance: number, steps = 14): number {
+    if (this.at(budget * 1e-3).lower <= variance) return 1e-3;
+    if (this.at(budget).lower > variance) return 1;
+    let lo = Math.log(1e-3);
+    let hi = 0;
+    for (let it = 0; it < steps; it++) {
+      const mid = (lo + hi) / 2;
+      if (this.at(budget * Math.exp(mid)).lower <= variance) hi = mid;
+      else lo = mid;
+    }
+    return Math.exp(hi);
+  }
+}
+
+/**
+ * Each design's efficiency against the bound, for `lawsweep simulate --compare` on a simulate
+ * trainer: per result and checkpoint, the share φ of the checkpoint's budget at which the best any
+ * design could do is as precise (linearised at the true law, noise known) as the median of the
+ * design's runs over seeds. 1 = as good as any design could be. Undefined for a replay trainer (no
+ * true law). `projected` when the truth is not in the fitted family: the bound is then about the
+ * law's best approximation to the truth, and says nothing of the misfit.
+ */
+export function designEfficiencies(spec: SweepSpec, results: SimulateResult[]): { shares: number[][]; projected: boolean } | undefined {
+  const trainer = spec.trainer;
+  if (trainer.type !== 'simulate') return undefined;
+  const law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
+  const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
+  const candidates = buildCandidates(spec, new SpecExpressions(spec));
+  const theta = truthInLaw(law, truth, candidates.map((c) => c.config));
+  const model = new LinearisedPrecision(law, theta, Math.max(trainer.noise, 1e-4), spec.targets);
+  const bound = new DesignBound(model, candidates);
+  const shares = results.map((result) => {
+    const budgets = result.seeds[0]?.checkpoints.map((cp) => cp.budget) ?? [];
+    return budgets.map((budget, j) => bound.shareToMatch(budget, quantile(result.seeds.map((seed) => model.varianceOfSet(seed.checkpoints[j].runs)), 0.5)));
+  });
+  return { shares, projected: truth.law.name !== law.name };
+}
