@@ -64,11 +64,14 @@ describe('design bound (design-bound.ts)', () => {
       seeds: [{ seed: 0, ended: 'budget', checkpoints: [{ budget, spent: runs.reduce((a, c) => a + c.cost, 0), runs: runs.map((c) => c.config), params: {}, targets: [] }] }],
     });
     const out = designEfficiencies(spec, [result(all, total), result(half, total)]);
-    expect(out?.projected).toBe(true); // the tied law fitted as chinchilla: projected (exactly, α = β)
-    const [[full], [partial]] = out!.shares;
+    if (!out || !('shares' in out)) throw new Error(`expected shares, got ${JSON.stringify(out)}`);
+    expect(out.projected).toBe(true); // the tied law fitted as chinchilla: projected (exactly, α = β)
+    const [[full], [partial]] = out.shares;
     expect(full).toBeGreaterThan(0.99);
     expect(full).toBeLessThanOrEqual(1);
     expect(partial).toBeLessThan(0.9);
     expect(designEfficiencies({ ...spec, trainer: { type: 'replay', file: 'x.csv' } } as typeof spec, [])).toBeUndefined();
+    // Too many candidates for the bound: skipped, saying why and how to make it run.
+    expect(designEfficiencies(spec, [result(all, total)], all.length - 1)).toEqual({ skipped: expect.stringMatching(new RegExp(`^${all.length} candidates, more than the ${all.length - 1} .*fewer steps make it run$`)) });
   });
 });

@@ -256,6 +256,9 @@ export class DesignBound {
   }
 }
 
+/** Above this many candidates `designEfficiencies` skips the bound (each solve is O(candidates)). */
+export const MAX_BOUND_CANDIDATES = 5000;
+
 /**
  * Each design's efficiency against the bound, for `lawsweep simulate --compare` on a simulate
  * trainer: per result and checkpoint, the share φ of the checkpoint's budget at which the best any
@@ -264,12 +267,19 @@ export class DesignBound {
  * true law). `projected` when the truth is not in the fitted family: the bound is then about the
  * law's best approximation to the truth, and says nothing of the misfit.
  */
-export function designEfficiencies(spec: SweepSpec, results: SimulateResult[]): { shares: number[][]; projected: boolean } | undefined {
+export function designEfficiencies(
+  spec: SweepSpec,
+  results: SimulateResult[],
+  maxCandidates = MAX_BOUND_CANDIDATES,
+): { shares: number[][]; projected: boolean } | { skipped: string } | undefined {
   const trainer = spec.trainer;
   if (trainer.type !== 'simulate') return undefined;
   const law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
   const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
   const candidates = buildCandidates(spec, new SpecExpressions(spec));
+  if (candidates.length > maxCandidates) {
+    return { skipped: `${candidates.length} candidates, more than the ${maxCandidates} the bound is computed for (about a second per design and budget at 2,000); fewer steps make it run` };
+  }
   const theta = truthInLaw(law, truth, candidates.map((c) => c.config));
   const model = new LinearisedPrecision(law, theta, Math.max(trainer.noise, 1e-4), spec.targets);
   const bound = new DesignBound(model, candidates);

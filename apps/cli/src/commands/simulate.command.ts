@@ -158,11 +158,16 @@ export function register(program: Command): void {
       if (compare !== undefined) {
         const designs = compare === 'all' ? DESIGNS.filter((d) => d !== 'oracle' || spec.trainer.type === 'simulate') : compare;
         const results = designs.map((d) => simulateSeeds(withPool, { design: d, seeds, checkpoints, replay }));
-        const efficiency = designEfficiencies(withPool, results);
+        const bound = designEfficiencies(withPool, results);
+        const efficiency = bound && 'shares' in bound ? bound : undefined;
+        const skipped = bound && 'skipped' in bound ? `efficiency: not computed: ${bound.skipped}` : undefined;
         if (flags.json) {
           const byDesign = efficiency && results.map((r, i) => ({ design: r.design, checkpoints: r.seeds[0].checkpoints.map((cp, j) => ({ budget: cp.budget, share: efficiency.shares[i][j] })) }));
-          process.stdout.write(`${JSON.stringify({ compare: results, ...(byDesign ? { efficiency: byDesign, efficiencyProjected: efficiency.projected } : {}) })}\n`);
-        } else printComparison(results, efficiency);
+          process.stdout.write(`${JSON.stringify({ compare: results, ...(byDesign ? { efficiency: byDesign, efficiencyProjected: efficiency.projected } : {}), ...(skipped ? { efficiencySkipped: skipped } : {}) })}\n`);
+        } else {
+          printComparison(results, efficiency);
+          if (skipped) process.stdout.write(`${skipped}\n`);
+        }
         return;
       }
       const result = simulateSeeds(withPool, { design, seeds, checkpoints, replay });
