@@ -1,5 +1,5 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { getLaw, resolveTruth, type Config, type Law } from '@lawsweep/law';
+import { choleskyInPlace, choleskySolveInPlace, getLaw, goldenSectionMin, resolveTruth, type Config, type Law } from '@lawsweep/law';
 import { inverse, Matrix } from 'ml-matrix';
 import { buildCandidates, SpecExpressions } from './candidates';
 import { quantile } from './design-comparison';
@@ -92,37 +92,18 @@ function knapsackVertex(score: Float64Array, costs: readonly number[], budget: n
 
 /**
  * Σ_t g_tᵀ M⁻¹ g_t and the vectors M⁻¹g_t for a symmetric positive-definite p×p M (row-major), by
- * Cholesky. Hand-written: Frank–Wolfe's line search evaluates this thousands of times on a 5×5
- * matrix, where ml-matrix's object allocation costs ~20× the arithmetic.
+ * libs/law's Cholesky on flat arrays: Frank–Wolfe's line search evaluates this thousands of times on
+ * a 5×5 matrix, where ml-matrix's object allocation costs ~20× the arithmetic.
  */
 function targetVariance(m: Float64Array, p: number, g: number[][]): { value: number; mg: number[][] } {
-  const l = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) {
-      let acc = m[i * p + j];
-      for (let k = 0; k < j; k++) acc -= l[i * p + k] * l[j * p + k];
-      if (i === j) {
-        if (!(acc > 0)) return { value: Infinity, mg: g.map(() => new Array<number>(p).fill(0)) };
-        l[i * p + i] = Math.sqrt(acc);
-      } else l[i * p + j] = acc / l[j * p + j];
-    }
-  }
+  const l = Float64Array.from(m);
+  if (!choleskyInPlace(l, p)) return { value: Infinity, mg: g.map(() => new Array<number>(p).fill(0)) };
   let value = 0;
   const mg = g.map((b) => {
-    const y = new Array<number>(p);
-    for (let i = 0; i < p; i++) {
-      let acc = b[i];
-      for (let k = 0; k < i; k++) acc -= l[i * p + k] * y[k];
-      y[i] = acc / l[i * p + i];
-    }
-    const x = new Array<number>(p);
-    for (let i = p - 1; i >= 0; i--) {
-      let acc = y[i];
-      for (let k = i + 1; k < p; k++) acc -= l[k * p + i] * x[k];
-      x[i] = acc / l[i * p + i];
-    }
+    const x = Float64Array.from(b);
+    choleskySolveInPlace(l, p, x);
     for (let i = 0; i < p; i++) value += b[i] * x[i];
-    return x;
+    return Array.from(x);
   });
   return { value, mg };
 }
@@ -182,29 +163,7 @@ export function varianceBound(model: LinearisedPrecision, rows: number[][], cost
     // M is affine in the weights, so the line search needs only M(w) and M(s): golden section on γ.
     const ms = info(s);
     const along = (gamma: number) => targetVariance(mix(mw, ms, gamma), p, model.g).value;
-    const phi = (Math.sqrt(5) - 1) / 2;
-    let lo = 0;
-    let hi = 1;
-    let x1 = hi - phi * (hi - lo);
-    let x2 = lo + phi * (hi - lo);
-    let f1 = along(x1);
-    let f2 = along(x2);
-    for (let it = 0; it < 40; it++) {
-      if (f1 < f2) {
-        hi = x2;
-        x2 = x1;
-        f2 = f1;
-        x1 = hi - phi * (hi - lo);
-        f1 = along(x1);
-      } else {
-        lo = x1;
-        x1 = x2;
-        f1 = f2;
-        x2 = lo + phi * (hi - lo);
-        f2 = along(x2);
-      }
-    }
-    const gamma = (lo + hi) / 2;
+    const gamma = goldenSectionMin(along, 0, 1, 40);
     const mNext = mix(mw, ms, gamma);
     const value = targetVariance(mNext, p, model.g);
     if (value.value > current.value) break;

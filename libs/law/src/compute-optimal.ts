@@ -1,6 +1,7 @@
 import type { Config, FitMode, Law } from './law.types';
 import type { SeededRandom } from './random';
 import { SeededRandom as Rng } from './random';
+import { goldenSectionMin } from './golden-section';
 
 export type CostModel = (config: Config) => number;
 
@@ -69,29 +70,9 @@ export function optimalAllocation(law: Law, theta: ArrayLike<number>, compute: n
     const v = f(a + i * h);
     if (v < bestV) [bestV, bestI] = [v, i];
   }
-  let b = Math.min(b0, a + (bestI + 1) * h);
+  const b = Math.min(b0, a + (bestI + 1) * h);
   a = Math.max(a, a + (bestI - 1) * h);
-  const g = (Math.sqrt(5) - 1) / 2;
-  let c = b - g * (b - a);
-  let d = a + g * (b - a);
-  let fc = f(c);
-  let fd = f(d);
-  for (let i = 0; i < 80; i++) {
-    if (fc < fd) {
-      b = d;
-      d = c;
-      fd = fc;
-      c = b - g * (b - a);
-      fc = f(c);
-    } else {
-      a = c;
-      c = d;
-      fc = fd;
-      d = a + g * (b - a);
-      fd = f(d);
-    }
-  }
-  const logN = 0.5 * (a + b);
+  const logN = goldenSectionMin(f, a, b, 80);
   const n = Math.exp(logN);
   const dTokens = tokensFor(cost, compute, n, fixed);
   return { N: n, D: dTokens, loss: Math.exp(f(logN)) };

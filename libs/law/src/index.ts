@@ -14,3 +14,5 @@ export { normalQuantile, normalCdf } from './normal-quantile';
 export * from './runs-csv';
 export * from './compute-optimal';
 export * from './bootstrap-fit';
+export { goldenSectionMin } from './golden-section';
+export { choleskyInPlace, choleskySolveInPlace } from './linalg';
