@@ -16,7 +16,7 @@ import type { SimulateResult } from './simulate-sweep';
  * that a convex problem (c-/A-optimal design under a knapsack), solved by Frank–Wolfe, whose duality
  * gap certifies V*(B) ≥ f(n) − gap. Written here rather than taken from a library: no maintained JS
  * package solves optimal-design problems, and with p ≤ ~10 parameters each step is a few p×p
- * products (ml-matrix for the inverses).
+ * products.
  *
  * Used by `lawsweep simulate --compare` (each design's efficiency against the bound) and
  * bench/design-bound.ts. A bound for the large-sample regime: measured errors also carry the fits'
@@ -25,7 +25,8 @@ import type { SimulateResult } from './simulate-sweep';
 export class LinearisedPrecision {
   readonly p: number;
   readonly g: number[][];
-  private readonly m0: Matrix;
+  /** The prior precision M0, row-major p×p. */
+  private readonly m0: Float64Array;
 
   constructor(
     readonly law: Law,
@@ -34,7 +35,7 @@ export class LinearisedPrecision {
     targets: Config[],
   ) {
     this.p = theta.length;
-    this.m0 = inverse(Matrix.from1DArray(this.p, this.p, Array.from(priorPosterior(law).modes[0].covariance)));
+    this.m0 = Float64Array.from(inverse(Matrix.from1DArray(this.p, this.p, Array.from(priorPosterior(law).modes[0].covariance))).to1DArray());
     this.g = targets.map((t) => this.grad(t));
   }
 
@@ -44,28 +45,36 @@ export class LinearisedPrecision {
     return Array.from(row, (v) => (Number.isFinite(v) ? v : 0));
   }
 
-  /** The data's information Σ n_i a_i a_iᵀ/σ² (without the prior). */
-  dataInformation(rows: number[][], weights: ArrayLike<number>): Matrix {
-    const m = Matrix.zeros(this.p, this.p);
+  /** M(n) = M0 + Σ n_i a_i a_iᵀ/σ², row-major p×p. */
+  information(rows: number[][], weights: ArrayLike<number>): Float64Array {
+    const p = this.p;
+    const m = Float64Array.from(this.m0);
     const s2 = this.sigma * this.sigma;
-    rows.forEach((a, i) => {
+    for (let i = 0; i < rows.length; i++) {
       const w = weights[i] / s2;
-      if (w === 0) return;
-      for (let r = 0; r < this.p; r++) for (let c = 0; c < this.p; c++) m.set(r, c, m.get(r, c) + w * a[r] * a[c]);
-    });
+      if (w === 0) continue;
+      const a = rows[i];
+      for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) m[r * p + c] += w * a[r] * a[c];
+    }
     return m;
   }
 
-  /** M(n) = M0 + Σ n_i a_i a_iᵀ/σ². */
-  information(rows: number[][], weights: ArrayLike<number>): Matrix {
-    return this.dataInformation(rows, weights).add(this.m0);
-  }
-
-  /** Σ_t g_tᵀ M⁻¹ g_t, and the vectors M⁻¹g_t. */
-  variance(m: Matrix): { value: number; mg: number[][] } {
-    const inv = inverse(m);
-    const mg = this.g.map((g) => inv.mmul(Matrix.columnVector(g)).getColumn(0));
-    const value = mg.reduce((acc, v, t) => acc + v.reduce((s, x, r) => s + x * this.g[t][r], 0), 0);
+  /**
+   * Σ_t g_tᵀ M⁻¹ g_t and the vectors M⁻¹g_t, by libs/law's Cholesky on flat arrays: Frank–Wolfe's
+   * line search evaluates this thousands of times on a 5×5 matrix, where ml-matrix's object
+   * allocation costs ~20× the arithmetic.
+   */
+  variance(m: Float64Array): { value: number; mg: number[][] } {
+    const p = this.p;
+    const l = Float64Array.from(m);
+    if (!choleskyInPlace(l, p)) return { value: Infinity, mg: this.g.map(() => new Array<number>(p).fill(0)) };
+    let value = 0;
+    const mg = this.g.map((b) => {
+      const x = Float64Array.from(b);
+      choleskySolveInPlace(l, p, x);
+      for (let i = 0; i < p; i++) value += b[i] * x[i];
+      return Array.from(x);
+    });
     return { value, mg };
   }
 
@@ -91,24 +100,6 @@ function knapsackVertex(score: Float64Array, costs: readonly number[], budget: n
 }
 
 /**
- * Σ_t g_tᵀ M⁻¹ g_t and the vectors M⁻¹g_t for a symmetric positive-definite p×p M (row-major), by
- * libs/law's Cholesky on flat arrays: Frank–Wolfe's line search evaluates this thousands of times on
- * a 5×5 matrix, where ml-matrix's object allocation costs ~20× the arithmetic.
- */
-function targetVariance(m: Float64Array, p: number, g: number[][]): { value: number; mg: number[][] } {
-  const l = Float64Array.from(m);
-  if (!choleskyInPlace(l, p)) return { value: Infinity, mg: g.map(() => new Array<number>(p).fill(0)) };
-  let value = 0;
-  const mg = g.map((b) => {
-    const x = Float64Array.from(b);
-    choleskySolveInPlace(l, p, x);
-    for (let i = 0; i < p; i++) value += b[i] * x[i];
-    return Array.from(x);
-  });
-  return { value, mg };
-}
-
-/**
  * Frank–Wolfe on f(n) = V(n) over the knapsack polytope. Returns the best value found (achieved by
  * a relaxed design) and the certified lower bound max_k f(n_k) − gap_k on every design's variance.
  */
@@ -116,18 +107,7 @@ export function varianceBound(model: LinearisedPrecision, rows: number[][], cost
   const n = rows.length;
   const p = model.p;
   const s2 = model.sigma * model.sigma;
-  const prior = Float64Array.from(model.information(rows, new Float64Array(n)).to1DArray());
-  // M(x) = M0 + Σ x_i a_i a_iᵀ/σ², as a flat p×p array.
-  const info = (x: Float64Array) => {
-    const m = Float64Array.from(prior);
-    for (let i = 0; i < n; i++) {
-      const w = x[i] / s2;
-      if (w === 0) continue;
-      const a = rows[i];
-      for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) m[r * p + c] += w * a[r] * a[c];
-    }
-    return m;
-  };
+  const info = (x: Float64Array) => model.information(rows, x);
   const mix = (a: Float64Array, b: Float64Array, gamma: number) => {
     const m = new Float64Array(p * p);
     for (let i = 0; i < m.length; i++) m[i] = (1 - gamma) * a[i] + gamma * b[i];
@@ -148,9 +128,9 @@ export function varianceBound(model: LinearisedPrecision, rows: number[][], cost
     }
     return score;
   };
-  let w = knapsackVertex(scores(targetVariance(prior, p, model.g).mg), costs, budget);
+  let w = knapsackVertex(scores(model.variance(info(new Float64Array(n))).mg), costs, budget);
   let mw = info(w);
-  let current = targetVariance(mw, p, model.g);
+  let current = model.variance(mw);
   let lower = -Infinity;
   for (let k = 0; k < iterations; k++) {
     const score = scores(current.mg);
@@ -162,10 +142,10 @@ export function varianceBound(model: LinearisedPrecision, rows: number[][], cost
     if (current.value - lower <= 1e-3 * current.value) break;
     // M is affine in the weights, so the line search needs only M(w) and M(s): golden section on γ.
     const ms = info(s);
-    const along = (gamma: number) => targetVariance(mix(mw, ms, gamma), p, model.g).value;
+    const along = (gamma: number) => model.variance(mix(mw, ms, gamma)).value;
     const gamma = goldenSectionMin(along, 0, 1, 40);
     const mNext = mix(mw, ms, gamma);
-    const value = targetVariance(mNext, p, model.g);
+    const value = model.variance(mNext);
     if (value.value > current.value) break;
     const next = new Float64Array(n);
     for (let i = 0; i < n; i++) next[i] = w[i] + gamma * (s[i] - w[i]);
