@@ -64,9 +64,9 @@ describe('design bound (design-bound.ts)', () => {
       seeds: [{ seed: 0, ended: 'budget', checkpoints: [{ budget, spent: runs.reduce((a, c) => a + c.cost, 0), runs: runs.map((c) => c.config), params: {}, targets: [] }] }],
     });
     const out = designEfficiencies(spec, [result(all, total), result(half, total)]);
-    if (!out || !('shares' in out)) throw new Error(`expected shares, got ${JSON.stringify(out)}`);
+    if (!out || !('designs' in out)) throw new Error(`expected efficiencies, got ${JSON.stringify(out)}`);
     expect(out.projected).toBe(true); // the tied law fitted as chinchilla: projected (exactly, α = β)
-    const [[full], [partial]] = out.shares;
+    const [full, partial] = out.designs.map((d) => d.checkpoints[0].share);
     expect(full).toBeGreaterThan(0.99);
     expect(full).toBeLessThanOrEqual(1);
     expect(partial).toBeLessThan(0.9);

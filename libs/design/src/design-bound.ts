@@ -198,6 +198,12 @@ export class DesignBound {
 /** Above this many candidates `designEfficiencies` skips the bound (each solve is O(candidates)). */
 export const MAX_BOUND_CANDIDATES = 5000;
 
+/** One design's efficiency per checkpoint (the `efficiency` of `lawsweep simulate --compare --json`). */
+export interface DesignEfficiency {
+  design: string;
+  checkpoints: { budget: number; share: number }[];
+}
+
 /**
  * Each design's efficiency against the bound, for `lawsweep simulate --compare` on a simulate
  * trainer: per result and checkpoint, the share φ of the checkpoint's budget at which the best any
@@ -210,7 +216,7 @@ export function designEfficiencies(
   spec: SweepSpec,
   results: SimulateResult[],
   maxCandidates = MAX_BOUND_CANDIDATES,
-): { shares: number[][]; projected: boolean } | { skipped: string } | undefined {
+): { designs: DesignEfficiency[]; projected: boolean } | { skipped: string } | undefined {
   const trainer = spec.trainer;
   if (trainer.type !== 'simulate') return undefined;
   const law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
@@ -222,9 +228,12 @@ export function designEfficiencies(
   const theta = truthInLaw(law, truth, candidates.map((c) => c.config));
   const model = new LinearisedPrecision(law, theta, Math.max(trainer.noise, 1e-4), spec.targets);
   const bound = new DesignBound(model, candidates);
-  const shares = results.map((result) => {
-    const budgets = result.seeds[0]?.checkpoints.map((cp) => cp.budget) ?? [];
-    return budgets.map((budget, j) => bound.shareToMatch(budget, quantile(result.seeds.map((seed) => model.varianceOfSet(seed.checkpoints[j].runs)), 0.5)));
-  });
-  return { shares, projected: truth.law.name !== law.name };
+  const designs = results.map((result) => ({
+    design: result.design,
+    checkpoints: (result.seeds[0]?.checkpoints ?? []).map(({ budget }, j) => ({
+      budget,
+      share: bound.shareToMatch(budget, quantile(result.seeds.map((seed) => model.varianceOfSet(seed.checkpoints[j].runs)), 0.5)),
+    })),
+  }));
+  return { designs, projected: truth.law.name !== law.name };
 }

@@ -130,15 +130,11 @@ export class LawSweepEngine implements SweepEngine {
 
   /** The oracle's belief: linearised at the true θ, the prior conditioned on every run at the true noise. */
   private oraclePosterior(observations: Observation[]): Posterior {
-    const theta = (this.oracleTheta ??= this.truthInFittedLaw(this.options.truth as Truth));
+    const theta = (this.oracleTheta ??= truthInLaw(this.law, this.options.truth as Truth, this.all.map((c) => c.config)));
     const prior = priorPosterior(this.law);
     const sigma = Math.max(this.options.truthNoise ?? 0.005, 1e-4);
     const centred: Posterior = { dim: this.dim, sigma, modes: [{ theta, covariance: prior.modes[0].covariance, weight: 1 }] };
     return conditionPosterior(this.law, centred, observations.map((o) => o.config));
-  }
-
-  private truthInFittedLaw(truth: Truth): Float64Array {
-    return truthInLaw(this.law, truth, this.all.map((c) => c.config));
   }
 
   propose(request: ProposeRequest): Proposal {

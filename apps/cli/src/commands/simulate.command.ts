@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import type { Config, Observation } from '@lawsweep/law';
-import { compareDesigns, designEfficiencies, readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignName, type SimulateResult } from '@lawsweep/design';
+import { compareDesigns, designEfficiencies, readPoolCsv, readReplayCsv, simulateSeeds, validateSweepSpecSemantics, type DesignEfficiency, type DesignName, type SimulateResult } from '@lawsweep/design';
 import { table } from '../format';
 
 const DESIGNS: DesignName[] = ['eig', 'grid', 'isoflop', 'random', 'oracle'];
@@ -27,16 +27,16 @@ function parseCompare(text: string): DesignName[] | 'all' {
   return [...new Set(names)] as DesignName[];
 }
 
-function printComparison(results: SimulateResult[], efficiency?: { shares: number[][]; projected: boolean }): void {
-  // compareDesigns' rows are budget-major: row k is checkpoint ⌊k / designs⌋ of design k mod designs.
-  const rows = compareDesigns(results).map((r, k) => [
+function printComparison(results: SimulateResult[], efficiency?: { designs: DesignEfficiency[]; projected: boolean }): void {
+  const shareOf = (design: string, budget: number) => efficiency?.designs.find((d) => d.design === design)?.checkpoints.find((c) => c.budget === budget)?.share;
+  const rows = compareDesigns(results).map((r) => [
     fmt(r.budget),
     r.design,
     String(Math.round(r.runs)),
     fmt(r.spent),
     r.error ? `${(100 * r.error.median).toFixed(2)}% (${(100 * r.error.q25).toFixed(2)}–${(100 * r.error.q75).toFixed(2)}%)` : '-',
     `±${(100 * r.halfWidth).toFixed(2)}%`,
-    ...(efficiency ? [efficiency.shares[k % results.length][Math.floor(k / results.length)].toFixed(2)] : []),
+    ...(efficiency ? [shareOf(r.design, r.budget)?.toFixed(2) ?? '-'] : []),
   ]);
   const seeds = results[0].seeds;
   const text = table(['budget', 'design', 'runs', 'spent', 'target error: median (IQR)', '90% half-width', ...(efficiency ? ['efficiency'] : [])], rows);
@@ -159,11 +159,11 @@ export function register(program: Command): void {
         const designs = compare === 'all' ? DESIGNS.filter((d) => d !== 'oracle' || spec.trainer.type === 'simulate') : compare;
         const results = designs.map((d) => simulateSeeds(withPool, { design: d, seeds, checkpoints, replay }));
         const bound = designEfficiencies(withPool, results);
-        const efficiency = bound && 'shares' in bound ? bound : undefined;
+        const efficiency = bound && 'designs' in bound ? bound : undefined;
         const skipped = bound && 'skipped' in bound ? `efficiency: not computed: ${bound.skipped}` : undefined;
         if (flags.json) {
-          const byDesign = efficiency && results.map((r, i) => ({ design: r.design, checkpoints: r.seeds[0].checkpoints.map((cp, j) => ({ budget: cp.budget, share: efficiency.shares[i][j] })) }));
-          process.stdout.write(`${JSON.stringify({ compare: results, ...(byDesign ? { efficiency: byDesign, efficiencyProjected: efficiency.projected } : {}), ...(skipped ? { efficiencySkipped: skipped } : {}) })}\n`);
+          const extra = efficiency ? { efficiency: efficiency.designs, efficiencyProjected: efficiency.projected } : skipped ? { efficiencySkipped: skipped } : {};
+          process.stdout.write(`${JSON.stringify({ compare: results, ...extra })}\n`);
         } else {
           printComparison(results, efficiency);
           if (skipped) process.stdout.write(`${skipped}\n`);
