@@ -7,6 +7,7 @@
  *   npm run bench:design -- --real | --real-constrained | --speed-only | --jobs 1
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --min-share 0.1   # a tuning run (cost rule: --gamma, --min-share, --floor-of)
+ *   npm run bench:design -- --truth chinchilla --first-seed 1000 --fit-loss huber:auto   # every design's fit with another loss (a tuning run)
  *   npm run bench:design -- --truth tied --space wide   # the synthetic truths in a wider candidate space (a sensitivity analysis)
  *   npm run bench:design -- --real --real-constrained --hindsight-oracle   # adds a hindsight oracle to the real pool (an evaluation, never a tuning input)
  *
@@ -36,8 +37,9 @@ function arg(name: string): string | undefined {
 }
 const flag = (name: string) => process.argv.includes(`--${name}`);
 
+/** `--fit-loss L`: every setting's `fit.loss` (a tuning flag; without it the spec's default). */
 function spec(input: SweepSpecInput): SweepSpec {
-  const parsed = parseSweepSpec(input);
+  const parsed = parseSweepSpec(arg('fit-loss') ? { ...input, fit: { loss: arg('fit-loss') as string } } : input);
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
   return parsed.spec;
 }

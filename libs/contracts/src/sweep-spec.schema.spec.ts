@@ -26,10 +26,18 @@ describe('sweep spec schema', () => {
     ['no targets', { targets: [] }, 'targets'],
     ['unknown trainer', { trainer: { type: 'ssh' } }, 'trainer.type'],
     ['unknown field', { budgte: 1 }, 'budgte'],
+    ['zero Huber delta', { fit: { loss: 'huber:0' } }, 'fit.loss'],
+    ['negative Huber delta', { fit: { loss: 'huber:-1e-3' } }, 'fit.loss'],
+    ['unknown loss', { fit: { loss: 'l1' } }, 'fit.loss'],
   ])('rejects %s naming the field', (_name, patch, path) => {
     const r = parseSweepSpec({ ...valid, ...patch });
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map((e) => e.path)).toContain(path);
+  });
+
+  it.each(['mse', 'huber', 'huber:1e-3', 'huber:0.02', 'huber:auto'])('accepts fit.loss %s', (loss) => {
+    const r = parseSweepSpec({ ...valid, fit: { loss } });
+    expect(r.ok).toBe(true);
   });
 });

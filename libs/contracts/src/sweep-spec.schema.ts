@@ -67,7 +67,13 @@ export const sweepSpecSchema = z
       .strict()
       .default({}),
     fit: z
-      .object({ loss: z.string().regex(/^(mse|huber(:[0-9.eE+-]+)?)$/, "must be 'mse' or 'huber:DELTA'").default('huber:1e-3') })
+      .object({
+        loss: z
+          .string()
+          .regex(/^(mse|huber(:([0-9.eE+-]+|auto))?)$/, "must be 'mse', 'huber:DELTA' (e.g. huber:1e-3) or 'huber:auto' (δ from the residuals)")
+          .refine((s) => !/^huber:[0-9.eE+-]+$/.test(s) || Number(s.slice(6)) > 0, "the Huber DELTA must be a positive number, e.g. 'huber:1e-3'")
+          .default('huber:auto'),
+      })
       .strict()
       .default({}),
     design: z.enum(['eig', 'grid', 'isoflop', 'random', 'oracle']).default('eig'),

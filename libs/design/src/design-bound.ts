@@ -103,7 +103,7 @@ function knapsackVertex(score: Float64Array, costs: readonly number[], budget: n
  * Frank–Wolfe on f(n) = V(n) over the knapsack polytope. Returns the best value found (achieved by
  * a relaxed design) and the certified lower bound max_k f(n_k) − gap_k on every design's variance.
  */
-export function varianceBound(model: LinearisedPrecision, rows: number[][], costs: readonly number[], budget: number, iterations = 4000): { value: number; lower: number } {
+export function varianceBound(model: LinearisedPrecision, rows: number[][], costs: readonly number[], budget: number, iterations = 4000): { value: number; lower: number; weights: Float64Array } {
   const n = rows.length;
   const p = model.p;
   const s2 = model.sigma * model.sigma;
@@ -153,7 +153,7 @@ export function varianceBound(model: LinearisedPrecision, rows: number[][], cost
     mw = mNext;
     current = value;
   }
-  return { value: current.value, lower: Math.max(lower, 0) };
+  return { value: current.value, lower: Math.max(lower, 0), weights: w };
 }
 
 /**

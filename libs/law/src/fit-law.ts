@@ -4,8 +4,9 @@ import { logDetSpd } from './linalg';
 import { LmSolver } from './lm-solver';
 import { DEFAULT_PRIOR_SCALE, estimateSigma, laplaceCovariance, naturalStderr, objectiveScale } from './posterior';
 
+const DEFAULT_HUBER_DELTA = 1e-3;
 /** Huber with δ = 1e-3 on log-loss, as Chinchilla (Hoffmann et al. 2022) and Epoch AI used. */
-export const DEFAULT_LOSS: LossFunction = { kind: 'huber', delta: 1e-3 };
+export const DEFAULT_LOSS: LossFunction = { kind: 'huber', delta: DEFAULT_HUBER_DELTA };
 
 /** Modes whose objective is worse than the best by more than this many τ are dropped (weight < e^-30). */
 const MODE_OBJECTIVE_WINDOW = 30;
@@ -80,15 +81,46 @@ export function validateObservations(law: Law, data: readonly Observation[]): vo
 }
 
 /**
+ * Huber's δ for 'huber:auto': 1.345 robust standard deviations of the residuals (Huber 1964: 95%
+ * efficiency against least squares under Gaussian noise, linear loss beyond), the scale being
+ * 1.4826·median|r| (the MAD about zero, consistent for the Gaussian) with the √(n/(n−p))
+ * degrees-of-freedom correction; never below the default δ₀ = 1e-3, so no fit is less robust than
+ * the default's; δ₀ itself while there are ≤ p + 2 residuals to estimate the scale from. Why: δ₀ is
+ * ~0.1–0.2σ at the 0.5–1% log-noise of typical runs, close to least absolute deviations, whose
+ * target errors are 1.05–1.3× least squares' on Gaussian noise (bench/fit-efficiency.ts).
+ */
+export function adaptiveHuberDelta(residuals: ArrayLike<number>, parameters: number): number {
+  const n = residuals.length;
+  if (n <= parameters + 2) return DEFAULT_HUBER_DELTA;
+  const abs = Array.from(residuals, Math.abs).sort((a, b) => a - b);
+  const median = n % 2 ? abs[(n - 1) / 2] : 0.5 * (abs[n / 2 - 1] + abs[n / 2]);
+  const scale = 1.4826 * median * Math.sqrt(n / (n - parameters));
+  return Number.isFinite(scale) ? Math.max(DEFAULT_HUBER_DELTA, 1.345 * scale) : DEFAULT_HUBER_DELTA;
+}
+
+/**
+ * Multi-start fit of a law (see fitWithLoss). 'huber:auto' is two fits: the default Huber δ₀ fit,
+ * then, with δ from its residuals (adaptiveHuberDelta), a refit started from its modes.
+ */
+export function fitLaw(law: Law, data: readonly Observation[], options: FitOptions = {}): FullFitResult {
+  const asked = options.loss ?? DEFAULT_LOSS;
+  if (asked.kind !== 'huber-auto') return fitWithLoss(law, data, options, asked);
+  const first = fitWithLoss(law, data, options, DEFAULT_LOSS);
+  const delta = adaptiveHuberDelta(first.residuals, law.theta.length);
+  if (delta === DEFAULT_HUBER_DELTA) return first;
+  const second = fitWithLoss(law, data, { ...options, starts: first.modes.map((m) => Array.from(m.theta)) }, { kind: 'huber', delta });
+  return { ...second, startsRun: first.startsRun + second.startsRun, totalIterations: first.totalIterations + second.totalIterations };
+}
+
+/**
  * Multi-start fit of a law. Every start runs the bounded LM solver; end points are merged into
  * modes (an end point joins a better mode when it lies within one Laplace standard deviation of
  * it in every θ coordinate). Each mode carries its Laplace covariance and a posterior weight
  *   w_m ∝ exp(−(objective_m − objective_best)/τ) · sqrt(det Σ_m)
  * (peak height times Laplace volume; τ from objectiveScale), normalised over the kept modes.
  */
-export function fitLaw(law: Law, data: readonly Observation[], options: FitOptions = {}): FullFitResult {
+function fitWithLoss(law: Law, data: readonly Observation[], options: FitOptions, loss: LossFunction): FullFitResult {
   validateObservations(law, data);
-  const loss = options.loss ?? DEFAULT_LOSS;
   const priorScale = options.priorScale ?? DEFAULT_PRIOR_SCALE;
   const starts = resolveStarts(law, options.starts);
   const evaluator = batchEvaluator(law, data.map((o) => o.config));

@@ -3,7 +3,7 @@ export * from './random';
 export * from './registry';
 export * from './expression.law';
 export { chinchillaGrid } from './families/chinchilla.law';
-export { fitLaw, validateObservations, DEFAULT_LOSS } from './fit-law';
+export { adaptiveHuberDelta, fitLaw, validateObservations, DEFAULT_LOSS } from './fit-law';
 export type { FitExtras, FullFitResult } from './fit-law';
 export * from './predict';
 export * from './posterior';

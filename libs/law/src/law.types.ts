@@ -58,8 +58,14 @@ export interface BatchEvaluator {
 
 export type LossFunction = { kind: 'mse' } | { kind: 'huber'; delta: number };
 
+/**
+ * A loss as asked for: a LossFunction, or Huber with δ chosen from the data ('huber:auto', see
+ * libs/law fit-law.ts adaptiveHuberDelta). A fit always reports the concrete LossFunction it used.
+ */
+export type LossChoice = LossFunction | { kind: 'huber-auto' };
+
 export interface FitOptions {
-  loss?: LossFunction;
+  loss?: LossChoice;
   /** 'default' (small grid), 'full' (e.g. Chinchilla's 4,500) or explicit θ starting points. */
   starts?: 'default' | 'full' | number[][];
   maxIterations?: number;

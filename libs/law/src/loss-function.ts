@@ -1,19 +1,20 @@
-import type { LossFunction } from './law.types';
+import type { LossChoice, LossFunction } from './law.types';
 
-/** Parses 'mse', 'huber' (δ = 1e-3) or 'huber:DELTA' (DELTA > 0). */
-export function parseLossFunction(text: string): LossFunction {
+/** Parses 'mse', 'huber' (δ = 1e-3), 'huber:DELTA' (DELTA > 0) or 'huber:auto' (δ from the data). */
+export function parseLossFunction(text: string): LossChoice {
   const s = String(text).trim().toLowerCase();
   if (s === 'mse') return { kind: 'mse' };
   if (s === 'huber') return { kind: 'huber', delta: 1e-3 };
+  if (s === 'huber:auto') return { kind: 'huber-auto' };
   const m = /^huber:(.+)$/.exec(s);
   if (m) {
     const delta = Number(m[1]);
     if (Number.isFinite(delta) && delta > 0) return { kind: 'huber', delta };
-    throw new Error(`loss "${text}": the Huber delta must be a positive number, e.g. huber:1e-3`);
+    throw new Error(`loss "${text}": the Huber delta must be a positive number or auto, e.g. huber:1e-3 or huber:auto`);
   }
-  throw new Error(`loss "${text}" is not known: use mse, huber or huber:DELTA (e.g. huber:1e-3)`);
+  throw new Error(`loss "${text}" is not known: use mse, huber, huber:DELTA (e.g. huber:1e-3) or huber:auto`);
 }
 
-export function formatLossFunction(loss: LossFunction): string {
-  return loss.kind === 'mse' ? 'mse' : `huber:${loss.delta}`;
+export function formatLossFunction(loss: LossChoice): string {
+  return loss.kind === 'mse' ? 'mse' : loss.kind === 'huber-auto' ? 'huber:auto' : `huber:${loss.delta}`;
 }

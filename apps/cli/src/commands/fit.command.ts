@@ -110,6 +110,8 @@ async function runFit(flags: FitFlags): Promise<void> {
     sigma: fit.sigma,
     objective: fit.objective,
     loss: formatLossFunction(loss),
+    // What 'huber:auto' chose (the same as `loss` otherwise).
+    lossUsed: loss.kind === 'huber-auto' && fit.loss.kind === 'huber' ? `huber:${Number(fit.loss.delta.toPrecision(3))}` : formatLossFunction(fit.loss),
     converged: fit.converged,
     iterations: fit.iterations,
     startsRun: fit.startsRun,
@@ -126,7 +128,7 @@ async function runFit(flags: FitFlags): Promise<void> {
     return;
   }
   const lines = [
-    `law ${law.name}: ${fit.n} runs${result.dropped ? ` (${result.dropped} highest-loss dropped)` : ''}, loss ${result.loss}, ${fit.startsRun} starts, ${result.fitMs} ms`,
+    `law ${law.name}: ${fit.n} runs${result.dropped ? ` (${result.dropped} highest-loss dropped)` : ''}, loss ${result.loss}${result.lossUsed !== result.loss ? ` (${result.lossUsed})` : ''}, ${fit.startsRun} starts, ${result.fitMs} ms`,
     '',
     table(
       ['param', 'value', 's.e.', ...(boot ? [`bootstrap s.e.`, `${Math.round(boot.level * 100)}% interval`] : [])],
@@ -153,7 +155,7 @@ export function register(program: Command): void {
     .option('--law <name>', 'a built-in law: chinchilla, kaplan, chinchilla-tied, data-constrained, farseer')
     .option('--expression <formula>', 'an expression law, e.g. "E + A / N^alpha + B / D^beta" (with --param for each parameter)')
     .option('--param <NAME=LOWER:UPPER>', 'bounds of an expression-law parameter (repeatable)', collectParam, [])
-    .option('--loss <loss>', 'huber:DELTA or mse (residuals of log-loss)', 'huber:1e-3')
+    .option('--loss <loss>', 'huber:DELTA, huber:auto (δ = 1.345 robust sd of the residuals, at least 1e-3) or mse (residuals of log-loss)', 'huber:1e-3')
     .option('--starts <grid>', "default (a small grid) or full (chinchilla: Hoffmann et al.'s 4,500 starting points)", 'default')
     .option('--bootstrap <K>', 'also refit K bootstrap resamples and report their standard errors and 90% intervals')
     .option('--seed <n>', 'seed for --bootstrap and the --optimal intervals', '0')
