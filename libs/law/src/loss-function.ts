@@ -1,4 +1,4 @@
-import type { LossChoice, LossFunction } from './law.types';
+import type { LossChoice } from './law.types';
 
 /** Parses 'mse', 'huber' (δ = 1e-3), 'huber:DELTA' (DELTA > 0) or 'huber:auto' (δ from the data). */
 export function parseLossFunction(text: string): LossChoice {
