@@ -12,9 +12,10 @@ export function tuningScores(text: string, design = 'eig'): { overall: number; c
   let truth: string | undefined;
   let inErrorTable = false;
   for (const line of text.split('\n')) {
+    // A section that is not a synthetic truth (the real pool, speed) ends the previous one.
     const heading = /^### truth (\S+), noise/.exec(line);
-    if (heading) {
-      truth = heading[1];
+    if (heading || line.startsWith('### ')) {
+      truth = heading?.[1];
       inErrorTable = false;
       continue;
     }
