@@ -32,6 +32,20 @@ describeWithEpochData('lawsweep fit', () => {
     expect(fit.modes[0].weight).toBeGreaterThan(0);
   });
 
+  it('--loss huber:auto picks δ from the residuals and says which (--json and the table)', () => {
+    const r = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--loss', 'huber:auto', '--drop-highest-loss', '5', '--json');
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    expect(fit.loss).toBe('huber:auto');
+    const delta = Number(/^huber:([\d.e-]+)$/.exec(fit.lossUsed)?.[1]);
+    // The pool's robust residual scale is ~0.5% (BENCHMARKS), so δ ≈ 1.345 × that, well above the 1e-3 floor.
+    expect(delta).toBeGreaterThan(0.004);
+    expect(delta).toBeLessThan(0.012);
+    expect(Math.abs(fit.params.E - 1.8172)).toBeLessThan(0.05);
+    const table = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--loss', 'huber:auto', '--drop-highest-loss', '5');
+    expect(table.stdout).toMatch(/loss huber:auto \(huber:0\.00\d+\)/);
+  });
+
   it('prints a readable table without --json', () => {
     const r = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--drop-highest-loss', '5', '--optimal', '5.76e23');
     expect(r.code).toBe(0);
