@@ -1,13 +1,8 @@
-import { fitLaw, parseLossFunction, type Config, type FitOptions, type FitResult, type Law, type LossChoice, type Observation, type Truth } from '@lawsweep/law';
+import { fitLaw, type Config, type FitOptions, type FitResult, type Law, type Observation, type Truth } from '@lawsweep/law';
 
 /** The one place libs/design calls libs/law's fitter. */
 export function fitObservations(law: Law, observations: Observation[], options: FitOptions): FitResult {
   return fitLaw(law, observations, options);
-}
-
-/** The spec's `fit.loss` (already validated by the schema). */
-export function parseLoss(text: string): LossChoice {
-  return parseLossFunction(text);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { getLaw, predictMixture, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
+import { getLaw, parseLossFunction, predictMixture, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
 import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
 import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
 import type { DesignStrategy } from './design-strategy';
@@ -11,7 +11,7 @@ import { lossTarget, type GainKind, type TargetFunction } from './information-ga
 import { optimalSizeTarget } from './optimal-size.target';
 import { conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type Posterior } from './posterior';
 import { predictUnderPosterior, relativeHalfWidth } from './target-prediction';
-import { fitObservations, parseLoss, truthInLaw } from './law-bridge';
+import { fitObservations, truthInLaw } from './law-bridge';
 import { DEFAULT_COST_RULE, type CostRule } from './cost-rule';
 
 export interface SweepEngineOptions {
@@ -101,7 +101,7 @@ export class LawSweepEngine implements SweepEngine {
     const count = Math.min(defaults.length, this.options.fitStarts ?? DEFAULT_FIT_STARTS);
     const sampled = Array.from({ length: count }, (_, i) => defaults[Math.floor((i * defaults.length) / count)]);
     const warm = (this.lastFit?.modes ?? []).map((m) => Array.from(m.theta));
-    const fit = fitObservations(this.law, observations, { loss: parseLoss(this.spec.fit.loss), starts: [...warm, ...sampled] });
+    const fit = fitObservations(this.law, observations, { loss: parseLossFunction(this.spec.fit.loss), starts: [...warm, ...sampled] });
     this.lastFit = fit;
     return fit;
   }
