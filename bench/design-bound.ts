@@ -20,14 +20,9 @@
  *
  *   node dist/bench/design-bound.js [--seeds 20] [--first-seed 0] [--space wide] [--truth chinchilla --noise 0.005]
  */
-import { getLaw, resolveTruth } from '@lawsweep/law';
-import { buildCandidates, DesignBound, LinearisedPrecision, quantile, simulateSweep, SpecExpressions, truthInLaw, type DesignName } from '@lawsweep/design';
+import { buildCandidates, DesignBound, precisionAtTruth, quantile, simulateSweep, SpecExpressions, type DesignName, type LinearisedPrecision } from '@lawsweep/design';
 import { syntheticSpec } from './design-efficiency.bench';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './support/args';
 
 const BUDGETS = [1e20, 3e20, 1e21, 3e21, 1e22];
 const FIXED: DesignName[] = ['grid', 'isoflop', 'random'];
@@ -40,14 +35,12 @@ function main(): void {
   const first = Number(arg('first-seed') ?? 0);
   const truths = arg('truth') ? [arg('truth') as string] : TRUTHS;
   const noises = arg('noise') ? [Number(arg('noise'))] : [0.005, 0.01];
-  const law = getLaw('chinchilla');
   process.stdout.write(`design-bound bench: ${new Date().toISOString()}, node ${process.version}, seeds ${first}..${first + seeds - 1}${arg('space') === 'wide' ? ', wide space' : ''}\n`);
   for (const truth of truths) {
     for (const noise of noises) {
       const spec = syntheticSpec(truth, noise);
       const candidates = buildCandidates(spec, new SpecExpressions(spec));
-      const theta = truthInLaw(law, resolveTruth(truth), candidates.map((c) => c.config));
-      const model = new LinearisedPrecision(law, theta, noise, spec.targets);
+      const model = precisionAtTruth(spec, candidates) as LinearisedPrecision;
       const bound = new DesignBound(model, candidates);
       const sd = (v: number) => `${(100 * Math.sqrt(v / spec.targets.length)).toFixed(3)}%`;
       process.stdout.write(`\n### truth ${truth}, noise ${noise} (${candidates.length} candidates)\n\n`);

@@ -7,11 +7,7 @@
  */
 import { DEFAULT_COST_RULE, quantile, simulateSweep, type CostRule, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { syntheticSpec } from './design-efficiency.bench';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './support/args';
 
 interface Profile {
   runs: number;

@@ -24,6 +24,7 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { speedBench } from './design-speed';
 import { errorSummary, ratioTable, widthTable, type DesignCurve } from './design-report';
+import { arg, flag } from './support/args';
 
 const DESIGNS: DesignName[] = ['eig', 'oracle', 'grid', 'isoflop', 'random'];
 const SYNTHETIC_CHECKPOINTS = arg('levels')?.split(',').map(Number) ?? [1e20, 3e20, 1e21, 3e21, 1e22];
@@ -31,11 +32,6 @@ const REAL_CHECKPOINTS = [3e21, 6e21, 1.2e22, 2.4e22, 4.8e22];
 /** `--space wide`: the synthetic settings in the wider candidate space (see syntheticSpec). */
 const WIDE_SPACE = arg('space') === 'wide';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const flag = (name: string) => process.argv.includes(`--${name}`);
 
 /** `--fit-loss L`: every setting's `fit.loss` (a tuning flag; without it the spec's default). */
 function spec(input: SweepSpecInput): SweepSpec {

@@ -9,13 +9,9 @@
  *   node dist/bench/fit-efficiency.js [--truth epoch --noise 0.01 --budget 1e21] [--draws 60] [--seed 1000] [--space wide]
  */
 import { fitLaw, getLaw, resolveTruth, SeededRandom, simulateLoss, trueLoss, type LossChoice } from '@lawsweep/law';
-import { buildCandidates, LinearisedPrecision, simulateSweep, SpecExpressions, truthInLaw, type DesignName } from '@lawsweep/design';
+import { buildCandidates, precisionAtTruth, simulateSweep, SpecExpressions, type DesignName, type LinearisedPrecision } from '@lawsweep/design';
 import { syntheticSpec } from './design-efficiency.bench';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './support/args';
 
 const SETTINGS: [string, number][] = arg('truth') ? [[arg('truth') as string, Number(arg('noise') ?? 0.01)]] : [['chinchilla', 0.005], ['epoch', 0.01], ['farseer', 0.005], ['farseer', 0.01]];
 const BUDGETS = arg('budget') ? [Number(arg('budget'))] : [1e20, 1e21, 1e22];
@@ -32,7 +28,7 @@ function main(): void {
     const spec = syntheticSpec(truthName, noise);
     const truth = resolveTruth(truthName);
     const candidates = buildCandidates(spec, new SpecExpressions(spec));
-    const model = new LinearisedPrecision(law, truthInLaw(law, truth, candidates.map((c) => c.config)), noise, spec.targets);
+    const model = precisionAtTruth(spec, candidates) as LinearisedPrecision;
     for (const budget of BUDGETS) {
       for (const design of DESIGNS) {
         const runs = simulateSweep({ ...spec, budget }, { design, seed, checkpoints: [budget] }).checkpoints[0].runs;

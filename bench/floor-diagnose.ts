@@ -8,23 +8,17 @@
  *
  *   node dist/bench/floor-diagnose.js [--truth epoch --noise 0.01] [--seed 1000] [--space wide]
  */
-import { getLaw, resolveTruth } from '@lawsweep/law';
-import { buildCandidates, LinearisedPrecision, simulateSweep, SpecExpressions, truthInLaw, varianceBound } from '@lawsweep/design';
+import { buildCandidates, precisionAtTruth, simulateSweep, SpecExpressions, varianceBound, type LinearisedPrecision } from '@lawsweep/design';
 import { syntheticSpec } from './design-efficiency.bench';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg } from './support/args';
 
 function main(): void {
   const truthName = arg('truth') ?? 'epoch';
   const noise = Number(arg('noise') ?? 0.01);
   const seed = Number(arg('seed') ?? 1000);
   const spec = syntheticSpec(truthName, noise);
-  const law = getLaw('chinchilla');
   const candidates = buildCandidates(spec, new SpecExpressions(spec));
-  const model = new LinearisedPrecision(law, truthInLaw(law, resolveTruth(truthName), candidates.map((c) => c.config)), noise, spec.targets);
+  const model = precisionAtTruth(spec, candidates) as LinearisedPrecision;
   const rows = candidates.map((c) => model.grad(c.config));
   const sd = (v: number) => `${(100 * Math.sqrt(v / spec.targets.length)).toFixed(3)}%`;
   const floors = [0.05, 0.01, 0];

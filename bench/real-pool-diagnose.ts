@@ -8,15 +8,11 @@
 import { quantile, readReplayCsv, simulateSweep, type DesignName } from '@lawsweep/design';
 import { trueLoss, type Config } from '@lawsweep/law';
 import { hindsightOracle, realDataFile, realSpec, relativeError, subsample } from './design-efficiency.bench';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+import { arg, flag } from './support/args';
 
 function main(): void {
   const budget = Number(arg('budget') ?? 1.2e22);
-  const constrained = process.argv.includes('--constrained');
+  const constrained = flag('constrained');
   const seeds = Number(arg('seeds') ?? 20);
   const designs = (arg('designs') ?? 'oracle,eig,isoflop,random,grid').split(',') as DesignName[];
   const replay = readReplayCsv(realDataFile(), ['N', 'D']);

@@ -195,6 +195,19 @@ export class DesignBound {
   }
 }
 
+/**
+ * The linearised precision at a simulate trainer's truth (projected onto the spec's law when it is of
+ * another family) and noise, over the given candidates; undefined for a trainer with no truth.
+ */
+export function precisionAtTruth(spec: SweepSpec, candidates: ReadonlyArray<{ config: Config }>): LinearisedPrecision | undefined {
+  const trainer = spec.trainer;
+  if (trainer.type !== 'simulate') return undefined;
+  const law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
+  const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
+  const theta = truthInLaw(law, truth, candidates.map((c) => c.config));
+  return new LinearisedPrecision(law, theta, Math.max(trainer.noise, 1e-4), spec.targets);
+}
+
 /** Above this many candidates `designEfficiencies` skips the bound (each solve is O(candidates)). */
 export const MAX_BOUND_CANDIDATES = 5000;
 
@@ -217,16 +230,12 @@ export function designEfficiencies(
   results: SimulateResult[],
   maxCandidates = MAX_BOUND_CANDIDATES,
 ): { designs: DesignEfficiency[]; projected: boolean } | { skipped: string } | undefined {
-  const trainer = spec.trainer;
-  if (trainer.type !== 'simulate') return undefined;
-  const law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
-  const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
+  if (spec.trainer.type !== 'simulate') return undefined;
   const candidates = buildCandidates(spec, new SpecExpressions(spec));
   if (candidates.length > maxCandidates) {
     return { skipped: `${candidates.length} candidates, more than the ${maxCandidates} the bound is computed for (about a second per design and budget at 2,000); fewer steps make it run` };
   }
-  const theta = truthInLaw(law, truth, candidates.map((c) => c.config));
-  const model = new LinearisedPrecision(law, theta, Math.max(trainer.noise, 1e-4), spec.targets);
+  const model = precisionAtTruth(spec, candidates) as LinearisedPrecision;
   const bound = new DesignBound(model, candidates);
   const designs = results.map((result) => ({
     design: result.design,
@@ -235,5 +244,5 @@ export function designEfficiencies(
       share: bound.shareToMatch(budget, quantile(result.seeds.map((seed) => model.varianceOfSet(seed.checkpoints[j].runs)), 0.5)),
     })),
   }));
-  return { designs, projected: truth.law.name !== law.name };
+  return { designs, projected: resolveTruth(spec.trainer.truth as Parameters<typeof resolveTruth>[0]).law.name !== model.law.name };
 }

@@ -11,5 +11,5 @@ export { createSweepEngine, LawSweepEngine, type SweepEngineOptions } from './sw
 export { simulateSeeds, simulateSweep, type CheckpointRecord, type SeedRecord, type SimulateOptions, type SimulateResult, type TargetRecord } from './simulate-sweep';
 export { readPoolCsv, readReplayCsv } from './runs-csv';
 export { checkpointError, checkpointHalfWidth, compareDesigns, quantile, targetErrors, type DesignComparisonRow } from './design-comparison';
-export { DesignBound, designEfficiencies, LinearisedPrecision, MAX_BOUND_CANDIDATES, varianceBound, type DesignEfficiency } from './design-bound';
+export { DesignBound, designEfficiencies, LinearisedPrecision, MAX_BOUND_CANDIDATES, precisionAtTruth, varianceBound, type DesignEfficiency } from './design-bound';
 export { truthInLaw } from './law-bridge';
