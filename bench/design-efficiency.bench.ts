@@ -8,13 +8,15 @@
  *   npm run bench:design -- --first-seed 1000  # the tuning seeds (never the reported ones)
  *   npm run bench:design -- --truth farseer --first-seed 1000 --designs eig --min-share 0.1   # a tuning run (cost rule: --gamma, --min-share, --floor-of)
  *   npm run bench:design -- --truth chinchilla --first-seed 1000 --fit-loss huber:auto   # every design's fit with another loss (a tuning run)
+ *   npm run bench:design -- --truth epoch --designs oracle,grid,isoflop,random --min-share 0 --reference oracle   # ratios against another design
  *   npm run bench:design -- --truth tied --space wide   # the synthetic truths in a wider candidate space (a sensitivity analysis)
  *   npm run bench:design -- --real --real-constrained --hindsight-oracle   # adds a hindsight oracle to the real pool (an evaluation, never a tuning input)
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
  * median and IQR of that error per checkpoint, and the compute each design needs to reach eig's
- * median error (log-log interpolation between checkpoints).
+ * median error (log-log interpolation between checkpoints; `--reference oracle` compares with
+ * another design's instead).
  */
 import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/contracts';
 import { checkpointError, checkpointHalfWidth, createSweepEngine, targetErrors, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
@@ -176,7 +178,7 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
     }
     curves.push({ design, checkpoints, errors, widths, seconds: (performance.now() - t0) / 1000 });
   }
-  process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves)}\n${widthTable(curves)}\n`);
+  process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves, arg('reference') ?? 'eig')}\n${widthTable(curves)}\n`);
   return curves;
 }
 

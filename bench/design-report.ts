@@ -51,21 +51,24 @@ export function budgetToReach(checkpoints: number[], median: number[], level: nu
   return Infinity;
 }
 
-/** For each checkpoint b: eig's median error there, and the compute each design needs to reach it, as a multiple of b. */
-export function ratioTable(curves: DesignCurve[]): string {
-  const eig = curves.find((c) => c.design === 'eig');
-  if (!eig) return '';
-  const em = medians(eig);
-  const others = curves.filter((c) => c !== eig);
-  const rows = [`| budget | eig median | ${others.map((c) => `${c.design} needs`).join(' | ')} |`, `|---|---|${others.map(() => '---').join('|')}|`];
-  eig.checkpoints.forEach((b, j) => {
+/**
+ * For each checkpoint b: the reference design's median error there (eig unless told another, e.g.
+ * `--reference oracle`), and the compute each other design needs to reach it, as a multiple of b.
+ */
+export function ratioTable(curves: DesignCurve[], reference = 'eig'): string {
+  const ref = curves.find((c) => c.design === reference);
+  if (!ref) return '';
+  const em = medians(ref);
+  const others = curves.filter((c) => c !== ref);
+  const rows = [`| budget | ${reference} median | ${others.map((c) => `${c.design} needs`).join(' | ')} |`, `|---|---|${others.map(() => '---').join('|')}|`];
+  ref.checkpoints.forEach((b, j) => {
     const cells = others.map((c) => {
       const need = budgetToReach(c.checkpoints, medians(c), em[j]);
       return Number.isFinite(need) ? `${(need / b).toFixed(2)}×` : `> ${(c.checkpoints[c.checkpoints.length - 1] / b).toFixed(1)}×`;
     });
     rows.push(`| ${sci(b)} | ${pct(em[j])} | ${cells.join(' | ')} |`);
   });
-  return `compute each design needs to reach eig's median error at that budget (× the budget):\n\n${rows.join('\n')}\n`;
+  return `compute each design needs to reach ${reference}'s median error at that budget (× the budget):\n\n${rows.join('\n')}\n`;
 }
 
 /**
