@@ -54,6 +54,37 @@ describeWithEpochData('lawsweep fit', () => {
     expect(r.stdout).toMatch(/optimal at C=5\.76e23: N\*=/);
   });
 
+  it('--backtest K refits without the K largest runs and checks the law predicts them', () => {
+    const r = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--drop-highest-loss', '5', '--backtest', '10', '--json');
+    expect(r.code).toBe(0);
+    const { n, backtest } = JSON.parse(r.stdout);
+    expect(n).toBe(240);
+    expect(backtest).toMatchObject({ holdout: 10, trainedOn: 230, level: 0.9 });
+    const costs: number[] = backtest.runs.map((run: { cost: number }) => run.cost);
+    expect(costs).toEqual([...costs].sort((a, b) => b - a));
+    expect(Math.min(...costs)).toBeGreaterThanOrEqual(backtest.largestTrainedCost);
+    // The pool's largest run (1.3e22 FLOPs) lies 2.5–4% below every chinchilla fit to the rest (BENCHMARKS.md, real pool).
+    expect(costs[0]).toBeCloseTo(1.3e22, -20);
+    expect(backtest.runs[0].relativeError).toBeLessThan(-0.015);
+    expect(backtest.runs[0].relativeError).toBeGreaterThan(-0.04);
+    expect(backtest.runs[0].inside).toBe(false);
+    expect(backtest.inside).toBeGreaterThanOrEqual(7);
+    const table = lawsweep('fit', '--data', epochCsv, '--law', 'chinchilla', '--drop-highest-loss', '5', '--backtest', '10');
+    expect(table.stdout).toMatch(/backtest: the law fitted to the 230 smaller runs \(largest 6ND [\d.e+]+\) predicts the 10 largest/);
+    expect(table.stdout).toMatch(/\d+ of 10 inside their 90% intervals/);
+  });
+
+  it.each([
+    [['--backtest', '0'], /--backtest: expected how many of the largest runs to hold out \(≥ 1\), got '0'/],
+    [['--backtest', 'x'], /--backtest: expected a non-negative integer, got 'x'/],
+    [['--backtest', '236'], /--backtest 236: 240 runs leave 4 to fit, but law chinchilla has 5 parameters and needs at least 6; hold out at most 234/],
+    [['--expression', 'E + A / N^alpha', '--param', 'E=0.5:5', '--param', 'A=1:1e6', '--param', 'alpha=0.05:1', '--backtest', '5'], /law needs variables N and D/],
+  ])('exits 1 on a backtest it cannot do: %j', (args, message) => {
+    const r = lawsweep('fit', '--data', epochCsv, '--drop-highest-loss', '5', ...(args.includes('--expression') ? [] : ['--law', 'chinchilla']), ...args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+  });
+
   it('fits an expression law given with --param bounds', () => {
     const r = lawsweep('fit', '--data', epochCsv, '--drop-highest-loss', '5', '--json', '--expression', 'E + A / N^alpha + B / D^beta',
       '--param', 'E=0.5:5', '--param', 'A=1:1e6', '--param', 'B=1:1e6', '--param', 'alpha=0.05:1', '--param', 'beta=0.05:1');

@@ -14,5 +14,6 @@ export { normalQuantile, normalCdf } from './normal-quantile';
 export * from './runs-csv';
 export * from './compute-optimal';
 export * from './bootstrap-fit';
+export * from './backtest';
 export { goldenSectionMin } from './golden-section';
 export { choleskyInPlace, choleskySolveInPlace } from './linalg';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
+  backtestFit,
   bootstrapFit,
   computeOptimal,
   dropHighestLoss,
@@ -9,8 +10,10 @@ import {
   getLaw,
   parseLossFunction,
   readRunsCsv,
+  type BacktestResult,
   type ExpressionLawSpec,
   type FitOptions,
+  type Law,
   type LawSpec,
   type Observation,
 } from '@lawsweep/law';
@@ -27,6 +30,7 @@ interface FitFlags {
   seed: string;
   dropHighestLoss?: string;
   optimal?: string;
+  backtest?: string;
   json?: boolean;
 }
 
@@ -99,6 +103,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   const budgets = flags.optimal ? flags.optimal.split(',').map((s) => Number(s.trim())) : [];
   if (budgets.some((b) => !(b > 0 && Number.isFinite(b)))) throw new Error(`--optimal: expected positive FLOP budgets separated by commas, got '${flags.optimal}'`);
   const optimal = budgets.map((c) => computeOptimal(law, fit, c, { seed }));
+  const backtest = flags.backtest === undefined ? undefined : runBacktest(law, data, options, flags.backtest);
 
   const result = {
     law: law.name,
@@ -122,6 +127,7 @@ async function runFit(flags: FitFlags): Promise<void> {
     modes: fit.modes.map((m) => ({ params: m.params, objective: m.objective, weight: m.weight, starts: m.starts })),
     ...(boot ? { bootstrap: { samples: bootstrapSamples, level: boot.level, stderr: boot.stderr, intervals: boot.intervals } } : {}),
     ...(optimal.length > 0 ? { optimal } : {}),
+    ...(backtest ? { backtest: backtestJson(backtest) } : {}),
   };
   if (flags.json) {
     printJson(result);
@@ -143,8 +149,62 @@ async function runFit(flags: FitFlags): Promise<void> {
     `rmse (log-loss) ${sci(fit.rmse, 3)}, sigma ${sci(fit.sigma, 3)}, objective ${sci(fit.objective, 6)}, ${fit.converged ? 'converged' : 'NOT converged'} (${fit.iterations} iterations)`,
     `modes: ${fit.modes.length}${fit.modes.map((m, i) => `\n  #${i + 1} weight ${m.weight.toFixed(3)}, objective ${sci(m.objective, 6)}, ${m.starts} starts: ${law.paramNames.map((p) => `${p}=${sci(m.params[p], 3)}`).join(' ')}`).join('')}`,
     ...optimal.map((o) => `optimal at C=${sci(o.compute, 2)}: N*=${sci(o.N, 3)} [${sci(o.interval.N[0], 2)}, ${sci(o.interval.N[1], 2)}], D*=${sci(o.D, 3)} [${sci(o.interval.D[0], 2)}, ${sci(o.interval.D[1], 2)}], loss ${o.loss.toFixed(4)}`),
+    ...(backtest ? ['', backtestText(law, backtest)] : []),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** --backtest K: refit without the K runs of largest 6·N·D and predict them (libs/law backtestFit). */
+function runBacktest(law: Law, data: Observation[], options: FitOptions, text: string): BacktestResult {
+  const holdout = nonNegativeInt(text, '--backtest');
+  if (holdout < 1) throw new Error(`--backtest: expected how many of the largest runs to hold out (≥ 1), got '${text}'`);
+  if (!law.variables.includes('N') || !law.variables.includes('D')) {
+    throw new Error(`--backtest holds out the runs of largest training compute 6·N·D, so the law needs variables N and D; law ${law.name} has ${law.variables.join(', ')}`);
+  }
+  const k = law.theta.length;
+  if (data.length - holdout < k + 1) {
+    throw new Error(`--backtest ${holdout}: ${data.length} runs leave ${data.length - holdout} to fit, but law ${law.name} has ${k} parameters and needs at least ${k + 1}; hold out at most ${data.length - k - 1}`);
+  }
+  return backtestFit(law, data, { ...options, holdout });
+}
+
+function backtestJson(b: BacktestResult) {
+  return {
+    holdout: b.heldOut.length,
+    trainedOn: b.trainedOn,
+    largestTrainedCost: b.largestTrainedCost,
+    level: b.level,
+    params: b.fit.params,
+    meanRelativeError: b.meanRelativeError,
+    meanAbsRelativeError: b.meanAbsRelativeError,
+    inside: b.inside,
+    runs: b.heldOut,
+  };
+}
+
+function backtestText(law: Law, b: BacktestResult): string {
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
+  const farthest = Math.max(...b.heldOut.map((r) => r.cost));
+  const level = Math.round(b.level * 100);
+  return [
+    `backtest: the law fitted to the ${b.trainedOn} smaller runs (largest 6ND ${sci(b.largestTrainedCost, 2)}) predicts the ${b.heldOut.length} largest (up to ${sci(farthest, 2)}, ${(farthest / b.largestTrainedCost).toFixed(1)}× beyond):`,
+    '',
+    table(
+      [...law.variables, '6ND', 'loss', 'predicted', `${level}% interval (with noise)`, 'error', 'z', 'inside'],
+      b.heldOut.map((r) => [
+        ...law.variables.map((v) => sci(r.config[v], 3)),
+        sci(r.cost, 2),
+        r.loss.toFixed(4),
+        r.predicted.toFixed(4),
+        `[${r.lower.toFixed(4)}, ${r.upper.toFixed(4)}]`,
+        pct(r.relativeError),
+        r.z.toFixed(2),
+        r.inside ? 'yes' : 'NO',
+      ]),
+    ),
+    '',
+    `mean error ${pct(b.meanRelativeError)} (mean |error| ${(100 * b.meanAbsRelativeError).toFixed(2)}%); ${b.inside} of ${b.heldOut.length} inside their ${level}% intervals (about ${Math.round(b.level * b.heldOut.length)} expected if the law holds at scale)`,
+  ].join('\n');
 }
 
 export function register(program: Command): void {
@@ -161,12 +221,14 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for --bootstrap and the --optimal intervals', '0')
     .option('--drop-highest-loss <K>', "drop the K highest-loss runs first (Epoch AI's preprocessing of the Chinchilla data uses 5)")
     .option('--optimal <C1,C2,...>', 'also report the compute-optimal N*(C), D*(C) (cost 6ND) with 90% intervals')
+    .option('--backtest <K>', 'also refit without the K runs of largest 6·N·D and check the law predicts them (errors, 90% predictive intervals)')
     .option('--json', 'print the fit as JSON: {law, params, stderr, n, rmse, sigma, objective, converged, modes, ...}')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  $ lawsweep fit --data runs.csv --law chinchilla --json | jq .params\n' +
         '  $ lawsweep fit --data runs.csv --law chinchilla --bootstrap 100 --optimal 1e22,1e23\n' +
+        '  $ lawsweep fit --data runs.csv --law chinchilla --backtest 10     # does the law fitted to the rest predict the 10 largest runs?\n' +
         '  $ lawsweep fit --data runs.csv --expression "E + A / N^alpha" --param E=0.5:5 --param A=1:1e6 --param alpha=0.05:1\n',
     )
     .action((flags: FitFlags) => runFit(flags));
