@@ -1,5 +1,6 @@
 /** Tables of the design-efficiency bench: error vs budget, and compute ratios at equal median error. */
 import { quantile } from '@lawsweep/design';
+import { SeededRandom } from '@lawsweep/law';
 
 export interface DesignCurve {
   design: string;
@@ -52,23 +53,58 @@ export function budgetToReach(checkpoints: number[], median: number[], level: nu
 }
 
 /**
- * For each checkpoint b: the reference design's median error there (eig unless told another, e.g.
- * `--reference oracle`), and the compute each other design needs to reach it, as a multiple of b.
+ * How many seed resamples the ratio intervals use. A ratio read off two median curves moves a lot
+ * with the seeds where a curve is flat (a bump of a few hundredths of a percent moves the crossing
+ * by a budget level), so each ratio comes with a 90% percentile interval from the seeds resampled
+ * with replacement — the same seeds for both designs, as their sweeps share each seed's noise stream.
  */
-export function ratioTable(curves: DesignCurve[], reference = 'eig'): string {
+export const RATIO_RESAMPLES = 400;
+
+function medianAt(errors: number[][], seeds: number[], j: number): number {
+  return quantile(seeds.map((i) => errors[i][j]), 0.5);
+}
+
+/** The compute `other` needs to reach `ref`'s median error at checkpoint j, × that budget, on the given seeds. */
+function ratioOn(ref: DesignCurve, other: DesignCurve, j: number, seeds: number[]): number {
+  const level = medianAt(ref.errors, seeds, j);
+  const curve = other.checkpoints.map((_, k) => medianAt(other.errors, seeds, k));
+  return budgetToReach(other.checkpoints, curve, level) / ref.checkpoints[j];
+}
+
+/** The point ratio and its 90% bootstrap interval over seeds (paired; deterministic under `seed`). */
+export function ratioWithInterval(ref: DesignCurve, other: DesignCurve, j: number, resamples = RATIO_RESAMPLES, seed = 1): { ratio: number; lower: number; upper: number } {
+  const n = Math.min(ref.errors.length, other.errors.length);
+  const all = Array.from({ length: n }, (_, i) => i);
+  const ratio = ratioOn(ref, other, j, all);
+  if (resamples < 2 || n < 2) return { ratio, lower: ratio, upper: ratio };
+  const rng = new SeededRandom(seed * 7919 + j);
+  const draws = Array.from({ length: resamples }, () => ratioOn(ref, other, j, all.map(() => rng.int(n)))).sort((a, b) => a - b);
+  const at = (q: number) => draws[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
+  return { ratio, lower: at(0.05), upper: at(0.95) };
+}
+
+/**
+ * For each checkpoint b: the reference design's median error there (eig unless told another, e.g.
+ * `--reference oracle`), and the compute each other design needs to reach it, as a multiple of b,
+ * with its 90% interval over resampled seeds.
+ */
+export function ratioTable(curves: DesignCurve[], reference = 'eig', resamples = RATIO_RESAMPLES): string {
   const ref = curves.find((c) => c.design === reference);
   if (!ref) return '';
   const em = medians(ref);
   const others = curves.filter((c) => c !== ref);
   const rows = [`| budget | ${reference} median | ${others.map((c) => `${c.design} needs`).join(' | ')} |`, `|---|---|${others.map(() => '---').join('|')}|`];
   ref.checkpoints.forEach((b, j) => {
+    const beyond = (c: DesignCurve) => `> ${(c.checkpoints[c.checkpoints.length - 1] / b).toFixed(1)}`;
     const cells = others.map((c) => {
-      const need = budgetToReach(c.checkpoints, medians(c), em[j]);
-      return Number.isFinite(need) ? `${(need / b).toFixed(2)}×` : `> ${(c.checkpoints[c.checkpoints.length - 1] / b).toFixed(1)}×`;
+      const { ratio, lower, upper } = ratioWithInterval(ref, c, j, resamples);
+      const x = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : beyond(c));
+      const point = Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : `${beyond(c)}×`;
+      return resamples >= 2 && ref.errors.length >= 2 ? `${point} (${x(lower)}–${x(upper)})` : point;
     });
     rows.push(`| ${sci(b)} | ${pct(em[j])} | ${cells.join(' | ')} |`);
   });
-  return `compute each design needs to reach ${reference}'s median error at that budget (× the budget):\n\n${rows.join('\n')}\n`;
+  return `compute each design needs to reach ${reference}'s median error at that budget (× the budget; in brackets a 90% interval from resampling the seeds):\n\n${rows.join('\n')}\n`;
 }
 
 /**

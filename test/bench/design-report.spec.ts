@@ -1,4 +1,4 @@
-import { budgetToReach, ratioTable, type DesignCurve } from '../../bench/design-report';
+import { budgetToReach, ratioTable, ratioWithInterval, type DesignCurve } from '../../bench/design-report';
 
 const curve = (design: string, medians: number[]): DesignCurve => ({ design, checkpoints: [1e20, 1e21, 1e22], errors: [medians], seconds: 0 });
 
@@ -22,5 +22,24 @@ describe('bench/design-report: compute ratios at equal median error', () => {
     expect(byOracle).toContain('| 1.0e+21 | 1.00% | 10.00× | 10.00× |');
     expect(byOracle).toContain('| 1.0e+22 | 0.50% | > 1.0× | > 1.0× |');
     expect(ratioTable(curves, 'random')).toBe('');
+  });
+
+  it('gives each ratio a 90% interval over resampled seeds, wider where the seeds disagree', () => {
+    // 41 seeds: the reference's errors scatter around 2% at 1e21; the other design's curve is 4% / 2% / 1% for every seed.
+    const seeds = 41;
+    const ref: DesignCurve = { design: 'eig', checkpoints: [1e20, 1e21, 1e22], errors: Array.from({ length: seeds }, (_, i) => [0.04, 0.02 * 1.5 ** ((i - 20) / 20), 0.01]), seconds: 0 };
+    const steady: DesignCurve = { design: 'grid', checkpoints: [1e20, 1e21, 1e22], errors: Array.from({ length: seeds }, () => [0.04, 0.02, 0.01]), seconds: 0 };
+    const r = ratioWithInterval(ref, steady, 1);
+    expect(r.ratio).toBeCloseTo(1, 6);
+    expect(r.lower).toBeLessThan(0.97);
+    expect(r.upper).toBeGreaterThan(1.03);
+    expect(r.lower).toBeLessThanOrEqual(r.ratio);
+    expect(r.upper).toBeGreaterThanOrEqual(r.ratio);
+    expect(ratioWithInterval(ref, steady, 1)).toEqual(r);
+    // Identical errors on every seed: nothing to resample, the interval is the point.
+    const same = ratioWithInterval(steady, { ...steady, design: 'random' }, 1);
+    expect(same.ratio).toBeCloseTo(1, 12);
+    expect([same.lower, same.upper]).toEqual([same.ratio, same.ratio]);
+    expect(ratioTable([ref, steady])).toMatch(/\| 1\.0e\+21 \| 2\.00% \| 1\.00× \(0\.\d\d–1\.\d\d\) \|/);
   });
 });
