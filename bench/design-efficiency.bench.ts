@@ -11,6 +11,7 @@
  *   npm run bench:design -- --truth epoch --designs oracle,grid,isoflop,random --min-share 0 --reference oracle   # ratios against another design
  *   npm run bench:design -- --truth tied --space wide   # the synthetic truths in a wider candidate space (a sensitivity analysis)
  *   npm run bench:design -- --real --real-constrained --hindsight-oracle   # adds a hindsight oracle to the real pool (an evaluation, never a tuning input)
+ *   npm run bench:design -- --seeds 100 --save-errors out/errors   # also every per-seed error as JSON (for bench/score-interval.ts)
  *
  * For each setting, design, seed and budget level, one whole simulated sweep with that budget
  * (lawsweep simulate's loop) records the relative error of the predicted target loss. Reported:
@@ -22,7 +23,8 @@ import { parseSweepSpec, type SweepSpec, type SweepSpecInput } from '@lawsweep/c
 import { checkpointError, checkpointHalfWidth, createSweepEngine, targetErrors, DEFAULT_COST_RULE, readReplayCsv, type CostRule, simulateSweep, type DesignName, type SeedRecord } from '@lawsweep/design';
 import { resolveTruth, SeededRandom, trueLoss, type Config, type Observation, type Truth } from '@lawsweep/law';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { speedBench } from './design-speed';
 import { errorSummary, ratioTable, widthTable, type DesignCurve } from './design-report';
@@ -158,6 +160,18 @@ function realDesigns(designs: DesignName[]): DesignName[] {
   return designs.filter((d) => d !== 'oracle' || flag('hindsight-oracle'));
 }
 
+/**
+ * `--save-errors DIR`: each setting's per-seed errors as JSON (DIR/<setting>.json), for analyses the
+ * tables cannot give, e.g. the seed noise of the 40-cell score (bench/score-interval.ts).
+ */
+function saveErrors(label: string, firstSeed: number, curves: DesignCurve[]): void {
+  const dir = arg('save-errors');
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const name = label.split(' (')[0].replace(/[^A-Za-z0-9.]+/g, '-').replace(/^-|-$/g, '');
+  writeFileSync(join(dir, `${name}.json`), `${JSON.stringify({ label, firstSeed, curves: curves.map(({ design, checkpoints, errors }) => ({ design, checkpoints, errors })) })}\n`);
+}
+
 function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs: DesignName[], seeds: number, firstSeed: number, replay?: Parameters<typeof simulateSweep>[1]['replay']): DesignCurve[] {
   const oracle = replay && flag('hindsight-oracle') ? hindsightOracle(replay) : undefined;
   if (replay) process.stdout.write(`\n${wholePoolLine(s, replay)}`);
@@ -179,6 +193,7 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
     curves.push({ design, checkpoints, errors, widths, seconds: (performance.now() - t0) / 1000 });
   }
   process.stdout.write(`\n### ${label} (${seeds} seeds from ${firstSeed})\n\n${errorSummary(curves)}\n${ratioTable(curves, arg('reference') ?? 'eig')}\n${widthTable(curves)}\n`);
+  saveErrors(label, firstSeed, curves);
   return curves;
 }
 
