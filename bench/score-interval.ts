@@ -4,7 +4,9 @@
  * reads it off the tables — with a 90% interval from resampling the seeds, and each design's
  * difference from a reference design (eig) with its interval. The seeds are resampled once per
  * replicate for every setting and design together (a seed is one noise stream across all of them), so
- * the differences are paired. Reads the JSON files `design-efficiency.bench --save-errors DIR` writes.
+ * the differences are paired. Settings that are not synthetic truths (the real pool) get a table per
+ * budget instead: eig's median error over the best other design's, with its interval. Reads the JSON
+ * files `design-efficiency.bench --save-errors DIR` writes.
  *
  *   node dist/bench/design-efficiency.bench.js --seeds 100 --jobs 2 --no-speed --save-errors /tmp/errors
  *   node dist/bench/score-interval.js /tmp/errors [--reference eig] [--resamples 1000]
@@ -89,6 +91,47 @@ export function scoreIntervals(settings: SavedSetting[], reference = 'eig', resa
   });
 }
 
+export interface BudgetRatio {
+  budget: number;
+  reference: number;
+  best: string;
+  bestMedian: number;
+  /** The reference's median error over the best other design's (> 1: the reference worse), with its 90% interval. */
+  ratio: number;
+  lower: number;
+  upper: number;
+}
+
+/**
+ * Per budget of one setting (e.g. the real pool, whose goal is "never worse than the best baseline at
+ * any budget"): the reference design's median error over the best other design's, the best taken
+ * afresh in every resample, with a 90% interval from resampling the seeds (paired).
+ */
+export function budgetRatios(setting: SavedSetting, reference = 'eig', resamples = 1000, seed = 1): BudgetRatio[] {
+  const ref = setting.curves.find((c) => c.design === reference);
+  if (!ref) throw new Error(`score-interval: the reference design '${reference}' is not in ${setting.label}`);
+  const others = setting.curves.filter((c) => c !== ref);
+  const n = Math.min(...setting.curves.map((c) => c.errors.length));
+  const everySeed = Array.from({ length: n }, (_, i) => i);
+  const rng = new SeededRandom(seed);
+  const samples = Array.from({ length: resamples }, () => everySeed.map(() => rng.int(n)));
+  const median = (c: SavedSetting['curves'][number], j: number, seeds: number[]) => quantile(seeds.map((i) => c.errors[i][j]), 0.5);
+  return ref.checkpoints.map((budget, j) => {
+    const bestOf = (seeds: number[]) => others.reduce((b, c) => (median(c, j, seeds) < median(b, j, seeds) ? c : b));
+    const best = bestOf(everySeed);
+    const draws = samples.map((seeds) => median(ref, j, seeds) / median(bestOf(seeds), j, seeds));
+    return {
+      budget,
+      reference: median(ref, j, everySeed),
+      best: best.design,
+      bestMedian: median(best, j, everySeed),
+      ratio: median(ref, j, everySeed) / median(best, j, everySeed),
+      lower: quantile(draws, 0.05),
+      upper: quantile(draws, 0.95),
+    };
+  });
+}
+
 function main(): void {
   const dir = process.argv[2];
   if (!dir || dir.startsWith('--')) throw new Error('usage: node dist/bench/score-interval.js DIR [--reference eig] [--resamples 1000] (DIR from design-efficiency.bench --save-errors DIR)');
@@ -108,6 +151,16 @@ function main(): void {
         .join('\n') +
       '\n',
   );
+  const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+  for (const setting of settings.filter((s) => !truthOf(s.label))) {
+    const ratios = budgetRatios(setting, reference, Number(arg('resamples') ?? 1000));
+    process.stdout.write(
+      `\n${setting.label}: ${reference}'s median error over the best other design's (> 1: ${reference} worse), 90% interval from resampling the seeds\n\n` +
+        `| budget | ${reference} | best other | ratio | 90% interval |\n|---|---|---|---|---|\n` +
+        ratios.map((r) => `| ${r.budget.toExponential(1)} | ${pct(r.reference)} | ${r.best} ${pct(r.bestMedian)} | ${r.ratio.toFixed(2)} | ${r.lower.toFixed(2)} … ${r.upper.toFixed(2)} |`).join('\n') +
+        '\n',
+    );
+  }
 }
 
 if (require.main === module) main();

@@ -1,5 +1,5 @@
 import { SeededRandom } from '@lawsweep/law';
-import { scoreIntervals, type SavedSetting } from '../../bench/score-interval';
+import { budgetRatios, scoreIntervals, type SavedSetting } from '../../bench/score-interval';
 
 const checkpoints = [1e20, 1e21];
 
@@ -42,6 +42,27 @@ describe('bench/score-interval: the seed noise of the mean log median error', ()
     expect(grid?.differenceUpper).toBeGreaterThan(0);
     expect(grid?.referenceBetter).toBeGreaterThan(0.05);
     expect(grid?.referenceBetter).toBeLessThan(0.95);
+  });
+
+  it('per budget of a real-pool setting: the reference over the best other design, the best chosen afresh in each resample', () => {
+    const base = noisy(0.01, 4);
+    const pool = setting('real pool: epoch_chinchilla.csv (replay)', {
+      eig: base.map((row) => row.map((e) => 3 * e)),
+      isoflop: base,
+      grid: base.map((row) => row.map((e) => 2 * e)),
+    });
+    const rows = budgetRatios(pool, 'eig', 300);
+    expect(rows.map((r) => r.budget)).toEqual(checkpoints);
+    for (const r of rows) {
+      expect(r.best).toBe('isoflop');
+      expect(r.ratio).toBeCloseTo(3, 10);
+      // Paired and a constant factor on every seed: the interval is the point.
+      expect(r.lower).toBeCloseTo(3, 10);
+      expect(r.upper).toBeCloseTo(3, 10);
+    }
+    // Designs with independent noise: the ratio moves with the resampled seeds.
+    const mixed = budgetRatios(setting('real pool, constrained', { eig: noisy(0.01, 5), isoflop: noisy(0.01, 6), random: noisy(0.01, 7) }), 'eig', 300);
+    for (const r of mixed) expect(r.upper).toBeGreaterThan(r.lower);
   });
 
   it('says what is missing', () => {
