@@ -183,7 +183,11 @@ function backtestJson(b: BacktestResult) {
 }
 
 function backtestText(law: Law, b: BacktestResult): string {
-  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
+  // Signed, rounded before the sign is chosen (no "-0.00%").
+  const pct = (x: number) => {
+    const v = Number((100 * x).toFixed(2));
+    return `${v > 0 ? '+' : ''}${(v === 0 ? 0 : v).toFixed(2)}%`;
+  };
   const farthest = Math.max(...b.heldOut.map((r) => r.cost));
   const level = Math.round(b.level * 100);
   return [
