@@ -79,6 +79,7 @@ export function ratioWithInterval(ref: DesignCurve, other: DesignCurve, j: numbe
   if (resamples < 2 || n < 2) return { ratio, lower: ratio, upper: ratio };
   const rng = new SeededRandom(seed * 7919 + j);
   const draws = Array.from({ length: resamples }, () => ratioOn(ref, other, j, all.map(() => rng.int(n)))).sort((a, b) => a - b);
+  // Nearest rank, not quantile()'s interpolation: a ratio is Infinity where a curve never reaches the level.
   const at = (q: number) => draws[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
   return { ratio, lower: at(0.05), upper: at(0.95) };
 }

@@ -73,18 +73,18 @@ export function scoreIntervals(settings: SavedSetting[], reference = 'eig', resa
     designs.forEach((d, k) => draws[k].push(score(synthetic, d, seeds).overall));
   }
   const ref = designs.indexOf(reference);
-  const at = (xs: number[], q: number) => quantile(xs, q);
+  const refScore = score(synthetic, reference, everySeed).overall;
   return designs.map((design, k) => {
     const point = score(synthetic, design, everySeed);
     const diffs = draws[k].map((v, r) => v - draws[ref][r]);
     return {
       design,
       score: point.overall,
-      lower: at(draws[k], 0.05),
-      upper: at(draws[k], 0.95),
-      difference: point.overall - score(synthetic, reference, everySeed).overall,
-      differenceLower: at(diffs, 0.05),
-      differenceUpper: at(diffs, 0.95),
+      lower: quantile(draws[k], 0.05),
+      upper: quantile(draws[k], 0.95),
+      difference: point.overall - refScore,
+      differenceLower: quantile(diffs, 0.05),
+      differenceUpper: quantile(diffs, 0.95),
       referenceBetter: diffs.filter((d) => d > 0).length / diffs.length,
       perTruth: point.perTruth,
     };
@@ -140,7 +140,8 @@ function main(): void {
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as SavedSetting);
   const reference = arg('reference') ?? 'eig';
-  const rows = scoreIntervals(settings, reference, Number(arg('resamples') ?? 1000));
+  const resamples = Number(arg('resamples') ?? 1000);
+  const rows = scoreIntervals(settings, reference, resamples);
   const truths = [...rows[0].perTruth.keys()];
   const f = (x: number) => x.toFixed(3);
   process.stdout.write(
@@ -153,7 +154,7 @@ function main(): void {
   );
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   for (const setting of settings.filter((s) => !truthOf(s.label))) {
-    const ratios = budgetRatios(setting, reference, Number(arg('resamples') ?? 1000));
+    const ratios = budgetRatios(setting, reference, resamples);
     process.stdout.write(
       `\n${setting.label}: ${reference}'s median error over the best other design's (> 1: ${reference} worse), 90% interval from resampling the seeds\n\n` +
         `| budget | ${reference} | best other | ratio | 90% interval |\n|---|---|---|---|---|\n` +
