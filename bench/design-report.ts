@@ -60,8 +60,15 @@ export function budgetToReach(checkpoints: number[], median: number[], level: nu
  */
 export const RATIO_RESAMPLES = 400;
 
-function medianAt(errors: number[][], seeds: number[], j: number): number {
+/** The median over the given seed indices of errors[seed][j]. */
+export function medianAt(errors: number[][], seeds: number[], j: number): number {
   return quantile(seeds.map((i) => errors[i][j]), 0.5);
+}
+
+/** `count` resamples (with replacement) of the seed indices 0…n−1, deterministic under `seed`. */
+export function seedResamples(n: number, count: number, seed: number): number[][] {
+  const rng = new SeededRandom(seed);
+  return Array.from({ length: count }, () => Array.from({ length: n }, () => rng.int(n)));
 }
 
 /** The compute `other` needs to reach `ref`'s median error at checkpoint j, × that budget, on the given seeds. */
@@ -77,8 +84,9 @@ export function ratioWithInterval(ref: DesignCurve, other: DesignCurve, j: numbe
   const all = Array.from({ length: n }, (_, i) => i);
   const ratio = ratioOn(ref, other, j, all);
   if (resamples < 2 || n < 2) return { ratio, lower: ratio, upper: ratio };
-  const rng = new SeededRandom(seed * 7919 + j);
-  const draws = Array.from({ length: resamples }, () => ratioOn(ref, other, j, all.map(() => rng.int(n)))).sort((a, b) => a - b);
+  const draws = seedResamples(n, resamples, seed * 7919 + j)
+    .map((seeds) => ratioOn(ref, other, j, seeds))
+    .sort((a, b) => a - b);
   // Nearest rank, not quantile()'s interpolation: a ratio is Infinity where a curve never reaches the level.
   const at = (q: number) => draws[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
   return { ratio, lower: at(0.05), upper: at(0.95) };

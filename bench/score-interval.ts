@@ -12,10 +12,11 @@
  *   node dist/bench/score-interval.js /tmp/errors [--reference eig] [--resamples 1000]
  */
 import { quantile } from '@lawsweep/design';
-import { SeededRandom } from '@lawsweep/law';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { medianAt, seedResamples } from './design-report';
 import { arg } from './support/args';
+import { truthOf } from './tuning-score';
 
 export interface SavedSetting {
   label: string;
@@ -36,11 +37,6 @@ export interface ScoreInterval {
   perTruth: Map<string, number>;
 }
 
-/** The synthetic settings only (label "truth T, noise σ…"), as the tuning score counts them. */
-function truthOf(label: string): string | undefined {
-  return /^truth (\S+), noise/.exec(label)?.[1];
-}
-
 /** Mean over cells of log(median error) for one design on the given seed indices, overall and per truth. */
 function score(settings: SavedSetting[], design: string, seeds: number[]): { overall: number; perTruth: Map<string, number> } {
   const all: number[] = [];
@@ -50,7 +46,7 @@ function score(settings: SavedSetting[], design: string, seeds: number[]): { ove
     const curve = s.curves.find((c) => c.design === design);
     if (!truth || !curve) continue;
     curve.checkpoints.forEach((_, j) => {
-      const v = Math.log(quantile(seeds.map((i) => curve.errors[i][j]), 0.5));
+      const v = Math.log(medianAt(curve.errors, seeds, j));
       all.push(v);
       byTruth.set(truth, [...(byTruth.get(truth) ?? []), v]);
     });
@@ -66,12 +62,8 @@ export function scoreIntervals(settings: SavedSetting[], reference = 'eig', resa
   const designs = [...new Set(synthetic.flatMap((s) => s.curves.map((c) => c.design)))];
   if (!designs.includes(reference)) throw new Error(`score-interval: the reference design '${reference}' is not among ${designs.join(', ')}`);
   const everySeed = Array.from({ length: n }, (_, i) => i);
-  const rng = new SeededRandom(seed);
-  const draws = designs.map(() => [] as number[]);
-  for (let r = 0; r < resamples; r++) {
-    const seeds = everySeed.map(() => rng.int(n));
-    designs.forEach((d, k) => draws[k].push(score(synthetic, d, seeds).overall));
-  }
+  const samples = seedResamples(n, resamples, seed);
+  const draws = designs.map((d) => samples.map((seeds) => score(synthetic, d, seeds).overall));
   const ref = designs.indexOf(reference);
   const refScore = score(synthetic, reference, everySeed).overall;
   return designs.map((design, k) => {
@@ -113,19 +105,20 @@ export function budgetRatios(setting: SavedSetting, reference = 'eig', resamples
   const others = setting.curves.filter((c) => c !== ref);
   const n = Math.min(...setting.curves.map((c) => c.errors.length));
   const everySeed = Array.from({ length: n }, (_, i) => i);
-  const rng = new SeededRandom(seed);
-  const samples = Array.from({ length: resamples }, () => everySeed.map(() => rng.int(n)));
-  const median = (c: SavedSetting['curves'][number], j: number, seeds: number[]) => quantile(seeds.map((i) => c.errors[i][j]), 0.5);
+  const samples = seedResamples(n, resamples, seed);
   return ref.checkpoints.map((budget, j) => {
-    const bestOf = (seeds: number[]) => others.reduce((b, c) => (median(c, j, seeds) < median(b, j, seeds) ? c : b));
+    // The best other design on these seeds: its name and median (each median computed once).
+    const bestOf = (seeds: number[]) =>
+      others.map((c) => ({ design: c.design, median: medianAt(c.errors, seeds, j) })).reduce((b, c) => (c.median < b.median ? c : b));
     const best = bestOf(everySeed);
-    const draws = samples.map((seeds) => median(ref, j, seeds) / median(bestOf(seeds), j, seeds));
+    const reference = medianAt(ref.errors, everySeed, j);
+    const draws = samples.map((seeds) => medianAt(ref.errors, seeds, j) / bestOf(seeds).median);
     return {
       budget,
-      reference: median(ref, j, everySeed),
+      reference,
       best: best.design,
-      bestMedian: median(best, j, everySeed),
-      ratio: median(ref, j, everySeed) / median(best, j, everySeed),
+      bestMedian: best.median,
+      ratio: reference / best.median,
       lower: quantile(draws, 0.05),
       upper: quantile(draws, 0.95),
     };

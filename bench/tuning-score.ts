@@ -7,15 +7,19 @@
  */
 import { readFileSync } from 'fs';
 
+/** The truth of a synthetic setting's label ("truth T, noise σ…"); undefined for the real pool and the rest. */
+export function truthOf(label: string): string | undefined {
+  return /^truth (\S+), noise/.exec(label)?.[1];
+}
+
 export function tuningScores(text: string, design = 'eig'): { overall: number; cells: number; perTruth: Map<string, number> } {
   const perTruth = new Map<string, number[]>();
   let truth: string | undefined;
   let inErrorTable = false;
   for (const line of text.split('\n')) {
     // A section that is not a synthetic truth (the real pool, speed) ends the previous one.
-    const heading = /^### truth (\S+), noise/.exec(line);
-    if (heading || line.startsWith('### ')) {
-      truth = heading?.[1];
+    if (line.startsWith('### ')) {
+      truth = truthOf(line.slice(4));
       inErrorTable = false;
       continue;
     }

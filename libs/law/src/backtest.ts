@@ -1,3 +1,4 @@
+import { sixND, type CostModel } from './compute-optimal';
 import { fitLaw, type FullFitResult } from './fit-law';
 import type { Config, FitOptions, Law, Observation } from './law.types';
 import { predictMixture } from './predict';
@@ -6,7 +7,7 @@ export interface BacktestOptions extends FitOptions {
   /** How many of the largest runs to hold out. */
   holdout: number;
   /** What "largest" means: a run's cost (default 6·N·D, training FLOPs). */
-  cost?: (config: Config) => number;
+  cost?: CostModel;
   /** Level of the predictive intervals (default 0.9). */
   level?: number;
 }
@@ -41,11 +42,10 @@ export interface BacktestResult {
   inside: number;
 }
 
-/** Training FLOPs, 6·N·D; the law must have variables N and D. */
+/** libs/law's sixND, checked: a run without positive N and D would otherwise sort as NaN, silently. */
 export function trainingCompute(config: Config): number {
-  const { N, D } = config;
-  if (!(N > 0) || !(D > 0)) throw new Error('backtest: the default cost is 6·N·D, so every run needs positive N and D (pass options.cost for other variables)');
-  return 6 * N * D;
+  if (!(config.N > 0) || !(config.D > 0)) throw new Error('backtest: the default cost is 6·N·D, so every run needs positive N and D (pass options.cost for other variables)');
+  return sixND(config);
 }
 
 /**
