@@ -5,16 +5,18 @@
  * difference from a reference design (eig) with its interval. The seeds are resampled once per
  * replicate for every setting and design together (a seed is one noise stream across all of them), so
  * the differences are paired. Settings that are not synthetic truths (the real pool) get a table per
- * budget instead: eig's median error over the best other design's, with its interval. Reads the JSON
+ * budget instead: eig's median error over the best other design's, with its interval. And a count of
+ * the synthetic cells where the ratio tables say eig needs less or more compute than the fixed designs,
+ * ≤ 1/5, within 1.5× of the oracle — as point estimates and beyond the seed noise. Reads the JSON
  * files `design-efficiency.bench --save-errors DIR` writes.
  *
  *   node dist/bench/design-efficiency.bench.js --seeds 100 --jobs 2 --no-speed --save-errors /tmp/errors
- *   node dist/bench/score-interval.js /tmp/errors [--reference eig] [--resamples 1000]
+ *   node dist/bench/score-interval.js /tmp/errors [--reference eig] [--oracle oracle] [--resamples 1000]
  */
 import { quantile } from '@lawsweep/design';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { medianAt, seedResamples } from './design-report';
+import { medianAt, RATIO_RESAMPLES, ratioWithInterval, seedResamples, type DesignCurve } from './design-report';
 import { arg } from './support/args';
 import { truthOf } from './tuning-score';
 
@@ -125,9 +127,87 @@ export function budgetRatios(setting: SavedSetting, reference = 'eig', resamples
   });
 }
 
+/**
+ * The bench's truths that the fitted family (chinchilla) cannot express (libs/law's registry): farseer's
+ * data exponent drifts with N. chinchilla and epoch are the family itself, tied is nested in it (α = β).
+ */
+export const MISSPECIFIED_TRUTHS = ['farseer'];
+
+export interface CellCounts {
+  /** 'expressed' (truths the fitted family expresses) or 'misspecified'. */
+  truths: 'expressed' | 'misspecified';
+  cells: number;
+  /** Every fixed design needs more compute than the reference to reach its median error: point ratio > 1 / interval's lower end > 1. */
+  referenceBetter: number;
+  referenceBetterResolved: number;
+  /** Some fixed design needs less: point ratio < 1 / interval's upper end < 1. */
+  fixedBetter: number;
+  fixedBetterResolved: number;
+  /** Every fixed design needs ≥ 5× (the reference at ≤ 1/5 of the best one's compute): point / every lower end ≥ 5. */
+  fifth: number;
+  fifthResolved: number;
+  /** Cells whose best fixed design (smallest point ratio) has an interval reaching 5× or more. */
+  bestFixedReachesFifth: number;
+  /** The oracle needs ≥ 1/1.5 of the reference's compute (the reference within 1.5× of it): point / interval's upper end (not excluded). */
+  oracleWithin: number;
+  oracleWithinNotExcluded: number;
+}
+
+/**
+ * Counts over the synthetic cells (setting × budget) of the ratio tables' statements — what the
+ * BENCHMARKS prose quotes ("less compute than every fixed design in 18 of 30 cells, beyond the seed
+ * noise in …") — so that anyone recounts them from the saved errors. The ratios and intervals are the
+ * design-report tables' own (ratioWithInterval, the same resamples and seed), so the counts agree with
+ * the printed tables. Fixed designs: every design but the reference and the oracle.
+ */
+export function cellCounts(settings: SavedSetting[], reference = 'eig', oracle = 'oracle', resamples = RATIO_RESAMPLES, misspecified = MISSPECIFIED_TRUTHS): CellCounts[] {
+  const groups = new Map<CellCounts['truths'], CellCounts>();
+  const count = (truths: CellCounts['truths']): CellCounts => {
+    const known = groups.get(truths);
+    if (known) return known;
+    const fresh: CellCounts = { truths, cells: 0, referenceBetter: 0, referenceBetterResolved: 0, fixedBetter: 0, fixedBetterResolved: 0, fifth: 0, fifthResolved: 0, bestFixedReachesFifth: 0, oracleWithin: 0, oracleWithinNotExcluded: 0 };
+    groups.set(truths, fresh);
+    return fresh;
+  };
+  for (const s of settings) {
+    const truth = truthOf(s.label);
+    if (!truth) continue;
+    const curves: DesignCurve[] = s.curves.map((c) => ({ ...c, seconds: 0 }));
+    const ref = curves.find((c) => c.design === reference);
+    if (!ref) throw new Error(`score-interval: the reference design '${reference}' is not in ${s.label}`);
+    const fixed = curves.filter((c) => c !== ref && c.design !== oracle);
+    const oracleCurve = curves.find((c) => c !== ref && c.design === oracle);
+    const c = count(misspecified.includes(truth) ? 'misspecified' : 'expressed');
+    ref.checkpoints.forEach((_, j) => {
+      // A design that never reaches the level within its checkpoints needs more than its last checkpoint
+      // (ratio Infinity, printed "> x"): that is ≥ 5 only where x ≥ 5, so a claim for the reference
+      // counts it only then, while "the interval reaches 5×" (not excluded) counts it always.
+      const r = fixed.map((f) => ({ ...ratioWithInterval(ref, f, j, resamples), beyond: f.checkpoints[f.checkpoints.length - 1] / ref.checkpoints[j] }));
+      const atLeastFive = (v: number, beyond: number) => (Number.isFinite(v) ? v >= 5 : beyond >= 5);
+      c.cells++;
+      if (r.length > 0) {
+        const best = r.reduce((b, x) => (x.ratio < b.ratio ? x : b));
+        if (r.every((x) => x.ratio > 1)) c.referenceBetter++;
+        if (r.every((x) => x.lower > 1)) c.referenceBetterResolved++;
+        if (r.some((x) => x.ratio < 1)) c.fixedBetter++;
+        if (r.some((x) => x.upper < 1)) c.fixedBetterResolved++;
+        if (r.every((x) => atLeastFive(x.ratio, x.beyond))) c.fifth++;
+        if (r.every((x) => atLeastFive(x.lower, x.beyond))) c.fifthResolved++;
+        if (best.upper >= 5) c.bestFixedReachesFifth++;
+      }
+      if (oracleCurve) {
+        const o = ratioWithInterval(ref, oracleCurve, j, resamples);
+        if (o.ratio >= 1 / 1.5) c.oracleWithin++;
+        if (o.upper >= 1 / 1.5) c.oracleWithinNotExcluded++;
+      }
+    });
+  }
+  return [...groups.values()];
+}
+
 function main(): void {
   const dir = process.argv[2];
-  if (!dir || dir.startsWith('--')) throw new Error('usage: node dist/bench/score-interval.js DIR [--reference eig] [--resamples 1000] (DIR from design-efficiency.bench --save-errors DIR)');
+  if (!dir || dir.startsWith('--')) throw new Error('usage: node dist/bench/score-interval.js DIR [--reference eig] [--oracle oracle] [--resamples 1000] (DIR from design-efficiency.bench --save-errors DIR)');
   const settings = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort()
@@ -142,6 +222,16 @@ function main(): void {
       `| design | score | 90% interval | − ${reference} | 90% interval | resamples with ${reference} lower | ${truths.join(' | ')} |\n|---|---|---|---|---|---|${truths.map(() => '---|').join('')}\n` +
       rows
         .map((r) => `| ${r.design} | ${f(r.score)} | ${f(r.lower)} … ${f(r.upper)} | ${r.design === reference ? '—' : f(r.difference)} | ${r.design === reference ? '—' : `${f(r.differenceLower)} … ${f(r.differenceUpper)}`} | ${r.design === reference ? '—' : `${(100 * r.referenceBetter).toFixed(1)}%`} | ${truths.map((t) => f(r.perTruth.get(t) ?? NaN)).join(' | ')} |`)
+        .join('\n') +
+      '\n',
+  );
+  const counts = cellCounts(settings, reference, arg('oracle') ?? 'oracle');
+  const both = (a: number, b: number) => `${a} / ${b}`;
+  process.stdout.write(
+    `\ncells (setting × budget) where the ratio tables say so, as point estimates / beyond the seed noise (90% intervals, ${RATIO_RESAMPLES} resamples, as printed with the tables); fixed designs: every design but ${reference} and the oracle\n\n` +
+      `| truths | cells | ${reference} needs less than every fixed design | a fixed design needs less | ${reference} at ≤ 1/5 of every fixed design's compute | best fixed design's interval reaches 5× | ${reference} within 1.5× of the oracle (point / not excluded) |\n|---|---|---|---|---|---|---|\n` +
+      counts
+        .map((c) => `| ${c.truths} | ${c.cells} | ${both(c.referenceBetter, c.referenceBetterResolved)} | ${both(c.fixedBetter, c.fixedBetterResolved)} | ${both(c.fifth, c.fifthResolved)} | ${c.bestFixedReachesFifth} | ${both(c.oracleWithin, c.oracleWithinNotExcluded)} |`)
         .join('\n') +
       '\n',
   );

@@ -1,5 +1,5 @@
 import { SeededRandom } from '@lawsweep/law';
-import { budgetRatios, scoreIntervals, type SavedSetting } from '../../bench/score-interval';
+import { budgetRatios, cellCounts, scoreIntervals, type SavedSetting } from '../../bench/score-interval';
 
 const checkpoints = [1e20, 1e21];
 
@@ -63,6 +63,83 @@ describe('bench/score-interval: the seed noise of the mean log median error', ()
     // Designs with independent noise: the ratio moves with the resampled seeds.
     const mixed = budgetRatios(setting('real pool, constrained', { eig: noisy(0.01, 5), isoflop: noisy(0.01, 6), random: noisy(0.01, 7) }), 'eig', 300);
     for (const r of mixed) expect(r.upper).toBeGreaterThan(r.lower);
+  });
+
+  describe('cellCounts: the ratio tables\' statements counted over the synthetic cells', () => {
+    const budgets = [1e20, 1e21, 1e22];
+    /** 40 seeds whose median errors fall as budget^(−1/2), times `factor`: a constant factor k costs k² in compute. */
+    function powerLaw(factor: number, seed: number): number[][] {
+      const rng = new SeededRandom(seed);
+      return Array.from({ length: 40 }, () => {
+        const f = Math.exp(0.5 * rng.normal());
+        return budgets.map((b) => factor * 0.01 * f * Math.sqrt(1e20 / b));
+      });
+    }
+    const at = (label: string, curves: Record<string, number[][]>): SavedSetting => ({
+      label,
+      firstSeed: 0,
+      curves: Object.entries(curves).map(([design, errors]) => ({ design, checkpoints: budgets, errors })),
+    });
+    const same = powerLaw(1, 11);
+    const times = (k: number) => same.map((row) => row.map((e) => k * e));
+
+    it('counts point estimates and resolved margins, fixed designs apart from the oracle, per group of truths', () => {
+      const settings = [
+        // grid needs 10× eig's compute, random 2× (beyond the last checkpoint at 1e22: never), the oracle ½× (1× at the first budget, the resolution limit).
+        at('truth chinchilla, noise 0.005', { eig: same, grid: times(Math.sqrt(10)), random: times(Math.SQRT2), oracle: times(Math.SQRT1_2) }),
+        // The same errors on other seeds: equal medians, so no margin either way beyond the resampling noise.
+        // The oracle there needs 0.64× eig's compute (1× at the first budget) on other seeds: not within 1.5× as a point, but not excluded.
+        at('truth epoch, noise 0.01', { eig: same, grid: [...same].reverse(), oracle: [...times(0.8)].reverse() }),
+        // On other seeds, so each with a wide interval: grid needs 6× eig's compute (never at 1e22)…
+        at('truth tied, noise 0.01', { eig: same, grid: [...times(Math.sqrt(6))].reverse() }),
+        // …and random 1.21×.
+        at('truth chinchilla, noise 0.01', { eig: same, random: [...times(1.1)].reverse() }),
+        // On the same seeds: grid needs 10× (never at 1e22, where "> 1.0×" does not show ≥ 5×).
+        at('truth epoch, noise 0.005', { eig: same, grid: times(Math.sqrt(10)) }),
+        // random needs ½× eig's compute (1× at the first budget).
+        at('truth farseer, noise 0.01', { eig: times(Math.SQRT2), random: same }),
+        // On other seeds: random needs 0.81× (1× at the first budget), with a wide interval.
+        at('truth farseer, noise 0.005', { eig: same, random: [...times(0.9)].reverse() }),
+        at('real pool: epoch_chinchilla.csv (replay)', { eig: times(9), random: same }),
+      ];
+      const [expressed, misspecified] = cellCounts(settings, 'eig', 'oracle', 200);
+      expect(expressed.truths).toBe('expressed');
+      expect(expressed.cells).toBe(15);
+      // Beyond the noise: 9 cells (the first setting, the 6× on other seeds, the 10×), none elsewhere.
+      expect(expressed.referenceBetterResolved).toBe(9);
+      expect(expressed.fixedBetterResolved).toBe(0);
+      // As points, the 12 cells with a margin; the reshuffled setting's ratios are 1 up to rounding and may fall either way.
+      expect(expressed.referenceBetter).toBeGreaterThanOrEqual(12);
+      expect(expressed.referenceBetter + expressed.fixedBetter).toBeLessThanOrEqual(15);
+      // ≤ 1/5: the two 6× cells and the two 10× cells as points; only the paired 10× beyond the noise.
+      expect(expressed.fifth).toBe(4);
+      expect(expressed.fifthResolved).toBe(2);
+      // The best fixed design's interval reaches 5× where it is 6× or 10× (4), and at 1e22 wherever the
+      // best never reaches eig's error in some resample (every setting: 5).
+      expect(expressed.bestFixedReachesFifth).toBe(9);
+      // The oracle: 1× at 1e20 (within) in both settings with one; ½× after in the first (not within,
+      // and the paired interval is the point), 0.64× in the reshuffled one, whose intervals reach past 1/1.5.
+      expect(expressed.oracleWithin).toBe(2);
+      expect(expressed.oracleWithinNotExcluded).toBe(4);
+      // Farseer: random ahead in 4 cells (½× paired: beyond the noise; 0.81× on other seeds: not), and its
+      // interval at 1e22 on other seeds reaches "never" in some resamples.
+      expect(misspecified).toEqual({
+        truths: 'misspecified', cells: 6, referenceBetter: 0, referenceBetterResolved: 0, fixedBetter: 4, fixedBetterResolved: 2,
+        fifth: 0, fifthResolved: 0, bestFixedReachesFifth: 1, oracleWithin: 0, oracleWithinNotExcluded: 0,
+      });
+    });
+
+    it('with the oracle as the reference every other design is fixed, and no oracle count is made', () => {
+      const [c] = cellCounts([at('truth tied, noise 0.005', { oracle: same, grid: times(Math.sqrt(10)) })], 'oracle', 'oracle', 100);
+      expect(c.referenceBetterResolved).toBe(3);
+      // 10× at 1e20 and 1e21; at 1e22 grid never reaches the oracle's error, "> 1.0×", which is not ≥ 5×.
+      expect(c.fifthResolved).toBe(2);
+      expect(c.oracleWithin + c.oracleWithinNotExcluded).toBe(0);
+    });
+
+    it('names a missing reference', () => {
+      expect(() => cellCounts([at('truth tied, noise 0.005', { grid: same })])).toThrow(/reference design 'eig' is not in truth tied/);
+    });
   });
 
   it('says what is missing', () => {
