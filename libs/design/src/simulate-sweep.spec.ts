@@ -29,10 +29,12 @@ describe('simulateSweep', () => {
   it('replays only runs of the pool, holding out the targets', () => {
     const pool = [1e7, 3e7, 1e8, 3e8, 1e9].flatMap((N) => [20, 60, 200].map((r) => ({ config: { N, D: N * r }, loss: 2 + 400 / N ** 0.34 + 400 / (N * r) ** 0.28 })));
     const target = pool[pool.length - 1].config;
-    const replaySpec = testSpec({ budget: 1e21, targets: [target], trainer: { type: 'replay', file: 'pool.csv' } });
+    // A budget that buys the whole pool (≈ 1.9e21 FLOPs), so only the hold-out keeps the target (1.2e21) out.
+    const replaySpec = testSpec({ budget: 1e22, targets: [target], trainer: { type: 'replay', file: 'pool.csv' } });
     const record = simulateSweep(replaySpec, { design: 'random', seed: 1, replay: pool });
     const runs = record.checkpoints[0].runs;
     const keys = new Set(pool.map((o) => JSON.stringify(o.config)));
+    expect(runs).toHaveLength(pool.length - 1);
     for (const r of runs) expect(keys.has(JSON.stringify(r))).toBe(true);
     expect(runs).not.toContainEqual(target);
     expect(record.checkpoints[0].targets[0].truth).toBeCloseTo(pool[pool.length - 1].loss, 10);
