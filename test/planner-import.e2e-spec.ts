@@ -66,6 +66,19 @@ describe('planner: importing existing runs', () => {
     const plainKeys = firstPlain.map((r) => key(r.config)).sort();
     const importedKeys = new Set(have.map(key));
     expect(firstImported.map((r) => key(r.config)).sort()).not.toEqual(plainKeys);
+    // It learns from the imported losses, not only from which configs they are: the same configs measured
+    // from another law (one whose loss hardly depends on D) lead to another first batch.
+    const flatInD = resolveTruth({ law: 'chinchilla', params: { E: 2, A: 400, B: 1e-3, alpha: 0.34, beta: 2 } });
+    const otherTheta = flatInD.law.toTheta(flatInD.params);
+    const otherImports = have.map((c) => ({ ...c, loss: Math.exp(flatInD.law.logLoss(otherTheta, c)) }));
+    const withOther = await post('/sweeps', { ...spec, name: 'import-test-other-law', runs: otherImports });
+    const firstOther = await waitFor(async () => {
+      const runs = (await get<RunJson[]>(`/sweeps/${withOther.id}/runs`)).filter((r) => !r.imported);
+      return runs.length === 3 ? runs : undefined;
+    }, 'the first batch of the sweep with the other law\'s imports');
+    expect(firstOther.map((r) => key(r.config)).sort()).not.toEqual(firstImported.map((r) => key(r.config)).sort());
+    expect(firstOther.filter((r) => importedKeys.has(key(r.config)))).toEqual([]);
+    await post(`/sweeps/${withOther.id}/cancel`, {});
     // The sweep with imports already has a fit before spending anything.
     const fit = await get<FitJson>(`/sweeps/${withImports.id}/fit`);
     expect(fit.n).toBeGreaterThanOrEqual(6);
