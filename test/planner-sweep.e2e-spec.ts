@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { parseSweepSpec, RESULTS_QUEUE, resultJobOptions, type RunResult } from '@lawsweep/contracts';
 import { simulateSweep } from '@lawsweep/design';
+import { getLaw, optimalAllocation } from '@lawsweep/law';
 import type { FitJson, RunJson, SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
@@ -86,9 +87,13 @@ describe('planner + workers: a sweep end to end', () => {
     const again: RunResult = { status: 'done', sweepId: id, runId: runs[0].id, loss: 99, curve: [], worker: 'replay', attempts: 1, durationMs: 1 };
     const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
     await results.add('result', again, { ...resultJobOptions(runs[0].id), jobId: `${runs[0].id}-again` });
-    await new Promise((r) => setTimeout(r, 500));
+    // Wait for the planner to have handled it (a poll, not a fixed sleep: a loaded machine is slower).
+    let metrics = '';
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+      if (/lawsweep_results_total\{status="done",outcome="duplicate"\}/.test(metrics)) break;
+    }
     await results.close();
-    const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/lawsweep_results_total\{status="done",outcome="duplicate"\} 1/);
     expect(metrics).toMatch(new RegExp(`lawsweep_results_total\\{status="done",outcome="recorded"\\} ${runs.length}\\b`));
     expect(metrics).toMatch(/bullmq_job_count\{queue="lawsweep-results"/);
@@ -115,6 +120,20 @@ describe('planner + workers: a sweep end to end', () => {
     expect(Math.abs(ours.loss - simTarget.loss)).toBeLessThanOrEqual(Math.max(halfWidths, 0.02 * simTarget.loss));
     // Same budget, same stopping rule: the sweep bought about as many runs as the simulation.
     expect(Math.abs(runs.length - sim.checkpoints[sim.checkpoints.length - 1].runs.length)).toBeLessThanOrEqual(3);
-    expect(fit.frontier === null || Array.isArray(fit.frontier)).toBe(true);
+    // The fit's compute-optimal frontier: 8 levels from the cheapest candidate up to the target's compute,
+    // each point on its iso-cost curve (6ND) and at the fitted law's optimum there (libs/law's
+    // optimalAllocation, to within the frontier's scan step of 0.03 decades in N), with the fit's loss.
+    const law = getLaw('chinchilla');
+    const theta = law.toTheta(fit.params);
+    const frontier = fit.frontier ?? [];
+    expect(frontier).toHaveLength(8);
+    expect(frontier[0].compute / (6 * 1e7 * 2e8)).toBeCloseTo(1, 6);
+    expect(frontier[7].compute / (6 * 7e10 * 1.4e12)).toBeCloseTo(1, 6);
+    for (const [i, p] of frontier.entries()) {
+      if (i > 0) expect(p.compute).toBeGreaterThan(frontier[i - 1].compute);
+      expect((6 * p.config.N * p.config.D) / p.compute).toBeCloseTo(1, 4);
+      expect(Math.abs(Math.log10(p.config.N / optimalAllocation(law, theta, p.compute).N))).toBeLessThan(0.04);
+      expect(p.loss / Math.exp(law.logLoss(theta, p.config))).toBeCloseTo(1, 10);
+    }
   });
 });
