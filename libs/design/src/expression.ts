@@ -67,8 +67,32 @@ export function compileExpression(source: string, variables: readonly string[]):
   };
 }
 
+const COMPARISONS = new Set(['<', '>', '<=', '>=', '==', '!=']);
+
+/** Whether a parsed expression yields true/false: a comparison, or and/or/xor/not/?: of such. */
+function isCondition(node: MathNode): boolean {
+  const n = node as unknown as { type: string; op?: string; args?: MathNode[]; content?: MathNode; value?: unknown; trueExpr?: MathNode; falseExpr?: MathNode };
+  switch (n.type) {
+    case 'ParenthesisNode':
+      return isCondition(n.content as MathNode);
+    case 'RelationalNode':
+      return true;
+    case 'ConstantNode':
+      return typeof n.value === 'boolean';
+    case 'ConditionalNode':
+      return isCondition(n.trueExpr as MathNode) && isCondition(n.falseExpr as MathNode);
+    case 'OperatorNode':
+      if (COMPARISONS.has(n.op ?? '') || n.op === 'not') return true;
+      return ['and', 'or', 'xor'].includes(n.op ?? '') && (n.args ?? []).every(isCondition);
+    default:
+      return false;
+  }
+}
+
 export function compileConstraint(source: string, variables: readonly string[]): CompiledConstraint {
   const { node, symbols } = parseChecked(source, variables);
+  // A bare number ("D / N") would be read as "holds unless 0": almost surely a comparison left out.
+  if (!isCondition(node)) throw new ExpressionError(`constraint '${source}' is not a comparison (it computes a number, which says nothing about which configs to keep)`);
   const code: EvalFunction = node.compile();
   return {
     source,

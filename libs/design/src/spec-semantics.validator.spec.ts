@@ -8,6 +8,8 @@ const cases: Array<[string, Parameters<typeof testSpec>[0], string, RegExp]> = [
   ['cost that does not parse', { cost: '6 * N *' }, 'cost', /parse/],
   ['cost over an unknown variable', { cost: '6 * N * T' }, 'cost', /'T'/],
   ['constraint over an unknown variable', { constraints: ['D / M >= 1'] }, 'constraints.0', /'M'/],
+  ['constraint that is not a comparison', { constraints: ['D / N >= 2', 'D / N'] }, 'constraints.1', /not a comparison.*e\.g\. "D \/ N >= 20"/],
+  ['constraint joining a number with and', { constraints: ['(D / N >= 2) and N'] }, 'constraints.0', /not a comparison/],
   ['target missing a variable', { targets: [{ N: 7e10 }] }, 'targets.0.D', /no value for variable 'D'/],
   ['target with an extra variable', { targets: [{ N: 7e10, D: 1e12, X: 3 }] }, 'targets.0.X', /not a variable/],
   ['budget below the cheapest run', { budget: 1e10 }, 'budget', /cheapest/],
@@ -19,6 +21,15 @@ const cases: Array<[string, Parameters<typeof testSpec>[0], string, RegExp]> = [
 describe('validateSweepSpecSemantics', () => {
   it('accepts the demo spec', () => {
     expect(validateSweepSpecSemantics(testSpec())).toEqual([]);
+  });
+
+  it.each([
+    ['a comparison', ['D / N >= 2']],
+    ['a chained comparison', ['2 <= D / N <= 500']],
+    ['comparisons joined', ['(D / N >= 2) and not (N > 5e8)', 'D / N < 500 or N < 2e7']],
+    ['a conditional of comparisons', ['N > 1e8 ? D / N >= 20 : D / N >= 2']],
+  ])('accepts constraints that are conditions: %s', (_name, constraints) => {
+    expect(validateSweepSpecSemantics(testSpec({ constraints }))).toEqual([]);
   });
 
   it.each(cases)('%s', (_name, overrides, path, message) => {
