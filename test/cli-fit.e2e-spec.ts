@@ -30,6 +30,21 @@ describeWithEpochData('lawsweep fit', () => {
     expect(Math.abs(fit.params.beta - 0.3658)).toBeLessThan(0.02);
     for (const key of ['stderr', 'rmse', 'sigma', 'objective', 'iterations', 'modes']) expect(fit).toHaveProperty(key);
     expect(fit.modes[0].weight).toBeGreaterThan(0);
+    // A well-posed fit raises no warning.
+    expect(fit.warnings).toEqual([]);
+  });
+
+  it('warns when the data cannot pin the law: a variable that never varies', () => {
+    const file = join(dir, 'one-d.csv');
+    const rows = [1e7, 3e7, 1e8, 3e8, 1e9, 3e9, 1e10].map((n, i) => `${n},2e10,${(1.9 + 400 / n ** 0.34 + 0.01 * (i % 3)).toFixed(4)}`);
+    writeFileSync(file, `N,D,loss\n${rows.join('\n')}\n`);
+    const r = lawsweep('fit', '--data', file, '--law', 'chinchilla', '--json');
+    expect(r.code).toBe(0);
+    const codes = (JSON.parse(r.stdout).warnings as { code: string; message: string }[]).map((w) => w.code);
+    expect(codes).toContain('variable-constant');
+    const table = lawsweep('fit', '--data', file, '--law', 'chinchilla');
+    expect(table.stdout).toMatch(/^warning: D takes one value in the data \(2\.00e\+10\): .* add runs at other values of D$/m);
+    expect(table.stdout).not.toMatch(/^warning: N takes one value/m);
   });
 
   it('--loss huber:auto picks δ from the residuals and says which (--json and the table)', () => {

@@ -15,5 +15,6 @@ export * from './runs-csv';
 export * from './compute-optimal';
 export * from './bootstrap-fit';
 export * from './backtest';
+export * from './fit-warnings';
 export { goldenSectionMin } from './golden-section';
 export { choleskyInPlace, choleskySolveInPlace } from './linalg';

@@ -6,6 +6,7 @@ import {
   computeOptimal,
   dropHighestLoss,
   fitLaw,
+  fitWarnings,
   formatLossFunction,
   getLaw,
   parseLossFunction,
@@ -104,6 +105,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   if (budgets.some((b) => !(b > 0 && Number.isFinite(b)))) throw new Error(`--optimal: expected positive FLOP budgets separated by commas, got '${flags.optimal}'`);
   const optimal = budgets.map((c) => computeOptimal(law, fit, c, { seed }));
   const backtest = flags.backtest === undefined ? undefined : runBacktest(law, data, options, flags.backtest);
+  const warnings = fitWarnings(law, fit, data);
 
   const result = {
     law: law.name,
@@ -128,6 +130,7 @@ async function runFit(flags: FitFlags): Promise<void> {
     ...(boot ? { bootstrap: { samples: bootstrapSamples, level: boot.level, stderr: boot.stderr, intervals: boot.intervals } } : {}),
     ...(optimal.length > 0 ? { optimal } : {}),
     ...(backtest ? { backtest: backtestJson(backtest) } : {}),
+    warnings,
   };
   if (flags.json) {
     printJson(result);
@@ -147,6 +150,7 @@ async function runFit(flags: FitFlags): Promise<void> {
     ),
     '',
     `rmse (log-loss) ${sci(fit.rmse, 3)}, sigma ${sci(fit.sigma, 3)}, objective ${sci(fit.objective, 6)}, ${fit.converged ? 'converged' : 'NOT converged'} (${fit.iterations} iterations)`,
+    ...warnings.map((w) => `warning: ${w.message}`),
     `modes: ${fit.modes.length}${fit.modes.map((m, i) => `\n  #${i + 1} weight ${m.weight.toFixed(3)}, objective ${sci(m.objective, 6)}, ${m.starts} starts: ${law.paramNames.map((p) => `${p}=${sci(m.params[p], 3)}`).join(' ')}`).join('')}`,
     ...optimal.map((o) => `optimal at C=${sci(o.compute, 2)}: N*=${sci(o.N, 3)} [${sci(o.interval.N[0], 2)}, ${sci(o.interval.N[1], 2)}], D*=${sci(o.D, 3)} [${sci(o.interval.D[0], 2)}, ${sci(o.interval.D[1], 2)}], loss ${o.loss.toFixed(4)}`),
     ...(backtest ? ['', backtestText(law, backtest)] : []),
