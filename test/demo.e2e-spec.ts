@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureCliBuilt } from './support/cli';
@@ -21,6 +22,22 @@ function runCli(args: string[], cwd: string, timeoutMs: number): Promise<{ code:
       clearTimeout(timer);
       res({ code, out });
     });
+  });
+}
+
+/** True when something accepts a TCP connection on 127.0.0.1:port, false when it is refused. */
+function acceptsConnection(port: number): Promise<boolean> {
+  return new Promise((res, rej) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(5_000, () => {
+      socket.destroy();
+      rej(new Error(`connecting to 127.0.0.1:${port} neither succeeded nor was refused in 5 s`));
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      res(true);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? res(false) : rej(err)));
   });
 }
 
@@ -61,9 +78,14 @@ describe('lawsweep demo --fast (the built CLI, as a child process)', () => {
     expect(existsSync(join(dir, 'runs.csv'))).toBe(true);
   });
 
-  it('leaves no redis-server of its own running', () => {
-    const port = /started redis-server on port (\d+)/.exec(result.out)?.[1];
+  it('leaves no redis-server of its own running', async () => {
+    const port = Number(/started redis-server on port (\d+)/.exec(result.out)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    // Nothing listens on its port any more...
+    expect(await acceptsConnection(port)).toBe(false);
+    // ...and no process is left under redis-server's own title ("redis-server 127.0.0.1:PORT": it
+    // renames itself, so its --port argument never shows in ps).
     const ps = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-    expect(ps).not.toContain(`--port ${port} `);
+    expect(ps.split('\n').filter((l) => l.includes(`127.0.0.1:${port}`))).toEqual([]);
   });
 });

@@ -88,17 +88,25 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
 
   it('the worker app and the `lawsweep worker` CLI run a sweep through the password-protected Redis; no secret reaches job data or a trainer', async () => {
     // A deployment that shares one env file: the worker's environment holds the token too.
-    await stack.startWorker({ LAWSWEEP_TOKEN: TOKEN });
+    const app = await stack.startWorker({ LAWSWEEP_TOKEN: TOKEN });
     // The CLI's --redis flag wins over a wrong REDIS_URL in the environment.
-    await stack.startWorker({ WORKER_ID: 'cli-worker', REDIS_URL: 'redis://127.0.0.1:1' }, join(ROOT, 'bin/lawsweep.js'), ['worker', '--redis', stack.redis.url]);
+    const cli = await stack.startWorker({ WORKER_ID: 'cli-worker', REDIS_URL: 'redis://127.0.0.1:1' }, join(ROOT, 'bin/lawsweep.js'), ['worker', '--redis', stack.redis.url]);
+    expect(app.name).not.toBe(cli.name);
 
-    const trainer = { type: 'command', command: ['sh', join(__dirname, 'faults/fixtures/env-dump.sh')], env: { DUMP_DIR: dumpDir } };
+    // Each run holds its slot for 2 s before dumping its environment. Both workers are in the
+    // registry (consuming) before the sweep exists, each takes at most WORKER_CONCURRENCY=2 runs at
+    // once (startWorker's default; the CLI reads it too), and the planner's first wave puts
+    // parallelism=4 runs on the queue together: one worker can hold only two of them, and the
+    // other two wait until a slot frees 2 s later, while the idle worker, blocked on the queue,
+    // takes them at once. So both workers run runs of this sweep.
+    const script = join(__dirname, 'faults/fixtures/env-dump.sh');
+    const trainer = { type: 'command', command: ['sh', '-c', 'sleep 2 && exec sh "$0"', script], env: { DUMP_DIR: dumpDir } };
     const created = await req('/sweeps', { method: 'POST', auth: `Bearer ${TOKEN}`, body: timedSpec('secrets', { trainer, stop: { maxRuns: 6 }, parallelism: 4 }) });
     const { id } = (await created.json()) as { id: string };
     await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
     const audit = await auditSweep(stack.store, id);
     expect(audit.byState).toEqual({ done: 6 });
-    expect(new Set(audit.runs.map((r) => r.worker)).size).toBeGreaterThanOrEqual(1);
+    expect([...new Set(audit.runs.map((r) => r.worker))].sort()).toEqual([app.name, cli.name].sort());
 
     const connection = { host: '127.0.0.1', port: stack.redis.port, password: PASSWORD };
     const runs = new Queue(runQueueName(), { connection });

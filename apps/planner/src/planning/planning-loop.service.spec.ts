@@ -33,7 +33,55 @@ describe('PlanningLoopService catch-up passes', () => {
     expect(await passes([{ enqueued: [] }], 300)).toBe(1);
   });
 
-  it('keeps one pending catch-up per sweep and drops it on shutdown', async () => {
-    expect(await passes([{ enqueued: [], replanInMs: 10_000 }], 50)).toBe(1);
+  describe('with fake timers', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('keeps one pending catch-up per sweep and drops it on shutdown', async () => {
+      const calls: string[] = [];
+      const planner = {
+        planOnce: async (sweepId: string) => {
+          calls.push(sweepId);
+          return { enqueued: [], replanInMs: 10_000 };
+        },
+      } as unknown as SweepPlannerService;
+      const loop = new PlanningLoopService(store, planner, metrics, config);
+      // No tick (onApplicationBootstrap is not called) and each plan's lock renewal interval is
+      // cleared when it ends, so every timer still pending is a catch-up pass.
+      expect(jest.getTimerCount()).toBe(0);
+      await loop.schedule('sw-1');
+      await loop.schedule('sw-1');
+      expect(calls).toEqual(['sw-1', 'sw-1']);
+      // Two plans of sw-1 both asked for a catch-up: one is pending, not two.
+      expect(jest.getTimerCount()).toBe(1);
+      // A different sweep gets its own.
+      await loop.schedule('sw-2');
+      expect(jest.getTimerCount()).toBe(2);
+      await loop.onModuleDestroy();
+      // Shutdown drops them: nothing pending, and the due time passing plans nothing.
+      expect(jest.getTimerCount()).toBe(0);
+      await jest.advanceTimersByTimeAsync(20_000);
+      expect(calls).toEqual(['sw-1', 'sw-1', 'sw-2']);
+    });
+
+    it('the pending catch-up fires once, at its due time', async () => {
+      let calls = 0;
+      const planner = {
+        planOnce: async () => (calls++ < 2 ? { enqueued: [], replanInMs: 10_000 } : { enqueued: [] }),
+      } as unknown as SweepPlannerService;
+      const loop = new PlanningLoopService(store, planner, metrics, config);
+      await loop.schedule('sw-1');
+      await loop.schedule('sw-1');
+      expect(calls).toBe(2);
+      await jest.advanceTimersByTimeAsync(9_999);
+      expect(calls).toBe(2);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(calls).toBe(3);
+      // The catch-up's plan held nothing back: no further pass.
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(calls).toBe(3);
+      expect(jest.getTimerCount()).toBe(0);
+      await loop.onModuleDestroy();
+    });
   });
 });
