@@ -129,14 +129,31 @@ describe('bad input: every hostile spec or import is a clear 4xx and nothing is 
     const before = await sweepCount();
     const huge = await post('/sweeps', { ...valid, name: 'x'.repeat(11 * 1024 * 1024) });
     expect(huge.status).toBe(413);
-    expect(((await huge.json()) as { message: string }).message).toMatch(/large/i);
-    expect((await post('/sweeps', '{"name": ')).status).toBe(400);
+    expect(await huge.json()).toMatchObject({ message: expect.stringMatching(/large/i), errors: [{ path: '(body)', message: expect.stringMatching(/LAWSWEEP_BODY_LIMIT/) }] });
+    const malformed = await post('/sweeps', '{"name": ');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ message: 'the body is not valid JSON', errors: [{ path: '(body)', message: expect.stringMatching(/one JSON object/) }] });
     for (const body of ['[1, 2, 3]', 'null', '"spec"', '42']) {
       const res = await post('/sweeps', body);
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
     }
     const text = await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'name: x' });
     expect(text.status).toBe(400);
+    expect(await text.json()).toMatchObject({ errors: [{ path: '(body)', message: expect.stringMatching(/Content-Type: application\/json \(got 'text\/plain'\)/) }] });
     expect(await sweepCount()).toBe(before);
+  });
+
+  it('query parameters it does not understand are a 400 naming them, not silently ignored', async () => {
+    const before = await sweepCount();
+    const maybe = await post('/sweeps?paused=maybe', valid);
+    expect(maybe.status).toBe(400);
+    expect(await maybe.json()).toMatchObject({ errors: [{ path: 'paused', message: 'must be true or false (got "maybe")' }] });
+    expect(await sweepCount()).toBe(before);
+    const paused = (await (await post('/sweeps?paused=true', valid)).json()) as { id: string; state: string };
+    expect(paused.state).toBe('paused');
+    const xml = await fetch(`${stack.baseUrl}/sweeps/${paused.id}/runs?format=xml`);
+    expect(xml.status).toBe(400);
+    expect(await xml.json()).toMatchObject({ errors: [{ path: 'format', message: 'must be json or csv (got "xml")' }] });
+    expect((await fetch(`${stack.baseUrl}/sweeps/${paused.id}/runs?format=json`)).status).toBe(200);
   });
 });

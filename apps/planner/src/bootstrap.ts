@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { PlannerConfig } from './config/planner-config';
@@ -20,6 +21,16 @@ export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<Ne
   });
   const config = app.get(PlannerConfig);
   app.useBodyParser('json', { limit: config.bodyLimit });
+  // body-parser's own errors (malformed JSON, a body over the limit) in the API's error shape, with the fix.
+  app.use((err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
+    if (err?.type === 'entity.parse.failed') {
+      res.status(400).json({ statusCode: 400, message: 'the body is not valid JSON', errors: [{ path: '(body)', message: `${err.message ?? 'cannot parse'}; send the spec as one JSON object` }] });
+    } else if (err?.type === 'entity.too.large') {
+      res.status(413).json({ statusCode: 413, message: 'request entity too large', errors: [{ path: '(body)', message: `over the planner's body limit (${config.bodyLimit}; LAWSWEEP_BODY_LIMIT raises it)` }] });
+    } else {
+      next(err);
+    }
+  });
   if (options.shutdownHooks !== false) app.enableShutdownHooks();
   const doc = SwaggerModule.createDocument(
     app,

@@ -29,6 +29,8 @@ export const WORKER_REGISTRY_KEY = 'lawsweep:workers';
 export const WORKER_ADVERT_TTL_MS = 30_000;
 
 export const POOL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+/** What POOL_NAME_PATTERN asks, in words (spec and worker config errors say it the same way). */
+export const POOL_NAME_RULE = 'must be lowercase letters, digits, - or _, starting with a letter or digit (at most 63), e.g. "a100"';
 
 /**
  * Cancellation: the planner sets this key (any value, with a TTL longer than the longest run, e.g.

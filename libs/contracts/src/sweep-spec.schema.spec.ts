@@ -36,6 +36,14 @@ describe('sweep spec schema', () => {
     expect(r.errors.map((e) => e.path)).toContain(path);
   });
 
+  it('says what a pool name may be', () => {
+    const r = parseSweepSpec({ ...valid, pool: 'my pool!' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toContainEqual({ path: 'pool', message: expect.stringMatching(/lowercase letters, digits, - or _.*e\.g\. "a100"/) });
+    expect(parseSweepSpec({ ...valid, pool: 'a100' }).ok).toBe(true);
+  });
+
   it.each(['mse', 'huber', 'huber:1e-3', 'huber:0.02', 'huber:auto'])('accepts fit.loss %s', (loss) => {
     const r = parseSweepSpec({ ...valid, fit: { loss } });
     expect(r.ok).toBe(true);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { trainerSchema } from './run-job.types';
+import { POOL_NAME_PATTERN, POOL_NAME_RULE } from './queues';
 
 /**
  * The sweep spec of ARCHITECTURE.md, checked structurally here (types, ranges, sizes). Checks that
@@ -81,7 +82,7 @@ export const sweepSpecSchema = z
     seed: z.number().int().default(0),
     trainer: trainerSchema,
     /** Worker pool the runs go to (see libs/contracts queues). */
-    pool: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/).optional(),
+    pool: z.string().regex(POOL_NAME_PATTERN, POOL_NAME_RULE).optional(),
   })
   .strict();
 

@@ -1,10 +1,22 @@
-import { BadRequestException, Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SweepStore } from '@lawsweep/store';
 import { FrontierService } from './frontier.service';
 import { fitView, runsCsv, runView, sweepView } from './sweep-views';
 import { SweepsService } from './sweeps.service';
+
+/** A 400 in the API's error shape for one bad query parameter or header. */
+function badQuery(path: string, message: string): BadRequestException {
+  return new BadRequestException({ statusCode: 400, message: 'invalid request', errors: [{ path, message }] });
+}
+
+/** true/1 and false/0; anything else is a 400 rather than a silent false. */
+function booleanQuery(name: string, raw: string | undefined): boolean {
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw badQuery(name, `must be true or false (got ${JSON.stringify(raw)})`);
+}
 
 /**
  * The REST API of ARCHITECTURE.md. Bodies are validated by the zod schemas of libs/contracts (the
@@ -26,8 +38,11 @@ export class SweepsController {
   @ApiQuery({ name: 'paused', required: false, description: 'create it paused (import runs, then POST /sweeps/:id/resume)' })
   @ApiResponse({ status: 201, description: 'the sweep, as GET /sweeps/:id' })
   @ApiResponse({ status: 400, description: '{ message, errors: [{ path, message }] }' })
-  async create(@Body() body: unknown, @Query('paused') paused?: string) {
-    return sweepView(await this.sweeps.create(body, { paused: paused === 'true' || paused === '1' }));
+  async create(@Body() body: unknown, @Query('paused') paused?: string, @Headers('content-type') contentType?: string) {
+    if (body === undefined && !/json/i.test(contentType ?? '')) {
+      throw badQuery('(body)', `send the spec as JSON with Content-Type: application/json (got ${contentType ? `'${contentType}'` : 'no Content-Type'})`);
+    }
+    return sweepView(await this.sweeps.create(body, { paused: booleanQuery('paused', paused) }));
   }
 
   @Get()
@@ -55,11 +70,12 @@ export class SweepsController {
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
   @ApiQuery({ name: 'last', required: false, description: 'only the newest this many runs (the dashboard asks for 300, not for every run of a big sweep)' })
   async runs(@Param('id') id: string, @Query('format') format: string | undefined, @Query('last') lastRaw: string | undefined, @Res({ passthrough: true }) res: Response) {
+    if (format !== undefined && format !== 'json' && format !== 'csv') throw badQuery('format', `must be json or csv (got ${JSON.stringify(format)})`);
     const sweep = await this.sweeps.get(id);
     const csv = format === 'csv';
     const last = lastRaw === undefined ? undefined : Number(lastRaw);
     if (last !== undefined && !(Number.isInteger(last) && last >= 1 && last <= 1_000_000)) {
-      throw new BadRequestException({ statusCode: 400, message: 'invalid query', errors: [{ path: 'last', message: `must be a whole number from 1 to 1000000 (got ${JSON.stringify(lastRaw)})` }] });
+      throw badQuery('last', `must be a whole number from 1 to 1000000 (got ${JSON.stringify(lastRaw)})`);
     }
     const runs = await this.store.listRuns(id, !csv, last);
     if (!csv) return runs.map(runView);

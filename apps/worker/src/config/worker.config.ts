@@ -2,7 +2,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_POOL, POOL_NAME_PATTERN } from '@lawsweep/contracts';
+import { DEFAULT_POOL, POOL_NAME_PATTERN, POOL_NAME_RULE } from '@lawsweep/contracts';
 
 /**
  * The worker's configuration, validated once at boot. This is the only file of the worker that
@@ -145,7 +145,7 @@ const gpusSchema = z.string().transform((raw, ctx) => {
 const fields = {
   redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
   queuePrefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1 to 64 letters, digits, _ : . -'),
-  pool: z.string().regex(POOL_NAME_PATTERN, 'must be lowercase letters, digits, - or _ (at most 63)'),
+  pool: z.string().regex(POOL_NAME_PATTERN, POOL_NAME_RULE),
   capacity: capacitySchema,
   concurrency: z.coerce.number({ invalid_type_error: 'must be a whole number' }).int('must be a whole number').min(1).max(1024).optional(),
   gpus: gpusSchema,
