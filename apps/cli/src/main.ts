@@ -8,6 +8,8 @@ program
   .description('Compute-budgeted scaling-law sweeps: plan the runs that teach the most, run them on workers, refit after every result.')
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
+  // 'sweep create --help' also lists the parent's --planner and --token, which it accepts.
+  .configureHelp({ showGlobalOptions: true })
   .addHelpText(
     'after',
     `
