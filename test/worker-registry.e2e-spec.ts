@@ -13,6 +13,16 @@ import { WorkerHarness } from './support/worker-harness';
 const FIXTURES = resolve(__dirname, 'fixtures/trainers');
 const script = (name: string, env?: Record<string, string>): TrainerSpec => ({ type: 'command', command: ['sh', join(FIXTURES, name), '{N}'], ...(env ? { env } : {}) });
 
+/** Whether a process of this id exists (signal 0 only asks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
   let redis: TestRedis;
   let client: Redis;
@@ -106,25 +116,45 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
   }, 60_000);
 
   it('gives each concurrent run its own GPU (CUDA_VISIBLE_DEVICES) and runs them side by side', async () => {
-    const started = Date.now();
-    const jobs = await Promise.all([0, 1].map(() => harness.enqueue(pool, { trainer: script('gpu.sh') })));
-    const results = await Promise.all(jobs.map((j) => harness.result(j.runId)));
-    expect(results.map((r) => r.status)).toEqual(['done', 'done']);
-    expect(Date.now() - started).toBeLessThan(1000 + 500); // two 0.5 s runs at once, not one after the other
-    const gpus = jobs.map((j) => readFileSync(join(runDir(j.sweepId, j.runId), 'gpu'), 'utf8').trim()).sort();
-    expect(gpus).toEqual(['0', '1']);
+    // A barrier: each trainer leaves its run id in a shared directory, waits (10 s at most) until it
+    // sees both, writes down whom it saw, then trains (gpu.sh). Only runs that train side by side
+    // both see each other; one after the other, the first waits out the barrier alone.
+    const barrier = mkdtempSync(join(tmpdir(), 'lawsweep-barrier-'));
+    const meetThenTrain: TrainerSpec = {
+      type: 'command',
+      command: ['sh', '-c', 'touch "$BARRIER/$LAWSWEEP_RUN_ID"; i=0; while [ "$(ls "$BARRIER" | wc -l)" -lt 2 ] && [ "$i" -lt 200 ]; do sleep 0.05; i=$((i + 1)); done; ls "$BARRIER" > "$LAWSWEEP_RUN_DIR/met"; exec sh "$GPU_SH"'],
+      env: { BARRIER: barrier, GPU_SH: join(FIXTURES, 'gpu.sh') },
+    };
+    try {
+      const jobs = await Promise.all([0, 1].map(() => harness.enqueue(pool, { trainer: meetThenTrain })));
+      const results = await Promise.all(jobs.map((j) => harness.result(j.runId, 40_000)));
+      expect(results.map((r) => r.status)).toEqual(['done', 'done']);
+      const both = jobs.map((j) => j.runId).sort();
+      for (const j of jobs) expect(readFileSync(join(runDir(j.sweepId, j.runId), 'met'), 'utf8').trim().split('\n').sort()).toEqual(both);
+      const gpus = jobs.map((j) => readFileSync(join(runDir(j.sweepId, j.runId), 'gpu'), 'utf8').trim()).sort();
+      expect(gpus).toEqual(['0', '1']);
+    } finally {
+      rmSync(barrier, { recursive: true, force: true });
+    }
   });
 
   it('stops a running run when its sweep is cancelled, and never starts a queued one', async () => {
     const sweepId = `sweep-${randomUUID().slice(0, 8)}`;
-    const running = await harness.enqueue(pool, { sweepId, trainer: script('slow.sh', { SECONDS_TO_RUN: '20' }) });
+    // slow.sh for 20 s (100 steps, then its final loss), under a shell that leaves its pid behind
+    // (exec: the same process) so the test can tell whether the trainer is still alive.
+    const slowWithPid: TrainerSpec = { type: 'command', command: ['sh', '-c', 'echo $$ > "$LAWSWEEP_RUN_DIR/pid"; exec sh "$SLOW_SH"'], env: { SLOW_SH: join(FIXTURES, 'slow.sh'), SECONDS_TO_RUN: '20' } };
+    const running = await harness.enqueue(pool, { sweepId, trainer: slowWithPid });
     for (let i = 0; i < 100 && !(await harness.runs(pool).getJob(running.runId))?.progress; i++) await new Promise((r) => setTimeout(r, 50));
-    const cancelledAt = Date.now();
     await client.set(cancelKey(sweepId), '1', 'EX', 60);
-    const result = await harness.result(running.runId);
+    const result = await harness.result(running.runId, 40_000);
     expect(result).toMatchObject({ status: 'failed', reason: 'cancelled', attempts: 1 });
+    // It trained, and was stopped short: no final loss, fewer than its 100 steps.
     expect(result.curve.length).toBeGreaterThan(0);
-    expect(Date.now() - cancelledAt).toBeLessThan(2500);
+    expect(result.curve.every((p) => p.loss === 4 && p.step! < 100)).toBe(true);
+    // And the trainer is gone by the time the result is out, not left running.
+    const pid = Number(readFileSync(join(runDir(sweepId, running.runId), 'pid'), 'utf8'));
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(false);
     const queued = await harness.enqueue(pool, { sweepId, trainer: script('print-args.sh') });
     expect(await harness.result(queued.runId)).toMatchObject({ status: 'failed', reason: 'cancelled' });
     expect(existsSync(runDir(sweepId, queued.runId))).toBe(false);

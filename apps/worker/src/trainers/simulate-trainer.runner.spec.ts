@@ -37,20 +37,55 @@ describe('simulate trainer', () => {
     expect(loss).toBeCloseTo(trueLoss(law, params, { N: 1e8, D: 2e9 }), 12);
   });
 
-  it('takes min(maxSeconds, cost x secondsPerCost) and reports a falling learning curve on the way', async () => {
-    const { ctx, points } = context({ cost: 100 });
-    const started = Date.now();
-    const { loss } = await runner.run(spec({ secondsPerCost: 0.003, maxSeconds: 5 }), ctx);
-    const took = Date.now() - started;
-    expect(took).toBeGreaterThanOrEqual(290);
-    expect(took).toBeLessThan(1000);
+  /** A runner whose waits are recorded, not slept: the durations it asks for, in order with its progress. */
+  function recorded() {
+    const sleeps: number[] = [];
+    const sequence: string[] = [];
+    const runner = new SimulateTrainerRunner(async (ms) => {
+      sleeps.push(ms);
+      sequence.push('wait');
+    });
+    const run = async (over: Record<string, unknown>, job: Partial<RunJobData>) => {
+      const { ctx, points } = context(job);
+      const onProgress = ctx.onProgress;
+      ctx.onProgress = (p) => {
+        sequence.push('point');
+        onProgress(p);
+      };
+      const { loss } = await runner.run(spec(over), ctx);
+      return { loss, points };
+    };
+    return { sleeps, sequence, run };
+  }
+  const total = (ms: number[]) => ms.reduce((a, b) => a + b, 0);
+
+  it('takes min(maxSeconds, cost x secondsPerCost) in five equal waits, reporting a falling learning curve after each', async () => {
+    const timed = recorded();
+    const { loss, points } = await timed.run({ secondsPerCost: 0.003, maxSeconds: 5 }, { cost: 100 });
+    expect(total(timed.sleeps)).toBeCloseTo(300, 9); // 100 x 0.003 s
+    expect(timed.sleeps).toHaveLength(5);
+    for (const ms of timed.sleeps) expect(ms).toBeCloseTo(60, 9);
+    expect(timed.sequence).toEqual(['wait', 'point', 'wait', 'point', 'wait', 'point', 'wait', 'point', 'wait', 'point']);
     expect(points).toHaveLength(5);
     expect(points.map((p) => p.tokens)).toEqual([0.4e9, 0.8e9, 1.2e9, 1.6e9, 2e9]);
     for (let i = 1; i < 4; i++) expect(points[i].loss).toBeLessThan(points[i - 1].loss);
     expect(points[4].loss).toBe(loss);
-    const capped = Date.now();
-    await runner.run(spec({ secondsPerCost: 1, maxSeconds: 0.2 }), context({ cost: 1e20 }).ctx);
-    expect(Date.now() - capped).toBeLessThan(600);
+
+    const capped = recorded();
+    await capped.run({ secondsPerCost: 1, maxSeconds: 0.2 }, { cost: 1e20 });
+    expect(total(capped.sleeps)).toBeCloseTo(200, 9); // maxSeconds, not 1e20 s
+    for (const ms of capped.sleeps) expect(ms).toBeCloseTo(40, 9);
+
+    const instant = recorded();
+    expect((await instant.run({ secondsPerCost: 0 }, { cost: 100 })).points).toHaveLength(1);
+    expect(instant.sleeps).toEqual([]);
+  });
+
+  it('runs on the real timer by default (a short run, untimed)', async () => {
+    const { ctx, points } = context({ cost: 100 });
+    const { loss } = await runner.run(spec({ secondsPerCost: 0.0005, maxSeconds: 5 }), ctx);
+    expect(points).toHaveLength(5);
+    expect(points[4].loss).toBe(loss);
   });
 
   it('stops when the run is cancelled', async () => {

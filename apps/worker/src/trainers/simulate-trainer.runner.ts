@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { TrainerSpec } from '@lawsweep/contracts';
 import { resolveTruth, SeededRandom, simulateLoss, trueLoss, type Truth } from '@lawsweep/law';
 import { RunFailure } from '../runs/run-failure';
@@ -6,6 +6,11 @@ import { abortableSleep } from './abortable-sleep';
 import type { TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';
 
 type SimulateSpec = Extract<TrainerSpec, { type: 'simulate' }>;
+
+/** How a simulated run waits: abortableSleep, or a test's stand-in that records what was asked. */
+export type SimulateSleep = (ms: number, signal: AbortSignal) => Promise<void>;
+/** Injection token of the sleep (optional: the real timer when nothing is provided). */
+export const SIMULATE_SLEEP = Symbol('SIMULATE_SLEEP');
 
 /** Progress points a simulated run reports before its final loss. */
 const PROGRESS_POINTS = 4;
@@ -27,6 +32,8 @@ function seedFrom(text: string): number {
 export class SimulateTrainerRunner implements TrainerRunner<SimulateSpec> {
   readonly type = 'simulate' as const;
 
+  constructor(@Optional() @Inject(SIMULATE_SLEEP) private readonly sleep: SimulateSleep = abortableSleep) {}
+
   async run(spec: SimulateSpec, ctx: TrainerContext): Promise<TrainerOutcome> {
     let truth: Truth;
     try {
@@ -45,12 +52,12 @@ export class SimulateTrainerRunner implements TrainerRunner<SimulateSpec> {
     if (seconds > 0) {
       const step = (seconds * 1000) / (PROGRESS_POINTS + 1);
       for (let k = 1; k <= PROGRESS_POINTS; k++) {
-        await abortableSleep(step, ctx.signal);
+        await this.sleep(step, ctx.signal);
         const fraction = k / (PROGRESS_POINTS + 1);
         const partial = config.D !== undefined ? trueLoss(truth.law, truth.params, { ...config, D: config.D * fraction }) : loss * (1 + 0.5 * (1 - fraction));
         ctx.onProgress({ ...(config.D !== undefined ? { tokens: config.D * fraction } : {}), step: k, loss: partial });
       }
-      await abortableSleep(step, ctx.signal);
+      await this.sleep(step, ctx.signal);
     }
     if (!Number.isFinite(loss) || loss <= 0) throw new RunFailure(`simulate: the law gives a non-finite or non-positive loss (${loss}) at this config`, false);
     ctx.onProgress({ ...(config.D !== undefined ? { tokens: config.D } : {}), step: PROGRESS_POINTS + 1, loss });
