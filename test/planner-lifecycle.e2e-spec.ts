@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { runQueueName } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
-import { getJson, postJson, type RunJson, type SweepJson } from './support/planner-api';
+import { afterPlanPasses, getJson, postJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
@@ -97,7 +97,7 @@ describe('planner lifecycle', () => {
     const spec = { ...base, name: 'too-big-left', pool: 'tiny', variables: { N: { min: 1e7, max: 1e9, steps: 2 }, D: { min: 1e9, max: 2e9, steps: 2 } }, constraints: [], budget: 1e22 };
     const { id } = await post('/sweeps', spec);
     await until(id, (s) => s.runs.done === 2 && s.runs.queued + s.runs.running === 0, 'the two holdable runs');
-    await new Promise((r) => setTimeout(r, 1_500)); // plan passes (after each result, and the 500 ms tick) come and go
+    await afterPlanPasses(stack.baseUrl, 3); // plan passes (after each result, and on the tick) come and go
     const sweep = await get<Sweep & { warnings: { code: string }[] }>(`/sweeps/${id}`);
     expect(sweep.state).toBe('running');
     expect(sweep.warnings.map((w) => w.code)).toContain('unschedulable');
@@ -126,7 +126,9 @@ describe('planner lifecycle', () => {
     const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
     expect((await queue.getJobCounts('wait')).wait).toBe(0);
     await queue.close();
-    await new Promise((r) => setTimeout(r, 700)); // a planning tick passes: nothing new is planned
+    // Planning ticks pass (a second sweep, waiting for workers too, is planned on each): nothing new for the cancelled one.
+    await post('/sweeps', { ...base, name: 'cancel-witness' });
+    await afterPlanPasses(stack.baseUrl, 3);
     expect((await get<Run[]>(`/sweeps/${id}/runs`)).map((r) => r.state)).toEqual(['cancelled', 'cancelled', 'cancelled']);
   });
 

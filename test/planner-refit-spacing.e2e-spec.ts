@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { RESULTS_QUEUE, resultJobOptions, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
-import { getJson, postJson, type FitJson, type SweepJson } from './support/planner-api';
+import { afterPlanPasses, getJson, postJson, type FitJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
@@ -94,7 +94,7 @@ describe('refit spacing', () => {
       // flight" moment, when the planner rightly refits).
       gate.allow(8);
       await waitFor('8 results recorded', sweep, (s) => s.runs.done === 8);
-      await new Promise((r) => setTimeout(r, 1000)); // a few ticks: passes run, none may refit yet
+      await afterPlanPasses(stack.baseUrl, 3); // a few passes run (after results and on the tick): none may refit yet
       const during = await sweep();
       expect(during.runs.queued + during.runs.running).toBeGreaterThan(0);
       // A first fit takes at least ~0.1 ms, so the next one is >= 10 s away: held back.

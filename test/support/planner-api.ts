@@ -43,3 +43,24 @@ export async function postJson<T>(url: string, body: unknown = {}, headers: Reco
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   return (await res.json()) as T;
 }
+
+/** How many plan passes (propose + reserve + enqueue, one per running sweep) the planner has made: its metrics' count. */
+export async function planPasses(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return Number(/^lawsweep_plan_duration_seconds_count (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
+/**
+ * Waits until the planner has made `n` more plan passes (after results and on its tick). For checks
+ * that something does NOT happen: a fixed sleep proves nothing on a slow machine, where the passes
+ * that would have done it may not have run yet; counting them does.
+ */
+export async function afterPlanPasses(baseUrl: string, n: number, ms = 30_000): Promise<void> {
+  const start = await planPasses(baseUrl);
+  if (!Number.isFinite(start)) throw new Error('no lawsweep_plan_duration_seconds_count in the planner metrics');
+  const deadline = Date.now() + ms;
+  while ((await planPasses(baseUrl)) < start + n) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${n} plan passes`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
