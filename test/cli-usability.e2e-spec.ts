@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -271,6 +273,20 @@ describe('lawsweep planner without a Redis', () => {
       child.kill('SIGKILL');
     }
   }, 30_000);
+
+  it('on a port already in use, stops with one line naming the port and the fix, in plain text (no colour codes in a pipe)', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = spawnSync(process.execPath, [join(root, 'bin/lawsweep.js'), 'planner', '--port', String(port), '--redis', `redis://127.0.0.1:${await freePort()}`], { encoding: 'utf8', timeout: 30_000 });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^lawsweep: port ${port} on 127\\.0\\.0\\.1 is already in use \\(another planner\\?\\): pass --port or set PORT to a free one$`, 'm'));
+      expect(`${r.stdout}${r.stderr}`).not.toContain('\u001b[');
+    } finally {
+      taken.close();
+    }
+  }, 40_000);
 
   it('lawsweep worker says the same, then stops with its own message', async () => {
     const redisPort = await freePort();

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { plainLogsWhenPiped } from '@lawsweep/contracts';
 import { registerCommands } from './commands';
+
+plainLogsWhenPiped();
 
 const program = new Command();
 program

@@ -44,7 +44,15 @@ export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<Ne
   if (options.listen === false) {
     await app.init();
   } else {
-    await app.listen(config.port, config.host);
+    try {
+      await app.listen(config.port, config.host);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+        await app.close();
+        throw new Error(`port ${config.port} on ${config.host} is already in use (another planner?): pass --port or set PORT to a free one`);
+      }
+      throw err;
+    }
     const addr = app.getHttpServer().address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;
     new Logger('Planner').log(`listening on http://${config.host}:${port} (API docs at /docs)${config.token ? ', token required on writes' : ''}`);

@@ -1,4 +1,7 @@
+import { plainLogsWhenPiped } from '@lawsweep/contracts';
 import { bootstrapWorker } from './bootstrap';
+
+plainLogsWhenPiped();
 
 // Configuration comes from the environment (REDIS_URL, WORKER_POOL, WORKER_CAPACITY, ...; see
 // config/worker.config.ts). Shutdown hooks make SIGTERM drain the worker instead of killing runs.

@@ -2,3 +2,4 @@ export * from './queues';
 export * from './run-job.types';
 export * from './job-options';
 export * from './sweep-spec.schema';
+export * from './plain-logs';
