@@ -146,16 +146,19 @@ export class LawSweepEngine implements SweepEngine {
     // pays for any of it, and what `accept` takes. What `accept` refuses is not an end: no live
     // worker may hold a config yet (a bigger one may join); the caller decides whether to wait or stop.
     let untaken = 0;
-    let affordable = false;
+    let cheapest = Infinity;
     const open: Candidate[] = [];
     for (const c of this.all) {
       if (taken.has(c.key)) continue;
       untaken++;
-      if (c.cost <= request.remainingBudget) affordable = true;
+      cheapest = Math.min(cheapest, c.cost);
       if (!request.accept || request.accept(c.config)) open.push(c);
     }
     if (untaken === 0) return { runs: [], exhausted: `every candidate config (${this.all.length}) has been run or is in flight` };
-    if (!affordable) return { runs: [], exhausted: `no candidate run fits the remaining budget (${request.remainingBudget.toPrecision(3)})` };
+    if (cheapest > request.remainingBudget) {
+      const sci = (x: number) => x.toExponential(2).replace('e+', 'e');
+      return { runs: [], exhausted: `no candidate run fits the remaining budget (${sci(request.remainingBudget)}; the cheapest left costs ${sci(cheapest)})` };
+    }
     if (open.length === 0) return { runs: [] };
     const k = maxRuns !== undefined ? Math.min(request.k, maxRuns - used) : request.k;
     const needsPosterior = this.design === 'eig' || this.design === 'oracle';
