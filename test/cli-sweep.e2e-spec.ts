@@ -142,6 +142,10 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const id = JSON.parse((await cli(['sweep', 'create', spec, '--json'], env)).stdout).id;
     const r = await cli(['sweep', 'cancel', id, '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ id, state: 'cancelled' });
+    // A sweep that ended before any fit: `sweep fit` says so, instead of sending the user to watch it.
+    const fit = await cli(['sweep', 'fit', id], env);
+    expect(fit.code).toBe(0);
+    expect(fit.stdout).toBe(`sweep ${id} ended (cancelled: cancelled by the user) before enough runs finished to fit the law; lawsweep sweep status ${id} shows its runs\n`);
   });
 
   it('has an example in every command help', async () => {
