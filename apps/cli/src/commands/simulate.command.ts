@@ -77,6 +77,10 @@ function loadSpec(path: string): { spec: SweepSpec; pool?: Config[]; replay?: Ob
   } catch (err) {
     throw new Error(`--spec ${path} is not valid YAML or JSON: ${(err as Error).message}`);
   }
+  if (raw && typeof raw === 'object' && 'runs' in raw) {
+    // `runs` beside the spec is what `sweep create` imports; the schema itself (the spec) has no such field.
+    throw new Error(`invalid spec ${path}:\n  runs: imported runs are for a live sweep (lawsweep sweep create ${path}); simulate compares designs from no runs: remove the field here, or replay these runs as a pool (trainer: { type: replay, file: ... })`);
+  }
   const parsed = parseSweepSpec(raw);
   if (!parsed.ok) throw new Error(`invalid spec ${path}:\n${parsed.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   const spec = parsed.spec;
