@@ -34,6 +34,12 @@ describe('lawsweep help', () => {
     expect(r.stdout).toMatch(/Examples?:\n {2}\$ lawsweep |Examples?:\n {2}\$ npm run demo/);
   });
 
+  it('shows defaults as typed (no JSON quotes) and, on a subcommand, the parent options it accepts', () => {
+    for (const args of [['simulate'], ['fit'], ['worker'], ['planner'], ['demo'], ['sweep', 'create']]) expect(lawsweep(...args, '--help').stdout).not.toMatch(/default: "|default: \[\]/);
+    expect(lawsweep('simulate', '--help').stdout).toMatch(/--seeds <k>[\s\S]*?\(default: 1\)/);
+    expect(lawsweep('sweep', 'create', '--help').stdout).toMatch(/Global Options:[\s\S]*--planner <url>[\s\S]*--token <token>/);
+  });
+
   it('fit describes itself like the other commands (lower case, no full stop)', () => {
     expect(lawsweep('--help').stdout).toMatch(/^ {2}fit \[options\] +fit a scaling law to finished runs/m);
   });

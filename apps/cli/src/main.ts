@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, Help, type Option } from 'commander';
 import { plainLogsWhenPiped } from '@lawsweep/contracts';
 import { registerCommands } from './commands';
 
@@ -12,7 +12,15 @@ program
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
   // 'sweep create --help' also lists the parent's --planner and --token, which it accepts.
-  .configureHelp({ showGlobalOptions: true })
+  .configureHelp({
+    showGlobalOptions: true,
+    // Defaults as the user types them, (default: 20), not commander's JSON (default: "20"); a
+    // repeatable option's empty list is no default worth showing.
+    optionDescription(this: Help, option: Option): string {
+      if (typeof option.defaultValue === 'string' && option.defaultValueDescription === undefined) option.defaultValueDescription = option.defaultValue;
+      return Help.prototype.optionDescription.call(this, option).replace(' (default: [])', '');
+    },
+  })
   .addHelpText(
     'after',
     `
