@@ -71,6 +71,9 @@ const specCases: Case[] = [
   ['seed as a string', { seed: 'abc' }, 'seed'],
   ['trainer command as a shell string', { trainer: { type: 'command', command: 'rm -rf / ; echo {N}' } }, 'trainer.command'],
   ['trainer command empty', { trainer: { type: 'command', command: [] } }, 'trainer.command'],
+  // A placeholder no run has would fail every run at the worker: refused here, with the valid ones listed.
+  ['trainer command with an unknown placeholder {Q}', { trainer: { type: 'command', command: ['/nonexistent/train', '{N}', '{Q}'] } }, 'trainer.command.2', /^unknown placeholder \{Q\} .*variables \(\{N\}, \{D\}\) and \{runId\}, \{sweepId\}, \{runDir\}, \{attempt\}, \{seed\}/],
+  ['trainer env with an unknown placeholder', { trainer: { type: 'command', command: ['python3', 'train.py'], env: { OUT: '{run_dir}/out' } } }, 'trainer.env.OUT', /unknown placeholder \{run_dir\}/],
   ['trainer env value of 100 kB', { trainer: { type: 'command', command: ['python3'], env: { X: 'x'.repeat(100_000) } } }, 'trainer.env.X'],
   ['negative stop interval', { stop: { targetRelativeInterval: -1 } }, 'stop.targetRelativeInterval'],
   ['fit loss with shell metacharacters', { fit: { loss: 'huber;rm -rf /' } }, 'fit.loss'],

@@ -3,3 +3,4 @@ export * from './run-job.types';
 export * from './job-options';
 export * from './sweep-spec.schema';
 export * from './plain-logs';
+export * from './trainer-placeholders';

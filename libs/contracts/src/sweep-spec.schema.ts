@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { trainerSchema } from './run-job.types';
 import { POOL_NAME_PATTERN, POOL_NAME_RULE } from './queues';
+import { unknownPlaceholderErrors } from './trainer-placeholders';
 
 /**
  * The sweep spec of ARCHITECTURE.md, checked structurally here (types, ranges, sizes). Checks that
@@ -132,7 +133,11 @@ export function parseSweepSpec(input: unknown): SpecParseResult {
   const hostile = forbiddenKeys(input);
   if (hostile.length) return { ok: false, errors: hostile };
   const result = sweepSpecSchema.safeParse(input);
-  if (result.success) return { ok: true, spec: result.data };
+  if (result.success) {
+    // Checked here, not at the worker: a typo in a placeholder would otherwise fail every run of the sweep.
+    const placeholders = unknownPlaceholderErrors(result.data.trainer, Object.keys(result.data.variables));
+    return placeholders.length ? { ok: false, errors: placeholders } : { ok: true, spec: result.data };
+  }
   return {
     ok: false,
     errors: result.error.issues.flatMap(flattenIssue).flatMap((issue) =>

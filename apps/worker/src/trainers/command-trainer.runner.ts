@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { TrainerSpec } from '@lawsweep/contracts';
+import { PLACEHOLDER_PATTERN, placeholderList, type RunPlaceholder, type TrainerSpec } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { RunFailure } from '../runs/run-failure';
 import { RunStopped } from '../runs/run-stopped';
@@ -9,17 +9,16 @@ import type { StopReason, TrainerContext, TrainerOutcome, TrainerRunner } from '
 
 type CommandSpec = Extract<TrainerSpec, { type: 'command' }>;
 
-const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-
 /**
- * Replaces `{name}` in one argument by its value. The result stays one argument: it is passed to
- * the trainer verbatim, never through a shell, so no value can inject a command.
+ * Replaces `{name}` in one argument by its value (placeholders: libs/contracts, which the spec
+ * parser checks against the same list). The result stays one argument: it is passed to the trainer
+ * verbatim, never through a shell, so no value can inject a command.
  */
 export function substitutePlaceholders(template: string, values: Record<string, string>, where: string): string {
-  return template.replace(PLACEHOLDER, (whole, name: string) => {
+  return template.replace(PLACEHOLDER_PATTERN, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) {
-      throw new RunFailure(`${where}: unknown placeholder ${whole} in '${template}'; known: ${Object.keys(values).map((k) => `{${k}}`).join(', ')}`, false);
+      throw new RunFailure(`${where}: unknown placeholder ${whole} in '${template}'; known: ${placeholderList(Object.keys(values))}`, false);
     }
     return value;
   });
@@ -46,13 +45,17 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
 
   async run(spec: CommandSpec, ctx: TrainerContext): Promise<TrainerOutcome> {
     const { job } = ctx;
-    const values: Record<string, string> = {
-      ...Object.fromEntries(Object.entries(job.config).map(([k, v]) => [k, formatNumber(v)])),
+    // Every name of RUN_PLACEHOLDERS, or this does not compile: the spec parser accepts exactly these.
+    const perRun: Record<RunPlaceholder, string | undefined> = {
       runId: job.runId,
       sweepId: job.sweepId,
       runDir: ctx.runDir,
       attempt: String(ctx.attempt),
-      ...(job.seed !== undefined ? { seed: String(job.seed) } : {}),
+      seed: job.seed !== undefined ? String(job.seed) : undefined,
+    };
+    const values: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(job.config).map(([k, v]) => [k, formatNumber(v)])),
+      ...(Object.fromEntries(Object.entries(perRun).filter(([, v]) => v !== undefined)) as Record<string, string>),
     };
     const argv = spec.command.map((arg, i) => substitutePlaceholders(arg, values, `trainer.command[${i}]`));
     const specEnv = Object.fromEntries(Object.entries(spec.env ?? {}).map(([k, v]) => [k, substitutePlaceholders(v, values, `trainer.env.${k}`)]));
