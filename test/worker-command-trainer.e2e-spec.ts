@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -188,8 +188,25 @@ describe('worker: command trainer', () => {
   it('an unknown placeholder or a missing command fails the run with the reason', async () => {
     const unknown = await harness.enqueue(pool, { trainer: { type: 'command', command: ['sh', '-c', 'exit 0', '{Q}'] } });
     expect((await failedResult(unknown.runId)).reason).toMatch(/trainer.command\[3\]: unknown placeholder \{Q\}.*known: \{N\}, \{D\}/);
-    const missing = await harness.enqueue(pool, { trainer: { type: 'command', command: ['/no/such/trainer'] } });
-    expect((await failedResult(missing.runId)).reason).toMatch(/code 127.*ENOENT/s);
+    await expectStillServes();
+  });
+
+  it('a missing or non-executable trainer fails at once, naming the path: no retries', async () => {
+    const notExecutable = join(runRoot, 'train-not-executable.sh');
+    writeFileSync(notExecutable, '#!/bin/sh\necho \'{"final": true, "loss": 2}\'\n', { mode: 0o644 });
+    const cases = [
+      { command: '/no/such/trainer', reason: /^cannot start the trainer \(spawn ENOENT\): '\/no\/such\/trainer' does not exist on this worker/ },
+      { command: notExecutable, reason: /^cannot start the trainer \(spawn EACCES\): permission denied: '.*train-not-executable\.sh' is not executable/ },
+    ];
+    for (const c of cases) {
+      const job = await harness.enqueue(pool, { trainer: { type: 'command', command: [c.command, '{N}'] } });
+      const result = await failedResult(job.runId);
+      expect(result.reason).toMatch(c.reason);
+      expect(result.attempts).toBe(1);
+      const settled = await harness.settled(pool, job.runId);
+      expect(await settled.getState()).toBe('failed');
+      expect(settled.attemptsMade).toBe(1); // UnrecoverableError: BullMQ does not retry it
+    }
     await expectStillServes();
   });
 });

@@ -4,6 +4,7 @@ import { WorkerConfig } from '../config/worker.config';
 import { RunFailure } from '../runs/run-failure';
 import { RunStopped } from '../runs/run-stopped';
 import { ProcessGroup, type ProcessExit } from './process-group';
+import { spawnFailure } from './spawn-failure';
 import { finalLossProblem, parseTrainerLine, TailBuffer } from './trainer-output.parser';
 import type { StopReason, TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';
 
@@ -33,8 +34,9 @@ function formatNumber(n: number): string {
  * The `command` trainer (protocol in ARCHITECTURE.md): starts the command without a shell in its
  * own process group, streams its JSON progress lines, enforces the per-run timeout, stops the whole
  * group on timeout, cancel or shutdown (SIGTERM, then SIGKILL after the kill grace), and judges the
- * exit: a non-zero exit is retryable; a missing, non-finite or non-positive final loss, and a
- * timeout, are not (the same command would do the same again).
+ * exit: a non-zero exit is retryable; a command that cannot be started (missing, not executable), a
+ * missing, non-finite or non-positive final loss, and a timeout, are not (the same command would do
+ * the same again).
  */
 @Injectable()
 export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
@@ -113,6 +115,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
         throw new RunStopped(stopCause as StopReason);
       }
       await group.finish();
+      if (exit.spawnError) throw spawnFailure(exit.spawnError, argv[0], spec.cwd);
       if (exit.code !== 0) {
         const status = exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`;
         throw new RunFailure(`trainer exited with ${status}${tail('stderr', stderr)}`, true);

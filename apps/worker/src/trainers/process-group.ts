@@ -31,6 +31,8 @@ export function liveGroupMembers(pgid: number): number[] | undefined {
 export interface ProcessExit {
   code: number | null;
   signal: NodeJS.Signals | null;
+  /** Set when the command could not be started at all (ENOENT, EACCES, ...): code is then 127. */
+  spawnError?: NodeJS.ErrnoException;
 }
 
 export interface ProcessGroupOptions {
@@ -62,9 +64,9 @@ export class ProcessGroup {
     });
     this.exited = new Promise((resolve) => {
       // 'error' (e.g. ENOENT: no such command) comes instead of 'exit' when the spawn fails.
-      this.child.once('error', (err) => {
+      this.child.once('error', (err: NodeJS.ErrnoException) => {
         options.onStderr(`${err.message}\n`);
-        this.exit ??= { code: 127, signal: null };
+        this.exit ??= { code: 127, signal: null, ...(err.syscall?.startsWith('spawn') ? { spawnError: err } : {}) };
         resolve(this.exit);
       });
       this.child.once('exit', (code, signal) => {
