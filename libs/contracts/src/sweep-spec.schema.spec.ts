@@ -29,6 +29,8 @@ describe('sweep spec schema', () => {
     ['zero Huber delta', { fit: { loss: 'huber:0' } }, 'fit.loss'],
     ['negative Huber delta', { fit: { loss: 'huber:-1e-3' } }, 'fit.loss'],
     ['unknown loss', { fit: { loss: 'l1' } }, 'fit.loss'],
+    ['negative pauseAfterFailures', { stop: { pauseAfterFailures: -1 } }, 'stop.pauseAfterFailures'],
+    ['fractional pauseAfterFailures', { stop: { pauseAfterFailures: 2.5 } }, 'stop.pauseAfterFailures'],
   ])('rejects %s naming the field', (_name, patch, path) => {
     const r = parseSweepSpec({ ...valid, ...patch });
     expect(r.ok).toBe(false);

@@ -20,6 +20,14 @@ const positive = num.pipe(z.number().positive('must be > 0'));
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 
+/**
+ * A sweep whose runs keep failing (a trainer that crashes on every config) would otherwise buy every
+ * candidate; after this many failed runs in a row, none done in between, the planner pauses it
+ * (`stop.pauseAfterFailures` overrides; 0 turns it off). Unset in stored specs: this default applies.
+ */
+export const DEFAULT_PAUSE_AFTER_FAILURES = 5;
+export const MAX_PAUSE_AFTER_FAILURES = 1000;
+
 export const variableSchema = z
   .object({
     min: positive,
@@ -65,7 +73,12 @@ export const sweepSpecSchema = z
     /** Optional: also learn the compute-optimal allocation at these compute levels. */
     targetCompute: z.array(positive).max(10).optional(),
     stop: z
-      .object({ targetRelativeInterval: num.pipe(z.number().positive().max(10)).optional(), maxRuns: z.number().int().positive().max(1_000_000).optional() })
+      .object({
+        targetRelativeInterval: num.pipe(z.number().positive().max(10)).optional(),
+        maxRuns: z.number().int().positive().max(1_000_000).optional(),
+        /** Circuit breaker: pause once this many runs in a row failed (0 = never); default DEFAULT_PAUSE_AFTER_FAILURES. */
+        pauseAfterFailures: z.number({ invalid_type_error: 'must be a whole number of runs (0 turns the pause off)' }).int('must be a whole number of runs').min(0).max(MAX_PAUSE_AFTER_FAILURES).optional(),
+      })
       .strict()
       .default({}),
     fit: z

@@ -1,3 +1,4 @@
 export * from './store.types';
 export * from './config-key';
 export * from './sweep-store';
+export * from './failure-summary';

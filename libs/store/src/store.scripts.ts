@@ -101,8 +101,14 @@ return 1
 /**
  * Records a run's outcome exactly once: a second call for the same run (duplicate delivery, the
  * reconciler racing a late result) changes nothing and answers 'duplicate'.
- * KEYS: sweep hash, run hash, active set, curve list, observations list.
- * ARGV: status, loss, worker, attempts, reason, partialCostFraction, now, durationMs, runId, then curve points (JSON).
+ * Failures are also counted for the circuit breaker and for status: a failed run that a worker
+ * reported (worker given) adds its reason's summary to the sweep's failure counts and extends its
+ * streak (`failStreak`, and the streak's summaries, the newest 1000); a done run ends the streak. The
+ * planner's own failures (an enqueue that failed, a job that vanished) say nothing about the
+ * trainer: counted by reason, not in the streak.
+ * KEYS: sweep hash, run hash, active set, curve list, observations list, streak list, failure-counts hash.
+ * ARGV: status, loss, worker, attempts, reason, partialCostFraction, now, durationMs, runId,
+ * reason summary, then curve points (JSON).
  */
 export const RECORD_RESULT = `
 local st = redis.call('HGET', KEYS[2], 'state')
@@ -133,9 +139,20 @@ if status == 'done' then
   local cfg = redis.call('HGET', KEYS[2], 'config')
   redis.call('RPUSH', KEYS[5], '{"runId":"' .. ARGV[9] .. '","config":' .. cfg .. ',"loss":' .. ARGV[2] .. '}')
 end
-if #ARGV > 9 then
+if status == 'done' then
+  redis.call('HSET', KEYS[1], 'failStreak', '0')
+  redis.call('DEL', KEYS[6])
+elseif status == 'failed' then
+  redis.call('HINCRBY', KEYS[7], ARGV[10], 1)
+  if ARGV[3] ~= '' then
+    redis.call('HINCRBY', KEYS[1], 'failStreak', 1)
+    redis.call('RPUSH', KEYS[6], ARGV[10])
+    redis.call('LTRIM', KEYS[6], -1000, -1)
+  end
+end
+if #ARGV > 10 then
   redis.call('DEL', KEYS[4])
-  for i = 10, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
+  for i = 11, #ARGV do redis.call('RPUSH', KEYS[4], ARGV[i]) end
 end
 redis.call('HINCRBY', KEYS[1], 'version', 1)
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[7])
@@ -174,13 +191,21 @@ end
 return added
 `;
 
-/** Compare-and-set of a sweep's state. KEYS: sweep hash. ARGV: to, reason, now, then allowed from-states. */
+/**
+ * Compare-and-set of a sweep's state. A sweep that (re)starts running starts a fresh failure streak:
+ * resuming a sweep the circuit breaker paused lets it run again, rather than pause at once.
+ * KEYS: sweep hash, streak list. ARGV: to, reason, now, then allowed from-states.
+ */
 export const TRANSITION = `
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return 'missing' end
 for i = 4, #ARGV do
   if st == ARGV[i] then
     redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[3])
+    if ARGV[1] == 'running' then
+      redis.call('HSET', KEYS[1], 'failStreak', '0')
+      redis.call('DEL', KEYS[2])
+    end
     if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[2]) else redis.call('HDEL', KEYS[1], 'stopReason') end
     return 'ok'
   end

@@ -58,6 +58,11 @@ export interface SweepRecord {
   imported: number;
   /** Bumped by every recorded result or import: a planner compares it to know whether to refit. */
   version: number;
+  /**
+   * Failed runs (reported by workers) in a row since the last done run or the last (re)start: the
+   * circuit breaker pauses the sweep when it reaches the spec's stop.pauseAfterFailures.
+   */
+  failStreak: number;
   warnings: SweepWarning[];
   fit?: FitSummary;
   createdAt: number;
@@ -97,6 +102,7 @@ export type ReserveOutcome =
 export interface ResultInput {
   status: 'done' | 'failed' | 'cancelled' | 'unschedulable';
   loss?: number;
+  /** Who reported it: a failed result with a worker extends the sweep's failure streak (the planner's own failures, with none, do not). */
   worker?: string;
   attempts?: number;
   reason?: string;
@@ -107,6 +113,12 @@ export interface ResultInput {
 }
 
 export type RecordOutcome = 'recorded' | 'duplicate' | 'missing';
+
+/** How many of a sweep's failed runs failed for one reason (its summary: failureSummary). */
+export interface FailureReasonCount {
+  reason: string;
+  count: number;
+}
 
 export interface ImportedRun {
   config: Config;

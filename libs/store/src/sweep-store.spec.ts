@@ -143,6 +143,49 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.activeRuns(id)).toEqual([]);
   });
 
+  it('counts failed runs by reason, and the failures in a row since the last done run or (re)start', async () => {
+    const id = await store.createSweep(spec(1000));
+    const reserve = async (n: number) => {
+      const r = await store.reserveRun(id, { N: n, D: 1 }, 1);
+      if (!r.ok) throw new Error('reserve failed');
+      return r.runId;
+    };
+    const fail = async (reason: string, worker: string | null = 'w1') => store.recordResult(id, await reserve(Math.random() + 10), { status: 'failed', reason, worker: worker ?? undefined });
+    const streak = async () => ({ inARow: (await store.getSweep(id))?.failStreak, reasons: await store.failureStreakReasons(id) });
+
+    await fail('trainer exited with code 1; stderr tail:\nTraceback (most recent call last):\n  File "train.py"\nRuntimeError: boom');
+    await fail('trainer exited with code 1; stderr tail:\nTraceback (most recent call last):\n  File "other.py"\nRuntimeError: boom');
+    await fail('no final loss');
+    expect(await streak()).toEqual({ inARow: 3, reasons: ['trainer exited with code 1; stderr tail: RuntimeError: boom', 'trainer exited with code 1; stderr tail: RuntimeError: boom', 'no final loss'] });
+    // The planner's own failures (no worker) are counted by reason, not in the streak.
+    await fail('enqueue failed: Connection is closed.', null);
+    expect((await streak()).inARow).toBe(3);
+    // A cancelled run neither extends nor ends it; a duplicate result changes nothing.
+    const cancelled = await reserve(20);
+    await store.recordResult(id, cancelled, { status: 'cancelled', reason: 'cancelled', worker: 'w1' });
+    expect(await store.recordResult(id, cancelled, { status: 'failed', reason: 'late', worker: 'w1' })).toBe('duplicate');
+    expect((await streak()).inARow).toBe(3);
+    expect(await store.failureReasons(id)).toEqual([
+      { reason: 'trainer exited with code 1; stderr tail: RuntimeError: boom', count: 2 },
+      { reason: 'enqueue failed: Connection is closed.', count: 1 },
+      { reason: 'no final loss', count: 1 },
+    ]);
+    expect(await store.failureReasons(id, 1)).toHaveLength(1);
+
+    // A done run ends the streak; the counts by reason stay.
+    await store.recordResult(id, await reserve(30), { status: 'done', loss: 3, worker: 'w1' });
+    expect(await streak()).toEqual({ inARow: 0, reasons: [] });
+    await fail('no final loss');
+    await fail('no final loss');
+    expect((await streak()).inARow).toBe(2);
+    // Pausing keeps it; resuming (a transition to running) starts a fresh one.
+    expect(await store.transition(id, ['running'], 'paused', 'paused by the breaker')).toBe('ok');
+    expect((await streak()).inARow).toBe(2);
+    expect(await store.transition(id, ['paused'], 'running')).toBe('ok');
+    expect(await streak()).toEqual({ inARow: 0, reasons: [] });
+    expect((await store.failureReasons(id))[0]).toEqual({ reason: 'no final loss', count: 3 });
+  });
+
   it('imports runs as free observations and never buys those configs again', async () => {
     const id = await store.createSweep(spec(100), { state: 'paused' });
     expect(await store.importRuns(id, [{ config: { N: 1, D: 2 }, loss: 3 }, { config: { N: 1, D: 2 }, loss: 3.1 }, { config: { N: 5, D: 2 }, loss: 2.5 }])).toBe(2);

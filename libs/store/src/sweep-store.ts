@@ -3,9 +3,11 @@ import type Redis from 'ioredis';
 import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
+import { failureSummary } from './failure-summary';
 import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, TRANSITION } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
+  FailureReasonCount,
   FitSummary,
   HistoryPoint,
   ImportedRun,
@@ -47,6 +49,7 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  * Layout under the prefix: `sweeps` (zset by creation time), `sweep:<id>` (hash: spec, state, budget
  * counters, fit summary), `sweep:<id>:runs` (list of run ids), `:active` (set of runs in flight),
  * `:configs` (hash config key -> run id), `:obs` (list of {runId, config, loss}), `:history`,
+ * `:streak` (the current failure streak's reason summaries), `:failures` (hash reason summary -> count),
  * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`.
  */
 /** Runs per import script call (see importRuns). */
@@ -71,9 +74,9 @@ export class SweepStore {
     define('lsReserveRuns', 4, RESERVE_RUNS);
     if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
     define('lsAppendCurve', 2, APPEND_CURVE);
-    define('lsRecordResult', 5, RECORD_RESULT);
+    define('lsRecordResult', 7, RECORD_RESULT);
     define('lsImportRuns', 4, IMPORT_RUNS);
-    define('lsTransition', 1, TRANSITION);
+    define('lsTransition', 2, TRANSITION);
     define('lsRenewLock', 1, RENEW_LOCK);
     define('lsReleaseLock', 1, RELEASE_LOCK);
     this.cmd = redis as unknown as StoreCommands;
@@ -192,6 +195,8 @@ export class SweepStore {
       this.sweepKey(sweepId, 'active'),
       this.runKey(runId, 'curve'),
       this.sweepKey(sweepId, 'obs'),
+      this.sweepKey(sweepId, 'streak'),
+      this.sweepKey(sweepId, 'failures'),
       result.status,
       num(result.loss),
       result.worker ?? '',
@@ -201,6 +206,7 @@ export class SweepStore {
       String(now),
       num(result.durationMs),
       runId,
+      failureSummary(result.reason ?? ''),
       ...curve,
     );
   }
@@ -239,7 +245,21 @@ export class SweepStore {
 
   /** Moves a sweep to `to` if it is in one of `from`; answers 'ok', 'missing' or the current state. */
   async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now()): Promise<string> {
-    return this.cmd.lsTransition(this.sweepKey(sweepId), to, reason, String(now), ...from);
+    return this.cmd.lsTransition(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streak'), to, reason, String(now), ...from);
+  }
+
+  /** Summaries (failureSummary) of the failed runs of the sweep's current failure streak, oldest first (the newest 1000). */
+  async failureStreakReasons(sweepId: string): Promise<string[]> {
+    return this.redis.lrange(this.sweepKey(sweepId, 'streak'), 0, -1);
+  }
+
+  /** The sweep's failed runs counted by reason summary, most frequent first (ties: by reason). */
+  async failureReasons(sweepId: string, top = 5): Promise<FailureReasonCount[]> {
+    const counts = await this.redis.hgetall(this.sweepKey(sweepId, 'failures'));
+    return Object.entries(counts)
+      .map(([reason, count]) => ({ reason, count: Number(count) }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
+      .slice(0, top);
   }
 
   async setWarnings(sweepId: string, warnings: SweepWarning[]): Promise<void> {

@@ -17,6 +17,7 @@ export class MetricsService {
   readonly resultToEnqueue: Histogram;
   readonly lastGain: Gauge<'sweep'>;
   readonly results: Counter<'status' | 'outcome'>;
+  readonly sweepPauses: Counter<'cause'>;
 
   constructor(store: SweepStore, queues: RunQueuesService) {
     const r = this.registry;
@@ -26,6 +27,7 @@ export class MetricsService {
     this.planDuration = new Histogram({ name: 'lawsweep_plan_duration_seconds', help: 'Time for one plan step (propose + reserve + enqueue)', buckets, registers: [r] });
     this.resultToEnqueue = new Histogram({ name: 'lawsweep_result_to_enqueue_seconds', help: 'From a recorded result to the next run enqueued for its sweep', buckets, registers: [r] });
     this.lastGain = new Gauge({ name: 'lawsweep_last_pick_information_gain_nats', help: 'Expected information gain of the last run the planner picked', labelNames: ['sweep'], registers: [r] });
+    this.sweepPauses = new Counter({ name: 'lawsweep_sweep_pauses_total', help: 'Sweeps this planner paused by itself, by cause (failing-runs: the circuit breaker)', labelNames: ['cause'], registers: [r] });
     this.results = new Counter({ name: 'lawsweep_results_total', help: 'Results taken from the results queue, by status and outcome (recorded|duplicate|missing)', labelNames: ['status', 'outcome'], registers: [r] });
 
     const budget = new Gauge({ name: 'lawsweep_budget_total', help: 'Budget of the sweep (cost units)', labelNames: ['sweep', 'name'], registers: [r] });
@@ -35,6 +37,7 @@ export class MetricsService {
     const param = new Gauge({ name: 'lawsweep_fit_param', help: 'Fitted law parameter', labelNames: ['sweep', 'param'], registers: [r] });
     const stderr = new Gauge({ name: 'lawsweep_fit_param_stderr', help: 'Standard error of a fitted parameter', labelNames: ['sweep', 'param'], registers: [r] });
     const target = new Gauge({ name: 'lawsweep_target_loss', help: 'Predicted loss at a target config (bound: predicted, lower, upper of the 90% interval)', labelNames: ['sweep', 'target', 'bound'], registers: [r] });
+    const failedInARow = new Gauge({ name: 'lawsweep_runs_failed_in_a_row', help: 'Failed runs in a row since the last done run or resume (the circuit breaker pauses at stop.pauseAfterFailures)', labelNames: ['sweep'], registers: [r] });
     const queueJobs = new Gauge({ name: 'lawsweep_queue_jobs', help: 'Jobs in the run queues by state', labelNames: ['queue', 'state'], registers: [r] });
 
     const sweepsByState = new Gauge({ name: 'lawsweep_sweeps', help: 'Sweeps by state', labelNames: ['state'], registers: [r] });
@@ -43,13 +46,14 @@ export class MetricsService {
     // already serialized): one store read per scrape.
     this.refresh = async () => {
       const sweeps = await store.listSweeps();
-      for (const g of [sweepsByState, budget, spent, reserved, runs, param, stderr, target, queueJobs]) g.reset();
+      for (const g of [sweepsByState, budget, spent, reserved, runs, failedInARow, param, stderr, target, queueJobs]) g.reset();
       for (const s of sweeps) {
         sweepsByState.inc({ state: s.state });
         budget.set({ sweep: s.id, name: s.name }, s.budget);
         spent.set({ sweep: s.id, name: s.name }, s.spent);
         reserved.set({ sweep: s.id, name: s.name }, s.reserved);
         for (const st of RUN_STATES) runs.set({ sweep: s.id, state: st }, s.runs[st]);
+        failedInARow.set({ sweep: s.id }, s.failStreak);
         if (!s.fit) continue;
         for (const [k, v] of Object.entries(s.fit.params)) if (Number.isFinite(v)) param.set({ sweep: s.id, param: k }, v);
         for (const [k, v] of Object.entries(s.fit.stderr)) if (Number.isFinite(v)) stderr.set({ sweep: s.id, param: k }, v);

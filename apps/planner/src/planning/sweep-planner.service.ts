@@ -10,6 +10,7 @@ import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
 import { ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
+import { failingRunsWarning, FAILING_RUNS_WARNING, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
 
 /** What a refit read and produced; the plan of the same pass reuses the observations. */
@@ -133,6 +134,7 @@ export class SweepPlannerService {
   private async plan(sweep: SweepRecord, engine: SweepEngine, refit: RefitOutcome): Promise<PlanOutcome> {
     const { spec } = sweep;
     const { fit } = refit;
+    if (shouldPauseForFailures(sweep.failStreak, pauseAfterFailures(spec))) return this.pauseForFailures(sweep);
     const active = await this.engines.activeRunConfigs(sweep.id);
 
     const stop = fit ? engine.shouldStop(fit) : { stop: false };
@@ -243,6 +245,16 @@ export class SweepPlannerService {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+
+  /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
+  private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
+    const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
+    if ((await this.store.transition(sweep.id, ['running'], 'paused', warning.message)) !== 'ok') return { enqueued: [] };
+    await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
+    this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
+    this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
+    return { enqueued: [] };
   }
 
   private async finish(sweep: SweepRecord, reason: string): Promise<PlanOutcome> {

@@ -1,7 +1,11 @@
-import type { RunRecord, SweepRecord } from '@lawsweep/store';
+import { DEFAULT_PAUSE_AFTER_FAILURES } from '@lawsweep/contracts';
+import type { FailureReasonCount, RunRecord, SweepRecord } from '@lawsweep/store';
 
-/** The JSON shapes of the REST API (ARCHITECTURE.md "REST contract"), built from store records. */
-export function sweepView(s: SweepRecord) {
+/**
+ * The JSON shapes of the REST API (ARCHITECTURE.md "REST contract"), built from store records.
+ * `failureReasons`: the most common reasons of the sweep's failed runs, with counts (GET /sweeps/:id).
+ */
+export function sweepView(s: SweepRecord, failureReasons?: FailureReasonCount[]) {
   const predictions = s.fit?.predictions;
   return {
     id: s.id,
@@ -18,6 +22,8 @@ export function sweepView(s: SweepRecord) {
     parallelism: s.spec.parallelism,
     budget: { total: s.budget, spent: s.spent, reserved: s.reserved, left: Math.max(0, s.budget - s.spent - s.reserved) },
     runs: { ...s.runs, imported: s.imported, planned: s.planned },
+    // The circuit breaker's count (it pauses the sweep at pauseAfter) and why runs failed.
+    failures: { inARow: s.failStreak, pauseAfter: s.spec.stop.pauseAfterFailures ?? DEFAULT_PAUSE_AFTER_FAILURES, ...(failureReasons ? { reasons: failureReasons } : {}) },
     targets: s.spec.targets.map((config, i) => ({
       config,
       loss: predictions?.[i]?.loss ?? null,

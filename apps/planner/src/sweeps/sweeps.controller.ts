@@ -18,6 +18,9 @@ function booleanQuery(name: string, raw: string | undefined): boolean {
   throw badQuery(name, `must be true or false (got ${JSON.stringify(raw)})`);
 }
 
+/** How many of the failed runs' reasons GET /sweeps/:id lists (the most common). */
+const FAILURE_REASONS_SHOWN = 5;
+
 /**
  * The REST API of ARCHITECTURE.md. Bodies are validated by the zod schemas of libs/contracts (the
  * same ones the CLI uses), so errors name the field exactly as the spec reference does.
@@ -48,14 +51,15 @@ export class SweepsController {
   @Get()
   @ApiOperation({ summary: 'All sweeps, oldest first' })
   async list() {
-    return (await this.sweeps.list()).map(sweepView);
+    return (await this.sweeps.list()).map((s) => sweepView(s));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'State, budget (total/spent/reserved/left), runs by state, target predictions, warnings' })
+  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings" })
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
-    return sweepView(await this.sweeps.get(id));
+    const sweep = await this.sweeps.get(id);
+    return sweepView(sweep, await this.store.failureReasons(id, FAILURE_REASONS_SHOWN));
   }
 
   @Get(':id/fit')

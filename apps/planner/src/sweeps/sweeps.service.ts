@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { cancelKey, DEFAULT_POOL, parseSweepSpec, type SpecError, type SweepSpec } from '@lawsweep/contracts';
 import { validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
+import { FAILING_RUNS_WARNING } from '../planning/failure-breaker';
 import { PlanningLoopService } from '../planning/planning-loop.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { RedisConnection } from '../redis/redis-connection';
@@ -80,8 +81,11 @@ export class SweepsService {
     return this.get(id);
   }
 
+  /** Also after the circuit breaker paused it: the failure count starts afresh (the store's transition). */
   async resume(id: string): Promise<SweepRecord> {
     await this.move(id, ['paused'], 'running');
+    const sweep = await this.get(id);
+    await this.store.setWarnings(id, sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING));
     await this.loop.schedule(id);
     return this.get(id);
   }
