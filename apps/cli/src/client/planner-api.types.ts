@@ -21,6 +21,8 @@ export interface SweepView {
   truth?: unknown;
   budget: { total: number; spent: number; reserved: number; left?: number };
   runs: { queued: number; running: number; done: number; failed: number; cancelled?: number; unschedulable?: number; imported?: number; planned?: number };
+  /** Failed runs in a row (the planner pauses the sweep at pauseAfter) and, from GET /sweeps/:id, the most common reasons. */
+  failures?: { inARow: number; pauseAfter: number; reasons?: { reason: string; count: number }[] };
   targets: TargetView[];
   fit: { n: number; params: Record<string, number>; stderr: Record<string, number>; fittedAt: number } | null;
   warnings?: { code: string; message: string }[];

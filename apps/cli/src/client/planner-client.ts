@@ -63,6 +63,10 @@ export class PlannerClient {
     return this.json<HistoryPoint[]>('GET', `/sweeps/${encodeURIComponent(id)}/history`);
   }
 
+  resumeSweep(id: string): Promise<SweepView> {
+    return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/resume`);
+  }
+
   cancelSweep(id: string): Promise<SweepView> {
     return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/cancel`);
   }

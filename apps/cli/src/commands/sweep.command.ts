@@ -5,6 +5,7 @@ import { registerCreate } from './sweep/sweep-create.command';
 import { registerExport } from './sweep/sweep-export.command';
 import { registerFit } from './sweep/sweep-fit.command';
 import { registerList } from './sweep/sweep-list.command';
+import { registerResume } from './sweep/sweep-resume.command';
 import { registerStatus } from './sweep/sweep-status.command';
 import { registerWatch } from './sweep/sweep-watch.command';
 
@@ -20,5 +21,5 @@ Examples:
   $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv
   $ LAWSWEEP_PLANNER_URL=http://planner:3000 LAWSWEEP_TOKEN=... lawsweep sweep list`,
   );
-  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerExport, registerCancel]) add(sweep);
+  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerExport, registerResume, registerCancel]) add(sweep);
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SweepView } from '../../client/planner-api.types';
 import { plannerClientFor } from '../../client/planner-options';
 import { printJson, targetText } from '../../format';
 import { summarise } from '../../watch/progress-summary';
@@ -19,10 +20,26 @@ export function registerStatus(sweep: Command): void {
         `sweep ${s.id} (${s.name}): ${s.state}${s.stopReason ? ` (${s.stopReason})` : ''}`,
         `  budget  ${sum.budget}`,
         `  ${sum.runs}`,
+        ...failureLines(s),
         ...s.targets.map((t) => `  target  ${targetText(t)}`),
-        ...(s.warnings ?? []).map((w) => `  warning ${w.message}`),
+        // The breaker's warning is the stop reason above: said once.
+        ...(s.warnings ?? []).filter((w) => w.message !== s.stopReason).map((w) => `  warning ${w.message}`),
         `  dashboard: ${client.dashboardUrl(s.id)}`,
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** Why runs failed: the most common reasons with their counts, and the failures in a row. */
+function failureLines(s: SweepView): string[] {
+  const f = s.failures;
+  if (!f || s.runs.failed === 0) return [];
+  const inARow = f.inARow > 0 ? `; ${f.inARow} in a row${f.pauseAfter > 0 ? ` (the sweep pauses at ${f.pauseAfter})` : ''}` : '';
+  const reasons = f.reasons ?? [];
+  const shown = reasons.reduce((n, r) => n + r.count, 0);
+  return [
+    `  failed runs: ${s.runs.failed}${inARow}${reasons.length ? ', most common reasons:' : ''}`,
+    ...reasons.map((r) => `    ${String(r.count).padStart(4)} × ${r.reason}`),
+    ...(shown < s.runs.failed ? [`         (${s.runs.failed - shown} more, for other reasons: lawsweep sweep export ${s.id} --format json)`] : []),
+  ];
 }
