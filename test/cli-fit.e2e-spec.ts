@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunRecord } from '@lawsweep/store';
+import { runsCsv } from '../apps/planner/src/sweeps/sweep-views';
 import { ensureCliBuilt, lawsweepSync } from './support/cli';
 import { describeWithEpochData, EPOCH_CSV } from './support/reference-data';
 
@@ -126,5 +128,75 @@ describeWithEpochData('lawsweep fit', () => {
     const r = lawsweep('fit', '--data', epochCsv, '--expression', 'E + A / N^a + Q', '--param', 'E=0.5:5', '--param', 'A=1:1e6', '--param', 'a=0.05:1');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unknown symbol "Q"/);
+  });
+});
+
+/**
+ * The documented pipeline `lawsweep sweep export ID --format csv --out runs.csv && lawsweep fit
+ * --data runs.csv`: an export lists every run, failed, cancelled and running ones too (empty loss).
+ * The CSV is written by the planner's own exporter (runsCsv), so a change of its columns shows here.
+ */
+describe('lawsweep fit and plot on a sweep export with failed runs', () => {
+  // Epoch AI's Chinchilla fit: the 20 done runs lie on it exactly.
+  const truth = { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 };
+  const chinchilla = (N: number, D: number) => truth.E + truth.A / N ** truth.alpha + truth.B / D ** truth.beta;
+  let exportCsv: string;
+
+  beforeAll(() => {
+    const runs: RunRecord[] = [];
+    const add = (N: number, D: number, state: RunRecord['state']) =>
+      runs.push({
+        id: `run-${runs.length + 1}`,
+        sweepId: 'sw-test',
+        config: { N, D },
+        configKey: `${N},${D}`,
+        state,
+        cost: 6 * N * D,
+        spent: state === 'done' ? 6 * N * D : 0,
+        ...(state === 'done' ? { loss: chinchilla(N, D), worker: 'w1' } : state === 'failed' ? { worker: 'w1', reason: 'exit 1' } : {}),
+        attempts: state === 'done' || state === 'failed' ? 1 : 0,
+        imported: false,
+        createdAt: 0,
+      });
+    for (const N of [1e8, 3e8, 1e9, 3e9, 1e10]) {
+      for (const perParam of [5, 10, 20, 40]) {
+        add(N, N * perParam, 'done');
+        // 10 failed runs among the done ones, as a flaky cluster leaves them.
+        if (perParam === 10 || perParam === 40) add(N * 2, N * perParam, 'failed');
+      }
+    }
+    add(2e10, 4e11, 'cancelled');
+    add(2e10, 2e11, 'cancelled');
+    add(3e10, 6e11, 'running');
+    exportCsv = join(dir, 'export.csv');
+    writeFileSync(exportCsv, runsCsv(['N', 'D'], runs));
+  });
+
+  it('fits the done runs and says on stderr how many it skipped and why', () => {
+    const r = lawsweep('fit', '--data', exportCsv, '--law', 'chinchilla', '--json');
+    expect(r.stderr).toBe(`lawsweep fit: --data ${exportCsv}: skipped 13 runs whose state is not done (failed 10, cancelled 2, running 1)\n`);
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    expect(fit).toMatchObject({ law: 'chinchilla', n: 20, dropped: 0 });
+    expect(Math.abs(fit.params.E - truth.E)).toBeLessThan(0.05);
+    expect(Math.abs(fit.params.alpha - truth.alpha)).toBeLessThan(0.03);
+    expect(Math.abs(fit.params.beta - truth.beta)).toBeLessThan(0.03);
+  });
+
+  it('plot --data draws the done runs and says the same', () => {
+    const out = join(dir, 'export.svg');
+    const r = lawsweep('plot', '--data', exportCsv, '--law', 'chinchilla', '--out', out, '--json');
+    expect(r.stderr).toBe(`lawsweep plot: --data ${exportCsv}: skipped 13 runs whose state is not done (failed 10, cancelled 2, running 1)\n`);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ out, runs: 20 });
+    expect(existsSync(out)).toBe(true);
+  });
+
+  it('still exits 1 on a done run without a loss, naming the line and the column', () => {
+    const file = join(dir, 'export-bad.csv');
+    writeFileSync(file, 'id,N,D,loss,state,cost,worker,attempts,imported\nr1,1e8,2e9,,failed,1,w1,1,false\nr2,2e8,4e9,,done,1,w1,1,false\n');
+    const r = lawsweep('fit', '--data', file, '--law', 'chinchilla');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--data .*export-bad\.csv: CSV line 3, column loss: empty value; expected a positive number/);
   });
 });

@@ -205,6 +205,24 @@ describe('lawsweep simulate --compare', () => {
     }
   });
 
+  it('replays a sweep export: only its done runs, saying on stderr how many others it skipped', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lawsweep-replay-export-'));
+    try {
+      const rows = ['id,N,D,loss,state,cost,worker,attempts,imported'];
+      for (const N of [1e7, 3e7, 1e8, 3e8]) for (const r of [5, 20, 80]) rows.push(`r${rows.length},${N},${N * r},${(1.69 + 406.4 / N ** 0.34 + 410.7 / (N * r) ** 0.28).toFixed(5)},done,1,w1,1,false`);
+      rows.push('f1,1e9,2e10,,failed,1,w1,3,false', 'f2,1e9,8e10,,failed,1,w1,3,false', 'c1,1e9,5e9,,cancelled,1,,0,false');
+      writeFileSync(join(dir, 'runs.csv'), rows.join('\n'));
+      const spec = join(dir, 'replay.yaml');
+      writeFileSync(spec, ['name: r', 'law: chinchilla', 'variables:', '  N: { min: 1e7, max: 1e9 }', '  D: { min: 1e8, max: 1e11 }', 'budget: 1e18',
+        'targets: [{ N: 1e10, D: 2e11 }]', 'trainer: { type: replay, file: runs.csv }'].join('\n'));
+      const r = lawsweep('simulate', '--spec', spec, '--design', 'grid');
+      expect(r.stderr).toBe(`lawsweep simulate: trainer.file ${join(dir, 'runs.csv')}: skipped 3 runs whose state is not done (failed 2, cancelled 1)\n`);
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown design, and --design with --compare, naming the flag', () => {
     const bad = lawsweep('simulate', '--spec', demoSpec, '--compare', 'eig,bogus');
     expect(bad.code).toBe(1);

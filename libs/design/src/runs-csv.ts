@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readConfigsCsv, readRunsCsv, type Config, type Observation } from '@lawsweep/law';
+import { describeSkippedRuns, readConfigsCsv, readRunsCsvReport, type Config, type Observation } from '@lawsweep/law';
 
 /**
  * File readers for a replay pool (runs with a `loss` column) and an explicit candidate list, over
@@ -13,8 +13,15 @@ function withPath<T>(path: string, read: (text: string) => T): T {
   }
 }
 
-export function readReplayCsv(path: string, variables: readonly string[]): Observation[] {
-  return withPath(path, (text) => readRunsCsv(text, variables).map((row) => ({ config: pick(row.config, variables), loss: row.loss })));
+/**
+ * The replay pool's runs. A CSV with a `state` column (a sweep export) contributes only its `done`
+ * rows; `onSkipped` is told how many others were left out and why (e.g. to print it).
+ */
+export function readReplayCsv(path: string, variables: readonly string[], onSkipped?: (note: string) => void): Observation[] {
+  const { rows, skipped } = withPath(path, (text) => readRunsCsvReport(text, variables));
+  const note = describeSkippedRuns(skipped);
+  if (note && onSkipped) onSkipped(`${path}: ${note}`);
+  return rows.map((row) => ({ config: pick(row.config, variables), loss: row.loss }));
 }
 
 export function readPoolCsv(path: string, variables: readonly string[]): Config[] {

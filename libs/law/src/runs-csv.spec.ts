@@ -1,4 +1,4 @@
-import { dropHighestLoss, readConfigsCsv, readRunsCsv } from './runs-csv';
+import { describeSkippedRuns, dropHighestLoss, readConfigsCsv, readRunsCsv, readRunsCsvReport } from './runs-csv';
 import { parseLossFunction } from './loss-function';
 
 /** Scenario: reading runs and candidate configs from CSV, with errors naming line and column. */
@@ -27,6 +27,62 @@ describe('runs CSV', () => {
 
   it('enforces a minimum row count', () => {
     expect(() => readRunsCsv('N,D,loss\n1e8,2e9,3\n', ['N', 'D'], { minRows: 6 })).toThrow(/1 data row; at least 6/);
+  });
+
+  describe('a CSV with a state column (as `lawsweep sweep export` writes)', () => {
+    // The export's header and cells: a failed, a cancelled and a running run have an empty loss (and cost).
+    const exported = [
+      'id,N,D,loss,state,cost,worker,attempts,imported',
+      'r1,1e8,2e9,3.5,done,1.2e18,w1,1,false',
+      'r2,2e8,4e9,,failed,,w1,3,false',
+      'r3,4e8,8e9,,cancelled,,,0,false',
+      'r4,2e8,2e9,3.2,done,2.4e18,w2,1,false',
+      'r5,8e8,1.6e10,,running,,w2,1,false',
+      'r6,1e9,2e10,,failed,,w1,3,false',
+      '',
+    ].join('\n');
+
+    it('skips the rows whose state is not done and counts them by state', () => {
+      const { rows, skipped } = readRunsCsvReport(exported, ['N', 'D']);
+      expect(rows.map((r) => [r.line, r.extra.id, r.loss])).toEqual([
+        [2, 'r1', 3.5],
+        [5, 'r4', 3.2],
+      ]);
+      expect(skipped).toEqual({ count: 4, byState: { failed: 2, cancelled: 1, running: 1 } });
+      expect(describeSkippedRuns(skipped)).toBe('skipped 4 runs whose state is not done (failed 2, cancelled 1, running 1)');
+      expect(readRunsCsv(exported, ['N', 'D'])).toEqual(rows);
+    });
+
+    it('still rejects a done row with an empty or bad loss, naming line and column', () => {
+      expect(() => readRunsCsv('N,D,loss,state\n1e8,2e9,,failed\n2e8,4e9,,done\n', ['N', 'D'])).toThrow(/^CSV line 3, column loss: empty value; expected a positive number$/);
+      expect(() => readRunsCsv('N,D,loss,state\n2e8,4e9,n/a,done\n', ['N', 'D'])).toThrow(/CSV line 2, column loss: "n\/a" is not a number/);
+    });
+
+    it('skips a row with an empty state too, and says so', () => {
+      const { rows, skipped } = readRunsCsvReport('N,D,loss,state\n1e8,2e9,3,done\n2e8,4e9,,\n', ['N', 'D']);
+      expect(rows).toHaveLength(1);
+      expect(describeSkippedRuns(skipped)).toBe('skipped 1 run whose state is not done ((empty) 1)');
+    });
+
+    it('says why there is nothing to fit when no row is done', () => {
+      expect(() => readRunsCsv('N,D,loss,state\n1e8,2e9,,failed\n', ['N', 'D'])).toThrow(
+        /^CSV has no rows whose state is done; skipped 1 run whose state is not done \(failed 1\)$/,
+      );
+      expect(() => readRunsCsv(exported, ['N', 'D'], { minRows: 6 })).toThrow(
+        /^CSV has 2 data rows whose state is done; at least 6 are needed; skipped 4 runs whose state is not done/,
+      );
+    });
+
+    it('reports nothing skipped without a state column, and keeps a state column a caller reads as a variable', () => {
+      const plain = readRunsCsvReport('N,D,loss\n1e8,2e9,3\n', ['N', 'D']);
+      expect(plain.skipped).toEqual({ count: 0, byState: {} });
+      expect(describeSkippedRuns(plain.skipped)).toBeUndefined();
+      expect(readRunsCsv('N,state,loss\n1e8,2,3\n', ['N', 'state'])).toEqual([{ line: 2, config: { N: 1e8, state: 2 }, extra: {}, loss: 3 }]);
+    });
+
+    it('does not filter candidate configs by state', () => {
+      expect(readConfigsCsv('N,D,state\n1e8,2e9,failed\n', ['N', 'D'])).toEqual([{ line: 2, config: { N: 1e8, D: 2e9 }, extra: { state: 'failed' } }]);
+    });
   });
 
   it('reads candidate configs without a loss column', () => {

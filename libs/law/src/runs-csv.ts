@@ -12,6 +12,24 @@ export interface CsvRunRow extends CsvConfigRow {
   loss: number;
 }
 
+/**
+ * Rows of a runs CSV left out because its `state` column says the run is not `done` (a sweep
+ * export lists failed, cancelled and running runs too, with an empty loss): how many, by state.
+ */
+export interface SkippedRuns {
+  count: number;
+  /** State → rows (an empty state cell counts as '(empty)'), in the order first seen. */
+  byState: Record<string, number>;
+}
+
+export interface RunsCsv {
+  rows: CsvRunRow[];
+  skipped: SkippedRuns;
+}
+
+/** The column that, when a runs CSV has it, marks which rows are finished runs (value `done`). */
+export const RUN_STATE_COLUMN = 'state';
+
 export interface ReadCsvOptions {
   /** Name of the loss column (readRunsCsv); default 'loss'. */
   lossColumn?: string;
@@ -28,12 +46,36 @@ export function readConfigsCsv(text: string, requiredColumns: readonly string[],
   return parse(text, requiredColumns, null, options);
 }
 
-/** Reads a CSV of finished runs: the required (variable) columns plus a positive loss column. */
+/**
+ * Reads a CSV of finished runs: the required (variable) columns plus a positive loss column. When
+ * the CSV has a `state` column (as `lawsweep sweep export` writes), rows whose state is not `done`
+ * are skipped, not checked (failed runs have no loss); use readRunsCsvReport to say how many.
+ */
 export function readRunsCsv(text: string, requiredColumns: readonly string[], options: ReadCsvOptions = {}): CsvRunRow[] {
-  return parse(text, requiredColumns, options.lossColumn ?? 'loss', options) as CsvRunRow[];
+  return readRunsCsvReport(text, requiredColumns, options).rows;
 }
 
-function parse(text: string, required: readonly string[], lossColumn: string | null, options: ReadCsvOptions): (CsvConfigRow | CsvRunRow)[] {
+/** readRunsCsv, also returning the rows skipped for their state (describe them with describeSkippedRuns). */
+export function readRunsCsvReport(text: string, requiredColumns: readonly string[], options: ReadCsvOptions = {}): RunsCsv {
+  const skipped: SkippedRuns = { count: 0, byState: {} };
+  const rows = parse(text, requiredColumns, options.lossColumn ?? 'loss', options, skipped) as CsvRunRow[];
+  return { rows, skipped };
+}
+
+/** "skipped 10 runs whose state is not done (failed 8, cancelled 2)", or undefined when none were. */
+export function describeSkippedRuns(skipped: SkippedRuns): string | undefined {
+  if (skipped.count === 0) return undefined;
+  const states = Object.entries(skipped.byState).map(([state, n]) => `${state} ${n}`).join(', ');
+  return `skipped ${skipped.count} run${skipped.count === 1 ? '' : 's'} whose ${RUN_STATE_COLUMN} is not done (${states})`;
+}
+
+function parse(
+  text: string,
+  required: readonly string[],
+  lossColumn: string | null,
+  options: ReadCsvOptions,
+  skipped: SkippedRuns | null = null,
+): (CsvConfigRow | CsvRunRow)[] {
   const lines = String(text).replace(/^\uFEFF/, '').split(/\r?\n/);
   const headerIndex = lines.findIndex((l) => l.trim() !== '');
   if (headerIndex < 0) throw new Error('CSV is empty: expected a header row naming the columns');
@@ -43,6 +85,9 @@ function parse(text: string, required: readonly string[], lossColumn: string | n
   if (missing.length > 0) {
     throw new Error(`CSV header (line ${headerIndex + 1}) is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; it has: ${header.join(', ')}`);
   }
+  // Only runs CSVs are filtered by state (a candidates CSV lists configs, not runs), and only when
+  // the column is not one the caller reads as a variable.
+  const stateIndex = skipped && !wanted.includes(RUN_STATE_COLUMN) ? header.indexOf(RUN_STATE_COLUMN) : -1;
   const rows: (CsvConfigRow | CsvRunRow)[] = [];
   for (let i = headerIndex + 1; i < lines.length; i++) {
     if (lines[i].trim() === '') continue;
@@ -50,6 +95,15 @@ function parse(text: string, required: readonly string[], lossColumn: string | n
     const cells = splitCsvLine(lines[i], line);
     if (cells.length !== header.length) {
       throw new Error(`CSV line ${line}: has ${cells.length} fields but the header has ${header.length}`);
+    }
+    if (skipped && stateIndex >= 0) {
+      const state = cells[stateIndex].trim();
+      if (state.toLowerCase() !== 'done') {
+        const key = state === '' ? '(empty)' : state;
+        skipped.count++;
+        skipped.byState[key] = (skipped.byState[key] ?? 0) + 1;
+        continue;
+      }
     }
     const config: Config = {};
     const extra: Record<string, string> = {};
@@ -60,9 +114,13 @@ function parse(text: string, required: readonly string[], lossColumn: string | n
     if (lossColumn) rows.push({ line, config, extra, loss: positiveNumber(cells[header.indexOf(lossColumn)], line, lossColumn) });
     else rows.push({ line, config, extra });
   }
-  if (rows.length === 0) throw new Error('CSV has a header but no data rows');
+  const note = skipped ? describeSkippedRuns(skipped) : undefined;
+  if (rows.length === 0) {
+    throw new Error(note ? `CSV has no rows whose ${RUN_STATE_COLUMN} is done; ${note}` : 'CSV has a header but no data rows');
+  }
   if (options.minRows !== undefined && rows.length < options.minRows) {
-    throw new Error(`CSV has ${rows.length} data row${rows.length === 1 ? '' : 's'}; at least ${options.minRows} are needed`);
+    const done = note ? ` whose ${RUN_STATE_COLUMN} is done` : '';
+    throw new Error(`CSV has ${rows.length} data row${rows.length === 1 ? '' : 's'}${done}; at least ${options.minRows} are needed${note ? `; ${note}` : ''}`);
   }
   return rows;
 }

@@ -10,7 +10,8 @@ import {
   formatLossFunction,
   getLaw,
   parseLossFunction,
-  readRunsCsv,
+  describeSkippedRuns,
+  readRunsCsvReport,
   type BacktestResult,
   type ExpressionLawSpec,
   type FitOptions,
@@ -82,12 +83,16 @@ async function runFit(flags: FitFlags): Promise<void> {
   } catch (err) {
     throw new Error(`cannot read --data ${flags.data}: ${(err as Error).message}`);
   }
-  let rows: ReturnType<typeof readRunsCsv>;
+  let csv: ReturnType<typeof readRunsCsvReport>;
   try {
-    rows = readRunsCsv(text, law.variables);
+    csv = readRunsCsvReport(text, law.variables);
   } catch (err) {
     throw new Error(`--data ${flags.data}: ${(err as Error).message}`);
   }
+  const rows = csv.rows;
+  // On stderr, so `--json | jq` still reads only the fit.
+  const skippedNote = describeSkippedRuns(csv.skipped);
+  if (skippedNote) process.stderr.write(`lawsweep fit: --data ${flags.data}: ${skippedNote}\n`);
   const drop = flags.dropHighestLoss === undefined ? 0 : nonNegativeInt(flags.dropHighestLoss, '--drop-highest-loss');
   const kept = dropHighestLoss(rows, drop);
   const k = law.theta.length;
@@ -219,7 +224,7 @@ export function register(program: Command): void {
   program
     .command('fit')
     .description('fit a scaling law to finished runs (a CSV with one column per variable and a loss column)')
-    .requiredOption('--data <file>', 'runs CSV: a header with the law\'s variables (e.g. N,D) and loss; extra columns are ignored')
+    .requiredOption('--data <file>', 'runs CSV: a header with the law\'s variables (e.g. N,D) and loss; extra columns are ignored, except state: rows whose state is not done (a sweep export\'s failed runs) are skipped')
     .option('--law <name>', 'a built-in law: chinchilla, kaplan, chinchilla-tied, data-constrained, farseer')
     .option('--expression <formula>', 'an expression law, e.g. "E + A / N^alpha + B / D^beta" (with --param for each parameter)')
     .option('--param <NAME=LOWER:UPPER>', 'bounds of an expression-law parameter (repeatable)', collectParam, [])

@@ -18,7 +18,7 @@ export function register(program: Command): void {
       .command('plot')
       .description('draw losses against compute (log-log) with the fitted law per model size, the compute-optimal frontier and the targets')
       .argument('[sweep]', 'sweep id on the planner (or use --data)')
-      .option('--data <runs.csv>', 'plot a CSV of finished runs (columns N, D, loss) instead of a sweep')
+      .option('--data <runs.csv>', 'plot a CSV of finished runs (columns N, D, loss; with a state column, only the done rows) instead of a sweep')
       .requiredOption('--out <file>', 'output file: .svg or .png')
       .option('--law <law>', 'law to fit with --data', 'chinchilla')
       .option('--target <N=..,D=..>', 'with --data: a config to predict, with its 90% interval (repeatable)', (v: string, acc: string[]) => [...acc, v], [])

@@ -88,7 +88,7 @@ function loadSpec(path: string): { spec: SweepSpec; pool?: Config[]; replay?: Ob
   const base = dirname(resolve(path));
   const pool = typeof spec.candidates === 'string' ? readField(path, 'candidates', () => readPoolCsv(resolve(base, spec.candidates as string), variables)) : undefined;
   const trainer = spec.trainer;
-  const replay = trainer.type === 'replay' ? readField(path, 'trainer.file', () => readReplayCsv(resolve(base, trainer.file), variables)) : undefined;
+  const replay = trainer.type === 'replay' ? readField(path, 'trainer.file', () => readReplayCsv(resolve(base, trainer.file), variables, (note) => process.stderr.write(`lawsweep simulate: trainer.file ${note}\n`))) : undefined;
   const errors = validateSweepSpecSemantics(spec, { pool: pool ?? replay?.map((o) => o.config) });
   if (errors.length > 0) throw new Error(`invalid spec ${path}:\n${errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}`);
   return { spec, pool, replay };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { compileExpression } from '@lawsweep/design';
-import { fitLaw, getLaw, predictMixture, readRunsCsv, truthLossAt, type Config, type LawSpec } from '@lawsweep/law';
+import { describeSkippedRuns, fitLaw, getLaw, predictMixture, readRunsCsvReport, truthLossAt, type Config, type LawSpec } from '@lawsweep/law';
 import type { ScalingPlotInput } from '@lawsweep/plot';
 import type { PlannerClient } from '../client/planner-client';
 import { sci } from '../format';
@@ -32,12 +32,15 @@ export function csvPlotInput(path: string, lawSpec: LawSpec, targets: Config[], 
   } catch (err) {
     throw new Error(`cannot read --data ${path}: ${(err as Error).message}`);
   }
-  let rows: ReturnType<typeof readRunsCsv>;
+  let csv: ReturnType<typeof readRunsCsvReport>;
   try {
-    rows = readRunsCsv(text, law.variables, { minRows: law.theta.length + 1 });
+    csv = readRunsCsvReport(text, law.variables, { minRows: law.theta.length + 1 });
   } catch (err) {
     throw new Error(`--data ${path}: ${(err as Error).message}`);
   }
+  const rows = csv.rows;
+  const skippedNote = describeSkippedRuns(csv.skipped);
+  if (skippedNote) process.stderr.write(`lawsweep plot: --data ${path}: ${skippedNote}\n`);
   for (const config of targets) {
     const missing = law.variables.filter((v) => config[v] === undefined);
     if (missing.length > 0) {

@@ -43,6 +43,15 @@ describe('replay trainer', () => {
     expect(err.message).toBe(`replay: no run in ${file} matches config D=2000000000, N=300000000 (relative tolerance 1e-9)`);
   });
 
+  it('replays only the done runs of a sweep export, and says which rows it skipped when none matches', async () => {
+    const exported = join(dir, 'export.csv');
+    writeFileSync(exported, 'id,N,D,loss,state,cost,worker,attempts,imported\nr1,1e8,2e9,3.1,done,1,w,1,false\nr2,2e8,2e9,,failed,,w,3,false\n');
+    expect((await run({ N: 1e8, D: 2e9 }, exported).result).loss).toBe(3.1);
+    const err = (await run({ N: 2e8, D: 2e9 }, exported).result.catch((e: unknown) => e)) as RunFailure;
+    expect(err.retryable).toBe(false);
+    expect(err.message).toBe(`replay: no run in ${exported} matches config D=2000000000, N=200000000 (relative tolerance 1e-9); skipped 1 run whose state is not done (failed 1)`);
+  });
+
   it('fails for good on a missing file or a missing column', async () => {
     expect(((await run({ N: 1e8 }, join(dir, 'nope.csv')).result.catch((e: unknown) => e)) as RunFailure).message).toMatch(/^trainer.file: cannot read/);
     expect(((await run({ N: 1e8, T: 3 }).result.catch((e: unknown) => e)) as RunFailure).message).toMatch(/missing column T/);
