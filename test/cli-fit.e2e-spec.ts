@@ -94,7 +94,7 @@ describeWithEpochData('lawsweep fit', () => {
   it.each([
     [['--backtest', '0'], /--backtest: expected how many of the largest runs to hold out \(≥ 1\), got '0'/],
     [['--backtest', 'x'], /--backtest: expected a non-negative integer, got 'x'/],
-    [['--backtest', '236'], /--backtest 236: 240 runs leave 4 to fit, but law chinchilla has 5 parameters and needs at least 6; hold out at most 234/],
+    [['--backtest', '236'], /--backtest 236: 240 runs \(after --drop-highest-loss 5\), and law chinchilla has 5 parameters, so the refit needs at least 6 runs; hold out at most 234 \(--backtest 234\)/],
     [['--expression', 'E + A / N^alpha', '--param', 'E=0.5:5', '--param', 'A=1:1e6', '--param', 'alpha=0.05:1', '--backtest', '5'], /law needs variables N and D/],
   ])('exits 1 on a backtest it cannot do: %j', (args, message) => {
     const r = lawsweep('fit', '--data', epochCsv, '--drop-highest-loss', '5', ...(args.includes('--expression') ? [] : ['--law', 'chinchilla']), ...args);
@@ -198,5 +198,24 @@ describe('lawsweep fit and plot on a sweep export with failed runs', () => {
     const r = lawsweep('fit', '--data', file, '--law', 'chinchilla');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--data .*export-bad\.csv: CSV line 3, column loss: empty value; expected a positive number/);
+  });
+
+  it('--backtest K beyond what 20 runs allow names the largest K, and that K works', () => {
+    const r = lawsweep('fit', '--data', exportCsv, '--law', 'chinchilla', '--backtest', '100');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: --backtest 100: 20 runs, and law chinchilla has 5 parameters, so the refit needs at least 6 runs; hold out at most 14 \(--backtest 14\)$/m);
+    expect(r.stderr).not.toMatch(/-\d/);
+    expect(lawsweep('fit', '--data', exportCsv, '--law', 'chinchilla', '--backtest', '15').stderr).toMatch(/hold out at most 14 \(--backtest 14\)/);
+    const ok = lawsweep('fit', '--data', exportCsv, '--law', 'chinchilla', '--backtest', '14', '--json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).backtest).toMatchObject({ holdout: 14, trainedOn: 6 });
+  });
+
+  it('--backtest on too few runs for any backtest says how many it needs', () => {
+    const file = join(dir, 'six.csv');
+    writeFileSync(file, `N,D,loss\n${[1e8, 2e8, 4e8, 8e8, 1.6e9, 3.2e9].map((N) => `${N},${20 * N},${chinchilla(N, 20 * N)}`).join('\n')}\n`);
+    const r = lawsweep('fit', '--data', file, '--law', 'chinchilla', '--backtest', '1');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^lawsweep: --backtest 1: 6 runs are too few for a backtest: law chinchilla has 5 parameters, so the refit needs at least 6 runs, plus at least 1 to hold out \(7 in all\)$/m);
   });
 });

@@ -109,7 +109,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   const budgets = flags.optimal ? flags.optimal.split(',').map((s) => Number(s.trim())) : [];
   if (budgets.some((b) => !(b > 0 && Number.isFinite(b)))) throw new Error(`--optimal: expected positive FLOP budgets separated by commas, got '${flags.optimal}'`);
   const optimal = budgets.map((c) => computeOptimal(law, fit, c, { seed }));
-  const backtest = flags.backtest === undefined ? undefined : runBacktest(law, data, options, flags.backtest);
+  const backtest = flags.backtest === undefined ? undefined : runBacktest(law, data, options, flags.backtest, rows.length - kept.length);
   const warnings = fitWarnings(law, fit, data);
 
   const result = {
@@ -164,15 +164,19 @@ async function runFit(flags: FitFlags): Promise<void> {
 }
 
 /** --backtest K: refit without the K runs of largest 6·N·D and predict them (libs/law backtestFit). */
-function runBacktest(law: Law, data: Observation[], options: FitOptions, text: string): BacktestResult {
+function runBacktest(law: Law, data: Observation[], options: FitOptions, text: string, dropped: number): BacktestResult {
   const holdout = nonNegativeInt(text, '--backtest');
   if (holdout < 1) throw new Error(`--backtest: expected how many of the largest runs to hold out (≥ 1), got '${text}'`);
   if (!law.variables.includes('N') || !law.variables.includes('D')) {
     throw new Error(`--backtest holds out the runs of largest training compute 6·N·D, so the law needs variables N and D; law ${law.name} has ${law.variables.join(', ')}`);
   }
   const k = law.theta.length;
-  if (data.length - holdout < k + 1) {
-    throw new Error(`--backtest ${holdout}: ${data.length} runs leave ${data.length - holdout} to fit, but law ${law.name} has ${k} parameters and needs at least ${k + 1}; hold out at most ${data.length - k - 1}`);
+  const largest = data.length - (k + 1);
+  if (holdout > largest) {
+    const runs = `${data.length} runs${dropped > 0 ? ` (after --drop-highest-loss ${dropped})` : ''}`;
+    const need = `law ${law.name} has ${k} parameters, so the refit needs at least ${k + 1} runs`;
+    if (largest < 1) throw new Error(`--backtest ${holdout}: ${runs} are too few for a backtest: ${need}, plus at least 1 to hold out (${k + 2} in all)`);
+    throw new Error(`--backtest ${holdout}: ${runs}, and ${need}; hold out at most ${largest} (--backtest ${largest})`);
   }
   return backtestFit(law, data, { ...options, holdout });
 }
