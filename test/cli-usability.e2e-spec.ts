@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../apps/cli/src/demo/redis-process';
+import { validatePlannerEnv } from '../apps/planner/src/config/planner-config';
 import { ensureCliBuilt, lawsweepSync } from './support/cli';
 import { hasEpochData } from './support/reference-data';
 
@@ -286,6 +287,23 @@ describe('planner flags', () => {
     const r = lawsweep('planner', '--port', 'abc');
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^lawsweep: --port: expected a port number \(0-65535\), got 'abc'/);
+  });
+
+  it.each([
+    [['--token', 's3cret'], /^lawsweep: --token: must be at least 8 characters \(or unset to disable auth\), got 6 characters$/m],
+    [['--port', '70000'], /^lawsweep: --port: must be a port number from 0 to 65535, got '70000'$/m],
+    [['--redis', 'localhost:6379'], /^lawsweep: --redis: must be a redis:\/\/ or rediss:\/\/ URL, e\.g\. redis:\/\/127\.0\.0\.1:6379, got 'localhost:6379'$/m],
+  ])('lawsweep planner %j names the flag, not only its variable', (args, message) => {
+    const r = lawsweep('planner', ...args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toContain('s3cret');
+  });
+
+  it("the token in lawsweep planner --help's example is one the planner accepts", () => {
+    const example = /LAWSWEEP_TOKEN=(\S+) lawsweep planner/.exec(lawsweep('planner', '--help').stdout);
+    expect(example).not.toBeNull();
+    expect(validatePlannerEnv({ LAWSWEEP_TOKEN: (example as RegExpExecArray)[1] }).LAWSWEEP_TOKEN).toBe((example as RegExpExecArray)[1]);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { plannerEnvHelpLines } from '../../../planner/src/config/planner-config';
+import { plannerEnvHelpLines, plannerSettingError } from '../../../planner/src/config/planner-config';
 import { cliEnvironment, DEFAULT_REDIS_URL } from '../cli-config';
 import { warnWithoutRedis } from '../redis-hint';
 
@@ -19,11 +19,24 @@ export function register(program: Command): void {
       'after',
       `\nEnvironment only (no flag):\n${plannerEnvHelpLines().join('\n')}\n\nExamples:\n` +
         '  $ lawsweep planner --redis redis://127.0.0.1:6379 --port 3000\n' +
-        '  $ LAWSWEEP_TOKEN=s3cret lawsweep planner --host 0.0.0.0      # exposed: writes need the token\n',
+        '  $ LAWSWEEP_TOKEN=long-random-secret lawsweep planner --host 0.0.0.0      # exposed: writes need the token (8 characters or more)\n',
     )
     .action(async (opts: { redis?: string; port?: string; host?: string; token?: string }) => {
       // Checked here so the message names the flag and what was typed (Number('abc') would reach the config as NaN).
       if (opts.port !== undefined && !/^\d+$/.test(opts.port.trim())) throw new Error(`--port: expected a port number (0-65535), got '${opts.port}'`);
+      // The config checks these again with the environment, but its message names the variable (LAWSWEEP_TOKEN), not the flag typed.
+      const flags = [
+        ['--redis', 'REDIS_URL', opts.redis],
+        ['--port', 'PORT', opts.port],
+        ['--host', 'HOST', opts.host],
+        ['--token', 'LAWSWEEP_TOKEN', opts.token],
+      ] as const;
+      for (const [flag, name, value] of flags) {
+        const problem = value === undefined ? undefined : plannerSettingError(name, value);
+        // The token is a secret: its length is shown, not its value.
+        const got = name === 'LAWSWEEP_TOKEN' ? `${value?.length} characters` : `'${value}'`;
+        if (problem) throw new Error(`${flag}: ${problem}, got ${got}`);
+      }
       await warnWithoutRedis('planner', opts.redis ?? cliEnvironment().redisUrl ?? DEFAULT_REDIS_URL);
       // Imported lazily so other commands do not load NestJS.
       const { bootstrapPlanner } = await import('../../../planner/src/bootstrap');

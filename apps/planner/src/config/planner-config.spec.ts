@@ -1,4 +1,4 @@
-import { validatePlannerEnv } from './planner-config';
+import { plannerSettingError, validatePlannerEnv } from './planner-config';
 
 describe('planner configuration', () => {
   it('fills defaults: loopback host, port 3000, no token', () => {
@@ -11,11 +11,20 @@ describe('planner configuration', () => {
     expect(validatePlannerEnv({ LAWSWEEP_TOKEN: '' }).LAWSWEEP_TOKEN).toBeUndefined();
   });
 
+  it('checks one setting for a flag that sets it, with the same rule as the environment', () => {
+    expect(plannerSettingError('LAWSWEEP_TOKEN', 'short')).toBe('must be at least 8 characters (or unset to disable auth)');
+    expect(plannerSettingError('LAWSWEEP_TOKEN', 'long-random-secret')).toBeUndefined();
+    expect(plannerSettingError('LAWSWEEP_TOKEN', '')).toBeUndefined();
+    expect(plannerSettingError('PORT', '70000')).toBe('must be a port number from 0 to 65535');
+    expect(plannerSettingError('REDIS_URL', 'localhost:6379')).toMatch(/^must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(plannerSettingError('HOST', '0.0.0.0')).toBeUndefined();
+  });
+
   it.each([
     ['REDIS_URL', 'localhost:6379', /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL.*got "localhost:6379"/],
     ['PORT', 'eighty', /PORT: must be a port number/],
     ['PORT', '70000', /PORT: must be a port number from 0 to 65535 \(got "70000"\)/],
-    ['LAWSWEEP_TOKEN', 'abc', /LAWSWEEP_TOKEN: must be at least 8 characters/],
+    ['LAWSWEEP_TOKEN', 'abc', /LAWSWEEP_TOKEN: must be at least 8 characters \(or unset to disable auth\) \(got 3 characters\)$/],
     ['LAWSWEEP_BODY_LIMIT', 'lots', /LAWSWEEP_BODY_LIMIT/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => validatePlannerEnv({ [name]: value })).toThrow(message);

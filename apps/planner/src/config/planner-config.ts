@@ -129,6 +129,15 @@ export class PlannerConfig {
   }
 }
 
+/**
+ * What is wrong with one setting's value (the schema's message), or undefined when it is valid: for
+ * `lawsweep planner`'s flags, so an error names the flag that was typed, not only its variable.
+ */
+export function plannerSettingError(name: 'REDIS_URL' | 'PORT' | 'HOST' | 'LAWSWEEP_TOKEN', value: string): string | undefined {
+  const result = plannerEnvSchema.shape[name].safeParse(value);
+  return result.success ? undefined : result.error.issues.map((i) => i.message).join('; ');
+}
+
 /** Validates the environment; throws an Error that names each bad variable and what it must be. */
 export function validatePlannerEnv(env: Record<string, unknown>): PlannerEnv {
   const result = plannerEnvSchema.safeParse(env);
@@ -136,6 +145,8 @@ export function validatePlannerEnv(env: Record<string, unknown>): PlannerEnv {
     throw new Error('invalid planner configuration:\n  LAWSWEEP_PROTECT_READS: protecting reads needs LAWSWEEP_TOKEN (--token) to be set');
   }
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`);
+  // The token is a secret: its length is shown, not its value.
+  const got = (name: string) => (name === 'LAWSWEEP_TOKEN' && typeof env[name] === 'string' ? `${(env[name] as string).length} characters` : JSON.stringify(env[name]));
+  const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${got(String(i.path[0]))})`);
   throw new Error(`invalid planner configuration:\n${lines.join('\n')}`);
 }
