@@ -10,7 +10,7 @@ COPY libs ./libs
 COPY bench ./bench
 COPY scripts ./scripts
 COPY bin ./bin
-RUN npm run build && touch dist/.build-stamp
+RUN npm run build
 
 # Runtime stage: production dependencies and the compiled code only.
 FROM node:20-bookworm-slim

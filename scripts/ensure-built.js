@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Builds dist/ when any TypeScript source is newer than the last build, so `npm run lawsweep`,
-// `npm run demo` and the end-to-end tests always run the code in the working tree.
+// Builds dist/ when any TypeScript source is newer than the last build that passed (dist/.build-stamp,
+// written by `npm run build`: scripts/build.js), so `npm run lawsweep`, `npm run demo` and the
+// end-to-end tests always run the code in the working tree.
 const { execSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -26,7 +27,6 @@ const sources = Math.max(
 const built = fs.existsSync(stamp) ? fs.statSync(stamp).mtimeMs : 0;
 if (sources > built) {
   process.stderr.write('lawsweep: building (tsc)...\n');
+  // The build writes the stamp itself (scripts/build.js), so a plain `npm run build` counts too.
   execSync('npm run -s build', { cwd: root, stdio: 'inherit' });
-  fs.mkdirSync(path.dirname(stamp), { recursive: true });
-  fs.writeFileSync(stamp, new Date().toISOString());
 }

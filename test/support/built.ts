@@ -13,7 +13,7 @@ export const BUILT = {
 /**
  * Builds dist/ when sources changed (scripts/ensure-built.js), then checks that these entry points
  * exist. The build reports failure when another part of the tree does not type-check yet, but it
- * still emits (tsc, then tsc-alias regardless: package.json), so only a missing entry point is fatal.
+ * still emits (tsc, then tsc-alias regardless: scripts/build.js), so only a missing entry point is fatal.
  */
 export function ensureBuilt(...mains: string[]): void {
   spawnSync(process.execPath, [join(ROOT, 'scripts/ensure-built.js')], { cwd: ROOT, stdio: 'ignore' });
