@@ -12,14 +12,40 @@ import { cartesian } from './linalg';
 const ALLOWED_OPERATORS = new Set(['add', 'subtract', 'multiply', 'divide', 'pow', 'unaryMinus', 'unaryPlus']);
 /** Functions mathjs can differentiate symbolically (min and max it cannot, so they are refused). */
 const ALLOWED_FUNCTIONS = new Set(['exp', 'log', 'sqrt', 'pow', 'abs']);
-/** Variables an expression may use when the spec does not list its own. */
-export const DEFAULT_EXPRESSION_VARIABLES = ['N', 'D', 'U', 'C'];
+/**
+ * Variables an expression may use when no variable list is known (a law built outside a spec).
+ * A sweep's law gets the spec's variables instead, and `lawsweep fit --expression` the CSV's columns.
+ */
+export const DEFAULT_EXPRESSION_VARIABLES: readonly string[] = ['N', 'D', 'U', 'C'];
 
 export interface ExpressionLawOptions {
   expression: string;
   params: Record<string, [number, number]>;
   logParams?: string[];
-  variables?: string[];
+  /** The variables the expression may use (a spec's `variables`); default N, D, U, C. */
+  variables?: readonly string[];
+}
+
+/**
+ * A symbol of the expression that is neither a parameter nor one of the allowed variables. Its
+ * message is worded for a sweep spec; callers with other inputs (the CLI's flags and CSV) reword
+ * it from the fields.
+ */
+export class UnknownSymbolError extends Error {
+  constructor(
+    readonly symbol: string,
+    readonly expression: string,
+    readonly params: readonly string[],
+    readonly variables: readonly string[],
+    readonly variablesGiven: boolean,
+  ) {
+    super(
+      `expression law: unknown symbol "${symbol}" in "${expression}": it is neither a parameter (${params.join(', ')}) nor a variable ` +
+        `(${variables.join(', ') || 'none'}${variablesGiven ? '' : ', the default when no variables are given'}); ` +
+        `give it bounds under params, or declare it under variables`,
+    );
+    this.name = 'UnknownSymbolError';
+  }
 }
 
 export class ExpressionLaw implements Law {
@@ -45,15 +71,19 @@ export class ExpressionLaw implements Law {
     }
     const used = checkNode(node, expression);
     const allowedVariables = options.variables ?? DEFAULT_EXPRESSION_VARIABLES;
-    for (const symbol of used) {
-      if (!this.paramNames.includes(symbol) && !allowedVariables.includes(symbol)) {
-        throw new Error(
-          `expression law: unknown symbol "${symbol}" in "${expression}": it is neither a parameter ` +
-            `(${this.paramNames.join(', ')}) nor a variable (${allowedVariables.join(', ')}); give it bounds under params or list it in variables`,
-        );
+    if (options.variables) {
+      // With the spec's own variables a name cannot be both: the scope would silently pick one.
+      const clash = this.paramNames.find((p) => allowedVariables.includes(p));
+      if (clash !== undefined) {
+        throw new Error(`expression law: "${clash}" is both a parameter (params.${clash}) and a variable; rename the parameter (e.g. ${clash}_p) in params and the expression`);
       }
     }
-    this.variables = (options.variables ?? DEFAULT_EXPRESSION_VARIABLES).filter((v) => used.has(v));
+    for (const symbol of used) {
+      if (!this.paramNames.includes(symbol) && !allowedVariables.includes(symbol)) {
+        throw new UnknownSymbolError(symbol, expression, this.paramNames, allowedVariables, options.variables !== undefined);
+      }
+    }
+    this.variables = allowedVariables.filter((v) => used.has(v) && !this.paramNames.includes(v));
     if (this.variables.length === 0) throw new Error(`expression law: "${expression}" uses no variable (${allowedVariables.join(', ')})`);
     const logParams = options.logParams;
     this.isLog = this.paramNames.map((p) => {

@@ -18,8 +18,11 @@ export interface ExpressionLawSpec {
   params: Record<string, [number, number]>;
   /** Parameters fitted in log space; default: bounds > 0 spanning more than 100x. */
   logParams?: string[];
-  /** Variables the expression may use; default N, D, U, C (any other symbol is an error). */
-  variables?: string[];
+  /**
+   * Variables the expression may use (any other symbol that is not a parameter is an error). When
+   * absent, those passed to getLaw (a spec's variables), else N, D, U, C.
+   */
+  variables?: readonly string[];
 }
 
 /** A known truth: a law and its natural parameters (for simulation and recovery tests). */
@@ -40,17 +43,24 @@ const FAMILIES: Record<string, () => LawKernel> = {
 // are parsed and differentiated once).
 const cache = new Map<string, Law>();
 
-export function getLaw(spec: LawSpec): Law {
-  const key = typeof spec === 'string' ? spec : JSON.stringify(spec);
+/**
+ * The law a spec names. `variables`: the variables an expression law may use, i.e. the sweep
+ * spec's `variables` (or a CSV's columns); without them an expression may use N, D, U and C.
+ * Built-in families have fixed variables and ignore it.
+ */
+export function getLaw(spec: LawSpec, variables?: readonly string[]): Law {
+  const isExpression = typeof spec === 'object' && spec !== null;
+  const allowed = isExpression ? (spec.variables ?? variables) : undefined;
+  const key = typeof spec === 'string' ? spec : JSON.stringify([spec, allowed ?? null]);
   const hit = cache.get(key);
   if (hit) return hit;
   let law: Law;
   if (typeof spec === 'string') {
     const family = FAMILIES[spec];
-    if (!family) throw new Error(`unknown law "${spec}": use one of ${builtInLawNames().join(', ')}, or an expression law { expression, params }`);
+    if (!family) throw new Error(`unknown law "${spec}"${didYouMean(spec, builtInLawNames())}: use one of ${builtInLawNames().join(', ')}, or an expression law { expression, params }`);
     law = new BuiltInLaw(family());
   } else if (spec && typeof spec === 'object' && typeof spec.expression === 'string') {
-    law = new ExpressionLaw(spec);
+    law = new ExpressionLaw(allowed ? { ...spec, variables: allowed } : spec);
   } else {
     throw new Error('law must be a built-in name or { expression: "...", params: { NAME: [lower, upper] } }');
   }
@@ -60,6 +70,38 @@ export function getLaw(spec: LawSpec): Law {
 
 export function builtInLawNames(): string[] {
   return Object.keys(FAMILIES);
+}
+
+/** Levenshtein distance (case-insensitive): how many single-character edits turn a into b. */
+export function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= t.length; j++) row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (s[i - 1] === t[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[t.length];
+}
+
+/**
+ * The known name nearest a mistyped one (a typo, not another word: at most 2 edits, or a third of
+ * the name's length for long names); undefined when none is that close.
+ */
+export function closestName(name: string, known: readonly string[]): string | undefined {
+  const limit = Math.max(2, Math.floor(name.length / 3));
+  let best: { name: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (d <= limit && (!best || d < best.d)) best = { name: k, d };
+  }
+  return best?.name;
+}
+
+function didYouMean(name: string, known: readonly string[]): string {
+  const near = closestName(name, known);
+  return near ? ` (did you mean "${near}"?)` : '';
 }
 
 /**
@@ -103,18 +145,19 @@ export function truthNames(): string[] {
 
 /**
  * A truth as a simulate trainer names it: a built-in law name ('chinchilla' = Hoffmann et al.'s
- * published constants, 'epoch' = Epoch AI's refit, ...), or { law, params }.
+ * published constants, 'epoch' = Epoch AI's refit, ...), or { law, params }. `variables`: those an
+ * expression law in `law` may use (the spec's variables), as for getLaw.
  */
-export function resolveTruth(truth: string | { law: LawSpec; params: Record<string, number> }): Truth {
+export function resolveTruth(truth: string | { law: LawSpec; params: Record<string, number> }, variables?: readonly string[]): Truth {
   if (typeof truth === 'string') {
     const named = TRUTHS[truth];
-    if (!named) throw new Error(`unknown truth "${truth}": use one of ${truthNames().join(', ')}, or { law, params }`);
+    if (!named) throw new Error(`unknown truth "${truth}"${didYouMean(truth, truthNames())}: use one of ${truthNames().join(', ')}, or { law, params }`);
     return { law: getLaw(named.law), params: { ...named.params } };
   }
   if (!truth || typeof truth !== 'object' || truth.law === undefined || !truth.params) {
     throw new Error('truth must be a name or { law, params }');
   }
-  const law = getLaw(truth.law);
+  const law = getLaw(truth.law, variables);
   law.toTheta(truth.params); // throws naming a missing parameter
   return { law, params: { ...truth.params } };
 }

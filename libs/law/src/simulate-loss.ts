@@ -17,11 +17,12 @@ export function trueLoss(law: Law, params: Record<string, number>, config: Confi
 /**
  * A simulator truth's noiseless loss at a config, from a spec's `truth` (a law name or
  * { law, params }); undefined when there is none or it does not resolve (a plot then draws no truth).
+ * An expression truth may use the config's variables (a spec's targets name every variable).
  */
 export function truthLossAt(truth: unknown, config: Config): number | undefined {
   if (!truth) return undefined;
   try {
-    const t = resolveTruth(truth as Parameters<typeof resolveTruth>[0]);
+    const t = resolveTruth(truth as Parameters<typeof resolveTruth>[0], Object.keys(config));
     return trueLoss(t.law, t.params, config);
   } catch {
     return undefined;
