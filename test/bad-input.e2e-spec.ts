@@ -21,6 +21,14 @@ const valid = {
 };
 const vars = (N: unknown, D: unknown = valid.variables.D) => ({ variables: { N, D } });
 const expr = (expression: string, params: Record<string, unknown> = { E: [0.5, 5], A: [1, 1e5], alpha: [0.05, 1] }) => ({ law: { expression, params } });
+/** The valid spec over variables P and T instead of N and D (a user's own names), with an expression law over them. */
+const ptSpec = {
+  ...expr('E + A / P^alpha + B / T^beta', { E: [0.5, 5], A: [1, 1e5], B: [1, 1e6], alpha: [0.05, 1], beta: [0.05, 1] }),
+  variables: { P: { min: 1e7, max: 1e9, steps: 4 }, T: { min: 1e8, max: 1e11, steps: 4 } },
+  cost: '6 * P * T',
+  targets: [{ P: 7e10, T: 1.4e12 }],
+  trainer: { type: 'replay', file: 'runs.csv' },
+};
 const many = <T,>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 /** The valid spec as JSON text with `"<key>": <raw>` in it, for what JSON.stringify cannot write (1e400, __proto__ keys). */
 const raw = (key: string, rawValue: string) => JSON.stringify({ ...valid, [key]: '@RAW@' }).replace('"@RAW@"', rawValue);
@@ -59,6 +67,7 @@ const specCases: Case[] = [
   ['cost with a statement after it', { cost: '6 * N * D; process.exit(1)' }, 'cost'],
   ['cost through a constructor chain', { cost: 'constructor.constructor("return process")().exit()' }, 'cost'],
   ['law expression with an unknown symbol', expr('E + A / N^alpha + Z'), 'law.expression', /Z/],
+  ['law expression over variables P and T using a symbol that is neither', { ...ptSpec, ...expr('E + A / P^alpha + Z') }, 'law.expression', /unknown symbol "Z" .*nor a variable \(P, T\); give it bounds under params, or declare it under variables/],
   ['law expression with import', expr('import("child_process")'), 'law.expression'],
   ['law expression calling evaluate', expr('E + A / N^alpha + evaluate("1")'), 'law.expression'],
   ['law expression calling process.exit()', expr('E + process.exit(1)'), 'law.expression'],
@@ -126,6 +135,14 @@ describe('bad input: every hostile spec or import is a clear 4xx and nothing is 
     expect({ status: res.status, answer }).toMatchObject({ status: 400 });
     expect(answer.errors?.map((e) => e.path)).toContain(path);
     expect(await (await fetch(`${stack.baseUrl}/sweeps/${pausedId}/runs`)).json()).toEqual([]);
+  });
+
+  it('a spec over variables P and T with an expression law over them is accepted (201), its law over P and T', async () => {
+    const res = await post('/sweeps?paused=true', { ...valid, ...ptSpec, name: 'pt' });
+    const body = (await res.json()) as { id: string; message?: unknown };
+    expect({ status: res.status, message: body.message }).toEqual({ status: 201, message: undefined });
+    const sweep = (await (await fetch(`${stack.baseUrl}/sweeps/${body.id}`)).json()) as { law: string; variables: string[] };
+    expect(sweep).toMatchObject({ law: 'E + A / P^alpha + B / T^beta', variables: ['P', 'T'] });
   });
 
   it('a body over the limit is a 413, malformed JSON or a non-object body a 400, and nothing is stored', async () => {

@@ -51,3 +51,19 @@ describe('sweep spec schema', () => {
     expect(r.ok).toBe(true);
   });
 });
+
+describe('sweep spec schema: variables with any identifier names', () => {
+  it('accepts variables P and T with an expression law over them (its symbols are checked by libs/design)', () => {
+    const r = parseSweepSpec({
+      ...valid,
+      law: { expression: 'E + A / P^alpha + B / T^beta', params: { E: [0.5, 5], A: [1, 1e5], B: [1, 1e6], alpha: [0.05, 1], beta: [0.05, 1] } },
+      variables: { P: { min: 1e7, max: 1e9 }, T: { min: 1e8, max: 1e11 } },
+      cost: '6 * P * T',
+      targets: [{ P: 7e10, T: 1.4e12 }],
+    });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(Object.keys(r.spec.variables)).toEqual(['P', 'T']);
+    expect(r.spec.law).toEqual({ expression: 'E + A / P^alpha + B / T^beta', params: expect.objectContaining({ E: [0.5, 5] }) });
+  });
+});

@@ -1,9 +1,9 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { choleskyInPlace, choleskySolveInPlace, getLaw, goldenSectionMin, resolveTruth, type Config, type Law } from '@lawsweep/law';
+import { choleskyInPlace, choleskySolveInPlace, goldenSectionMin, type Config, type Law } from '@lawsweep/law';
 import { inverse, Matrix } from 'ml-matrix';
 import { buildCandidates, SpecExpressions } from './candidates';
 import { quantile } from './design-comparison';
-import { truthInLaw } from './law-bridge';
+import { specLaw, specTruth, truthInLaw } from './law-bridge';
 import { priorPosterior } from './posterior';
 import type { SimulateResult } from './simulate-sweep';
 
@@ -202,8 +202,8 @@ export class DesignBound {
 export function precisionAtTruth(spec: SweepSpec, candidates: ReadonlyArray<{ config: Config }>): LinearisedPrecision | undefined {
   const trainer = spec.trainer;
   if (trainer.type !== 'simulate') return undefined;
-  const law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
-  const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
+  const law = specLaw(spec);
+  const truth = specTruth(spec, trainer.truth);
   const theta = truthInLaw(law, truth, candidates.map((c) => c.config));
   return new LinearisedPrecision(law, theta, Math.max(trainer.noise, 1e-4), spec.targets);
 }
@@ -244,5 +244,5 @@ export function designEfficiencies(
       share: bound.shareToMatch(budget, quantile(result.seeds.map((seed) => model.varianceOfSet(seed.checkpoints[j].runs)), 0.5)),
     })),
   }));
-  return { designs, projected: resolveTruth(spec.trainer.truth as Parameters<typeof resolveTruth>[0]).law.name !== model.law.name };
+  return { designs, projected: specTruth(spec, spec.trainer.truth).law.name !== model.law.name };
 }

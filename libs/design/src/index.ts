@@ -12,4 +12,4 @@ export { simulateSeeds, simulateSweep, type CheckpointRecord, type SeedRecord, t
 export { readPoolCsv, readReplayCsv } from './runs-csv';
 export { checkpointError, checkpointHalfWidth, compareDesigns, quantile, targetErrors, type DesignComparisonRow } from './design-comparison';
 export { DesignBound, designEfficiencies, LinearisedPrecision, MAX_BOUND_CANDIDATES, precisionAtTruth, varianceBound, type DesignEfficiency } from './design-bound';
-export { truthInLaw } from './law-bridge';
+export { specLaw, specTruth, truthInLaw } from './law-bridge';

@@ -1,4 +1,18 @@
-import { fitLaw, type Config, type FitOptions, type FitResult, type Law, type Observation, type Truth } from '@lawsweep/law';
+import type { SweepSpec } from '@lawsweep/contracts';
+import { fitLaw, getLaw, resolveTruth, type Config, type FitOptions, type FitResult, type Law, type LawSpec, type Observation, type Truth } from '@lawsweep/law';
+
+/**
+ * The law of a sweep spec. An expression law is over the spec's variables (whatever their names:
+ * N and D, or P, T, lr, ...), so every place that builds a sweep's law goes through here.
+ */
+export function specLaw(spec: Pick<SweepSpec, 'law' | 'variables'>): Law {
+  return getLaw(spec.law as LawSpec, Object.keys(spec.variables));
+}
+
+/** A simulate trainer's truth for a spec: an expression truth is over the spec's variables too. */
+export function specTruth(spec: Pick<SweepSpec, 'variables'>, truth: unknown): Truth {
+  return resolveTruth(truth as Parameters<typeof resolveTruth>[0], Object.keys(spec.variables));
+}
 
 /** The one place libs/design calls libs/law's fitter. */
 export function fitObservations(law: Law, observations: Observation[], options: FitOptions): FitResult {

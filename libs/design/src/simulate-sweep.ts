@@ -1,8 +1,9 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { resolveTruth, SeededRandom, simulateLoss, trueLoss, type Config, type FitResult, type Observation, type Truth } from '@lawsweep/law';
+import { SeededRandom, simulateLoss, trueLoss, type Config, type FitResult, type Observation, type Truth } from '@lawsweep/law';
 import type { DesignName } from './design.types';
 import { configKey } from './candidates';
 import { LawSweepEngine, type SweepEngineOptions } from './sweep-engine';
+import { specTruth } from './law-bridge';
 
 /** A whole sweep run in-process against a simulated or replayed trainer (`lawsweep simulate`, the design benchmark). */
 export interface SimulateOptions {
@@ -60,7 +61,7 @@ interface InFlight {
 function makeTrainer(spec: SweepSpec, options: SimulateOptions): { lossOf: (config: Config, run: number) => number; truthAt?: (config: Config) => number; truth?: Truth; noise?: number } {
   const trainer = spec.trainer;
   if (trainer.type === 'simulate') {
-    const truth = resolveTruth(trainer.truth as Parameters<typeof resolveTruth>[0]);
+    const truth = specTruth(spec, trainer.truth);
     const truthAt = (c: Config) => trueLoss(truth.law, truth.params, c);
     return {
       truth,

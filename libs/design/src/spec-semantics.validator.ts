@@ -1,5 +1,6 @@
 import type { SpecError, SweepSpec } from '@lawsweep/contracts';
-import { builtInLawNames, getLaw, resolveTruth, type Config, type Law } from '@lawsweep/law';
+import { builtInLawNames, type Config, type Law } from '@lawsweep/law';
+import { specLaw, specTruth } from './law-bridge';
 import { buildCandidates, gridSize, MAX_GRID_POINTS, SpecExpressions } from './candidates';
 import { compileConstraint, compileExpression } from './expression';
 
@@ -17,7 +18,7 @@ export function validateSweepSpecSemantics(spec: SweepSpec, options: { pool?: Co
 
   let law: Law | undefined;
   try {
-    law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
+    law = specLaw(spec);
   } catch (err) {
     const text = message(err);
     // The law library's message may already list the known laws; add the list only where it does not.
@@ -56,11 +57,24 @@ export function validateSweepSpecSemantics(spec: SweepSpec, options: { pool?: Co
 
   if (spec.targetCompute && !(variables.includes('N') && variables.includes('D'))) {
     errors.push({ path: 'targetCompute', message: 'targetCompute (compute-optimal N*(C)) needs variables N (model size) and D (tokens); remove it or declare them' });
+  } else if (spec.targetCompute) {
+    // N*(C) is found along cost(N, D) = C with the law at (N, D) alone: another variable in either has no value there.
+    const others = law ? law.variables.filter((v) => v !== 'N' && v !== 'D') : [];
+    let costOverND = true;
+    try {
+      compileExpression(spec.cost, ['N', 'D']);
+    } catch {
+      costOverND = false;
+    }
+    if (others.length > 0 || (costOk && !costOverND)) {
+      const what = others.length > 0 ? `law '${law?.name}' also depends on ${others.join(', ')}` : `the cost "${spec.cost}" also depends on other variables`;
+      errors.push({ path: 'targetCompute', message: `targetCompute (compute-optimal N*(C)) trades N against D alone, but ${what}; remove targetCompute` });
+    }
   }
 
   if (spec.trainer.type === 'simulate') {
     try {
-      const truth = resolveTruth(spec.trainer.truth as Parameters<typeof resolveTruth>[0]);
+      const truth = specTruth(spec, spec.trainer.truth);
       const missing = truth.law.variables.filter((v) => !variables.includes(v));
       if (missing.length > 0) errors.push({ path: 'trainer.truth', message: `the truth's law '${truth.law.name}' needs variable(s) ${missing.join(', ')}: declare them or pick another truth` });
     } catch (err) {

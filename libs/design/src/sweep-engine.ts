@@ -1,5 +1,5 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { getLaw, parseLossFunction, predictMixture, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
+import { parseLossFunction, predictMixture, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
 import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
 import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
 import type { DesignStrategy } from './design-strategy';
@@ -11,7 +11,7 @@ import { lossTarget, type GainKind, type TargetFunction } from './information-ga
 import { optimalSizeTarget } from './optimal-size.target';
 import { conditionPosterior, posteriorFromFit, priorGiven, priorPosterior, type Posterior } from './posterior';
 import { predictUnderPosterior, relativeHalfWidth } from './target-prediction';
-import { fitObservations, truthInLaw } from './law-bridge';
+import { fitObservations, specLaw, truthInLaw } from './law-bridge';
 import { DEFAULT_COST_RULE, type CostRule } from './cost-rule';
 
 export interface SweepEngineOptions {
@@ -51,7 +51,7 @@ export class LawSweepEngine implements SweepEngine {
     private readonly options: SweepEngineOptions = {},
   ) {
     this.design = options.design ?? spec.design;
-    this.law = getLaw(spec.law as Parameters<typeof getLaw>[0]);
+    this.law = specLaw(spec);
     this.dim = this.law.theta.length;
     this.expressions = new SpecExpressions(spec);
     this.all = buildCandidates(spec, this.expressions, options.pool);

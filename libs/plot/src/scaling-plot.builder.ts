@@ -21,6 +21,8 @@ export interface ScalingPlotInput {
   /** The law and its fitted natural parameters; without them only the observations are drawn. */
   law?: LawSpec | null;
   params?: Record<string, number> | null;
+  /** The sweep's variables, which an expression law is over (default: N, D, U, C). */
+  variables?: readonly string[];
   runs: PlotRun[];
   /** Cost of a config in the budget's unit (the x axis), e.g. 6·N·D FLOPs. */
   cost: (config: Config) => number;
@@ -80,7 +82,7 @@ export function buildScalingPlot(input: ScalingPlotInput): PlotSpec {
     series.push({ kind: 'points', label: 'runs', color: '#31688e', points: shown.map((r) => ({ x: input.cost(r.config), y: r.loss })) });
   }
 
-  const law = input.law && input.params ? safeLaw(input.law) : null;
+  const law = input.law && input.params ? safeLaw(input.law, input.variables) : null;
   if (law && input.params && law.variables.every((v) => v === 'N' || v === 'D')) {
     const theta = law.toTheta(input.params);
     const levels = logGrid(xLo, xHi, 96);
@@ -143,9 +145,9 @@ export function thinByCost(runs: readonly PlotRun[], cost: (c: Config) => number
   return evenlySpaced(runs.map((r) => ({ r, c: cost(r.config) })).sort((a, b) => a.c - b.c), max).map((x) => x.r);
 }
 
-function safeLaw(spec: LawSpec) {
+function safeLaw(spec: LawSpec, variables: readonly string[] | undefined) {
   try {
-    return getLaw(spec);
+    return getLaw(spec, variables);
   } catch {
     return null;
   }

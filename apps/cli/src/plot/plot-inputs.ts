@@ -16,6 +16,7 @@ export async function sweepPlotInput(client: PlannerClient, id: string): Promise
     subtitle: `${sweep.state} · ${done.length} runs · spent ${sci(sweep.budget.spent)} of ${sci(sweep.budget.total)} · law ${fit.law}`,
     law: fit.n > 0 ? sweep.law : null,
     params: fit.n > 0 ? fit.params : null,
+    variables,
     runs: done.map((r) => ({ config: r.config, loss: r.loss as number })),
     cost: (c) => costExpr.evaluate(c),
     costLabel: sweep.cost === '6 * N * D' ? 'compute, 6·N·D (FLOPs)' : `cost (${sweep.cost ?? '?'})`,

@@ -19,6 +19,7 @@ export class SweepPlotService {
         subtitle: `${done.length} runs · spent ${fmtSci(sweep.spent)} of ${fmtSci(sweep.budget)}`,
         law: sweep.fit ? sweep.spec.law : null,
         params: sweep.fit?.params ?? null,
+        variables,
         runs: done.map((r) => ({ config: r.config, loss: r.loss as number })),
         cost: (c) => cost.evaluate(c),
         costLabel: sweep.spec.cost.replace(/\s+/g, '') === '6*N*D' ? 'compute, 6·N·D (FLOPs)' : `cost (${sweep.spec.cost})`,

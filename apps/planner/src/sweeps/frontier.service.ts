@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { SweepRecord } from '@lawsweep/store';
 import { EngineCacheService } from '../planning/engine-cache.service';
-import { getLaw } from '@lawsweep/law';
+import { specLaw } from '@lawsweep/design';
 
 export interface FrontierPoint {
   compute: number;
@@ -24,7 +24,7 @@ export class FrontierService {
     const vars = Object.keys(sweep.spec.variables);
     if (!fit || vars.length !== 2) return null;
     try {
-      const law = getLaw(sweep.spec.law);
+      const law = specLaw(sweep.spec);
       const theta = law.toTheta(fit.params);
       const engine = this.engines.engine(sweep);
       const [a, b] = vars;

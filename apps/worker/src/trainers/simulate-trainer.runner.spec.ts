@@ -101,4 +101,11 @@ describe('simulate trainer', () => {
     expect((err as RunFailure).retryable).toBe(false);
     expect((err as RunFailure).message).toMatch(/^trainer.truth: unknown truth "nope"/);
   });
+
+  it('a truth written as an expression over the sweep\'s own variables (P, T) is evaluated at the run\'s config', async () => {
+    const bounds = { E: [0.5, 5], A: [1, 1e5], B: [1, 1e6], alpha: [0.05, 1], beta: [0.05, 1] } as Record<string, [number, number]>;
+    const truth = { law: { expression: 'E + A / P^alpha + B / T^beta', params: bounds }, params: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 } };
+    const { loss } = await runner.run(spec({ truth, noise: 0 }), context({ config: { P: 1e8, T: 2e9 } }).ctx);
+    expect(loss).toBeCloseTo(1.69 + 406.4 / 1e8 ** 0.34 + 410.7 / 2e9 ** 0.28, 12);
+  });
 });

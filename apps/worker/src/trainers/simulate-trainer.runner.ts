@@ -35,13 +35,14 @@ export class SimulateTrainerRunner implements TrainerRunner<SimulateSpec> {
   constructor(@Optional() @Inject(SIMULATE_SLEEP) private readonly sleep: SimulateSleep = abortableSleep) {}
 
   async run(spec: SimulateSpec, ctx: TrainerContext): Promise<TrainerOutcome> {
+    const { config, cost, runId, seed } = ctx.job;
     let truth: Truth;
     try {
-      truth = resolveTruth(spec.truth);
+      // A run's config holds every variable of the sweep, which an expression truth is over.
+      truth = resolveTruth(spec.truth, Object.keys(config));
     } catch (err) {
       throw new RunFailure(`trainer.truth: ${(err as Error).message}`, false);
     }
-    const { config, cost, runId, seed } = ctx.job;
     let loss: number;
     try {
       loss = simulateLoss(truth.law, truth.params, config, spec.noise, new SeededRandom(seed ?? seedFrom(runId)));
