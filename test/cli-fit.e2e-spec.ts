@@ -219,3 +219,62 @@ describe('lawsweep fit and plot on a sweep export with failed runs', () => {
     expect(r.stderr).toMatch(/^lawsweep: --backtest 1: 6 runs are too few for a backtest: law chinchilla has 5 parameters, so the refit needs at least 6 runs, plus at least 1 to hold out \(7 in all\)$/m);
   });
 });
+
+describe('lawsweep fit --expression over the CSV\'s own columns', () => {
+  const truth = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
+  const ptParams = ['--param', 'E=0.5:5', '--param', 'A=1:1e5', '--param', 'B=1:1e6', '--param', 'alpha=0.05:1', '--param', 'beta=0.05:1'];
+  /** Runs over P (parameters) and T (tokens) in a sweep export's layout (id, variables, loss, bookkeeping), with ±0.3% deterministic wiggle. */
+  const ptCsv = (): string => {
+    const rows = ['id,P,T,loss,state,cost,worker,attempts,imported'];
+    let i = 0;
+    for (const p of [1e7, 3e7, 1e8, 3e8, 1e9]) {
+      for (const r of [5, 20, 80]) {
+        const t = p * r;
+        const loss = (truth.E + truth.A / p ** truth.alpha + truth.B / t ** truth.beta) * (1 + 0.003 * Math.sin(1 + 7 * i));
+        rows.push(`run-${i++},${p},${t},${loss},done,${6 * p * t},w1,1,false`);
+      }
+    }
+    return `${rows.join('\n')}\n`;
+  };
+  const writeCsv = (text: string): string => {
+    const file = join(dir, `pt-${Math.random().toString(36).slice(2)}.csv`);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('fits an expression over P and T, the CSV\'s columns, and recovers the parameters', () => {
+    const r = lawsweep('fit', '--data', writeCsv(ptCsv()), '--json', '--loss', 'mse', '--expression', 'E + A / P^alpha + B / T^beta', ...ptParams);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    expect(fit.n).toBe(15);
+    expect(Math.abs(fit.params.E - truth.E)).toBeLessThan(0.1);
+    expect(Math.abs(fit.params.alpha - truth.alpha)).toBeLessThan(0.05);
+    expect(Math.abs(fit.params.beta - truth.beta)).toBeLessThan(0.05);
+  });
+
+  it('names the CSV\'s numeric columns and the fix for a symbol that is neither a --param nor a column', () => {
+    const r = lawsweep('fit', '--data', writeCsv(ptCsv()), '--expression', 'E + A / P^alpha + B / D^beta', ...ptParams);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--expression: unknown symbol "D" in "E \+ A \/ P\^alpha \+ B \/ D\^beta": it is neither a --param \(E, A, B, alpha, beta\) nor a numeric column of --data \S+ \(P, T\); give it bounds with --param D=LOWER:UPPER, or add a numeric column D to the CSV/);
+  });
+
+  it('does not take a bookkeeping column of a sweep export for a variable', () => {
+    const r = lawsweep('fit', '--data', writeCsv(ptCsv()), '--expression', 'E + A / P^alpha + B / cost^beta', ...ptParams);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/unknown symbol "cost" .*'cost' is a bookkeeping column of a sweep export, not a variable/);
+  });
+
+  it('refuses --optimal for a law without N and D, saying why', () => {
+    const r = lawsweep('fit', '--data', writeCsv(ptCsv()), '--optimal', '1e22', '--expression', 'E + A / P^alpha + B / T^beta', ...ptParams);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--optimal .* needs variables N and D; law expression: E \+ A \/ P\^alpha \+ B \/ T\^beta has P, T/);
+  });
+
+  it('--law with a typo suggests the nearest law and the --expression flag (not the spec\'s { expression, params })', () => {
+    const r = lawsweep('fit', '--data', writeCsv(ptCsv()), '--law', 'chinchila');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--law chinchila: unknown law "chinchila" \(did you mean --law chinchilla\?\); known laws: chinchilla, .*; for a law of your own, give its formula with --expression/);
+    expect(r.stderr).not.toMatch(/\{ expression, params \}/);
+  });
+});

@@ -1,4 +1,4 @@
-import { describeSkippedRuns, dropHighestLoss, readConfigsCsv, readRunsCsv, readRunsCsvReport } from './runs-csv';
+import { csvNumericColumns, describeSkippedRuns, dropHighestLoss, readConfigsCsv, readRunsCsv, readRunsCsvReport } from './runs-csv';
 import { parseLossFunction } from './loss-function';
 
 /** Scenario: reading runs and candidate configs from CSV, with errors naming line and column. */
@@ -99,5 +99,14 @@ describe('runs CSV', () => {
     expect(parseLossFunction('mse')).toEqual({ kind: 'mse' });
     expect(() => parseLossFunction('huber:-1')).toThrow(/positive/);
     expect(() => parseLossFunction('l1')).toThrow(/mse, huber/);
+  });
+});
+
+describe('csvNumericColumns', () => {
+  it('lists the columns whose every non-empty value is a number (an id, a state or an all-empty column is not)', () => {
+    const csv = 'id,P,T,loss,state,note\nr1,1e8,2e9,3.1,done,\nr2,2e8,,3.0,failed,\n"r3",3e8,6e9,2.9,done,\n';
+    expect(csvNumericColumns(csv)).toEqual(['P', 'T', 'loss']);
+    expect(csvNumericColumns('P,T,loss\n1,2,x\n')).toEqual(['P', 'T']);
+    expect(csvNumericColumns('')).toEqual([]);
   });
 });

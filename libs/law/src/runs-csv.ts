@@ -69,6 +69,36 @@ export function describeSkippedRuns(skipped: SkippedRuns): string | undefined {
   return `skipped ${skipped.count} run${skipped.count === 1 ? '' : 's'} whose ${RUN_STATE_COLUMN} is not done (${states})`;
 }
 
+/**
+ * The columns of a CSV whose values are numbers: every non-empty cell of the column parses as a
+ * finite number, and at least one is non-empty (an id or state column is not; a loss column is).
+ * `lawsweep fit --expression` takes the variables of its law from these.
+ */
+export function csvNumericColumns(text: string): string[] {
+  const lines = String(text).replace(/^\uFEFF/, '').split(/\r?\n/);
+  const headerIndex = lines.findIndex((l) => l.trim() !== '');
+  if (headerIndex < 0) return [];
+  const header = splitCsvLine(lines[headerIndex], headerIndex + 1).map((h) => h.trim());
+  const seen = header.map(() => false);
+  const numeric = header.map(() => true);
+  for (let i = headerIndex + 1; i < lines.length; i++) {
+    if (lines[i].trim() === '') continue;
+    let cells: string[];
+    try {
+      cells = splitCsvLine(lines[i], i + 1);
+    } catch {
+      continue; // reported, with its line, when the rows are read
+    }
+    header.forEach((_, j) => {
+      const cell = (cells[j] ?? '').trim();
+      if (cell === '') return;
+      seen[j] = true;
+      if (!Number.isFinite(Number(cell))) numeric[j] = false;
+    });
+  }
+  return header.filter((h, j) => h !== '' && seen[j] && numeric[j]);
+}
+
 function parse(
   text: string,
   required: readonly string[],

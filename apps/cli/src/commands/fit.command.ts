@@ -4,6 +4,7 @@ import {
   backtestFit,
   bootstrapFit,
   computeOptimal,
+  csvNumericColumns,
   dropHighestLoss,
   fitLaw,
   fitWarnings,
@@ -18,8 +19,10 @@ import {
   type Law,
   type LawSpec,
   type Observation,
+  UnknownSymbolError,
 } from '@lawsweep/law';
 import { printJson, sci, table } from '../format';
+import { checkLawFlag } from '../law-flag';
 
 interface FitFlags {
   data: string;
@@ -62,7 +65,34 @@ function lawSpecFrom(flags: FitFlags): LawSpec {
     return { expression: flags.expression, params: parseParams(flags.param) } satisfies ExpressionLawSpec;
   }
   if (!flags.law) throw new Error('give --law NAME (e.g. chinchilla) or --expression "..." with --param NAME=LOWER:UPPER');
+  checkLawFlag(flags.law, { expressionFlag: true });
   return flags.law;
+}
+
+/**
+ * Columns of a runs CSV that are never variables: the loss, and the bookkeeping columns of a
+ * sweep's export (`GET /sweeps/:id/runs?format=csv`, `lawsweep sweep export`).
+ */
+export const NON_VARIABLE_COLUMNS: readonly string[] = ['loss', 'id', 'state', 'cost', 'worker', 'attempts', 'imported'];
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * An --expression law's variables are the CSV's numeric columns (other than the loss, bookkeeping
+ * columns and the --param names), whatever their names: P and T, or N, D and lr.
+ */
+function expressionLaw(spec: ExpressionLawSpec, csv: string, path: string): Law {
+  const columns = csvNumericColumns(csv);
+  const variables = columns.filter((c) => IDENTIFIER.test(c) && !NON_VARIABLE_COLUMNS.includes(c) && !(c in spec.params));
+  try {
+    return getLaw(spec, variables);
+  } catch (err) {
+    if (!(err instanceof UnknownSymbolError)) throw err;
+    const s = err.symbol;
+    const why = NON_VARIABLE_COLUMNS.includes(s)
+      ? `'${s}' is a bookkeeping column of a sweep export, not a variable`
+      : `it is neither a --param (${err.params.join(', ')}) nor a numeric column of --data ${path} (${variables.join(', ') || 'none'})`;
+    throw new Error(`--expression: unknown symbol "${s}" in "${err.expression}": ${why}; give it bounds with --param ${s}=LOWER:UPPER, or add a numeric column ${s} to the CSV`);
+  }
 }
 
 function nonNegativeInt(text: string, flag: string): number {
@@ -72,7 +102,9 @@ function nonNegativeInt(text: string, flag: string): number {
 }
 
 async function runFit(flags: FitFlags): Promise<void> {
-  const law = getLaw(lawSpecFrom(flags));
+  const lawSpec = lawSpecFrom(flags);
+  // A built-in law is checked before the file is read; an expression law needs the CSV's columns.
+  let law: Law | undefined = typeof lawSpec === 'string' ? getLaw(lawSpec) : undefined;
   const loss = parseLossFunction(flags.loss);
   if (flags.starts !== 'default' && flags.starts !== 'full') throw new Error(`--starts: expected default or full, got '${flags.starts}'`);
   // Checked before any work: Number('abc') is NaN, which would seed the bootstrap silently and unreproducibly.
@@ -83,6 +115,7 @@ async function runFit(flags: FitFlags): Promise<void> {
   } catch (err) {
     throw new Error(`cannot read --data ${flags.data}: ${(err as Error).message}`);
   }
+  law ??= expressionLaw(lawSpec as ExpressionLawSpec, text, flags.data);
   let csv: ReturnType<typeof readRunsCsvReport>;
   try {
     csv = readRunsCsvReport(text, law.variables);
@@ -99,6 +132,11 @@ async function runFit(flags: FitFlags): Promise<void> {
   if (kept.length < k + 1) {
     throw new Error(`${flags.data}: ${kept.length} usable rows, but law ${law.name} has ${k} parameters and needs at least ${k + 1} rows`);
   }
+  const budgets = flags.optimal ? flags.optimal.split(',').map((s) => Number(s.trim())) : [];
+  if (budgets.some((b) => !(b > 0 && Number.isFinite(b)))) throw new Error(`--optimal: expected positive FLOP budgets separated by commas, got '${flags.optimal}'`);
+  if (budgets.length > 0 && !(law.variables.includes('N') && law.variables.includes('D'))) {
+    throw new Error(`--optimal finds the compute-optimal N*(C), D*(C) at cost 6·N·D, so the law needs variables N and D; law ${law.name} has ${law.variables.join(', ')}: drop --optimal`);
+  }
   const data: Observation[] = kept.map((r) => ({ config: r.config, loss: r.loss }));
   const options: FitOptions = { loss, starts: flags.starts as 'default' | 'full' };
   const started = process.hrtime.bigint();
@@ -106,8 +144,6 @@ async function runFit(flags: FitFlags): Promise<void> {
   const boot = bootstrapSamples > 0 ? bootstrapFit(law, data, { ...options, samples: bootstrapSamples, seed }) : undefined;
   const fit = boot ? boot.fit : fitLaw(law, data, options);
   const fitMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const budgets = flags.optimal ? flags.optimal.split(',').map((s) => Number(s.trim())) : [];
-  if (budgets.some((b) => !(b > 0 && Number.isFinite(b)))) throw new Error(`--optimal: expected positive FLOP budgets separated by commas, got '${flags.optimal}'`);
   const optimal = budgets.map((c) => computeOptimal(law, fit, c, { seed }));
   const backtest = flags.backtest === undefined ? undefined : runBacktest(law, data, options, flags.backtest, rows.length - kept.length);
   const warnings = fitWarnings(law, fit, data);
@@ -228,9 +264,9 @@ export function register(program: Command): void {
   program
     .command('fit')
     .description('fit a scaling law to finished runs (a CSV with one column per variable and a loss column)')
-    .requiredOption('--data <file>', 'runs CSV: a header with the law\'s variables (e.g. N,D) and loss; extra columns are ignored, except state: rows whose state is not done (a sweep export\'s failed runs) are skipped')
+    .requiredOption('--data <file>', 'runs CSV: a header with the law\'s variables (e.g. N,D) and loss; extra columns are ignored, except state: rows whose state is not done (a sweep export\'s failed runs) are skipped. An --expression may use any numeric column as a variable (not loss, id, state, cost, worker, attempts, imported)')
     .option('--law <name>', 'a built-in law: chinchilla, kaplan, chinchilla-tied, data-constrained, farseer')
-    .option('--expression <formula>', 'an expression law, e.g. "E + A / N^alpha + B / D^beta" (with --param for each parameter)')
+    .option('--expression <formula>', 'an expression law over the CSV\'s columns, e.g. "E + A / N^alpha + B / D^beta" or "E + A / P^alpha + B / T^beta" (with --param for each parameter)')
     .option('--param <NAME=LOWER:UPPER>', 'bounds of an expression-law parameter (repeatable)', collectParam, [])
     .option('--loss <loss>', 'huber:DELTA, huber:auto (δ = 1.345 robust sd of the residuals, at least 1e-3) or mse (residuals of log-loss)', 'huber:1e-3')
     .option('--starts <grid>', "default (a small grid) or full (chinchilla: Hoffmann et al.'s 4,500 starting points)", 'default')

@@ -30,6 +30,7 @@ export function register(program: Command): void {
       if (sweepId && flags.data) throw new Error('give a sweep id or --data runs.csv, not both');
       if (!sweepId && !flags.data) throw new Error('give what to plot: a sweep id (lawsweep plot SWEEP_ID --out fig.svg) or --data runs.csv');
       // Lazily: the law, design and plot libraries load only when a plot is drawn (fast --help).
+      if (flags.data) (await import('../law-flag')).checkLawFlag(flags.law, { expressionFlag: false });
       const { csvPlotInput, parseConfigFlag, sweepPlotInput } = await import('../plot/plot-inputs');
       const { writePlotFile } = await import('../plot/plot-file.writer');
       const input = flags.data
