@@ -1,35 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { PlannerStack } from './support/planner-stack';
-import { ensureCliBuilt } from './support/cli';
+import { ensureCliBuilt, lawsweep } from './support/cli';
 
-const root = resolve(__dirname, '..');
 const TOKEN = 'cli-e2e-token';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The built CLI as a child process (stdout is a pipe, so `watch` prints plain lines). */
-function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
-  return new Promise((res, rej) => {
-    const child = spawn(process.execPath, [join(root, 'bin/lawsweep.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', rej);
-    child.on('exit', (code) => {
-      clearTimeout(t);
-      res({ code, stdout, stderr });
-    });
-  });
-}
+const cli = lawsweep;
 
 describe('lawsweep sweep ... and plot against a running planner (built CLI, child processes)', () => {
   let stack: PlannerStack;
