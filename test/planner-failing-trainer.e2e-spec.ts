@@ -91,6 +91,12 @@ describe('planner: a trainer that keeps failing', () => {
     expect(status.stdout).toMatch(new RegExp(`^sweep ${id} \\(failing-trainer\\): paused \\(paused: the last ${tripped} finished runs all failed`));
     expect(status.stdout).toContain(`  failed runs: ${runs.length}; ${inARow} in a row (the sweep pauses at ${PAUSE_AFTER}), most common reasons:\n    ${String(runs.length).padStart(4)} × ${REASON}\n`);
 
+    // Someone watching it is not left waiting for a sweep that will not move: watch ends, exit 1, with the reason.
+    const watch = await lawsweep(['sweep', 'watch', id, '--planner', stack.baseUrl, '--interval', '0.2']);
+    expect(watch.code).toBe(1);
+    expect(watch.stdout).toContain(`sweep ${id} paused (paused: the last ${tripped} finished runs all failed`);
+    expect(watch.stderr).toContain(`lawsweep: ${warning?.message}`);
+
     const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
     expect(metrics).toContain('lawsweep_sweep_pauses_total{cause="failing-runs"} 1');
     expect(metrics).toContain(`lawsweep_runs_failed_in_a_row{sweep="${id}"} ${inARow}`);

@@ -26,6 +26,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
  * (`stop.pauseAfterFailures` overrides; 0 turns it off). Unset in stored specs: this default applies.
  */
 export const DEFAULT_PAUSE_AFTER_FAILURES = 5;
+/** The code of the warning a sweep paused by the circuit breaker carries (planner sets it; `sweep watch` stops on it). */
+export const FAILING_RUNS_WARNING = 'failing-runs';
 export const MAX_PAUSE_AFTER_FAILURES = 1000;
 
 export const variableSchema = z

@@ -1,3 +1,4 @@
+import { FAILING_RUNS_WARNING } from '@lawsweep/contracts';
 import type { HistoryPoint, SweepView } from '../client/planner-api.types';
 import { FINAL_STATES } from '../client/planner-api.types';
 import type { PlannerClient } from '../client/planner-client';
@@ -14,7 +15,7 @@ export interface WatchOptions {
 
 /**
  * Polls a sweep (GET /sweeps/:id and /history) and feeds a progress view until the sweep reaches a
- * final state (done, cancelled, failed). A planner that stops answering for a while (a restart)
+ * final state (done, cancelled, failed) or the circuit breaker paused it (its runs keep failing). A planner that stops answering for a while (a restart)
  * is waited for, up to 30 s, before the watch gives up with the unreachable error.
  */
 export class SweepWatcher {
@@ -35,7 +36,7 @@ export class SweepWatcher {
           unreachableSince = 0;
           last = sweep;
           this.view.update(sweep, history);
-          if (FINAL_STATES.includes(sweep.state)) return sweep;
+          if (FINAL_STATES.includes(sweep.state) || pausedByBreaker(sweep)) return sweep;
         } catch (err) {
           if (!(err instanceof PlannerUnreachableError)) throw err;
           unreachableSince ||= Date.now();
@@ -51,6 +52,11 @@ export class SweepWatcher {
       this.view.stop();
     }
   }
+}
+
+/** Paused by the planner's circuit breaker: nothing more happens until someone fixes the trainer and resumes. */
+export function pausedByBreaker(sweep: SweepView): boolean {
+  return sweep.state === 'paused' && (sweep.warnings ?? []).some((w) => w.code === FAILING_RUNS_WARNING);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

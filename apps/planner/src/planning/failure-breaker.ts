@@ -1,4 +1,4 @@
-import { DEFAULT_PAUSE_AFTER_FAILURES, type SweepSpec } from '@lawsweep/contracts';
+import { DEFAULT_PAUSE_AFTER_FAILURES, FAILING_RUNS_WARNING, type SweepSpec } from '@lawsweep/contracts';
 import type { SweepWarning } from '@lawsweep/store';
 
 /**
@@ -7,8 +7,8 @@ import type { SweepWarning } from '@lawsweep/store';
  * of GPU time each). After `stop.pauseAfterFailures` failed runs in a row (5 by default), no run
  * done in between, the planner pauses the sweep with a warning that names the count and the most
  * common reason; runs in flight finish and are recorded; resuming starts a fresh count.
+ * (The warning's code, FAILING_RUNS_WARNING, lives in libs/contracts: `lawsweep sweep watch` stops on it.)
  */
-export const FAILING_RUNS_WARNING = 'failing-runs';
 
 /** The spec's limit, or the default for specs that set none (0 = never pause). */
 export function pauseAfterFailures(spec: SweepSpec): number {

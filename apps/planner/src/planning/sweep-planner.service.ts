@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEFAULT_POOL, runQueueName, type RunJobData } from '@lawsweep/contracts';
+import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type RunJobData } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
@@ -10,7 +10,7 @@ import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
 import { ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
-import { failingRunsWarning, FAILING_RUNS_WARNING, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
+import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
 
 /** What a refit read and produced; the plan of the same pass reuses the observations. */

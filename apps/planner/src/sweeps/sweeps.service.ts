@@ -1,8 +1,7 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { cancelKey, DEFAULT_POOL, parseSweepSpec, type SpecError, type SweepSpec } from '@lawsweep/contracts';
+import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, parseSweepSpec, type SpecError, type SweepSpec } from '@lawsweep/contracts';
 import { validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
-import { FAILING_RUNS_WARNING } from '../planning/failure-breaker';
 import { PlanningLoopService } from '../planning/planning-loop.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { RedisConnection } from '../redis/redis-connection';

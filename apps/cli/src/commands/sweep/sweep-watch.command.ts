@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
+import { FAILING_RUNS_WARNING } from '@lawsweep/contracts';
 import { stdoutIsTty } from '../../cli-config';
 import { plannerClientFor } from '../../client/planner-options';
 import { targetText } from '../../format';
 import { LineProgressView } from '../../watch/line-progress.view';
-import { SweepWatcher } from '../../watch/sweep-watcher';
+import { pausedByBreaker, SweepWatcher } from '../../watch/sweep-watcher';
 import { TtyProgressView } from '../../watch/tty-progress.view';
 
 export function registerWatch(sweep: Command): void {
   sweep
     .command('watch')
-    .description('follow a sweep live until it ends: budget spent and reserved, runs, the target interval narrowing')
+    .description('follow a sweep live until it ends (or the circuit breaker pauses it: exit 1 with the reason): budget spent and reserved, runs, the target interval narrowing')
     .argument('<id>', 'sweep id')
     .option('--interval <seconds>', 'seconds between polls of the planner', '1')
     .option('--json', 'one JSON object per change (for scripts)')
@@ -28,7 +29,10 @@ export function registerWatch(sweep: Command): void {
           process.stdout.write(`sweep ${final.id} ${final.state}${final.stopReason ? ` (${final.stopReason})` : ''}\n`);
           for (const t of final.targets) process.stdout.write(`  target ${targetText(t)}\n`);
         }
-        if (final.state === 'failed') process.exitCode = 1;
+        if (pausedByBreaker(final)) {
+          for (const w of final.warnings ?? []) if (w.code === FAILING_RUNS_WARNING) process.stderr.write(`lawsweep: ${w.message}\n`);
+        }
+        if (final.state === 'failed' || pausedByBreaker(final)) process.exitCode = 1;
       } finally {
         process.off('SIGINT', onSigint);
       }
