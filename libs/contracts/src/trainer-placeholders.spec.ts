@@ -38,6 +38,13 @@ describe('command trainer placeholders in a spec', () => {
     expect(r.ok ? [] : r.errors.map((e) => e.path)).toEqual(['trainer.env.OUT']);
   });
 
+  it("refuses a variable named like a per-run placeholder, which would shadow it in the command", () => {
+    const r = parseSweepSpec({ ...spec({ type: 'command', command: ['/opt/train', '--seed={seed}'] }), variables: { N: { min: 1e7, max: 1e9 }, seed: { min: 1, max: 5, scale: 'linear', steps: 5 } } });
+    expect(r.ok ? [] : r.errors).toEqual([{ path: 'variables.seed', message: expect.stringMatching(/^'seed' is also a per-run placeholder of command trainers .*rename it \(e\.g\. 'seed_value'\)$/) }]);
+    // Other trainers substitute nothing: the name is free there.
+    expect(parseSweepSpec({ ...spec({ type: 'simulate' }), variables: { N: { min: 1e7, max: 1e9 }, seed: { min: 1, max: 5 } } }).ok).toBe(true);
+  });
+
   it('a placeholder is case-sensitive, as the worker substitutes it', () => {
     const r = parseSweepSpec(spec({ type: 'command', command: ['/opt/train', '{n}'] }));
     expect(r.ok ? [] : r.errors.map((e) => e.path)).toEqual(['trainer.command.1']);

@@ -29,6 +29,14 @@ export function placeholderList(names: readonly string[]): string {
  */
 export function unknownPlaceholderErrors(trainer: TrainerSpec, variables: readonly string[]): { path: string; message: string }[] {
   if (trainer.type !== 'command') return [];
+  // A variable named like a per-run value ({seed}) would be shadowed by it in every command: refused.
+  const shadowed = variables.filter((v) => (RUN_PLACEHOLDERS as readonly string[]).includes(v));
+  if (shadowed.length > 0) {
+    return shadowed.map((v) => ({
+      path: `variables.${v}`,
+      message: `'${v}' is also a per-run placeholder of command trainers ({${v}}: ${placeholderList(RUN_PLACEHOLDERS)}), so {${v}} could not mean this variable; rename it (e.g. '${v}_value')`,
+    }));
+  }
   const known = new Set<string>([...variables, ...RUN_PLACEHOLDERS]);
   const fields: [string, string][] = [...trainer.command.map((arg, i): [string, string] => [`trainer.command.${i}`, arg]), ...Object.entries(trainer.env ?? {}).map(([k, v]): [string, string] => [`trainer.env.${k}`, v])];
   const errors: { path: string; message: string }[] = [];
