@@ -13,6 +13,7 @@ describe('runs CSV', () => {
 
   it.each([
     ['a missing column', 'N,loss\n1e8,3\n', /missing column D/],
+    ['a column named twice', 'N,D,loss,loss\n1e8,2e9,3,4\n', /names column loss more than once; keep one/],
     ['a non-numeric value', 'N,D,loss\n1e8,2e9,3\n1e8,abc,3\n', /line 3, column D: "abc" is not a number/],
     ['a non-finite value', 'N,D,loss\n1e8,Infinity,3\n', /line 2, column D: Infinity is not finite/],
     ['a non-positive loss', 'N,D,loss\n1e8,2e9,0\n', /line 2, column loss: 0 must be positive/],

@@ -111,6 +111,11 @@ function parse(
   if (headerIndex < 0) throw new Error('CSV is empty: expected a header row naming the columns');
   const header = splitCsvLine(lines[headerIndex], headerIndex + 1).map((h) => h.trim());
   const wanted = lossColumn ? [...required, lossColumn] : [...required];
+  // Two columns of one name: which of them holds the values is a guess, so say so rather than take the first.
+  const twice = wanted.filter((c) => header.indexOf(c) !== header.lastIndexOf(c));
+  if (twice.length > 0) {
+    throw new Error(`CSV header (line ${headerIndex + 1}) names column${twice.length > 1 ? 's' : ''} ${twice.join(', ')} more than once; keep one (it has: ${header.join(', ')})`);
+  }
   const missing = wanted.filter((c) => !header.includes(c));
   if (missing.length > 0) {
     throw new Error(`CSV header (line ${headerIndex + 1}) is missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; it has: ${header.join(', ')}`);
