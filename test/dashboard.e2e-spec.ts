@@ -126,4 +126,18 @@ describeIf('dashboard in headless Chromium', () => {
     const res = await fetch(`${stack.baseUrl}/sweeps/nope/view`);
     expect(res.status).toBe(404);
   });
+
+  // Last: it adds a second sweep, which the front page would list first.
+  it("shows the sweep's warnings under its title (here: no live worker in its pool)", async () => {
+    const res = await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...spec, name: 'no-workers', pool: 'nobody' }) });
+    const { id } = (await res.json()) as { id: string };
+    const warned = await waitFor('the no-live-workers warning', async () => {
+      const s = (await (await fetch(`${stack.baseUrl}/sweeps/${id}`)).json()) as { warnings: { code: string; message: string }[] };
+      return s.warnings.find((w) => w.code === 'no-live-workers');
+    });
+    await page.goto(`${stack.baseUrl}/sweeps/${id}/view`);
+    await page.locator('#warnings .warning.no-live-workers').waitFor({ timeout: 15_000 });
+    expect(await page.textContent('#warnings .warning.no-live-workers')).toBe(warned.message);
+    await fetch(`${stack.baseUrl}/sweeps/${id}/cancel`, { method: 'POST' });
+  }, 60_000);
 });

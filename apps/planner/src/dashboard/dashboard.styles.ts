@@ -29,5 +29,6 @@ td.num, th.num { text-align: right; }
 .plot img { width: 100%; height: auto; display: block; }
 .scroll { max-height: 480px; overflow: auto; }
 .muted { color: var(--muted); }
+.warnings .warning { margin: 6px 0; padding: 6px 10px; border-left: 4px solid #d9822b; background: #fdf3e7; border-radius: 4px; }
 a { color: var(--accent); }
 `;

@@ -9,6 +9,7 @@ export function sweepViewPage(id: string, name: string): string {
   const body = `
 <h1 id="title">${escapeHtml(name)}</h1>
 <div class="sub"><span id="state" class="state">…</span> <span id="sweep-id" class="muted">${escapeHtml(id)}</span> · <span id="law"></span><span id="stop" class="muted"></span> · <span id="updated" class="muted"></span></div>
+<div id="warnings" class="warnings"></div>
 <div class="grid">
   <div class="card"><h2>Budget</h2><div class="big" id="budget-spent">-</div>
     <div class="bar"><div class="spent" id="bar-spent" style="width:0"></div><div class="reserved" id="bar-reserved" style="width:0"></div></div>
@@ -40,7 +41,12 @@ async function refresh() {
   document.title = 'lawsweep · ' + s.name;
   var st = document.getElementById('state'); st.textContent = s.state; st.className = 'state ' + s.state;
   setText('law', 'law ' + s.law + ' · design ' + s.design);
-  setText('stop', s.stopReason ? ' · ' + s.stopReason : '');
+  // What needs the user (no live worker, runs no worker can hold, the circuit breaker's pause) stands
+  // out under the title; a stop reason that is one of them is not repeated beside the state.
+  var warned = s.warnings || [];
+  setText('stop', s.stopReason && !warned.some(function (w) { return w.message === s.stopReason; }) ? ' · ' + s.stopReason : '');
+  var box = document.getElementById('warnings');
+  box.replaceChildren.apply(box, warned.map(function (w) { return el('div', w.message, 'warning ' + w.code); }));
   setText('updated', 'updated ' + new Date().toLocaleTimeString());
   var b = s.budget;
   setText('budget-spent', pct(b.spent, b.total) + ' spent');
