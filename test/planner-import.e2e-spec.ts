@@ -1,4 +1,5 @@
 import { resolveTruth } from '@lawsweep/law';
+import { lawsweep } from './support/cli';
 import { getJson, postJson, type FitJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
@@ -106,5 +107,21 @@ describe('planner: importing existing runs', () => {
     expect((await get<FitJson>(`/sweeps/${withImports.id}/fit`)).n).toBe(runs.length);
     // ?last=K: the newest K runs, in the same order (what the dashboard asks for).
     expect((await get<RunJson[]>(`/sweeps/${withImports.id}/runs?last=3`)).map((r) => r.id)).toEqual(runs.slice(-3).map((r) => r.id));
+  });
+
+  it("says in the sweep's fit what the runs cannot pin: imported runs that never vary D", async () => {
+    const truth = resolveTruth('chinchilla');
+    const theta = truth.law.toTheta(truth.params);
+    const runs = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 4e8].map((N) => ({ N, D: 2e9, loss: Math.exp(truth.law.logLoss(theta, { N, D: 2e9 })) }));
+    // In a pool no worker serves: its runs wait, so the fit stays the imported runs'.
+    const sweep = await postJson<SweepJson>(`${stack.baseUrl}/sweeps`, { ...spec, name: 'import-one-d', pool: 'nobody', runs });
+    const fit = await waitFor(async () => {
+      const f = await get<FitJson>(`/sweeps/${sweep.id}/fit`);
+      return f.n === runs.length ? f : undefined;
+    }, 'the fit of the imported runs');
+    expect(fit.warnings.filter((w) => w.code === 'variable-constant').map((w) => w.message)).toEqual([expect.stringMatching(/^D takes one value in the data \(2\.00e\+9\): .*add runs at other values of D$/)]);
+    const cli = await lawsweep(['sweep', 'fit', sweep.id, '--planner', stack.baseUrl]);
+    expect(cli.stdout).toMatch(/^warning: D takes one value in the data/m);
+    await post(`/sweeps/${sweep.id}/cancel`, {});
   });
 });

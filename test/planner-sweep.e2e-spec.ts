@@ -116,6 +116,8 @@ describe('planner + workers: a sweep end to end', () => {
     const ours = fit.predictions[0];
     if (process.env.E2E_VERBOSE) console.log(JSON.stringify({ sweep, ours, simTarget, n: runs.length, simRuns: sim.checkpoints.at(-1)?.runs.length, ended: sim.ended, frontier: fit.frontier?.slice(0, 2) }, null, 1));
     expect(fit.n).toBe(runs.length);
+    // Runs spread over N and D by the design pin the law: the fit carries no warning.
+    expect(fit.warnings).toEqual([]);
     const halfWidths = (ours.upper - ours.lower) / 2 + (simTarget.upper - simTarget.lower) / 2;
     expect(Math.abs(ours.loss - simTarget.loss)).toBeLessThanOrEqual(Math.max(halfWidths, 0.02 * simTarget.loss));
     // Same budget, same stopping rule: the sweep bought about as many runs as the simulation.

@@ -26,6 +26,8 @@ export interface FitJson {
   n: number;
   params: Record<string, number>;
   predictions: { config: Record<string, number>; loss: number; lower: number; upper: number }[];
+  /** What the runs so far cannot pin (libs/law fitWarnings). */
+  warnings: { code: string; message: string }[];
   /** The fit's compute-optimal frontier (two-variable spaces): per compute level, the config of least predicted loss. */
   frontier: { compute: number; config: Record<string, number>; loss: number }[] | null;
 }

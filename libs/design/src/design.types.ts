@@ -1,4 +1,4 @@
-import type { Config, FitResult, Observation, Prediction } from '@lawsweep/law';
+import type { Config, FitResult, FitWarning, Observation, Prediction } from '@lawsweep/law';
 
 /**
  * The contract between libs/design and its callers (the planner service and `lawsweep simulate`).
@@ -56,6 +56,8 @@ export interface SweepEngine {
   fit(observations: Observation[]): FitResult | undefined;
   /** Predicted loss with a 90% interval at each of the spec's targets. */
   predictTargets(fit: FitResult | undefined): Prediction[];
+  /** What the data cannot pin about the fit (libs/law fitWarnings): a variable never varied, a parameter at a bound, ambiguous modes. */
+  fitWarnings(fit: FitResult, observations: Observation[]): FitWarning[];
   propose(request: ProposeRequest): Proposal;
   /** The target-interval stop rule of the spec (stop.targetRelativeInterval). */
   shouldStop(fit: FitResult | undefined): StopDecision;

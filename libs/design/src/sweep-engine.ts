@@ -1,5 +1,5 @@
 import type { SweepSpec } from '@lawsweep/contracts';
-import { parseLossFunction, predictMixture, SeededRandom, type Config, type FitResult, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
+import { fitWarnings, parseLossFunction, predictMixture, SeededRandom, type Config, type FitResult, type FitWarning, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
 import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
 import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
 import type { DesignStrategy } from './design-strategy';
@@ -113,6 +113,10 @@ export class LawSweepEngine implements SweepEngine {
   }
 
   /** With a fit: libs/law's mixture prediction (the same numbers the planner's /fit shows); before one, the prior's. */
+  fitWarnings(fit: FitResult, observations: Observation[]): FitWarning[] {
+    return fitWarnings(this.law, fit, observations);
+  }
+
   predictTargets(fit: FitResult | undefined): Prediction[] {
     if (fit && fit.modes.length > 0) return this.spec.targets.map((t) => predictMixture(this.law, fit, t, 0.9));
     const posterior = fit ? posteriorFromFit(fit, this.dim) : priorPosterior(this.law);

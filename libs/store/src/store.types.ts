@@ -29,6 +29,8 @@ export interface FitSummary {
   rmse: number;
   modes: { params: Record<string, number>; weight: number; objective: number }[];
   predictions: { config: Config; loss: number; lower: number; upper: number }[];
+  /** What the runs so far cannot pin (libs/law fitWarnings); absent in fits stored before it existed. */
+  warnings?: { code: string; message: string }[];
   frontier?: unknown;
   fittedAt: number;
   durationMs: number;

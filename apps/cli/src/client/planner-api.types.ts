@@ -39,6 +39,8 @@ export interface FitView {
   rmse: number | null;
   modes: { params: Record<string, number>; weight: number }[];
   predictions: { config: Record<string, number>; loss: number; lower: number; upper: number }[];
+  /** What the runs so far cannot pin (a parameter at a bound, ambiguous modes, …); older planners send none. */
+  warnings?: { code: string; message: string }[];
   frontier: { compute: number; config: Record<string, number>; loss: number }[] | null;
   fittedAt: string | null;
 }

@@ -114,7 +114,7 @@ export class SweepPlannerService {
     this.engines.rememberFit(sweep.id, sweep.version, fit, startedAt, ms);
     if (fit) {
       const predictions = engine.predictTargets(fit);
-      const summary = fitSummary(fit, predictions, ms);
+      const summary = fitSummary(fit, predictions, ms, engine.fitWarnings(fit, observations));
       await this.store.saveFit(sweep.id, summary, {
         at: Date.now(),
         spent: sweep.spent,

@@ -50,6 +50,7 @@ export function fitView(s: SweepRecord, frontier: unknown) {
     rmse: f?.rmse ?? null,
     modes: f?.modes ?? [],
     predictions: f?.predictions ?? [],
+    warnings: f?.warnings ?? [],
     frontier,
     fittedAt: f ? new Date(f.fittedAt).toISOString() : null,
   };

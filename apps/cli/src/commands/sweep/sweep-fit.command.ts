@@ -25,6 +25,7 @@ export function registerFit(sweep: Command): void {
       const out = [`law ${fit.law}, fitted to ${fit.n} runs (rmse of log-loss ${sci(fit.rmse, 3)})`];
       out.push(table(['PARAM', 'VALUE', 'STDERR'], Object.entries(fit.params).map(([k, v]) => [k, sci(v, 4), sci(fit.stderr[k], 2)])));
       for (const p of fit.predictions) out.push(`target ${configText(p.config)}: ${p.loss.toFixed(4)} (90% interval ${p.lower.toFixed(4)} … ${p.upper.toFixed(4)})`);
+      for (const w of fit.warnings ?? []) out.push(`warning: ${w.message}`);
       if (fit.frontier?.length) {
         out.push('compute-optimal frontier:');
         out.push(table(['COMPUTE', 'CONFIG', 'LOSS'], fit.frontier.map((f) => [sci(f.compute), configText(f.config), Number.isFinite(f.loss) ? f.loss.toFixed(4) : '-'])));
