@@ -231,11 +231,12 @@ function main(): void {
         .join('\n') +
       '\n',
   );
-  const counts = cellCounts(settings, reference, arg('oracle') ?? 'oracle');
+  const oracle = arg('oracle') ?? 'oracle';
+  const counts = cellCounts(settings, reference, oracle);
   const both = (a: number, b: number) => `${a} / ${b}`;
   process.stdout.write(
-    `\ncells (setting × budget) where the ratio tables say so, as point estimates / beyond the seed noise (90% intervals, ${RATIO_RESAMPLES} resamples, as printed with the tables); fixed designs: every design but ${reference} and the oracle\n\n` +
-      `| truths | cells | ${reference} needs less than every fixed design | a fixed design needs less | ${reference} at ≤ 1/5 of every fixed design's compute | best fixed design's interval reaches 5× (censored below 5×) | ${reference} within 1.5× of the oracle (point / not excluded) |\n|---|---|---|---|---|---|---|\n` +
+    `\ncells (setting × budget) where the ratio tables say so, as point estimates / beyond the seed noise (90% intervals, ${RATIO_RESAMPLES} resamples, as printed with the tables); fixed designs: every design but ${reference === oracle ? reference : `${reference} and the oracle`}\n\n` +
+      `| truths | cells | ${reference} needs less than every fixed design | a fixed design needs less | ${reference} at ≤ 1/5 of every fixed design's compute | best fixed design's interval reaches 5× (censored below 5×) | ${reference} within 1.5× of the oracle (point / not excluded)${reference === oracle ? ': the reference is the oracle' : ''} |\n|---|---|---|---|---|---|---|\n` +
       counts
         .map((c) => `| ${c.truths} | ${c.cells} | ${both(c.referenceBetter, c.referenceBetterResolved)} | ${both(c.fixedBetter, c.fixedBetterResolved)} | ${both(c.fifth, c.fifthResolved)} | ${c.bestFixedReachesFifth} (${c.bestFixedCensored}) | ${both(c.oracleWithin, c.oracleWithinNotExcluded)} |`)
         .join('\n') +
