@@ -200,8 +200,15 @@ function runSetting(label: string, s: SweepSpec, checkpoints: number[], designs:
 /** Runs this script once per setting in child processes, `jobs` at a time, printing their outputs in order. */
 async function runChildren(settings: string[][], jobs: number): Promise<void> {
   const passThrough = process.argv.slice(2).filter((a, i, all) => !['--jobs'].includes(a) && all[i - 1] !== '--jobs');
-  const outputs: string[] = new Array(settings.length).fill('');
+  const outputs: (string | undefined)[] = new Array(settings.length).fill(undefined);
   let next = 0;
+  let printed = 0;
+  // Each output as soon as every setting before it has printed: in the settings' order, whichever child ends first.
+  const flush = () => {
+    for (; printed < settings.length && outputs[printed] !== undefined; printed++) {
+      process.stdout.write((outputs[printed] as string).split('\n').filter((l) => !l.startsWith('design-efficiency bench:')).join('\n'));
+    }
+  };
   const worker = async (): Promise<void> => {
     while (next < settings.length) {
       const i = next++;
@@ -212,7 +219,7 @@ async function runChildren(settings: string[][], jobs: number): Promise<void> {
         child.on('error', fail);
         child.on('close', (code) => (code === 0 ? done(text) : fail(new Error(`setting ${settings[i].join(' ')} exited with ${code}`))));
       });
-      process.stdout.write(outputs[i].split('\n').filter((l) => !l.startsWith('design-efficiency bench:')).join('\n'));
+      flush();
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
