@@ -114,6 +114,18 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(text).toContain('class="target"');
   });
 
+  it('plots the fitted law of a sweep whose law is an expression', async () => {
+    const params = { E: [0.5, 5], A: [1, 1e5], B: [1, 1e6], alpha: [0.05, 1], beta: [0.05, 1] };
+    const spec = join(dir, 'expression.json');
+    writeFileSync(spec, JSON.stringify({ name: 'cli-expression', law: { expression: 'E + A / N^alpha + B / D^beta', params }, variables: { N: { min: 1e7, max: 1e8 }, D: { min: 1e8, max: 2e10 } },
+      budget: 1e19, targets: [{ N: 1e9, D: 2e10 }], stop: { maxRuns: 10 }, trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005 } }));
+    const id = JSON.parse((await cli(['sweep', 'create', spec, '--json'], env)).stdout).id;
+    expect((await cli(['sweep', 'watch', id, '--interval', '0.2'], env)).code).toBe(0);
+    const svg = join(dir, 'expression.svg');
+    expect((await cli(['plot', id, '--out', svg], env)).code).toBe(0);
+    expect(readFileSync(svg, 'utf8')).toContain('fitted law at each N');
+  });
+
   it('cancels a sweep', async () => {
     const spec = join(dir, 'slow.yaml');
     writeFileSync(spec, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: slow').replace('noise: 0.005 }', 'noise: 0.005, secondsPerCost: 1, maxSeconds: 30 }'));

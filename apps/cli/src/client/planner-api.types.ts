@@ -1,3 +1,5 @@
+import type { LawSpec } from '@lawsweep/law';
+
 /** The planner's REST shapes (ARCHITECTURE.md "REST contract"), as the CLI reads them. */
 export type SweepState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
 export const FINAL_STATES: readonly SweepState[] = ['done', 'cancelled', 'failed'];
@@ -14,7 +16,10 @@ export interface SweepView {
   name: string;
   state: SweepState;
   stopReason?: string;
+  /** The law's name, or an expression law's formula. */
   law: string;
+  /** The law as the spec gives it (a name, or { expression, params, … }): what a client needs to draw the fitted law. Older planners send none. */
+  lawSpec?: LawSpec;
   /** Cost expression of a config (e.g. "6 * N * D"), the variables, and a simulate trainer's truth. */
   cost?: string;
   variables?: string[];

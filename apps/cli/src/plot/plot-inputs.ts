@@ -14,7 +14,7 @@ export async function sweepPlotInput(client: PlannerClient, id: string): Promise
   return {
     title: `${sweep.name} (${sweep.id})`,
     subtitle: `${sweep.state} · ${done.length} runs · spent ${sci(sweep.budget.spent)} of ${sci(sweep.budget.total)} · law ${fit.law}`,
-    law: fit.n > 0 ? sweep.law : null,
+    law: fit.n > 0 ? (sweep.lawSpec ?? sweep.law) : null,
     params: fit.n > 0 ? fit.params : null,
     variables,
     runs: done.map((r) => ({ config: r.config, loss: r.loss as number })),

@@ -13,6 +13,8 @@ export function sweepView(s: SweepRecord, failureReasons?: FailureReasonCount[])
     state: s.state,
     stopReason: s.stopReason,
     law: typeof s.spec.law === 'string' ? s.spec.law : s.spec.law.expression,
+    // The law as the spec gives it: a client drawing the fitted law needs an expression law's parameters too.
+    lawSpec: s.spec.law,
     design: s.spec.design,
     // For clients that draw the sweep (lawsweep plot, the dashboard): the cost of a config, and the simulator's truth.
     cost: s.spec.cost,
