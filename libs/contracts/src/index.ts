@@ -4,3 +4,4 @@ export * from './job-options';
 export * from './sweep-spec.schema';
 export * from './plain-logs';
 export * from './trainer-placeholders';
+export * from './run-export';

@@ -17,11 +17,18 @@ const sci = (x: number) => (Math.abs(x) >= 1e4 || (x !== 0 && Math.abs(x) < 1e-3
  */
 export function fitWarnings(law: Law, fit: Pick<FitResult, 'theta' | 'params' | 'modes'>, data: readonly Observation[]): FitWarning[] {
   const warnings: FitWarning[] = [];
+  // One pass per variable, no spread into Math.min/max: the planner runs this after every refit, on
+  // sweeps of any size.
   for (const v of law.variables) {
-    const values = data.map((o) => o.config[v]).filter((x) => Number.isFinite(x));
-    if (values.length === 0) continue;
-    const lo = Math.min(...values);
-    const hi = Math.max(...values);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const o of data) {
+      const x = o.config[v];
+      if (!Number.isFinite(x)) continue;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+    if (hi < lo) continue;
     if (hi - lo <= 1e-9 * Math.abs(hi)) {
       warnings.push({
         code: 'variable-constant',

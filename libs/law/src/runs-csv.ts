@@ -75,10 +75,9 @@ export function describeSkippedRuns(skipped: SkippedRuns): string | undefined {
  * `lawsweep fit --expression` takes the variables of its law from these.
  */
 export function csvNumericColumns(text: string): string[] {
-  const lines = String(text).replace(/^\uFEFF/, '').split(/\r?\n/);
-  const headerIndex = lines.findIndex((l) => l.trim() !== '');
-  if (headerIndex < 0) return [];
-  const header = splitCsvLine(lines[headerIndex], headerIndex + 1).map((h) => h.trim());
+  const csv = csvLines(text);
+  if (!csv) return [];
+  const { lines, headerIndex, header } = csv;
   const seen = header.map(() => false);
   const numeric = header.map(() => true);
   for (let i = headerIndex + 1; i < lines.length; i++) {
@@ -99,6 +98,14 @@ export function csvNumericColumns(text: string): string[] {
   return header.filter((h, j) => h !== '' && seen[j] && numeric[j]);
 }
 
+/** The file's lines (BOM dropped), where its header is (the first non-blank line) and the header's trimmed names; undefined for a blank file. */
+function csvLines(text: string): { lines: string[]; headerIndex: number; header: string[] } | undefined {
+  const lines = String(text).replace(/^\uFEFF/, '').split(/\r?\n/);
+  const headerIndex = lines.findIndex((l) => l.trim() !== '');
+  if (headerIndex < 0) return undefined;
+  return { lines, headerIndex, header: splitCsvLine(lines[headerIndex], headerIndex + 1).map((h) => h.trim()) };
+}
+
 function parse(
   text: string,
   required: readonly string[],
@@ -106,10 +113,9 @@ function parse(
   options: ReadCsvOptions,
   skipped: SkippedRuns | null = null,
 ): (CsvConfigRow | CsvRunRow)[] {
-  const lines = String(text).replace(/^\uFEFF/, '').split(/\r?\n/);
-  const headerIndex = lines.findIndex((l) => l.trim() !== '');
-  if (headerIndex < 0) throw new Error('CSV is empty: expected a header row naming the columns');
-  const header = splitCsvLine(lines[headerIndex], headerIndex + 1).map((h) => h.trim());
+  const csv = csvLines(text);
+  if (!csv) throw new Error('CSV is empty: expected a header row naming the columns');
+  const { lines, headerIndex, header } = csv;
   const wanted = lossColumn ? [...required, lossColumn] : [...required];
   // Two columns of one name: which of them holds the values is a guess, so say so rather than take the first.
   const twice = wanted.filter((c) => header.indexOf(c) !== header.lastIndexOf(c));

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { RUN_EXPORT_COLUMNS } from '@lawsweep/contracts';
 import {
   backtestFit,
   bootstrapFit,
@@ -73,7 +74,7 @@ function lawSpecFrom(flags: FitFlags): LawSpec {
  * Columns of a runs CSV that are never variables: the loss, and the bookkeeping columns of a
  * sweep's export (`GET /sweeps/:id/runs?format=csv`, `lawsweep sweep export`).
  */
-export const NON_VARIABLE_COLUMNS: readonly string[] = ['loss', 'id', 'state', 'cost', 'worker', 'attempts', 'imported'];
+const NON_VARIABLE_COLUMNS: readonly string[] = RUN_EXPORT_COLUMNS;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**

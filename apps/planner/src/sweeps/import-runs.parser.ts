@@ -1,4 +1,4 @@
-import type { SpecError } from '@lawsweep/contracts';
+import { RUN_EXPORT_COLUMNS, type SpecError } from '@lawsweep/contracts';
 import type { ImportedRun } from '@lawsweep/store';
 
 /**
@@ -24,7 +24,7 @@ export function parseImportedRuns(body: unknown, variables: string[], path = 'ru
       if (!(Number.isFinite(x) && x > 0)) errors.push({ path: `${at}.${row.config ? 'config.' : ''}${v}`, message: `must be a finite number > 0 (got ${JSON.stringify(rawConfig[v])})` });
       config[v] = x;
     }
-    const extra = Object.keys(rawConfig).filter((k) => !variables.includes(k) && !(rawConfig === row && ['loss', 'id', 'state', 'cost', 'worker', 'attempts', 'imported'].includes(k)));
+    const extra = Object.keys(rawConfig).filter((k) => !variables.includes(k) && !(rawConfig === row && (RUN_EXPORT_COLUMNS as readonly string[]).includes(k)));
     if (extra.length) errors.push({ path: `${at}${row.config ? '.config' : ''}`, message: `unknown variable(s) ${extra.join(', ')}; the sweep's variables are ${variables.join(', ')}` });
     runs.push({ config, loss });
   });

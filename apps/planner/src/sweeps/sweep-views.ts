@@ -1,4 +1,4 @@
-import { DEFAULT_PAUSE_AFTER_FAILURES } from '@lawsweep/contracts';
+import { DEFAULT_PAUSE_AFTER_FAILURES, RUN_EXPORT_COLUMNS, type RunExportColumn } from '@lawsweep/contracts';
 import type { FailureReasonCount, RunRecord, SweepRecord } from '@lawsweep/store';
 
 /**
@@ -85,7 +85,17 @@ const csvCell = (v: unknown): string => {
 
 /** One row per run: variables as columns (so `lawsweep fit --data` reads it back), then the rest. */
 export function runsCsv(variables: string[], runs: RunRecord[]): string {
-  const header = ['id', ...variables, 'loss', 'state', 'cost', 'worker', 'attempts', 'imported'];
-  const rows = runs.map((r) => [r.id, ...variables.map((v) => r.config[v]), r.loss, r.state, r.cost, r.worker, r.attempts, r.imported]);
+  const field: Record<RunExportColumn, (r: RunRecord) => unknown> = {
+    id: (r) => r.id,
+    loss: (r) => r.loss,
+    state: (r) => r.state,
+    cost: (r) => r.cost,
+    worker: (r) => r.worker,
+    attempts: (r) => r.attempts,
+    imported: (r) => r.imported,
+  };
+  const [first, ...after] = RUN_EXPORT_COLUMNS;
+  const header = [first, ...variables, ...after];
+  const rows = runs.map((r) => [field[first](r), ...variables.map((v) => r.config[v]), ...after.map((c) => field[c](r))]);
   return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\n') + '\n';
 }
