@@ -126,6 +126,28 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(readFileSync(svg, 'utf8')).toContain('fitted law at each N');
   });
 
+  it('updates a done sweep: a higher maxRuns runs it again; refusals name the option', async () => {
+    const none = await cli(['sweep', 'update', sweepId], env);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('nothing to change: give --budget');
+    const letters = await cli(['sweep', 'update', sweepId, '--max-runs', 'many'], env);
+    expect(letters.code).not.toBe(0);
+    expect(letters.stderr).toContain("--max-runs must be a number or 'none' (removes the rule), got 'many'");
+    const lower = await cli(['sweep', 'update', sweepId, '--budget', '1'], env);
+    expect(lower.code).toBe(1);
+    expect(lower.stderr).toMatch(new RegExp(`the planner refused the update of sweep ${sweepId}:\n {2}--budget: must be at least \\S+ FLOPs`));
+
+    const r = await cli(['sweep', 'update', sweepId, '--max-runs', '12'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`sweep ${sweepId}: stop.maxRuns 10 -> 12; it had ended and runs again (lawsweep sweep watch ${sweepId})\n`);
+    expect((await cli(['sweep', 'watch', sweepId, '--interval', '0.3'], env)).code).toBe(0);
+    const status = JSON.parse((await cli(['sweep', 'status', sweepId, '--json'], env)).stdout);
+    expect(status).toMatchObject({ state: 'done' });
+    expect(status.runs.done + status.runs.failed).toBeGreaterThan(10);
+    const same = await cli(['sweep', 'update', sweepId, '--max-runs', '12'], env);
+    expect(same.stdout).toBe(`sweep ${sweepId}: nothing changed (it has these values already)\n`);
+  });
+
   it('cancels a sweep', async () => {
     const spec = join(dir, 'slow.yaml');
     writeFileSync(spec, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: slow').replace('noise: 0.005 }', 'noise: 0.005, secondsPerCost: 1, maxSeconds: 30 }'));
@@ -139,7 +161,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
   });
 
   it('has an example in every command help', async () => {
-    for (const args of [['sweep', 'create'], ['sweep', 'list'], ['sweep', 'status'], ['sweep', 'watch'], ['sweep', 'fit'], ['sweep', 'export'], ['sweep', 'cancel'], ['plot'], ['demo']]) {
+    for (const args of [['sweep', 'create'], ['sweep', 'list'], ['sweep', 'status'], ['sweep', 'watch'], ['sweep', 'fit'], ['sweep', 'export'], ['sweep', 'update'], ['sweep', 'cancel'], ['plot'], ['demo']]) {
       const r = await cli([...args, '--help']);
       expect(r.stdout).toMatch(/Examples?:\n {2}\$ /);
     }

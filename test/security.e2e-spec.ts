@@ -51,7 +51,7 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
   it('every state-changing route of the OpenAPI document answers 401 without the right token', async () => {
     const doc = (await (await req('/docs-json')).json()) as { paths: Record<string, Record<string, unknown>> };
     const writes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).filter((m) => !['get', 'head', 'options'].includes(m)).map((m) => [m.toUpperCase(), path.replace('{id}', pausedId)] as const));
-    expect(writes.map(([m, p]) => `${m} ${p}`)).toEqual(expect.arrayContaining([`POST /sweeps`, `POST /sweeps/${pausedId}/runs`, `POST /sweeps/${pausedId}/cancel`]));
+    expect(writes.map(([m, p]) => `${m} ${p}`)).toEqual(expect.arrayContaining([`POST /sweeps`, `POST /sweeps/${pausedId}/runs`, `POST /sweeps/${pausedId}/cancel`, `PATCH /sweeps/${pausedId}`]));
     const wrong = [undefined, '', `Bearer ${TOKEN.slice(0, -1)}x`, `Bearer ${TOKEN.slice(0, 8)}`, `Bearer ${TOKEN}0`, `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`, TOKEN];
     for (const [method, path] of writes) {
       for (const auth of wrong) {

@@ -5,3 +5,4 @@ export * from './sweep-spec.schema';
 export * from './plain-logs';
 export * from './trainer-placeholders';
 export * from './run-export';
+export * from './sweep-update';

@@ -28,6 +28,7 @@ export function toSweepRecord(h: Record<string, string>): SweepRecord {
     },
     imported: n(h.imported),
     version: n(h.version),
+    specRevision: n(h.specRevision),
     failStreak: n(h.failStreak),
     warnings: h.warnings ? (JSON.parse(h.warnings) as SweepWarning[]) : [],
     fit: h.fit ? (JSON.parse(h.fit) as FitSummary) : undefined,

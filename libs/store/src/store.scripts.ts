@@ -213,6 +213,37 @@ end
 return st
 `;
 
+/**
+ * Changes a sweep's spec in place (PATCH /sweeps/:id: budget, parallelism, stop rules), checked
+ * against what is spent and planned in the same step, so a reservation cannot slip between the check
+ * and the write. Compare-and-set on `specRevision`: the caller merged its change into the spec it
+ * read, so a concurrent update answers 'revision' (read again and retry) instead of being lost. A
+ * sweep that had ended ('done') runs again with the new spec (its failure streak starts afresh, as
+ * on any (re)start); a cancelled or failed one cannot change.
+ * KEYS: sweep hash, streak list. ARGV: spec JSON, budget, maxRuns (0 = none), expected specRevision, now.
+ * Answers 'ok', 'reopened', 'missing', 'revision', 'budget:<spent + reserved>', 'maxRuns:<planned>'
+ * or the state that refuses the change.
+ */
+export const UPDATE_SWEEP = `
+local h = redis.call('HMGET', KEYS[1], 'state', 'spent', 'reserved', 'planned', 'specRevision')
+local st = h[1]
+if not st then return 'missing' end
+if st == 'cancelled' or st == 'failed' then return st end
+if (tonumber(h[5]) or 0) ~= tonumber(ARGV[4]) then return 'revision' end
+local committed = tonumber(h[2]) + tonumber(h[3])
+if tonumber(ARGV[2]) < committed * (1 - 1e-12) then return 'budget:' .. string.format('%.17g', committed) end
+local maxRuns = tonumber(ARGV[3])
+if maxRuns > 0 and maxRuns < tonumber(h[4]) then return 'maxRuns:' .. h[4] end
+redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'budget', ARGV[2], 'maxRuns', ARGV[3], 'specRevision', tostring((tonumber(h[5]) or 0) + 1), 'updatedAt', ARGV[5])
+if st == 'done' then
+  redis.call('HSET', KEYS[1], 'state', 'running', 'failStreak', '0')
+  redis.call('HDEL', KEYS[1], 'stopReason')
+  redis.call('DEL', KEYS[2])
+  return 'reopened'
+end
+return 'ok'
+`;
+
 /** KEYS: lock. ARGV: token, ttl ms. Extends the lock only if this token still holds it. */
 export const RENEW_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end

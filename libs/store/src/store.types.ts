@@ -60,6 +60,8 @@ export interface SweepRecord {
   imported: number;
   /** Bumped by every recorded result or import: a planner compares it to know whether to refit. */
   version: number;
+  /** Bumped by every change to the spec (PATCH /sweeps/:id); 0 as created. A planner rebuilds its engine when it moves. */
+  specRevision: number;
   /**
    * Failed runs (reported by workers) in a row since the last done run or the last (re)start: the
    * circuit breaker pauses the sweep when it reaches the spec's stop.pauseAfterFailures.

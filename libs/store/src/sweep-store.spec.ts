@@ -207,6 +207,38 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.reserveRun(id, { N: 3, D: 1 }, 1)).toMatchObject({ ok: false, reason: 'state', detail: 'cancelled' });
   });
 
+  it('updates a spec only above what is spent and planned, on the revision it was read at, and reopens a done sweep', async () => {
+    const id = await store.createSweep(spec(100, { stop: { maxRuns: 5 } }));
+    const a = await store.reserveRun(id, { N: 1, D: 1 }, 30);
+    const b = await store.reserveRun(id, { N: 2, D: 1 }, 20);
+    if (!a.ok || !b.ok) throw new Error('reserve');
+    await store.recordResult(id, a.runId, { status: 'done', loss: 3, worker: 'w' });
+    // 30 spent + 20 reserved: a budget of 49.9 would let the reservation overspend.
+    expect(await store.updateSweep(id, spec(49.9, { stop: { maxRuns: 5 } }), 0)).toBe('budget:50');
+    expect(await store.updateSweep(id, spec(200, { stop: { maxRuns: 1 } }), 0)).toBe('maxRuns:2');
+    expect(await store.updateSweep(id, spec(60, { stop: { maxRuns: 2 }, parallelism: 9 }), 0)).toBe('ok');
+    let s = await store.getSweep(id);
+    expect(s).toMatchObject({ budget: 60, maxRuns: 2, specRevision: 1, state: 'running', spec: { budget: 60, parallelism: 9 } });
+    // Merged into revision 0's spec after revision 1 landed: refused, so nothing is lost.
+    expect(await store.updateSweep(id, spec(300), 0)).toBe('revision');
+    expect((await store.getSweep(id))?.budget).toBe(60);
+    // Room in the budget, but the new maxRuns (2) is used up.
+    expect(await store.reserveRun(id, { N: 3, D: 1 }, 1)).toMatchObject({ ok: false, reason: 'maxRuns' });
+
+    await store.recordResult(id, b.runId, { status: 'failed', reason: 'oom' });
+    expect(await store.transition(id, ['running'], 'done', 'budget spent')).toBe('ok');
+    expect(await store.updateSweep(id, spec(400), 1)).toBe('reopened');
+    s = await store.getSweep(id);
+    expect(s).toMatchObject({ state: 'running', budget: 400, maxRuns: 0, specRevision: 2, failStreak: 0 });
+    expect(s?.stopReason).toBeUndefined();
+    expect(await store.failureStreakReasons(id)).toEqual([]);
+    expect(await store.reserveRun(id, { N: 3, D: 1 }, 300)).toMatchObject({ ok: true });
+
+    expect(await store.transition(id, ['running'], 'cancelled', 'by the user')).toBe('ok');
+    expect(await store.updateSweep(id, spec(500), 2)).toBe('cancelled');
+    expect(await store.updateSweep('nope', spec(500), 0)).toBe('missing');
+  });
+
   it('many concurrent reservations from several clients never exceed the budget', async () => {
     const id = await store.createSweep(spec(1000));
     const clients = Array.from({ length: 4 }, () => new SweepStore(new Redis(server.url), { prefix: store.prefix }));

@@ -4,7 +4,7 @@ import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, TRANSITION } from './store.scripts';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -36,6 +36,7 @@ interface StoreCommands {
   lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
   lsImportRuns(...args: (string | number)[]): Promise<number>;
   lsTransition(...args: (string | number)[]): Promise<string>;
+  lsUpdateSweep(...args: (string | number)[]): Promise<string>;
   lsRenewLock(...args: (string | number)[]): Promise<number>;
   lsReleaseLock(...args: (string | number)[]): Promise<number>;
 }
@@ -77,6 +78,7 @@ export class SweepStore {
     define('lsRecordResult', 7, RECORD_RESULT);
     define('lsImportRuns', 4, IMPORT_RUNS);
     define('lsTransition', 2, TRANSITION);
+    define('lsUpdateSweep', 2, UPDATE_SWEEP);
     define('lsRenewLock', 1, RENEW_LOCK);
     define('lsReleaseLock', 1, RELEASE_LOCK);
     this.cmd = redis as unknown as StoreCommands;
@@ -246,6 +248,24 @@ export class SweepStore {
   /** Moves a sweep to `to` if it is in one of `from`; answers 'ok', 'missing' or the current state. */
   async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now()): Promise<string> {
     return this.cmd.lsTransition(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streak'), to, reason, String(now), ...from);
+  }
+
+  /**
+   * Replaces a sweep's spec (budget, parallelism, stop rules changed; see UPDATE_SWEEP) if its
+   * `specRevision` is still `expectedRevision`. Answers 'ok', 'reopened' (it had ended and runs
+   * again), 'missing', 'revision' (changed meanwhile: read it again), 'budget:<spent + reserved>',
+   * 'maxRuns:<planned>' (below what the sweep already used) or the state that refuses the change.
+   */
+  async updateSweep(sweepId: string, spec: SweepSpec, expectedRevision: number, now = Date.now()): Promise<string> {
+    return this.cmd.lsUpdateSweep(
+      this.sweepKey(sweepId),
+      this.sweepKey(sweepId, 'streak'),
+      JSON.stringify(spec),
+      String(spec.budget),
+      String(spec.stop.maxRuns ?? 0),
+      String(expectedRevision),
+      String(now),
+    );
   }
 
   /** Summaries (failureSummary) of the failed runs of the sweep's current failure streak, oldest first (the newest 1000). */

@@ -1,4 +1,5 @@
 import type { LawSpec } from '@lawsweep/law';
+import type { SweepFieldChange } from '@lawsweep/contracts';
 
 /** The planner's REST shapes (ARCHITECTURE.md "REST contract"), as the CLI reads them. */
 export type SweepState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
@@ -33,6 +34,12 @@ export interface SweepView {
   warnings?: { code: string; message: string }[];
   createdAt?: string;
   updatedAt?: string;
+}
+
+/** PATCH /sweeps/:id's answer: the sweep, what changed, and whether a sweep that had ended runs again. */
+export interface SweepUpdateView extends SweepView {
+  changes: SweepFieldChange[];
+  reopened: boolean;
 }
 
 export interface FitView {

@@ -1,4 +1,4 @@
-import type { FitView, HistoryPoint, RunView, SpecErrorBody, SweepView } from './planner-api.types';
+import type { FitView, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView } from './planner-api.types';
 
 /** A request the planner refused (4xx/5xx), with the field errors of a 400 when there are any. */
 export class PlannerHttpError extends Error {
@@ -65,6 +65,11 @@ export class PlannerClient {
 
   resumeSweep(id: string): Promise<SweepView> {
     return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/resume`);
+  }
+
+  /** PATCH /sweeps/:id: budget, parallelism, stop rules (null removes one). */
+  updateSweep(id: string, update: { budget?: number; parallelism?: number; stop?: Record<string, number | null> }): Promise<SweepUpdateView> {
+    return this.json<SweepUpdateView>('PATCH', `/sweeps/${encodeURIComponent(id)}`, update);
   }
 
   cancelSweep(id: string): Promise<SweepView> {

@@ -7,6 +7,7 @@ import { registerFit } from './sweep/sweep-fit.command';
 import { registerList } from './sweep/sweep-list.command';
 import { registerResume } from './sweep/sweep-resume.command';
 import { registerStatus } from './sweep/sweep-status.command';
+import { registerUpdate } from './sweep/sweep-update.command';
 import { registerWatch } from './sweep/sweep-watch.command';
 
 /** `lawsweep sweep ...`: the planner's REST API from the command line (one file per subcommand). */
@@ -21,5 +22,5 @@ Examples:
   $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv
   $ LAWSWEEP_PLANNER_URL=http://planner:3000 LAWSWEEP_TOKEN=... lawsweep sweep list`,
   );
-  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerExport, registerResume, registerCancel]) add(sweep);
+  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerExport, registerUpdate, registerResume, registerCancel]) add(sweep);
 }

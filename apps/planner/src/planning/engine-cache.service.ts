@@ -12,15 +12,15 @@ export interface CachedFit {
 }
 
 /**
- * One SweepEngine per sweep (building candidates and the law is not free, and a spec never
- * changes), plus the last fit per sweep keyed by the store's version counter, so a plan that
+ * One SweepEngine per sweep (building candidates and the law is not free, and a spec changes
+ * only by an update, which bumps its revision), plus the last fit per sweep keyed by the store's version counter, so a plan that
  * follows a fit of the same data does not fit again; and what a plan pass reads that only grows
  * (observations, known config keys), read incrementally: re-reading and parsing all of them every
  * pass made each pass O(runs so far) in Redis and in the planner (bench/load.bench.ts).
  */
 @Injectable()
 export class EngineCacheService {
-  private readonly engines = new Map<string, SweepEngine>();
+  private readonly engines = new Map<string, { engine: SweepEngine; revision: number }>();
   private readonly fits = new Map<string, CachedFit>();
   private readonly observationLists = new Map<string, ObservationRecord[]>();
   private readonly configKeys = new Map<string, Set<string>>();
@@ -29,17 +29,17 @@ export class EngineCacheService {
 
   constructor(private readonly store: SweepStore) {}
 
+  /** The sweep's engine, built again when its spec changed (PATCH /sweeps/:id bumps specRevision), here or on another replica. */
   engine(sweep: SweepRecord): SweepEngine {
-    let engine = this.engines.get(sweep.id);
-    if (!engine) {
-      const spec = sweep.spec;
-      engine = createSweepEngine(spec, {
-        design: spec.design,
-        seed: spec.seed,
-        pool: Array.isArray(spec.candidates) ? spec.candidates : undefined,
-      });
-      this.engines.set(sweep.id, engine);
-    }
+    const cached = this.engines.get(sweep.id);
+    if (cached && cached.revision === sweep.specRevision) return cached.engine;
+    const spec = sweep.spec;
+    const engine = createSweepEngine(spec, {
+      design: spec.design,
+      seed: spec.seed,
+      pool: Array.isArray(spec.candidates) ? spec.candidates : undefined,
+    });
+    this.engines.set(sweep.id, { engine, revision: sweep.specRevision });
     return engine;
   }
 

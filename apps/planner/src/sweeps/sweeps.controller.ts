@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SweepStore } from '@lawsweep/store';
@@ -100,6 +100,23 @@ export class SweepsController {
   async history(@Param('id') id: string) {
     await this.sweeps.get(id);
     return this.store.history(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({
+    summary:
+      'Change budget, parallelism or stop rules (stop.maxRuns, stop.targetRelativeInterval, stop.pauseAfterFailures; null removes one). A sweep that ended (done) runs again; the answer is the sweep with `changes` and `reopened`',
+  })
+  @ApiBody({ schema: { type: 'object', example: { budget: 2e21, parallelism: 8, stop: { targetRelativeInterval: 0.01 } } } })
+  @ApiResponse({ status: 200, description: 'the sweep, as GET /sweeps/:id, plus changes: [{ field, from, to }] and reopened' })
+  @ApiResponse({ status: 400, description: '{ message, errors: [{ path, message }] }: a field that cannot change, a bad value, a budget below what is spent' })
+  @ApiResponse({ status: 409, description: 'the sweep is cancelled or failed' })
+  async update(@Param('id') id: string, @Body() body: unknown, @Headers('content-type') contentType?: string) {
+    if (body === undefined && !/json/i.test(contentType ?? '')) {
+      throw badQuery('(body)', `send the update as JSON with Content-Type: application/json (got ${contentType ? `'${contentType}'` : 'no Content-Type'})`);
+    }
+    const { sweep, changes, reopened } = await this.sweeps.update(id, body);
+    return { ...sweepView(sweep, await this.store.failureReasons(id, FAILURE_REASONS_SHOWN)), changes, reopened };
   }
 
   @Post(':id/pause')

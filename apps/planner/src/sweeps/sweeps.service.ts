@@ -1,5 +1,5 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, parseSweepSpec, type SpecError, type SweepSpec } from '@lawsweep/contracts';
+import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, parseSweepSpec, parseSweepUpdate, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
 import { validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { PlanningLoopService } from '../planning/planning-loop.service';
@@ -9,6 +9,15 @@ import { parseImportedRuns } from './import-runs.parser';
 
 /** Long enough to outlive any run of the cancelled sweep (workers poll it; see libs/contracts). */
 const CANCEL_KEY_TTL_S = 7 * 24 * 3600;
+/** Concurrent updates of one sweep retry this often before giving up with a 409 (each try is one read and one script). */
+const UPDATE_TRIES = 5;
+
+export interface SweepUpdateOutcome {
+  sweep: SweepRecord;
+  changes: SweepFieldChange[];
+  /** The sweep had ended (done) and runs again under its new budget or stop rules. */
+  reopened: boolean;
+}
 
 function invalid(message: string, errors: SpecError[]): BadRequestException {
   return new BadRequestException({ statusCode: 400, message, errors });
@@ -17,6 +26,8 @@ function invalid(message: string, errors: SpecError[]): BadRequestException {
 /** The sweep lifecycle behind the REST API: create (with imports), pause, resume, cancel. */
 @Injectable()
 export class SweepsService {
+  private readonly logger = new Logger(SweepsService.name);
+
   constructor(
     private readonly store: SweepStore,
     private readonly loop: PlanningLoopService,
@@ -73,6 +84,51 @@ export class SweepsService {
     const imported = await this.store.importRuns(id, runs);
     if (imported > 0) void this.loop.schedule(id);
     return { imported, skipped: runs.length - imported };
+  }
+
+  /**
+   * Changes budget, parallelism or stop rules of a sweep (PATCH /sweeps/:id). A raised budget on a
+   * sweep that ended (done) reopens it: the planner plans again from the runs it has. A budget
+   * below what is spent and reserved, or stop.maxRuns below the runs planned, is a 400 naming the
+   * field and the least it may be; a cancelled or failed sweep is a 409. The store checks those
+   * against the sweep as it is when the change lands (one script), and refuses a change merged
+   * into a spec that another update replaced meanwhile, which is then merged again.
+   */
+  async update(id: string, body: unknown): Promise<SweepUpdateOutcome> {
+    for (let attempt = 1; attempt <= UPDATE_TRIES; attempt++) {
+      const sweep = await this.get(id);
+      if (sweep.state === 'cancelled' || sweep.state === 'failed') throw this.cannotChange(sweep);
+      const parsed = parseSweepUpdate(body, sweep.spec);
+      if (!parsed.ok) throw invalid('invalid sweep update', parsed.errors);
+      // No semantic check: the fields that may change have none but the budget's "below the cheapest
+      // run", which at creation catches a typo and here would hide the store's "below what is spent".
+      if (parsed.changes.length === 0) return { sweep, changes: [], reopened: false };
+      const outcome = await this.store.updateSweep(id, parsed.spec, sweep.specRevision);
+      if (outcome === 'revision') continue;
+      if (outcome === 'missing') throw new NotFoundException({ statusCode: 404, message: `no sweep with id '${id}'` });
+      if (outcome.startsWith('budget:')) {
+        const committed = Number(outcome.slice('budget:'.length));
+        throw invalid('invalid sweep update', [
+          { path: 'budget', message: `must be at least ${committed.toPrecision(4)} FLOPs, what the sweep has spent (${sweep.spent.toPrecision(4)}) and reserved for runs in flight; to stop sooner, cancel or pause it` },
+        ]);
+      }
+      if (outcome.startsWith('maxRuns:')) {
+        throw invalid('invalid sweep update', [{ path: 'stop.maxRuns', message: `must be at least ${outcome.slice('maxRuns:'.length)}, the runs the sweep has already planned (or null for no limit)` }]);
+      }
+      if (outcome !== 'ok' && outcome !== 'reopened') throw this.cannotChange({ ...sweep, state: outcome as SweepRecord['state'] });
+      const what = parsed.changes.map((c) => `${c.field} ${c.from ?? 'none'} -> ${c.to ?? 'none'}`).join(', ');
+      this.logger.log(`sweep ${id} updated: ${what}${outcome === 'reopened' ? ' (it had ended: it runs again)' : ''}`);
+      await this.loop.schedule(id);
+      return { sweep: await this.get(id), changes: parsed.changes, reopened: outcome === 'reopened' };
+    }
+    throw new ConflictException({ statusCode: 409, message: `sweep ${id} changed ${UPDATE_TRIES} times while this update was being applied; send it again` });
+  }
+
+  private cannotChange(sweep: SweepRecord): ConflictException {
+    return new ConflictException({
+      statusCode: 409,
+      message: `sweep ${sweep.id} is ${sweep.state} and cannot change; to go on from its runs, create a new sweep and import them (lawsweep sweep export ${sweep.id} --format csv, then \`runs:\` beside the new spec)`,
+    });
   }
 
   async pause(id: string): Promise<SweepRecord> {

@@ -1,0 +1,74 @@
+import { parseSweepSpec, type SweepSpec } from './sweep-spec.schema';
+import { parseSweepUpdate, UPDATABLE_SWEEP_FIELDS } from './sweep-update';
+
+function spec(extra: Record<string, unknown> = {}): SweepSpec {
+  const r = parseSweepSpec({
+    name: 'update-test',
+    variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } },
+    budget: 1e20,
+    targets: [{ N: 7e10, D: 1.4e12 }],
+    trainer: { type: 'simulate' },
+    stop: { maxRuns: 40 },
+    ...extra,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.spec;
+}
+
+describe('parseSweepUpdate', () => {
+  it('merges budget, parallelism and stop rules into the spec, as creation would parse them, and lists what changed', () => {
+    const current = spec();
+    const r = parseSweepUpdate({ budget: '3e20', parallelism: 8, stop: { targetRelativeInterval: 0.01, maxRuns: null } }, current);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.spec).toEqual({ ...current, budget: 3e20, parallelism: 8, stop: { targetRelativeInterval: 0.01 } });
+    expect(r.changes).toEqual([
+      { field: 'budget', from: 1e20, to: 3e20 },
+      { field: 'parallelism', from: 4, to: 8 },
+      { field: 'stop.maxRuns', from: 40, to: undefined },
+      { field: 'stop.targetRelativeInterval', from: undefined, to: 0.01 },
+    ]);
+    expect(current.budget).toBe(1e20); // the sweep's spec as read is not touched
+  });
+
+  it('keeps the stop rules an update does not name, and reports no change for the values the sweep has', () => {
+    const current = spec({ stop: { maxRuns: 40, pauseAfterFailures: 3 } });
+    const r = parseSweepUpdate({ stop: { maxRuns: 50 }, parallelism: 4 }, current);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.spec.stop).toEqual({ maxRuns: 50, pauseAfterFailures: 3 });
+    expect(r.changes).toEqual([{ field: 'stop.maxRuns', from: 40, to: 50 }]);
+    const same = parseSweepUpdate({ budget: 1e20 }, current);
+    expect(same.ok && same.changes).toEqual([]);
+  });
+
+  it.each([
+    ['a negative budget', { budget: -1 }, 'budget', 'must be > 0'],
+    ['a budget that is no number', { budget: 'lots' }, 'budget', 'must be a number'],
+    ['a fractional parallelism', { parallelism: 2.5 }, 'parallelism', 'integer'],
+    ['maxRuns 0', { stop: { maxRuns: 0 } }, 'stop.maxRuns', ''],
+    ['an unknown stop rule', { stop: { maxRun: 5 } }, 'stop.maxRun', 'unknown stop rule'],
+    ['stop that is no object', { stop: 5 }, 'stop', 'must be an object'],
+    ['the law', { law: 'gadre' }, 'law', 'cannot change on an existing sweep'],
+    ['the targets', { targets: [{ N: 1e11, D: 2e12 }] }, 'targets', 'create a new sweep'],
+    ['constraints (unset in the spec)', { constraints: ['D / N >= 5'] }, 'constraints', 'cannot change'],
+    ['runs', { runs: [] }, 'runs', 'POST /sweeps/:id/runs'],
+    ['a misspelt field', { budgt: 1e21 }, 'budgt', "unknown field 'budgt'"],
+    ['an empty update', {}, '(body)', 'nothing to change'],
+    ['an array', [1], '(body)', 'must be a JSON object'],
+  ])('refuses %s, naming the field', (_what, body, path, message) => {
+    const r = parseSweepUpdate(body, spec());
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    const error = r.errors.find((e) => e.path === path);
+    expect(error).toBeDefined();
+    expect(error?.message).toContain(message);
+  });
+
+  it('every updatable field is one the spec has', () => {
+    const s = spec({ stop: { maxRuns: 1, targetRelativeInterval: 0.5, pauseAfterFailures: 2 } });
+    for (const f of UPDATABLE_SWEEP_FIELDS) {
+      const [head, tail] = f.split('.');
+      const value = tail ? (s as unknown as Record<string, Record<string, unknown>>)[head][tail] : (s as unknown as Record<string, unknown>)[head];
+      expect(typeof value).toBe('number');
+    }
+  });
+});

@@ -1,0 +1,85 @@
+import { parseSweepSpec, type SpecError, type SweepSpec } from './sweep-spec.schema';
+
+/**
+ * What may change on an existing sweep (PATCH /sweeps/:id, `lawsweep sweep update`): how much it may
+ * spend and how fast, and when it stops. Everything else (law, variables, constraints, cost, targets,
+ * trainer, design, pool, seed, fit) shaped the runs already made and the fits already stored, so it
+ * stays: a different question is a new sweep, which can import these runs.
+ */
+export const UPDATABLE_SWEEP_FIELDS = ['budget', 'parallelism', 'stop.maxRuns', 'stop.targetRelativeInterval', 'stop.pauseAfterFailures'] as const;
+export type UpdatableSweepField = (typeof UPDATABLE_SWEEP_FIELDS)[number];
+
+const STOP_FIELDS = new Set(UPDATABLE_SWEEP_FIELDS.filter((f) => f.startsWith('stop.')).map((f) => f.slice('stop.'.length)));
+
+export interface SweepFieldChange {
+  field: UpdatableSweepField;
+  /** undefined: the field was unset. */
+  from?: number;
+  to?: number;
+}
+
+export type SweepUpdateResult = { ok: true; spec: SweepSpec; changes: SweepFieldChange[] } | { ok: false; errors: SpecError[] };
+
+const HOW_TO_CHANGE_THE_REST = 'create a new sweep with it and import these runs (lawsweep sweep export ID --format csv, then `runs:` beside the new spec)';
+
+function valueAt(spec: SweepSpec, field: UpdatableSweepField): number | undefined {
+  if (field === 'budget') return spec.budget;
+  if (field === 'parallelism') return spec.parallelism;
+  return spec.stop[field.slice('stop.'.length) as keyof SweepSpec['stop']];
+}
+
+/**
+ * Merges an update into a sweep's current spec and validates the result as a whole spec, so each
+ * field obeys exactly the rules it obeys at creation (budget as a number or a string like "2e21",
+ * maxRuns a positive integer, …), with errors naming the field. `null` under `stop` removes that
+ * rule. Fields that may not change are errors that say why and what to do instead. Checks against
+ * the sweep's progress (a budget below what is already spent) are the store's, made atomically.
+ */
+export function parseSweepUpdate(body: unknown, current: SweepSpec): SweepUpdateResult {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, errors: [{ path: '(body)', message: `must be a JSON object with any of ${UPDATABLE_SWEEP_FIELDS.join(', ')}` }] };
+  }
+  const update = body as Record<string, unknown>;
+  const errors: SpecError[] = [];
+  for (const key of Object.keys(update)) {
+    if (key === 'budget' || key === 'parallelism' || key === 'stop') continue;
+    if (key === 'runs') {
+      errors.push({ path: key, message: 'runs are added to a sweep with POST /sweeps/:id/runs (a JSON array of {config, loss}), not by an update' });
+      continue;
+    }
+    errors.push(
+      key in current || key === 'constraints' || key === 'candidates' || key === 'targetCompute' || key === 'pool'
+        ? { path: key, message: `'${key}' cannot change on an existing sweep (its runs and fits were made under it; only ${UPDATABLE_SWEEP_FIELDS.join(', ')} can): ${HOW_TO_CHANGE_THE_REST}` }
+        : { path: key, message: `unknown field '${key}': an update takes ${UPDATABLE_SWEEP_FIELDS.join(', ')}` },
+    );
+  }
+  const stop: Record<string, unknown> = { ...current.stop };
+  if (update.stop !== undefined) {
+    if (!update.stop || typeof update.stop !== 'object' || Array.isArray(update.stop)) {
+      errors.push({ path: 'stop', message: `must be an object with any of ${[...STOP_FIELDS].join(', ')} (null removes a rule)` });
+    } else {
+      for (const [key, value] of Object.entries(update.stop as Record<string, unknown>)) {
+        if (!STOP_FIELDS.has(key)) errors.push({ path: `stop.${key}`, message: `unknown stop rule '${key}': an update takes ${[...STOP_FIELDS].join(', ')}` });
+        else if (value === null) delete stop[key];
+        else stop[key] = value;
+      }
+    }
+  }
+  if (Object.keys(update).length === 0) errors.push({ path: '(body)', message: `nothing to change: give any of ${UPDATABLE_SWEEP_FIELDS.join(', ')}` });
+  if (errors.length) return { ok: false, errors };
+
+  const parsed = parseSweepSpec({
+    ...current,
+    ...(update.budget !== undefined ? { budget: update.budget } : {}),
+    ...(update.parallelism !== undefined ? { parallelism: update.parallelism } : {}),
+    stop,
+  });
+  if (!parsed.ok) return parsed;
+  const changes: SweepFieldChange[] = [];
+  for (const field of UPDATABLE_SWEEP_FIELDS) {
+    const from = valueAt(current, field);
+    const to = valueAt(parsed.spec, field);
+    if (from !== to) changes.push({ field, from, to });
+  }
+  return { ok: true, spec: parsed.spec, changes };
+}

@@ -1,0 +1,131 @@
+import { getJson, postJson, type ErrorJson, type RunJson, type SweepJson } from './support/planner-api';
+import { PlannerStack } from './support/planner-stack';
+
+/**
+ * PATCH /sweeps/:id on a real planner with simulated workers: a done sweep given more budget or a
+ * higher maxRuns runs again from its runs (never buying one twice, never past the new budget), a
+ * running sweep takes a new parallelism at once, and what cannot change is refused naming the field.
+ */
+const base = {
+  law: 'chinchilla',
+  variables: { N: { min: 1e7, max: 4e8, steps: 6 }, D: { min: 2e8, max: 2e10, steps: 6 } },
+  constraints: ['D / N >= 2', 'D / N <= 500'],
+  budget: 2e18,
+  targets: [{ N: 7e10, D: 1.4e12 }],
+  parallelism: 2,
+  seed: 5,
+  trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0 },
+};
+
+type UpdateJson = SweepJson & { changes: { field: string; from?: number; to?: number }[]; reopened: boolean; parallelism: number };
+
+describe('PATCH /sweeps/:id (budget, parallelism, stop rules)', () => {
+  let stack: PlannerStack;
+  const get = <T>(path: string) => getJson<T>(`${stack.baseUrl}${path}`);
+  const post = <T = SweepJson>(path: string, body: unknown = {}) => postJson<T>(`${stack.baseUrl}${path}`, body);
+  const patch = async <T = UpdateJson>(path: string, body: unknown): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${stack.baseUrl}${path}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    return { status: res.status, body: (await res.json()) as T };
+  };
+  const until = async (id: string, done: (s: SweepJson) => boolean, what: string, ms = 30_000): Promise<SweepJson> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const s = await get<SweepJson>(`/sweeps/${id}`);
+      expect(s.budget.spent + s.budget.reserved).toBeLessThanOrEqual(s.budget.total * (1 + 1e-9));
+      if (done(s)) return s;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+  const finished = (s: SweepJson) => s.state !== 'running' && s.runs.queued + s.runs.running === 0;
+  const distinctConfigs = (runs: RunJson[]) => new Set(runs.map((r) => `${r.config.N}:${r.config.D}`)).size;
+
+  beforeAll(async () => {
+    stack = await PlannerStack.start({ workers: [{ concurrency: 2 }, { concurrency: 2 }] });
+  }, 60_000);
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('a done sweep given a larger budget runs again from its runs and spends into the new budget only', async () => {
+    const { id } = await post('/sweeps', { ...base, name: 'more-budget' });
+    const first = await until(id, finished, 'the first budget to be spent');
+    expect(first.state).toBe('done');
+    const runsBefore = await get<RunJson[]>(`/sweeps/${id}/runs`);
+
+    const raised = await patch(`/sweeps/${id}`, { budget: '6e18' });
+    expect(raised.status).toBe(200);
+    expect(raised.body).toMatchObject({ reopened: true, changes: [{ field: 'budget', from: 2e18, to: 6e18 }], budget: { total: 6e18 } });
+    // (Its state may read done already: runs here are instant, and the planner plans before it answers.)
+
+    const second = await until(id, finished, 'the raised budget to be spent');
+    expect(second.state).toBe('done');
+    expect(second.budget.spent).toBeGreaterThan(2e18 * 1.2);
+    expect(second.budget.spent).toBeLessThanOrEqual(6e18 * (1 + 1e-9));
+    const runsAfter = await get<RunJson[]>(`/sweeps/${id}/runs`);
+    expect(runsAfter.length).toBeGreaterThan(runsBefore.length);
+    expect(distinctConfigs(runsAfter)).toBe(runsAfter.length); // no config bought twice across the reopening
+    expect(runsAfter.slice(0, runsBefore.length).map((r) => r.id)).toEqual(runsBefore.map((r) => r.id));
+
+    // Below what is spent: refused, naming the field and the least it may be; nothing changes.
+    const lower = await patch<ErrorJson>(`/sweeps/${id}`, { budget: 1e18 });
+    expect(lower.status).toBe(400);
+    expect(lower.body.errors).toEqual([{ path: 'budget', message: expect.stringMatching(/^must be at least \S+ FLOPs, what the sweep has spent/) }]);
+    expect((await get<SweepJson>(`/sweeps/${id}`)).budget.total).toBe(6e18);
+  }, 60_000);
+
+  it('a higher stop.maxRuns counts at once, on a running sweep (the planner builds its engine again from the new spec) and on a done one', async () => {
+    const trainer = { ...base.trainer, secondsPerCost: 2e-18, maxSeconds: 0.3 };
+    const { id } = await post('/sweeps', { ...base, name: 'more-runs', budget: 1e20, stop: { maxRuns: 4 }, trainer });
+    await until(id, (s) => s.state === 'running' && s.runs.done >= 1, 'a first result');
+    const running = await patch(`/sweeps/${id}`, { stop: { maxRuns: 7 } });
+    expect(running.body).toMatchObject({ reopened: false, changes: [{ field: 'stop.maxRuns', from: 4, to: 7 }] });
+    const first = await until(id, finished, 'runs up to the new maxRuns');
+    expect(first).toMatchObject({ state: 'done', runs: { done: 7 } });
+
+    const raised = await patch(`/sweeps/${id}`, { stop: { maxRuns: 9 } });
+    expect(raised.body).toMatchObject({ reopened: true, changes: [{ field: 'stop.maxRuns', from: 7, to: 9 }] });
+    const second = await until(id, finished, 'runs up to the raised maxRuns');
+    expect(second).toMatchObject({ state: 'done', runs: { done: 9 } });
+    expect(second.stopReason).toMatch(/maxRuns \(9\)/);
+  }, 60_000);
+
+  it('a running sweep takes a new parallelism at once', async () => {
+    // Runs of ~0.5 s, so the number in flight is seen; parallelism 1 first.
+    const trainer = { ...base.trainer, secondsPerCost: 2e-18, maxSeconds: 0.5 };
+    const { id } = await post('/sweeps', { ...base, name: 'wider', budget: 1e20, parallelism: 1, trainer });
+    const oneAtATime = (s: SweepJson) => {
+      expect(s.runs.queued + s.runs.running).toBeLessThanOrEqual(1);
+      return s.runs.done >= 2;
+    };
+    await until(id, oneAtATime, 'two runs one at a time');
+
+    const wider = await patch(`/sweeps/${id}`, { parallelism: 4 });
+    expect(wider.body).toMatchObject({ reopened: false, changes: [{ field: 'parallelism', from: 1, to: 4 }], parallelism: 4, state: 'running' });
+    await until(id, (s) => s.runs.queued + s.runs.running === 4, 'four runs in flight');
+    await post(`/sweeps/${id}/cancel`);
+  }, 60_000);
+
+  it('refuses what cannot change, naming the field, and any change to a cancelled sweep', async () => {
+    const { id } = await post('/sweeps', { ...base, name: 'refusals', budget: 1e20, trainer: { ...base.trainer, secondsPerCost: 1e-18, maxSeconds: 0.3 } });
+    const law = await patch<ErrorJson>(`/sweeps/${id}`, { law: 'gadre', budget: 2e20 });
+    expect(law.status).toBe(400);
+    expect(law.body.errors.map((e) => e.path)).toEqual(['law']);
+    expect(law.body.errors[0].message).toContain('create a new sweep with it and import these runs');
+    expect((await get<SweepJson>(`/sweeps/${id}`)).budget.total).toBe(1e20); // the good half of a refused update is not applied either
+
+    const bad = await patch<ErrorJson>(`/sweeps/${id}`, { parallelism: 0, stop: { maxRuns: 2.5 } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e) => e.path).sort()).toEqual(['parallelism', 'stop.maxRuns']);
+
+    const text = await fetch(`${stack.baseUrl}/sweeps/${id}`, { method: 'PATCH', headers: { 'content-type': 'text/plain' }, body: 'budget=2e20' });
+    expect(text.status).toBe(400);
+
+    await post(`/sweeps/${id}/cancel`);
+    const cancelled = await patch<ErrorJson>(`/sweeps/${id}`, { budget: 5e20 });
+    expect(cancelled.status).toBe(409);
+    expect(cancelled.body.message).toMatch(/is cancelled and cannot change/);
+
+    expect((await patch<ErrorJson>('/sweeps/sw-none', { budget: 1e21 })).status).toBe(404);
+  }, 60_000);
+});
