@@ -79,7 +79,7 @@ describe('design bound (design-bound.ts)', () => {
     const half = all.filter((_, i) => i % 2 === 0);
     const result = (runs: typeof all, budget: number): SimulateResult => ({
       design: 'grid',
-      seeds: [{ seed: 0, ended: 'budget', checkpoints: [{ budget, spent: runs.reduce((a, c) => a + c.cost, 0), runs: runs.map((c) => c.config), params: {}, targets: [] }] }],
+      seeds: [{ seed: 0, ended: 'budget', checkpoints: [{ budget, spent: runs.reduce((a, c) => a + c.cost, 0), runs: runs.map((c) => c.config), losses: runs.map(() => 3), params: {}, targets: [] }] }],
     });
     const out = designEfficiencies(spec, [result(all, total), result(half, total)]);
     if (!out || !('designs' in out)) throw new Error(`expected efficiencies, got ${JSON.stringify(out)}`);

@@ -1,7 +1,7 @@
 import { checkpointError, checkpointHalfWidth, compareDesigns, quantile } from './design-comparison';
 import type { CheckpointRecord, SimulateResult } from './simulate-sweep';
 
-const cp = (budget: number, runs: number, targets: CheckpointRecord['targets']): CheckpointRecord => ({ budget, spent: budget, runs: Array.from({ length: runs }, () => ({ N: 1, D: 1 })), params: {}, targets });
+const cp = (budget: number, runs: number, targets: CheckpointRecord['targets']): CheckpointRecord => ({ budget, spent: budget, runs: Array.from({ length: runs }, () => ({ N: 1, D: 1 })), losses: Array.from({ length: runs }, () => 3), params: {}, targets });
 
 describe('design comparison', () => {
   it('interpolates quantiles linearly', () => {

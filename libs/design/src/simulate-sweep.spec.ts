@@ -38,6 +38,9 @@ describe('simulateSweep', () => {
     for (const r of runs) expect(keys.has(JSON.stringify(r))).toBe(true);
     expect(runs).not.toContainEqual(target);
     expect(record.checkpoints[0].targets[0].truth).toBeCloseTo(pool[pool.length - 1].loss, 10);
+    // Each run's loss beside it: the pool's measured loss for that config.
+    const lossOf = new Map(pool.map((o) => [JSON.stringify(o.config), o.loss]));
+    expect(record.checkpoints[0].losses).toEqual(runs.map((c) => lossOf.get(JSON.stringify(c))));
   });
 
   it('runs the oracle on a replay pool only when told a stand-in truth, and designs by that truth', () => {

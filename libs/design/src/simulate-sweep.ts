@@ -34,6 +34,8 @@ export interface CheckpointRecord {
   budget: number;
   spent: number;
   runs: Config[];
+  /** The loss each of `runs` reported (simulated or replayed), in the same order. */
+  losses: number[];
   params: Record<string, number>;
   targets: TargetRecord[];
 }
@@ -117,6 +119,7 @@ export function simulateSweep(spec: SweepSpec, options: SimulateOptions): SeedRe
       budget: level,
       spent,
       runs: observations.map((o) => o.config),
+      losses: observations.map((o) => o.loss),
       params: fit?.params ?? {},
       targets: engine.predictTargets(fit).map((p) => ({
         config: p.config,

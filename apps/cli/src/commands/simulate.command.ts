@@ -139,7 +139,7 @@ export function register(program: Command): void {
       '--compare <designs>',
       "run several designs on the same seeds and print their median target error side by side: 'all' or a comma list (e.g. eig,grid,random); with a simulate trainer also each design's efficiency against the best any design could do",
     )
-    .option('--json', 'print JSON: {design, seeds: [{seed, checkpoints: [{budget, spent, runs, params, targets}]}]}; with --compare, {compare: [that, per design], efficiency?: [{design, checkpoints: [{budget, share}]}]}')
+    .option('--json', 'print JSON: {design, seeds: [{seed, checkpoints: [{budget, spent, runs, losses (one per run, in order), params, targets}]}]}; with --compare, {compare: [that, per design], efficiency?: [{design, checkpoints: [{budget, share}]}]}')
     .addHelpText(
       'after',
       '\nExamples:\n' +
