@@ -95,7 +95,7 @@ function main(): void {
             `${(100 * quantile(checks.map((c) => c.error), 0.5)).toFixed(2)}%`,
           ]
         : ['0', String(quantile(runCounts, 0.5)), '–', '–', '–', '–'];
-      process.stdout.write(`| ${setting.label} | ${level.toExponential(0)} | ${row.join(' | ')} |\n`);
+      process.stdout.write(`| ${setting.label} | ${level.toPrecision(2)} | ${row.join(' | ')} |\n`);
     }
   }
   process.stdout.write('\nAUC of Σz²/k, farseer against the three well-specified truths (0.5: no separation):\n');
