@@ -126,6 +126,22 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(readFileSync(svg, 'utf8')).toContain('fitted law at each N');
   });
 
+  it('forecasts what more budget would buy, as a table per target', async () => {
+    const r = await cli(['sweep', 'forecast', sweepId, '--budget', '2e19,4e19'], env);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^sweep ${sweepId}: budget 1\\.00e\\+?19, spent `));
+    expect(r.stdout).toMatch(/^target N=1\.0+e\+?0?9 D=2\.0+e\+?10: \d\.\d{4} ±\d+\.\d\d% now$/m);
+    expect(r.stdout).toMatch(/^ {2}BUDGET +MORE RUNS +THEIR COST +INTERVAL AFTER$/m);
+    expect(r.stdout).toMatch(/^ {2}2\.00e\+?19 +\d+ +/m);
+    // This sweep ran into its stop.maxRuns (10): the forecast keeps the spec's rules and says which stopped it.
+    expect(r.stdout).toContain(`at 2.00e19 the design stops short: reached stop.maxRuns (10) (the spec's stop rule; lawsweep sweep update ${sweepId} --max-runs N raises it)`);
+    const json = JSON.parse((await cli(['sweep', 'forecast', sweepId, '--budget', '2e19', '--json'], env)).stdout);
+    expect(json.forecasts[0]).toMatchObject({ budget: 2e19 });
+    const bad = await cli(['sweep', 'forecast', sweepId, '--budget', 'x'], env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("--budget takes positive total budgets, comma-separated (e.g. 2e21,4e21), got 'x'");
+  });
+
   it('updates a done sweep: a higher maxRuns runs it again; refusals name the option', async () => {
     const none = await cli(['sweep', 'update', sweepId], env);
     expect(none.code).not.toBe(0);
@@ -161,7 +177,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
   });
 
   it('has an example in every command help', async () => {
-    for (const args of [['sweep', 'create'], ['sweep', 'list'], ['sweep', 'status'], ['sweep', 'watch'], ['sweep', 'fit'], ['sweep', 'export'], ['sweep', 'update'], ['sweep', 'cancel'], ['plot'], ['demo']]) {
+    for (const args of [['sweep', 'create'], ['sweep', 'list'], ['sweep', 'status'], ['sweep', 'watch'], ['sweep', 'fit'], ['sweep', 'export'], ['sweep', 'forecast'], ['sweep', 'update'], ['sweep', 'cancel'], ['plot'], ['demo']]) {
       const r = await cli([...args, '--help']);
       expect(r.stdout).toMatch(/Examples?:\n {2}\$ /);
     }

@@ -19,7 +19,7 @@ const base = {
 
 type UpdateJson = SweepJson & { changes: { field: string; from?: number; to?: number }[]; reopened: boolean; parallelism: number };
 
-describe('PATCH /sweeps/:id (budget, parallelism, stop rules)', () => {
+describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:id/forecast', () => {
   let stack: PlannerStack;
   const get = <T>(path: string) => getJson<T>(`${stack.baseUrl}${path}`);
   const post = <T = SweepJson>(path: string, body: unknown = {}) => postJson<T>(`${stack.baseUrl}${path}`, body);
@@ -104,6 +104,41 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules)', () => {
     expect(wider.body).toMatchObject({ reopened: false, changes: [{ field: 'parallelism', from: 1, to: 4 }], parallelism: 4, state: 'running' });
     await until(id, (s) => s.runs.queued + s.runs.running === 4, 'four runs in flight');
     await post(`/sweeps/${id}/cancel`);
+  }, 60_000);
+
+  it('forecasts what a larger budget would buy from the runs a sweep has, before spending it', async () => {
+    type ForecastJson = { spent: number; forecasts: { budget: number; runs: number; cost: number; targets: { loss: number; halfWidthNow: number; halfWidthAfter: number }[] }[] };
+    const { id } = await post('/sweeps', { ...base, name: 'forecast' });
+    const done = await until(id, finished, 'the first budget to be spent');
+    const answer = await get<ForecastJson>(`/sweeps/${id}/forecast?budget=${done.budget.spent},6e18,2e19`);
+    expect(answer.spent).toBe(done.budget.spent);
+    const [same, more, most] = answer.forecasts;
+    expect(same).toMatchObject({ runs: 0, cost: 0 });
+    expect(same.targets[0].halfWidthAfter).toBeCloseTo(same.targets[0].halfWidthNow, 10);
+    expect(more.runs).toBeGreaterThan(0);
+    expect(more.cost).toBeLessThanOrEqual(6e18 - done.budget.spent);
+    expect(most.runs).toBeGreaterThan(more.runs);
+    expect(more.targets[0].halfWidthAfter).toBeLessThan(more.targets[0].halfWidthNow);
+    expect(most.targets[0].halfWidthAfter).toBeLessThan(more.targets[0].halfWidthAfter);
+    // The interval it starts from is the one GET /sweeps/:id shows.
+    const shown = (await get<SweepJson & { targets: { loss: number; lower: number; upper: number }[] }>(`/sweeps/${id}`)).targets[0];
+    expect(more.targets[0].halfWidthNow).toBeCloseTo((shown.upper - shown.lower) / 2 / shown.loss, 8);
+    // Nothing was spent or planned by asking.
+    expect(await get<SweepJson>(`/sweeps/${id}`)).toMatchObject({ state: 'done', budget: { total: 2e18, spent: done.budget.spent }, runs: { done: done.runs.done } });
+
+    const bad = async (query: string, status: number, text: RegExp) => {
+      const res = await fetch(`${stack.baseUrl}/sweeps/${id}/forecast${query}`);
+      expect(res.status).toBe(status);
+      expect(JSON.stringify(await res.json())).toMatch(text);
+    };
+    await bad('', 400, /give 1 to 5 positive total budgets/);
+    await bad('?budget=lots', 400, /"path":"budget"/);
+    await bad('?budget=1,2,3,4,5,6', 400, /give 1 to 5/);
+    await bad('?budget=1e3', 400, /below what the sweep has spent and reserved/);
+    const fresh = await post(`/sweeps?paused=true`, { ...base, name: 'no-fit-yet' });
+    const noFit = await fetch(`${stack.baseUrl}/sweeps/${fresh.id}/forecast?budget=1e19`);
+    expect(noFit.status).toBe(409);
+    expect(((await noFit.json()) as ErrorJson).message).toMatch(/has no fit yet \(0 runs with results\)/);
   }, 60_000);
 
   it('refuses what cannot change, naming the field, and any change to a cancelled sweep', async () => {

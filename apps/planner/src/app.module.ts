@@ -21,6 +21,7 @@ import { RedisConnection } from './redis/redis-connection';
 import { redisOptionsFromUrl } from './redis/redis-options';
 import { ResultsProcessor } from './results/results.processor';
 import { ResultsService } from './results/results.service';
+import { ForecastService } from './sweeps/forecast.service';
 import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
@@ -61,6 +62,7 @@ export class AppModule {
         ResultsProcessor,
         SweepsService,
         FrontierService,
+        ForecastService,
         { provide: APP_GUARD, useClass: BearerTokenGuard },
       ],
     };

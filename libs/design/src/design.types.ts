@@ -61,4 +61,37 @@ export interface SweepEngine {
   propose(request: ProposeRequest): Proposal;
   /** The target-interval stop rule of the spec (stop.targetRelativeInterval). */
   shouldStop(fit: FitResult | undefined): StopDecision;
+  /** What `extraBudget` more would buy: the runs this design would plan with it, and the targets' intervals after them. */
+  forecast(request: ForecastRequest): Forecast;
+}
+
+export interface ForecastRequest {
+  observations: Observation[];
+  /** Runs in flight: they will report whatever the budget, so the forecast counts them in. */
+  pending: Config[];
+  fit: FitResult;
+  /** Budget to plan with beyond what is spent and reserved. */
+  extraBudget: number;
+  /** Runs per planning step (the sweep's parallelism): each step conditions on the runs before it, as the planner does. */
+  k: number;
+  step: number;
+  accept?: (config: Config) => boolean;
+}
+
+export interface TargetForecast {
+  config: Config;
+  /** The prediction as the sweep shows it now. */
+  now: Prediction;
+  /** Half-width of its 90% interval relative to the prediction: now, and after the planned runs. */
+  halfWidthNow: number;
+  halfWidthAfter: number;
+}
+
+export interface Forecast {
+  /** The runs planned with the extra budget (configs, costs), in the order they would be bought. */
+  runs: ProposedRun[];
+  cost: number;
+  targets: TargetForecast[];
+  /** Why planning stopped (the budget left pays for no candidate; no useful run left; stop.maxRuns). */
+  stoppedBecause?: string;
 }

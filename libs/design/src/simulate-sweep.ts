@@ -20,6 +20,11 @@ export interface SimulateOptions {
    * hindsight fit to the whole pool stands in for the true law. Ignored when the trainer has a truth.
    */
   oracle?: { truth: Truth; noise: number };
+  /**
+   * Go on from runs already made (a sweep whose budget was raised): their configs are never bought
+   * again, the first fit sees them, and `spent` counts against the budget. Fresh noise draws follow theirs.
+   */
+  start?: { observations: Observation[]; spent: number };
 }
 
 export interface TargetRecord {
@@ -102,14 +107,14 @@ export function simulateSweep(spec: SweepSpec, options: SimulateOptions): SeedRe
   });
   const checkpoints = [...(options.checkpoints ?? [spec.budget])].sort((a, b) => a - b);
   const budget = Math.max(spec.budget, checkpoints[checkpoints.length - 1]);
-  const observations: Observation[] = [];
+  const observations: Observation[] = [...(options.start?.observations ?? [])];
   const inFlight: InFlight[] = [];
   const records: CheckpointRecord[] = [];
-  let fit: FitResult | undefined;
-  let spent = 0;
+  let fit: FitResult | undefined = observations.length ? engine.fit(observations) : undefined;
+  let spent = options.start?.spent ?? 0;
   let reserved = 0;
   let clock = 0;
-  let issued = 0;
+  let issued = observations.length;
   let step = 0;
   let ended = 'budget spent';
   let proposing = true;

@@ -1,6 +1,6 @@
 import type { SweepSpec } from '@lawsweep/contracts';
 import { fitWarnings, parseLossFunction, predictMixture, SeededRandom, type Config, type FitResult, type FitWarning, type Law, type Observation, type Prediction, type Truth } from '@lawsweep/law';
-import type { DesignName, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
+import type { DesignName, Forecast, ForecastRequest, Proposal, ProposeRequest, ProposedRun, StopDecision, SweepEngine } from './design.types';
 import { buildCandidates, configKey, SpecExpressions, type Candidate } from './candidates';
 import type { DesignStrategy } from './design-strategy';
 import { EigDesign } from './eig.design';
@@ -184,7 +184,53 @@ export class LawSweepEngine implements SweepEngine {
     if (runs.length > 0) return { runs };
     return { runs, exhausted: needsPosterior ? 'no affordable candidate adds information' : `the ${this.design} design has no affordable run left` };
   }
+
+  /**
+   * What more budget would buy, before it is spent: plans the runs this design would make with
+   * `extraBudget` (k per step, each step conditioning on every run before it, as the planner does
+   * when workers free up; no losses needed, since under the linearised model a run's information
+   * does not depend on its loss), then conditions the posterior of the current fit on the runs in
+   * flight and the planned ones and reports each target's 90% half-width before and after. The
+   * shown interval is scaled by the ratio of the linearised sds, so "now" is what the sweep shows.
+   * A forecast, not a promise: it assumes the law and the fit's noise level hold, and modes the
+   * runs cannot tell apart stay apart (bench/forecast-calibration.ts measures how it compares with
+   * the intervals sweeps then reach).
+   */
+  forecast(request: ForecastRequest): Forecast {
+    const { observations, fit } = request;
+    const pending = [...request.pending];
+    const runs: ProposedRun[] = [];
+    let remaining = request.extraBudget;
+    let stoppedBecause: string | undefined;
+    for (let step = 0; step < MAX_FORECAST_STEPS; step++) {
+      const proposal = this.propose({ observations, pending, remainingBudget: remaining, k: request.k, fit, step: request.step + step, accept: request.accept });
+      if (proposal.runs.length === 0) {
+        stoppedBecause = proposal.exhausted ?? 'no run left that the design would buy';
+        break;
+      }
+      for (const run of proposal.runs) {
+        runs.push(run);
+        pending.push(run.config);
+        remaining -= run.cost;
+      }
+    }
+    // The shown prediction is the fit's, which knows nothing of the runs in flight: both they and the
+    // planned runs are what the sweep learns from here on.
+    const before = this.posterior(observations, fit);
+    const after = conditionPosterior(this.law, before, pending);
+    const shown = this.predictTargets(fit);
+    const targets = this.spec.targets.map((config, i) => {
+      const sdBefore = predictUnderPosterior(this.law, before, config).logSd ?? 0;
+      const sdAfter = predictUnderPosterior(this.law, after, config).logSd ?? 0;
+      const halfWidthNow = relativeHalfWidth(shown[i]);
+      return { config, now: shown[i], halfWidthNow, halfWidthAfter: sdBefore > 0 ? halfWidthNow * Math.min(sdAfter / sdBefore, 1) : halfWidthNow };
+    });
+    return { runs, cost: request.extraBudget - remaining, targets, ...(stoppedBecause ? { stoppedBecause } : {}) };
+  }
 }
+
+/** Planning steps a forecast makes at most (each proposes up to k runs): bounds a GET on a huge budget. */
+const MAX_FORECAST_STEPS = 2_000;
 
 export function createSweepEngine(spec: SweepSpec, options: SweepEngineOptions = {}): SweepEngine {
   return new LawSweepEngine(spec, options);

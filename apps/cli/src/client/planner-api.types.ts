@@ -42,6 +42,21 @@ export interface SweepUpdateView extends SweepView {
   reopened: boolean;
 }
 
+/** GET /sweeps/:id/forecast: per total budget asked, the runs the design would add and each target's interval after them. */
+export interface ForecastAnswer {
+  id: string;
+  budget: number;
+  spent: number;
+  reserved: number;
+  forecasts: {
+    budget: number;
+    runs: number;
+    cost: number;
+    stoppedBecause?: string;
+    targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
+  }[];
+}
+
 export interface FitView {
   law: string;
   n: number;

@@ -1,4 +1,4 @@
-import type { FitView, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView } from './planner-api.types';
+import type { FitView, ForecastAnswer, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView } from './planner-api.types';
 
 /** A request the planner refused (4xx/5xx), with the field errors of a 400 when there are any. */
 export class PlannerHttpError extends Error {
@@ -65,6 +65,10 @@ export class PlannerClient {
 
   resumeSweep(id: string): Promise<SweepView> {
     return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/resume`);
+  }
+
+  getForecast(id: string, budgets: number[]): Promise<ForecastAnswer> {
+    return this.json<ForecastAnswer>('GET', `/sweeps/${encodeURIComponent(id)}/forecast?budget=${budgets.map(String).join(',')}`);
   }
 
   /** PATCH /sweeps/:id: budget, parallelism, stop rules (null removes one). */

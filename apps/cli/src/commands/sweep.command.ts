@@ -4,6 +4,7 @@ import { registerCancel } from './sweep/sweep-cancel.command';
 import { registerCreate } from './sweep/sweep-create.command';
 import { registerExport } from './sweep/sweep-export.command';
 import { registerFit } from './sweep/sweep-fit.command';
+import { registerForecast } from './sweep/sweep-forecast.command';
 import { registerList } from './sweep/sweep-list.command';
 import { registerResume } from './sweep/sweep-resume.command';
 import { registerStatus } from './sweep/sweep-status.command';
@@ -22,5 +23,5 @@ Examples:
   $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv
   $ LAWSWEEP_PLANNER_URL=http://planner:3000 LAWSWEEP_TOKEN=... lawsweep sweep list`,
   );
-  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerExport, registerUpdate, registerResume, registerCancel]) add(sweep);
+  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerForecast, registerExport, registerUpdate, registerResume, registerCancel]) add(sweep);
 }

@@ -2,6 +2,7 @@ import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, 
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SweepStore } from '@lawsweep/store';
+import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
 import { fitView, runsCsv, runView, sweepView } from './sweep-views';
 import { SweepsService } from './sweeps.service';
@@ -33,6 +34,7 @@ export class SweepsController {
     private readonly sweeps: SweepsService,
     private readonly store: SweepStore,
     private readonly frontier: FrontierService,
+    private readonly forecasts: ForecastService,
   ) {}
 
   @Post()
@@ -67,6 +69,23 @@ export class SweepsController {
   async fit(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);
     return fitView(sweep, this.frontier.frontier(sweep));
+  }
+
+  @Get(':id/forecast')
+  @ApiOperation({
+    summary:
+      "What raising the budget would buy, before spending it: for each total budget asked, the runs the sweep's design would plan from its runs (in flight included) and each target's 90% half-width now and after them (linearised at the current fit; see BENCHMARKS.md, forecast calibration)",
+  })
+  @ApiQuery({ name: 'budget', required: true, description: `total budgets, comma-separated (at most ${MAX_FORECAST_BUDGETS}), each at least spent + reserved; e.g. 2e21,4e21` })
+  @ApiResponse({ status: 409, description: 'no fit yet' })
+  async forecast(@Param('id') id: string, @Query('budget') raw: string | undefined) {
+    const parts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    const budgets = parts.map(Number);
+    if (parts.length === 0 || parts.length > MAX_FORECAST_BUDGETS || budgets.some((b) => !(Number.isFinite(b) && b > 0))) {
+      throw badQuery('budget', `give 1 to ${MAX_FORECAST_BUDGETS} positive total budgets, comma-separated, e.g. ?budget=2e21,4e21 (got ${JSON.stringify(raw ?? null)})`);
+    }
+    const sweep = await this.sweeps.get(id);
+    return { id, spent: sweep.spent, reserved: sweep.reserved, budget: sweep.budget, forecasts: await this.forecasts.forecast(sweep, budgets) };
   }
 
   @Get(':id/runs')

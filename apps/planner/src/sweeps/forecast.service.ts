@@ -1,0 +1,58 @@
+import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
+import { createSweepEngine } from '@lawsweep/design';
+import { configKey, type SweepRecord } from '@lawsweep/store';
+import { EngineCacheService } from '../planning/engine-cache.service';
+
+/** Budgets one forecast request may ask about (each plans a whole sweep's remainder). */
+export const MAX_FORECAST_BUDGETS = 5;
+
+export interface ForecastView {
+  budget: number;
+  /** Runs the design would buy with the budget beyond what is spent and reserved, and their cost. */
+  runs: number;
+  cost: number;
+  stoppedBecause?: string;
+  targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
+}
+
+/**
+ * "What would raising the budget to B buy?" (GET /sweeps/:id/forecast?budget=B): the sweep's own
+ * design engine, built with the budget B, plans the rest of the sweep from its runs (in flight ones
+ * included) without spending anything, and the posterior of the current fit conditioned on those runs
+ * gives each target's interval after them (libs/design LawSweepEngine.forecast).
+ */
+@Injectable()
+export class ForecastService {
+  constructor(private readonly engines: EngineCacheService) {}
+
+  async forecast(sweep: SweepRecord, budgets: number[]): Promise<ForecastView[]> {
+    const committed = sweep.spent + sweep.reserved;
+    const below = budgets.filter((b) => b < committed * (1 - 1e-12));
+    if (below.length) {
+      throw new BadRequestException({
+        statusCode: 400,
+        message: 'invalid request',
+        errors: [{ path: 'budget', message: `${below.join(', ')} is below what the sweep has spent and reserved (${committed.toPrecision(4)}): a forecast asks about a total budget at least that` }],
+      });
+    }
+    const observations = await this.engines.observations(sweep.id);
+    const fit = this.engines.cachedFit(sweep.id, sweep.version)?.fit ?? this.engines.engine(sweep).fit(observations);
+    if (!fit) {
+      throw new ConflictException({ statusCode: 409, message: `sweep ${sweep.id} has no fit yet (${observations.length} runs with results): a forecast starts from the fitted law` });
+    }
+    const pending = await this.engines.activeRunConfigs(sweep.id);
+    const known = await this.engines.knownConfigKeys(sweep.id);
+    const spec = sweep.spec;
+    return budgets.map((budget) => {
+      const engine = createSweepEngine({ ...spec, budget }, { design: spec.design, seed: spec.seed, pool: Array.isArray(spec.candidates) ? spec.candidates : undefined });
+      const f = engine.forecast({ observations, pending, fit, extraBudget: budget - committed, k: spec.parallelism, step: sweep.planned, accept: (c) => !known.has(configKey(c)) });
+      return {
+        budget,
+        runs: f.runs.length,
+        cost: f.cost,
+        ...(f.stoppedBecause ? { stoppedBecause: f.stoppedBecause } : {}),
+        targets: f.targets.map((t) => ({ config: t.config, loss: t.now.loss, halfWidthNow: t.halfWidthNow, halfWidthAfter: t.halfWidthAfter })),
+      };
+    });
+  }
+}
