@@ -137,6 +137,13 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(r.stdout).toContain(`at 2.00e19 the design stops short: reached stop.maxRuns (10) (the spec's stop rule; lawsweep sweep update ${sweepId} --max-runs N raises it)`);
     const json = JSON.parse((await cli(['sweep', 'forecast', sweepId, '--budget', '2e19', '--json'], env)).stdout);
     expect(json.forecasts[0]).toMatchObject({ budget: 2e19 });
+    // The budget for an interval: this sweep is held at stop.maxRuns, so no budget gets there, and it says why.
+    const inverse = await cli(['sweep', 'forecast', sweepId, '--interval', '0.001'], env);
+    expect(inverse.code).toBe(0);
+    expect(inverse.stdout).toMatch(new RegExp(`^sweep ${sweepId}: every target within ±0\\.10% \\(the widest is ±\\d+\\.\\d\\d% now\\)\\n {2}out of reach: reached stop\\.maxRuns \\(10\\); at a total budget of `));
+    const neither = await cli(['sweep', 'forecast', sweepId], env);
+    expect(neither.code).not.toBe(0);
+    expect(neither.stderr).toContain('give either --budget B1[,B2,...] or --interval R');
     const bad = await cli(['sweep', 'forecast', sweepId, '--budget', 'x'], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("--budget takes positive total budgets, comma-separated (e.g. 2e21,4e21), got 'x'");

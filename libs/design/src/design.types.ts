@@ -94,4 +94,6 @@ export interface Forecast {
   targets: TargetForecast[];
   /** Why planning stopped (the budget left pays for no candidate; no useful run left; stop.maxRuns). */
   stoppedBecause?: string;
+  /** Whether more budget would buy more: some config the design may still pick costs more than was left (false once stop.maxRuns is reached or no config is left). */
+  budgetBound: boolean;
 }

@@ -1,4 +1,5 @@
 import { checkpointHalfWidth } from './design-comparison';
+import { searchBudgetForInterval, widestAfter } from './forecast-search';
 import { createSweepEngine } from './sweep-engine';
 import { simulateSweep } from './simulate-sweep';
 import { testSpec } from './testing/spec-fixtures';
@@ -55,6 +56,25 @@ describe('forecast: what more budget would buy', () => {
     expect(realised / forecastWidth).toBeLessThan(1.25);
     // The realised interval is well below the one at the smaller budget: the test is not trivially met.
     expect(realised).toBeLessThan(0.8 * f.targets[0].halfWidthNow);
+  });
+});
+
+describe('the budget for an interval, searched over forecasts', () => {
+  it('finds a budget at which the sweep, going on, shows about the interval asked', () => {
+    const spec = testSpec({ budget: 3e19, parallelism: 3 });
+    const cp = simulateSweep(spec, { design: 'eig', seed: 7 }).checkpoints[0];
+    const observations = cp.runs.map((config, i) => ({ config, loss: cp.losses[i] }));
+    const fit = createSweepEngine(spec, { seed: 7 }).fit(observations)!;
+    const at = (budget: number) => createSweepEngine({ ...spec, budget }, { seed: 7 }).forecast({ observations, pending: [], fit, extraBudget: budget - cp.spent, k: 3, step: 0 });
+    const wanted = 0.5 * at(cp.spent).targets[0].halfWidthNow;
+    const found = searchBudgetForInterval(wanted, cp.spent, at);
+    expect(found.reachable).toBe(true);
+    expect(widestAfter(found.forecast)).toBeLessThanOrEqual(wanted);
+    expect(widestAfter(at(found.budget / 1.1))).toBeGreaterThan(wanted); // the least budget, within the tolerance
+    const second = simulateSweep({ ...spec, budget: found.budget }, { design: 'eig', seed: 7, checkpoints: [found.budget], start: { observations, spent: cp.spent } });
+    const realised = checkpointHalfWidth(second.checkpoints[0]);
+    expect(realised / wanted).toBeGreaterThan(0.75);
+    expect(realised / wanted).toBeLessThan(1.25);
   });
 });
 

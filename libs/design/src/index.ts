@@ -13,3 +13,4 @@ export { readPoolCsv, readReplayCsv } from './runs-csv';
 export { checkpointError, checkpointHalfWidth, compareDesigns, quantile, targetErrors, type DesignComparisonRow } from './design-comparison';
 export { DesignBound, designEfficiencies, LinearisedPrecision, MAX_BOUND_CANDIDATES, precisionAtTruth, varianceBound, type DesignEfficiency } from './design-bound';
 export { specLaw, specTruth, truthInLaw } from './law-bridge';
+export * from './forecast-search';

@@ -225,7 +225,13 @@ export class LawSweepEngine implements SweepEngine {
       const halfWidthNow = relativeHalfWidth(shown[i]);
       return { config, now: shown[i], halfWidthNow, halfWidthAfter: sdBefore > 0 ? halfWidthNow * Math.min(sdAfter / sdBefore, 1) : halfWidthNow };
     });
-    return { runs, cost: request.extraBudget - remaining, targets, ...(stoppedBecause ? { stoppedBecause } : {}) };
+    // Would more budget buy more? Only if some config the design may still pick costs more than what is left.
+    const taken = new Set([...observations.map((o) => o.config), ...pending].map((c) => this.keyOf(c)));
+    const maxRuns = this.spec.stop.maxRuns;
+    const budgetBound =
+      !(maxRuns !== undefined && observations.length + pending.length >= maxRuns) &&
+      this.all.some((c) => c.cost > remaining && !taken.has(c.key) && (!request.accept || request.accept(c.config)));
+    return { runs, cost: request.extraBudget - remaining, targets, budgetBound, ...(stoppedBecause ? { stoppedBecause } : {}) };
   }
 }
 

@@ -43,18 +43,34 @@ export interface SweepUpdateView extends SweepView {
 }
 
 /** GET /sweeps/:id/forecast: per total budget asked, the runs the design would add and each target's interval after them. */
+export interface ForecastView {
+  budget: number;
+  runs: number;
+  cost: number;
+  budgetBound?: boolean;
+  stoppedBecause?: string;
+  targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
+}
+
 export interface ForecastAnswer {
   id: string;
   budget: number;
   spent: number;
   reserved: number;
-  forecasts: {
-    budget: number;
-    runs: number;
-    cost: number;
-    stoppedBecause?: string;
-    targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
-  }[];
+  forecasts: ForecastView[];
+}
+
+/** GET /sweeps/:id/forecast?interval=r: the least total budget forecast to bring every target within ±r. */
+export interface IntervalBudgetAnswer {
+  id: string;
+  budget: number;
+  spent: number;
+  reserved: number;
+  interval: number;
+  reachable: boolean;
+  budgetNeeded: number;
+  reason?: string;
+  forecast: ForecastView;
 }
 
 export interface FitView {

@@ -1,4 +1,4 @@
-import type { FitView, ForecastAnswer, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView } from './planner-api.types';
+import type { FitView, ForecastAnswer, IntervalBudgetAnswer, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView } from './planner-api.types';
 
 /** A request the planner refused (4xx/5xx), with the field errors of a 400 when there are any. */
 export class PlannerHttpError extends Error {
@@ -69,6 +69,10 @@ export class PlannerClient {
 
   getForecast(id: string, budgets: number[]): Promise<ForecastAnswer> {
     return this.json<ForecastAnswer>('GET', `/sweeps/${encodeURIComponent(id)}/forecast?budget=${budgets.map(String).join(',')}`);
+  }
+
+  getBudgetForInterval(id: string, interval: number): Promise<IntervalBudgetAnswer> {
+    return this.json<IntervalBudgetAnswer>('GET', `/sweeps/${encodeURIComponent(id)}/forecast?interval=${interval}`);
   }
 
   /** PATCH /sweeps/:id: budget, parallelism, stop rules (null removes one). */

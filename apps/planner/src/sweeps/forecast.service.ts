@@ -1,16 +1,29 @@
 import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
-import { createSweepEngine } from '@lawsweep/design';
+import { createSweepEngine, searchBudgetForInterval, type Forecast } from '@lawsweep/design';
 import { configKey, type SweepRecord } from '@lawsweep/store';
 import { EngineCacheService } from '../planning/engine-cache.service';
 
 /** Budgets one forecast request may ask about (each plans a whole sweep's remainder). */
 export const MAX_FORECAST_BUDGETS = 5;
 
+export interface IntervalBudgetView {
+  /** The widest target's 90% half-width asked for (relative). */
+  interval: number;
+  /** Whether a budget (up to 10^6× what is committed) is forecast to get there. */
+  reachable: boolean;
+  /** The least total budget forecast to get there (within 5%), or the largest tried. */
+  budgetNeeded: number;
+  reason?: string;
+  forecast: ForecastView;
+}
+
 export interface ForecastView {
   budget: number;
   /** Runs the design would buy with the budget beyond what is spent and reserved, and their cost. */
   runs: number;
   cost: number;
+  /** Whether a larger budget would buy more runs (false: the candidates or stop rules ran out first, see stoppedBecause). */
+  budgetBound: boolean;
   stoppedBecause?: string;
   targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
 }
@@ -35,6 +48,20 @@ export class ForecastService {
         errors: [{ path: 'budget', message: `${below.join(', ')} is below what the sweep has spent and reserved (${committed.toPrecision(4)}): a forecast asks about a total budget at least that` }],
       });
     }
+    const forecastAt = await this.forecaster(sweep);
+    return budgets.map((budget) => view(budget, forecastAt(budget)));
+  }
+
+  /** The least total budget forecast to bring every target within ±interval (libs/design searchBudgetForInterval). */
+  async budgetForInterval(sweep: SweepRecord, interval: number): Promise<IntervalBudgetView> {
+    const forecastAt = await this.forecaster(sweep);
+    const found = searchBudgetForInterval(interval, sweep.spent + sweep.reserved, forecastAt, { start: Math.max(sweep.budget, (sweep.spent + sweep.reserved) * 2) });
+    return { interval, reachable: found.reachable, budgetNeeded: found.budget, ...(found.reason ? { reason: found.reason } : {}), forecast: view(found.budget, found.forecast) };
+  }
+
+  /** A forecast at any total budget, from the sweep as it is now (its runs, those in flight, its current fit). */
+  private async forecaster(sweep: SweepRecord): Promise<(budget: number) => Forecast> {
+    const committed = sweep.spent + sweep.reserved;
     const observations = await this.engines.observations(sweep.id);
     const fit = this.engines.cachedFit(sweep.id, sweep.version)?.fit ?? this.engines.engine(sweep).fit(observations);
     if (!fit) {
@@ -43,16 +70,20 @@ export class ForecastService {
     const pending = await this.engines.activeRunConfigs(sweep.id);
     const known = await this.engines.knownConfigKeys(sweep.id);
     const spec = sweep.spec;
-    return budgets.map((budget) => {
+    return (budget) => {
       const engine = createSweepEngine({ ...spec, budget }, { design: spec.design, seed: spec.seed, pool: Array.isArray(spec.candidates) ? spec.candidates : undefined });
-      const f = engine.forecast({ observations, pending, fit, extraBudget: budget - committed, k: spec.parallelism, step: sweep.planned, accept: (c) => !known.has(configKey(c)) });
-      return {
-        budget,
-        runs: f.runs.length,
-        cost: f.cost,
-        ...(f.stoppedBecause ? { stoppedBecause: f.stoppedBecause } : {}),
-        targets: f.targets.map((t) => ({ config: t.config, loss: t.now.loss, halfWidthNow: t.halfWidthNow, halfWidthAfter: t.halfWidthAfter })),
-      };
-    });
+      return engine.forecast({ observations, pending, fit, extraBudget: budget - committed, k: spec.parallelism, step: sweep.planned, accept: (c) => !known.has(configKey(c)) });
+    };
   }
+}
+
+function view(budget: number, f: Forecast): ForecastView {
+  return {
+    budget,
+    runs: f.runs.length,
+    cost: f.cost,
+    budgetBound: f.budgetBound,
+    ...(f.stoppedBecause ? { stoppedBecause: f.stoppedBecause } : {}),
+    targets: f.targets.map((t) => ({ config: t.config, loss: t.now.loss, halfWidthNow: t.halfWidthNow, halfWidthAfter: t.halfWidthAfter })),
+  };
 }

@@ -76,13 +76,21 @@ export class SweepsController {
     summary:
       "What raising the budget would buy, before spending it: for each total budget asked, the runs the sweep's design would plan from its runs (in flight included) and each target's 90% half-width now and after them (linearised at the current fit; see BENCHMARKS.md, forecast calibration)",
   })
-  @ApiQuery({ name: 'budget', required: true, description: `total budgets, comma-separated (at most ${MAX_FORECAST_BUDGETS}), each at least spent + reserved; e.g. 2e21,4e21` })
+  @ApiQuery({ name: 'budget', required: false, description: `total budgets, comma-separated (at most ${MAX_FORECAST_BUDGETS}), each at least spent + reserved; e.g. 2e21,4e21` })
+  @ApiQuery({ name: 'interval', required: false, description: 'instead of budget: the least total budget forecast to bring every target within ± this relative 90% half-width (e.g. 0.01)' })
   @ApiResponse({ status: 409, description: 'no fit yet' })
-  async forecast(@Param('id') id: string, @Query('budget') raw: string | undefined) {
+  async forecast(@Param('id') id: string, @Query('budget') raw: string | undefined, @Query('interval') intervalRaw: string | undefined) {
+    if (intervalRaw !== undefined) {
+      const interval = Number(intervalRaw);
+      if (raw !== undefined) throw badQuery('interval', 'ask either ?budget=… or ?interval=…, not both');
+      if (!(Number.isFinite(interval) && interval > 0 && interval < 10)) throw badQuery('interval', `must be a relative half-width above 0, e.g. 0.01 for ±1% (got ${JSON.stringify(intervalRaw)})`);
+      const sweep = await this.sweeps.get(id);
+      return { id, spent: sweep.spent, reserved: sweep.reserved, budget: sweep.budget, ...(await this.forecasts.budgetForInterval(sweep, interval)) };
+    }
     const parts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const budgets = parts.map(Number);
     if (parts.length === 0 || parts.length > MAX_FORECAST_BUDGETS || budgets.some((b) => !(Number.isFinite(b) && b > 0))) {
-      throw badQuery('budget', `give 1 to ${MAX_FORECAST_BUDGETS} positive total budgets, comma-separated, e.g. ?budget=2e21,4e21 (got ${JSON.stringify(raw ?? null)})`);
+      throw badQuery('budget', `give 1 to ${MAX_FORECAST_BUDGETS} positive total budgets, comma-separated, e.g. ?budget=2e21,4e21, or ?interval=0.01 for the budget that reaches ±1% (got ${JSON.stringify(raw ?? null)})`);
     }
     const sweep = await this.sweeps.get(id);
     return { id, spent: sweep.spent, reserved: sweep.reserved, budget: sweep.budget, forecasts: await this.forecasts.forecast(sweep, budgets) };

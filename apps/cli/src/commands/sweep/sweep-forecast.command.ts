@@ -8,6 +8,12 @@ function budgets(raw: string): number[] {
   return values.map(Number);
 }
 
+function interval(raw: string): number {
+  const value = Number(raw);
+  if (!(Number.isFinite(value) && value > 0)) throw new InvalidArgumentError(`--interval takes a relative half-width above 0 (e.g. 0.01 for ±1%), got '${raw}'`);
+  return value;
+}
+
 const pm = (x: number) => `±${(100 * x).toFixed(2)}%`;
 
 export function registerForecast(sweep: Command): void {
@@ -17,7 +23,8 @@ export function registerForecast(sweep: Command): void {
       "what raising a sweep's budget would buy, before spending it: the runs its design would plan from the runs it has, and each target's 90% interval after them (then `lawsweep sweep update ID --budget B`)",
     )
     .argument('<id>', 'sweep id')
-    .requiredOption('--budget <b1,b2,...>', 'total budgets to ask about (at most 5), each at least what is spent and reserved', budgets)
+    .option('--budget <b1,b2,...>', 'total budgets to ask about (at most 5), each at least what is spent and reserved', budgets)
+    .option('--interval <r>', "instead: the least total budget forecast to bring every target within ±r (relative, e.g. 0.01 for ±1%)", interval)
     .option('--json', "print the planner's JSON (GET /sweeps/:id/forecast)")
     .addHelpText(
       'after',
@@ -27,11 +34,32 @@ it assumes the law holds and the noise stays as fitted. On simulated sweeps the 
 out close to it (BENCHMARKS.md, "Forecast calibration"); whether the interval covers the truth is the
 fit's own calibration, which a law that bends away at scale breaks for any forecast.
 
-Example:
-  $ lawsweep sweep forecast SWEEP_ID --budget 2e21,4e21`,
+Examples:
+  $ lawsweep sweep forecast SWEEP_ID --budget 2e21,4e21
+  $ lawsweep sweep forecast SWEEP_ID --interval 0.01      # how much compute until every target is within ±1%?`,
     )
-    .action(async (id: string, opts: { budget: number[]; json?: boolean }, cmd: Command) => {
-      const answer = await plannerClientFor(cmd).getForecast(id, opts.budget);
+    .action(async (id: string, opts: { budget?: number[]; interval?: number; json?: boolean }, cmd: Command) => {
+      if ((opts.budget === undefined) === (opts.interval === undefined)) cmd.error('error: give either --budget B1[,B2,...] or --interval R');
+      const client = plannerClientFor(cmd);
+      if (opts.interval !== undefined) {
+        const found = await client.getBudgetForInterval(id, opts.interval);
+        if (opts.json) return printJson(found);
+        const f = found.forecast;
+        const widest = Math.max(...f.targets.map((t) => t.halfWidthAfter));
+        const now = Math.max(...f.targets.map((t) => t.halfWidthNow));
+        const lines = [`sweep ${id}: every target within ${pm(found.interval)} (the widest is ${pm(now)} now)`];
+        if (!found.reachable) {
+          lines.push(`  out of reach: ${found.reason}; at a total budget of ${sci(found.budgetNeeded)} (+${f.runs} runs) the widest would be ${pm(widest)}`);
+        } else if (f.runs === 0 && found.budgetNeeded <= found.spent + found.reserved) {
+          lines.push('  already there: no more budget needed');
+        } else {
+          lines.push(`  needs a total budget of about ${sci(found.budgetNeeded)} (now ${sci(found.budget)}): ${f.runs} more runs costing ${sci(f.cost)}, the widest then ${pm(widest)}`);
+          lines.push(`  then: lawsweep sweep update ${id} --budget ${sci(found.budgetNeeded)}`);
+        }
+        lines.push('(linearised at the current fit, assuming the law holds: see `lawsweep sweep forecast --help`)');
+        return void process.stdout.write(`${lines.join('\n')}\n`);
+      }
+      const answer = await client.getForecast(id, opts.budget as number[]);
       if (opts.json) return printJson(answer);
       const out = [`sweep ${id}: budget ${sci(answer.budget)}, spent ${sci(answer.spent)}, reserved ${sci(answer.reserved)}`];
       const first = answer.forecasts[0];
@@ -45,7 +73,7 @@ Example:
         );
       });
       for (const f of answer.forecasts) {
-        if (!f.stoppedBecause || f.cost >= (f.budget - answer.spent - answer.reserved) * 0.99) continue;
+        if (!f.stoppedBecause || f.budgetBound !== false) continue; // stopped by the budget itself: nothing to say
         const hint = /maxRuns/.test(f.stoppedBecause) ? ` (the spec's stop rule; lawsweep sweep update ${id} --max-runs N raises it)` : '';
         out.push(`at ${sci(f.budget)} the design stops short: ${f.stoppedBecause}${hint}`);
       }
