@@ -87,6 +87,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(status.runs.done).toBe(10);
     const text = (await cli(['sweep', 'status', sweepId], env)).stdout;
     expect(text).toMatch(/budget {2}spent [\d.]+% \+ reserved 0\.0%/);
+    expect(text).toContain(`  to go on: lawsweep sweep forecast ${sweepId} --budget 2.00e19 (what more budget buys), then lawsweep sweep update ${sweepId} --budget B\n`);
     expect((await cli(['sweep', 'list'], env)).stdout).toMatch(new RegExp(`^${sweepId} +cli-e2e +done`, 'm'));
     const fit = JSON.parse((await cli(['sweep', 'fit', sweepId, '--json'], env)).stdout);
     expect(Object.keys(fit.params).sort()).toEqual(['A', 'B', 'E', 'alpha', 'beta']);

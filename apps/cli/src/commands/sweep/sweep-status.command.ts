@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { SweepView } from '../../client/planner-api.types';
 import { plannerClientFor } from '../../client/planner-options';
-import { printJson, targetText } from '../../format';
+import { printJson, sci, targetText } from '../../format';
 import { summarise } from '../../watch/progress-summary';
 
 export function registerStatus(sweep: Command): void {
@@ -25,6 +25,10 @@ export function registerStatus(sweep: Command): void {
         // The breaker's warning is the stop reason above: said once.
         ...(s.warnings ?? []).filter((w) => w.message !== s.stopReason).map((w) => `  warning ${w.message}`),
         `  dashboard: ${client.dashboardUrl(s.id)}`,
+        // A done sweep can go on: say how, since the interval it ended with is often not the one wanted.
+        ...(s.state === 'done'
+          ? [`  to go on: lawsweep sweep forecast ${s.id} --budget ${sci(2 * s.budget.total)} (what more budget buys), then lawsweep sweep update ${s.id} --budget B`]
+          : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     });
