@@ -24,6 +24,9 @@ export interface ForecastCheck {
   now: number;
   forecast: number;
   realised: number;
+  /** The same for the widest target (what the stop rule and `forecast --interval` use). */
+  forecastWidest: number;
+  realisedWidest: number;
   /** The target error the sweep reached at B2 (mean relative error against the noiseless truth). */
   error: number;
   runsForecast: number;
@@ -46,6 +49,8 @@ export function checkForecast(truth: string, noise: number, seed: number, b1: nu
     now: mean(forecast.targets.map((t) => t.halfWidthNow)),
     forecast: mean(forecast.targets.map((t) => t.halfWidthAfter)),
     realised: checkpointHalfWidth(second.checkpoints[0]),
+    forecastWidest: Math.max(...forecast.targets.map((t) => t.halfWidthAfter)),
+    realisedWidest: Math.max(...second.checkpoints[0].targets.map((t) => (t.upper - t.lower) / 2 / t.loss)),
     error: checkpointError(second.checkpoints[0]) ?? NaN,
     runsForecast: forecast.runs.length,
     runsRealised: second.checkpoints[0].runs.length - observations.length,
@@ -58,8 +63,9 @@ function main(): void {
   const truths = arg('truth') ? [arg('truth') as string] : ['chinchilla', 'epoch', 'tied', 'farseer'];
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   process.stdout.write(`eig sweeps, seeds ${first}..${first + seeds - 1}; half-widths relative, 90%, mean over the two targets\n\n`);
-  process.stdout.write('| setting | B1 → B2 | half-width at B1 (median) | forecast at B2 (median) | realised at B2 (median) | realised / forecast: median (p10–p90) | within ±25% | runs bought / forecast (median) | target error at B2 (median) |\n|---|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| setting | B1 → B2 | half-width at B1 (median) | forecast at B2 (median) | realised at B2 (median) | realised / forecast: median (p10–p90) | within ±25% | widest target: realised / forecast, median (p10–p90) | runs bought / forecast (median) | target error at B2 (median) |\n|---|---|---|---|---|---|---|---|---|---|\n');
   const all: number[] = [];
+  const allWidest: number[] = [];
   for (const truth of truths) {
     for (const noise of [0.005, 0.01]) {
       for (const [b1, b2] of BUDGET_PAIRS) {
@@ -67,13 +73,15 @@ function main(): void {
         const ratios = checks.map((c) => c.realised / c.forecast);
         all.push(...ratios);
         const within = ratios.filter((r) => r >= 0.75 && r <= 1.25).length;
+        const widest = checks.map((c) => c.realisedWidest / c.forecastWidest);
+        allWidest.push(...widest);
         process.stdout.write(
-          `| ${truth} ${noise * 100}% | ${b1.toExponential(0)} → ${b2.toExponential(0)} | ${pct(quantile(checks.map((c) => c.now), 0.5))} | ${pct(quantile(checks.map((c) => c.forecast), 0.5))} | ${pct(quantile(checks.map((c) => c.realised), 0.5))} | ${quantile(ratios, 0.5).toFixed(2)} (${quantile(ratios, 0.1).toFixed(2)}–${quantile(ratios, 0.9).toFixed(2)}) | ${within}/${seeds} | ${quantile(checks.map((c) => c.runsRealised / Math.max(c.runsForecast, 1)), 0.5).toFixed(2)} | ${pct(quantile(checks.map((c) => c.error), 0.5))} |\n`,
+          `| ${truth} ${noise * 100}% | ${b1.toExponential(0)} → ${b2.toExponential(0)} | ${pct(quantile(checks.map((c) => c.now), 0.5))} | ${pct(quantile(checks.map((c) => c.forecast), 0.5))} | ${pct(quantile(checks.map((c) => c.realised), 0.5))} | ${quantile(ratios, 0.5).toFixed(2)} (${quantile(ratios, 0.1).toFixed(2)}–${quantile(ratios, 0.9).toFixed(2)}) | ${within}/${seeds} | ${quantile(widest, 0.5).toFixed(2)} (${quantile(widest, 0.1).toFixed(2)}–${quantile(widest, 0.9).toFixed(2)}) | ${quantile(checks.map((c) => c.runsRealised / Math.max(c.runsForecast, 1)), 0.5).toFixed(2)} | ${pct(quantile(checks.map((c) => c.error), 0.5))} |\n`,
         );
       }
     }
   }
-  process.stdout.write(`\nall cells: realised / forecast median ${quantile(all, 0.5).toFixed(2)} (p10 ${quantile(all, 0.1).toFixed(2)}, p90 ${quantile(all, 0.9).toFixed(2)}); within ±25% in ${all.filter((r) => r >= 0.75 && r <= 1.25).length} of ${all.length}\n`);
+  process.stdout.write(`\nall cells: realised / forecast median ${quantile(all, 0.5).toFixed(2)} (p10 ${quantile(all, 0.1).toFixed(2)}, p90 ${quantile(all, 0.9).toFixed(2)}); within ±25% in ${all.filter((r) => r >= 0.75 && r <= 1.25).length} of ${all.length}; widest target: median ${quantile(allWidest, 0.5).toFixed(2)} (p10 ${quantile(allWidest, 0.1).toFixed(2)}, p90 ${quantile(allWidest, 0.9).toFixed(2)}), within ±25% in ${allWidest.filter((r) => r >= 0.75 && r <= 1.25).length} of ${allWidest.length}\n`);
 }
 
 if (require.main === module) main();

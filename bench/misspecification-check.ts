@@ -68,7 +68,7 @@ function main(): void {
     settings.push({ label: 'real pool, 2 <= D/N <= 500', truth: 'real', spec: realSpec(true), levels: REAL_LEVELS, replay });
   }
   process.stdout.write(`design ${design}, seeds ${first}..${first + seeds - 1}; held out: the largest-cost ${HOLDOUT_SHARE * 100}% of each sweep's runs (at least 3)\n\n`);
-  process.stdout.write('| setting | budget | seeds checked | runs (median) | inside 90% | seeds with |mean z|·√k > 2 | median Σz²/k | median target error |\n|---|---|---|---|---|---|---|---|\n');
+  process.stdout.write('| setting | budget | seeds checked | runs (median) | inside 90% | seeds with \\|mean z\\|·√k > 2 | median Σz²/k | median target error |\n|---|---|---|---|---|---|---|---|\n');
   const chiBy = new Map<string, number[]>();
   for (const setting of settings) {
     for (const level of setting.levels) {

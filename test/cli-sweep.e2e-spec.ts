@@ -159,7 +159,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(letters.stderr).toContain("--max-runs must be a number or 'none' (removes the rule), got 'many'");
     const lower = await cli(['sweep', 'update', sweepId, '--budget', '1'], env);
     expect(lower.code).toBe(1);
-    expect(lower.stderr).toMatch(new RegExp(`the planner refused the update of sweep ${sweepId}:\n {2}--budget: must be at least \\S+ FLOPs`));
+    expect(lower.stderr).toMatch(new RegExp(`the planner refused the update of sweep ${sweepId}:\n {2}--budget: must be at least \\S+, what the sweep has spent`));
 
     const r = await cli(['sweep', 'update', sweepId, '--max-runs', '12'], env);
     expect(r.code).toBe(0);

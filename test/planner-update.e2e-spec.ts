@@ -67,10 +67,14 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     expect(distinctConfigs(runsAfter)).toBe(runsAfter.length); // no config bought twice across the reopening
     expect(runsAfter.slice(0, runsBefore.length).map((r) => r.id)).toEqual(runsBefore.map((r) => r.id));
 
+    // A change that relaxes nothing that ended it (here parallelism) leaves a done sweep done.
+    const wider = await patch(`/sweeps/${id}`, { parallelism: 3 });
+    expect(wider.body).toMatchObject({ reopened: false, state: 'done', parallelism: 3, changes: [{ field: 'parallelism', from: 2, to: 3 }] });
+
     // Below what is spent: refused, naming the field and the least it may be; nothing changes.
     const lower = await patch<ErrorJson>(`/sweeps/${id}`, { budget: 1e18 });
     expect(lower.status).toBe(400);
-    expect(lower.body.errors).toEqual([{ path: 'budget', message: expect.stringMatching(/^must be at least \S+ FLOPs, what the sweep has spent/) }]);
+    expect(lower.body.errors).toEqual([{ path: 'budget', message: expect.stringMatching(/^must be at least \S+, what the sweep has spent/) }]);
     expect((await get<SweepJson>(`/sweeps/${id}`)).budget.total).toBe(6e18);
   }, 60_000);
 
@@ -107,11 +111,11 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
   }, 60_000);
 
   it('forecasts what a larger budget would buy from the runs a sweep has, before spending it', async () => {
-    type ForecastJson = { spent: number; forecasts: { budget: number; runs: number; cost: number; targets: { loss: number; halfWidthNow: number; halfWidthAfter: number }[] }[] };
+    type ForecastJson = { budget: { total: number; spent: number }; forecasts: { budget: number; runs: number; cost: number; targets: { loss: number; halfWidthNow: number; halfWidthAfter: number }[] }[] };
     const { id } = await post('/sweeps', { ...base, name: 'forecast' });
     const done = await until(id, finished, 'the first budget to be spent');
     const answer = await get<ForecastJson>(`/sweeps/${id}/forecast?budget=${done.budget.spent},6e18,2e19`);
-    expect(answer.spent).toBe(done.budget.spent);
+    expect(answer.budget).toMatchObject({ total: 2e18, spent: done.budget.spent });
     const [same, more, most] = answer.forecasts;
     expect(same).toMatchObject({ runs: 0, cost: 0 });
     expect(same.targets[0].halfWidthAfter).toBeCloseTo(same.targets[0].halfWidthNow, 10);
@@ -161,7 +165,7 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     const law = await patch<ErrorJson>(`/sweeps/${id}`, { law: 'gadre', budget: 2e20 });
     expect(law.status).toBe(400);
     expect(law.body.errors.map((e) => e.path)).toEqual(['law']);
-    expect(law.body.errors[0].message).toContain('create a new sweep with it and import these runs');
+    expect(law.body.errors[0].message).toContain('create a new sweep and import these runs (lawsweep sweep export ID --format csv');
     expect((await get<SweepJson>(`/sweeps/${id}`)).budget.total).toBe(1e20); // the good half of a refused update is not applied either
 
     const bad = await patch<ErrorJson>(`/sweeps/${id}`, { parallelism: 0, stop: { maxRuns: 2.5 } });

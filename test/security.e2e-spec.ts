@@ -59,6 +59,8 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
         expect({ method, path, auth, status: res.status }).toEqual({ method, path, auth, status: 401 });
       }
     }
+    // A forecast is a read that costs compute: guarded like the writes.
+    for (const auth of wrong) expect((await req(`/sweeps/${pausedId}/forecast?budget=1e21`, { auth })).status).toBe(401);
     // The right token passes the guard (then the body is judged: 400 for an empty spec).
     expect((await req('/sweeps', { method: 'POST', auth: `Bearer ${TOKEN}`, body: {} })).status).toBe(400);
     expect((await req(`/sweeps/${pausedId}/runs`, { method: 'POST', auth: `bearer ${TOKEN}`, body: [] })).status).toBe(200);

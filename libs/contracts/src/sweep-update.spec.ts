@@ -1,5 +1,5 @@
 import { parseSweepSpec, type SweepSpec } from './sweep-spec.schema';
-import { parseSweepUpdate, UPDATABLE_SWEEP_FIELDS } from './sweep-update';
+import { parseSweepUpdate, reopensSweep, UPDATABLE_SWEEP_FIELDS } from './sweep-update';
 
 function spec(extra: Record<string, unknown> = {}): SweepSpec {
   const r = parseSweepSpec({
@@ -44,7 +44,7 @@ describe('parseSweepUpdate', () => {
     ['a negative budget', { budget: -1 }, 'budget', 'must be > 0'],
     ['a budget that is no number', { budget: 'lots' }, 'budget', 'must be a number'],
     ['a fractional parallelism', { parallelism: 2.5 }, 'parallelism', 'integer'],
-    ['maxRuns 0', { stop: { maxRuns: 0 } }, 'stop.maxRuns', ''],
+    ['maxRuns 0', { stop: { maxRuns: 0 } }, 'stop.maxRuns', 'greater than 0'],
     ['an unknown stop rule', { stop: { maxRun: 5 } }, 'stop.maxRun', 'unknown stop rule'],
     ['stop that is no object', { stop: 5 }, 'stop', 'must be an object'],
     ['the law', { law: 'gadre' }, 'law', 'cannot change on an existing sweep'],
@@ -70,5 +70,18 @@ describe('parseSweepUpdate', () => {
       const value = tail ? (s as unknown as Record<string, Record<string, unknown>>)[head][tail] : (s as unknown as Record<string, unknown>)[head];
       expect(typeof value).toBe('number');
     }
+  });
+
+  it('reopens a done sweep only for a change that relaxes what may have ended it', () => {
+    expect(reopensSweep([{ field: 'budget', from: 1, to: 2 }])).toBe(true);
+    expect(reopensSweep([{ field: 'budget', from: 2, to: 1.5 }])).toBe(false);
+    expect(reopensSweep([{ field: 'stop.maxRuns', from: 5, to: 9 }])).toBe(true);
+    expect(reopensSweep([{ field: 'stop.maxRuns', from: 5, to: undefined }])).toBe(true);
+    expect(reopensSweep([{ field: 'stop.maxRuns', from: 9, to: 5 }])).toBe(false);
+    expect(reopensSweep([{ field: 'stop.maxRuns', from: undefined, to: 5 }])).toBe(false);
+    expect(reopensSweep([{ field: 'stop.targetRelativeInterval', from: 0.02, to: 0.01 }])).toBe(true);
+    expect(reopensSweep([{ field: 'stop.targetRelativeInterval', from: 0.01, to: undefined }])).toBe(true);
+    expect(reopensSweep([{ field: 'stop.targetRelativeInterval', from: undefined, to: 0.01 }])).toBe(false);
+    expect(reopensSweep([{ field: 'parallelism', from: 4, to: 8 }, { field: 'stop.pauseAfterFailures', from: 5, to: 2 }])).toBe(false);
   });
 });

@@ -20,7 +20,24 @@ export interface SweepFieldChange {
 
 export type SweepUpdateResult = { ok: true; spec: SweepSpec; changes: SweepFieldChange[] } | { ok: false; errors: SpecError[] };
 
-const HOW_TO_CHANGE_THE_REST = 'create a new sweep with it and import these runs (lawsweep sweep export ID --format csv, then `runs:` beside the new spec)';
+/** How to go on from a sweep's runs under what an update cannot change: a new sweep that imports them. */
+export function goOnFromRunsHint(sweepId = 'ID'): string {
+  return `create a new sweep and import these runs (lawsweep sweep export ${sweepId} --format csv, then \`runs:\` beside the new spec)`;
+}
+
+/**
+ * Whether a change relaxes a rule that may have ended a sweep (more budget, more or unlimited runs,
+ * a tighter or no interval rule): only such an update reopens a sweep that is done. A new
+ * parallelism or circuit-breaker count, or a budget cut to what is spent, gives it nothing to do.
+ */
+export function reopensSweep(changes: readonly SweepFieldChange[]): boolean {
+  return changes.some(({ field, from, to }) => {
+    if (field === 'budget') return (to ?? 0) > (from ?? 0);
+    if (field === 'stop.maxRuns') return to === undefined || (from !== undefined && to > from);
+    if (field === 'stop.targetRelativeInterval') return to === undefined || (from !== undefined && to < from);
+    return false;
+  });
+}
 
 function valueAt(spec: SweepSpec, field: UpdatableSweepField): number | undefined {
   if (field === 'budget') return spec.budget;
@@ -49,7 +66,7 @@ export function parseSweepUpdate(body: unknown, current: SweepSpec): SweepUpdate
     }
     errors.push(
       key in current || key === 'constraints' || key === 'candidates' || key === 'targetCompute' || key === 'pool'
-        ? { path: key, message: `'${key}' cannot change on an existing sweep (its runs and fits were made under it; only ${UPDATABLE_SWEEP_FIELDS.join(', ')} can): ${HOW_TO_CHANGE_THE_REST}` }
+        ? { path: key, message: `'${key}' cannot change on an existing sweep (its runs and fits were made under it; only ${UPDATABLE_SWEEP_FIELDS.join(', ')} can): ${goOnFromRunsHint()}` }
         : { path: key, message: `unknown field '${key}': an update takes ${UPDATABLE_SWEEP_FIELDS.join(', ')}` },
     );
   }

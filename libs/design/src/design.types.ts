@@ -34,6 +34,11 @@ export interface ProposeRequest {
    * so the engine spends its picks on runs that can actually be bought.
    */
   accept?: (config: Config) => boolean;
+  /**
+   * Runs the sweep has planned so far, counted against stop.maxRuns as the store counts them (imports
+   * excluded, failed runs included). Without it: the runs with results plus those in flight.
+   */
+  planned?: number;
 }
 
 export interface Proposal {
@@ -76,6 +81,10 @@ export interface ForecastRequest {
   k: number;
   step: number;
   accept?: (config: Config) => boolean;
+  /** As in ProposeRequest: runs planned so far, for stop.maxRuns. */
+  planned?: number;
+  /** Date.now() after which planning stops and the forecast says it was cut short. */
+  deadline?: number;
 }
 
 export interface TargetForecast {
@@ -96,4 +105,6 @@ export interface Forecast {
   stoppedBecause?: string;
   /** Whether more budget would buy more: some config the design may still pick costs more than was left (false once stop.maxRuns is reached or no config is left). */
   budgetBound: boolean;
+  /** Planning hit the step cap or the deadline before the budget or the design ran out (see stoppedBecause). */
+  truncated?: boolean;
 }

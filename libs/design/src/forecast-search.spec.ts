@@ -45,11 +45,27 @@ describe('searchBudgetForInterval', () => {
     expect(widestAfter(r.forecast)).toBeGreaterThan(0.01);
   });
 
+  it('starts from the sweep budget when nothing is committed yet (imported runs only), and ends', () => {
+    const { at, calls } = fake(0);
+    const r = searchBudgetForInterval(0.01, 0, at, { scale: 1e20 });
+    expect(r.reachable).toBe(true);
+    expect(r.budget).toBeGreaterThanOrEqual(1.5e21);
+    expect(r.budget).toBeLessThanOrEqual(1.5e21 * 1.05 + 1e19);
+    expect(calls.length).toBeLessThan(40);
+    expect(() => searchBudgetForInterval(0.01, 0, at)).toThrow(/give options.scale/);
+  });
+
+  it('is out of reach when a forecast was cut short, saying so', () => {
+    const cut = (budget: number): Forecast => ({ ...fake(1e20).at(budget), budgetBound: false, truncated: true, stoppedBecause: 'the forecast was cut short after planning 9 runs (its time limit): ask about a smaller budget' });
+    const r = searchBudgetForInterval(0.001, 1e20, cut);
+    expect(r).toMatchObject({ reachable: false, reason: expect.stringContaining('cut short') });
+  });
+
   it('stops at the largest budget it may try', () => {
     const { at, calls } = fake(1e20);
     const r = searchBudgetForInterval(0.001, 1e20, at, { maxBudget: 1e22 });
     expect(r.reachable).toBe(false);
-    expect(r.reason).toMatch(/not within 100× what is committed/);
+    expect(r.reason).toMatch(/not within 100× the sweep's budget/);
     expect(Math.max(...calls)).toBe(1e22);
   });
 });

@@ -15,44 +15,55 @@ export interface BudgetSearchResult {
   reason?: string;
 }
 
+/** Forecasts one search makes at most (doubling plus bisection stay far below it; a safety bound). */
+const MAX_SEARCH_FORECASTS = 80;
+
 /**
  * "How much compute until every target is within ±r?": the least total budget whose forecast (the
  * `forecastAt` of the sweep's design engine, built with that budget) brings the widest target's
- * 90% half-width to `interval` or below. Doubles from what is committed until a forecast gets there,
- * then bisects on a log scale to `tolerance` (relative). Out of reach when more budget would buy
- * nothing more (the candidates or the stop rules run out first) or `maxBudget` is passed. A
- * search over a forecast, so as good as the forecast (bench/forecast-calibration.ts).
+ * 90% half-width to `interval` or below. Starts from `scale` (the sweep's budget: what it would get
+ * to anyway) or twice what is committed, doubles until a forecast gets there, then bisects on a log
+ * scale to `tolerance` (relative). Out of reach when more budget would buy nothing more (the
+ * candidates or the stop rules run out first, or the forecast was cut short) or `maxBudget`
+ * (default 10^6 × the larger of scale and committed) is passed. A search over a forecast, so as good
+ * as the forecast (bench/forecast-calibration.ts).
  */
 export function searchBudgetForInterval(
   interval: number,
   committed: number,
   forecastAt: (budget: number) => Forecast,
-  options: { start?: number; maxBudget?: number; tolerance?: number } = {},
+  options: { scale?: number; maxBudget?: number; tolerance?: number } = {},
 ): BudgetSearchResult {
-  const maxBudget = options.maxBudget ?? committed * 1e6;
+  const base = Math.max(committed, options.scale ?? 0);
+  if (!(base > 0)) throw new Error('searchBudgetForInterval: nothing is committed, so give options.scale (e.g. the sweep budget) to start from');
+  const maxBudget = options.maxBudget ?? base * 1e6;
   const tolerance = options.tolerance ?? 0.05;
-  const now = forecastAt(committed);
+  let forecasts = 0;
+  const at = (budget: number) => {
+    forecasts++;
+    return forecastAt(budget);
+  };
+  const now = at(committed);
   if (widestAfter(now) <= interval) return { reachable: true, budget: committed, forecast: now };
   let lo = committed;
-  let hi = Math.max(options.start ?? committed * 2, committed * 1.01);
-  let at = forecastAt(hi);
-  while (widestAfter(at) > interval) {
-    // The design stopped for another reason than the budget: more budget buys nothing more.
-    if (!at.budgetBound) {
-      return { reachable: false, budget: hi, forecast: at, reason: at.stoppedBecause ?? 'the design buys no more runs' };
+  let hi = Math.min(Math.max(base, committed * 2), maxBudget);
+  let found = at(hi);
+  while (widestAfter(found) > interval) {
+    if (!found.budgetBound) return { reachable: false, budget: hi, forecast: found, reason: found.stoppedBecause ?? 'the design buys no more runs' };
+    if (hi >= maxBudget || forecasts >= MAX_SEARCH_FORECASTS) {
+      return { reachable: false, budget: hi, forecast: found, reason: `not within ${(maxBudget / base).toPrecision(3)}× the sweep's budget` };
     }
-    if (hi >= maxBudget) return { reachable: false, budget: hi, forecast: at, reason: `not within ${(maxBudget / committed).toPrecision(3)}× what is committed` };
     lo = hi;
     hi = Math.min(hi * 2, maxBudget);
-    at = forecastAt(hi);
+    found = at(hi);
   }
-  while (hi / lo > 1 + tolerance) {
-    const mid = Math.sqrt(lo * hi);
-    const f = forecastAt(mid);
+  while ((lo === 0 || hi / lo > 1 + tolerance) && forecasts < MAX_SEARCH_FORECASTS) {
+    const mid = lo > 0 ? Math.sqrt(lo * hi) : hi / 2;
+    const f = at(mid);
     if (widestAfter(f) <= interval) {
       hi = mid;
-      at = f;
+      found = f;
     } else lo = mid;
   }
-  return { reachable: true, budget: hi, forecast: at };
+  return { reachable: true, budget: hi, forecast: found };
 }

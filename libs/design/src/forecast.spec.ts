@@ -47,6 +47,24 @@ describe('forecast: what more budget would buy', () => {
     for (const r of filtered.runs) expect(refused.has(JSON.stringify(r.config))).toBe(false);
   });
 
+  it('says so when it is cut short by its deadline, and then does not claim more budget would buy more', () => {
+    const f = engineFor(3e20).forecast({ observations, pending: [], fit, extraBudget: 3e20 - cp.spent, k: 3, step: 0, deadline: Date.now() - 1 });
+    expect(f).toMatchObject({ runs: [], truncated: true, budgetBound: false });
+    expect(f.stoppedBecause).toMatch(/cut short after planning 0 runs \(its time limit\)/);
+  });
+
+  it('counts stop.maxRuns as the store does when told the runs planned (imports excluded)', () => {
+    // A budget far beyond what the runs left cost, so only maxRuns ends the plan.
+    const limited = createSweepEngine({ ...spec, budget: 1e23, stop: { maxRuns: observations.length + 2 } }, { seed: 7 });
+    const byObservations = limited.forecast({ observations, pending: [], fit, extraBudget: 1e23 - cp.spent, k: 3, step: 0 });
+    expect(byObservations.runs).toHaveLength(2);
+    // Were half the runs imported, the sweep has planned only the other half: more runs are left.
+    const byPlanned = limited.forecast({ observations, pending: [], fit, extraBudget: 1e23 - cp.spent, k: 3, step: 0, planned: Math.floor(observations.length / 2) });
+    expect(byPlanned.runs.length).toBe(observations.length + 2 - Math.floor(observations.length / 2));
+    expect(byPlanned.budgetBound).toBe(false);
+    expect(byPlanned.stoppedBecause).toMatch(/stop.maxRuns/);
+  });
+
   it('comes close to the interval the sweep then shows when it goes on to the larger budget (simulated, this seed)', () => {
     const f = forecast(3e20);
     const second = simulateSweep({ ...spec, budget: 3e20 }, { design: 'eig', seed: 7, checkpoints: [3e20], start: { observations, spent: cp.spent } });

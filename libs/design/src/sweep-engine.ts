@@ -143,7 +143,7 @@ export class LawSweepEngine implements SweepEngine {
 
   propose(request: ProposeRequest): Proposal {
     const maxRuns = this.spec.stop.maxRuns;
-    const used = request.observations.length + request.pending.length;
+    const used = request.planned ?? request.observations.length + request.pending.length;
     if (maxRuns !== undefined && used >= maxRuns) return { runs: [], exhausted: `reached stop.maxRuns (${maxRuns})` };
     const taken = new Set([...request.observations.map((o) => o.config), ...request.pending].map((c) => this.keyOf(c)));
     // One pass over the candidates (up to 200,000, every plan pass): what is left, whether the budget
@@ -202,8 +202,15 @@ export class LawSweepEngine implements SweepEngine {
     const runs: ProposedRun[] = [];
     let remaining = request.extraBudget;
     let stoppedBecause: string | undefined;
-    for (let step = 0; step < MAX_FORECAST_STEPS; step++) {
-      const proposal = this.propose({ observations, pending, remainingBudget: remaining, k: request.k, fit, step: request.step + step, accept: request.accept });
+    let truncated = false;
+    for (let step = 0; ; step++) {
+      if (step >= MAX_FORECAST_STEPS || (request.deadline !== undefined && Date.now() > request.deadline)) {
+        truncated = true;
+        stoppedBecause = `the forecast was cut short after planning ${runs.length} runs (${step >= MAX_FORECAST_STEPS ? `${MAX_FORECAST_STEPS} planning steps` : 'its time limit'}): ask about a smaller budget`;
+        break;
+      }
+      const planned = request.planned === undefined ? undefined : request.planned + runs.length;
+      const proposal = this.propose({ observations, pending, remainingBudget: remaining, k: request.k, fit, step: request.step + step, accept: request.accept, planned });
       if (proposal.runs.length === 0) {
         stoppedBecause = proposal.exhausted ?? 'no run left that the design would buy';
         break;
@@ -228,15 +235,15 @@ export class LawSweepEngine implements SweepEngine {
     // Would more budget buy more? Only if some config the design may still pick costs more than what is left.
     const taken = new Set([...observations.map((o) => o.config), ...pending].map((c) => this.keyOf(c)));
     const maxRuns = this.spec.stop.maxRuns;
+    const used = request.planned === undefined ? observations.length + pending.length : request.planned + runs.length;
     const budgetBound =
-      !(maxRuns !== undefined && observations.length + pending.length >= maxRuns) &&
-      this.all.some((c) => c.cost > remaining && !taken.has(c.key) && (!request.accept || request.accept(c.config)));
-    return { runs, cost: request.extraBudget - remaining, targets, budgetBound, ...(stoppedBecause ? { stoppedBecause } : {}) };
+      !truncated && !(maxRuns !== undefined && used >= maxRuns) && this.all.some((c) => c.cost > remaining && !taken.has(c.key) && (!request.accept || request.accept(c.config)));
+    return { runs, cost: request.extraBudget - remaining, targets, budgetBound, ...(truncated ? { truncated } : {}), ...(stoppedBecause ? { stoppedBecause } : {}) };
   }
 }
 
-/** Planning steps a forecast makes at most (each proposes up to k runs): bounds a GET on a huge budget. */
-const MAX_FORECAST_STEPS = 2_000;
+/** Planning steps a forecast makes at most (each proposes up to k runs, as one plan pass does): bounds a request on a huge budget. */
+export const MAX_FORECAST_STEPS = 500;
 
 export function createSweepEngine(spec: SweepSpec, options: SweepEngineOptions = {}): SweepEngine {
   return new LawSweepEngine(spec, options);

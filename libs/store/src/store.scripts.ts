@@ -193,13 +193,16 @@ return added
 
 /**
  * Compare-and-set of a sweep's state. A sweep that (re)starts running starts a fresh failure streak:
- * resuming a sweep the circuit breaker paused lets it run again, rather than pause at once.
- * KEYS: sweep hash, streak list. ARGV: to, reason, now, then allowed from-states.
+ * resuming a sweep the circuit breaker paused lets it run again, rather than pause at once. With an
+ * expected spec revision, a spec changed since (PATCH /sweeps/:id) answers 'revision' and nothing
+ * moves: a planner that decided to end the sweep under the old spec must plan again under the new one.
+ * KEYS: sweep hash, streak list. ARGV: to, reason, now, expected specRevision ('' = any), then allowed from-states.
  */
 export const TRANSITION = `
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return 'missing' end
-for i = 4, #ARGV do
+if ARGV[4] ~= '' and (tonumber(redis.call('HGET', KEYS[1], 'specRevision')) or 0) ~= tonumber(ARGV[4]) then return 'revision' end
+for i = 5, #ARGV do
   if st == ARGV[i] then
     redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[3])
     if ARGV[1] == 'running' then
@@ -217,10 +220,12 @@ return st
  * Changes a sweep's spec in place (PATCH /sweeps/:id: budget, parallelism, stop rules), checked
  * against what is spent and planned in the same step, so a reservation cannot slip between the check
  * and the write. Compare-and-set on `specRevision`: the caller merged its change into the spec it
- * read, so a concurrent update answers 'revision' (read again and retry) instead of being lost. A
- * sweep that had ended ('done') runs again with the new spec (its failure streak starts afresh, as
- * on any (re)start); a cancelled or failed one cannot change.
- * KEYS: sweep hash, streak list. ARGV: spec JSON, budget, maxRuns (0 = none), expected specRevision, now.
+ * read, so a concurrent update answers 'revision' (read again and retry) instead of being lost. With
+ * `reopen` (the change relaxes a rule that may have ended it: more budget, more runs, a tighter or no
+ * interval rule), a sweep that had ended ('done') runs again with the new spec (its failure streak
+ * starts afresh, as on any (re)start); otherwise a done sweep only takes the new spec. A cancelled or
+ * failed one cannot change.
+ * KEYS: sweep hash, streak list. ARGV: spec JSON, budget, maxRuns (0 = none), expected specRevision, now, reopen ('1' or '0').
  * Answers 'ok', 'reopened', 'missing', 'revision', 'budget:<spent + reserved>', 'maxRuns:<planned>'
  * or the state that refuses the change.
  */
@@ -235,7 +240,7 @@ if tonumber(ARGV[2]) < committed * (1 - 1e-12) then return 'budget:' .. string.f
 local maxRuns = tonumber(ARGV[3])
 if maxRuns > 0 and maxRuns < tonumber(h[4]) then return 'maxRuns:' .. h[4] end
 redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'budget', ARGV[2], 'maxRuns', ARGV[3], 'specRevision', tostring((tonumber(h[5]) or 0) + 1), 'updatedAt', ARGV[5])
-if st == 'done' then
+if st == 'done' and ARGV[6] == '1' then
   redis.call('HSET', KEYS[1], 'state', 'running', 'failStreak', '0')
   redis.call('HDEL', KEYS[1], 'stopReason')
   redis.call('DEL', KEYS[2])

@@ -234,8 +234,17 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.failureStreakReasons(id)).toEqual([]);
     expect(await store.reserveRun(id, { N: 3, D: 1 }, 300)).toMatchObject({ ok: true });
 
-    expect(await store.transition(id, ['running'], 'cancelled', 'by the user')).toBe('ok');
-    expect(await store.updateSweep(id, spec(500), 2)).toBe('cancelled');
+    // A planner that decided to end the sweep under revision 2 cannot, once revision 3 landed.
+    expect(await store.updateSweep(id, spec(450), 2)).toBe('ok');
+    expect(await store.transition(id, ['running'], 'done', 'budget spent', Date.now(), 2)).toBe('revision');
+    expect((await store.getSweep(id))?.state).toBe('running');
+    expect(await store.transition(id, ['running'], 'done', 'budget spent', Date.now(), 3)).toBe('ok');
+    // Done, and a change that relaxes nothing: the spec is written, the sweep stays done.
+    expect(await store.updateSweep(id, spec(450, { parallelism: 9 }), 3, { reopen: false })).toBe('ok');
+    expect(await store.getSweep(id)).toMatchObject({ state: 'done', stopReason: 'budget spent', specRevision: 4, spec: { parallelism: 9 } });
+
+    expect(await store.transition(id, ['done'], 'cancelled', 'by the user')).toBe('ok');
+    expect(await store.updateSweep(id, spec(500), 4)).toBe('cancelled');
     expect(await store.updateSweep('nope', spec(500), 0)).toBe('missing');
   });
 

@@ -245,18 +245,21 @@ export class SweepStore {
     );
   }
 
-  /** Moves a sweep to `to` if it is in one of `from`; answers 'ok', 'missing' or the current state. */
-  async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now()): Promise<string> {
-    return this.cmd.lsTransition(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streak'), to, reason, String(now), ...from);
+  /**
+   * Moves a sweep to `to` if it is in one of `from` (and, given `expectedRevision`, its spec has not
+   * changed since: else 'revision'); answers 'ok', 'missing', 'revision' or the current state.
+   */
+  async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now(), expectedRevision?: number): Promise<string> {
+    return this.cmd.lsTransition(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streak'), to, reason, String(now), expectedRevision === undefined ? '' : String(expectedRevision), ...from);
   }
 
   /**
    * Replaces a sweep's spec (budget, parallelism, stop rules changed; see UPDATE_SWEEP) if its
    * `specRevision` is still `expectedRevision`. Answers 'ok', 'reopened' (it had ended and runs
-   * again), 'missing', 'revision' (changed meanwhile: read it again), 'budget:<spent + reserved>',
+   * again: only with `reopen`, the default), 'missing', 'revision' (changed meanwhile: read it again), 'budget:<spent + reserved>',
    * 'maxRuns:<planned>' (below what the sweep already used) or the state that refuses the change.
    */
-  async updateSweep(sweepId: string, spec: SweepSpec, expectedRevision: number, now = Date.now()): Promise<string> {
+  async updateSweep(sweepId: string, spec: SweepSpec, expectedRevision: number, options: { reopen?: boolean; now?: number } = {}): Promise<string> {
     return this.cmd.lsUpdateSweep(
       this.sweepKey(sweepId),
       this.sweepKey(sweepId, 'streak'),
@@ -264,7 +267,8 @@ export class SweepStore {
       String(spec.budget),
       String(spec.stop.maxRuns ?? 0),
       String(expectedRevision),
-      String(now),
+      String(options.now ?? Date.now()),
+      options.reopen === false ? '0' : '1',
     );
   }
 

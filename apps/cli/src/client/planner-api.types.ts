@@ -48,24 +48,21 @@ export interface ForecastView {
   runs: number;
   cost: number;
   budgetBound?: boolean;
+  truncated?: boolean;
   stoppedBecause?: string;
   targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
 }
 
 export interface ForecastAnswer {
   id: string;
-  budget: number;
-  spent: number;
-  reserved: number;
+  budget: { total: number; spent: number; reserved: number; left: number };
   forecasts: ForecastView[];
 }
 
 /** GET /sweeps/:id/forecast?interval=r: the least total budget forecast to bring every target within ±r. */
 export interface IntervalBudgetAnswer {
   id: string;
-  budget: number;
-  spent: number;
-  reserved: number;
+  budget: { total: number; spent: number; reserved: number; left: number };
   interval: number;
   reachable: boolean;
   budgetNeeded: number;

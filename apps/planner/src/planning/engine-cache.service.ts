@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { SweepSpec } from '@lawsweep/contracts';
 import { createSweepEngine, type SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { SweepStore, type ObservationRecord, type SweepRecord } from '@lawsweep/store';
@@ -33,14 +34,14 @@ export class EngineCacheService {
   engine(sweep: SweepRecord): SweepEngine {
     const cached = this.engines.get(sweep.id);
     if (cached && cached.revision === sweep.specRevision) return cached.engine;
-    const spec = sweep.spec;
-    const engine = createSweepEngine(spec, {
-      design: spec.design,
-      seed: spec.seed,
-      pool: Array.isArray(spec.candidates) ? spec.candidates : undefined,
-    });
+    const engine = this.buildEngine(sweep.spec);
     this.engines.set(sweep.id, { engine, revision: sweep.specRevision });
     return engine;
+  }
+
+  /** A design engine for a sweep spec, as the planner plans with it (forecasts build one per budget asked). */
+  buildEngine(spec: SweepSpec): SweepEngine {
+    return createSweepEngine(spec, { design: spec.design, seed: spec.seed, pool: Array.isArray(spec.candidates) ? spec.candidates : undefined });
   }
 
   cachedFit(sweepId: string, version: number): { fit: FitResult | undefined } | undefined {

@@ -174,6 +174,7 @@ export class SweepPlannerService {
       fit,
       step: sweep.planned,
       accept,
+      planned: sweep.planned,
     });
 
     // Reserve and enqueue in waves: a wave's reservations are one script call (decided in order,
@@ -262,7 +263,10 @@ export class SweepPlannerService {
     // in-flight set later than the sweep) would otherwise leave a sweep with nothing done 'done'.
     const runs = (await this.store.getSweep(sweep.id))?.runs ?? sweep.runs;
     const done = runs.done > 0 || runs.queued + runs.running > 0;
-    const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', done ? reason : `${reason}; no run succeeded`);
+    // Only if the spec is the one this pass planned with: an update that landed meanwhile (more
+    // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
+    const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', done ? reason : `${reason}; no run succeeded`, Date.now(), sweep.specRevision);
+    if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
     if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
     return { enqueued: [], finished: reason };
   }

@@ -1,10 +1,22 @@
-import { BadRequestException, ConflictException, Injectable } from '@nestjs/common';
-import { createSweepEngine, searchBudgetForInterval, type Forecast } from '@lawsweep/design';
+import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { searchBudgetForInterval, type Forecast } from '@lawsweep/design';
+import type { Config } from '@lawsweep/law';
 import { configKey, type SweepRecord } from '@lawsweep/store';
 import { EngineCacheService } from '../planning/engine-cache.service';
 
 /** Budgets one forecast request may ask about (each plans a whole sweep's remainder). */
 export const MAX_FORECAST_BUDGETS = 5;
+/**
+ * Wall-clock limit of one forecast request: it computes on the planner's event loop, between plan
+ * passes, so it is cut short (and says so) rather than hold planning, /health and lock renewals up.
+ */
+export const FORECAST_TIME_LIMIT_MS = 3_000;
+/**
+ * Runs per planning step of a forecast. The fit does not change within a forecast, and a step's
+ * greedy batch conditions each pick on the ones before it, so larger steps plan (nearly) the same
+ * runs as the sweep's own steps of `parallelism`, in fewer passes.
+ */
+const FORECAST_BATCH = 32;
 
 export interface IntervalBudgetView {
   /** The widest target's 90% half-width asked for (relative). */
@@ -24,6 +36,8 @@ export interface ForecastView {
   cost: number;
   /** Whether a larger budget would buy more runs (false: the candidates or stop rules ran out first, see stoppedBecause). */
   budgetBound: boolean;
+  /** Planning was cut short (time limit or step cap): the runs and interval are for less than the budget. */
+  truncated?: boolean;
   stoppedBecause?: string;
   targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
 }
@@ -36,7 +50,23 @@ export interface ForecastView {
  */
 @Injectable()
 export class ForecastService {
+  /** Sweeps with a forecast being computed: one at a time per sweep (a second asks again later). */
+  private readonly busy = new Set<string>();
+
   constructor(private readonly engines: EngineCacheService) {}
+
+  /** Runs `work` unless a forecast of this sweep is already being computed (429 then). */
+  private async once<T>(sweepId: string, work: () => Promise<T>): Promise<T> {
+    if (this.busy.has(sweepId)) {
+      throw new HttpException({ statusCode: 429, message: `a forecast of sweep ${sweepId} is being computed; ask again when it has answered` }, HttpStatus.TOO_MANY_REQUESTS);
+    }
+    this.busy.add(sweepId);
+    try {
+      return await work();
+    } finally {
+      this.busy.delete(sweepId);
+    }
+  }
 
   async forecast(sweep: SweepRecord, budgets: number[]): Promise<ForecastView[]> {
     const committed = sweep.spent + sweep.reserved;
@@ -48,15 +78,21 @@ export class ForecastService {
         errors: [{ path: 'budget', message: `${below.join(', ')} is below what the sweep has spent and reserved (${committed.toPrecision(4)}): a forecast asks about a total budget at least that` }],
       });
     }
-    const forecastAt = await this.forecaster(sweep);
-    return budgets.map((budget) => view(budget, forecastAt(budget)));
+    return this.once(sweep.id, async () => {
+      const forecastAt = await this.forecaster(sweep);
+      return budgets.map((budget) => view(budget, forecastAt(budget)));
+    });
   }
 
   /** The least total budget forecast to bring every target within ±interval (libs/design searchBudgetForInterval). */
   async budgetForInterval(sweep: SweepRecord, interval: number): Promise<IntervalBudgetView> {
-    const forecastAt = await this.forecaster(sweep);
-    const found = searchBudgetForInterval(interval, sweep.spent + sweep.reserved, forecastAt, { start: Math.max(sweep.budget, (sweep.spent + sweep.reserved) * 2) });
-    return { interval, reachable: found.reachable, budgetNeeded: found.budget, ...(found.reason ? { reason: found.reason } : {}), forecast: view(found.budget, found.forecast) };
+    return this.once(sweep.id, async () => {
+      const forecastAt = await this.forecaster(sweep);
+      const engine = this.engines.engine(sweep);
+      const cheapest = engine.candidates().reduce((m, c) => Math.min(m, c.cost), Infinity);
+      const found = searchBudgetForInterval(interval, sweep.spent + sweep.reserved, forecastAt, { scale: Math.max(sweep.budget, Number.isFinite(cheapest) ? cheapest : 0) });
+      return { interval, reachable: found.reachable, budgetNeeded: found.budget, ...(found.reason ? { reason: found.reason } : {}), forecast: view(found.budget, found.forecast) };
+    });
   }
 
   /** A forecast at any total budget, from the sweep as it is now (its runs, those in flight, its current fit). */
@@ -69,11 +105,17 @@ export class ForecastService {
     }
     const pending = await this.engines.activeRunConfigs(sweep.id);
     const known = await this.engines.knownConfigKeys(sweep.id);
-    const spec = sweep.spec;
-    return (budget) => {
-      const engine = createSweepEngine({ ...spec, budget }, { design: spec.design, seed: spec.seed, pool: Array.isArray(spec.candidates) ? spec.candidates : undefined });
-      return engine.forecast({ observations, pending, fit, extraBudget: budget - committed, k: spec.parallelism, step: sweep.planned, accept: (c) => !known.has(configKey(c)) });
+    const deadline = Date.now() + FORECAST_TIME_LIMIT_MS;
+    const keys = new Map<Config, string>();
+    const accept = (c: Config) => {
+      let key = keys.get(c);
+      if (key === undefined) keys.set(c, (key = configKey(c)));
+      return !known.has(key);
     };
+    return (budget) =>
+      this.engines
+        .buildEngine({ ...sweep.spec, budget })
+        .forecast({ observations, pending, fit, extraBudget: budget - committed, k: FORECAST_BATCH, step: sweep.planned, accept, planned: sweep.planned, deadline });
   }
 }
 
@@ -83,6 +125,7 @@ function view(budget: number, f: Forecast): ForecastView {
     runs: f.runs.length,
     cost: f.cost,
     budgetBound: f.budgetBound,
+    ...(f.truncated ? { truncated: true } : {}),
     ...(f.stoppedBecause ? { stoppedBecause: f.stoppedBecause } : {}),
     targets: f.targets.map((t) => ({ config: t.config, loss: t.now.loss, halfWidthNow: t.halfWidthNow, halfWidthAfter: t.halfWidthAfter })),
   };

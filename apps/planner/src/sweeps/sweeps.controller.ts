@@ -12,6 +12,11 @@ function badQuery(path: string, message: string): BadRequestException {
   return new BadRequestException({ statusCode: 400, message: 'invalid request', errors: [{ path, message }] });
 }
 
+/** The sweep's budget as GET /sweeps/:id gives it. */
+function budgetView(sweep: { budget: number; spent: number; reserved: number }) {
+  return { total: sweep.budget, spent: sweep.spent, reserved: sweep.reserved, left: Math.max(sweep.budget - sweep.spent - sweep.reserved, 0) };
+}
+
 /** true/1 and false/0; anything else is a 400 rather than a silent false. */
 function booleanQuery(name: string, raw: string | undefined): boolean {
   if (raw === undefined || raw === 'false' || raw === '0') return false;
@@ -83,9 +88,9 @@ export class SweepsController {
     if (intervalRaw !== undefined) {
       const interval = Number(intervalRaw);
       if (raw !== undefined) throw badQuery('interval', 'ask either ?budget=… or ?interval=…, not both');
-      if (!(Number.isFinite(interval) && interval > 0 && interval < 10)) throw badQuery('interval', `must be a relative half-width above 0, e.g. 0.01 for ±1% (got ${JSON.stringify(intervalRaw)})`);
+      if (!(Number.isFinite(interval) && interval > 0 && interval < 10)) throw badQuery('interval', `must be a relative half-width above 0 and below 10, e.g. 0.01 for ±1% (got ${JSON.stringify(intervalRaw)})`);
       const sweep = await this.sweeps.get(id);
-      return { id, spent: sweep.spent, reserved: sweep.reserved, budget: sweep.budget, ...(await this.forecasts.budgetForInterval(sweep, interval)) };
+      return { id, budget: budgetView(sweep), ...(await this.forecasts.budgetForInterval(sweep, interval)) };
     }
     const parts = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
     const budgets = parts.map(Number);
@@ -93,7 +98,7 @@ export class SweepsController {
       throw badQuery('budget', `give 1 to ${MAX_FORECAST_BUDGETS} positive total budgets, comma-separated, e.g. ?budget=2e21,4e21, or ?interval=0.01 for the budget that reaches ±1% (got ${JSON.stringify(raw ?? null)})`);
     }
     const sweep = await this.sweeps.get(id);
-    return { id, spent: sweep.spent, reserved: sweep.reserved, budget: sweep.budget, forecasts: await this.forecasts.forecast(sweep, budgets) };
+    return { id, budget: budgetView(sweep), forecasts: await this.forecasts.forecast(sweep, budgets) };
   }
 
   @Get(':id/runs')

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, parseSweepSpec, parseSweepUpdate, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
+import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseSweepSpec, parseSweepUpdate, reopensSweep, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
 import { validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { PlanningLoopService } from '../planning/planning-loop.service';
@@ -17,6 +17,13 @@ export interface SweepUpdateOutcome {
   changes: SweepFieldChange[];
   /** The sweep had ended (done) and runs again under its new budget or stop rules. */
   reopened: boolean;
+}
+
+/** Four significant digits, rounded up: a floor the user may type back and have accepted. */
+function roundUp(x: number): string {
+  if (!(x > 0)) return String(x);
+  const scale = 10 ** (Math.floor(Math.log10(x)) - 3);
+  return (Math.ceil(x / scale - 1e-9) * scale).toPrecision(4);
 }
 
 function invalid(message: string, errors: SpecError[]): BadRequestException {
@@ -103,32 +110,33 @@ export class SweepsService {
       // No semantic check: the fields that may change have none but the budget's "below the cheapest
       // run", which at creation catches a typo and here would hide the store's "below what is spent".
       if (parsed.changes.length === 0) return { sweep, changes: [], reopened: false };
-      const outcome = await this.store.updateSweep(id, parsed.spec, sweep.specRevision);
+      const outcome = await this.store.updateSweep(id, parsed.spec, sweep.specRevision, { reopen: reopensSweep(parsed.changes) });
       if (outcome === 'revision') continue;
       if (outcome === 'missing') throw new NotFoundException({ statusCode: 404, message: `no sweep with id '${id}'` });
       if (outcome.startsWith('budget:')) {
         const committed = Number(outcome.slice('budget:'.length));
         throw invalid('invalid sweep update', [
-          { path: 'budget', message: `must be at least ${committed.toPrecision(4)} FLOPs, what the sweep has spent (${sweep.spent.toPrecision(4)}) and reserved for runs in flight; to stop sooner, cancel or pause it` },
+          { path: 'budget', message: `must be at least ${roundUp(committed)}, what the sweep has spent (${roundUp(sweep.spent)}) and reserved for runs in flight; to stop sooner, cancel or pause it` },
         ]);
       }
       if (outcome.startsWith('maxRuns:')) {
-        throw invalid('invalid sweep update', [{ path: 'stop.maxRuns', message: `must be at least ${outcome.slice('maxRuns:'.length)}, the runs the sweep has already planned (or null for no limit)` }]);
+        throw invalid('invalid sweep update', [{ path: 'stop.maxRuns', message: `must be at least ${outcome.slice('maxRuns:'.length)}, the runs the sweep has already planned (or removed, for no limit)` }]);
       }
       if (outcome !== 'ok' && outcome !== 'reopened') throw this.cannotChange({ ...sweep, state: outcome as SweepRecord['state'] });
       const what = parsed.changes.map((c) => `${c.field} ${c.from ?? 'none'} -> ${c.to ?? 'none'}`).join(', ');
       this.logger.log(`sweep ${id} updated: ${what}${outcome === 'reopened' ? ' (it had ended: it runs again)' : ''}`);
-      await this.loop.schedule(id);
+      // Not awaited: the answer is the sweep as updated; the plan pass follows (a pass that was deciding
+      // to end the sweep under the old spec finds the revision moved and plans again).
+      void this.loop.schedule(id);
       return { sweep: await this.get(id), changes: parsed.changes, reopened: outcome === 'reopened' };
     }
     throw new ConflictException({ statusCode: 409, message: `sweep ${id} changed ${UPDATE_TRIES} times while this update was being applied; send it again` });
   }
 
   private cannotChange(sweep: SweepRecord): ConflictException {
-    return new ConflictException({
-      statusCode: 409,
-      message: `sweep ${sweep.id} is ${sweep.state} and cannot change; to go on from its runs, create a new sweep and import them (lawsweep sweep export ${sweep.id} --format csv, then \`runs:\` beside the new spec)`,
-    });
+    // A failed sweep has no successful run to go on from.
+    const next = sweep.state === 'failed' ? 'create a new sweep (lawsweep sweep status shows why its runs failed)' : `to go on from its runs, ${goOnFromRunsHint(sweep.id)}`;
+    return new ConflictException({ statusCode: 409, message: `sweep ${sweep.id} is ${sweep.state} and cannot change; ${next}` });
   }
 
   async pause(id: string): Promise<SweepRecord> {

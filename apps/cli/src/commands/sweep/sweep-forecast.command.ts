@@ -14,6 +14,12 @@ function interval(raw: string): number {
   return value;
 }
 
+/** Three significant digits, rounded up, as sci() prints them: a budget that, typed back, is not below the one meant. */
+function roundUp(x: number): number {
+  const scale = 10 ** (Math.floor(Math.log10(x)) - 2);
+  return Math.ceil(x / scale - 1e-9) * scale;
+}
+
 const pm = (x: number) => `±${(100 * x).toFixed(2)}%`;
 
 export function registerForecast(sweep: Command): void {
@@ -48,20 +54,24 @@ Examples:
         const widest = Math.max(...f.targets.map((t) => t.halfWidthAfter));
         const now = Math.max(...f.targets.map((t) => t.halfWidthNow));
         const lines = [`sweep ${id}: every target within ${pm(found.interval)} (the widest is ${pm(now)} now)`];
+        const committed = found.budget.spent + found.budget.reserved;
         if (!found.reachable) {
           lines.push(`  out of reach: ${found.reason}; at a total budget of ${sci(found.budgetNeeded)} (+${f.runs} runs) the widest would be ${pm(widest)}`);
-        } else if (f.runs === 0 && found.budgetNeeded <= found.spent + found.reserved) {
+        } else if (found.budgetNeeded <= committed) {
           lines.push('  already there: no more budget needed');
+        } else if (found.budgetNeeded <= found.budget.total) {
+          lines.push(`  the budget it has (${sci(found.budget.total)}) is enough: about ${sci(roundUp(found.budgetNeeded))} gets there (${f.runs} more runs)`);
         } else {
-          lines.push(`  needs a total budget of about ${sci(found.budgetNeeded)} (now ${sci(found.budget)}): ${f.runs} more runs costing ${sci(f.cost)}, the widest then ${pm(widest)}`);
-          lines.push(`  then: lawsweep sweep update ${id} --budget ${sci(found.budgetNeeded)}`);
+          const needed = roundUp(found.budgetNeeded);
+          lines.push(`  needs a total budget of about ${sci(needed)} (now ${sci(found.budget.total)}): ${f.runs} more runs costing ${sci(f.cost)}, the widest then ${pm(widest)}`);
+          lines.push(`  then: lawsweep sweep update ${id} --budget ${sci(needed)}`);
         }
         lines.push('(linearised at the current fit, assuming the law holds: see `lawsweep sweep forecast --help`)');
         return void process.stdout.write(`${lines.join('\n')}\n`);
       }
       const answer = await client.getForecast(id, opts.budget as number[]);
       if (opts.json) return printJson(answer);
-      const out = [`sweep ${id}: budget ${sci(answer.budget)}, spent ${sci(answer.spent)}, reserved ${sci(answer.reserved)}`];
+      const out = [`sweep ${id}: budget ${sci(answer.budget.total)}, spent ${sci(answer.budget.spent)}, reserved ${sci(answer.budget.reserved)}`];
       const first = answer.forecasts[0];
       first.targets.forEach((t, i) => {
         out.push(`target ${configText(t.config)}: ${t.loss.toFixed(4)} ${pm(t.halfWidthNow)} now`);
@@ -73,7 +83,7 @@ Examples:
         );
       });
       for (const f of answer.forecasts) {
-        if (!f.stoppedBecause || f.budgetBound !== false) continue; // stopped by the budget itself: nothing to say
+        if (!f.stoppedBecause || (f.budgetBound !== false && !f.truncated)) continue; // stopped by the budget itself: nothing to say
         const hint = /maxRuns/.test(f.stoppedBecause) ? ` (the spec's stop rule; lawsweep sweep update ${id} --max-runs N raises it)` : '';
         out.push(`at ${sci(f.budget)} the design stops short: ${f.stoppedBecause}${hint}`);
       }
