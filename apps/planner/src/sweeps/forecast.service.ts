@@ -99,7 +99,13 @@ export class ForecastService {
   private async forecaster(sweep: SweepRecord): Promise<(budget: number) => Forecast> {
     const committed = sweep.spent + sweep.reserved;
     const observations = await this.engines.observations(sweep.id);
-    const fit = this.engines.cachedFit(sweep.id, sweep.version)?.fit ?? this.engines.engine(sweep).fit(observations);
+    let fit = this.engines.cachedFit(sweep.id, sweep.version)?.fit;
+    if (!fit) {
+      // Kept for the next request (and the next plan pass), as a plan pass keeps its fit.
+      const startedAt = Date.now();
+      fit = this.engines.engine(sweep).fit(observations);
+      this.engines.rememberFit(sweep.id, sweep.version, fit, startedAt, Date.now() - startedAt);
+    }
     if (!fit) {
       throw new ConflictException({ statusCode: 409, message: `sweep ${sweep.id} has no fit yet (${observations.length} runs with results): a forecast starts from the fitted law` });
     }
