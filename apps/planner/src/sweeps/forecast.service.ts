@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { searchBudgetForInterval, type Forecast } from '@lawsweep/design';
-import type { Config } from '@lawsweep/law';
+import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, type SweepRecord } from '@lawsweep/store';
 import { EngineCacheService } from '../planning/engine-cache.service';
 
@@ -17,6 +17,8 @@ export const FORECAST_TIME_LIMIT_MS = 3_000;
  * runs as the sweep's own steps of `parallelism`, in fewer passes.
  */
 const FORECAST_BATCH = 32;
+/** Sweeps whose forecast fit is kept. */
+const KEPT_FITS = 16;
 
 export interface IntervalBudgetView {
   /** The widest target's 90% half-width asked for (relative). */
@@ -50,6 +52,8 @@ export interface ForecastView {
  */
 @Injectable()
 export class ForecastService {
+  /** Fits made for forecasts, per sweep and store version, the newest KEPT_FITS sweeps'. */
+  private readonly fits = new Map<string, { version: number; fit: FitResult | undefined }>();
   /** Sweeps with a forecast being computed: one at a time per sweep (a second asks again later). */
   private readonly busy = new Set<string>();
 
@@ -99,12 +103,17 @@ export class ForecastService {
   private async forecaster(sweep: SweepRecord): Promise<(budget: number) => Forecast> {
     const committed = sweep.spent + sweep.reserved;
     const observations = await this.engines.observations(sweep.id);
+    // The planner's fit of this version if it has one; else one fitted here and kept for the next
+    // forecast, apart from the planner's cache (a plan pass that found it there would not store its
+    // fit summary for this version).
     let fit = this.engines.cachedFit(sweep.id, sweep.version)?.fit;
+    const own = this.fits.get(sweep.id);
+    if (!fit && own?.version === sweep.version) fit = own.fit;
     if (!fit) {
-      // Kept for the next request (and the next plan pass), as a plan pass keeps its fit.
-      const startedAt = Date.now();
       fit = this.engines.engine(sweep).fit(observations);
-      this.engines.rememberFit(sweep.id, sweep.version, fit, startedAt, Date.now() - startedAt);
+      this.fits.delete(sweep.id);
+      this.fits.set(sweep.id, { version: sweep.version, fit });
+      if (this.fits.size > KEPT_FITS) this.fits.delete(this.fits.keys().next().value as string);
     }
     if (!fit) {
       throw new ConflictException({ statusCode: 409, message: `sweep ${sweep.id} has no fit yet (${observations.length} runs with results): a forecast starts from the fitted law` });
