@@ -35,6 +35,13 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** A CLI call that must fail (non-zero exit) saying `text` on stderr. */
+  const refused = async (args: string[], text: string) => {
+    const r = await cli(args, env);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(text);
+  };
+
   it('says what to do when the planner is unreachable', async () => {
     const r = await cli(['sweep', 'list', '--planner', 'http://127.0.0.1:9']);
     expect(r.code).toBe(1);
@@ -142,21 +149,13 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const inverse = await cli(['sweep', 'forecast', sweepId, '--interval', '0.001'], env);
     expect(inverse.code).toBe(0);
     expect(inverse.stdout).toMatch(new RegExp(`^sweep ${sweepId}: every target within ±0\\.10% \\(the widest is ±\\d+\\.\\d\\d% now\\)\\n {2}out of reach: reached stop\\.maxRuns \\(10\\); at a total budget of `));
-    const neither = await cli(['sweep', 'forecast', sweepId], env);
-    expect(neither.code).not.toBe(0);
-    expect(neither.stderr).toContain('give either --budget B1[,B2,...] or --interval R');
-    const bad = await cli(['sweep', 'forecast', sweepId, '--budget', 'x'], env);
-    expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain("--budget takes positive total budgets, comma-separated (e.g. 2e21,4e21), got 'x'");
+    await refused(['sweep', 'forecast', sweepId], 'give either --budget B1[,B2,...] or --interval R');
+    await refused(['sweep', 'forecast', sweepId, '--budget', 'x'], "--budget takes positive total budgets, comma-separated (e.g. 2e21,4e21), got 'x'");
   });
 
   it('updates a done sweep: a higher maxRuns runs it again; refusals name the option', async () => {
-    const none = await cli(['sweep', 'update', sweepId], env);
-    expect(none.code).not.toBe(0);
-    expect(none.stderr).toContain('nothing to change: give --budget');
-    const letters = await cli(['sweep', 'update', sweepId, '--max-runs', 'many'], env);
-    expect(letters.code).not.toBe(0);
-    expect(letters.stderr).toContain("--max-runs must be a number or 'none' (removes the rule), got 'many'");
+    await refused(['sweep', 'update', sweepId], 'nothing to change: give --budget');
+    await refused(['sweep', 'update', sweepId, '--max-runs', 'many'], "--max-runs must be a number or 'none' (removes the rule), got 'many'");
     const lower = await cli(['sweep', 'update', sweepId, '--budget', '1'], env);
     expect(lower.code).toBe(1);
     expect(lower.stderr).toMatch(new RegExp(`the planner refused the update of sweep ${sweepId}:\n {2}--budget: must be at least \\S+, what the sweep has spent`));

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { runQueueName } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
-import { afterPlanPasses, getJson, postJson, type RunJson, type SweepJson } from './support/planner-api';
+import { afterPlanPasses, getJson, postJson, sweepFinished, waitForSweep, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
@@ -28,17 +28,8 @@ describe('planner lifecycle', () => {
   let stack: PlannerStack | undefined;
   const get = <T>(path: string) => getJson<T>(`${stack!.baseUrl}${path}`);
   const post = <T = Sweep>(path: string, body: unknown = {}) => postJson<T>(`${stack!.baseUrl}${path}`, body);
-  const until = async (id: string, done: (s: Sweep) => boolean, what: string, ms = 30_000): Promise<Sweep> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const s = await get<Sweep>(`/sweeps/${id}`);
-      expect(s.budget.spent + s.budget.reserved).toBeLessThanOrEqual(s.budget.total * (1 + 1e-9));
-      if (done(s)) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  };
-  const finished = (s: Sweep) => s.state !== 'running' && s.runs.queued + s.runs.running === 0;
+  const until = (id: string, done: (s: Sweep) => boolean, what: string, ms = 30_000) => waitForSweep(stack!.baseUrl, id, done, what, ms);
+  const finished = sweepFinished;
 
   afterEach(async () => {
     await stack?.stop();

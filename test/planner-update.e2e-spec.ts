@@ -1,4 +1,4 @@
-import { getJson, postJson, type ErrorJson, type RunJson, type SweepJson } from './support/planner-api';
+import { getJson, postJson, sweepFinished, waitForSweep, type ErrorJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
 /**
@@ -27,17 +27,8 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     const res = await fetch(`${stack.baseUrl}${path}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as T };
   };
-  const until = async (id: string, done: (s: SweepJson) => boolean, what: string, ms = 30_000): Promise<SweepJson> => {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const s = await get<SweepJson>(`/sweeps/${id}`);
-      expect(s.budget.spent + s.budget.reserved).toBeLessThanOrEqual(s.budget.total * (1 + 1e-9));
-      if (done(s)) return s;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
-      await new Promise((r) => setTimeout(r, 30));
-    }
-  };
-  const finished = (s: SweepJson) => s.state !== 'running' && s.runs.queued + s.runs.running === 0;
+  const until = (id: string, done: (s: SweepJson) => boolean, what: string, ms = 30_000) => waitForSweep(stack!.baseUrl, id, done, what, ms);
+  const finished = sweepFinished;
   const distinctConfigs = (runs: RunJson[]) => new Set(runs.map((r) => `${r.config.N}:${r.config.D}`)).size;
 
   beforeAll(async () => {

@@ -66,3 +66,21 @@ export async function afterPlanPasses(baseUrl: string, n: number, ms = 30_000): 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/**
+ * Polls GET /sweeps/:id until `done` holds, checking on every read that spent + reserved never
+ * exceeds the budget; fails naming `what` and the last state read after `ms`.
+ */
+export async function waitForSweep(baseUrl: string, id: string, done: (s: SweepJson) => boolean, what: string, ms = 30_000): Promise<SweepJson> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = await getJson<SweepJson>(`${baseUrl}/sweeps/${id}`);
+    expect(s.budget.spent + s.budget.reserved).toBeLessThanOrEqual(s.budget.total * (1 + 1e-9));
+    if (done(s)) return s;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+/** A sweep that has stopped planning with nothing in flight. */
+export const sweepFinished = (s: SweepJson): boolean => s.state !== 'running' && s.runs.queued + s.runs.running === 0;
