@@ -135,12 +135,14 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
   });
 
   it('forecasts what more budget would buy, as a table per target', async () => {
-    const r = await cli(['sweep', 'forecast', sweepId, '--budget', '2e19,4e19'], env);
+    // 1e22: String(1e22) is "1e+22", which the query must carry encoded.
+    const r = await cli(['sweep', 'forecast', sweepId, '--budget', '2e19,1e22'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`^sweep ${sweepId}: budget 1\\.00e\\+?19, spent `));
     expect(r.stdout).toMatch(/^target N=1\.0+e\+?0?9 D=2\.0+e\+?10: \d\.\d{4} ±\d+\.\d\d% now$/m);
     expect(r.stdout).toMatch(/^ {2}BUDGET +MORE RUNS +THEIR COST +INTERVAL AFTER$/m);
     expect(r.stdout).toMatch(/^ {2}2\.00e\+?19 +\d+ +/m);
+    expect(r.stdout).toMatch(/^ {2}1\.00e\+?22 +\d+ +/m);
     // This sweep ran into its stop.maxRuns (10): the forecast keeps the spec's rules and says which stopped it.
     expect(r.stdout).toContain(`at 2.00e19 the design stops short: reached stop.maxRuns (10) (the spec's stop rule; lawsweep sweep update ${sweepId} --max-runs N raises it)`);
     const json = JSON.parse((await cli(['sweep', 'forecast', sweepId, '--budget', '2e19', '--json'], env)).stdout);

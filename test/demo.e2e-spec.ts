@@ -67,6 +67,11 @@ describe('lawsweep demo --fast (the built CLI, as a child process)', () => {
     const error = Number(/error ([\d.]+)%/.exec(target ?? '')?.[1]);
     expect(error).toBeLessThanOrEqual(3);
     expect(lines.find((l) => l.startsWith('PASS: target loss within 3% of the truth'))).toBeDefined();
+    // What more budget would buy, forecast from the sweep's runs: narrower at 4x than at 2x.
+    const more = lines.find((l) => l.startsWith('more budget, forecast from these runs: '));
+    const widths = [...(more ?? '').matchAll(/→ ±([\d.]+)% \((\d+) more runs\)/g)].map((m) => Number(m[1]));
+    expect(more).toMatch(/^more budget, forecast from these runs: 2\.00e21 FLOPs → ±[\d.]+% \(\d+ more runs\), 4\.00e21 FLOPs → ±[\d.]+% \(\d+ more runs\)/);
+    expect(widths[1]).toBeLessThan(widths[0]);
     expect(lines[lines.length - 1]).toBe('rerun with --keep to explore the dashboard, queues, metrics and API docs after the sweep ends');
   });
 

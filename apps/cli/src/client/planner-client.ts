@@ -68,11 +68,12 @@ export class PlannerClient {
   }
 
   getForecast(id: string, budgets: number[]): Promise<ForecastAnswer> {
-    return this.json<ForecastAnswer>('GET', `/sweeps/${encodeURIComponent(id)}/forecast?budget=${budgets.map(String).join(',')}`);
+    // Encoded: String(2e21) is "2e+21", and a bare '+' in a query reads as a space.
+    return this.json<ForecastAnswer>('GET', `/sweeps/${encodeURIComponent(id)}/forecast?budget=${encodeURIComponent(budgets.map(String).join(','))}`);
   }
 
   getBudgetForInterval(id: string, interval: number): Promise<IntervalBudgetAnswer> {
-    return this.json<IntervalBudgetAnswer>('GET', `/sweeps/${encodeURIComponent(id)}/forecast?interval=${interval}`);
+    return this.json<IntervalBudgetAnswer>('GET', `/sweeps/${encodeURIComponent(id)}/forecast?interval=${encodeURIComponent(String(interval))}`);
   }
 
   /** PATCH /sweeps/:id: budget, parallelism, stop rules (null removes one). */

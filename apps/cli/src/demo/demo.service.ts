@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { PlannerClient } from '../client/planner-client';
 import { stdoutIsTty } from '../cli-config';
+import { sci } from '../format';
 import { writePlotFile } from '../plot/plot-file.writer';
 import { sweepPlotInput } from '../plot/plot-inputs';
 import { LineProgressView } from '../watch/line-progress.view';
@@ -108,6 +109,13 @@ export class DemoService {
     writeFileSync(join(outDir, 'runs.csv'), await client.getRunsCsv(sweep.id));
     for (const line of verdict.lines) this.log(line);
     this.log(`plot: ${join(outDir, 'plot.png')} (and plot.svg); runs: ${join(outDir, 'runs.csv')}`);
+    // What more budget would buy from these runs (a forecast: nothing is run). Best effort: the verdict stands without it.
+    const more = await client.getForecast(sweep.id, [2, 4].map((x) => x * final.budget.total)).catch(() => undefined);
+    if (more) {
+      const widest = (f: (typeof more.forecasts)[number]) => Math.max(...f.targets.map((t) => t.halfWidthAfter));
+      const options = more.forecasts.map((f) => `${sci(f.budget)} FLOPs → ±${(100 * widest(f)).toFixed(2)}% (${f.runs} more runs)`).join(', ');
+      this.log(`more budget, forecast from these runs: ${options} (lawsweep sweep forecast, then sweep update, on a sweep of your own)`);
+    }
     if (options.keep) {
       this.log(`--keep: the stack stays up. Dashboard ${client.dashboardUrl(sweep.id)}, queues ${client.baseUrl}/queues, metrics ${client.baseUrl}/metrics, API docs ${client.baseUrl}/docs. Ctrl-C to stop.`);
     } else {
