@@ -26,9 +26,14 @@ describe('faults: SIGKILL the planner mid-sweep', () => {
       // Runs *running* (a worker holds their job), not just queued: the kill may land between
       // reserving a wave and enqueueing it, and such runs never reach a worker (the reconciler
       // fails them later); a CI run that killed right there saw no result arrive while down.
-      await waitFor('two results and runs running', async () => {
+      // And one of them started under half a second ago, so it is still training when the kill lands
+      // (a CI run on a loaded box saw every run seen running finish, and be recorded, between the
+      // poll and the kill, with only queued runs left).
+      await waitFor('two results and runs running, one just started', async () => {
         const s = await stack.store.getSweep(id);
-        return s && s.runs.done >= 2 && s.planned <= MAX_RUNS - 4 && s.runs.running >= 2;
+        if (!(s && s.runs.done >= 2 && s.planned <= MAX_RUNS - 4 && s.runs.running >= 2)) return false;
+        const running = (await stack.store.activeRuns(id)).filter((r) => r.state === 'running');
+        return running.length >= 2 && running.some((r) => r.startedAt !== undefined && Date.now() - r.startedAt < 500);
       }, 40_000);
       await stack.planner!.kill('SIGKILL');
       const atKill = await stack.store.getSweep(id);
