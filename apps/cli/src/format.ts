@@ -7,6 +7,11 @@ export function sci(v: number | null | undefined, digits = 2): string {
   return String(Number(v.toPrecision(digits + 2)));
 }
 
+/** The widest target's relative half-width in a forecast (the stop rule's measure: every target within ±r). */
+export function widestHalfWidth<K extends 'halfWidthNow' | 'halfWidthAfter'>(targets: readonly Record<K, number>[], key: K): number {
+  return Math.max(...targets.map((t) => t[key]));
+}
+
 export function configText(config: Record<string, number>): string {
   return Object.entries(config).map(([k, v]) => `${k}=${sci(v, 1)}`).join(' ');
 }

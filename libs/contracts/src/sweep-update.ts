@@ -20,6 +20,16 @@ export interface SweepFieldChange {
 
 export type SweepUpdateResult = { ok: true; spec: SweepSpec; changes: SweepFieldChange[] } | { ok: false; errors: SpecError[] };
 
+/**
+ * `x` rounded up to `digits` significant digits: a floor (least budget) shown to a user, who may type
+ * it back and must not land below it. Positive x only; others come back as they are.
+ */
+export function roundUpSignificant(x: number, digits: number): number {
+  if (!(x > 0)) return x;
+  const scale = 10 ** (Math.floor(Math.log10(x)) - (digits - 1));
+  return Math.ceil(x / scale - 1e-9) * scale;
+}
+
 /** How to go on from a sweep's runs under what an update cannot change: a new sweep that imports them. */
 export function goOnFromRunsHint(sweepId = 'ID'): string {
   return `create a new sweep and import these runs (lawsweep sweep export ${sweepId} --format csv, then \`runs:\` beside the new spec)`;

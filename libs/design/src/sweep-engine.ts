@@ -243,7 +243,7 @@ export class LawSweepEngine implements SweepEngine {
 }
 
 /** Planning steps a forecast makes at most (each proposes up to k runs, as one plan pass does): bounds a request on a huge budget. */
-export const MAX_FORECAST_STEPS = 500;
+const MAX_FORECAST_STEPS = 500;
 
 export function createSweepEngine(spec: SweepSpec, options: SweepEngineOptions = {}): SweepEngine {
   return new LawSweepEngine(spec, options);

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { PlannerClient } from '../client/planner-client';
 import { stdoutIsTty } from '../cli-config';
-import { sci } from '../format';
+import { sci, widestHalfWidth } from '../format';
 import { writePlotFile } from '../plot/plot-file.writer';
 import { sweepPlotInput } from '../plot/plot-inputs';
 import { LineProgressView } from '../watch/line-progress.view';
@@ -112,8 +112,7 @@ export class DemoService {
     // What more budget would buy from these runs (a forecast: nothing is run). Best effort: the verdict stands without it.
     const more = await client.getForecast(sweep.id, [2, 4].map((x) => x * final.budget.total)).catch(() => undefined);
     if (more) {
-      const widest = (f: (typeof more.forecasts)[number]) => Math.max(...f.targets.map((t) => t.halfWidthAfter));
-      const options = more.forecasts.map((f) => `${sci(f.budget)} FLOPs → ±${(100 * widest(f)).toFixed(2)}% (${f.runs} more runs)`).join(', ');
+      const options = more.forecasts.map((f) => `${sci(f.budget)} FLOPs → ±${(100 * widestHalfWidth(f.targets, 'halfWidthAfter')).toFixed(2)}% (${f.runs} more runs)`).join(', ');
       this.log(`more budget, forecast from these runs: ${options} (lawsweep sweep forecast, then sweep update, on a sweep of your own)`);
     }
     if (options.keep) {

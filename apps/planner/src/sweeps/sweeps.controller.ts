@@ -17,6 +17,13 @@ function budgetView(sweep: { budget: number; spent: number; reserved: number }) 
   return { total: sweep.budget, spent: sweep.spent, reserved: sweep.reserved, left: Math.max(sweep.budget - sweep.spent - sweep.reserved, 0) };
 }
 
+/** A body that did not arrive as JSON (the parser leaves it undefined): a 400 saying how to send it. */
+function requireJsonBody(body: unknown, contentType: string | undefined, what: string): void {
+  if (body === undefined && !/json/i.test(contentType ?? '')) {
+    throw badQuery('(body)', `send the ${what} as JSON with Content-Type: application/json (got ${contentType ? `'${contentType}'` : 'no Content-Type'})`);
+  }
+}
+
 /** true/1 and false/0; anything else is a 400 rather than a silent false. */
 function booleanQuery(name: string, raw: string | undefined): boolean {
   if (raw === undefined || raw === 'false' || raw === '0') return false;
@@ -49,9 +56,7 @@ export class SweepsController {
   @ApiResponse({ status: 201, description: 'the sweep, as GET /sweeps/:id' })
   @ApiResponse({ status: 400, description: '{ message, errors: [{ path, message }] }' })
   async create(@Body() body: unknown, @Query('paused') paused?: string, @Headers('content-type') contentType?: string) {
-    if (body === undefined && !/json/i.test(contentType ?? '')) {
-      throw badQuery('(body)', `send the spec as JSON with Content-Type: application/json (got ${contentType ? `'${contentType}'` : 'no Content-Type'})`);
-    }
+    requireJsonBody(body, contentType, 'spec');
     return sweepView(await this.sweeps.create(body, { paused: booleanQuery('paused', paused) }));
   }
 
@@ -137,16 +142,14 @@ export class SweepsController {
   @Patch(':id')
   @ApiOperation({
     summary:
-      'Change budget, parallelism or stop rules (stop.maxRuns, stop.targetRelativeInterval, stop.pauseAfterFailures; null removes one). A sweep that ended (done) runs again; the answer is the sweep with `changes` and `reopened`',
+      'Change budget, parallelism or stop rules (stop.maxRuns, stop.targetRelativeInterval, stop.pauseAfterFailures; null removes one). A done sweep runs again when the change relaxes what may have ended it (more budget, more or no runs, a tighter or no interval); the answer is the sweep with `changes` and `reopened`',
   })
   @ApiBody({ schema: { type: 'object', example: { budget: 2e21, parallelism: 8, stop: { targetRelativeInterval: 0.01 } } } })
   @ApiResponse({ status: 200, description: 'the sweep, as GET /sweeps/:id, plus changes: [{ field, from, to }] and reopened' })
   @ApiResponse({ status: 400, description: '{ message, errors: [{ path, message }] }: a field that cannot change, a bad value, a budget below what is spent' })
   @ApiResponse({ status: 409, description: 'the sweep is cancelled or failed' })
   async update(@Param('id') id: string, @Body() body: unknown, @Headers('content-type') contentType?: string) {
-    if (body === undefined && !/json/i.test(contentType ?? '')) {
-      throw badQuery('(body)', `send the update as JSON with Content-Type: application/json (got ${contentType ? `'${contentType}'` : 'no Content-Type'})`);
-    }
+    requireJsonBody(body, contentType, 'update');
     const { sweep, changes, reopened } = await this.sweeps.update(id, body);
     return { ...sweepView(sweep, await this.store.failureReasons(id, FAILURE_REASONS_SHOWN)), changes, reopened };
   }

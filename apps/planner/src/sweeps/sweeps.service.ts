@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseSweepSpec, parseSweepUpdate, reopensSweep, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
+import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
 import { validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { PlanningLoopService } from '../planning/planning-loop.service';
@@ -20,11 +20,7 @@ export interface SweepUpdateOutcome {
 }
 
 /** Four significant digits, rounded up: a floor the user may type back and have accepted. */
-function roundUp(x: number): string {
-  if (!(x > 0)) return String(x);
-  const scale = 10 ** (Math.floor(Math.log10(x)) - 3);
-  return (Math.ceil(x / scale - 1e-9) * scale).toPrecision(4);
-}
+const roundUp = (x: number): string => (x > 0 ? roundUpSignificant(x, 4).toPrecision(4) : String(x));
 
 function invalid(message: string, errors: SpecError[]): BadRequestException {
   return new BadRequestException({ statusCode: 400, message, errors });

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { plannerClientFor } from '../../client/planner-options';
-import { configText, printJson, sci, table } from '../../format';
+import { roundUpSignificant } from '@lawsweep/contracts';
+import { configText, printJson, sci, table, widestHalfWidth } from '../../format';
 
 function budgets(raw: string): number[] {
   const values = raw.split(',').map((s) => s.trim());
@@ -15,10 +16,7 @@ function interval(raw: string): number {
 }
 
 /** Three significant digits, rounded up, as sci() prints them: a budget that, typed back, is not below the one meant. */
-function roundUp(x: number): number {
-  const scale = 10 ** (Math.floor(Math.log10(x)) - 2);
-  return Math.ceil(x / scale - 1e-9) * scale;
-}
+const roundUp = (x: number): number => roundUpSignificant(x, 3);
 
 const pm = (x: number) => `±${(100 * x).toFixed(2)}%`;
 
@@ -51,8 +49,8 @@ Examples:
         const found = await client.getBudgetForInterval(id, opts.interval);
         if (opts.json) return printJson(found);
         const f = found.forecast;
-        const widest = Math.max(...f.targets.map((t) => t.halfWidthAfter));
-        const now = Math.max(...f.targets.map((t) => t.halfWidthNow));
+        const widest = widestHalfWidth(f.targets, 'halfWidthAfter');
+        const now = widestHalfWidth(f.targets, 'halfWidthNow');
         const lines = [`sweep ${id}: every target within ${pm(found.interval)} (the widest is ${pm(now)} now)`];
         const committed = found.budget.spent + found.budget.reserved;
         if (!found.reachable) {
