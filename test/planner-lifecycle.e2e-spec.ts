@@ -82,6 +82,23 @@ describe('planner lifecycle', () => {
     expect(warning?.message).toMatch(/exceed every live worker's capacity in pool 'small'/);
   });
 
+  it("forecasts only the configs the pool's live workers can hold, and says which it left out", async () => {
+    stack = await PlannerStack.start({ workers: [{ pool: 'small', capacity: { N: 1e8 } }] });
+    const { id } = await post('/sweeps', { ...base, name: 'forecast-capacity', pool: 'small' });
+    const sweep = await until(id, finished, 'the small-worker sweep to end');
+    type Answer = { forecasts: { runs: number; budgetBound: boolean }[]; capacity?: { pool: string; excluded: number; candidates: number; message: string } };
+    // A budget that pays for every candidate: the forecast buys what the worker can hold, and no more.
+    const answer = await get<Answer>(`/sweeps/${id}/forecast?budget=1e22`);
+    const capacity = answer.capacity!;
+    expect(capacity).toMatchObject({ pool: 'small' });
+    expect(capacity.excluded).toBeGreaterThan(0);
+    expect(capacity.message).toMatch(/^\d+ of \d+ candidate configs exceed every live worker's capacity in pool 'small' \(\{"N":100000000\}\): the forecast plans without them/);
+    const holdable = capacity.candidates - capacity.excluded;
+    expect(answer.forecasts[0].runs).toBeGreaterThan(0);
+    expect(answer.forecasts[0].runs).toBeLessThanOrEqual(holdable - sweep.runs.done);
+    expect(answer.forecasts[0].budgetBound).toBe(false); // the candidates ran out, not the budget
+  });
+
   it('waits, does not end, when the only configs left are too big for every live worker', async () => {
     stack = await PlannerStack.start({ workers: [{ pool: 'tiny', capacity: { N: 1e8 } }] });
     // 4 candidates, 2 of them (N = 1e9) too big for the pool's only worker.

@@ -53,10 +53,19 @@ export interface ForecastView {
   targets: { config: Record<string, number>; loss: number; halfWidthNow: number; halfWidthAfter: number }[];
 }
 
+/** Candidates no live worker of the pool can hold, which the forecast (like the planner) leaves out. */
+export interface ForecastCapacity {
+  pool: string;
+  excluded: number;
+  candidates: number;
+  message: string;
+}
+
 export interface ForecastAnswer {
   id: string;
   budget: { total: number; spent: number; reserved: number; left: number };
   forecasts: ForecastView[];
+  capacity?: ForecastCapacity;
 }
 
 /** GET /sweeps/:id/forecast?interval=r: the least total budget forecast to bring every target within ±r. */
@@ -68,6 +77,7 @@ export interface IntervalBudgetAnswer {
   budgetNeeded: number;
   reason?: string;
   forecast: ForecastView;
+  capacity?: ForecastCapacity;
 }
 
 export interface FitView {

@@ -1,8 +1,11 @@
 import { BadRequestException, ConflictException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
 import { searchBudgetForInterval, type Forecast } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
+import { DEFAULT_POOL } from '@lawsweep/contracts';
 import { configKey, type SweepRecord } from '@lawsweep/store';
+import { CapacityFilter } from '../planning/capacity-filter';
 import { EngineCacheService } from '../planning/engine-cache.service';
+import { WorkerRegistryService } from '../workers/worker-registry.service';
 
 /** Budgets one forecast request may ask about (each plans a whole sweep's remainder). */
 export const MAX_FORECAST_BUDGETS = 5;
@@ -20,6 +23,18 @@ const FORECAST_BATCH = 32;
 /** Sweeps whose forecast fit is kept. */
 const KEPT_FITS = 16;
 
+/**
+ * Candidates no live worker of the sweep's pool can hold: the planner does not plan them until a
+ * worker that can joins, so neither does the forecast (present only when some are left out).
+ */
+export interface CapacityView {
+  pool: string;
+  /** Candidate configs left out, of all the design's candidates. */
+  excluded: number;
+  candidates: number;
+  message: string;
+}
+
 export interface IntervalBudgetView {
   /** The widest target's 90% half-width asked for (relative). */
   interval: number;
@@ -29,6 +44,7 @@ export interface IntervalBudgetView {
   budgetNeeded: number;
   reason?: string;
   forecast: ForecastView;
+  capacity?: CapacityView;
 }
 
 export interface ForecastView {
@@ -57,7 +73,13 @@ export class ForecastService {
   /** Sweeps with a forecast being computed: one at a time per sweep (a second asks again later). */
   private readonly busy = new Set<string>();
 
-  constructor(private readonly engines: EngineCacheService) {}
+  /** Which configs some live worker can hold (its own memo: the planner's is per plan pass's pool). */
+  private readonly capacity = new CapacityFilter();
+
+  constructor(
+    private readonly engines: EngineCacheService,
+    private readonly workers: WorkerRegistryService,
+  ) {}
 
   /** Runs `work` unless a forecast of this sweep is already being computed (429 then). */
   private async once<T>(sweepId: string, work: () => Promise<T>): Promise<T> {
@@ -72,7 +94,7 @@ export class ForecastService {
     }
   }
 
-  async forecast(sweep: SweepRecord, budgets: number[]): Promise<ForecastView[]> {
+  async forecast(sweep: SweepRecord, budgets: number[]): Promise<{ forecasts: ForecastView[]; capacity?: CapacityView }> {
     const committed = sweep.spent + sweep.reserved;
     const below = budgets.filter((b) => b < committed * (1 - 1e-12));
     if (below.length) {
@@ -83,24 +105,27 @@ export class ForecastService {
       });
     }
     return this.once(sweep.id, async () => {
-      const forecastAt = await this.forecaster(sweep);
-      return budgets.map((budget) => view(budget, forecastAt(budget)));
+      const { at, capacity } = await this.forecaster(sweep);
+      return { forecasts: budgets.map((budget) => view(budget, at(budget))), ...(capacity ? { capacity } : {}) };
     });
   }
 
   /** The least total budget forecast to bring every target within ±interval (libs/design searchBudgetForInterval). */
   async budgetForInterval(sweep: SweepRecord, interval: number): Promise<IntervalBudgetView> {
     return this.once(sweep.id, async () => {
-      const forecastAt = await this.forecaster(sweep);
+      const { at: forecastAt, capacity } = await this.forecaster(sweep);
       const engine = this.engines.engine(sweep);
       const cheapest = engine.candidates().reduce((m, c) => Math.min(m, c.cost), Infinity);
       const found = searchBudgetForInterval(interval, sweep.spent + sweep.reserved, forecastAt, { scale: Math.max(sweep.budget, Number.isFinite(cheapest) ? cheapest : 0) });
-      return { interval, reachable: found.reachable, budgetNeeded: found.budget, ...(found.reason ? { reason: found.reason } : {}), forecast: view(found.budget, found.forecast) };
+      return { interval, reachable: found.reachable, budgetNeeded: found.budget, ...(found.reason ? { reason: found.reason } : {}), forecast: view(found.budget, found.forecast), ...(capacity ? { capacity } : {}) };
     });
   }
 
-  /** A forecast at any total budget, from the sweep as it is now (its runs, those in flight, its current fit). */
-  private async forecaster(sweep: SweepRecord): Promise<(budget: number) => Forecast> {
+  /**
+   * A forecast at any total budget, from the sweep as it is now (its runs, those in flight, its
+   * current fit, the workers live in its pool), and which candidates the workers leave out.
+   */
+  private async forecaster(sweep: SweepRecord): Promise<{ at: (budget: number) => Forecast; capacity?: CapacityView }> {
     const committed = sweep.spent + sweep.reserved;
     const observations = await this.engines.observations(sweep.id);
     // The planner's fit of this version if it has one; else one fitted here and kept for the next
@@ -122,15 +147,26 @@ export class ForecastService {
     const known = await this.engines.knownConfigKeys(sweep.id);
     const deadline = Date.now() + FORECAST_TIME_LIMIT_MS;
     const keys = new Map<Config, string>();
+    // As the planner plans: only configs some live worker of the pool can hold (with no live
+    // worker, none is left out: runs wait on the queue, and the sweep's warnings say so).
+    const pool = sweep.spec.pool ?? DEFAULT_POOL;
+    const live = await this.workers.live(pool);
+    const { holds, limited } = this.capacity.forPool(pool, live);
     const accept = (c: Config) => {
       let key = keys.get(c);
       if (key === undefined) keys.set(c, (key = configKey(c)));
-      return !known.has(key);
+      return !known.has(key) && holds(c);
     };
-    return (budget) =>
+    const at = (budget: number) =>
       this.engines
         .buildEngine({ ...sweep.spec, budget })
         .forecast({ observations, pending, fit, extraBudget: budget - committed, k: FORECAST_BATCH, step: sweep.planned, accept, planned: sweep.planned, deadline });
+    if (!limited) return { at };
+    const candidates = this.engines.engine(sweep).candidates();
+    const excluded = candidates.filter((c) => !holds(c.config)).length;
+    if (excluded === 0) return { at };
+    const message = `${excluded} of ${candidates.length} candidate configs exceed every live worker's capacity in pool '${pool}' (${live.map((w) => JSON.stringify(w.capacity)).join(', ')}): the forecast plans without them, as the sweep does until a worker that can hold them joins`;
+    return { at, capacity: { pool, excluded, candidates: candidates.length, message } };
   }
 }
 

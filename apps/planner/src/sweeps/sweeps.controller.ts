@@ -103,7 +103,7 @@ export class SweepsController {
       throw badQuery('budget', `give 1 to ${MAX_FORECAST_BUDGETS} positive total budgets, comma-separated, e.g. ?budget=2e21,4e21, or ?interval=0.01 for the budget that reaches ±1% (got ${JSON.stringify(raw ?? null)})`);
     }
     const sweep = await this.sweeps.get(id);
-    return { id, budget: budgetView(sweep), forecasts: await this.forecasts.forecast(sweep, budgets) };
+    return { id, budget: budgetView(sweep), ...(await this.forecasts.forecast(sweep, budgets)) };
   }
 
   @Get(':id/runs')

@@ -36,7 +36,8 @@ export function registerForecast(sweep: Command): void {
 The interval forecast is the linearised posterior of the current fit, conditioned on the planned runs:
 it assumes the law holds and the noise stays as fitted. On simulated sweeps the intervals reached came
 out close to it (BENCHMARKS.md, "Forecast calibration"); whether the interval covers the truth is the
-fit's own calibration, which a law that bends away at scale breaks for any forecast.
+fit's own calibration, which a law that bends away at scale breaks for any forecast. Like the planner,
+a forecast plans only configs some live worker of the sweep's pool can hold (it says how many it left out).
 
 Examples:
   $ lawsweep sweep forecast SWEEP_ID --budget 2e21,4e21
@@ -64,6 +65,7 @@ Examples:
           lines.push(`  needs a total budget of about ${sci(needed)} (now ${sci(found.budget.total)}): ${f.runs} more runs costing ${sci(f.cost)}, the widest then ${pm(widest)}`);
           lines.push(`  then: lawsweep sweep update ${id} --budget ${sci(needed)}`);
         }
+        if (found.capacity) lines.push(`note: ${found.capacity.message}`);
         lines.push('(linearised at the current fit, assuming the law holds: see `lawsweep sweep forecast --help`)');
         return void process.stdout.write(`${lines.join('\n')}\n`);
       }
@@ -85,6 +87,7 @@ Examples:
         const hint = /maxRuns/.test(f.stoppedBecause) ? ` (the spec's stop rule; lawsweep sweep update ${id} --max-runs N raises it)` : '';
         out.push(`at ${sci(f.budget)} the design stops short: ${f.stoppedBecause}${hint}`);
       }
+      if (answer.capacity) out.push(`note: ${answer.capacity.message}`);
       out.push('(linearised at the current fit, assuming the law holds: see `lawsweep sweep forecast --help`)');
       process.stdout.write(`${out.join('\n')}\n`);
     });
