@@ -173,6 +173,46 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(same.stdout).toBe(`sweep ${sweepId}: nothing changed (it has these values already)\n`);
   });
 
+  it("pauses a sweep, imports another sweep's exported runs into it, and resumes it from them", async () => {
+    const spec = join(dir, 'import.yaml');
+    writeFileSync(spec, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: import-into').replace('noise: 0.005 }', 'noise: 0.005, secondsPerCost: 1, maxSeconds: 30 }'));
+    const id = JSON.parse((await cli(['sweep', 'create', spec, '--json'], env)).stdout).id;
+    const paused = await cli(['sweep', 'pause', id], env);
+    expect(paused.stderr).toBe('');
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(new RegExp(`^sweep ${id} paused: nothing new is planned(; \\d+ runs? in flight finish and are recorded)? \\(lawsweep sweep resume ${id} goes on\\)\n$`));
+    const again = await cli(['sweep', 'pause', id], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/409/);
+
+    // runs.csv: the first sweep's export (10 rows, all done), the same pool; the few configs this sweep planned before the pause are skipped.
+    const runsCsv = join(dir, 'runs.csv');
+    const exported = readFileSync(runsCsv, 'utf8').trim().split('\n').length - 1;
+    const r = await cli(['sweep', 'import', id, runsCsv], env);
+    expect(r.code).toBe(0);
+    const m = new RegExp(`^sweep ${id}: imported (\\d+) runs? from ${runsCsv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\((\\d+) skipped: configs the sweep already has\\))?; it is paused: they count when it plans again\n$`).exec(r.stdout);
+    expect(m).not.toBeNull();
+    const imported = Number(m![1]);
+    expect(imported + Number(m![3] ?? 0)).toBe(exported);
+    expect(imported).toBeGreaterThan(0);
+    const status = JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout);
+    expect(status).toMatchObject({ state: 'paused', runs: { imported } });
+    expect(status.budget.spent + status.budget.reserved).toBeLessThan(1e19); // imported runs cost nothing
+
+    // A bad file is refused naming the field, and nothing is imported.
+    const bad = join(dir, 'bad-runs.json');
+    writeFileSync(bad, JSON.stringify([{ config: { N: 1e7, D: 3e9 }, loss: 3 }, { config: { N: 1e7, D: 4e9 }, loss: -1 }]));
+    await refused(['sweep', 'import', id, bad], `the planner rejected the runs in ${bad}:\n  runs.1.loss: must be a finite number > 0 (got -1)`);
+    const noLoss = join(dir, 'no-loss.csv');
+    writeFileSync(noLoss, 'N,D\n1e7,3e9\n');
+    await refused(['sweep', 'import', id, noLoss], `${noLoss}: `);
+    expect(JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout).runs.imported).toBe(imported);
+
+    const resumed = await cli(['sweep', 'resume', id], env);
+    expect(resumed.stdout).toBe(`sweep ${id} running: planning goes on (lawsweep sweep watch ${id})\n`);
+    await cli(['sweep', 'cancel', id], env);
+  });
+
   it('cancels a sweep', async () => {
     const spec = join(dir, 'slow.yaml');
     writeFileSync(spec, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: slow').replace('noise: 0.005 }', 'noise: 0.005, secondsPerCost: 1, maxSeconds: 30 }'));
@@ -186,7 +226,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
   });
 
   it('has an example in every command help', async () => {
-    for (const args of [['sweep', 'create'], ['sweep', 'list'], ['sweep', 'status'], ['sweep', 'watch'], ['sweep', 'fit'], ['sweep', 'export'], ['sweep', 'forecast'], ['sweep', 'update'], ['sweep', 'cancel'], ['plot'], ['demo']]) {
+    for (const args of [['sweep', 'create'], ['sweep', 'list'], ['sweep', 'status'], ['sweep', 'watch'], ['sweep', 'fit'], ['sweep', 'export'], ['sweep', 'forecast'], ['sweep', 'update'], ['sweep', 'import'], ['sweep', 'pause'], ['sweep', 'resume'], ['sweep', 'cancel'], ['plot'], ['demo']]) {
       const r = await cli([...args, '--help']);
       expect(r.stdout).toMatch(/Examples?:\n {2}\$ /);
     }

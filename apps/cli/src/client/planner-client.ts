@@ -81,6 +81,15 @@ export class PlannerClient {
     return this.json<SweepUpdateView>('PATCH', `/sweeps/${encodeURIComponent(id)}`, update);
   }
 
+  pauseSweep(id: string): Promise<SweepView> {
+    return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/pause`);
+  }
+
+  /** POST /sweeps/:id/runs: runs the user already has; configs the sweep knows are skipped. */
+  importRuns(id: string, runs: unknown): Promise<{ imported: number; skipped: number }> {
+    return this.json<{ imported: number; skipped: number }>('POST', `/sweeps/${encodeURIComponent(id)}/runs`, runs);
+  }
+
   cancelSweep(id: string): Promise<SweepView> {
     return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/cancel`);
   }

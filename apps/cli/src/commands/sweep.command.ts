@@ -5,7 +5,9 @@ import { registerCreate } from './sweep/sweep-create.command';
 import { registerExport } from './sweep/sweep-export.command';
 import { registerFit } from './sweep/sweep-fit.command';
 import { registerForecast } from './sweep/sweep-forecast.command';
+import { registerImport } from './sweep/sweep-import.command';
 import { registerList } from './sweep/sweep-list.command';
+import { registerPause } from './sweep/sweep-pause.command';
 import { registerResume } from './sweep/sweep-resume.command';
 import { registerStatus } from './sweep/sweep-status.command';
 import { registerUpdate } from './sweep/sweep-update.command';
@@ -23,5 +25,5 @@ Examples:
   $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv
   $ LAWSWEEP_PLANNER_URL=http://planner:3000 LAWSWEEP_TOKEN=... lawsweep sweep list`,
   );
-  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerForecast, registerExport, registerUpdate, registerResume, registerCancel]) add(sweep);
+  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerForecast, registerExport, registerImport, registerUpdate, registerPause, registerResume, registerCancel]) add(sweep);
 }
