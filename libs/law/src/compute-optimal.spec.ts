@@ -1,6 +1,6 @@
-import { computeOptimal, optimalAllocation } from './compute-optimal';
+import { computeOptimal, optimalAllocation, optimalConfig } from './compute-optimal';
 import { fitLaw } from './fit-law';
-import { resolveTruth } from './registry';
+import { getLaw, resolveTruth } from './registry';
 import { sweepGrid, synthesize } from './testing/synthetic-runs';
 
 /**
@@ -48,5 +48,31 @@ describe('compute-optimal allocation', () => {
     expect((12 * dear.N * dear.D) / 1e21).toBeCloseTo(1, 6);
     expect(dear.N / half.N).toBeCloseTo(1, 4);
     expect(dear.D / half.D).toBeCloseTo(1, 4);
+  });
+});
+
+/**
+ * Scenario: the same allocation over a sweep's own names, an expression law over P (parameters)
+ * and T (tokens) with cost 6·P·T: the names are only names, so it lands where chinchilla's
+ * optimalAllocation over N and D does.
+ */
+describe('compute-optimal config over variables P and T', () => {
+  const bounds: Record<string, [number, number]> = { E: [0.5, 5], A: [1, 1e5], B: [1, 1e6], alpha: [0.05, 1], beta: [0.05, 1] };
+  const params = { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 };
+  const pt = getLaw({ expression: 'E + A / P^alpha + B / T^beta', params: bounds }, ['P', 'T']);
+  const nd = getLaw({ expression: 'E + A / N^alpha + B / D^beta', params: bounds }, ['N', 'D']);
+
+  it.each([1e19, 1e21, 1e23])('matches the same law over N and D at C = %d', (c) => {
+    const p = optimalConfig(pt, pt.toTheta(params), c, { size: 'P', tokens: 'T' }, { cost: (x) => 6 * x.P * x.T });
+    const n = optimalAllocation(nd, nd.toTheta(params), c);
+    expect(Object.keys(p.config)).toEqual(['P', 'T']);
+    expect(p.config.P / n.N).toBeCloseTo(1, 4);
+    expect(p.config.T / n.D).toBeCloseTo(1, 4);
+    expect(p.loss / n.loss).toBeCloseTo(1, 8);
+    expect((6 * p.config.P * p.config.T) / c).toBeCloseTo(1, 6);
+  });
+
+  it('refuses the default 6·N·D cost for other names, saying to pass one', () => {
+    expect(() => optimalConfig(pt, pt.toTheta(params), 1e21, { size: 'P', tokens: 'T' })).toThrow(/default cost is 6·N·D; pass options.cost for variables P and T/);
   });
 });

@@ -12,7 +12,7 @@ export interface ComputeOptimalOptions {
   cost?: CostModel;
   /** Values of other variables held fixed (e.g. { U: 1e11 } for data-constrained). */
   fixed?: Config;
-  /** Search range for N (default 1e3 … 1e16). */
+  /** Search range for N, or for the size variable of optimalConfig (default 1e3 … 1e16). */
   nRange?: [number, number];
   level?: number;
   /** Posterior draws for the intervals (default 200), seeded. */
@@ -33,16 +33,34 @@ export interface ComputeOptimal extends OptimalPoint {
 }
 
 /**
- * D such that cost({N, D}) = compute, by bisection in log D (cost must increase with D).
- * Closed form for the default 6ND.
+ * The two variables a compute-optimal allocation trades off: `size` is searched over (in log
+ * space) and `tokens` is solved from the cost. N and D for the built-in families; a sweep over its
+ * own names (e.g. P parameters and T tokens) names them here.
  */
-function tokensFor(cost: CostModel, compute: number, n: number, fixed: Config): number {
-  if (cost === sixND) return compute / (6 * n);
+export interface AllocationVariables {
+  size: string;
+  tokens: string;
+}
+
+export const N_AND_D: AllocationVariables = { size: 'N', tokens: 'D' };
+
+export interface OptimalConfig {
+  /** The loss-minimising config (with options.fixed), named by the law's own variables. */
+  config: Config;
+  loss: number;
+}
+
+/**
+ * The tokens variable such that cost = compute at the given size, by bisection in log space (cost
+ * must increase with it). Closed form for the default 6ND over N and D.
+ */
+function tokensFor(cost: CostModel, compute: number, n: number, fixed: Config, vars: AllocationVariables): number {
+  if (cost === sixND && vars.size === 'N' && vars.tokens === 'D') return compute / (6 * n);
   let lo = -30;
   let hi = 80;
   for (let i = 0; i < 100; i++) {
     const mid = 0.5 * (lo + hi);
-    if (cost({ ...fixed, N: n, D: Math.exp(mid) }) < compute) lo = mid;
+    if (cost({ ...fixed, [vars.size]: n, [vars.tokens]: Math.exp(mid) }) < compute) lo = mid;
     else hi = mid;
   }
   return Math.exp(0.5 * (lo + hi));
@@ -50,12 +68,25 @@ function tokensFor(cost: CostModel, compute: number, n: number, fixed: Config): 
 
 /** The loss-minimising (N, D) on the iso-cost curve, by golden-section search over log N. */
 export function optimalAllocation(law: Law, theta: ArrayLike<number>, compute: number, options: ComputeOptimalOptions = {}): OptimalPoint {
+  const { config, loss } = optimalConfig(law, theta, compute, N_AND_D, options);
+  return { N: config.N, D: config.D, loss };
+}
+
+/**
+ * optimalAllocation over any two named variables: the config of least loss on the iso-cost curve,
+ * by a coarse scan then golden-section search over log `size`, `tokens` solved from the cost.
+ * Over variables other than N and D the cost must be given (the default is 6·N·D).
+ */
+export function optimalConfig(law: Law, theta: ArrayLike<number>, compute: number, vars: AllocationVariables, options: ComputeOptimalOptions = {}): OptimalConfig {
   const cost = options.cost ?? sixND;
+  if (cost === sixND && (vars.size !== 'N' || vars.tokens !== 'D')) {
+    throw new Error(`optimalConfig: the default cost is 6·N·D; pass options.cost for variables ${vars.size} and ${vars.tokens}`);
+  }
   const fixed = options.fixed ?? {};
   const [nLo, nHi] = options.nRange ?? [1e3, 1e16];
+  const at = (n: number): Config => ({ ...fixed, [vars.size]: n, [vars.tokens]: tokensFor(cost, compute, n, fixed, vars) });
   const f = (logN: number) => {
-    const n = Math.exp(logN);
-    const v = law.logLoss(theta, { ...fixed, N: n, D: tokensFor(cost, compute, n, fixed) });
+    const v = law.logLoss(theta, at(Math.exp(logN)));
     return Number.isFinite(v) ? v : Infinity;
   };
   // Coarse scan first (the iso-cost loss curve can be flat or multi-welled near the edges),
@@ -73,9 +104,7 @@ export function optimalAllocation(law: Law, theta: ArrayLike<number>, compute: n
   const b = Math.min(b0, a + (bestI + 1) * h);
   a = Math.max(a, a + (bestI - 1) * h);
   const logN = goldenSectionMin(f, a, b, 80);
-  const n = Math.exp(logN);
-  const dTokens = tokensFor(cost, compute, n, fixed);
-  return { N: n, D: dTokens, loss: Math.exp(f(logN)) };
+  return { config: at(Math.exp(logN)), loss: Math.exp(f(logN)) };
 }
 
 /**
