@@ -134,6 +134,24 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(readFileSync(svg, 'utf8')).toContain('fitted law at each N');
   });
 
+  it('plots the fitted curves of a sweep over its own variable names, P and T', async () => {
+    const params = { E: [0.5, 5], A: [1, 1e5], B: [1, 1e6], alpha: [0.05, 1], beta: [0.05, 1] };
+    const law = { expression: 'E + A / P^alpha + B / T^beta', params };
+    const spec = join(dir, 'pt.json');
+    writeFileSync(spec, JSON.stringify({ name: 'cli-pt', law, variables: { P: { min: 1e7, max: 1e8 }, T: { min: 1e8, max: 2e10 } }, cost: '6 * P * T', budget: 1e19,
+      targets: [{ P: 1e9, T: 2e10 }], stop: { maxRuns: 10 }, trainer: { type: 'simulate', truth: { law, params: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 } }, noise: 0.005 } }));
+    const id = JSON.parse((await cli(['sweep', 'create', spec, '--json'], env)).stdout).id;
+    expect((await cli(['sweep', 'watch', id, '--interval', '0.2'], env)).code).toBe(0);
+    const svg = join(dir, 'pt.svg');
+    expect((await cli(['plot', id, '--out', svg], env)).code).toBe(0);
+    const text = readFileSync(svg, 'utf8');
+    // One curve per level of P (drawn lines with no legend label of their own), and the frontier.
+    expect(text).toContain('fitted law at each P');
+    expect(text).toMatch(/runs, P ≈ /);
+    expect(text.match(/<polyline class="series-line" data-label=""/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(/<polyline class="series-line" data-label="compute-optimal frontier"/);
+  });
+
   it('forecasts what more budget would buy, as a table per target', async () => {
     // 1e22: String(1e22) is "1e+22", which the query must carry encoded.
     const r = await cli(['sweep', 'forecast', sweepId, '--budget', '2e19,1e22'], env);
