@@ -81,6 +81,8 @@ describeIf('dashboard in headless Chromium', () => {
     expect(await page.textContent('#state')).toMatch(/^(running|done)$/);
     expect(await page.textContent('#budget-total')).toBe('3.00e20');
     expect(await page.textContent('#budget-spent')).toMatch(/^\d+(\.\d)?% spent$/);
+    // While running, once a spend rate is measured, the time left (the contracts' formatter, run in the page); else nothing.
+    expect(await page.textContent('#time-left')).toMatch(/^(|~\d+[dhms]( \d+[dhms])? left at the last \d+[dhms]( \d+[dhms])?'s spend rate)$/);
 
     // Every run the API knows is a row, with its state, config and worker.
     const runs = (await (await fetch(`${stack.baseUrl}/sweeps/${sweepId}/runs`)).json()) as { id: string; state: string }[];

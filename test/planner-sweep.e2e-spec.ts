@@ -41,6 +41,7 @@ describe('planner + workers: a sweep end to end', () => {
   });
 
   it('runs to the end within budget, records each result once, and fits like simulateSweep', async () => {
+    const startedAt = Date.now();
     const created = await json(await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(smallSpec) }));
     expect(created).toMatchObject({ state: 'running', budget: { total: 3e18, spent: 0 } });
     const id: string = created.id;
@@ -48,10 +49,20 @@ describe('planner + workers: a sweep end to end', () => {
     let sweep: SweepJson;
     let observations = 0;
     let maxInFlight = 0;
+    let timeLeftSeen = 0;
     const deadline = Date.now() + 45_000;
     for (;;) {
       sweep = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
       observations++;
+      // The time left is the rest of the budget at the measured rate, over a window the sweep has lived.
+      if (sweep.timeLeft) {
+        timeLeftSeen++;
+        expect(sweep.state).toBe('running');
+        expect(sweep.timeLeft.rate).toBeGreaterThan(0);
+        expect(sweep.timeLeft.seconds).toBeCloseTo((sweep.budget.total - sweep.budget.spent) / sweep.timeLeft.rate, 6);
+        expect(sweep.timeLeft.windowSeconds).toBeLessThanOrEqual((Date.now() - startedAt) / 1000);
+      }
+
       expect(sweep.budget.spent + sweep.budget.reserved).toBeLessThanOrEqual(sweep.budget.total * (1 + 1e-9));
       maxInFlight = Math.max(maxInFlight, sweep.runs.queued + sweep.runs.running);
       if (sweep.state !== 'running' && sweep.runs.queued + sweep.runs.running === 0) break;
@@ -63,6 +74,8 @@ describe('planner + workers: a sweep end to end', () => {
     expect(observations).toBeGreaterThan(1);
     expect(maxInFlight).toBeGreaterThan(0);
     expect(sweep.state).toBe('done');
+    expect(sweep.timeLeft).toBeUndefined(); // nothing left to spend once it ended
+    expect(timeLeftSeen).toBeGreaterThan(0);
     expect(maxInFlight).toBeLessThanOrEqual(3);
     expect(sweep.runs.done).toBeGreaterThanOrEqual(8);
 

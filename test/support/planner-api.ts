@@ -8,6 +8,8 @@ export interface SweepJson {
   runs: Record<string, number>;
   targets: { config: Record<string, number>; loss: number | null; lower: number | null; upper: number | null }[];
   warnings: { code: string; message: string }[];
+  /** GET /sweeps/:id while running, once a spend rate is measured. */
+  timeLeft?: { seconds: number; rate: number; windowSeconds: number };
 }
 export interface RunJson {
   id: string;

@@ -6,3 +6,4 @@ export * from './plain-logs';
 export * from './trainer-placeholders';
 export * from './run-export';
 export * from './sweep-update';
+export * from './time-left';

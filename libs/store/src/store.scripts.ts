@@ -260,3 +260,22 @@ export const RELEASE_LOCK = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 `;
+
+/**
+ * The spend history's points at or after a time (ARGV[1], ms), without reading the list: a binary
+ * search over the list (appended in time order, one point per refit) for the first point inside the
+ * window. Returns { the oldest point inside, as stored; how many are inside }, or nil when none is.
+ * KEYS: history list.
+ */
+export const SPEND_WINDOW = `
+local n = redis.call('LLEN', KEYS[1])
+local cutoff = tonumber(ARGV[1])
+local lo, hi = 0, n
+while lo < hi do
+  local mid = math.floor((lo + hi) / 2)
+  local point = cjson.decode(redis.call('LINDEX', KEYS[1], mid))
+  if tonumber(point.at) >= cutoff then hi = mid else lo = mid + 1 end
+end
+if lo >= n then return nil end
+return { redis.call('LINDEX', KEYS[1], lo), n - lo }
+`;

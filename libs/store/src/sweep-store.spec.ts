@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
+import { parseSweepSpec, spendWindow, type SweepSpec } from '@lawsweep/contracts';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { SweepStore } from './sweep-store';
 
@@ -41,6 +41,20 @@ describe('SweepStore (real Redis)', () => {
     expect(s?.runs).toEqual({ queued: 0, running: 0, done: 0, failed: 0, cancelled: 0, unschedulable: 0 });
     expect((await store.listSweeps()).map((x) => x.id)).toEqual([id]);
     expect(await store.getSweep('nope')).toBeUndefined();
+  });
+
+  it("reads the spend history's window (oldest point inside, count) as contracts' spendWindow does over the whole list", async () => {
+    const id = await store.createSweep(spec(100));
+    expect(await store.spendWindow(id, 0)).toBeUndefined(); // no history yet
+    const fit = { law: 'chinchilla', n: 5, params: {}, stderr: {}, sigma: 0.01, rmse: 0.01, modes: [], predictions: [], fittedAt: 0, durationMs: 1 };
+    // Uneven gaps, two points at one instant.
+    const times = [1_000, 1_500, 4_000, 4_000, 9_000, 20_000, 20_500, 31_000];
+    const points = times.map((at, i) => ({ at, spent: 3 * i + 1, n: i + 5, targets: [] }));
+    for (const point of points) await store.saveFit(id, { ...fit, fittedAt: point.at }, point);
+    for (const since of [0, 1_000, 1_001, 4_000, 8_999, 20_500, 31_000, 31_001]) {
+      expect(await store.spendWindow(id, since)).toEqual(spendWindow(points, 10 ** 9, 10 ** 9 - since));
+    }
+    expect(await store.spendWindow(id, 4_000)).toEqual({ oldest: { at: 4_000, spent: 7 }, count: 6 });
   });
 
   it('reserves within the budget, refuses beyond it, and refuses a config it already has', async () => {

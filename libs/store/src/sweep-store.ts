@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
+import type { CurvePoint, SpendWindow, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -39,6 +39,7 @@ interface StoreCommands {
   lsUpdateSweep(...args: (string | number)[]): Promise<string>;
   lsRenewLock(...args: (string | number)[]): Promise<number>;
   lsReleaseLock(...args: (string | number)[]): Promise<number>;
+  lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
 }
 
 const num = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
@@ -81,6 +82,7 @@ export class SweepStore {
     define('lsUpdateSweep', 2, UPDATE_SWEEP);
     define('lsRenewLock', 1, RENEW_LOCK);
     define('lsReleaseLock', 1, RELEASE_LOCK);
+    define('lsSpendWindow', 1, SPEND_WINDOW);
     this.cmd = redis as unknown as StoreCommands;
   }
 
@@ -294,6 +296,17 @@ export class SweepStore {
     const multi = this.redis.multi().hset(this.sweepKey(sweepId), 'fit', JSON.stringify(fit));
     if (history) multi.rpush(this.sweepKey(sweepId, 'history'), JSON.stringify(history));
     await multi.exec();
+  }
+
+  /**
+   * The spend history's window from `since` (ms) on: its oldest point and how many (contracts'
+   * spendWindow over this.history(), read in one script call however long the history is).
+   */
+  async spendWindow(sweepId: string, since: number): Promise<SpendWindow | undefined> {
+    const found = await this.cmd.lsSpendWindow(this.sweepKey(sweepId, 'history'), since);
+    if (!found) return undefined;
+    const oldest = JSON.parse(found[0]) as HistoryPoint;
+    return { oldest: { at: oldest.at, spent: oldest.spent }, count: Number(found[1]) };
   }
 
   async history(sweepId: string): Promise<HistoryPoint[]> {

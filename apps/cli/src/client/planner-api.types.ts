@@ -1,5 +1,5 @@
 import type { LawSpec } from '@lawsweep/law';
-import type { SweepFieldChange } from '@lawsweep/contracts';
+import type { SweepFieldChange, TimeLeft } from '@lawsweep/contracts';
 
 /** The planner's REST shapes (ARCHITECTURE.md "REST contract"), as the CLI reads them. */
 export type SweepState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
@@ -32,6 +32,8 @@ export interface SweepView {
   targets: TargetView[];
   fit: { n: number; params: Record<string, number>; stderr: Record<string, number>; fittedAt: number } | null;
   warnings?: { code: string; message: string }[];
+  /** While running, once a spend rate is measured (GET /sweeps/:id): the rest of the budget at the last hour's rate. */
+  timeLeft?: TimeLeft;
   createdAt?: string;
   updatedAt?: string;
 }

@@ -36,4 +36,19 @@ describe('progress summary and line view', () => {
     new LineProgressView((l) => json.push(l), true).update(sweep(3, 2), history);
     expect(JSON.parse(json[0])).toMatchObject({ id: 's1', runs: { done: 3 } });
   });
+
+  it('adds the time left to a line, but does not print a line because it moved', () => {
+    const lines: string[] = [];
+    const view = new LineProgressView((l) => lines.push(l));
+    const at = (done: number, seconds: number): SweepView => ({ ...sweep(done, 2), timeLeft: { seconds, rate: 1e17, windowSeconds: 600 } });
+    view.update(at(4, 7_830), history);
+    view.update(at(4, 7_700), history);
+    view.update(at(5, 7_500), history);
+    view.update({ ...at(6, 7_000), state: 'done' }, history);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/ \| ~2h 10m left$/);
+    expect(lines[1]).toMatch(/ \| ~2h 5m left$/);
+    expect(lines[2]).not.toContain('left'); // a sweep that ended has no time left to show
+    expect(summarise(at(4, 45), history).timeLeft).toBe('~45s left');
+  });
 });

@@ -23,7 +23,8 @@ export class LineProgressView implements ProgressView {
     }
     const s = summarise(sweep, history);
     const line = `${s.state.padEnd(9)} ${s.budget} | ${s.runs} | ${s.target}`;
-    if (line !== this.last) this.write(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+    // The time left moves on every poll: it rides along when something else changed, not on its own.
+    if (line !== this.last) this.write(`[${new Date().toISOString().slice(11, 19)}] ${line}${s.timeLeft ? ` | ${s.timeLeft}` : ''}`);
     this.last = line;
   }
 

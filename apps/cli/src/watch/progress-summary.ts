@@ -1,4 +1,5 @@
 import type { HistoryPoint, SweepView } from '../client/planner-api.types';
+import { formatDuration } from '@lawsweep/contracts';
 import { percent, relativeHalfWidth, sci, targetText } from '../format';
 
 /** What one poll of a sweep shows, as text pieces both progress views print. */
@@ -9,6 +10,8 @@ export interface ProgressSummary {
   runs: string;
   target: string;
   narrowing: string;
+  /** "~2h 10m left" at the planner's measured spend rate, or '' (none measured yet, or not running). */
+  timeLeft: string;
 }
 
 export function summarise(sweep: SweepView, history: HistoryPoint[]): ProgressSummary {
@@ -25,6 +28,7 @@ export function summarise(sweep: SweepView, history: HistoryPoint[]): ProgressSu
     budget: `spent ${percent(b.spent, b.total)} + reserved ${percent(b.reserved, b.total)} (${sci(b.spent)} + ${sci(b.reserved)} of ${sci(b.total)})`,
     runs: `runs ${sweep.runs.done} done, ${inFlight} in flight (${sweep.runs.running} running), ${sweep.runs.failed} failed`,
     target: first ? `target ${targetText(first)}` : 'target -',
+    timeLeft: sweep.state === 'running' && sweep.timeLeft ? `${formatDuration(sweep.timeLeft.seconds)} left` : '',
     narrowing: now !== null && startRel !== null && history.length > 1 ? `interval ±${(100 * startRel).toFixed(1)}% → ±${(100 * now).toFixed(2)}% over ${history.length} fits` : '',
   };
 }

@@ -23,7 +23,7 @@ export class TtyProgressView implements ProgressView {
 
   update(sweep: SweepView, history: HistoryPoint[]): void {
     const s = summarise(sweep, history);
-    this.budget.update(Math.round(1000 * s.spentFraction), { label: 'budget', text: `${s.budget}  [${s.state}]` });
+    this.budget.update(Math.round(1000 * s.spentFraction), { label: 'budget', text: `${s.budget}  [${s.state}]${s.timeLeft ? `  ${s.timeLeft}` : ''}` });
     this.runs.update(0, { label: 'runs  ', text: s.runs.replace(/^runs /, '') });
     this.target.update(0, { label: 'target', text: `${s.target.replace(/^target /, '')}${s.narrowing ? `  (${s.narrowing})` : ''}` });
   }

@@ -1,3 +1,4 @@
+import { formatDuration } from '@lawsweep/contracts';
 import { escapeHtml, layout } from './dashboard-layout';
 
 /**
@@ -13,7 +14,8 @@ export function sweepViewPage(id: string, name: string): string {
 <div class="grid">
   <div class="card"><h2>Budget</h2><div class="big" id="budget-spent">-</div>
     <div class="bar"><div class="spent" id="bar-spent" style="width:0"></div><div class="reserved" id="bar-reserved" style="width:0"></div></div>
-    <div>spent <b id="budget-spent-abs">-</b> + reserved <b id="budget-reserved">-</b> of <b id="budget-total">-</b></div></div>
+    <div>spent <b id="budget-spent-abs">-</b> + reserved <b id="budget-reserved">-</b> of <b id="budget-total">-</b></div>
+    <div id="time-left" class="muted"></div></div>
   <div class="card"><h2>Runs</h2><div class="big"><span id="runs-done">-</span> done</div>
     <div><span id="runs-inflight">-</span> in flight (<span id="runs-running">-</span> running) · <span id="runs-failed">-</span> failed</div></div>
   <div class="card"><h2>Target prediction</h2><div class="big" id="target-loss">-</div><div id="target-interval" class="muted"></div><div id="target-config" class="muted"></div></div>
@@ -34,6 +36,8 @@ export function sweepViewPage(id: string, name: string): string {
 var ID = ${JSON.stringify(id).replace(/</g, '\\u003c')};
 var base = '/sweeps/' + encodeURIComponent(ID);
 var lastVersion = '';
+// The CLI's duration format, the same function (libs/contracts), so the page and \`sweep status\` agree.
+${formatDuration.toString()}
 function dur(ms) { if (ms === null || ms === undefined) return '-'; return ms < 1000 ? ms + ' ms' : ms < 120000 ? (ms / 1000).toFixed(1) + ' s' : (ms / 60000).toFixed(1) + ' min'; }
 async function refresh() {
   var s;
@@ -52,6 +56,7 @@ async function refresh() {
   setText('budget-spent', pct(b.spent, b.total) + ' spent');
   setText('budget-spent-abs', sci(b.spent)); setText('budget-reserved', sci(b.reserved)); setText('budget-total', sci(b.total));
   document.getElementById('bar-spent').style.width = (b.total > 0 ? 100 * b.spent / b.total : 0) + '%';
+  setText('time-left', s.state === 'running' && s.timeLeft ? formatDuration(s.timeLeft.seconds) + ' left at the last ' + formatDuration(s.timeLeft.windowSeconds).slice(1) + "'s spend rate" : '');
   document.getElementById('bar-reserved').style.width = (b.total > 0 ? 100 * b.reserved / b.total : 0) + '%';
   setText('runs-done', s.runs.done); setText('runs-inflight', s.runs.queued + s.runs.running); setText('runs-running', s.runs.running); setText('runs-failed', s.runs.failed);
   var t = s.targets[0];

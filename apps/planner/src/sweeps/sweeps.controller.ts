@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { estimateTimeLeft, TIME_LEFT_WINDOW_MS } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
@@ -67,11 +68,18 @@ export class SweepsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings" })
+  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, windowSeconds) while running: the rest of the budget at the last hour's spend rate" })
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);
-    return sweepView(sweep, await this.store.failureReasons(id, FAILURE_REASONS_SHOWN));
+    const now = Date.now();
+    const [reasons, window] = await Promise.all([
+      this.store.failureReasons(id, FAILURE_REASONS_SHOWN),
+      sweep.state === 'running' ? this.store.spendWindow(id, now - TIME_LEFT_WINDOW_MS) : undefined,
+    ]);
+    // How long the rest of the budget takes at the last hour's spend rate (running sweeps with a measured rate only).
+    const timeLeft = estimateTimeLeft(window, sweep.spent, sweep.budget, now);
+    return { ...sweepView(sweep, reasons), ...(timeLeft ? { timeLeft } : {}) };
   }
 
   @Get(':id/fit')
