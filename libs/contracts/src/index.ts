@@ -7,3 +7,4 @@ export * from './trainer-placeholders';
 export * from './run-export';
 export * from './sweep-update';
 export * from './time-left';
+export * from './import-runs.parser';

@@ -124,7 +124,5 @@ export interface FailureReasonCount {
   count: number;
 }
 
-export interface ImportedRun {
-  config: Config;
-  loss: number;
-}
+/** The contracts' shape (its parser, parseImportedRuns, makes them), named here for the store's callers. */
+export type { ImportedRun } from '@lawsweep/contracts';

@@ -1,11 +1,10 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
+import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseImportedRuns, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
 import { validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { PlanningLoopService } from '../planning/planning-loop.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { RedisConnection } from '../redis/redis-connection';
-import { parseImportedRuns } from './import-runs.parser';
 
 /** Long enough to outlive any run of the cancelled sweep (workers poll it; see libs/contracts). */
 const CANCEL_KEY_TTL_S = 7 * 24 * 3600;

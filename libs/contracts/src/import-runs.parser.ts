@@ -1,9 +1,17 @@
-import { RUN_EXPORT_COLUMNS, type SpecError } from '@lawsweep/contracts';
-import type { ImportedRun } from '@lawsweep/store';
+import { RUN_EXPORT_COLUMNS } from './run-export';
+import type { SpecError } from './sweep-spec.schema';
+
+/** A run the user already has, as a sweep imports it (cost 0): its config and its measured loss. */
+export interface ImportedRun {
+  config: Record<string, number>;
+  loss: number;
+}
 
 /**
  * Imported runs, as a user has them: `[{ config: { N, D }, loss }]` or flat rows `[{ N, D, loss }]`
  * (a CSV read as objects), bare or under `runs`. Each config must name exactly the sweep's variables.
+ * One parser for every reader (the planner's POST /sweeps and import, `lawsweep simulate`), so a
+ * spec's runs are refused with the same field paths and words wherever they are read.
  */
 export function parseImportedRuns(body: unknown, variables: string[], path = 'runs'): { runs: ImportedRun[]; errors: SpecError[] } {
   const list = Array.isArray(body) ? body : body && typeof body === 'object' ? (body as { runs?: unknown }).runs : undefined;
