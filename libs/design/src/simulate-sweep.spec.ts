@@ -58,3 +58,52 @@ describe('simulateSweep', () => {
     expect(told({ E: 2, A: 400, B: 1e-3, alpha: 0.34, beta: 2 })).not.toEqual(generator);
   });
 });
+
+describe('simulateSweep from imported runs (a live sweep that starts from the runs a user has)', () => {
+  const spec = testSpec({ budget: 1e20, parallelism: 3 });
+  const key = (c: Record<string, number>) => JSON.stringify(c);
+  const costOf = (c: Record<string, number>) => 6 * c.N * c.D;
+  // The runs the grid design buys first (so a grid sweep would buy them again if it did not know them),
+  // with losses off the truth by 2%: a simulate trainer must keep them as measured, not draw them anew.
+  const head = simulateSweep({ ...spec, budget: 1e19 }, { design: 'grid', seed: 3 }).checkpoints[0];
+  const imported = head.runs.map((config, i) => ({ config, loss: head.losses[i] * 1.02 }));
+  const fromImports = (overrides: Parameters<typeof testSpec>[0] = {}, start = { observations: imported, spent: 0, imported: true }) =>
+    simulateSweep(testSpec({ budget: 1e20, parallelism: 3, ...overrides }), { design: 'grid', seed: 3, checkpoints: [1e15, 1e20], start });
+
+  it('lists the imported runs first with their losses, never buys their configs again, and counts only what it buys', () => {
+    expect(imported.length).toBeGreaterThanOrEqual(6);
+    const record = fromImports();
+    const last = record.checkpoints[1];
+    expect(last.runs.slice(0, imported.length)).toEqual(imported.map((o) => o.config));
+    expect(last.losses.slice(0, imported.length)).toEqual(imported.map((o) => o.loss));
+    const bought = last.runs.slice(imported.length);
+    expect(bought.length).toBeGreaterThan(0);
+    const importedKeys = new Set(imported.map((o) => key(o.config)));
+    for (const c of bought) expect(importedKeys.has(key(c))).toBe(false);
+    expect(new Set(last.runs.map(key)).size).toBe(last.runs.length);
+    expect(last.spent).toBeCloseTo(bought.reduce((sum, c) => sum + costOf(c), 0), -10);
+    expect(last.spent).toBeLessThanOrEqual(1e20);
+  });
+
+  it('fits the imported runs before it buys any run', () => {
+    // 1e15 is below the cheapest candidate's cost (6e15): nothing bought yet at that checkpoint.
+    const [early] = fromImports().checkpoints;
+    expect(early.runs).toHaveLength(imported.length);
+    expect(early.spent).toBe(0);
+    expect(Object.keys(early.params)).toEqual(expect.arrayContaining(['E', 'A', 'B', 'alpha', 'beta']));
+    const [fresh] = simulateSweep(spec, { design: 'grid', seed: 3, checkpoints: [1e15, 1e20] }).checkpoints;
+    expect(fresh.params).toEqual({});
+  });
+
+  it('does not count imported runs against stop.maxRuns (it counts the runs the sweep plans), but counts runs of an earlier sweep', () => {
+    const run = (isImported: boolean) => fromImports({ stop: { maxRuns: 4 } }, { observations: imported, spent: 0, imported: isImported }).checkpoints[1];
+    expect(run(true).runs.length - imported.length).toBe(4);
+    expect(run(false).runs).toHaveLength(imported.length);
+  });
+
+  it('ends before buying anything when the imported runs already meet the stop rule, as the planner does', () => {
+    const record = fromImports({ stop: { targetRelativeInterval: 10 } });
+    expect(record.checkpoints[1].runs).toHaveLength(imported.length);
+    expect(record.ended).toMatch(/90% interval is within/);
+  });
+});

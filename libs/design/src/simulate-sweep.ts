@@ -23,8 +23,13 @@ export interface SimulateOptions {
   /**
    * Go on from runs already made (a sweep whose budget was raised): their configs are never bought
    * again, the first fit sees them, and `spent` counts against the budget. Fresh noise draws follow theirs.
+   * They keep their losses (a simulate trainer does not draw them again), and every checkpoint's
+   * `runs` and `losses` list them first. As the planner does, the sweep ends before buying anything
+   * when their fit already meets the stop rule. `imported`: runs the user had before the sweep (a
+   * live sweep's import, spent 0), which stop.maxRuns does not count (it counts the runs a sweep
+   * plans); without it they count, as the runs of the sweep they came from.
    */
-  start?: { observations: Observation[]; spent: number };
+  start?: { observations: Observation[]; spent: number; imported?: boolean };
 }
 
 export interface TargetRecord {
@@ -115,9 +120,16 @@ export function simulateSweep(spec: SweepSpec, options: SimulateOptions): SeedRe
   let reserved = 0;
   let clock = 0;
   let issued = observations.length;
+  // Runs planned, as stop.maxRuns counts them (the planner's `planned`): imports excluded.
+  let planned = options.start?.imported ? 0 : observations.length;
   let step = 0;
   let ended = 'budget spent';
   let proposing = true;
+  const stopNow = engine.shouldStop(fit);
+  if (stopNow.stop) {
+    proposing = false;
+    ended = stopNow.reason ?? 'stop rule';
+  }
 
   const record = (level: number) =>
     records.push({
@@ -144,9 +156,11 @@ export function simulateSweep(spec: SweepSpec, options: SimulateOptions): SeedRe
         k: spec.parallelism - inFlight.length,
         fit,
         step: step++,
+        planned,
       });
       for (const run of proposal.runs) {
         reserved += run.cost;
+        planned++;
         // Simulated duration proportional to cost: big runs finish last, as on a real cluster.
         inFlight.push({ config: run.config, cost: run.cost, finishAt: clock + run.cost, order: issued++ });
       }
