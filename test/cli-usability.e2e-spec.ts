@@ -71,14 +71,6 @@ describe('lawsweep simulate: bad input', () => {
     expect(lawsweep('simulate', '--spec', 'nope.yaml', '--seeds', '-1').stderr).toMatch(/^lawsweep: --seeds: expected an integer from 1 to 10000, got '-1'/);
   });
 
-  it('says where runs beside the spec belong (a live sweep imports them; simulate starts from none)', () => {
-    const spec = join(dir, 'with-runs.yaml');
-    writeFileSync(spec, `${readFileSync(demoSpec, 'utf8')}\nruns:\n  - { N: 1e8, D: 2e9, loss: 3.1 }\n`);
-    const r = lawsweep('simulate', '--spec', spec);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`  runs: imported runs are for a live sweep (lawsweep sweep create ${spec}); simulate compares designs from no runs`);
-  });
-
   it('names the spec field of a CSV it cannot read, and says where relative paths start', () => {
     const spec = join(dir, 'replay.yaml');
     writeFileSync(spec, ['name: r', 'law: chinchilla', 'variables:', '  N: { min: 1e7, max: 1e9 }', '  D: { min: 1e8, max: 1e11 }', 'budget: 1e20',
