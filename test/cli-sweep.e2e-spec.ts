@@ -198,7 +198,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const paused = await cli(['sweep', 'pause', id], env);
     expect(paused.stderr).toBe('');
     expect(paused.code).toBe(0);
-    expect(paused.stdout).toMatch(new RegExp(`^sweep ${id} paused: nothing new is planned(; \\d+ runs? in flight finish and are recorded)? \\(lawsweep sweep resume ${id} goes on\\)\n$`));
+    expect(paused.stdout).toMatch(new RegExp(`^sweep ${id} paused: nothing new is planned(; \\d+ runs? already queued or running still train and are recorded)? \\(lawsweep sweep resume ${id} goes on\\)\n$`));
     const again = await cli(['sweep', 'pause', id], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/409/);
@@ -206,16 +206,20 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     // runs.csv: the first sweep's export (10 rows, all done), the same pool; the few configs this sweep planned before the pause are skipped.
     const runsCsv = join(dir, 'runs.csv');
     const exported = readFileSync(runsCsv, 'utf8').trim().split('\n').length - 1;
+    const before = JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout);
     const r = await cli(['sweep', 'import', id, runsCsv], env);
     expect(r.code).toBe(0);
-    const m = new RegExp(`^sweep ${id}: imported (\\d+) runs? from ${runsCsv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\((\\d+) skipped: configs the sweep already has\\))?; it is paused: they count when it plans again\n$`).exec(r.stdout);
+    const m = new RegExp(`^sweep ${id}: imported (\\d+) runs? from ${runsCsv.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\((\\d+) skipped: configs the sweep already has\\))?; they count when it plans again \\(lawsweep sweep resume ${id}\\)\n$`).exec(r.stdout);
     expect(m).not.toBeNull();
     const imported = Number(m![1]);
     expect(imported + Number(m![3] ?? 0)).toBe(exported);
     expect(imported).toBeGreaterThan(0);
     const status = JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout);
     expect(status).toMatchObject({ state: 'paused', runs: { imported } });
-    expect(status.budget.spent + status.budget.reserved).toBeLessThan(1e19); // imported runs cost nothing
+    // Imported runs cost nothing (its runs in flight take 30 s: nothing of theirs was recorded meanwhile).
+    expect(status.budget).toEqual(before.budget);
+    const again2 = await cli(['sweep', 'import', id, runsCsv], env);
+    expect(again2.stdout).toBe(`sweep ${id}: nothing imported from ${runsCsv}: every config in it (${exported}) is one the sweep has already\n`);
 
     // A bad file is refused naming the field, and nothing is imported.
     const bad = join(dir, 'bad-runs.json');
@@ -224,6 +228,9 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const noLoss = join(dir, 'no-loss.csv');
     writeFileSync(noLoss, 'N,D\n1e7,3e9\n');
     await refused(['sweep', 'import', id, noLoss], `${noLoss}: `);
+    const scalar = join(dir, 'scalar.yaml');
+    writeFileSync(scalar, '42\n');
+    await refused(['sweep', 'import', id, scalar], `${scalar}: expected a list of runs, [{ config: { N, D }, loss }] or flat rows, bare or under runs:, got a number`);
     expect(JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout).runs.imported).toBe(imported);
 
     const resumed = await cli(['sweep', 'resume', id], env);

@@ -81,8 +81,9 @@ describeIf('dashboard in headless Chromium', () => {
     expect(await page.textContent('#state')).toMatch(/^(running|done)$/);
     expect(await page.textContent('#budget-total')).toBe('3.00e20');
     expect(await page.textContent('#budget-spent')).toMatch(/^\d+(\.\d)?% spent$/);
-    // While running, once a spend rate is measured, the time left (the contracts' formatter, run in the page); else nothing.
-    expect(await page.textContent('#time-left')).toMatch(/^(|~\d+[dhms]( \d+[dhms])? left at the last \d+[dhms]( \d+[dhms])?'s spend rate)$/);
+    // While running, once a pace is measured, the time left; else nothing. The page runs libs/contracts' own text functions.
+    expect(await page.textContent('#time-left')).toMatch(/^(|~\d+[dhms]( \d+[dhms])? left at the last \d+[dhms]( \d+[dhms])?'s pace( \(until stop\.maxRuns\))?)$/);
+    expect(await page.evaluate("describeTimeLeft({ seconds: 7830, windowSeconds: 3600, until: 'maxRuns' })")).toBe("~2h 10m left at the last 1h's pace (until stop.maxRuns)");
 
     // Every run the API knows is a row, with its state, config and worker.
     const runs = (await (await fetch(`${stack.baseUrl}/sweeps/${sweepId}/runs`)).json()) as { id: string; state: string }[];

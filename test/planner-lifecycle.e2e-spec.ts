@@ -79,7 +79,8 @@ describe('planner lifecycle', () => {
     expect(runs.length).toBeGreaterThan(0);
     expect(runs.every((r) => r.config.N <= 1e8 && r.state === 'done')).toBe(true);
     const warning = sweep.warnings.find((w) => w.code === 'unschedulable');
-    expect(warning?.message).toMatch(/exceed every live worker's capacity in pool 'small'/);
+    // Two workers with one limit: the limit is said once.
+    expect(warning?.message).toMatch(/ exceed every live worker's capacity in pool 'small' \(\{"N":100000000\}\); they are not planned until a worker that can hold them joins$/);
   });
 
   it("forecasts only the configs the pool's live workers can hold, and says which it left out", async () => {

@@ -49,17 +49,17 @@ describe('planner + workers: a sweep end to end', () => {
     let sweep: SweepJson;
     let observations = 0;
     let maxInFlight = 0;
-    let timeLeftSeen = 0;
     const deadline = Date.now() + 45_000;
     for (;;) {
       sweep = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
       observations++;
-      // The time left is the rest of the budget at the measured rate, over a window the sweep has lived.
+      // The time left, when one is measured (runs here are instant: maybe never), over a window the sweep has lived.
       if (sweep.timeLeft) {
-        timeLeftSeen++;
         expect(sweep.state).toBe('running');
         expect(sweep.timeLeft.rate).toBeGreaterThan(0);
-        expect(sweep.timeLeft.seconds).toBeCloseTo((sweep.budget.total - sweep.budget.spent) / sweep.timeLeft.rate, 6);
+        const byBudget = (sweep.budget.total - sweep.budget.spent) / sweep.timeLeft.rate;
+        if (sweep.timeLeft.until === 'budget') expect(sweep.timeLeft.seconds).toBeCloseTo(byBudget, 6);
+        else expect(sweep.timeLeft.seconds).toBeLessThanOrEqual(byBudget);
         expect(sweep.timeLeft.windowSeconds).toBeLessThanOrEqual((Date.now() - startedAt) / 1000);
       }
 
@@ -74,8 +74,7 @@ describe('planner + workers: a sweep end to end', () => {
     expect(observations).toBeGreaterThan(1);
     expect(maxInFlight).toBeGreaterThan(0);
     expect(sweep.state).toBe('done');
-    expect(sweep.timeLeft).toBeUndefined(); // nothing left to spend once it ended
-    expect(timeLeftSeen).toBeGreaterThan(0);
+    expect(sweep.timeLeft).toBeUndefined(); // nothing left once it ended
     expect(maxInFlight).toBeLessThanOrEqual(3);
     expect(sweep.runs.done).toBeGreaterThanOrEqual(8);
 
@@ -150,5 +149,28 @@ describe('planner + workers: a sweep end to end', () => {
       expect(Math.abs(Math.log10(p.config.N / optimalAllocation(law, theta, p.compute).N))).toBeLessThan(0.04);
       expect(p.loss / Math.exp(law.logLoss(theta, p.config))).toBeCloseTo(1, 10);
     }
+  });
+
+  it('says how long a running sweep has left at its pace: here stop.maxRuns ends it before the budget', async () => {
+    // Runs of 0.15 s, two in flight, 24 of them, and a budget far beyond what 24 runs cost.
+    const spec = { ...smallSpec, name: 'e2e-time-left', budget: 1e21, parallelism: 2, stop: { maxRuns: 24 }, trainer: { ...smallSpec.trainer, secondsPerCost: 1, maxSeconds: 0.15 } };
+    const { id } = await json(await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) }));
+    let seen: SweepJson['timeLeft'];
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const sweep = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
+      if (sweep.timeLeft) {
+        seen = sweep.timeLeft;
+        break;
+      }
+      if (sweep.state !== 'running') throw new Error(`the sweep ended before a time left was measured: ${JSON.stringify(sweep)}`);
+      if (Date.now() > deadline) throw new Error(`no time left after 30 s: ${JSON.stringify(sweep)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(seen).toMatchObject({ until: 'maxRuns' });
+    expect(seen!.runRate).toBeGreaterThan(0);
+    expect(seen!.seconds).toBeGreaterThan(0);
+    expect(seen!.seconds).toBeLessThan(60); // at most 24 runs of 0.15 s, two at a time, not the budget's years
+    await fetch(`${stack.baseUrl}/sweeps/${id}/cancel`, { method: 'POST' });
   });
 });

@@ -1,50 +1,67 @@
 /**
- * How long a running sweep will take to spend the rest of its budget, at the rate it spent over the
- * last hour: GET /sweeps/:id's `timeLeft`, shown by `sweep status`, `sweep watch` and the dashboard.
- * A stop rule (stop.targetRelativeInterval, maxRuns) or running out of candidates may end it sooner.
+ * How long a running sweep will take, at the pace of its last hour: GET /sweeps/:id's `timeLeft`,
+ * shown by `sweep status`, `sweep watch` and the dashboard. The end is whichever comes first of the
+ * budget spent (at the cost spent per second) and stop.maxRuns reached (at the results per second);
+ * the interval stop rule or running out of candidates may end it sooner still.
  */
 export interface TimeLeft {
-  /** Seconds until the budget is spent at that rate. */
+  /** Seconds until the sweep ends at that pace. */
   seconds: number;
   /** Cost spent per second over the window. */
   rate: number;
-  /** The window the rate was measured over, in seconds (up to TIME_LEFT_WINDOW_MS / 1000). */
+  /** Results (finished runs) per second over the window. */
+  runRate: number;
+  /** What ends it at that pace: the budget, or stop.maxRuns. */
+  until: 'budget' | 'maxRuns';
+  /** The window the pace was measured over, in seconds (up to TIME_LEFT_WINDOW_MS / 1000). */
   windowSeconds: number;
 }
 
-/** The rate is the last hour's: recent enough to follow the workers there are now, long enough to smooth out single runs. */
+/** The pace is the last hour's: recent enough to follow the workers there are now, long enough to smooth out single runs. */
 export const TIME_LEFT_WINDOW_MS = 3_600_000;
+
+/** A point of the spend history (one per refit): when, the cost spent by then, the runs fitted. */
+export interface SpendPoint {
+  at: number;
+  spent: number;
+  n: number;
+}
 
 /** The spend history's points inside the window: the oldest of them, and how many there are. */
 export interface SpendWindow {
-  oldest: { at: number; spent: number };
+  oldest: SpendPoint;
   count: number;
 }
 
-/**
- * The window of a spend history (one point per refit, oldest first: `at` in ms, `spent` so far);
- * libs/store reads the same from Redis without reading the whole list (SweepStore.spendWindow).
- */
-export function spendWindow(points: readonly { at: number; spent: number }[], now: number, windowMs = TIME_LEFT_WINDOW_MS): SpendWindow | undefined {
-  const inWindow = points.filter((p) => p.at >= now - windowMs);
-  if (inWindow.length === 0) return undefined;
-  const oldest = inWindow.reduce((a, p) => (p.at < a.at ? p : a));
-  return { oldest: { at: oldest.at, spent: oldest.spent }, count: inWindow.length };
+/** Where the sweep stands now, for estimateTimeLeft. */
+export interface SweepPace {
+  spent: number;
+  budget: number;
+  /** Results so far, as the history's `n` counts them (runs done, imported ones included). */
+  results: number;
+  /** With stop.maxRuns: results still to come before it ends (runs not yet planned, plus those in flight). */
+  runsLeft?: number;
 }
 
 /**
- * The time left at the rate from the window's oldest point to now, so a sweep whose results stopped
- * coming shows a slowing rate, not the last good one. Undefined when fewer than two points fall
- * inside the window (no measured rate: just started, stalled for an hour, or reopened after it
- * ended) or nothing was spent over it.
+ * The time left at the pace from the window's oldest point to now, so a sweep whose results stopped
+ * coming shows a slowing pace, not the last good one. Undefined when fewer than two points fall
+ * inside the window (no measured pace: just started, stalled for an hour, or reopened after it
+ * ended), or nothing was spent over it, or (with a run limit) no result counted over it. (libs/store reads the window from Redis: SweepStore.spendWindow.)
  */
-export function estimateTimeLeft(window: SpendWindow | undefined, spentNow: number, budget: number, now: number): TimeLeft | undefined {
+export function estimateTimeLeft(window: SpendWindow | undefined, sweep: SweepPace, now: number): TimeLeft | undefined {
   if (!window || window.count < 2) return undefined;
   const span = (now - window.oldest.at) / 1000;
-  const spent = spentNow - window.oldest.spent;
+  const spent = sweep.spent - window.oldest.spent;
   if (!(span > 0 && spent > 0)) return undefined;
   const rate = spent / span;
-  return { seconds: Math.max(0, budget - spentNow) / rate, rate, windowSeconds: span };
+  const runRate = Math.max(0, sweep.results - window.oldest.n) / span;
+  // Cost spent but no result counted since: a point whose `n` ran ahead of its `spent` (the two are
+  // read a moment apart). With a run limit to pace, wait for the next result rather than guess.
+  if (sweep.runsLeft !== undefined && runRate === 0) return undefined;
+  const byBudget = Math.max(0, sweep.budget - sweep.spent) / rate;
+  const byRuns = sweep.runsLeft !== undefined && runRate > 0 ? Math.max(0, sweep.runsLeft) / runRate : Infinity;
+  return { seconds: Math.min(byBudget, byRuns), rate, runRate, until: byRuns < byBudget ? 'maxRuns' : 'budget', windowSeconds: span };
 }
 
 /** "~2h 10m", "~45m", "~30s", "~3d 4h": a rough figure, its largest unit and the next (the next left out when 0). */
@@ -59,4 +76,10 @@ export function formatDuration(seconds: number): string {
   const next = units[top + 1];
   const rest = next ? Math.floor((s - whole * size) / next[1]) : 0;
   return `~${whole}${name}${rest > 0 ? ` ${rest}${next[0]}` : ''}`;
+}
+
+/** "~2h 10m left at the last 1h's pace", "(until stop.maxRuns)" when that ends it first: what status and the dashboard say. */
+export function describeTimeLeft(t: Pick<TimeLeft, 'seconds' | 'windowSeconds' | 'until'>): string {
+  const over = formatDuration(t.windowSeconds).replace(/^~/, '');
+  return `${formatDuration(t.seconds)} left at the last ${over}'s pace${t.until === 'maxRuns' ? ' (until stop.maxRuns)' : ''}`;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { parseSweepSpec, spendWindow, type SweepSpec } from '@lawsweep/contracts';
+import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { SweepStore } from './sweep-store';
 
@@ -43,18 +43,21 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.getSweep('nope')).toBeUndefined();
   });
 
-  it("reads the spend history's window (oldest point inside, count) as contracts' spendWindow does over the whole list", async () => {
+  it("reads the spend history's window (its oldest point inside, how many) by binary search, and keeps the history in time order", async () => {
     const id = await store.createSweep(spec(100));
     expect(await store.spendWindow(id, 0)).toBeUndefined(); // no history yet
     const fit = { law: 'chinchilla', n: 5, params: {}, stderr: {}, sigma: 0.01, rmse: 0.01, modes: [], predictions: [], fittedAt: 0, durationMs: 1 };
-    // Uneven gaps, two points at one instant.
-    const times = [1_000, 1_500, 4_000, 4_000, 9_000, 20_000, 20_500, 31_000];
-    const points = times.map((at, i) => ({ at, spent: 3 * i + 1, n: i + 5, targets: [] }));
-    for (const point of points) await store.saveFit(id, { ...fit, fittedAt: point.at }, point);
-    for (const since of [0, 1_000, 1_001, 4_000, 8_999, 20_500, 31_000, 31_001]) {
-      expect(await store.spendWindow(id, since)).toEqual(spendWindow(points, 10 ** 9, 10 ** 9 - since));
+    // Uneven gaps, two points at one instant, and one stamped by a replica whose clock is behind (7,000 after 9,000).
+    const times = [1_000, 1_500, 4_000, 4_000, 9_000, 7_000, 20_000, 20_500, 31_000];
+    for (const [i, at] of times.entries()) await store.saveFit(id, { ...fit, fittedAt: at }, { at, spent: 3 * i + 1, n: i + 5, targets: [] });
+    const history = await store.history(id);
+    expect(history.map((p) => p.at)).toEqual([1_000, 1_500, 4_000, 4_000, 9_000, 9_000, 20_000, 20_500, 31_000]);
+    for (const since of [0, 1_000, 1_001, 4_000, 8_999, 9_001, 20_500, 31_000, 31_001]) {
+      const inside = history.filter((p) => p.at >= since);
+      const expected = inside.length ? { oldest: { at: inside[0].at, spent: inside[0].spent, n: inside[0].n }, count: inside.length } : undefined;
+      expect(await store.spendWindow(id, since)).toEqual(expected);
     }
-    expect(await store.spendWindow(id, 4_000)).toEqual({ oldest: { at: 4_000, spent: 7 }, count: 6 });
+    expect(await store.spendWindow(id, 4_000)).toEqual({ oldest: { at: 4_000, spent: 7, n: 7 }, count: 7 });
   });
 
   it('reserves within the budget, refuses beyond it, and refuses a config it already has', async () => {

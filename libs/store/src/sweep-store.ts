@@ -293,20 +293,29 @@ export class SweepStore {
   }
 
   async saveFit(sweepId: string, fit: FitSummary, history?: HistoryPoint): Promise<void> {
+    let point = history;
+    if (point) {
+      // The history stays in time order (spendWindow's search relies on it) when the sweep's lock
+      // moves to a replica whose clock is behind: a point is never stamped before the one it follows.
+      // Only the lock holder writes a sweep's history, so this read-then-append does not race.
+      const last = await this.redis.lindex(this.sweepKey(sweepId, 'history'), -1);
+      const lastAt = last ? Number((JSON.parse(last) as HistoryPoint).at) : -Infinity;
+      if (lastAt > point.at) point = { ...point, at: lastAt };
+    }
     const multi = this.redis.multi().hset(this.sweepKey(sweepId), 'fit', JSON.stringify(fit));
-    if (history) multi.rpush(this.sweepKey(sweepId, 'history'), JSON.stringify(history));
+    if (point) multi.rpush(this.sweepKey(sweepId, 'history'), JSON.stringify(point));
     await multi.exec();
   }
 
   /**
-   * The spend history's window from `since` (ms) on: its oldest point and how many (contracts'
-   * spendWindow over this.history(), read in one script call however long the history is).
+   * The spend history's points from `since` (ms) on: the oldest of them and how many (for contracts'
+   * estimateTimeLeft), found by one script call's binary search however long the history is.
    */
   async spendWindow(sweepId: string, since: number): Promise<SpendWindow | undefined> {
     const found = await this.cmd.lsSpendWindow(this.sweepKey(sweepId, 'history'), since);
     if (!found) return undefined;
     const oldest = JSON.parse(found[0]) as HistoryPoint;
-    return { oldest: { at: oldest.at, spent: oldest.spent }, count: Number(found[1]) };
+    return { oldest: { at: oldest.at, spent: oldest.spent, n: oldest.n }, count: Number(found[1]) };
   }
 
   async history(sweepId: string): Promise<HistoryPoint[]> {

@@ -78,7 +78,13 @@ function importedRuns(rawRuns: unknown, variables: string[]): { runs: Observatio
   const { runs, errors } = parseImportedRuns(rawRuns, variables);
   if (errors.length) return { runs: [], errors };
   const seen = new Set<string>();
-  const unique = runs.filter((r) => !seen.has(configKey(r.config, variables)) && seen.add(configKey(r.config, variables)));
+  const unique: Observation[] = [];
+  for (const run of runs) {
+    const key = configKey(run.config, variables);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(run);
+  }
   if (unique.length < runs.length) {
     const repeated = runs.length - unique.length;
     process.stderr.write(`lawsweep simulate: runs: skipped ${repeated} run${repeated === 1 ? '' : 's'} whose config an earlier run has (a sweep imports each config once)\n`);

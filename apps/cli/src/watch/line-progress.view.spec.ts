@@ -40,7 +40,7 @@ describe('progress summary and line view', () => {
   it('adds the time left to a line, but does not print a line because it moved', () => {
     const lines: string[] = [];
     const view = new LineProgressView((l) => lines.push(l));
-    const at = (done: number, seconds: number): SweepView => ({ ...sweep(done, 2), timeLeft: { seconds, rate: 1e17, windowSeconds: 600 } });
+    const at = (done: number, seconds: number): SweepView => ({ ...sweep(done, 2), timeLeft: { seconds, rate: 1e17, runRate: 0.1, until: 'budget', windowSeconds: 600 } });
     view.update(at(4, 7_830), history);
     view.update(at(4, 7_700), history);
     view.update(at(5, 7_500), history);

@@ -1,4 +1,4 @@
-import { formatDuration } from '@lawsweep/contracts';
+import { describeTimeLeft, formatDuration } from '@lawsweep/contracts';
 import { escapeHtml, layout } from './dashboard-layout';
 
 /**
@@ -36,8 +36,9 @@ export function sweepViewPage(id: string, name: string): string {
 var ID = ${JSON.stringify(id).replace(/</g, '\\u003c')};
 var base = '/sweeps/' + encodeURIComponent(ID);
 var lastVersion = '';
-// The CLI's duration format, the same function (libs/contracts), so the page and \`sweep status\` agree.
+// The CLI's time-left text, the same functions (libs/contracts), so the page and \`sweep status\` agree.
 ${formatDuration.toString()}
+${describeTimeLeft.toString()}
 function dur(ms) { if (ms === null || ms === undefined) return '-'; return ms < 1000 ? ms + ' ms' : ms < 120000 ? (ms / 1000).toFixed(1) + ' s' : (ms / 60000).toFixed(1) + ' min'; }
 async function refresh() {
   var s;
@@ -56,7 +57,7 @@ async function refresh() {
   setText('budget-spent', pct(b.spent, b.total) + ' spent');
   setText('budget-spent-abs', sci(b.spent)); setText('budget-reserved', sci(b.reserved)); setText('budget-total', sci(b.total));
   document.getElementById('bar-spent').style.width = (b.total > 0 ? 100 * b.spent / b.total : 0) + '%';
-  setText('time-left', s.state === 'running' && s.timeLeft ? formatDuration(s.timeLeft.seconds) + ' left at the last ' + formatDuration(s.timeLeft.windowSeconds).slice(1) + "'s spend rate" : '');
+  setText('time-left', s.state === 'running' && s.timeLeft ? describeTimeLeft(s.timeLeft) : '');
   document.getElementById('bar-reserved').style.width = (b.total > 0 ? 100 * b.reserved / b.total : 0) + '%';
   setText('runs-done', s.runs.done); setText('runs-inflight', s.runs.queued + s.runs.running); setText('runs-running', s.runs.running); setText('runs-failed', s.runs.failed);
   var t = s.targets[0];

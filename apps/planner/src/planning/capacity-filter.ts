@@ -27,3 +27,13 @@ export class CapacityFilter {
     return { holds, limited: true };
   }
 }
+
+/**
+ * "12 of 40 candidate configs exceed every live worker's capacity in pool 'small' ({"N":100000000})":
+ * the planner's unschedulable warning and a forecast's capacity note both begin so. Each distinct
+ * capacity once (a pool of hundreds of like workers is one limit).
+ */
+export function exceedCapacityText(excluded: number, candidates: number, pool: string, live: readonly Pick<WorkerAdvert, 'capacity'>[]): string {
+  const limits = [...new Set(live.map((w) => JSON.stringify(w.capacity)))];
+  return `${excluded} of ${candidates} candidate configs exceed every live worker's capacity in pool '${pool}' (${limits.join(', ')})`;
+}

@@ -7,7 +7,7 @@ import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
-import { CapacityFilter } from './capacity-filter';
+import { CapacityFilter, exceedCapacityText } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
 import { ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
@@ -157,7 +157,7 @@ export class SweepPlannerService {
     if (tooBig.length > 0) {
       warnings.push({
         code: 'unschedulable',
-        message: `${tooBig.length} of ${candidates.length} candidate configs exceed every live worker's capacity in pool '${pool}' (${live.map((w) => JSON.stringify(w.capacity)).join(', ')}); they are not planned until a worker that can hold them joins`,
+        message: `${exceedCapacityText(tooBig.length, candidates.length, pool, live)}; they are not planned until a worker that can hold them joins`,
       });
     }
     const known = await this.engines.knownConfigKeys(sweep.id);

@@ -3,7 +3,7 @@ import { searchBudgetForInterval, type Forecast } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { DEFAULT_POOL } from '@lawsweep/contracts';
 import { configKey, type SweepRecord } from '@lawsweep/store';
-import { CapacityFilter } from '../planning/capacity-filter';
+import { CapacityFilter, exceedCapacityText } from '../planning/capacity-filter';
 import { EngineCacheService } from '../planning/engine-cache.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 
@@ -165,7 +165,7 @@ export class ForecastService {
     const candidates = this.engines.engine(sweep).candidates();
     const excluded = candidates.filter((c) => !holds(c.config)).length;
     if (excluded === 0) return { at };
-    const message = `${excluded} of ${candidates.length} candidate configs exceed every live worker's capacity in pool '${pool}' (${live.map((w) => JSON.stringify(w.capacity)).join(', ')}): the forecast plans without them, as the sweep does until a worker that can hold them joins`;
+    const message = `${exceedCapacityText(excluded, candidates.length, pool, live)}: the forecast plans without them, as the sweep does until a worker that can hold them joins`;
     return { at, capacity: { pool, excluded, candidates: candidates.length, message } };
   }
 }

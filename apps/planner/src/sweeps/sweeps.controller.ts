@@ -68,17 +68,20 @@ export class SweepsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, windowSeconds) while running: the rest of the budget at the last hour's spend rate" })
+  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, runRate, until, windowSeconds) while running: how long the rest takes at the last hour's pace, until the budget is spent or stop.maxRuns reached" })
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);
     const now = Date.now();
     const [reasons, window] = await Promise.all([
       this.store.failureReasons(id, FAILURE_REASONS_SHOWN),
-      sweep.state === 'running' ? this.store.spendWindow(id, now - TIME_LEFT_WINDOW_MS) : undefined,
+      // An estimate is a nicety: a history it cannot read leaves it out rather than fail the read.
+      sweep.state === 'running' ? this.store.spendWindow(id, now - TIME_LEFT_WINDOW_MS).catch(() => undefined) : undefined,
     ]);
-    // How long the rest of the budget takes at the last hour's spend rate (running sweeps with a measured rate only).
-    const timeLeft = estimateTimeLeft(window, sweep.spent, sweep.budget, now);
+    // How long the sweep takes at the last hour's pace (running sweeps with a measured pace only).
+    const inFlight = sweep.runs.queued + sweep.runs.running;
+    const runsLeft = sweep.maxRuns > 0 ? sweep.maxRuns - sweep.planned + inFlight : undefined;
+    const timeLeft = estimateTimeLeft(window, { spent: sweep.spent, budget: sweep.budget, results: sweep.runs.done, runsLeft }, now);
     return { ...sweepView(sweep, reasons), ...(timeLeft ? { timeLeft } : {}) };
   }
 

@@ -32,10 +32,32 @@ async function readRuns(path: string, variables: string[] | undefined, note: (li
     if (skipped) note(`${path}: ${skipped}`);
     return report.rows.map((row) => ({ config: row.config, loss: row.loss }));
   }
+  let parsed: unknown;
   try {
-    return parseYaml(text) as unknown;
+    parsed = parseYaml(text) as unknown;
   } catch (err) {
     throw new Error(`${path} is not a CSV (by its extension), nor valid JSON or YAML: ${(err as Error).message}`);
+  }
+  // The planner names bad rows; a file that is no list of rows at all is said here, naming the file.
+  const list = Array.isArray(parsed) ? parsed : parsed && typeof parsed === 'object' ? (parsed as { runs?: unknown }).runs : undefined;
+  if (!Array.isArray(list)) {
+    const got = parsed === null || parsed === undefined ? 'an empty file' : Array.isArray(parsed) ? 'a list' : typeof parsed === 'object' ? 'an object without a runs list' : `a ${typeof parsed}`;
+    throw new Error(`${path}: expected a list of runs, [{ config: { ${(variables ?? ['N', 'D']).join(', ')} }, loss }] or flat rows, bare or under runs:, got ${got}`);
+  }
+  return list;
+}
+
+/** What the imported runs do next, by the sweep's state. */
+function afterImport(id: string, state: string): string {
+  switch (state) {
+    case 'running':
+      return 'it refits and plans from them';
+    case 'paused':
+      return `they count when it plans again (lawsweep sweep resume ${id})`;
+    case 'done':
+      return `its fit takes them in; it plans again only if it goes on (lawsweep sweep update ${id} --budget B)`;
+    default:
+      return `it has ended (${state}) and plans no more: they are kept with its runs, and a new sweep can import them (lawsweep sweep export ${id})`;
   }
 }
 
@@ -69,8 +91,11 @@ Example:
         throw err;
       }
       if (opts.json) return printJson(answer);
+      if (answer.imported === 0) {
+        const why = answer.skipped > 0 ? `every config in it (${answer.skipped}) is one the sweep has already` : 'it holds no runs';
+        return void process.stdout.write(`sweep ${id}: nothing imported from ${file}: ${why}\n`);
+      }
       const skipped = answer.skipped > 0 ? ` (${answer.skipped} skipped: configs the sweep already has)` : '';
-      const next = sweepView.state === 'running' ? ' it refits and plans from them' : ` it is ${sweepView.state}: they count when it plans again`;
-      process.stdout.write(`sweep ${id}: imported ${answer.imported} run${answer.imported === 1 ? '' : 's'} from ${file}${skipped};${next}\n`);
+      process.stdout.write(`sweep ${id}: imported ${answer.imported} run${answer.imported === 1 ? '' : 's'} from ${file}${skipped}; ${afterImport(id, sweepView.state)}\n`);
     });
 }

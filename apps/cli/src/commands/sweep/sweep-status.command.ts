@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatDuration } from '@lawsweep/contracts';
+import { describeTimeLeft } from '@lawsweep/contracts';
 import type { SweepView } from '../../client/planner-api.types';
 import { plannerClientFor } from '../../client/planner-options';
 import { printJson, sci, targetText } from '../../format';
@@ -21,7 +21,7 @@ export function registerStatus(sweep: Command): void {
         `sweep ${s.id} (${s.name}): ${s.state}${s.stopReason ? ` (${s.stopReason})` : ''}`,
         `  budget  ${sum.budget}`,
         ...(s.state === 'running' && s.timeLeft
-          ? [`  time    ${formatDuration(s.timeLeft.seconds)} left at the last ${formatDuration(s.timeLeft.windowSeconds).slice(1)}'s rate (${sci(s.timeLeft.rate)} per second); a stop rule may end it sooner`]
+          ? [`  time    ${describeTimeLeft(s.timeLeft)} (${sci(s.timeLeft.rate)} spent per second)${s.timeLeft.until === 'budget' ? '; the interval stop rule may end it sooner' : ''}`]
           : []),
         `  ${sum.runs}`,
         ...failureLines(s),
