@@ -116,6 +116,15 @@ describe('metric names in the Grafana dashboard', () => {
       if (Date.now() > deadline) throw new Error(`sweep did not finish: ${JSON.stringify(s)}`);
       await new Promise((r) => setTimeout(r, 200));
     }
+    // A sweep still running, far from its end, with a measured pace: the time-left gauge has samples only then.
+    const slow = { ...spec, name: 'metrics-e2e-running', stop: { maxRuns: 60 }, trainer: { type: 'simulate', truth: 'chinchilla', secondsPerCost: 1, maxSeconds: 0.3 } };
+    const running = (await (await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(slow) })).json()) as { id: string };
+    for (;;) {
+      const s = (await (await fetch(`${stack.baseUrl}/sweeps/${running.id}`)).json()) as { state: string; timeLeft?: unknown };
+      if (s.timeLeft) break;
+      if (s.state !== 'running' || Date.now() > deadline) throw new Error(`no time left measured on a running sweep: ${JSON.stringify(s)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }, 60_000);
 
   afterAll(async () => {

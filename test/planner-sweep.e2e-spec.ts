@@ -171,6 +171,16 @@ describe('planner + workers: a sweep end to end', () => {
     expect(seen!.runRate).toBeGreaterThan(0);
     expect(seen!.seconds).toBeGreaterThan(0);
     expect(seen!.seconds).toBeLessThan(60); // at most 24 runs of 0.15 s, two at a time, not the budget's years
+    // The same estimate is a Prometheus gauge while the sweep runs.
+    const gauge = new RegExp(`^lawsweep_sweep_time_left_seconds\\{sweep="${id}",name="e2e-time-left",until="maxRuns"\\} ([\\d.e+-]+)$`, 'm');
+    let scraped: RegExpExecArray | null = null;
+    while (!scraped && Date.now() < deadline) {
+      scraped = gauge.exec(await (await fetch(`${stack.baseUrl}/metrics`)).text());
+      if (!scraped && (await json(await fetch(`${stack.baseUrl}/sweeps/${id}`))).state !== 'running') break;
+    }
+    expect(scraped).not.toBeNull();
+    expect(Number(scraped![1])).toBeGreaterThan(0);
+    expect(Number(scraped![1])).toBeLessThan(60);
     await fetch(`${stack.baseUrl}/sweeps/${id}/cancel`, { method: 'POST' });
   });
 });

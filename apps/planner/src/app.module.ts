@@ -22,6 +22,7 @@ import { redisOptionsFromUrl } from './redis/redis-options';
 import { ResultsProcessor } from './results/results.processor';
 import { ResultsService } from './results/results.service';
 import { ForecastService } from './sweeps/forecast.service';
+import { NotifierService } from './notify/notifier.service';
 import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
@@ -63,6 +64,7 @@ export class AppModule {
         SweepsService,
         FrontierService,
         ForecastService,
+        NotifierService,
         { provide: APP_GUARD, useClass: BearerTokenGuard },
       ],
     };

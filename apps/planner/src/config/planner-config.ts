@@ -62,6 +62,15 @@ export const plannerEnvSchema = z.object({
    */
   LAWSWEEP_KEEP_COMPLETED_MS: ms.default(3_600_000),
   LAWSWEEP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, "must look like '10mb'").default('10mb'),
+  /**
+   * A webhook told when a sweep ends (done, failed) or the circuit breaker pauses it: a JSON POST
+   * whose `text` Slack- and Mattermost-style incoming webhooks show as the message. Unset: none.
+   */
+  LAWSWEEP_NOTIFY_URL: z
+    .string()
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
+    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), 'must be an http:// or https:// URL, e.g. https://hooks.slack.com/services/...'),
 });
 
 export type PlannerEnv = z.infer<typeof plannerEnvSchema>;
@@ -81,6 +90,7 @@ export const PLANNER_ENV_HELP: Record<Exclude<keyof PlannerEnv, 'REDIS_URL' | 'P
   LAWSWEEP_REFIT_SPACING: 'while runs are in flight, refit at most once per this many durations of the last fit; 0 = every pass',
   LAWSWEEP_KEEP_COMPLETED_MS: 'how long completed run jobs stay in Redis (for inspection) once their results are recorded',
   LAWSWEEP_BODY_LIMIT: 'largest request body, e.g. 10mb',
+  LAWSWEEP_NOTIFY_URL: 'webhook POSTed (JSON, with a Slack-style text) when a sweep ends or the circuit breaker pauses it',
 };
 
 /** `lawsweep planner --help` lines for the environment-only settings, each with the schema's default. */
@@ -107,6 +117,7 @@ export class PlannerConfig {
     readonly protectReads: boolean = false,
     readonly refitSpacing: number = 10,
     readonly keepCompletedMs: number = 3_600_000,
+    readonly notifyUrl: string | undefined = undefined,
   ) {}
 
   static fromEnv(env: PlannerEnv): PlannerConfig {
@@ -125,6 +136,7 @@ export class PlannerConfig {
       env.LAWSWEEP_PROTECT_READS,
       env.LAWSWEEP_REFIT_SPACING,
       env.LAWSWEEP_KEEP_COMPLETED_MS,
+      env.LAWSWEEP_NOTIFY_URL,
     );
   }
 }
@@ -145,8 +157,9 @@ export function validatePlannerEnv(env: Record<string, unknown>): PlannerEnv {
     throw new Error('invalid planner configuration:\n  LAWSWEEP_PROTECT_READS: protecting reads needs LAWSWEEP_TOKEN (--token) to be set');
   }
   if (result.success) return result.data;
-  // The token is a secret: its length is shown, not its value.
-  const got = (name: string) => (name === 'LAWSWEEP_TOKEN' && typeof env[name] === 'string' ? `${(env[name] as string).length} characters` : JSON.stringify(env[name]));
+  // The token and a webhook URL (its path is the credential) are secrets: their length is shown, not their value.
+  const secret = (name: string) => name === 'LAWSWEEP_TOKEN' || name === 'LAWSWEEP_NOTIFY_URL';
+  const got = (name: string) => (secret(name) && typeof env[name] === 'string' ? `${(env[name] as string).length} characters` : JSON.stringify(env[name]));
   const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${got(String(i.path[0]))})`);
   throw new Error(`invalid planner configuration:\n${lines.join('\n')}`);
 }

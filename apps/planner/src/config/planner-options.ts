@@ -16,6 +16,8 @@ export interface PlannerOptions {
   keepCompletedMs?: number;
   /** Require the token on reads too (LAWSWEEP_PROTECT_READS). */
   protectReads?: boolean;
+  /** LAWSWEEP_NOTIFY_URL: the webhook told when a sweep ends or the circuit breaker pauses it. */
+  notifyUrl?: string;
   /** Listen on the port (default true); tests may use the app without a socket. */
   listen?: boolean;
   /**
@@ -46,5 +48,6 @@ export function optionsToEnv(o: PlannerOptions): Record<string, string> {
   put('LAWSWEEP_REFIT_SPACING', o.refitSpacing);
   put('LAWSWEEP_KEEP_COMPLETED_MS', o.keepCompletedMs);
   put('LAWSWEEP_PROTECT_READS', o.protectReads === undefined ? undefined : String(o.protectReads));
+  put('LAWSWEEP_NOTIFY_URL', o.notifyUrl);
   return env;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SweepStore, RUN_STATES } from '@lawsweep/store';
 import { RunQueuesService } from '../queues/run-queues.service';
+import { sweepTimeLeft } from '../sweeps/time-left';
 
 /**
  * The planner's Prometheus metrics (prefix lawsweep_). Sweep-level gauges are read from the store
@@ -18,6 +19,7 @@ export class MetricsService {
   readonly lastGain: Gauge<'sweep'>;
   readonly results: Counter<'status' | 'outcome'>;
   readonly sweepPauses: Counter<'cause'>;
+  readonly notifications: Counter<'event' | 'outcome'>;
 
   constructor(store: SweepStore, queues: RunQueuesService) {
     const r = this.registry;
@@ -28,6 +30,7 @@ export class MetricsService {
     this.resultToEnqueue = new Histogram({ name: 'lawsweep_result_to_enqueue_seconds', help: 'From a recorded result to the next run enqueued for its sweep', buckets, registers: [r] });
     this.lastGain = new Gauge({ name: 'lawsweep_last_pick_information_gain_nats', help: 'Expected information gain of the last run the planner picked', labelNames: ['sweep'], registers: [r] });
     this.sweepPauses = new Counter({ name: 'lawsweep_sweep_pauses_total', help: 'Sweeps this planner paused by itself, by cause (failing-runs: the circuit breaker)', labelNames: ['cause'], registers: [r] });
+    this.notifications = new Counter({ name: 'lawsweep_notifications_total', help: 'Webhook notifications (LAWSWEEP_NOTIFY_URL) by event and outcome (sent, or failed after its retries)', labelNames: ['event', 'outcome'], registers: [r] });
     this.results = new Counter({ name: 'lawsweep_results_total', help: 'Results taken from the results queue, by status and outcome (recorded|duplicate|missing)', labelNames: ['status', 'outcome'], registers: [r] });
 
     const budget = new Gauge({ name: 'lawsweep_budget_total', help: 'Budget of the sweep (cost units)', labelNames: ['sweep', 'name'], registers: [r] });
@@ -41,12 +44,24 @@ export class MetricsService {
     const queueJobs = new Gauge({ name: 'lawsweep_queue_jobs', help: 'Jobs in the run queues by state', labelNames: ['queue', 'state'], registers: [r] });
 
     const sweepsByState = new Gauge({ name: 'lawsweep_sweeps', help: 'Sweeps by state', labelNames: ['state'], registers: [r] });
+    const timeLeft = new Gauge({
+      name: 'lawsweep_sweep_time_left_seconds',
+      help: "A running sweep's time left at the last hour's pace, until its budget is spent or stop.maxRuns reached (until); absent before a pace is measured",
+      labelNames: ['sweep', 'name', 'until'],
+      registers: [r],
+    });
 
     // Refreshed before each scrape (not in a gauge's collect, which runs after earlier families are
     // already serialized): one store read per scrape.
     this.refresh = async () => {
       const sweeps = await store.listSweeps();
-      for (const g of [sweepsByState, budget, spent, reserved, runs, failedInARow, param, stderr, target, queueJobs]) g.reset();
+      for (const g of [sweepsByState, budget, spent, reserved, runs, failedInARow, param, stderr, target, queueJobs, timeLeft]) g.reset();
+      const now = Date.now();
+      const left = await Promise.all(sweeps.map((s) => sweepTimeLeft(store, s, now)));
+      sweeps.forEach((s, i) => {
+        const t = left[i];
+        if (t && Number.isFinite(t.seconds)) timeLeft.set({ sweep: s.id, name: s.name, until: t.until }, t.seconds);
+      });
       for (const s of sweeps) {
         sweepsByState.inc({ state: s.state });
         budget.set({ sweep: s.id, name: s.name }, s.budget);

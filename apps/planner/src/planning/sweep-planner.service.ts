@@ -5,6 +5,7 @@ import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { NotifierService } from '../notify/notifier.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter, exceedCapacityText } from './capacity-filter';
@@ -54,6 +55,7 @@ export class SweepPlannerService {
     private readonly workers: WorkerRegistryService,
     private readonly metrics: MetricsService,
     private readonly config: PlannerConfig,
+    private readonly notifier: NotifierService,
   ) {}
 
   async planOnce(sweepId: string): Promise<PlanOutcome> {
@@ -64,7 +66,7 @@ export class SweepPlannerService {
       engine = this.engines.engine(sweep);
     } catch (err) {
       const reason = `cannot build the design engine: ${(err as Error).message}`;
-      await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason);
+      if ((await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason)) === 'ok') this.notifier.sweepEvent('sweep.failed', sweepId);
       return { enqueued: [], finished: reason };
     }
     const refit = await this.refitIfNeeded(sweep, engine);
@@ -255,6 +257,7 @@ export class SweepPlannerService {
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
     this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
+    this.notifier.sweepEvent('sweep.paused', sweep.id);
     return { enqueued: [] };
   }
 
@@ -267,7 +270,10 @@ export class SweepPlannerService {
     // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
     const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', done ? reason : `${reason}; no run succeeded`, Date.now(), sweep.specRevision);
     if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
-    if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
+    if (outcome === 'ok') {
+      this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
+      this.notifier.sweepEvent(done ? 'sweep.done' : 'sweep.failed', sweep.id);
+    }
     return { enqueued: [], finished: reason };
   }
 }

@@ -1,12 +1,12 @@
 import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { estimateTimeLeft, TIME_LEFT_WINDOW_MS } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
 import { fitView, runsCsv, runView, sweepView } from './sweep-views';
 import { SweepsService } from './sweeps.service';
+import { sweepTimeLeft } from './time-left';
 
 /** A 400 in the API's error shape for one bad query parameter or header. */
 function badQuery(path: string, message: string): BadRequestException {
@@ -72,16 +72,7 @@ export class SweepsController {
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);
-    const now = Date.now();
-    const [reasons, window] = await Promise.all([
-      this.store.failureReasons(id, FAILURE_REASONS_SHOWN),
-      // An estimate is a nicety: a history it cannot read leaves it out rather than fail the read.
-      sweep.state === 'running' ? this.store.spendWindow(id, now - TIME_LEFT_WINDOW_MS).catch(() => undefined) : undefined,
-    ]);
-    // How long the sweep takes at the last hour's pace (running sweeps with a measured pace only).
-    const inFlight = sweep.runs.queued + sweep.runs.running;
-    const runsLeft = sweep.maxRuns > 0 ? sweep.maxRuns - sweep.planned + inFlight : undefined;
-    const timeLeft = estimateTimeLeft(window, { spent: sweep.spent, budget: sweep.budget, results: sweep.runs.done, runsLeft }, now);
+    const [reasons, timeLeft] = await Promise.all([this.store.failureReasons(id, FAILURE_REASONS_SHOWN), sweepTimeLeft(this.store, sweep)]);
     return { ...sweepView(sweep, reasons), ...(timeLeft ? { timeLeft } : {}) };
   }
 
