@@ -279,3 +279,24 @@ end
 if lo >= n then return nil end
 return { redis.call('LINDEX', KEYS[1], lo), n - lo }
 `;
+
+/**
+ * Saves a sweep's fit and appends its spend-history point in one call, the point never stamped before
+ * the one it follows: the history stays in time order (SPEND_WINDOW's search relies on it) when the
+ * sweep's lock moves to a replica whose clock is behind. The point's JSON is built here from its `at`
+ * (whole ms) and the rest of its JSON, so nothing of it is re-encoded.
+ * KEYS: sweep hash, history list. ARGV: fit JSON, at ('' = no point), the point's JSON after `at`
+ * (',"spent":…}' or '}').
+ */
+export const SAVE_FIT = `
+redis.call('HSET', KEYS[1], 'fit', ARGV[1])
+if ARGV[2] == '' then return 0 end
+local at = tonumber(ARGV[2])
+local last = redis.call('LINDEX', KEYS[2], -1)
+if last then
+  local lastAt = tonumber(cjson.decode(last).at)
+  if lastAt and lastAt > at then at = lastAt end
+end
+redis.call('RPUSH', KEYS[2], '{"at":' .. string.format('%.0f', at) .. ARGV[3])
+return 1
+`;

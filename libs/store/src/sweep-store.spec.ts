@@ -52,12 +52,16 @@ describe('SweepStore (real Redis)', () => {
     for (const [i, at] of times.entries()) await store.saveFit(id, { ...fit, fittedAt: at }, { at, spent: 3 * i + 1, n: i + 5, targets: [] });
     const history = await store.history(id);
     expect(history.map((p) => p.at)).toEqual([1_000, 1_500, 4_000, 4_000, 9_000, 9_000, 20_000, 20_500, 31_000]);
+    expect(history[5]).toEqual({ at: 9_000, spent: 16, n: 10, targets: [] }); // the late point as it was sent, but for its time
     for (const since of [0, 1_000, 1_001, 4_000, 8_999, 9_001, 20_500, 31_000, 31_001]) {
       const inside = history.filter((p) => p.at >= since);
       const expected = inside.length ? { oldest: { at: inside[0].at, spent: inside[0].spent, n: inside[0].n }, count: inside.length } : undefined;
       expect(await store.spendWindow(id, since)).toEqual(expected);
     }
     expect(await store.spendWindow(id, 4_000)).toEqual({ oldest: { at: 4_000, spent: 7, n: 7 }, count: 7 });
+    await store.saveFit(id, fit, { at: 40_000, spent: 99.5, n: 20, targets: [{ loss: 1.9876543210987, lower: 1.9, upper: 2.1 }] });
+    expect((await store.history(id)).at(-1)).toEqual({ at: 40_000, spent: 99.5, n: 20, targets: [{ loss: 1.9876543210987, lower: 1.9, upper: 2.1 }] });
+    expect((await store.getSweep(id))?.fit).toMatchObject({ law: 'chinchilla', n: 5 });
   });
 
   it('reserves within the budget, refuses beyond it, and refuses a config it already has', async () => {

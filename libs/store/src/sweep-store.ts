@@ -4,7 +4,7 @@ import type { CurvePoint, SpendWindow, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -40,6 +40,7 @@ interface StoreCommands {
   lsRenewLock(...args: (string | number)[]): Promise<number>;
   lsReleaseLock(...args: (string | number)[]): Promise<number>;
   lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
+  lsSaveFit(...args: (string | number)[]): Promise<number>;
 }
 
 const num = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
@@ -83,6 +84,7 @@ export class SweepStore {
     define('lsRenewLock', 1, RENEW_LOCK);
     define('lsReleaseLock', 1, RELEASE_LOCK);
     define('lsSpendWindow', 1, SPEND_WINDOW);
+    define('lsSaveFit', 2, SAVE_FIT);
     this.cmd = redis as unknown as StoreCommands;
   }
 
@@ -292,19 +294,17 @@ export class SweepStore {
     await this.redis.hset(this.sweepKey(sweepId), 'warnings', JSON.stringify(warnings));
   }
 
+  /** The sweep's latest fit and, with it, a point of its spend history (kept in time order: SAVE_FIT). */
   async saveFit(sweepId: string, fit: FitSummary, history?: HistoryPoint): Promise<void> {
-    let point = history;
-    if (point) {
-      // The history stays in time order (spendWindow's search relies on it) when the sweep's lock
-      // moves to a replica whose clock is behind: a point is never stamped before the one it follows.
-      // Only the lock holder writes a sweep's history, so this read-then-append does not race.
-      const last = await this.redis.lindex(this.sweepKey(sweepId, 'history'), -1);
-      const lastAt = last ? Number((JSON.parse(last) as HistoryPoint).at) : -Infinity;
-      if (lastAt > point.at) point = { ...point, at: lastAt };
+    let at = '';
+    let rest = '';
+    if (history) {
+      const { at: when, ...others } = history;
+      at = String(Math.round(when));
+      const json = JSON.stringify(others);
+      rest = json === '{}' ? '}' : `,${json.slice(1)}`;
     }
-    const multi = this.redis.multi().hset(this.sweepKey(sweepId), 'fit', JSON.stringify(fit));
-    if (point) multi.rpush(this.sweepKey(sweepId, 'history'), JSON.stringify(point));
-    await multi.exec();
+    await this.cmd.lsSaveFit(this.sweepKey(sweepId), this.sweepKey(sweepId, 'history'), JSON.stringify(fit), at, rest);
   }
 
   /**
