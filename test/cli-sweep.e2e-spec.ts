@@ -95,7 +95,9 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const text = (await cli(['sweep', 'status', sweepId], env)).stdout;
     expect(text).toMatch(/budget {2}spent [\d.]+% \+ reserved 0\.0%/);
     expect(text).toContain(`  to go on: lawsweep sweep forecast ${sweepId} --budget 2.00e19 (what more budget buys), then lawsweep sweep update ${sweepId} --budget B\n`);
-    expect((await cli(['sweep', 'list'], env)).stdout).toMatch(new RegExp(`^${sweepId} +cli-e2e +done`, 'm'));
+    const list = (await cli(['sweep', 'list'], env)).stdout;
+    expect(list).toMatch(/^ID +NAME +STATE +SPENT +DONE +IN FLIGHT +FAILED +TIME LEFT$/m);
+    expect(list).toMatch(new RegExp(`^${sweepId} +cli-e2e +done +[\\d.]+% +10 +0 +0 +-$`, 'm')); // an ended sweep has no time left
     const fit = JSON.parse((await cli(['sweep', 'fit', sweepId, '--json'], env)).stdout);
     expect(Object.keys(fit.params).sort()).toEqual(['A', 'B', 'E', 'alpha', 'beta']);
     expect((await cli(['sweep', 'fit', sweepId], env)).stdout).toMatch(/^alpha +[\d.]+ +[\d.e-]+$/m);

@@ -116,6 +116,9 @@ describeIf('dashboard in headless Chromium', () => {
     await page.waitForSelector('#sweeps tr a');
     expect(await page.textContent('#sweeps tr a')).toBe('dashboard-e2e');
     expect(await page.getAttribute('#sweeps tr a', 'href')).toBe(`/sweeps/${sweepId}/view`);
+    // Its time left: '-' once it ended, a duration while a pace is measured (libs/contracts' formatter, run in the page).
+    expect(await page.textContent('#sweeps tr td:nth-child(9)')).toMatch(/^(-|~\d+[dhms]( \d+[dhms])?)$/);
+    expect(await page.evaluate('formatDuration(7830)')).toBe('~2h 10m');
   });
 
   it('mounts Bull Board at /queues with the run and results queues', async () => {

@@ -4,6 +4,7 @@ import { simulateSweep } from '@lawsweep/design';
 import { getLaw, optimalAllocation } from '@lawsweep/law';
 import type { FitJson, RunJson, SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
+import { waitFor } from './support/wait-for';
 
 /**
  * A planner and three real workers (simulate trainer) run a sweep to the end through Redis: the
@@ -152,8 +153,8 @@ describe('planner + workers: a sweep end to end', () => {
   });
 
   it('says how long a running sweep has left at its pace: here stop.maxRuns ends it before the budget', async () => {
-    // Runs of 0.15 s, two in flight, 24 of them, and a budget far beyond what 24 runs cost.
-    const spec = { ...smallSpec, name: 'e2e-time-left', budget: 1e21, parallelism: 2, stop: { maxRuns: 24 }, trainer: { ...smallSpec.trainer, secondsPerCost: 1, maxSeconds: 0.15 } };
+    // Runs of 0.15 s, two in flight, 40 of them (3 s, time to read the estimate three ways), and a budget far beyond what they cost.
+    const spec = { ...smallSpec, name: 'e2e-time-left', budget: 1e21, parallelism: 2, stop: { maxRuns: 40 }, trainer: { ...smallSpec.trainer, secondsPerCost: 1, maxSeconds: 0.15 } };
     const { id } = await json(await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) }));
     let seen: SweepJson['timeLeft'];
     const deadline = Date.now() + 30_000;
@@ -170,7 +171,10 @@ describe('planner + workers: a sweep end to end', () => {
     expect(seen).toMatchObject({ until: 'maxRuns' });
     expect(seen!.runRate).toBeGreaterThan(0);
     expect(seen!.seconds).toBeGreaterThan(0);
-    expect(seen!.seconds).toBeLessThan(60); // at most 24 runs of 0.15 s, two at a time, not the budget's years
+    expect(seen!.seconds).toBeLessThan(60); // at most 40 runs of 0.15 s, two at a time, not the budget's years
+    // The list has it too (the running sweep's, while its pace is measured).
+    const listed = await waitFor('the time left in GET /sweeps', async () => (await json<SweepJson[]>(await fetch(`${stack.baseUrl}/sweeps`))).find((s) => s.id === id && s.timeLeft), 10_000);
+    expect(listed.timeLeft).toMatchObject({ until: 'maxRuns' });
     // The same estimate is a Prometheus gauge while the sweep runs.
     const gauge = new RegExp(`^lawsweep_sweep_time_left_seconds\\{sweep="${id}",name="e2e-time-left",until="maxRuns"\\} ([\\d.e+-]+)$`, 'm');
     let scraped: RegExpExecArray | null = null;

@@ -62,9 +62,11 @@ export class SweepsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'All sweeps, oldest first' })
+  @ApiOperation({ summary: 'All sweeps, oldest first (a running one with its timeLeft, as GET /sweeps/:id)' })
   async list() {
-    return (await this.sweeps.list()).map((s) => sweepView(s));
+    const sweeps = await this.sweeps.list();
+    const left = await Promise.all(sweeps.map((s) => sweepTimeLeft(this.store, s)));
+    return sweeps.map((s, i) => ({ ...sweepView(s), ...(left[i] ? { timeLeft: left[i] } : {}) }));
   }
 
   @Get(':id')
