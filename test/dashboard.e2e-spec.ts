@@ -84,6 +84,11 @@ describeIf('dashboard in headless Chromium', () => {
     // While running, once a pace is measured, the time left; else nothing. The page runs libs/contracts' own text functions.
     expect(await page.textContent('#time-left')).toMatch(/^(|~\d+[dhms]( \d+[dhms])? left at the last \d+[dhms]( \d+[dhms])?'s pace( \(until stop\.maxRuns\))?)$/);
     expect(await page.evaluate("describeTimeLeft({ seconds: 7830, windowSeconds: 3600, until: 'maxRuns' })")).toBe("~2h 10m left at the last 1h's pace (until stop.maxRuns)");
+    // A done sweep says how to go on, as `lawsweep sweep status` does; a running one says nothing there.
+    const goOn = await page.textContent('#go-on');
+    if ((await page.textContent('#state')) === 'done') expect(goOn).toBe(`to go on: lawsweep sweep forecast ${sweepId} --budget 6.00e20 (what more budget buys), then lawsweep sweep update ${sweepId} --budget B`);
+    else expect(goOn).toBe('');
+    expect(await page.evaluate(`goOnWithMoreBudgetHint('sw-x', sci(2e21))`)).toBe('lawsweep sweep forecast sw-x --budget 2.00e21 (what more budget buys), then lawsweep sweep update sw-x --budget B');
 
     // Every run the API knows is a row, with its state, config and worker.
     const runs = (await (await fetch(`${stack.baseUrl}/sweeps/${sweepId}/runs`)).json()) as { id: string; state: string }[];

@@ -76,6 +76,20 @@ describe('planner: webhook notifications (LAWSWEEP_NOTIFY_URL)', () => {
     const { id } = await postJson<SweepJson>(`${stack.baseUrl}/sweeps`, { ...base, name: 'notify-paused', trainer, stop: { pauseAfterFailures: 2 } });
     const [note] = await waitFor('the paused notification', () => (eventsFor(id).length ? eventsFor(id) : undefined), 30_000);
     expect(note.body).toMatchObject({ event: 'sweep.paused', sweep: { id, state: 'paused' } });
-    expect(note.body.text).toMatch(new RegExp(`^lawsweep: sweep ${id} \\(notify-paused\\) paused: .*CUDA out of memory \\(simulated\\)`));
+    expect(note.body.text).toMatch(new RegExp(`^lawsweep: sweep ${id} \\(notify-paused\\) paused: the last 2 finished runs all failed.*CUDA out of memory \\(simulated\\)`));
+  });
+
+  // (It also found a race: a plan pass whose reservations met the pause, then saw the sweep running
+  // again after the resume, ended it as failed with nothing bought; such a pass now plans again.)
+  it("sends nothing for what the user did (pause, resume, cancel): they know", async () => {
+    const slow = { ...base.trainer, secondsPerCost: 1, maxSeconds: 30 };
+    const { id } = await postJson<SweepJson>(`${stack.baseUrl}/sweeps`, { ...base, name: 'notify-user', trainer: slow });
+    for (const action of ['pause', 'resume', 'cancel']) {
+      const res = await fetch(`${stack.baseUrl}/sweeps/${id}/${action}`, { method: 'POST' });
+      const detail = res.status === 200 ? '' : JSON.stringify(await (await fetch(`${stack.baseUrl}/sweeps/${id}`)).json());
+      expect(`${action} ${res.status} ${detail}`).toBe(`${action} 200 `);
+    }
+    await new Promise((r) => setTimeout(r, 1_500)); // three planning ticks
+    expect(eventsFor(id)).toEqual([]);
   });
 });

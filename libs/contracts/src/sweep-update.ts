@@ -31,6 +31,11 @@ export function roundUpSignificant(x: number, digits: number): number {
 }
 
 /** How to go on from a sweep's runs under what an update cannot change: a new sweep that imports them. */
+/** How to go on with a sweep that is done: what more budget would buy, then the update that gives it (budgetText: a suggested total, formatted). */
+export function goOnWithMoreBudgetHint(sweepId: string, budgetText: string): string {
+  return `lawsweep sweep forecast ${sweepId} --budget ${budgetText} (what more budget buys), then lawsweep sweep update ${sweepId} --budget B`;
+}
+
 export function goOnFromRunsHint(sweepId = 'ID'): string {
   return `create a new sweep and import these runs (lawsweep sweep export ${sweepId} --format csv, then \`runs:\` beside the new spec)`;
 }

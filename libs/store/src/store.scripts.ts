@@ -273,8 +273,10 @@ local cutoff = tonumber(ARGV[1])
 local lo, hi = 0, n
 while lo < hi do
   local mid = math.floor((lo + hi) / 2)
-  local point = cjson.decode(redis.call('LINDEX', KEYS[1], mid))
-  if tonumber(point.at) >= cutoff then hi = mid else lo = mid + 1 end
+  -- An entry that is not a point reads as before the window (passed over).
+  local ok, point = pcall(cjson.decode, redis.call('LINDEX', KEYS[1], mid))
+  local at = ok and type(point) == 'table' and tonumber(point.at) or nil
+  if at and at >= cutoff then hi = mid else lo = mid + 1 end
 end
 if lo >= n then return nil end
 return { redis.call('LINDEX', KEYS[1], lo), n - lo }
@@ -289,13 +291,21 @@ return { redis.call('LINDEX', KEYS[1], lo), n - lo }
  * (',"spent":…}' or '}').
  */
 export const SAVE_FIT = `
+local at = nil
+if ARGV[2] ~= '' then
+  at = tonumber(ARGV[2])
+  if not at or at ~= at or at == math.huge or at == -math.huge then return redis.error_reply('history point: at must be a finite number') end
+end
 redis.call('HSET', KEYS[1], 'fit', ARGV[1])
-if ARGV[2] == '' then return 0 end
-local at = tonumber(ARGV[2])
+if not at then return 0 end
 local last = redis.call('LINDEX', KEYS[2], -1)
 if last then
-  local lastAt = tonumber(cjson.decode(last).at)
-  if lastAt and lastAt > at then at = lastAt end
+  -- A last entry that is not a point (hand-edited, truncated) is passed over, not fatal to every later save.
+  local ok, point = pcall(cjson.decode, last)
+  if ok and type(point) == 'table' then
+    local lastAt = tonumber(point.at)
+    if lastAt and lastAt > at and lastAt < math.huge then at = lastAt end
+  end
 end
 redis.call('RPUSH', KEYS[2], '{"at":' .. string.format('%.0f', at) .. ARGV[3])
 return 1

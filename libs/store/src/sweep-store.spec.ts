@@ -62,6 +62,14 @@ describe('SweepStore (real Redis)', () => {
     await store.saveFit(id, fit, { at: 40_000, spent: 99.5, n: 20, targets: [{ loss: 1.9876543210987, lower: 1.9, upper: 2.1 }] });
     expect((await store.history(id)).at(-1)).toEqual({ at: 40_000, spent: 99.5, n: 20, targets: [{ loss: 1.9876543210987, lower: 1.9, upper: 2.1 }] });
     expect((await store.getSweep(id))?.fit).toMatchObject({ law: 'chinchilla', n: 5 });
+    // A last entry that is no point (hand-edited) does not stop later saves; a time that is no number is refused before anything is written.
+    const key = `${store.prefix}sweep:${id}:history`;
+    expect(await redis.llen(key)).toBe(10); // the layout this test writes behind the store's back
+    await redis.rpush(key, '5');
+    await store.saveFit(id, fit, { at: 41_000, spent: 100, n: 21, targets: [] });
+    expect((await store.history(id)).at(-1)).toEqual({ at: 41_000, spent: 100, n: 21, targets: [] });
+    await expect(store.saveFit(id, { ...fit, n: 99 }, { at: NaN, spent: 1, n: 1, targets: [] })).rejects.toThrow(/finite/);
+    expect((await store.getSweep(id))?.fit).toMatchObject({ n: 5 });
   });
 
   it('reserves within the budget, refuses beyond it, and refuses a config it already has', async () => {

@@ -300,6 +300,7 @@ export class SweepStore {
     let rest = '';
     if (history) {
       const { at: when, ...others } = history;
+      if (!Number.isFinite(when)) throw new Error(`sweep ${sweepId}: a history point's time must be a finite number of ms (got ${when})`);
       at = String(Math.round(when));
       const json = JSON.stringify(others);
       rest = json === '{}' ? '}' : `,${json.slice(1)}`;
@@ -315,7 +316,8 @@ export class SweepStore {
     const found = await this.cmd.lsSpendWindow(this.sweepKey(sweepId, 'history'), since);
     if (!found) return undefined;
     const oldest = JSON.parse(found[0]) as HistoryPoint;
-    return { oldest: { at: oldest.at, spent: oldest.spent, n: oldest.n }, count: Number(found[1]) };
+    if (!(Number.isFinite(oldest.at) && Number.isFinite(oldest.spent))) return undefined;
+    return { oldest: { at: oldest.at, spent: oldest.spent, n: Number.isFinite(oldest.n) ? oldest.n : 0 }, count: Number(found[1]) };
   }
 
   async history(sweepId: string): Promise<HistoryPoint[]> {

@@ -26,7 +26,10 @@ describe('planner configuration', () => {
     ['PORT', '70000', /PORT: must be a port number from 0 to 65535 \(got "70000"\)/],
     ['LAWSWEEP_TOKEN', 'abc', /LAWSWEEP_TOKEN: must be at least 8 characters \(or unset to disable auth\) \(got 3 characters\)$/],
     ['LAWSWEEP_BODY_LIMIT', 'lots', /LAWSWEEP_BODY_LIMIT/],
-    ['LAWSWEEP_NOTIFY_URL', 'hooks.slack.com/services/T0/B0/secret', /LAWSWEEP_NOTIFY_URL: must be an http:\/\/ or https:\/\/ URL, e\.g\. https:\/\/hooks\.slack\.com\/services\/\.\.\. \(got 37 characters\)$/],
+    ['LAWSWEEP_NOTIFY_URL', 'hooks.slack.com/services/T0/B0/secret', /LAWSWEEP_NOTIFY_URL: must be an http:\/\/ or https:\/\/ URL without user:password, e\.g\. https:\/\/hooks\.slack\.com\/services\/\.\.\. \(got 37 characters\)$/],
+    // fetch refuses these on every POST (and would put the whole URL in its error): refused at boot instead.
+    ['LAWSWEEP_NOTIFY_URL', 'https://user:s3cret@hooks.example.com/x', /LAWSWEEP_NOTIFY_URL: must be an http:\/\/ or https:\/\/ URL without user:password.*\(got 39 characters\)$/],
+    ['LAWSWEEP_NOTIFY_URL', 'http://[bad/T0/secret', /LAWSWEEP_NOTIFY_URL: must be/],
   ])('rejects %s=%s naming the variable', (name, value, message) => {
     expect(() => validatePlannerEnv({ [name]: value })).toThrow(message);
   });

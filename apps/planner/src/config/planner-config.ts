@@ -8,6 +8,19 @@ import { z } from 'zod';
 const port = z.coerce.number({ invalid_type_error: 'must be a port number' }).int('must be an integer').min(0, 'must be a port number from 0 to 65535').max(65535, 'must be a port number from 0 to 65535');
 const ms = z.coerce.number().int().positive();
 
+/** Why a webhook URL would fail every POST (fetch refuses it), or undefined when it can be used. */
+function notifyUrlProblem(v: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'not http(s)';
+  if (url.username || url.password) return 'has credentials';
+  return undefined;
+}
+
 export const plannerEnvSchema = z.object({
   REDIS_URL: z
     .string()
@@ -70,7 +83,7 @@ export const plannerEnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), 'must be an http:// or https:// URL, e.g. https://hooks.slack.com/services/...'),
+    .refine((v) => v === undefined || notifyUrlProblem(v) === undefined, 'must be an http:// or https:// URL without user:password, e.g. https://hooks.slack.com/services/...'),
 });
 
 export type PlannerEnv = z.infer<typeof plannerEnvSchema>;

@@ -1,4 +1,4 @@
-import { describeTimeLeft, formatDuration } from '@lawsweep/contracts';
+import { describeTimeLeft, formatDuration, goOnWithMoreBudgetHint } from '@lawsweep/contracts';
 import { escapeHtml, layout } from './dashboard-layout';
 
 /**
@@ -11,6 +11,7 @@ export function sweepViewPage(id: string, name: string): string {
 <h1 id="title">${escapeHtml(name)}</h1>
 <div class="sub"><span id="state" class="state">…</span> <span id="sweep-id" class="muted">${escapeHtml(id)}</span> · <span id="law"></span><span id="stop" class="muted"></span> · <span id="updated" class="muted"></span></div>
 <div id="warnings" class="warnings"></div>
+<div id="go-on" class="muted"></div>
 <div class="grid">
   <div class="card"><h2>Budget</h2><div class="big" id="budget-spent">-</div>
     <div class="bar"><div class="spent" id="bar-spent" style="width:0"></div><div class="reserved" id="bar-reserved" style="width:0"></div></div>
@@ -39,6 +40,7 @@ var lastVersion = '';
 // The CLI's time-left text, the same functions (libs/contracts), so the page and \`sweep status\` agree.
 ${formatDuration.toString()}
 ${describeTimeLeft.toString()}
+${goOnWithMoreBudgetHint.toString()}
 function dur(ms) { if (ms === null || ms === undefined) return '-'; return ms < 1000 ? ms + ' ms' : ms < 120000 ? (ms / 1000).toFixed(1) + ' s' : (ms / 60000).toFixed(1) + ' min'; }
 async function refresh() {
   var s;
@@ -53,6 +55,8 @@ async function refresh() {
   var box = document.getElementById('warnings');
   box.replaceChildren.apply(box, warned.map(function (w) { return el('div', w.message, 'warning ' + w.code); }));
   setText('updated', 'updated ' + new Date().toLocaleTimeString());
+  // A done sweep can go on (its interval is often not yet the one wanted): say how, as \`sweep status\` does.
+  setText('go-on', s.state === 'done' ? 'to go on: ' + goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total)) : '');
   var b = s.budget;
   setText('budget-spent', pct(b.spent, b.total) + ' spent');
   setText('budget-spent-abs', sci(b.spent)); setText('budget-reserved', sci(b.reserved)); setText('budget-total', sci(b.total));

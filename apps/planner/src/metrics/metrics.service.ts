@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SweepStore, RUN_STATES } from '@lawsweep/store';
 import { RunQueuesService } from '../queues/run-queues.service';
-import { sweepTimeLeft } from '../sweeps/time-left';
+import { TimeLeftReader } from '../sweeps/time-left';
 
 /**
  * The planner's Prometheus metrics (prefix lawsweep_). Sweep-level gauges are read from the store
@@ -52,12 +52,14 @@ export class MetricsService {
     });
 
     // Refreshed before each scrape (not in a gauge's collect, which runs after earlier families are
-    // already serialized): one store read per scrape.
+    // already serialized): the sweeps, each running one's time left and the queues read first; the gauges are
+    // then reset and set with no await between, so two scrapes at once cannot add up each other's counts.
+    const timeLeftReader = new TimeLeftReader(store);
     this.refresh = async () => {
       const sweeps = await store.listSweeps();
-      for (const g of [sweepsByState, budget, spent, reserved, runs, failedInARow, param, stderr, target, queueJobs, timeLeft]) g.reset();
       const now = Date.now();
-      const left = await Promise.all(sweeps.map((s) => sweepTimeLeft(store, s, now)));
+      const [left, jobCounts] = await Promise.all([Promise.all(sweeps.map((s) => timeLeftReader.timeLeft(s, now))), queues.jobCounts()]);
+      for (const g of [sweepsByState, budget, spent, reserved, runs, failedInARow, param, stderr, target, queueJobs, timeLeft]) g.reset();
       sweeps.forEach((s, i) => {
         const t = left[i];
         if (t && Number.isFinite(t.seconds)) timeLeft.set({ sweep: s.id, name: s.name, until: t.until }, t.seconds);
@@ -79,7 +81,7 @@ export class MetricsService {
           target.set({ sweep: s.id, target: t, bound: 'upper' }, p.upper);
         });
       }
-      for (const { queue, counts } of await queues.jobCounts()) for (const [st, n] of Object.entries(counts)) queueJobs.set({ queue, state: st }, n);
+      for (const { queue, counts } of jobCounts) for (const [st, n] of Object.entries(counts)) queueJobs.set({ queue, state: st }, n);
     };
     this.bullmq = () => queues.prometheusMetrics();
   }

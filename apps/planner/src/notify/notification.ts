@@ -3,6 +3,12 @@ import type { SweepRecord } from '@lawsweep/store';
 /** What a planner tells the webhook: a sweep ended, or paused itself (the circuit breaker). */
 export type SweepEvent = 'sweep.done' | 'sweep.failed' | 'sweep.paused';
 
+/** The state an event leaves a sweep in, and why: what the message says, whatever happens after. */
+export interface SweepEventChange {
+  state: 'done' | 'failed' | 'paused';
+  reason: string;
+}
+
 export interface SweepNotification {
   event: SweepEvent;
   /** One line for people: Slack's and Mattermost's incoming webhooks show `text` as the message. */
@@ -11,7 +17,7 @@ export interface SweepNotification {
     id: string;
     name: string;
     state: string;
-    stopReason?: string;
+    stopReason: string;
     budget: { total: number; spent: number; reserved: number };
     runs: SweepRecord['runs'];
     targets: { config: Record<string, number>; loss: number | null; lower: number | null; upper: number | null }[];
@@ -20,8 +26,14 @@ export interface SweepNotification {
 
 const sig = (x: number) => x.toPrecision(3).replace('e+', 'e');
 
-/** The webhook's JSON body for an event on a sweep, as the sweep is after it. */
-export function sweepNotification(event: SweepEvent, sweep: SweepRecord): SweepNotification {
+/** Slack reads &, < and > as markup (<!channel> pings everyone): a sweep's name or a trainer's stderr must not. */
+const slackEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/**
+ * The webhook's JSON body for an event: the change it made (state, reason) as it was made, with the
+ * sweep's counts and fit as they are when it is sent (moments later).
+ */
+export function sweepNotification(event: SweepEvent, change: SweepEventChange, sweep: SweepRecord): SweepNotification {
   const predictions = sweep.fit?.predictions ?? [];
   const targets = sweep.spec.targets.map((config, i) => ({
     config,
@@ -35,16 +47,17 @@ export function sweepNotification(event: SweepEvent, sweep: SweepRecord): SweepN
     first && first.loss !== null && first.lower !== null && first.upper !== null
       ? `; target ${Object.entries(first.config).map(([k, v]) => `${k}=${sig(v)}`).join(' ')}: ${first.loss.toFixed(4)} ±${((50 * (first.upper - first.lower)) / first.loss).toFixed(2)}%`
       : '';
-  const what = event === 'sweep.paused' ? 'paused' : sweep.state;
-  const text = `lawsweep: sweep ${sweep.id} (${sweep.name}) ${what}${sweep.stopReason ? `: ${sweep.stopReason}` : ''}; spent ${spent} in ${sweep.runs.done} runs (${sweep.runs.failed} failed)${target}`;
+  // The breaker's reason already begins "paused: …".
+  const what = change.reason.startsWith(`${change.state}:`) ? change.reason : `${change.state}: ${change.reason}`;
+  const text = slackEscape(`lawsweep: sweep ${sweep.id} (${sweep.name}) ${what}; spent ${spent} in ${sweep.runs.done} runs (${sweep.runs.failed} failed)${target}`);
   return {
     event,
     text,
     sweep: {
       id: sweep.id,
       name: sweep.name,
-      state: sweep.state,
-      ...(sweep.stopReason ? { stopReason: sweep.stopReason } : {}),
+      state: change.state,
+      stopReason: change.reason,
       budget: { total: sweep.budget, spent: sweep.spent, reserved: sweep.reserved },
       runs: sweep.runs,
       targets,

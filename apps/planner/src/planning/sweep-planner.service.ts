@@ -66,7 +66,7 @@ export class SweepPlannerService {
       engine = this.engines.engine(sweep);
     } catch (err) {
       const reason = `cannot build the design engine: ${(err as Error).message}`;
-      if ((await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason)) === 'ok') this.notifier.sweepEvent('sweep.failed', sweepId);
+      if ((await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason)) === 'ok') this.notifier.sweepEvent('sweep.failed', sweepId, { state: 'failed', reason });
       return { enqueued: [], finished: reason };
     }
     const refit = await this.refitIfNeeded(sweep, engine);
@@ -213,6 +213,10 @@ export class SweepPlannerService {
       }
     }
     await this.store.setWarnings(sweep.id, warnings);
+    // The sweep's state moved under this pass (a pause, a cancel, maxRuns by another replica): what it
+    // did not buy says nothing about what is left to buy. Plan again from the state as it is now; a
+    // pass that went on to end the sweep would end one the user had paused and resumed meanwhile.
+    if (stopped) return { enqueued, replanInMs: 0 };
 
     if (enqueued.length === 0 && active.length === 0) {
       const cheapest = candidates.reduce((m, c) => Math.min(m, c.cost), Infinity); // up to 200,000: no spread
@@ -254,10 +258,10 @@ export class SweepPlannerService {
   private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
     const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
     if ((await this.store.transition(sweep.id, ['running'], 'paused', warning.message)) !== 'ok') return { enqueued: [] };
+    this.notifier.sweepEvent('sweep.paused', sweep.id, { state: 'paused', reason: warning.message });
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
     this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
-    this.notifier.sweepEvent('sweep.paused', sweep.id);
     return { enqueued: [] };
   }
 
@@ -268,11 +272,12 @@ export class SweepPlannerService {
     const done = runs.done > 0 || runs.queued + runs.running > 0;
     // Only if the spec is the one this pass planned with: an update that landed meanwhile (more
     // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
-    const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', done ? reason : `${reason}; no run succeeded`, Date.now(), sweep.specRevision);
+    const why = done ? reason : `${reason}; no run succeeded`;
+    const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', why, Date.now(), sweep.specRevision);
     if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
     if (outcome === 'ok') {
       this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
-      this.notifier.sweepEvent(done ? 'sweep.done' : 'sweep.failed', sweep.id);
+      this.notifier.sweepEvent(done ? 'sweep.done' : 'sweep.failed', sweep.id, { state: done ? 'done' : 'failed', reason: why });
     }
     return { enqueued: [], finished: reason };
   }

@@ -6,7 +6,7 @@ import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
 import { fitView, runsCsv, runView, sweepView } from './sweep-views';
 import { SweepsService } from './sweeps.service';
-import { sweepTimeLeft } from './time-left';
+import { TimeLeftReader } from './time-left';
 
 /** A 400 in the API's error shape for one bad query parameter or header. */
 function badQuery(path: string, message: string): BadRequestException {
@@ -48,7 +48,11 @@ export class SweepsController {
     private readonly store: SweepStore,
     private readonly frontier: FrontierService,
     private readonly forecasts: ForecastService,
-  ) {}
+  ) {
+    this.timeLeft = new TimeLeftReader(store);
+  }
+
+  private readonly timeLeft: TimeLeftReader;
 
   @Post()
   @ApiOperation({ summary: 'Create a sweep from a spec (ARCHITECTURE.md "Sweep spec"); optional `runs` beside it are imported first' })
@@ -65,7 +69,7 @@ export class SweepsController {
   @ApiOperation({ summary: 'All sweeps, oldest first (a running one with its timeLeft, as GET /sweeps/:id)' })
   async list() {
     const sweeps = await this.sweeps.list();
-    const left = await Promise.all(sweeps.map((s) => sweepTimeLeft(this.store, s)));
+    const left = await Promise.all(sweeps.map((s) => this.timeLeft.timeLeft(s)));
     return sweeps.map((s, i) => ({ ...sweepView(s), ...(left[i] ? { timeLeft: left[i] } : {}) }));
   }
 
@@ -74,7 +78,7 @@ export class SweepsController {
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);
-    const [reasons, timeLeft] = await Promise.all([this.store.failureReasons(id, FAILURE_REASONS_SHOWN), sweepTimeLeft(this.store, sweep)]);
+    const [reasons, timeLeft] = await Promise.all([this.store.failureReasons(id, FAILURE_REASONS_SHOWN), this.timeLeft.timeLeft(sweep)]);
     return { ...sweepView(sweep, reasons), ...(timeLeft ? { timeLeft } : {}) };
   }
 

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { describeTimeLeft } from '@lawsweep/contracts';
+import { describeTimeLeft, goOnWithMoreBudgetHint } from '@lawsweep/contracts';
 import type { SweepView } from '../../client/planner-api.types';
 import { plannerClientFor } from '../../client/planner-options';
 import { printJson, sci, targetText } from '../../format';
@@ -31,7 +31,7 @@ export function registerStatus(sweep: Command): void {
         `  dashboard: ${client.dashboardUrl(s.id)}`,
         // A done sweep can go on: say how, since the interval it ended with is often not the one wanted.
         ...(s.state === 'done'
-          ? [`  to go on: lawsweep sweep forecast ${s.id} --budget ${sci(2 * s.budget.total)} (what more budget buys), then lawsweep sweep update ${s.id} --budget B`]
+          ? [`  to go on: ${goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total))}`]
           : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
