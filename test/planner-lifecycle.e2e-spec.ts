@@ -123,6 +123,19 @@ describe('planner lifecycle', () => {
     expect(sweep.stopReason).toMatch(/^every candidate config the budget still pays for was tried \(a failed run's config is not retried: see the runs' reasons\); no run succeeded$/);
   });
 
+  it('a pause and a quick resume leave the sweep running: a plan pass that met the pause plans again, it does not end the sweep', async () => {
+    stack = await PlannerStack.start({ workers: [{}] });
+    const slow = { ...base.trainer, secondsPerCost: 1, maxSeconds: 30 };
+    for (let i = 0; i < 3; i++) {
+      const { id } = await post('/sweeps', { ...base, name: `pause-resume-${i}`, trainer: slow });
+      expect((await post(`/sweeps/${id}/pause`)).state).toBe('paused');
+      expect((await post(`/sweeps/${id}/resume`)).state).toBe('running');
+      const sweep = await until(id, (s) => s.runs.queued + s.runs.running > 0 || s.state !== 'running', 'the resumed sweep to plan');
+      expect(sweep).toMatchObject({ state: 'running' });
+      await post(`/sweeps/${id}/cancel`);
+    }
+  });
+
   it('cancel removes the waiting jobs, releases their budget and stops planning', async () => {
     stack = await PlannerStack.start(); // no worker: the first batch waits on the queue
     const { id } = await post('/sweeps', { ...base, name: 'cancel' });
