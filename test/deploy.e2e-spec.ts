@@ -92,6 +92,7 @@ describe('metric names in the Grafana dashboard', () => {
   let stack: PlannerStack;
   let worker: INestApplication;
   let workerPort = 0;
+  let runningId = '';
   const runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-deploy-e2e-'));
 
   beforeAll(async () => {
@@ -117,8 +118,18 @@ describe('metric names in the Grafana dashboard', () => {
       await new Promise((r) => setTimeout(r, 200));
     }
     // A sweep still running, far from its end, with a measured pace: the time-left gauge has samples only then.
-    const slow = { ...spec, name: 'metrics-e2e-running', stop: { maxRuns: 60 }, trainer: { type: 'simulate', truth: 'chinchilla', secondsPerCost: 1, maxSeconds: 0.3 } };
+    // A 20x20 grid and a budget of 400 of its dearest runs: it cannot run out of candidates or budget
+    // (as the 4x5 grid did once, after 11 runs) before its pace is measured. Cancelled in afterAll.
+    const slow = {
+      ...spec,
+      name: 'metrics-e2e-running',
+      variables: { N: { min: 1e7, max: 1e8, steps: 20 }, D: { min: 1e8, max: 1e10, steps: 20 } },
+      budget: 400 * 6e18,
+      stop: { maxRuns: 400 },
+      trainer: { type: 'simulate', truth: 'chinchilla', secondsPerCost: 1, maxSeconds: 0.3 },
+    };
     const running = (await (await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(slow) })).json()) as { id: string };
+    runningId = running.id;
     for (;;) {
       const s = (await (await fetch(`${stack.baseUrl}/sweeps/${running.id}`)).json()) as { state: string; timeLeft?: unknown };
       if (s.timeLeft) break;
@@ -128,6 +139,7 @@ describe('metric names in the Grafana dashboard', () => {
   }, 60_000);
 
   afterAll(async () => {
+    if (runningId) await fetch(`${stack.baseUrl}/sweeps/${runningId}/cancel`, { method: 'POST' }).catch(() => undefined);
     await worker?.close();
     await stack?.stop();
     rmSync(runRoot, { recursive: true, force: true });

@@ -23,6 +23,8 @@ const SHUTDOWN_WAIT_MS = 5_000;
 export class NotifierService implements OnApplicationShutdown {
   private readonly logger = new Logger('Notifier');
   private readonly pending = new Map<Promise<void>, { event: SweepEvent; sweepId: string }>();
+  /** Set at shutdown: deliveries still waiting to retry give up (they were counted as failed). */
+  private stopped = false;
   /** Waits between tries (tests shorten them). */
   retryDelaysMs: readonly number[] = RETRY_DELAYS_MS;
 
@@ -64,6 +66,7 @@ export class NotifierService implements OnApplicationShutdown {
       }
       if (attempt >= this.retryDelaysMs.length) break;
       await new Promise((r) => setTimeout(r, this.retryDelaysMs[attempt]).unref());
+      if (this.stopped) return;
     }
     this.failed(event, sweepId, `not delivered to ${origin(url)} after ${last}`);
   }
@@ -75,9 +78,13 @@ export class NotifierService implements OnApplicationShutdown {
 
   /** Gives notifications in flight a few seconds; those still retrying then are counted as failed, and said. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0) {
+      this.stopped = true;
+      return;
+    }
     const all = Promise.allSettled([...this.pending.keys()]);
     await Promise.race([all, new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS).unref())]);
+    this.stopped = true;
     for (const { event, sweepId } of this.pending.values()) this.failed(event, sweepId, 'still being delivered when the planner stopped');
     this.pending.clear();
   }
