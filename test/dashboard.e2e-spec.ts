@@ -138,6 +138,42 @@ describeIf('dashboard in headless Chromium', () => {
     expect(res.status).toBe(404);
   });
 
+  // After the front page's test: it adds a sweep, which the front page would list first.
+  it('says what 2x and 4x the budget would buy once a sweep is done (the forecast API, in a table)', async () => {
+    const small = { ...spec, name: 'done-sweep', budget: 3e19, trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005 } };
+    const res = await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(small) });
+    const { id } = (await res.json()) as { id: string };
+    const { spent } = await waitFor('the small sweep to finish', async () => {
+      const s = (await (await fetch(`${stack.baseUrl}/sweeps/${id}`)).json()) as { state: string; fit: unknown; budget: { spent: number } };
+      return s.state === 'done' && s.fit ? s.budget : undefined;
+    }, 60_000);
+    await page.goto(`${stack.baseUrl}/sweeps/${id}/view`);
+    await page.locator('#more tr').nth(1).waitFor({ timeout: 15_000 });
+    const rows = await page.evaluate<string[][]>("Array.from(document.querySelectorAll('#more tr')).map((tr) => Array.from(tr.children).map((td) => td.textContent))");
+    const api = (await (await fetch(`${stack.baseUrl}/sweeps/${id}/forecast?budget=6e19,1.2e20`)).json()) as {
+      forecasts: { budget: number; runs: number; cost: number; targets: { halfWidthNow: number; halfWidthAfter: number }[] }[];
+    };
+    expect(rows.map((r) => r[0])).toEqual(['6.00e19 (2×)', '1.20e20 (4×)']);
+    // The same forecast the API gives (deterministic: the same runs and fit).
+    expect(rows.map((r) => r[1])).toEqual(api.forecasts.map((f) => `±${(100 * f.targets[0].halfWidthAfter).toFixed(2)}%`));
+    expect(rows.map((r) => Number(r[2]))).toEqual(api.forecasts.map((f) => f.runs));
+    // (A larger budget may buy fewer, larger runs: the design is told its budget.) Each buys runs within
+    // what it adds, and narrows the interval.
+    for (const [i, f] of api.forecasts.entries()) {
+      expect(f.runs).toBeGreaterThan(0);
+      expect(f.cost).toBeLessThanOrEqual(f.budget - spent);
+      expect(rows[i][3]).toBe(f.cost.toExponential(2).replace('e+', 'e'));
+      expect(f.targets[0].halfWidthAfter).toBeLessThan(f.targets[0].halfWidthNow);
+    }
+    expect(await page.textContent('#more-note')).toContain(`(now ±${(100 * api.forecasts[0].targets[0].halfWidthNow).toFixed(2)}%`);
+  }, 90_000);
+
+  it('shows no forecast while a sweep runs', async () => {
+    await page.goto(`${stack.baseUrl}/sweeps/${sweepId}/view`);
+    await page.locator('#params tr').nth(4).waitFor({ timeout: 15_000 });
+    if ((await page.textContent('#state')) === 'running') expect(await page.isHidden('#more-card')).toBe(true);
+  });
+
   // Last: it adds a second sweep, which the front page would list first.
   it("shows the sweep's warnings under its title (here: no live worker in its pool)", async () => {
     const res = await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...spec, name: 'no-workers', pool: 'nobody' }) });

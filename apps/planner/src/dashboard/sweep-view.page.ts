@@ -20,6 +20,8 @@ export function sweepViewPage(id: string, name: string): string {
   <div class="card"><h2>Runs</h2><div class="big"><span id="runs-done">-</span> done</div>
     <div><span id="runs-inflight">-</span> in flight (<span id="runs-running">-</span> running) · <span id="runs-failed">-</span> failed</div></div>
   <div class="card"><h2>Target prediction</h2><div class="big" id="target-loss">-</div><div id="target-interval" class="muted"></div><div id="target-config" class="muted"></div></div>
+  <div class="card" id="more-card" hidden><h2>What more budget buys</h2><div class="scroll"><table><thead><tr><th class="num">budget</th><th class="num">widest ±</th><th class="num">runs</th><th class="num">cost</th></tr></thead><tbody id="more"></tbody></table></div>
+    <p class="muted" id="more-note"></p></div>
 </div>
 <div class="split">
   <div class="card plot"><h2>Losses against compute</h2><img id="plot" alt="scaling-law plot: observed losses, fitted law per model size, compute-optimal frontier, targets" src="/sweeps/${escapeHtml(id)}/plot.svg"></div>
@@ -73,7 +75,7 @@ async function refresh() {
   var version = s.updatedAt + '|' + s.runs.done + '|' + s.runs.running + '|' + s.runs.failed;
   if (version !== lastVersion) {
     lastVersion = version;
-    await Promise.all([refreshRuns(), refreshFit()]);
+    await Promise.all([refreshRuns(), refreshFit(), refreshMore(s)]);
     var v = encodeURIComponent(version);
     document.getElementById('plot').src = base + '/plot.svg?v=' + v;
     document.getElementById('history').src = base + '/history.svg?v=' + v;
@@ -95,6 +97,28 @@ async function refreshFit() {
     var iv = isFinite(se) ? '[' + sci(v - 1.645 * se, 3) + ', ' + sci(v + 1.645 * se, 3) + ']' : '-';
     return row([el('td', k), num(sci(v, 4)), num(sci(se, 2)), num(iv)]);
   }));
+}
+// A sweep that stopped (done or paused) with a fit: what 2x and 4x its budget would buy, forecast from
+// its runs (GET /sweeps/:id/forecast, as \`sweep forecast\` and the demo's last line). Not while it runs:
+// each forecast plans the sweep's remainder on the planner's event loop, and the page polls.
+async function refreshMore(s) {
+  var card = document.getElementById('more-card');
+  if (['done', 'paused'].indexOf(s.state) < 0 || !s.fit) { card.hidden = true; return; }
+  var total = s.budget.total, f;
+  try { f = await getJson(base + '/forecast?budget=' + encodeURIComponent(String(2 * total) + ',' + String(4 * total))); }
+  catch (e) { card.hidden = false; fill('more', []); setText('more-note', 'no forecast: ' + e.message); return; }
+  card.hidden = false;
+  var widest = function (ts, k) { return ts.reduce(function (m, t) { return Math.max(m, t[k]); }, 0); };
+  var now = f.forecasts.length ? widest(f.forecasts[0].targets, 'halfWidthNow') : NaN;
+  fill('more', f.forecasts.map(function (x) {
+    return row([num(sci(x.budget) + ' (' + Math.round(x.budget / total) + '×)'), num('±' + (100 * widest(x.targets, 'halfWidthAfter')).toFixed(2) + '%'), num(String(x.runs)), num(sci(x.cost))]);
+  }));
+  var notes = ['Total budget; the 90% half-width of the widest target after the runs it buys (now ±' + (100 * now).toFixed(2) + '%), and their number and cost: forecast from the current fit, before spending (BENCHMARKS.md: forecast calibration).'];
+  var last = f.forecasts[f.forecasts.length - 1];
+  if (last && !last.budgetBound && last.stoppedBecause) notes.push('More budget buys no more runs: ' + last.stoppedBecause + '.');
+  if (f.forecasts.some(function (x) { return x.truncated; })) notes.push('Planning was cut short: the runs and intervals are for less than the budget.');
+  if (f.capacity) notes.push(f.capacity.message);
+  setText('more-note', notes.join(' '));
 }
 function schedule(ms) { setTimeout(refresh, ms); }
 refresh();`;
