@@ -106,7 +106,12 @@ async function refreshMore(s) {
   if (['done', 'paused'].indexOf(s.state) < 0 || !s.fit) { card.hidden = true; return; }
   var total = s.budget.total, f;
   try { f = await getJson(base + '/forecast?budget=' + encodeURIComponent(String(2 * total) + ',' + String(4 * total))); }
-  catch (e) { card.hidden = false; fill('more', []); setText('more-note', 'no forecast: ' + e.message); return; }
+  catch (e) {
+    card.hidden = false; fill('more', []);
+    // With LAWSWEEP_TOKEN set, forecasts (they cost compute) need the token, which a browser does not send.
+    setText('more-note', / 401$/.test(e.message) ? 'This planner asks its token for forecasts: ' + goOnWithMoreBudgetHint(s.id, sci(2 * total)) + '.' : 'no forecast: ' + e.message);
+    return;
+  }
   card.hidden = false;
   var widest = function (ts, k) { return ts.reduce(function (m, t) { return Math.max(m, t[k]); }, 0); };
   var now = f.forecasts.length ? widest(f.forecasts[0].targets, 'halfWidthNow') : NaN;
