@@ -23,6 +23,8 @@ import { ResultsProcessor } from './results/results.processor';
 import { ResultsService } from './results/results.service';
 import { ForecastService } from './sweeps/forecast.service';
 import { NotifierService } from './notify/notifier.service';
+import { NotifyProcessor } from './notify/notify.processor';
+import { NOTIFY_QUEUE } from './notify/notify-queue';
 import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
@@ -40,7 +42,7 @@ export class AppModule {
           // Workers block on Redis: maxRetriesPerRequest must be null (BullMQ production guide).
           useFactory: (config: PlannerConfig) => ({ connection: { ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: RESULTS_QUEUE }),
+        BullModule.registerQueue({ name: RESULTS_QUEUE }, { name: NOTIFY_QUEUE }),
         TerminusModule,
         DashboardModule,
       ],
@@ -65,6 +67,7 @@ export class AppModule {
         FrontierService,
         ForecastService,
         NotifierService,
+        NotifyProcessor,
         { provide: APP_GUARD, useClass: BearerTokenGuard },
       ],
     };

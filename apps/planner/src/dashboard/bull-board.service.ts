@@ -6,6 +6,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import { Queue } from 'bullmq';
 import { DEFAULT_POOL, RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
+import { NOTIFY_QUEUE } from '../notify/notify-queue';
 import { redisOptionsFromUrl } from '../redis/redis-options';
 import { DashboardDataService } from './dashboard-data.service';
 
@@ -37,6 +38,8 @@ export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
     this.board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: 'lawsweep queues' } } });
     this.add(RESULTS_QUEUE);
     this.add(runQueueName(DEFAULT_POOL));
+    // Webhook deliveries (retrying, failed and why), where there are any.
+    if (this.data.config.notifyUrl) this.add(NOTIFY_QUEUE);
     const { token, protectReads } = this.data.config;
     if (token && protectReads) server.use(BULL_BOARD_PATH, requireBearer(token));
     server.use(BULL_BOARD_PATH, adapter.getRouter());

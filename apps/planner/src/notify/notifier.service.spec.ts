@@ -1,11 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import type { Queue } from 'bullmq';
 import { Counter, Registry } from 'prom-client';
-import type { SweepStore } from '@lawsweep/store';
+import { SweepStore } from '@lawsweep/store';
+import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import { PlannerConfig } from '../config/planner-config';
-import type { MetricsService } from '../metrics/metrics.service';
+import { MetricsService } from '../metrics/metrics.service';
+import { redisOptionsFromUrl } from '../redis/redis-options';
 import { NotifierService } from './notifier.service';
+import { NOTIFY_ATTEMPTS, NOTIFY_QUEUE } from './notify-queue';
+import { NotifyProcessor } from './notify.processor';
 
 /** A real HTTP webhook answering each POST with the next status of `statuses` (200 after them). */
 async function webhook(statuses: number[]): Promise<{ server: Server; url: string; bodies: string[] }> {
@@ -23,85 +30,120 @@ async function webhook(statuses: number[]): Promise<{ server: Server; url: strin
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/T0/B0/secret`, bodies };
 }
 
-describe('NotifierService (a real HTTP webhook; the store and metrics stubbed at the edge)', () => {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * The notifier and its delivery processor as the planner wires them (BullMQ on a real Redis, a real
+ * HTTP webhook); the sweep store and the metrics registry stubbed at the edge.
+ */
+describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () => {
   const sweepRecord = { id: 'sw-1', name: 'n', spec: { targets: [] }, budget: 10, spent: 5, reserved: 0, runs: { done: 3, failed: 0 } };
   const store = { getSweep: async () => sweepRecord } as unknown as SweepStore;
+  let redis: TestRedis;
   let counter: Counter<'event' | 'outcome'>;
   let warnings: string[];
+  let prefix = 0;
   const servers: Server[] = [];
+  const apps: TestingModule[] = [];
 
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
   beforeEach(() => {
     counter = new Counter({ name: 'n_total', help: 'h', labelNames: ['event', 'outcome'], registers: [new Registry()] });
     warnings = [];
+    prefix++;
     jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void warnings.push(String(m)));
   });
   afterEach(async () => {
+    await Promise.all(apps.splice(0).map((a) => a.close()));
     jest.restoreAllMocks();
     await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
   });
 
-  const notifier = (url: string, delays = [10, 10, 10]) => {
-    const config = new PlannerConfig('redis://127.0.0.1:6379', 0, '127.0.0.1', undefined, 'p:', 'bull', 5000, 15000, 30000, '10mb', 30000, false, 10, 3_600_000, url);
-    const n = new NotifierService(config, store, { notifications: counter } as unknown as MetricsService);
-    n.retryDelaysMs = delays;
-    return n;
-  };
+  /** A planner's notification parts, on this test's queue prefix. */
+  async function planner(url: string, backoffMs = 10): Promise<{ notifier: NotifierService; queue: Queue }> {
+    const config = new PlannerConfig(redis.url, 0, '127.0.0.1', undefined, 'p:', `bull${prefix}`, 5000, 15000, 30000, '10mb', 30000, false, 10, 3_600_000, url || undefined);
+    const app = await Test.createTestingModule({
+      imports: [BullModule.forRoot({ connection: { ...redisOptionsFromUrl(redis.url), maxRetriesPerRequest: null }, prefix: config.queuePrefix }), BullModule.registerQueue({ name: NOTIFY_QUEUE })],
+      providers: [NotifierService, NotifyProcessor, { provide: PlannerConfig, useValue: config }, { provide: SweepStore, useValue: store }, { provide: MetricsService, useValue: { notifications: counter } }],
+    }).compile();
+    await app.init();
+    apps.push(app);
+    const notifier = app.get(NotifierService);
+    notifier.backoffMs = backoffMs;
+    return { notifier, queue: app.get<Queue>(getQueueToken(NOTIFY_QUEUE)) };
+  }
   const count = async (outcome: string) => (await counter.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
-  const settled = (n: NotifierService) => n.onApplicationShutdown();
 
   it('retries a webhook answering 503 and 429 until it takes the message', async () => {
     const hook = await webhook([503, 429]);
     servers.push(hook.server);
-    const n = notifier(hook.url);
-    n.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'maxRuns (3) reached' });
-    await settled(n);
+    const { notifier } = await planner(hook.url);
+    notifier.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'maxRuns (3) reached' });
+    await until('delivery', async () => (await count('sent')) === 1);
     expect(hook.bodies).toHaveLength(3);
     expect(JSON.parse(hook.bodies[2])).toMatchObject({ event: 'sweep.done', sweep: { id: 'sw-1', state: 'done', stopReason: 'maxRuns (3) reached' } });
-    expect(await count('sent')).toBe(1);
     expect(warnings).toEqual([]);
   });
 
   it('does not retry a refused request (4xx), and says so without the secret path', async () => {
     const hook = await webhook([404]);
     servers.push(hook.server);
-    const n = notifier(hook.url);
-    n.sweepEvent('sweep.failed', 'sw-1', { state: 'failed', reason: 'x' });
-    await settled(n);
+    const { notifier, queue } = await planner(hook.url);
+    notifier.sweepEvent('sweep.failed', 'sw-1', { state: 'failed', reason: 'x' });
+    await until('the failure', async () => (await count('failed')) === 1);
     expect(hook.bodies).toHaveLength(1);
-    expect(await count('failed')).toBe(1);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^notification sweep\.failed for sweep sw-1: not delivered to http:\/\/127\.0\.0\.1:\d+ after HTTP 404$/);
+    // Kept in the failed set, with its reason, for Bull Board.
+    const [failed] = await queue.getFailed();
+    expect(failed.failedReason).toBe('HTTP 404');
   });
 
-  it('retries an unreachable webhook, then logs it by origin only', async () => {
+  it('retries an unreachable webhook through every attempt, then logs it by origin only', async () => {
     const hook = await webhook([]);
     const url = hook.url;
     await new Promise((r) => hook.server.close(r)); // nothing listens there now
-    const n = notifier(url);
-    n.sweepEvent('sweep.paused', 'sw-1', { state: 'paused', reason: 'paused: x' });
-    await settled(n);
-    expect(await count('failed')).toBe(1);
-    expect(warnings[0]).toMatch(/^notification sweep\.paused for sweep sw-1: not delivered to http:\/\/127\.0\.0\.1:\d+ after fetch failed: ECONNREFUSED$/);
-    expect(warnings.join('\n')).not.toContain('secret');
-  });
+    const { notifier, queue } = await planner(url, 2);
+    notifier.sweepEvent('sweep.paused', 'sw-1', { state: 'paused', reason: 'paused: x' });
+    await until('the last try', async () => (await count('failed')) === 1, 20_000);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^notification sweep\\.paused for sweep sw-1: not delivered to http://127\\.0\\.0\\.1:\\d+ after fetch failed: ECONNREFUSED \\(${NOTIFY_ATTEMPTS} tries\\)$`));
+    const [failed] = await queue.getFailed();
+    expect(failed.attemptsMade).toBe(NOTIFY_ATTEMPTS);
+    expect(JSON.stringify(failed.stacktrace) + failed.failedReason + warnings.join('\n')).not.toContain('secret');
+  }, 30_000);
 
-  it('counts a delivery still retrying when the planner stops as failed, and says so', async () => {
-    const hook = await webhook([503, 503, 503, 503]);
+  it('a delivery still retrying when its planner stops is delivered by the next planner', async () => {
+    const hook = await webhook([503]);
     servers.push(hook.server);
-    const n = notifier(hook.url, [60_000]);
-    n.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'r' });
-    await new Promise((r) => setTimeout(r, 200)); // the first try has met its 503
-    const started = Date.now();
-    await n.onApplicationShutdown();
-    expect(Date.now() - started).toBeLessThan(6_000); // waited its few seconds, not the retry's minute
-    expect(await count('failed')).toBe(1);
-    expect(warnings).toEqual(['notification sweep.done for sweep sw-1: still being delivered when the planner stopped']);
-  }, 15_000);
+    const first = await planner(hook.url, 1_500);
+    first.notifier.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'r' });
+    await until('the first try to wait for its retry', async () => hook.bodies.length === 1 && (await first.queue.getJobCounts('delayed')).delayed === 1);
+    await apps.shift()?.close(); // the planner stops while the message waits for its retry
+    expect(await count('sent')).toBe(0);
+    expect(warnings).toEqual([]);
+    await planner(hook.url);
+    await until('delivery by the next planner', async () => (await count('sent')) === 1);
+    expect(hook.bodies).toHaveLength(2);
+    expect(hook.bodies[1]).toBe(hook.bodies[0]);
+  }, 20_000);
 
-  it('sends nothing without a notify URL', async () => {
-    const n = notifier('');
-    n.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'r' });
-    await settled(n);
+  it('queues and sends nothing without a notify URL', async () => {
+    const { notifier, queue } = await planner('');
+    notifier.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'r' });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await queue.count()).toBe(0);
     expect(await count('sent')).toBe(0);
     expect(await count('failed')).toBe(0);
   });
