@@ -69,6 +69,16 @@ describe('planner: webhook notifications (LAWSWEEP_NOTIFY_URL)', () => {
     await new Promise((r) => setTimeout(r, 1_500)); // three planning ticks (500 ms here): nothing more is sent for it
     expect(eventsFor(id)).toHaveLength(1);
     expect(await (await fetch(`${stack.baseUrl}/metrics`)).text()).toMatch(/^lawsweep_notifications_total\{event="sweep\.done",outcome="sent"\} 1$/m);
+    // The delivery is a job of the notify queue, shown read-only at /queues (a job added or edited
+    // there would be POSTed to the webhook), holding the message and not the URL.
+    const board = (await (await fetch(`${stack.baseUrl}/queues/api/queues?activeQueue=lawsweep-notify&status=completed`)).json()) as {
+      queues: { name: string; readOnlyMode: boolean; jobs: { data: unknown }[] }[];
+    };
+    const notify = board.queues.find((q) => q.name === 'lawsweep-notify');
+    expect(notify?.readOnlyMode).toBe(true);
+    expect(notify?.jobs.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.stringify(notify?.jobs)).toContain(id);
+    expect(JSON.stringify(notify?.jobs)).not.toContain('secret');
   });
 
   it('tells it when the circuit breaker pauses a sweep whose runs keep failing', async () => {

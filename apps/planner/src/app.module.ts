@@ -8,7 +8,8 @@ import { BearerTokenGuard } from './auth/bearer-token.guard';
 import { PlannerConfig } from './config/planner-config';
 import { PlannerConfigModule } from './config/planner-config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
-import type { PlannerOptions } from './config/planner-options';
+import { validatePlannerEnv } from './config/planner-config';
+import { optionsToEnv, type PlannerOptions } from './config/planner-options';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
@@ -33,6 +34,8 @@ import { WorkerRegistryService } from './workers/worker-registry.service';
 @Module({})
 export class AppModule {
   static async forRoot(options: PlannerOptions = {}): Promise<DynamicModule> {
+    // The notification queue and its processor (a Worker: two Redis connections) only where a webhook is set.
+    const notify = notifyConfigured(options);
     return {
       module: AppModule,
       imports: [
@@ -42,7 +45,7 @@ export class AppModule {
           // Workers block on Redis: maxRetriesPerRequest must be null (BullMQ production guide).
           useFactory: (config: PlannerConfig) => ({ connection: { ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: RESULTS_QUEUE }, { name: NOTIFY_QUEUE }),
+        BullModule.registerQueue({ name: RESULTS_QUEUE }, ...(notify ? [{ name: NOTIFY_QUEUE }] : [])),
         TerminusModule,
         DashboardModule,
       ],
@@ -67,9 +70,18 @@ export class AppModule {
         FrontierService,
         ForecastService,
         NotifierService,
-        NotifyProcessor,
+        ...(notify ? [NotifyProcessor] : []),
         { provide: APP_GUARD, useClass: BearerTokenGuard },
       ],
     };
+  }
+}
+
+/** Whether this planner has LAWSWEEP_NOTIFY_URL (a bad environment is left to PlannerConfigModule to refuse, naming it). */
+function notifyConfigured(options: PlannerOptions): boolean {
+  try {
+    return Boolean(validatePlannerEnv({ ...process.env, ...optionsToEnv(options) }).LAWSWEEP_NOTIFY_URL);
+  } catch {
+    return false;
   }
 }

@@ -39,7 +39,8 @@ export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
     this.add(RESULTS_QUEUE);
     this.add(runQueueName(DEFAULT_POOL));
     // Webhook deliveries (retrying, failed and why), where there are any.
-    if (this.data.config.notifyUrl) this.add(NOTIFY_QUEUE);
+    // Always read-only: adding or editing a job there would POST any JSON to the webhook.
+    if (this.data.config.notifyUrl) this.add(NOTIFY_QUEUE, true);
     const { token, protectReads } = this.data.config;
     if (token && protectReads) server.use(BULL_BOARD_PATH, requireBearer(token));
     server.use(BULL_BOARD_PATH, adapter.getRouter());
@@ -47,13 +48,13 @@ export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
     this.timer.unref();
   }
 
-  private add(name: string): void {
+  private add(name: string, readOnly = false): void {
     if (this.queues.has(name) || !this.board) return;
     const config = this.data.config;
     const queue = new Queue(name, { connection: { ...redisOptionsFromUrl(config.redisUrl), enableOfflineQueue: false }, prefix: config.queuePrefix });
     queue.on('error', (err) => this.logger.warn(`bull board queue ${name}: ${err.message}`));
     this.queues.set(name, queue);
-    this.board.addQueue(new BullMQAdapter(queue, { readOnlyMode: Boolean(config.token) }));
+    this.board.addQueue(new BullMQAdapter(queue, { readOnlyMode: readOnly || Boolean(config.token) }));
   }
 
   private async discoverPools(): Promise<void> {

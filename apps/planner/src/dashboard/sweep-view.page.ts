@@ -39,6 +39,7 @@ export function sweepViewPage(id: string, name: string): string {
 var ID = ${JSON.stringify(id).replace(/</g, '\\u003c')};
 var base = '/sweeps/' + encodeURIComponent(ID);
 var lastVersion = '';
+var moreFailed = false;
 // The CLI's time-left text, the same functions (libs/contracts), so the page and \`sweep status\` agree.
 ${formatDuration.toString()}
 ${describeTimeLeft.toString()}
@@ -79,6 +80,8 @@ async function refresh() {
     var v = encodeURIComponent(version);
     document.getElementById('plot').src = base + '/plot.svg?v=' + v;
     document.getElementById('history').src = base + '/history.svg?v=' + v;
+  } else if (moreFailed) {
+    await refreshMore(s); // a forecast that failed (busy, planner restarting) is asked again at the next poll
   }
   schedule(['done', 'cancelled', 'failed'].indexOf(s.state) >= 0 ? 10000 : 1500);
 }
@@ -105,20 +108,25 @@ async function refreshMore(s) {
   var card = document.getElementById('more-card');
   if (['done', 'paused'].indexOf(s.state) < 0 || !s.fit) { card.hidden = true; return; }
   var total = s.budget.total, f;
+  moreFailed = false;
   try { f = await getJson(base + '/forecast?budget=' + encodeURIComponent(String(2 * total) + ',' + String(4 * total))); }
   catch (e) {
     card.hidden = false; fill('more', []);
     // With LAWSWEEP_TOKEN set, forecasts (they cost compute) need the token, which a browser does not send.
-    setText('more-note', / 401$/.test(e.message) ? 'This planner asks its token for forecasts: ' + goOnWithMoreBudgetHint(s.id, sci(2 * total)) + '.' : 'no forecast: ' + e.message);
+    var needsToken = / 401$/.test(e.message);
+    moreFailed = !needsToken;
+    setText('more-note', needsToken ? 'This planner asks its token for forecasts: ' + goOnWithMoreBudgetHint(s.id, sci(2 * total)) + '.' : 'no forecast (asked again shortly): ' + e.message);
     return;
   }
   card.hidden = false;
-  var widest = function (ts, k) { return ts.reduce(function (m, t) { return Math.max(m, t[k]); }, 0); };
+  // The widest target's half-width; one the fit cannot bound (null in JSON) makes it unbounded.
+  var widest = function (ts, k) { return ts.reduce(function (m, t) { return Math.max(m, t[k] === null ? Infinity : t[k]); }, 0); };
+  var pm = function (h) { return isFinite(h) ? '±' + (100 * h).toFixed(2) + '%' : 'unbounded'; };
   var now = f.forecasts.length ? widest(f.forecasts[0].targets, 'halfWidthNow') : NaN;
   fill('more', f.forecasts.map(function (x) {
-    return row([num(sci(x.budget) + ' (' + Math.round(x.budget / total) + '×)'), num('±' + (100 * widest(x.targets, 'halfWidthAfter')).toFixed(2) + '%'), num(String(x.runs)), num(sci(x.cost))]);
+    return row([num(sci(x.budget) + ' (' + Math.round(x.budget / total) + '×)'), num(pm(widest(x.targets, 'halfWidthAfter'))), num(String(x.runs)), num(sci(x.cost))]);
   }));
-  var notes = ['Total budget; the 90% half-width of the widest target after the runs it buys (now ±' + (100 * now).toFixed(2) + '%), and their number and cost: forecast from the current fit, before spending (BENCHMARKS.md: forecast calibration).'];
+  var notes = ['Total budget; the 90% half-width of the widest target after the runs it buys (now ' + pm(now) + '), and their number and cost: forecast from the current fit, before spending (BENCHMARKS.md: forecast calibration).'];
   var last = f.forecasts[f.forecasts.length - 1];
   if (last && !last.budgetBound && last.stoppedBecause) notes.push('More budget buys no more runs: ' + last.stoppedBecause + '.');
   if (f.forecasts.some(function (x) { return x.truncated; })) notes.push('Planning was cut short: the runs and intervals are for less than the budget.');

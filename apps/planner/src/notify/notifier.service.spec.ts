@@ -4,6 +4,7 @@ import { BullModule, getQueueToken } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import { SweepStore } from '@lawsweep/store';
 import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
@@ -71,17 +72,19 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
   });
 
   /** A planner's notification parts, on this test's queue prefix. */
-  async function planner(url: string, backoffMs = 10): Promise<{ notifier: NotifierService; queue: Queue }> {
-    const config = new PlannerConfig(redis.url, 0, '127.0.0.1', undefined, 'p:', `bull${prefix}`, 5000, 15000, 30000, '10mb', 30000, false, 10, 3_600_000, url || undefined);
+  /** Registered as AppModule does: the queue and the processor only with a notify URL. */
+  async function planner(url: string, backoffMs = 10): Promise<{ notifier: NotifierService; queue?: Queue }> {
+    const redisUrl = redis.url;
+    const config = new PlannerConfig(redisUrl, 0, '127.0.0.1', undefined, 'p:', `bull${prefix}`, 5000, 15000, 30000, '10mb', 30000, false, 10, 3_600_000, url || undefined);
     const app = await Test.createTestingModule({
-      imports: [BullModule.forRoot({ connection: { ...redisOptionsFromUrl(redis.url), maxRetriesPerRequest: null }, prefix: config.queuePrefix }), BullModule.registerQueue({ name: NOTIFY_QUEUE })],
-      providers: [NotifierService, NotifyProcessor, { provide: PlannerConfig, useValue: config }, { provide: SweepStore, useValue: store }, { provide: MetricsService, useValue: { notifications: counter } }],
+      imports: [BullModule.forRoot({ connection: { ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: null }, prefix: config.queuePrefix }), ...(url ? [BullModule.registerQueue({ name: NOTIFY_QUEUE })] : [])],
+      providers: [NotifierService, ...(url ? [NotifyProcessor] : []), { provide: PlannerConfig, useValue: config }, { provide: SweepStore, useValue: store }, { provide: MetricsService, useValue: { notifications: counter } }],
     }).compile();
     await app.init();
     apps.push(app);
     const notifier = app.get(NotifierService);
     notifier.backoffMs = backoffMs;
-    return { notifier, queue: app.get<Queue>(getQueueToken(NOTIFY_QUEUE)) };
+    return { notifier, queue: url ? app.get<Queue>(getQueueToken(NOTIFY_QUEUE)) : undefined };
   }
   const count = async (outcome: string) => (await counter.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
 
@@ -106,7 +109,7 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^notification sweep\.failed for sweep sw-1: not delivered to http:\/\/127\.0\.0\.1:\d+ after HTTP 404$/);
     // Kept in the failed set, with its reason, for Bull Board.
-    const [failed] = await queue.getFailed();
+    const [failed] = await queue!.getFailed();
     expect(failed.failedReason).toBe('HTTP 404');
   });
 
@@ -119,7 +122,7 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
     await until('the last try', async () => (await count('failed')) === 1, 20_000);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(new RegExp(`^notification sweep\\.paused for sweep sw-1: not delivered to http://127\\.0\\.0\\.1:\\d+ after fetch failed: ECONNREFUSED \\(${NOTIFY_ATTEMPTS} tries\\)$`));
-    const [failed] = await queue.getFailed();
+    const [failed] = await queue!.getFailed();
     expect(failed.attemptsMade).toBe(NOTIFY_ATTEMPTS);
     expect(JSON.stringify(failed.stacktrace) + failed.failedReason + warnings.join('\n')).not.toContain('secret');
   }, 30_000);
@@ -129,7 +132,7 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
     servers.push(hook.server);
     const first = await planner(hook.url, 1_500);
     first.notifier.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'r' });
-    await until('the first try to wait for its retry', async () => hook.bodies.length === 1 && (await first.queue.getJobCounts('delayed')).delayed === 1);
+    await until('the first try to wait for its retry', async () => hook.bodies.length === 1 && (await first.queue!.getJobCounts('delayed')).delayed === 1);
     await apps.shift()?.close(); // the planner stops while the message waits for its retry
     expect(await count('sent')).toBe(0);
     expect(warnings).toEqual([]);
@@ -139,12 +142,30 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
     expect(hook.bodies[1]).toBe(hook.bodies[0]);
   }, 20_000);
 
-  it('queues and sends nothing without a notify URL', async () => {
+  it('queues and sends nothing without a notify URL (no queue, no worker)', async () => {
     const { notifier, queue } = await planner('');
+    expect(queue).toBeUndefined();
     notifier.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'r' });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await queue.count()).toBe(0);
+    await notifier.onApplicationShutdown();
     expect(await count('sent')).toBe(0);
     expect(await count('failed')).toBe(0);
   });
+
+  it('says and counts a notification it could not queue before stopping (Redis away)', async () => {
+    const hook = await webhook([]);
+    servers.push(hook.server);
+    const { notifier } = await planner(hook.url);
+    // Writes hang, as they do while Redis is away (BullMQ's connection waits for ever).
+    const admin = new Redis(redis.url);
+    await admin.call('CLIENT', 'PAUSE', '20000', 'WRITE');
+    try {
+      notifier.sweepEvent('sweep.done', 'sw-1', { state: 'done', reason: 'r' });
+      await notifier.onApplicationShutdown();
+      expect(await count('failed')).toBe(1);
+      expect(warnings).toContain('notification sweep.done for sweep sw-1: not queued when the planner stopped (Redis unreachable)');
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+      admin.disconnect();
+    }
+  }, 20_000);
 });

@@ -49,6 +49,12 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     throw new Error(why);
   }
 
+  /** Connection errors (Redis away): the worker reconnects by itself; said once per error, in the planner's log. */
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.logger.warn(`notification worker: ${err.message}`);
+  }
+
   @OnWorkerEvent('completed')
   onCompleted(job: Job<NotifyJob>): void {
     this.metrics.notifications.inc({ event: job.data.event, outcome: 'sent' });
