@@ -29,7 +29,7 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('lawsweep help', () => {
-  it.each([[[]], [['planner']], [['worker']], [['simulate']], [['fit']], [['sweep']], [['plot']], [['demo']]])('%j --help ends with an example', (args) => {
+  it.each([[[]], [['planner']], [['worker']], [['simulate']], [['fit']], [['sweep']], [['plot']], [['workers']], [['demo']]])('%j --help ends with an example', (args) => {
     const r = lawsweep(...args, '--help');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Examples?:\n {2}\$ lawsweep |Examples?:\n {2}\$ npm run demo/);

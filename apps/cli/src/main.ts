@@ -30,6 +30,7 @@ Examples:
   $ lawsweep fit --data runs.csv --law chinchilla
   $ lawsweep planner &  lawsweep worker &                     # the services; Redis from $REDIS_URL or 127.0.0.1:6379
   $ lawsweep sweep create examples/specs/chinchilla-demo.yaml        # prints the id to follow: lawsweep sweep watch ID
+  $ lawsweep workers                                          # the live workers, their capacity and runs
 
 'lawsweep <command> --help' shows each command's flags, defaults and an example.`,
   );

@@ -30,6 +30,7 @@ import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
 import { WorkerRegistryService } from './workers/worker-registry.service';
+import { WorkersController } from './workers/workers.controller';
 
 @Module({})
 export class AppModule {
@@ -49,7 +50,7 @@ export class AppModule {
         TerminusModule,
         DashboardModule,
       ],
-      controllers: [SweepsController, MetricsController, HealthController],
+      controllers: [SweepsController, WorkersController, MetricsController, HealthController],
       providers: [
         RedisConnection,
         {

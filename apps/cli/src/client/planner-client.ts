@@ -1,4 +1,4 @@
-import type { FitView, ForecastAnswer, IntervalBudgetAnswer, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView } from './planner-api.types';
+import type { FitView, ForecastAnswer, IntervalBudgetAnswer, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView, WorkerView } from './planner-api.types';
 
 /** A request the planner refused (4xx/5xx), with the field errors of a 400 when there are any. */
 export class PlannerHttpError extends Error {
@@ -88,6 +88,11 @@ export class PlannerClient {
   /** POST /sweeps/:id/runs: runs the user already has; configs the sweep knows are skipped. */
   importRuns(id: string, runs: unknown): Promise<{ imported: number; skipped: number }> {
     return this.json<{ imported: number; skipped: number }>('POST', `/sweeps/${encodeURIComponent(id)}/runs`, runs);
+  }
+
+  /** GET /workers: every worker that advertised itself (live, draining, gone), optionally of one pool. */
+  listWorkers(pool?: string): Promise<WorkerView[]> {
+    return this.json<WorkerView[]>('GET', `/workers${pool ? `?pool=${encodeURIComponent(pool)}` : ''}`);
   }
 
   cancelSweep(id: string): Promise<SweepView> {

@@ -55,6 +55,22 @@ export class RunQueuesService implements BeforeApplicationShutdown {
     return [...this.queues.keys()];
   }
 
+  /**
+   * The pool's run jobs a worker holds now, with the worker's id (its BullMQ worker name:
+   * `processedBy`) and when it took them. A pool this planner has not queued to yet is read through
+   * a short-lived Queue, not one kept with its event listener.
+   */
+  async activeRuns(pool: string): Promise<{ worker?: string; startedAt?: number; data: RunJobData }[]> {
+    const kept = this.queues.get(pool);
+    const q = kept ?? new Queue<RunJobData>(runQueueName(pool), { connection: this.connection(), prefix: this.config.queuePrefix });
+    try {
+      const jobs = await q.getActive(0, 999);
+      return jobs.filter((j) => j?.data).map((j) => ({ worker: j.processedBy, startedAt: j.processedOn, data: j.data }));
+    } finally {
+      if (!kept) await q.close();
+    }
+  }
+
   private listen(pool: string): void {
     const ev = new QueueEvents(runQueueName(pool), { connection: { ...redisOptionsFromUrl(this.config.redisUrl), maxRetriesPerRequest: null }, prefix: this.config.queuePrefix });
     ev.on('error', (err) => this.logger.warn(`queue events ${runQueueName(pool)}: ${err.message}`));

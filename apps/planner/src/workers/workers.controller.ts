@@ -1,0 +1,74 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { WORKER_ADVERT_TTL_MS, type WorkerAdvert } from '@lawsweep/contracts';
+import { RunQueuesService } from '../queues/run-queues.service';
+import { WorkerRegistryService } from './worker-registry.service';
+
+/** A worker as GET /workers gives it: its advert, whether it is live, and the runs it trains now. */
+export interface WorkerView {
+  id: string;
+  pool: string;
+  /** live: advert fresh (within WORKER_ADVERT_TTL_MS); draining: shutting down, takes no new runs; gone: advert stale (killed, or its node lost). */
+  state: 'live' | 'draining' | 'gone';
+  lastSeen: string;
+  secondsSinceSeen: number;
+  concurrency: number;
+  busy: number;
+  capacity: Record<string, number>;
+  labels: Record<string, string>;
+  /** Run jobs this worker holds now (the run queue's active jobs). */
+  running: { sweepId: string; runId: string; config: Record<string, number>; startedAt: string | null }[];
+}
+
+const STATE_ORDER = { live: 0, draining: 1, gone: 2 } as const;
+
+export function workerState(w: Pick<WorkerAdvert, 'lastSeen' | 'draining'>, now: number): WorkerView['state'] {
+  if (now - w.lastSeen > WORKER_ADVERT_TTL_MS) return 'gone';
+  return w.draining ? 'draining' : 'live';
+}
+
+@ApiTags('workers')
+@Controller('workers')
+export class WorkersController {
+  constructor(
+    private readonly registry: WorkerRegistryService,
+    private readonly queues: RunQueuesService,
+  ) {}
+
+  @Get()
+  @ApiOperation({
+    summary:
+      'The workers that advertised themselves (every pool): live, draining or gone (no heartbeat for 30 s: killed, or its node lost), with capacity, labels, busy slots and the runs each trains now; live first, by pool and id',
+  })
+  @ApiQuery({ name: 'pool', required: false, description: 'only this pool' })
+  async list(@Query('pool') pool?: string): Promise<WorkerView[]> {
+    const now = Date.now();
+    const adverts = (await this.registry.all()).filter((w) => pool === undefined || w.pool === pool);
+    // The runs in flight: the run queues' active jobs, each with the worker holding it (one read per pool).
+    const byWorker = new Map<string, WorkerView['running']>();
+    for (const p of new Set(adverts.map((w) => w.pool))) {
+      for (const run of await this.queues.activeRuns(p)) {
+        if (!run.worker) continue;
+        const list = byWorker.get(run.worker) ?? [];
+        list.push({ sweepId: run.data.sweepId, runId: run.data.runId, config: run.data.config, startedAt: run.startedAt ? new Date(run.startedAt).toISOString() : null });
+        byWorker.set(run.worker, list);
+      }
+    }
+    return adverts
+      .map(
+        (w): WorkerView => ({
+          id: w.id,
+          pool: w.pool,
+          state: workerState(w, now),
+          lastSeen: new Date(w.lastSeen).toISOString(),
+          secondsSinceSeen: Math.max(0, Math.round((now - w.lastSeen) / 1000)),
+          concurrency: w.concurrency,
+          busy: w.busy,
+          capacity: w.capacity,
+          labels: w.labels,
+          running: byWorker.get(w.id) ?? [],
+        }),
+      )
+      .sort((a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || a.pool.localeCompare(b.pool) || a.id.localeCompare(b.id));
+  }
+}
