@@ -127,6 +127,14 @@ describeIf('dashboard in headless Chromium', () => {
     // Its time left: '-' once it ended, a duration while a pace is measured (libs/contracts' formatter, run in the page).
     expect(await page.textContent('#sweeps tr td:nth-child(9)')).toMatch(/^(-|~\d+[dhms]( \d+[dhms])?)$/);
     expect(await page.evaluate('formatDuration(7830)')).toBe('~2h 10m');
+    // The workers under it (GET /workers): both live, with their slots; a run in flight links to its sweep.
+    await page.locator('#workers tr').nth(1).waitFor({ timeout: 10_000 });
+    const workers = await page.evaluate<string[][]>("Array.from(document.querySelectorAll('#workers tr')).map((tr) => Array.from(tr.children).map((td) => td.textContent))");
+    expect(workers.map((w) => [w[1], w[2], w[3]])).toEqual([
+      ['default', 'live', expect.stringMatching(/^[0-2]\/2$/)],
+      ['default', 'live', expect.stringMatching(/^[0-2]\/2$/)],
+    ]);
+    expect(await page.textContent('#workers-summary')).toMatch(/^2 live workers, [0-4] of 4 slots busy$/);
   });
 
   it('mounts Bull Board at /queues with the run and results queues', async () => {
