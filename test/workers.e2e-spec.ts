@@ -23,6 +23,8 @@ describe('workers: GET /workers and lawsweep workers', () => {
     redis = new Redis(stack.redis.url);
     const dead = { id: 'w-dead', pool: 'default', capacity: {}, concurrency: 4, labels: { gpu: 'h100' }, busy: 1, lastSeen: Date.now() - 120_000 };
     await redis.hset(WORKER_REGISTRY_KEY, dead.id, JSON.stringify(dead));
+    // Gone for over a day: the reconciler forgets it (killed workers never delete their advert).
+    await redis.hset(WORKER_REGISTRY_KEY, 'w-ancient', JSON.stringify({ ...dead, id: 'w-ancient', lastSeen: Date.now() - 25 * 3_600_000 }));
   }, 60_000);
 
   afterAll(async () => {
@@ -34,6 +36,7 @@ describe('workers: GET /workers and lawsweep workers', () => {
   const workers = async (query = ''): Promise<WorkerView[]> => (await (await fetch(`${stack.baseUrl}/workers${query}`)).json()) as WorkerView[];
 
   it('lists every advertised worker: live ones first, then the gone one, with capacity and busy slots', async () => {
+    await waitFor('the reconciler to forget the worker gone for a day', async () => ((await redis.hexists(WORKER_REGISTRY_KEY, 'w-ancient')) ? undefined : true), 10_000);
     const all = await workers();
     expect(all.map((w) => [w.pool, w.state])).toEqual([
       ['big', 'live'],

@@ -5,6 +5,7 @@ import { SweepStore, type RunRecord, type SweepRecord } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { RunQueuesService, type RunJobState } from '../queues/run-queues.service';
 import { ResultsService } from '../results/results.service';
+import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { ENQUEUE_RETRY_MARGIN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { PlanningLoopService } from './planning-loop.service';
 
@@ -18,7 +19,8 @@ import { PlanningLoopService } from './planning-loop.service';
  *   such a run is failed and its cost released. Recording is idempotent, so a result that still
  *   arrives later changes nothing.
  * After a pass that went through every sweep, completed run jobs older than the keep period are
- * removed: every one that finished before the pass began has had its result recorded by then.
+ * removed: every one that finished before the pass began has had its result recorded by then; and
+ * so are the adverts of workers gone for a day (GONE_WORKER_KEPT_MS).
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -32,6 +34,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     private readonly loop: PlanningLoopService,
     private readonly config: PlannerConfig,
     private readonly results: ResultsService,
+    private readonly registry: WorkerRegistryService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -60,6 +63,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
           changed += n;
         }
         await this.removeRecordedJobs(pools, passStart);
+        await this.registry.forgetGone(now);
       } catch (err) {
         this.logger.warn(`reconcile failed: ${(err as Error).message}`);
       } finally {

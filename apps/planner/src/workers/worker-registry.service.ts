@@ -8,6 +8,15 @@ export function workerHolds(worker: Pick<WorkerAdvert, 'capacity'>, config: Conf
   return capacityHolds(worker.capacity, config);
 }
 
+/**
+ * How long a gone worker's advert is kept (shown by GET /workers as gone) before the reconciler
+ * removes it: a killed worker never deletes its own, and pods come and go under new ids.
+ */
+export const GONE_WORKER_KEPT_MS = 24 * 3_600_000;
+
+/** Deletes the advert only if it is still the one read (a worker that came back keeps its fresh one). */
+const DELETE_IF_UNCHANGED = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
+
 /** Reads the adverts workers keep fresh in WORKER_REGISTRY_KEY (see libs/contracts queues). */
 @Injectable()
 export class WorkerRegistryService {
@@ -25,6 +34,21 @@ export class WorkerRegistryService {
       }
     }
     return out;
+  }
+
+  /** Removes adverts not refreshed for `keptMs` (malformed ones are left alone); answers how many. */
+  async forgetGone(now = Date.now(), keptMs = GONE_WORKER_KEPT_MS): Promise<number> {
+    let removed = 0;
+    for (const [id, json] of Object.entries(await this.redis.client.hgetall(WORKER_REGISTRY_KEY))) {
+      let lastSeen: unknown;
+      try {
+        lastSeen = (JSON.parse(json) as { lastSeen?: unknown }).lastSeen;
+      } catch {
+        continue;
+      }
+      if (typeof lastSeen === 'number' && now - lastSeen > keptMs) removed += Number(await this.redis.client.eval(DELETE_IF_UNCHANGED, 1, WORKER_REGISTRY_KEY, id, json));
+    }
+    return removed;
   }
 
   /** Workers of the pool seen within the advert TTL that are not draining. */
