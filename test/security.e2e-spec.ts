@@ -67,7 +67,7 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
   });
 
   it('reads need the token when LAWSWEEP_PROTECT_READS is on; /health never does', async () => {
-    for (const path of ['/sweeps', `/sweeps/${pausedId}`, `/sweeps/${pausedId}/runs`, `/sweeps/${pausedId}/fit`, '/metrics']) {
+    for (const path of ['/sweeps', `/sweeps/${pausedId}`, `/sweeps/${pausedId}/runs`, `/sweeps/${pausedId}/fit`, '/workers', '/metrics']) {
       expect({ path, status: (await req(path)).status }).toEqual({ path, status: 401 });
       expect({ path, status: (await req(path, { auth: `Bearer ${TOKEN}` })).status }).toEqual({ path, status: 200 });
     }

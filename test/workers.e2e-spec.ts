@@ -96,6 +96,6 @@ describe('workers: GET /workers and lawsweep workers', () => {
     expect(json.map((w) => w.state)).toEqual(['live', 'live', 'gone']);
     const none = await lawsweep(['workers', '--pool', 'nope'], env);
     expect(none.code).toBe(0);
-    expect(none.stdout.trim()).toBe("no live workers in pool 'nope': start one with `lawsweep worker --pool POOL --capacity N=1e9` (lawsweep worker --help)");
+    expect(none.stdout.trim()).toBe("no workers in pool 'nope': start one with `lawsweep worker --pool POOL --capacity N=1e9` (lawsweep worker --help)");
   });
 });

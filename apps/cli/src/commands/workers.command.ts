@@ -11,7 +11,7 @@ export function register(program: Command): void {
       .command('workers')
       .description('list the workers on the planner: pool, live or gone, busy slots, capacity, labels, the runs each trains now')
       .option('--pool <pool>', 'only this pool')
-      .option('--all', 'also the gone ones (no heartbeat for 30 s: killed, or their node lost)')
+      .option('--all', 'also the gone ones (no heartbeat for 30 s: killed, or their node lost) that hold no runs')
       .option('--json', 'print JSON (every worker, gone ones included)'),
   )
     .addHelpText(
@@ -33,12 +33,13 @@ Examples:
 
 /** The table `lawsweep workers` prints, and what it leaves out. */
 export function workersText(workers: WorkerView[], opts: { all: boolean; pool?: string }): string {
-  const shown = opts.all ? workers : workers.filter((w) => w.state !== 'gone');
+  // A gone worker still holding runs is shown: they wait for a live worker of the pool to take them back.
+  const shown = opts.all ? workers : workers.filter((w) => w.state !== 'gone' || w.running.length > 0);
   const gone = workers.length - shown.length;
   const where = opts.pool ? ` in pool '${opts.pool}'` : '';
   if (shown.length === 0) {
     const hint = gone > 0 ? ` (${gone} gone: --all lists them)` : '';
-    return `no live workers${where}${hint}: start one with \`lawsweep worker --pool POOL --capacity N=1e9\` (lawsweep worker --help)`;
+    return `no workers${where}${hint}: start one with \`lawsweep worker --pool POOL --capacity N=1e9\` (lawsweep worker --help)`;
   }
   const rows = shown.map((w) => [
     w.id,

@@ -27,11 +27,15 @@ async function refresh() {
   try {
     // The live and draining workers (GET /workers, as \`lawsweep workers\`); gone ones only counted.
     var all = await getJson('/workers');
-    var shown = all.filter(function (w) { return w.state !== 'gone'; });
-    var gone = all.length - shown.length;
-    var slots = shown.reduce(function (a, w) { return [a[0] + w.busy, a[1] + w.concurrency]; }, [0, 0]);
-    setText('workers-summary', shown.length === 0 ? 'no live workers: start one with lawsweep worker --pool POOL --capacity N=1e9' + (gone ? ' (' + gone + ' gone)' : '')
-      : shown.length + ' live worker' + (shown.length === 1 ? '' : 's') + ', ' + slots[0] + ' of ' + slots[1] + ' slots busy' + (gone ? ' · ' + gone + ' gone (no heartbeat for 30 s; lawsweep workers --all)' : ''));
+    // A gone worker still holding runs stays listed: they wait for a live worker to take them back.
+    var shown = all.filter(function (w) { return w.state !== 'gone' || w.running.length > 0; });
+    var live = all.filter(function (w) { return w.state === 'live'; });
+    var draining = all.filter(function (w) { return w.state === 'draining'; }).length;
+    var gone = all.length - live.length - draining;
+    var slots = live.reduce(function (a, w) { return [a[0] + w.busy, a[1] + w.concurrency]; }, [0, 0]);
+    setText('workers-summary', (live.length === 0 ? 'no live workers: start one with lawsweep worker --pool POOL --capacity N=1e9'
+      : live.length + ' live worker' + (live.length === 1 ? '' : 's') + ', ' + slots[0] + ' of ' + slots[1] + ' slots busy')
+      + (draining ? ' · ' + draining + ' draining' : '') + (gone ? ' · ' + gone + ' gone (no heartbeat for 30 s; lawsweep workers --all)' : ''));
     fill('workers', shown.map(function (w) {
       var runs = el('td');
       w.running.forEach(function (r, i) {

@@ -20,11 +20,16 @@ export type RunJobState = Awaited<ReturnType<Job['getState']>> | 'missing';
  * its job's return value). Failed runs' results come back on RESULTS_QUEUE through
  * ResultsProcessor; this class only reads that queue (does a result wait there?).
  */
+/** Active jobs read per call when listing a pool's runs in flight. */
+const ACTIVE_PAGE = 1_000;
+
 @Injectable()
 export class RunQueuesService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(RunQueuesService.name);
   private readonly queues = new Map<string, Queue<RunJobData>>();
   private readonly events = new Map<string, QueueEvents>();
+  /** Queues kept only to read pools this planner does not queue to (GET /workers). */
+  private readonly readers = new Map<string, Queue<RunJobData>>();
   private resultsQueue?: Queue;
   private handler?: RunEventHandler;
   private closing = false;
@@ -57,18 +62,27 @@ export class RunQueuesService implements BeforeApplicationShutdown {
 
   /**
    * The pool's run jobs a worker holds now, with the worker's id (its BullMQ worker name:
-   * `processedBy`) and when it took them. A pool this planner has not queued to yet is read through
-   * a short-lived Queue, not one kept with its event listener.
+   * `processedBy`) and when it took them, every page of them. A pool this planner has not queued to
+   * is read through a queue kept for reads (no event listener): dashboards poll this.
    */
   async activeRuns(pool: string): Promise<{ worker?: string; startedAt?: number; data: RunJobData }[]> {
-    const kept = this.queues.get(pool);
-    const q = kept ?? new Queue<RunJobData>(runQueueName(pool), { connection: this.connection(), prefix: this.config.queuePrefix });
-    try {
-      const jobs = await q.getActive(0, 999);
-      return jobs.filter((j) => j?.data).map((j) => ({ worker: j.processedBy, startedAt: j.processedOn, data: j.data }));
-    } finally {
-      if (!kept) await q.close();
+    const q = this.queues.get(pool) ?? this.reader(pool);
+    const out: { worker?: string; startedAt?: number; data: RunJobData }[] = [];
+    for (let start = 0; ; start += ACTIVE_PAGE) {
+      const jobs = await q.getActive(start, start + ACTIVE_PAGE - 1);
+      for (const j of jobs) if (j?.data) out.push({ worker: j.processedBy, startedAt: j.processedOn, data: j.data });
+      if (jobs.length < ACTIVE_PAGE) return out;
     }
+  }
+
+  private reader(pool: string): Queue<RunJobData> {
+    let q = this.readers.get(pool);
+    if (!q) {
+      q = new Queue<RunJobData>(runQueueName(pool), { connection: this.connection(), prefix: this.config.queuePrefix });
+      q.on('error', (err) => this.logger.warn(`queue ${runQueueName(pool)} (reads): ${err.message}`));
+      this.readers.set(pool, q);
+    }
+    return q;
   }
 
   private listen(pool: string): void {
@@ -152,7 +166,7 @@ export class RunQueuesService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.events.values()].map((e) => e.close().catch(() => undefined)));
-    await Promise.all([...this.queues.values()].map((q) => q.close().catch(() => undefined)));
+    await Promise.all([...this.queues.values(), ...this.readers.values()].map((q) => q.close().catch(() => undefined)));
     await this.resultsQueue?.close().catch(() => undefined);
   }
 

@@ -16,7 +16,10 @@ export interface WorkerView {
   busy: number;
   capacity: Record<string, number>;
   labels: Record<string, string>;
-  /** Run jobs this worker holds now (the run queue's active jobs). */
+  /**
+   * Run jobs this worker holds now (the run queue's active jobs). A killed worker's stay under its
+   * name, gone, until a live worker of the pool finds them stalled and takes them back.
+   */
   running: { sweepId: string; runId: string; config: Record<string, number>; startedAt: string | null }[];
 }
 
@@ -46,8 +49,9 @@ export class WorkersController {
     const adverts = (await this.registry.all()).filter((w) => pool === undefined || w.pool === pool);
     // The runs in flight: the run queues' active jobs, each with the worker holding it (one read per pool).
     const byWorker = new Map<string, WorkerView['running']>();
-    for (const p of new Set(adverts.map((w) => w.pool))) {
-      for (const run of await this.queues.activeRuns(p)) {
+    const pools = [...new Set(adverts.map((w) => w.pool))];
+    for (const runs of await Promise.all(pools.map((p) => this.queues.activeRuns(p)))) {
+      for (const run of runs) {
         if (!run.worker) continue;
         const list = byWorker.get(run.worker) ?? [];
         list.push({ sweepId: run.data.sweepId, runId: run.data.runId, config: run.data.config, startedAt: run.startedAt ? new Date(run.startedAt).toISOString() : null });
