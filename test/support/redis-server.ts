@@ -12,6 +12,8 @@ export interface TestRedis {
   stop(): Promise<void>;
   /** Kill and start again on the same port and data directory (AOF restores state). */
   restart(): Promise<void>;
+  /** SIGKILL, keeping the data directory: down until `restart()`. */
+  crash(): Promise<void>;
 }
 
 /** A free TCP port on 127.0.0.1 (the same helper the demo and the benches use). */
@@ -28,7 +30,7 @@ export interface StartRedisOptions {
 export async function startRedis(options: StartRedisOptions = {}): Promise<TestRedis> {
   if (process.env.REDIS_URL) {
     const url = process.env.REDIS_URL;
-    return { url, port: Number(new URL(url).port || 6379), dir: '', stop: async () => undefined, restart: async () => { throw new Error('cannot restart an external REDIS_URL'); } };
+    return { url, port: Number(new URL(url).port || 6379), dir: '', stop: async () => undefined, restart: async () => { throw new Error('cannot restart an external REDIS_URL'); }, crash: async () => { throw new Error('cannot crash an external REDIS_URL'); } };
   }
   // RedisProcess's stop() kills with SIGKILL and removes the data directory: what a test's teardown wants.
   return RedisProcess.start({ ...options, notInstalled: redisNotInstalled('run the tests again (the CI script installs it)') });

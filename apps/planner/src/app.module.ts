@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { RESULTS_QUEUE } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
@@ -20,6 +20,7 @@ import { SweepPlannerService } from './planning/sweep-planner.service';
 import { RunQueuesService } from './queues/run-queues.service';
 import { RedisConnection } from './redis/redis-connection';
 import { redisOptionsFromUrl } from './redis/redis-options';
+import { RedisUnavailableFilter } from './redis/redis-unavailable.filter';
 import { ResultsProcessor } from './results/results.processor';
 import { ResultsService } from './results/results.service';
 import { ForecastService } from './sweeps/forecast.service';
@@ -73,6 +74,7 @@ export class AppModule {
         NotifierService,
         ...(notify ? [NotifyProcessor] : []),
         { provide: APP_GUARD, useClass: BearerTokenGuard },
+        { provide: APP_FILTER, useClass: RedisUnavailableFilter },
       ],
     };
   }

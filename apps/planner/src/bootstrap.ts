@@ -31,7 +31,10 @@ export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<Ne
       next(err);
     }
   });
-  if (options.shutdownHooks !== false) app.enableShutdownHooks();
+  if (options.shutdownHooks !== false) {
+    app.enableShutdownHooks();
+    exitIfShutdownHangs();
+  }
   const doc = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -58,4 +61,28 @@ export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<Ne
     new Logger('Planner').log(`listening on http://${config.host}:${port} (API docs at /docs)${config.token ? ', token required on writes' : ''}`);
   }
   return app;
+}
+
+/** How long a signalled planner may take to close before it exits anyway. */
+export const SHUTDOWN_DEADLINE_MS = 20_000;
+
+/**
+ * A planner stops in well under a second; but a BullMQ worker whose Redis connection is still
+ * reconnecting when it is closed (shortly after a Redis outage) never finishes closing
+ * (taskforcesh/bullmq#4656), and the process would wait for SIGKILL. After SIGINT/SIGTERM, exit
+ * after SHUTDOWN_DEADLINE_MS whatever is left: nothing is lost (results stay queued in Redis for
+ * the next planner, runs in flight keep their reservations), and the exit code (1) says it.
+ */
+let deadlineArmed = false;
+function exitIfShutdownHangs(): void {
+  if (deadlineArmed) return; // once per process (tests start many planners in one)
+  deadlineArmed = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        process.stderr.write(`lawsweep planner: shutdown did not finish within ${SHUTDOWN_DEADLINE_MS / 1000} s after ${signal} (Redis unreachable?); exiting anyway\n`);
+        process.exit(1);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
+  }
 }

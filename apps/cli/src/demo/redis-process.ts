@@ -58,6 +58,11 @@ export class RedisProcess {
     return redis;
   }
 
+  /** SIGKILL, keeping the data directory: Redis is down until `restart()`. */
+  async crash(): Promise<void> {
+    await this.kill('SIGKILL');
+  }
+
   /** SIGKILL, then start again on the same port and data directory: a crash and a supervisor's restart (AOF restores what was acknowledged). */
   async restart(): Promise<void> {
     await this.kill('SIGKILL');
