@@ -35,6 +35,9 @@ describe('planner: Redis unreachable', () => {
           );
         }
         expect((await fetch(`${stack.baseUrl}/health`)).status).toBe(503);
+        // A dashboard page answers the same JSON, as JSON (not as the page's text/html).
+        const page = await fetch(`${stack.baseUrl}/sweeps/sw-x/view`);
+        expect([page.status, page.headers.get('content-type')]).toEqual([503, 'application/json; charset=utf-8']);
         // Not Redis: still Nest's own answers.
         expect((await fetch(`${stack.baseUrl}/nope`)).status).toBe(404);
       } finally {

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import { RESULTS_QUEUE, runJobOptions, runQueueName, runProgressSchema, type RunJobData, type RunProgress } from '@lawsweep/contracts';
 import { PlannerConfig } from '../config/planner-config';
@@ -24,7 +24,7 @@ export type RunJobState = Awaited<ReturnType<Job['getState']>> | 'missing';
 const ACTIVE_PAGE = 1_000;
 
 @Injectable()
-export class RunQueuesService implements BeforeApplicationShutdown {
+export class RunQueuesService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RunQueuesService.name);
   private readonly queues = new Map<string, Queue<RunJobData>>();
   private readonly events = new Map<string, QueueEvents>();
@@ -51,6 +51,10 @@ export class RunQueuesService implements BeforeApplicationShutdown {
       q = new Queue<RunJobData>(runQueueName(pool), { connection: this.connection(), prefix: this.config.queuePrefix });
       q.on('error', (err) => this.logger.warn(`queue ${runQueueName(pool)}: ${err.message}`));
       this.queues.set(pool, q);
+      // A queue kept for reads of this pool is not needed any more.
+      const reader = this.readers.get(pool);
+      this.readers.delete(pool);
+      void reader?.close().catch(() => undefined);
       this.listen(pool);
     }
     return q;
@@ -67,11 +71,12 @@ export class RunQueuesService implements BeforeApplicationShutdown {
    */
   async activeRuns(pool: string): Promise<{ worker?: string; startedAt?: number; data: RunJobData }[]> {
     const q = this.queues.get(pool) ?? this.reader(pool);
-    const out: { worker?: string; startedAt?: number; data: RunJobData }[] = [];
+    const out = new Map<string, { worker?: string; startedAt?: number; data: RunJobData }>();
     for (let start = 0; ; start += ACTIVE_PAGE) {
       const jobs = await q.getActive(start, start + ACTIVE_PAGE - 1);
-      for (const j of jobs) if (j?.data) out.push({ worker: j.processedBy, startedAt: j.processedOn, data: j.data });
-      if (jobs.length < ACTIVE_PAGE) return out;
+      // By job id: a page can repeat a job of the one before (the list moves while it is read).
+      for (const j of jobs) if (j?.data && j.id) out.set(j.id, { worker: j.processedBy, startedAt: j.processedOn, data: j.data });
+      if (jobs.length < ACTIVE_PAGE) return [...out.values()];
     }
   }
 
@@ -168,6 +173,12 @@ export class RunQueuesService implements BeforeApplicationShutdown {
     await Promise.all([...this.events.values()].map((e) => e.close().catch(() => undefined)));
     await Promise.all([...this.queues.values(), ...this.readers.values()].map((q) => q.close().catch(() => undefined)));
     await this.resultsQueue?.close().catch(() => undefined);
+  }
+
+  /** Reader queues a request opened after beforeApplicationShutdown (the HTTP server closes later). */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.readers.values()].map((q) => q.close().catch(() => undefined)));
+    this.readers.clear();
   }
 
   get isClosing(): boolean {

@@ -48,6 +48,8 @@ export class RedisUnavailableFilter extends BaseExceptionFilter {
       const res = host.switchToHttp().getResponse<Response>();
       if (!res.headersSent) {
         res.setHeader('Retry-After', String(REDIS_DOWN_RETRY_AFTER_S));
+        // JSON whatever the route set (a page, an SVG, /metrics' text): res.json keeps a Content-Type already set.
+        res.type('application/json');
         res.status(503).json({
           statusCode: 503,
           message: `Redis is unreachable from the planner (${this.where}): the request was not completed. The planner reconnects by itself; check Redis (GET /health says when it answers), then retry.`,
