@@ -8,3 +8,4 @@ export * from './run-export';
 export * from './sweep-update';
 export * from './time-left';
 export * from './import-runs.parser';
+export * from './worker-view';

@@ -123,16 +123,5 @@ export interface SpecErrorBody {
   errors?: { path: string; message: string }[];
 }
 
-/** GET /workers: a worker's advert, whether it is live, and the runs it holds now. */
-export interface WorkerView {
-  id: string;
-  pool: string;
-  state: 'live' | 'draining' | 'gone';
-  lastSeen: string;
-  secondsSinceSeen: number;
-  concurrency: number;
-  busy: number;
-  capacity: Record<string, number>;
-  labels: Record<string, string>;
-  running: { sweepId: string; runId: string; config: Record<string, number>; startedAt: string | null }[];
-}
+/** GET /workers (the planner's own type, libs/contracts). */
+export type { WorkerView } from '@lawsweep/contracts';
