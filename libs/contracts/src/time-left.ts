@@ -78,6 +78,11 @@ export function formatDuration(seconds: number): string {
   return `~${whole}${name}${rest > 0 ? ` ${rest}${next[0]}` : ''}`;
 }
 
+/** How long ago a heartbeat was, as `lawsweep workers` and the dashboard say it: 'now', or '1m 35s ago'. */
+export function formatSeenAgo(seconds: number): string {
+  return seconds < 1 ? 'now' : formatDuration(seconds).replace(/^~/, '') + ' ago';
+}
+
 /** "~2h 10m left at the last 1h's pace", "(until stop.maxRuns)" when that ends it first: what status and the dashboard say. */
 export function describeTimeLeft(t: Pick<TimeLeft, 'seconds' | 'windowSeconds' | 'until'>): string {
   const over = formatDuration(t.windowSeconds).replace(/^~/, '');

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatDuration } from '@lawsweep/contracts';
+import { formatSeenAgo } from '@lawsweep/contracts';
 import { addPlannerOptions, plannerClientFor } from '../client/planner-options';
 import type { WorkerView } from '../client/planner-api.types';
 import { printJson, sci, table } from '../format';
@@ -48,7 +48,7 @@ export function workersText(workers: WorkerView[], opts: { all: boolean; pool?: 
     `${w.busy}/${w.concurrency}`,
     Object.entries(w.capacity).map(([k, v]) => `${k}<=${sci(v, 1)}`).join(' ') || 'any',
     Object.entries(w.labels).map(([k, v]) => `${k}=${v}`).join(' ') || '-',
-    w.secondsSinceSeen < 1 ? 'now' : `${formatDuration(w.secondsSinceSeen).replace(/^~/, '')} ago`,
+    formatSeenAgo(w.secondsSinceSeen),
     w.running.map((r) => `${r.sweepId}/${r.runId}`).join(' ') || '-',
   ]);
   const lines = [table(['ID', 'POOL', 'STATE', 'BUSY', 'CAPACITY', 'LABELS', 'SEEN', 'RUNS'], rows)];

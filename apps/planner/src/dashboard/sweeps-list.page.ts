@@ -1,4 +1,4 @@
-import { formatDuration } from '@lawsweep/contracts';
+import { formatDuration, formatSeenAgo } from '@lawsweep/contracts';
 import { layout } from './dashboard-layout';
 
 /** `/`: every sweep with its state, budget burn, runs and first target, refreshed every 2 s. */
@@ -11,8 +11,9 @@ export function sweepsListPage(): string {
 <h2>Workers</h2><div class="sub" id="workers-summary"></div>
 <div class="card"><table><thead><tr><th>worker</th><th>pool</th><th>state</th><th class="num">busy</th><th>capacity</th><th>labels</th><th class="num">seen</th><th>runs</th></tr></thead><tbody id="workers"></tbody></table></div>`;
   const script = `
-// The CLI's duration format, the same function (libs/contracts).
+// The CLI's duration formats, the same functions (libs/contracts).
 ${formatDuration.toString()}
+${formatSeenAgo.toString()}
 async function refresh() {
   try {
     var sweeps = await getJson('/sweeps');
@@ -47,7 +48,7 @@ async function refresh() {
       return row([el('td', w.id), el('td', w.pool), st, num(w.busy + '/' + w.concurrency),
         el('td', Object.keys(w.capacity).map(function (k) { return k + '≤' + sci(w.capacity[k], 1); }).join(' ') || 'any'),
         el('td', Object.keys(w.labels).map(function (k) { return k + '=' + w.labels[k]; }).join(' ') || '-', 'muted'),
-        num(w.secondsSinceSeen < 1 ? 'now' : formatDuration(w.secondsSinceSeen).replace(/^~/, '') + ' ago'), runs]);
+        num(formatSeenAgo(w.secondsSinceSeen)), runs]);
     }));
   } catch (e) { setText('workers-summary', 'workers unknown: ' + e.message); }
 }

@@ -14,15 +14,15 @@ export interface RunEventHandler {
 
 export type RunJobState = Awaited<ReturnType<Job['getState']>> | 'missing';
 
+/** Active jobs read per call when listing a pool's runs in flight. */
+const ACTIVE_PAGE = 1_000;
+
 /**
  * The planner's side of the run queues (one per worker pool, opened on first use): enqueue runs,
  * inspect and remove their jobs, listen to their progress and completions (a done run's result is
  * its job's return value). Failed runs' results come back on RESULTS_QUEUE through
  * ResultsProcessor; this class only reads that queue (does a result wait there?).
  */
-/** Active jobs read per call when listing a pool's runs in flight. */
-const ACTIVE_PAGE = 1_000;
-
 @Injectable()
 export class RunQueuesService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RunQueuesService.name);

@@ -2,6 +2,7 @@ import { Catch, type ArgumentsHost } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { Response } from 'express';
 import { PlannerConfig } from '../config/planner-config';
+import { redisOptionsFromUrl } from './redis-options';
 
 /** Seconds a client is told to wait before trying again (the planner reconnects by itself meanwhile). */
 export const REDIS_DOWN_RETRY_AFTER_S = 5;
@@ -18,11 +19,11 @@ export function isRedisUnreachable(err: unknown): boolean {
   return /^(Connection is closed\.|Stream isn't writeable and enableOfflineQueue options is false)/.test(err.message);
 }
 
-/** redis://user:secret@host:6379/0 → host:6379 (no credentials in an answer). */
+/** redis://user:secret@host:6379/0 → host:6379 (no credentials in an answer; parsed as the connections parse it). */
 export function redisWhere(url: string): string {
   try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || '6379'}`;
+    const { host, port } = redisOptionsFromUrl(url);
+    return `${host}:${port}`;
   } catch {
     return 'its REDIS_URL';
   }

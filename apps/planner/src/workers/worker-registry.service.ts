@@ -1,11 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { capacityHolds, WORKER_ADVERT_TTL_MS, WORKER_REGISTRY_KEY, workerAdvertSchema, type WorkerAdvert } from '@lawsweep/contracts';
+import { capacityHolds, WORKER_ADVERT_TTL_MS, WORKER_REGISTRY_KEY, workerAdvertSchema, type WorkerAdvert, type WorkerView } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { RedisConnection } from '../redis/redis-connection';
 
 /** Can this worker hold the config? Only variables it limits count (a missing limit = no limit). */
 export function workerHolds(worker: Pick<WorkerAdvert, 'capacity'>, config: Config): boolean {
   return capacityHolds(worker.capacity, config);
+}
+
+/** live: advert fresh (within WORKER_ADVERT_TTL_MS); draining: shutting down; gone: advert stale (killed, or its node lost). */
+export function workerState(w: Pick<WorkerAdvert, 'lastSeen' | 'draining'>, now: number): WorkerView['state'] {
+  if (now - w.lastSeen > WORKER_ADVERT_TTL_MS) return 'gone';
+  return w.draining ? 'draining' : 'live';
 }
 
 /**
@@ -53,6 +59,6 @@ export class WorkerRegistryService {
 
   /** Workers of the pool seen within the advert TTL that are not draining. */
   async live(pool: string, now = Date.now()): Promise<WorkerAdvert[]> {
-    return (await this.all()).filter((w) => w.pool === pool && now - w.lastSeen <= WORKER_ADVERT_TTL_MS && !w.draining);
+    return (await this.all()).filter((w) => w.pool === pool && workerState(w, now) === 'live');
   }
 }

@@ -1,17 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { WORKER_ADVERT_TTL_MS, type WorkerAdvert, type WorkerView } from '@lawsweep/contracts';
+import type { WorkerView } from '@lawsweep/contracts';
+import { RunQueuesService } from '../queues/run-queues.service';
+import { WorkerRegistryService, workerState } from './worker-registry.service';
 
 export type { WorkerView } from '@lawsweep/contracts';
-import { RunQueuesService } from '../queues/run-queues.service';
-import { WorkerRegistryService } from './worker-registry.service';
 
 const STATE_ORDER = { live: 0, draining: 1, gone: 2 } as const;
-
-export function workerState(w: Pick<WorkerAdvert, 'lastSeen' | 'draining'>, now: number): WorkerView['state'] {
-  if (now - w.lastSeen > WORKER_ADVERT_TTL_MS) return 'gone';
-  return w.draining ? 'draining' : 'live';
-}
 
 @ApiTags('workers')
 @Controller('workers')
