@@ -116,6 +116,77 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
     }
   }, 45_000);
 
+  it('a second SIGTERM cuts a long grace period short: the runs are stopped and handed back at once', async () => {
+    const again = `${pool}-again`;
+    let log = '';
+    const proc = spawn('node', [MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: again, WORKER_ID: 'worker-again', WORKER_CONCURRENCY: '2', WORKER_GRACE_SECONDS: '600', WORKER_KILL_GRACE_SECONDS: '1', WORKER_RUN_DIR: runRoot },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (log += d));
+    proc.stderr!.on('data', (d) => (log += d));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    try {
+      await waitFor('worker-again to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-again'));
+      const runs = [await harness.enqueue(again, { trainer: slow(120) }), await harness.enqueue(again, { trainer: slow(120) })];
+      for (const run of runs) await waitFor(`progress of ${run.runId}`, async () => (await harness.runs(again).getJob(run.runId))?.progress);
+      proc.kill('SIGTERM');
+      await waitFor('the drain to start', () => /waiting up to 600s for 2 run\(s\) to finish; a second Ctrl-C \(SIGINT\) or SIGTERM stops them now/.test(log));
+      const second = Date.now();
+      proc.kill('SIGTERM');
+      const exit = await exited;
+      // Without the second signal it would wait 600 s for runs of 120 s.
+      expect(Date.now() - second).toBeLessThan(15_000);
+      expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+      expect(log).toMatch(/SIGTERM again: not waiting for the grace period/);
+      expect(log.match(/trainer stopped with SIGTERM \(shutdown\)/g)).toHaveLength(2);
+      for (const run of runs) {
+        const job = await harness.runs(again).getJob(run.runId);
+        expect(await job!.getState()).toBe('waiting');
+        expect(job!.attemptsMade).toBe(0);
+      }
+      expect(await client.hget(WORKER_REGISTRY_KEY, 'worker-again')).toBeNull();
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await harness.runs(again).obliterate({ force: true });
+    }
+  }, 45_000);
+
+  it('a signalled worker whose close hangs on Redis exits anyway after the grace, the kill grace and 20 s, saying why', async () => {
+    const stuck = `${pool}-stuck`;
+    let log = '';
+    const proc = spawn('node', [MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: stuck, WORKER_ID: 'worker-stuck', WORKER_GRACE_SECONDS: '1', WORKER_KILL_GRACE_SECONDS: '1', WORKER_RUN_DIR: runRoot },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (log += d));
+    proc.stderr!.on('data', (d) => (log += d));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    try {
+      await waitFor('worker-stuck to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-stuck'));
+      const run = await harness.enqueue(stuck, { trainer: slow(120) });
+      await waitFor(`progress of ${run.runId}`, async () => (await harness.runs(stuck).getJob(run.runId))?.progress);
+      // Every write waits (handing the run back, removing the advert) until the pause ends or is lifted.
+      await client.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+      const signalled = Date.now();
+      proc.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const tooLong = new Promise<never>((_, no) => (timer = setTimeout(() => no(new Error(`still running 40 s after SIGTERM:\n${log}`)), 40_000)));
+      const exit = await Promise.race([exited, tooLong]).finally(() => clearTimeout(timer));
+      const took = Date.now() - signalled;
+      expect(exit.code).toBe(1);
+      expect(took).toBeGreaterThanOrEqual(21_000);
+      expect(took).toBeLessThan(35_000);
+      expect(log).toMatch(/shutdown did not finish within 22 s after SIGTERM \(Redis unreachable\?\); exiting anyway/);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await client.call('CLIENT', 'UNPAUSE');
+      await harness.runs(stuck).obliterate({ force: true });
+    }
+  }, 60_000);
+
   it('`lawsweep worker` with flags: advertises, serves /health, leaves the registry on SIGTERM', async () => {
     const port = await freePort();
     const cli = spawn('node', [join(ROOT, 'bin/lawsweep.js'), 'worker', '--redis', redis.url, '--pool', `${pool}-cli`, '--id', 'cli-worker', '--capacity', 'N=1e9', '--labels', 'via=cli', '--metrics-port', String(port), '--grace', '1'], {

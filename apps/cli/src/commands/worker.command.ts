@@ -23,7 +23,8 @@ interface WorkerFlags {
  * `lawsweep worker`: a worker agent in this process (the same app as apps/worker/src/main.ts).
  * Flags override the environment variables named in their help; a bad value stops it with a
  * message naming the variable and the flag. SIGTERM/SIGINT drain it: current runs get the grace
- * period to finish, the rest go back to the queue for another worker.
+ * period to finish, the rest go back to the queue for another worker; a second signal cuts the
+ * grace short (RunsProcessor.beforeApplicationShutdown).
  */
 export function register(program: Command): void {
   program
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .option('--gpus <ids>', 'GPU ids, one run per GPU with its own CUDA_VISIBLE_DEVICES, e.g. 0,1,2,3 (default: $WORKER_GPUS)')
     .option('--labels <pairs>', 'labels for the registry, e.g. gpu=a100,zone=eu (default: $WORKER_LABELS)')
     .option('--metrics-port <port>', '/metrics and /health port, 0 = off (default: $WORKER_METRICS_PORT or 0)')
-    .option('--grace <seconds>', 'on SIGTERM, how long current runs may finish before they are handed back (default: $WORKER_GRACE_SECONDS or 30)')
+    .option('--grace <seconds>', 'on SIGTERM or Ctrl-C, how long current runs may finish before they are handed back; a second signal hands them back at once (default: $WORKER_GRACE_SECONDS or 30)')
     .option('--id <id>', 'worker id in the registry (default: $WORKER_ID or host-pid-random)')
     .option('--timeout <seconds>', 'timeout of command runs whose spec sets none, 0 = none (default: $WORKER_TIMEOUT_SECONDS or 0)')
     .option('--run-dir <dir>', 'where per-run directories (LAWSWEEP_RUN_DIR) go (default: $WORKER_RUN_DIR or <tmp>/lawsweep-runs)')

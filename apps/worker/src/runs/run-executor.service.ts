@@ -41,6 +41,8 @@ interface ActiveRun {
 export class RunExecutor {
   private readonly logger = new Logger(RunExecutor.name);
   private readonly active = new Map<string, ActiveRun>();
+  /** Set while drain() waits out its grace period. */
+  private endGraceNow?: () => void;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -177,20 +179,36 @@ export class RunExecutor {
   }
 
   /**
-   * Shutdown: lets the runs in progress finish within `graceMs`, then stops the rest (they are
-   * handed back to the queue) and waits for them to wind down.
+   * Shutdown: lets the runs in progress finish within `graceMs` (or until endGrace()), then stops
+   * the rest (they are handed back to the queue) and waits for them to wind down. `hint` is added
+   * to the waiting message (how to cut the wait short).
    */
-  async drain(graceMs: number): Promise<void> {
+  async drain(graceMs: number, hint = ''): Promise<void> {
     if (this.active.size === 0) return;
-    this.logger.log(`waiting up to ${graceMs / 1000}s for ${this.active.size} run(s) to finish`);
+    this.logger.log(`waiting up to ${graceMs / 1000}s for ${this.active.size} run(s) to finish${hint}`);
     const all = () => Promise.all([...this.active.values()].map((a) => a.settled));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+    let cutShort = false;
+    await Promise.race([
+      all(),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, graceMs);
+        this.endGraceNow = () => ((cutShort = true), r());
+      }),
+    ]);
     clearTimeout(timer);
+    this.endGraceNow = undefined;
     if (this.active.size === 0) return;
-    this.logger.log(`grace period over: stopping ${this.active.size} run(s) and handing them back`);
+    this.logger.log(`${cutShort ? 'asked again' : 'grace period over'}: stopping ${this.active.size} run(s) and handing them back`);
     for (const run of this.active.values()) run.controller.abort('shutdown' satisfies StopReason);
     await all();
+  }
+
+  /** Ends a drain's grace period now (a second signal): its runs are stopped and handed back. */
+  endGrace(): boolean {
+    if (!this.endGraceNow) return false;
+    this.endGraceNow();
+    return true;
   }
 
   private failedResult(data: RunJobData, reason: string, curve: CurvePoint[], attempts: number, started: number): RunResult {

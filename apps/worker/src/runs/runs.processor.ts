@@ -39,10 +39,37 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     this.worker.run().catch((err: Error) => this.logger.error(`worker stopped: ${err.message}`));
   }
 
+  /**
+   * Drains: takes no new runs, lets the current ones finish within the grace period, hands back the
+   * rest. After a signal (SIGINT/SIGTERM through Nest's shutdown hooks; `app.close()` passes none),
+   * a second signal cuts the grace short, and the process exits (code 1) if closing outlasts
+   * the grace, the kill grace and SHUTDOWN_SLACK_MS: a BullMQ worker whose Redis connection is
+   * still reconnecting never finishes closing (taskforcesh/bullmq#4656).
+   */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`shutting down${signal ? ` (${signal})` : ''}: taking no new runs`);
-    await this.worker.pause(true);
-    await this.runs.drain(this.config.graceSeconds * 1000);
+    const again = signal ? this.listenForSecondSignal(signal) : undefined;
+    try {
+      await this.worker.pause(true);
+      await this.runs.drain(this.config.graceSeconds * 1000, signal ? '; a second Ctrl-C (SIGINT) or SIGTERM stops them now and hands them back' : '');
+    } finally {
+      again?.();
+    }
+  }
+
+  /** Arms the shutdown deadline and listens for a second signal; returns the listener's removal. */
+  private listenForSecondSignal(first: string): () => void {
+    const killGraceMs = this.config.killGraceSeconds * 1000;
+    const deadline = armShutdownDeadline(first, this.config.graceSeconds * 1000 + killGraceMs + SHUTDOWN_SLACK_MS);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!this.runs.endGrace()) return; // not waiting (or already cut short): the deadline stands
+      this.logger.log(`${signal} again: not waiting for the grace period`);
+      deadline.rearm(signal, killGraceMs + SHUTDOWN_SLACK_MS);
+    };
+    const signals = ['SIGINT', 'SIGTERM'] as const;
+    for (const s of signals) process.on(s, onSignal);
+    // Removed before Nest re-raises the first signal to end the process (a listener would stop it).
+    return () => signals.forEach((s) => process.removeListener(s, onSignal));
   }
 
   @OnWorkerEvent('error')
@@ -59,6 +86,26 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
   onFailed(job: Job | undefined, err: Error): void {
     this.logger.warn(`run ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message.split('\n')[0]}`);
   }
+}
+
+/** How long closing may take after the runs are stopped (Redis and BullMQ need well under a second). */
+export const SHUTDOWN_SLACK_MS = 20_000;
+
+/**
+ * Exits the process (code 1, saying why) if it is still alive `ms` after a signal; rearm() moves
+ * the deadline. The timer is unref'd: it never keeps a process alive that would otherwise end.
+ */
+function armShutdownDeadline(signal: string, ms: number): { rearm(signal: string, ms: number): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (after: string, inMs: number) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      process.stderr.write(`lawsweep worker: shutdown did not finish within ${Math.round(inMs / 1000)} s after ${after} (Redis unreachable?); exiting anyway\n`);
+      process.exit(1);
+    }, inMs).unref();
+  };
+  arm(signal, ms);
+  return { rearm: arm };
 }
 
 function redactUrl(url: string): string {
