@@ -38,6 +38,9 @@ describe('planner: Redis unreachable', () => {
         // A dashboard page answers the same JSON, as JSON (not as the page's text/html).
         const page = await fetch(`${stack.baseUrl}/sweeps/sw-x/view`);
         expect([page.status, page.headers.get('content-type')]).toEqual([503, 'application/json; charset=utf-8']);
+        // Bull Board's API (its own Express router, outside Nest's filters) says the same, as a 503.
+        const board = await fetch(`${stack.baseUrl}/queues/api/queues?activeQueue=lawsweep-results&page=1&jobsPerPage=10`);
+        expect([board.status, ((await board.json()) as { message: string }).message]).toEqual([503, expect.stringMatching(/^Redis is unreachable from the planner/)]);
         // Not Redis: still Nest's own answers.
         expect((await fetch(`${stack.baseUrl}/nope`)).status).toBe(404);
       } finally {

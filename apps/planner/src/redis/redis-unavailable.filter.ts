@@ -29,6 +29,14 @@ export function redisWhere(url: string): string {
   }
 }
 
+/** The 503's body: what happened, and what to do. `where` is redisWhere(REDIS_URL). */
+export function redisUnavailableBody(where: string): { statusCode: 503; message: string } {
+  return {
+    statusCode: 503,
+    message: `Redis is unreachable from the planner (${where}): the request was not completed. The planner reconnects by itself; check Redis (GET /health says when it answers), then retry.`,
+  };
+}
+
 /**
  * A request that met Redis unreachable answers 503 saying so, with Retry-After, instead of Nest's bare
  * 500 "Internal server error": the client (the CLI, a dashboard, a script) can tell "try again" from a
@@ -51,10 +59,7 @@ export class RedisUnavailableFilter extends BaseExceptionFilter {
         res.setHeader('Retry-After', String(REDIS_DOWN_RETRY_AFTER_S));
         // JSON whatever the route set (a page, an SVG, /metrics' text): res.json keeps a Content-Type already set.
         res.type('application/json');
-        res.status(503).json({
-          statusCode: 503,
-          message: `Redis is unreachable from the planner (${this.where}): the request was not completed. The planner reconnects by itself; check Redis (GET /health says when it answers), then retry.`,
-        });
+        res.status(503).json(redisUnavailableBody(this.where));
         return;
       }
     }
