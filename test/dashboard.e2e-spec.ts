@@ -92,6 +92,8 @@ describeIf('dashboard in headless Chromium', () => {
     if (state === 'done') expect(goOn).toBe(`to go on: lawsweep sweep forecast ${sweepId} --budget 6.00e20 (what more budget buys), then lawsweep sweep update ${sweepId} --budget B`);
     else expect(goOn).toBe('');
     expect(await page.evaluate(`goOnWithMoreBudgetHint('sw-x', sci(2e21))`)).toBe('lawsweep sweep forecast sw-x --budget 2.00e21 (what more budget buys), then lawsweep sweep update sw-x --budget B');
+    // By what ended it, in the page as in the CLI (the function's source runs in the browser).
+    expect(await page.evaluate(`goOnWithMoreBudgetHint('sw-x', sci(2e21), 'maxRuns (12) reached')`)).toMatch(/^lawsweep sweep update sw-x --max-runs M \(above 12, or 'none'\)/);
 
     // Every run the API knows is a row, with its state, config and worker.
     const runs = (await (await fetch(`${stack.baseUrl}/sweeps/${sweepId}/runs`)).json()) as { id: string; state: string }[];

@@ -83,6 +83,18 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     const second = await until(id, finished, 'runs up to the raised maxRuns');
     expect(second).toMatchObject({ state: 'done', runs: { done: 9 } });
     expect(second.stopReason).toMatch(/maxRuns \(9\)/);
+
+    // More budget alone leaves it done: maxRuns still ends it, and the answer says so (not "runs again").
+    const budgetOnly = await patch(`/sweeps/${id}`, { budget: 2e20 });
+    expect(budgetOnly.body).toMatchObject({
+      reopened: false,
+      state: 'done',
+      staysDone: "stop.maxRuns (9) is still reached (9 runs planned): raise it too (--max-runs, or 'none')",
+      budget: { total: 2e20 },
+      changes: [{ field: 'budget', from: 1e20, to: 2e20 }],
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await get<SweepJson>(`/sweeps/${id}`)).toMatchObject({ state: 'done', runs: { done: 9 }, stopReason: second.stopReason });
   }, 60_000);
 
   it('a running sweep takes a new parallelism at once', async () => {

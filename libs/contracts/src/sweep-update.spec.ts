@@ -1,5 +1,5 @@
 import { parseSweepSpec, type SweepSpec } from './sweep-spec.schema';
-import { parseSweepUpdate, reopensSweep, UPDATABLE_SWEEP_FIELDS } from './sweep-update';
+import { goOnWithMoreBudgetHint, parseSweepUpdate, reopensSweep, stillEnded, UPDATABLE_SWEEP_FIELDS } from './sweep-update';
 
 function spec(extra: Record<string, unknown> = {}): SweepSpec {
   const r = parseSweepSpec({
@@ -83,5 +83,33 @@ describe('parseSweepUpdate', () => {
     expect(reopensSweep([{ field: 'stop.targetRelativeInterval', from: 0.01, to: undefined }])).toBe(true);
     expect(reopensSweep([{ field: 'stop.targetRelativeInterval', from: undefined, to: 0.01 }])).toBe(false);
     expect(reopensSweep([{ field: 'parallelism', from: 4, to: 8 }, { field: 'stop.pauseAfterFailures', from: 5, to: 2 }])).toBe(false);
+  });
+});
+
+describe('stillEnded: a done sweep stays done while another stop rule is still met', () => {
+  it('names the rule still met, and the flag that relaxes it', () => {
+    expect(stillEnded(spec(), { planned: 40 })).toBe("stop.maxRuns (40) is still reached (40 runs planned): raise it too (--max-runs, or 'none')");
+    expect(stillEnded(spec(), { planned: 39 })).toBeUndefined();
+    expect(stillEnded(spec({ stop: {} }), { planned: 400 })).toBeUndefined();
+    const interval = spec({ stop: { targetRelativeInterval: 0.01 } });
+    expect(stillEnded(interval, { planned: 12, widestInterval: 0.008 })).toBe("every target is already within stop.targetRelativeInterval (±0.8% of ±1%): tighten it too (--target-interval, or 'none')");
+    expect(stillEnded(interval, { planned: 12, widestInterval: 0.012 })).toBeUndefined();
+    expect(stillEnded(interval, { planned: 12 })).toBeUndefined(); // no fit: nothing says it is met
+    const spent = { planned: 12, stopReason: 'budget exhausted: no candidate run fits in what is left' };
+    expect(stillEnded(spec({ stop: {} }), { ...spent, budgetRaised: false })).toBe('it ended because budget exhausted: no candidate run fits in what is left: raise the budget too (--budget)');
+    expect(stillEnded(spec({ stop: {} }), { ...spent, budgetRaised: true })).toBeUndefined();
+  });
+});
+
+describe('goOnWithMoreBudgetHint', () => {
+  it('says how to go on by what ended the sweep', () => {
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20')).toBe('lawsweep sweep forecast sw-1 --budget 2.00e20 (what more budget buys), then lawsweep sweep update sw-1 --budget B');
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', 'budget exhausted: no candidate run fits in what is left')).toMatch(/^lawsweep sweep forecast sw-1 --budget 2.00e20/);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', 'maxRuns (12) reached')).toBe(
+      "lawsweep sweep update sw-1 --max-runs M (above 12, or 'none'); add --budget B if the budget is spent too (lawsweep sweep forecast sw-1 --budget 2.00e20 says what it buys)",
+    );
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', "every target's 90% interval is within ±0.95% (asked ±1.00%)")).toBe(
+      'lawsweep sweep forecast sw-1 --interval R (what a tighter interval costs), then lawsweep sweep update sw-1 --target-interval R --budget B',
+    );
   });
 });

@@ -31,9 +31,20 @@ export function roundUpSignificant(x: number, digits: number): number {
 }
 
 /** How to go on from a sweep's runs under what an update cannot change: a new sweep that imports them. */
-/** How to go on with a sweep that is done: what more budget would buy, then the update that gives it (budgetText: a suggested total, formatted). */
-export function goOnWithMoreBudgetHint(sweepId: string, budgetText: string): string {
-  return `lawsweep sweep forecast ${sweepId} --budget ${budgetText} (what more budget buys), then lawsweep sweep update ${sweepId} --budget B`;
+/**
+ * How to go on with a sweep that is done, by what ended it (its stop reason): more runs where
+ * stop.maxRuns did, a tighter interval where the interval rule did, else what more budget would buy
+ * and the update that gives it (budgetText: a suggested total, formatted). Self-contained: the
+ * dashboard page embeds its source.
+ */
+export function goOnWithMoreBudgetHint(sweepId: string, budgetText: string, stopReason?: string): string {
+  const forecast = `lawsweep sweep forecast ${sweepId} --budget ${budgetText}`;
+  const runs = /^maxRuns \((\d+)\) reached/.exec(stopReason || '');
+  if (runs) return `lawsweep sweep update ${sweepId} --max-runs M (above ${runs[1]}, or 'none'); add --budget B if the budget is spent too (${forecast} says what it buys)`;
+  if (/^every target's 90% interval is within/.test(stopReason || '')) {
+    return `lawsweep sweep forecast ${sweepId} --interval R (what a tighter interval costs), then lawsweep sweep update ${sweepId} --target-interval R --budget B`;
+  }
+  return `${forecast} (what more budget buys), then lawsweep sweep update ${sweepId} --budget B`;
 }
 
 export function goOnFromRunsHint(sweepId = 'ID'): string {
@@ -52,6 +63,38 @@ export function reopensSweep(changes: readonly SweepFieldChange[]): boolean {
     if (field === 'stop.targetRelativeInterval') return to === undefined || (from !== undefined && to < from);
     return false;
   });
+}
+
+/** Where a done sweep stands, for stillEnded. */
+export interface EndedSweepProgress {
+  /** Runs planned (stop.maxRuns counts these). */
+  planned: number;
+  /** The widest relative 90% half-width of its targets under its last fit, if it has one. */
+  widestInterval?: number;
+  /** Why it ended (its stop reason), and whether the update raises its budget. */
+  stopReason?: string;
+  budgetRaised?: boolean;
+}
+
+/**
+ * Why a done sweep would end again at once under `spec` (stop.maxRuns still reached, every target
+ * already within stop.targetRelativeInterval, or its budget spent and not raised), or undefined. An update that relaxes one rule but
+ * leaves another one met does not reopen the sweep: it would run no run and end again (and notify).
+ */
+export function stillEnded(spec: SweepSpec, progress: EndedSweepProgress): string | undefined {
+  const { maxRuns, targetRelativeInterval } = spec.stop;
+  if (maxRuns !== undefined && progress.planned >= maxRuns) {
+    return `stop.maxRuns (${maxRuns}) is still reached (${progress.planned} runs planned): raise it too (--max-runs, or 'none')`;
+  }
+  if (targetRelativeInterval !== undefined && progress.widestInterval !== undefined && progress.widestInterval <= targetRelativeInterval) {
+    const pct = (x: number) => `±${+(x * 100).toPrecision(3)}%`;
+    return `every target is already within stop.targetRelativeInterval (${pct(progress.widestInterval)} of ${pct(targetRelativeInterval)}): tighten it too (--target-interval, or 'none')`;
+  }
+  // The planner's own words when nothing the budget still pays for was left (SweepPlanner.plan).
+  if (!progress.budgetRaised && /^(budget exhausted|every candidate config the budget still pays for was tried)/.test(progress.stopReason ?? '')) {
+    return `it ended because ${progress.stopReason}: raise the budget too (--budget)`;
+  }
+  return undefined;
 }
 
 function valueAt(spec: SweepSpec, field: UpdatableSweepField): number | undefined {

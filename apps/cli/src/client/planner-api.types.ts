@@ -42,6 +42,8 @@ export interface SweepView {
 export interface SweepUpdateView extends SweepView {
   changes: SweepFieldChange[];
   reopened: boolean;
+  /** Why a done sweep stays done although the update relaxed a rule (another rule still ends it). */
+  staysDone?: string;
 }
 
 /** GET /sweeps/:id/forecast: per total budget asked, the runs the design would add and each target's interval after them. */

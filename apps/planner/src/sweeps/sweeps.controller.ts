@@ -150,16 +150,16 @@ export class SweepsController {
   @Patch(':id')
   @ApiOperation({
     summary:
-      'Change budget, parallelism or stop rules (stop.maxRuns, stop.targetRelativeInterval, stop.pauseAfterFailures; null removes one). A done sweep runs again when the change relaxes what may have ended it (more budget, more or no runs, a tighter or no interval); the answer is the sweep with `changes` and `reopened`',
+      'Change budget, parallelism or stop rules (stop.maxRuns, stop.targetRelativeInterval, stop.pauseAfterFailures; null removes one). A done sweep runs again when the change relaxes what may have ended it (more budget, more or no runs, a tighter or no interval) and no other stop rule is still met; the answer is the sweep with `changes`, `reopened`, and `staysDone` (why it stays done) where a relaxed rule was not enough',
   })
   @ApiBody({ schema: { type: 'object', example: { budget: 2e21, parallelism: 8, stop: { targetRelativeInterval: 0.01 } } } })
-  @ApiResponse({ status: 200, description: 'the sweep, as GET /sweeps/:id, plus changes: [{ field, from, to }] and reopened' })
+  @ApiResponse({ status: 200, description: 'the sweep, as GET /sweeps/:id, plus changes: [{ field, from, to }], reopened and (a done sweep that stays so) staysDone' })
   @ApiResponse({ status: 400, description: '{ message, errors: [{ path, message }] }: a field that cannot change, a bad value, a budget below what is spent' })
   @ApiResponse({ status: 409, description: 'the sweep is cancelled or failed' })
   async update(@Param('id') id: string, @Body() body: unknown, @Headers('content-type') contentType?: string) {
     requireJsonBody(body, contentType, 'update');
-    const { sweep, changes, reopened } = await this.sweeps.update(id, body);
-    return { ...sweepView(sweep, await this.store.failureReasons(id, FAILURE_REASONS_SHOWN)), changes, reopened };
+    const { sweep, changes, reopened, staysDone } = await this.sweeps.update(id, body);
+    return { ...sweepView(sweep, await this.store.failureReasons(id, FAILURE_REASONS_SHOWN)), changes, reopened, ...(staysDone ? { staysDone } : {}) };
   }
 
   @Post(':id/pause')

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseImportedRuns, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
+import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseImportedRuns, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, stillEnded, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
 import { validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { PlanningLoopService } from '../planning/planning-loop.service';
@@ -16,6 +16,15 @@ export interface SweepUpdateOutcome {
   changes: SweepFieldChange[];
   /** The sweep had ended (done) and runs again under its new budget or stop rules. */
   reopened: boolean;
+  /** Why a done sweep whose update relaxed a rule stays done (another rule still ends it: stillEnded). */
+  staysDone?: string;
+}
+
+/** The widest relative 90% half-width of the sweep's targets under its stored fit (none before a fit). */
+function widestInterval(sweep: SweepRecord): number | undefined {
+  const predictions = sweep.fit?.predictions ?? [];
+  if (predictions.length === 0) return undefined;
+  return Math.max(...predictions.map((p) => (p.upper - p.lower) / 2 / p.loss));
 }
 
 /** Four significant digits, rounded up: a floor the user may type back and have accepted. */
@@ -105,7 +114,9 @@ export class SweepsService {
       // No semantic check: the fields that may change have none but the budget's "below the cheapest
       // run", which at creation catches a typo and here would hide the store's "below what is spent".
       if (parsed.changes.length === 0) return { sweep, changes: [], reopened: false };
-      const outcome = await this.store.updateSweep(id, parsed.spec, sweep.specRevision, { reopen: reopensSweep(parsed.changes) });
+      // A relaxed rule with another one still met (more budget, maxRuns still reached) reopens nothing.
+      const staysDone = sweep.state === 'done' && reopensSweep(parsed.changes) ? stillEnded(parsed.spec, { planned: sweep.planned, widestInterval: widestInterval(sweep), stopReason: sweep.stopReason, budgetRaised: parsed.spec.budget > sweep.spec.budget }) : undefined;
+      const outcome = await this.store.updateSweep(id, parsed.spec, sweep.specRevision, { reopen: reopensSweep(parsed.changes) && !staysDone });
       if (outcome === 'revision') continue;
       if (outcome === 'missing') throw new NotFoundException({ statusCode: 404, message: `no sweep with id '${id}'` });
       if (outcome.startsWith('budget:')) {
@@ -123,7 +134,8 @@ export class SweepsService {
       // Not awaited: the answer is the sweep as updated; the plan pass follows (a pass that was deciding
       // to end the sweep under the old spec finds the revision moved and plans again).
       void this.loop.schedule(id);
-      return { sweep: await this.get(id), changes: parsed.changes, reopened: outcome === 'reopened' };
+      const updated = await this.get(id);
+      return { sweep: updated, changes: parsed.changes, reopened: outcome === 'reopened', ...(staysDone && updated.state === 'done' ? { staysDone } : {}) };
     }
     throw new ConflictException({ statusCode: 409, message: `sweep ${id} changed ${UPDATE_TRIES} times while this update was being applied; send it again` });
   }

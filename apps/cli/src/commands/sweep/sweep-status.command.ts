@@ -31,7 +31,7 @@ export function registerStatus(sweep: Command): void {
         `  dashboard: ${client.dashboardUrl(s.id)}`,
         // A done sweep can go on: say how, since the interval it ended with is often not the one wanted.
         ...(s.state === 'done'
-          ? [`  to go on: ${goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total))}`]
+          ? [`  to go on: ${goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total), s.stopReason)}`]
           : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -30,7 +30,7 @@ export function registerUpdate(sweep: Command): void {
   sweep
     .command('update')
     .description(
-      "change a sweep's budget, parallelism or stop rules while it runs, is paused, or after it ended: a sweep that is done runs again from the runs it has (the law, variables, targets and trainer cannot change: a new sweep can import these runs)",
+      "change a sweep's budget, parallelism or stop rules while it runs, is paused, or after it ended: a sweep that is done runs again from the runs it has, once no stop rule is still met (the law, variables, targets and trainer cannot change: a new sweep can import these runs)",
     )
     .argument('<id>', 'sweep id')
     .option('--budget <flops>', 'new total budget (e.g. 2e21); at least what is spent and reserved already', numberOrNone('--budget', false))
@@ -73,7 +73,13 @@ Examples:
         return;
       }
       const changed = s.changes.map((c) => `${c.field} ${show(c.field, c.from)} -> ${show(c.field, c.to)}`).join(', ');
-      const after = s.reopened ? `; it had ended and runs again (lawsweep sweep watch ${s.id})` : s.state === 'running' ? '; the planner plans with it from now on' : ` (the sweep is ${s.state})`;
+      const after = s.reopened
+        ? `; it had ended and runs again (lawsweep sweep watch ${s.id})`
+        : s.staysDone
+          ? `; it stays done: ${s.staysDone}`
+          : s.state === 'running'
+            ? '; the planner plans with it from now on'
+            : ` (the sweep is ${s.state})`;
       process.stdout.write(`sweep ${s.id}: ${changed}${after}\n`);
     });
 }
