@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROOT } from './support/built';
+import { CLI_BIN, ensureCliBuilt, lawsweep } from './support/cli';
 import { PlannerStack } from './support/planner-stack';
-import { ensureCliBuilt, lawsweep } from './support/cli';
+import { waitFor } from './support/wait-for';
 
 const TOKEN = 'cli-e2e-token';
 
@@ -67,6 +70,10 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const r = await cli(['sweep', 'create', join(dir, 'spec.yaml'), '--planner', stack.baseUrl]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/401 .*pass --token or set LAWSWEEP_TOKEN/);
+    // A token sent but not the planner's: said as such, not "pass --token".
+    const wrong = await cli(['sweep', 'create', join(dir, 'spec.yaml'), '--planner', stack.baseUrl, '--token', 'not-it']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/401 .*The planner did not accept the token sent \(--token or LAWSWEEP_TOKEN\): it must be the planner's own LAWSWEEP_TOKEN\./);
   });
 
   it('creates a sweep (candidates CSV read client-side) and prints its id and dashboard URL', async () => {
@@ -94,7 +101,10 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(status.runs.done).toBe(10);
     const text = (await cli(['sweep', 'status', sweepId], env)).stdout;
     expect(text).toMatch(/budget {2}spent [\d.]+% \+ reserved 0\.0%/);
-    expect(text).toContain(`  to go on: lawsweep sweep forecast ${sweepId} --budget 2.00e19 (what more budget buys), then lawsweep sweep update ${sweepId} --budget B\n`);
+    // It ended at stop.maxRuns (10): more runs is what lets it go on, so that is what it says.
+    expect(text).toContain(
+      `  to go on: lawsweep sweep update ${sweepId} --max-runs M (above 10, or 'none'); add --budget B if the budget is spent too (lawsweep sweep forecast ${sweepId} --budget 2.00e19 says what it buys)\n`,
+    );
     const list = (await cli(['sweep', 'list'], env)).stdout;
     expect(list).toMatch(/^ID +NAME +STATE +SPENT +DONE +IN FLIGHT +FAILED +TIME LEFT$/m);
     expect(list).toMatch(new RegExp(`^${sweepId} +cli-e2e +done +[\\d.]+% +10 +0 +0 +-$`, 'm')); // an ended sweep has no time left
@@ -173,11 +183,17 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(inverse.stdout).toMatch(new RegExp(`^sweep ${sweepId}: every target within ±0\\.10% \\(the widest is ±\\d+\\.\\d\\d% now\\)\\n {2}out of reach: reached stop\\.maxRuns \\(10\\); at a total budget of `));
     await refused(['sweep', 'forecast', sweepId], 'give either --budget B1[,B2,...] or --interval R');
     await refused(['sweep', 'forecast', sweepId, '--budget', 'x'], "--budget takes positive total budgets, comma-separated (e.g. 2e21,4e21), got 'x'");
+    await refused(['sweep', 'forecast', sweepId, '--interval', '2'], "--interval is relative: 0.01 for ±1%; got '2' (±200%)");
+    // The planner's refusal reaches the user with its reason (it was "400 invalid request." alone).
+    const below = await cli(['sweep', 'forecast', sweepId, '--budget', '1e10'], env);
+    expect(below.code).toBe(1);
+    expect(below.stderr).toMatch(/failed: 400 invalid request: budget: 10000000000 is below what the sweep has spent and reserved/);
   });
 
   it('updates a done sweep: a higher maxRuns runs it again; refusals name the option', async () => {
     await refused(['sweep', 'update', sweepId], 'nothing to change: give --budget');
     await refused(['sweep', 'update', sweepId, '--max-runs', 'many'], "--max-runs must be a number or 'none' (removes the rule), got 'many'");
+    await refused(['sweep', 'update', sweepId, '--target-interval', '5'], "--target-interval is relative: 0.01 for ±1%; got '5' (±500%)");
     const lower = await cli(['sweep', 'update', sweepId, '--budget', '1'], env);
     expect(lower.code).toBe(1);
     expect(lower.stderr).toMatch(new RegExp(`the planner refused the update of sweep ${sweepId}:\n {2}--budget: must be at least \\S+, what the sweep has spent`));
@@ -244,6 +260,18 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const spec = join(dir, 'slow.yaml');
     writeFileSync(spec, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: slow').replace('noise: 0.005 }', 'noise: 0.005, secondsPerCost: 1, maxSeconds: 30 }'));
     const id = JSON.parse((await cli(['sweep', 'create', spec, '--json'], env)).stdout).id;
+    // Ctrl-C on `sweep watch` stops the watching, not the sweep, and says so (exit 130, not 0).
+    const watcher = spawn(process.execPath, [CLI_BIN, 'sweep', 'watch', id, '--interval', '0.2'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let watched = '';
+    let watchErr = '';
+    watcher.stdout.on('data', (d) => (watched += d));
+    watcher.stderr.on('data', (d) => (watchErr += d));
+    const watchExit = new Promise<number | null>((r) => watcher.once('close', (code) => r(code)));
+    await waitFor('the first watch line', () => (watched.length > 0 ? true : undefined));
+    watcher.kill('SIGINT');
+    expect(await watchExit).toBe(130);
+    expect(watchErr).toBe(`stopped watching: sweep ${id} is running and goes on (lawsweep sweep watch ${id} follows it again; lawsweep sweep pause or cancel stops it)\n`);
+    expect(JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout).state).toBe('running');
     const r = await cli(['sweep', 'cancel', id, '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ id, state: 'cancelled' });
     // A sweep that ended before any fit: `sweep fit` says so, instead of sending the user to watch it.

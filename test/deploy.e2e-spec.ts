@@ -46,6 +46,14 @@ describe('docker-compose.yml', () => {
     for (const name of Object.keys(doc.services.worker.environment)) expect(knownEnv()).toContain(name);
     for (const name of Object.keys(doc.services.planner.environment)) expect(knownEnv()).toContain(name);
   });
+
+  it("publishes the planner, Prometheus and Grafana on the host's loopback unless LAWSWEEP_BIND says otherwise", () => {
+    const doc = parseYaml(read('docker-compose.yml'), { merge: true });
+    for (const name of ['planner', 'prometheus', 'grafana']) {
+      for (const port of doc.services[name].ports) expect(port).toMatch(/^\$\{LAWSWEEP_BIND:-127\.0\.0\.1\}:\d+:\d+$/);
+    }
+    expect(doc.services.redis.ports).toBeUndefined();
+  });
 });
 
 /** Every environment variable the planner and the worker read. */

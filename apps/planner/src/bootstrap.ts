@@ -40,7 +40,7 @@ export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<Ne
     new DocumentBuilder()
       .setTitle('lawsweep planner')
       .setDescription('Compute-budgeted scaling-law sweeps: create sweeps, follow their fit, import runs.')
-      .addBearerAuth()
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: "the planner's LAWSWEEP_TOKEN, a shared secret (not a JWT): `Authorization: Bearer <token>`" })
       .build(),
   );
   SwaggerModule.setup('docs', app, doc);

@@ -149,7 +149,16 @@ export class PlannerClient {
       const id = decodeURIComponent(sweepId);
       return new PlannerHttpError(404, `no sweep '${id}' on the planner at ${this.baseUrl}: \`lawsweep sweep list\` shows its sweeps (--planner URL picks another planner)`);
     }
-    const hint = res.status === 401 || res.status === 403 ? ' The planner wants a token: pass --token or set LAWSWEEP_TOKEN.' : '';
-    return new PlannerHttpError(res.status, `${method} ${path} failed: ${res.status} ${msg ?? res.statusText}.${hint}`, body.errors ?? []);
+    const refused = res.status === 401 || res.status === 403;
+    const hint = !refused
+      ? ''
+      : this.token
+        ? " The planner did not accept the token sent (--token or LAWSWEEP_TOKEN): it must be the planner's own LAWSWEEP_TOKEN."
+        : ' The planner wants a token: pass --token or set LAWSWEEP_TOKEN.';
+    // The planner's field errors are the answer's substance ("budget: 1e19 is below what the sweep has
+    // spent…"): in the message, for every command (create, update and import also list them their way).
+    const errors = body.errors ?? [];
+    const detail = errors.length > 0 ? `: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` : '';
+    return new PlannerHttpError(res.status, `${method} ${path} failed: ${res.status} ${msg ?? res.statusText}${detail}.${hint}`, errors);
   }
 }

@@ -12,6 +12,8 @@ function budgets(raw: string): number[] {
 function interval(raw: string): number {
   const value = Number(raw);
   if (!(Number.isFinite(value) && value > 0)) throw new InvalidArgumentError(`--interval takes a relative half-width above 0 (e.g. 0.01 for ±1%), got '${raw}'`);
+  // ±100% or more is no prediction: a percentage typed as such (2 for ±2%) is the likely mistake.
+  if (value >= 1) throw new InvalidArgumentError(`--interval is relative: 0.01 for ±1%; got '${raw}' (±${+(value * 100).toPrecision(4)}%)`);
   return value;
 }
 

@@ -14,6 +14,16 @@ function numberOrNone(option: string, allowNone: boolean) {
   };
 }
 
+/** A relative half-width below 1 (0.01 for ±1%), or null: 2 meaning ±2% would ask for ±200%. */
+function relativeOrNone(option: string) {
+  const parse = numberOrNone(option, true);
+  return (raw: string): number | null => {
+    const value = parse(raw);
+    if (value !== null && value >= 1) throw new InvalidArgumentError(`${option} is relative: 0.01 for ±1%; got '${raw}' (±${+(value * 100).toPrecision(4)}%)`);
+    return value;
+  };
+}
+
 /** The option that sets each field the planner may name in a refusal. */
 const OPTION_OF: Record<string, string> = {
   budget: '--budget',
@@ -36,7 +46,7 @@ export function registerUpdate(sweep: Command): void {
     .option('--budget <flops>', 'new total budget (e.g. 2e21); at least what is spent and reserved already', numberOrNone('--budget', false))
     .option('--parallelism <k>', 'runs in flight at once', numberOrNone('--parallelism', false))
     .option('--max-runs <n>', "stop after this many runs ('none' removes the limit)", numberOrNone('--max-runs', true))
-    .option('--target-interval <r>', "stop once every target's 90% interval is within ±r, relative (e.g. 0.01; 'none' removes the rule)", numberOrNone('--target-interval', true))
+    .option('--target-interval <r>', "stop once every target's 90% interval is within ±r, relative (e.g. 0.01 for ±1%; 'none' removes the rule)", relativeOrNone('--target-interval'))
     .option('--pause-after-failures <k>', 'pause after this many failed runs in a row (0: never)', numberOrNone('--pause-after-failures', false))
     .option('--json', 'print the sweep as JSON, with changes and reopened')
     .addHelpText(

@@ -10,7 +10,7 @@ import { TtyProgressView } from '../../watch/tty-progress.view';
 export function registerWatch(sweep: Command): void {
   sweep
     .command('watch')
-    .description('follow a sweep live until it ends (or the circuit breaker pauses it: exit 1 with the reason): budget spent and reserved, runs, the target interval narrowing')
+    .description('follow a sweep live until it ends (or the circuit breaker pauses it: exit 1 with the reason; Ctrl-C stops watching, not the sweep: exit 130): budget spent and reserved, runs, the target interval narrowing')
     .argument('<id>', 'sweep id')
     .option('--interval <seconds>', 'seconds between polls of the planner', '1')
     .option('--json', 'one JSON object per change (for scripts)')
@@ -25,6 +25,14 @@ export function registerWatch(sweep: Command): void {
       process.once('SIGINT', onSigint);
       try {
         const final = await new SweepWatcher(client, view).watch(id, { intervalMs: seconds * 1000, signal: stop.signal });
+        const ended = final.state === 'done' || final.state === 'failed' || final.state === 'cancelled';
+        if (stop.signal.aborted && !ended) {
+          // Ctrl-C stops the watching, not the sweep: say so, and exit 130 (interrupted) so that
+          // `watch && export` does not go on as if the sweep had ended.
+          process.stderr.write(`stopped watching: sweep ${final.id} is ${final.state} and goes on (lawsweep sweep watch ${final.id} follows it again; lawsweep sweep pause or cancel stops it)\n`);
+          process.exitCode = 130;
+          return;
+        }
         if (!opts.json) {
           process.stdout.write(`sweep ${final.id} ${final.state}${final.stopReason ? ` (${final.stopReason})` : ''}\n`);
           for (const t of final.targets) process.stdout.write(`  target ${targetText(t)}\n`);
