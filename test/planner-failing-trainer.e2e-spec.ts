@@ -10,7 +10,8 @@ import { waitFor } from './support/wait-for';
  * A trainer that crashes on every config, through the real planner, a real worker and real child
  * processes: the circuit breaker pauses the sweep after `stop.pauseAfterFailures` failed runs in a
  * row, with the reason, having bought only those runs (and the ones already in flight), not the
- * grid; `lawsweep sweep status` shows why; once the trainer is fixed, resuming goes on to the end.
+ * grid; `lawsweep sweep status` shows why; once the trainer is fixed, resuming gives the failed runs
+ * back (their configs may be bought again; they do not count against stop.maxRuns) and goes on to the end.
  * And a spec whose command names a placeholder no run has is refused before anything is bought.
  */
 const TRAINER = resolve(__dirname, 'fixtures/trainers/crash-until-fixed.sh');
@@ -109,7 +110,11 @@ describe('planner: a trainer that keeps failing', () => {
       const s = await get<Sweep>(`/sweeps/${id}`);
       return s.state !== 'running' && settled(s) ? s : undefined;
     }, 60_000);
-    expect(done).toMatchObject({ state: 'done', runs: { failed: runs.length, done: 12 - runs.length }, failures: { inARow: 0 } });
+    // The runs of the streak were given back on resume (the trainer was fixed, not their configs):
+    // they no longer count against stop.maxRuns (12 done), and their configs could be bought again.
+    expect(done).toMatchObject({ state: 'done', runs: { failed: runs.length, done: 12, planned: 12 }, failures: { inARow: 0 } });
+    const after = await get<(RunJson & { released: boolean })[]>(`/sweeps/${id}/runs`);
+    expect(after.filter((r) => r.state === 'failed').map((r) => [r.id, r.released])).toEqual(runs.map((r) => [r.id, true]));
     expect(done.warnings.map((w) => w.code)).not.toContain('failing-runs');
     // The failed runs' reasons stay counted.
     expect(done.failures.reasons).toEqual([{ reason: REASON, count: runs.length }]);

@@ -51,6 +51,7 @@ export function toRunRecord(h: Record<string, string>): RunRecord {
     attempts: n(h.attempts),
     reason: h.reason || undefined,
     imported: h.imported === '1',
+    ...(h.released === '1' ? { released: true } : {}),
     gain: opt(h.gain),
     createdAt: n(h.createdAt),
     startedAt: opt(h.startedAt),

@@ -141,13 +141,15 @@ if status == 'done' then
 end
 if status == 'done' then
   redis.call('HSET', KEYS[1], 'failStreak', '0')
-  redis.call('DEL', KEYS[6])
+  redis.call('DEL', KEYS[6], KEYS[8])
 elseif status == 'failed' then
   redis.call('HINCRBY', KEYS[7], ARGV[10], 1)
   if ARGV[3] ~= '' then
     redis.call('HINCRBY', KEYS[1], 'failStreak', 1)
     redis.call('RPUSH', KEYS[6], ARGV[10])
     redis.call('LTRIM', KEYS[6], -1000, -1)
+    redis.call('RPUSH', KEYS[8], ARGV[9])
+    redis.call('LTRIM', KEYS[8], -1000, -1)
   end
 end
 if #ARGV > 10 then
@@ -196,7 +198,7 @@ return added
  * resuming a sweep the circuit breaker paused lets it run again, rather than pause at once. With an
  * expected spec revision, a spec changed since (PATCH /sweeps/:id) answers 'revision' and nothing
  * moves: a planner that decided to end the sweep under the old spec must plan again under the new one.
- * KEYS: sweep hash, streak list. ARGV: to, reason, now, expected specRevision ('' = any), then allowed from-states.
+ * KEYS: sweep hash, streak list, streak runs list. ARGV: to, reason, now, expected specRevision ('' = any), then allowed from-states.
  */
 export const TRANSITION = `
 local st = redis.call('HGET', KEYS[1], 'state')
@@ -207,7 +209,7 @@ for i = 5, #ARGV do
     redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[3])
     if ARGV[1] == 'running' then
       redis.call('HSET', KEYS[1], 'failStreak', '0')
-      redis.call('DEL', KEYS[2])
+      redis.call('DEL', KEYS[2], KEYS[3])
     end
     if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[2]) else redis.call('HDEL', KEYS[1], 'stopReason') end
     return 'ok'
@@ -225,7 +227,7 @@ return st
  * interval rule), a sweep that had ended ('done') runs again with the new spec (its failure streak
  * starts afresh, as on any (re)start); otherwise a done sweep only takes the new spec. A cancelled or
  * failed one cannot change.
- * KEYS: sweep hash, streak list. ARGV: spec JSON, budget, maxRuns (0 = none), expected specRevision, now, reopen ('1' or '0').
+ * KEYS: sweep hash, streak list, streak runs list. ARGV: spec JSON, budget, maxRuns (0 = none), expected specRevision, now, reopen ('1' or '0').
  * Answers 'ok', 'reopened', 'missing', 'revision', 'budget:<spent + reserved>', 'maxRuns:<planned>'
  * or the state that refuses the change.
  */
@@ -243,10 +245,43 @@ redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'budget', ARGV[2], 'maxRuns', ARGV[
 if st == 'done' and ARGV[6] == '1' then
   redis.call('HSET', KEYS[1], 'state', 'running', 'failStreak', '0')
   redis.call('HDEL', KEYS[1], 'stopReason')
-  redis.call('DEL', KEYS[2])
+  redis.call('DEL', KEYS[2], KEYS[3])
   return 'reopened'
 end
 return 'ok'
+`;
+
+/**
+ * Gives back the runs of a paused sweep's current failure streak (a trainer bug the circuit breaker
+ * paused it for, since fixed): each failed run of the streak stops counting against stop.maxRuns
+ * (planned - 1) and its config may be planned again (its entry in the configs hash removed, where it
+ * still names that run); the run itself stays, failed, with `released` set, and so does what it
+ * spent. Only while paused (no plan pass reserves meanwhile). The streak itself is cleared by the
+ * transition to running that follows.
+ * KEYS: sweep hash, streak runs list, configs hash. ARGV: prefix.
+ * Answers the number of runs given back, or -1 (missing) / -2 (not paused).
+ */
+export const RELEASE_STREAK = `
+local st = redis.call('HGET', KEYS[1], 'state')
+if not st then return -1 end
+if st ~= 'paused' then return -2 end
+local released = 0
+for _, runId in ipairs(redis.call('LRANGE', KEYS[2], 0, -1)) do
+  local rk = ARGV[1] .. 'run:' .. runId
+  local r = redis.call('HMGET', rk, 'state', 'configKey', 'released')
+  if r[1] == 'failed' and not r[3] then
+    if r[2] and redis.call('HGET', KEYS[3], r[2]) == runId then redis.call('HDEL', KEYS[3], r[2]) end
+    redis.call('HSET', rk, 'released', '1')
+    released = released + 1
+  end
+end
+if released > 0 then
+  local planned = tonumber(redis.call('HGET', KEYS[1], 'planned') or '0')
+  redis.call('HSET', KEYS[1], 'planned', tostring(math.max(0, planned - released)))
+  redis.call('HINCRBY', KEYS[1], 'version', 1)
+end
+redis.call('DEL', KEYS[2])
+return released
 `;
 
 /** KEYS: lock. ARGV: token, ttl ms. Extends the lock only if this token still holds it. */

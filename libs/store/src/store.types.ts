@@ -87,6 +87,11 @@ export interface RunRecord {
   attempts: number;
   reason?: string;
   imported: boolean;
+  /**
+   * A failed run of a failure streak given back when the sweep was resumed (SweepStore.releaseFailureStreak):
+   * it no longer counts against stop.maxRuns and its config may be planned again.
+   */
+  released?: boolean;
   gain?: number;
   createdAt: number;
   startedAt?: number;

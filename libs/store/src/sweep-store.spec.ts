@@ -215,6 +215,36 @@ describe('SweepStore (real Redis)', () => {
     expect((await store.failureReasons(id))[0]).toEqual({ reason: 'no final loss', count: 3 });
   });
 
+  it("gives back a paused sweep's failure streak: its configs may be bought again and stop counting against maxRuns", async () => {
+    const id = await store.createSweep(spec(1000, { stop: { maxRuns: 4 } }));
+    const reserve = async (n: number) => {
+      const r = await store.reserveRun(id, { N: n, D: 1 }, 10);
+      if (!r.ok) throw new Error(`reserve failed: ${r.reason}`);
+      return r.runId;
+    };
+    const early = await reserve(1);
+    await store.recordResult(id, early, { status: 'failed', reason: 'before the done run', worker: 'w1' });
+    await store.recordResult(id, await reserve(2), { status: 'done', loss: 3, worker: 'w1' });
+    const streak = [await reserve(3), await reserve(4)];
+    for (const runId of streak) await store.recordResult(id, runId, { status: 'failed', reason: 'boom', worker: 'w1', partialCostFraction: 0.5 });
+    expect(await store.reserveRun(id, { N: 5, D: 1 }, 10)).toMatchObject({ ok: false, reason: 'maxRuns' });
+    // Only while paused.
+    expect(await store.releaseFailureStreak(id)).toBe(0);
+    expect(await store.transition(id, ['running'], 'paused', 'paused by the breaker')).toBe('ok');
+    expect(await store.releaseFailureStreak(id)).toBe(2);
+    expect(await store.releaseFailureStreak(id)).toBe(0); // once
+    expect(await store.getSweep(id)).toMatchObject({ planned: 2, spent: 20, runs: { failed: 3, done: 1 } }); // what they spent stays spent
+    expect((await store.getRuns(streak)).map((r) => [r.state, r.released])).toEqual([['failed', true], ['failed', true]]);
+    expect((await store.getRuns([early]))[0].released).toBeUndefined(); // not of the streak: a done run came after it
+    expect(await store.knownConfigKeys(id)).toEqual(new Set(['D=1,N=1', 'D=1,N=2']));
+    expect(await store.transition(id, ['paused'], 'running')).toBe('ok');
+    // The streak's configs may be bought again, up to maxRuns; the early failure's may not.
+    expect((await store.reserveRun(id, { N: 3, D: 1 }, 10)).ok).toBe(true);
+    expect((await store.reserveRun(id, { N: 4, D: 1 }, 10)).ok).toBe(true);
+    expect(await store.reserveRun(id, { N: 1, D: 1 }, 10)).toMatchObject({ ok: false, reason: 'duplicate' });
+    expect(await store.reserveRun(id, { N: 5, D: 1 }, 10)).toMatchObject({ ok: false, reason: 'maxRuns' });
+  });
+
   it('imports runs as free observations and never buys those configs again', async () => {
     const id = await store.createSweep(spec(100), { state: 'paused' });
     expect(await store.importRuns(id, [{ config: { N: 1, D: 2 }, loss: 3 }, { config: { N: 1, D: 2 }, loss: 3.1 }, { config: { N: 5, D: 2 }, loss: 2.5 }])).toBe(2);

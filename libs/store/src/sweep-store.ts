@@ -4,7 +4,7 @@ import type { CurvePoint, SpendWindow, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -36,6 +36,7 @@ interface StoreCommands {
   lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
   lsImportRuns(...args: (string | number)[]): Promise<number>;
   lsTransition(...args: (string | number)[]): Promise<string>;
+  lsReleaseStreak(...args: (string | number)[]): Promise<number>;
   lsUpdateSweep(...args: (string | number)[]): Promise<string>;
   lsRenewLock(...args: (string | number)[]): Promise<number>;
   lsReleaseLock(...args: (string | number)[]): Promise<number>;
@@ -52,7 +53,7 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  * Layout under the prefix: `sweeps` (zset by creation time), `sweep:<id>` (hash: spec, state, budget
  * counters, fit summary), `sweep:<id>:runs` (list of run ids), `:active` (set of runs in flight),
  * `:configs` (hash config key -> run id), `:obs` (list of {runId, config, loss}), `:history`,
- * `:streak` (the current failure streak's reason summaries), `:failures` (hash reason summary -> count),
+ * `:streak` (the current failure streak's reason summaries), `:streakRuns` (its run ids), `:failures` (hash reason summary -> count),
  * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`.
  */
 /** Runs per import script call (see importRuns). */
@@ -77,10 +78,11 @@ export class SweepStore {
     define('lsReserveRuns', 4, RESERVE_RUNS);
     if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
     define('lsAppendCurve', 2, APPEND_CURVE);
-    define('lsRecordResult', 7, RECORD_RESULT);
+    define('lsRecordResult', 8, RECORD_RESULT);
     define('lsImportRuns', 4, IMPORT_RUNS);
-    define('lsTransition', 2, TRANSITION);
-    define('lsUpdateSweep', 2, UPDATE_SWEEP);
+    define('lsTransition', 3, TRANSITION);
+    define('lsUpdateSweep', 3, UPDATE_SWEEP);
+    define('lsReleaseStreak', 3, RELEASE_STREAK);
     define('lsRenewLock', 1, RENEW_LOCK);
     define('lsReleaseLock', 1, RELEASE_LOCK);
     define('lsSpendWindow', 1, SPEND_WINDOW);
@@ -203,6 +205,7 @@ export class SweepStore {
       this.sweepKey(sweepId, 'obs'),
       this.sweepKey(sweepId, 'streak'),
       this.sweepKey(sweepId, 'failures'),
+      this.sweepKey(sweepId, 'streakRuns'),
       result.status,
       num(result.loss),
       result.worker ?? '',
@@ -254,7 +257,7 @@ export class SweepStore {
    * changed since: else 'revision'); answers 'ok', 'missing', 'revision' or the current state.
    */
   async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now(), expectedRevision?: number): Promise<string> {
-    return this.cmd.lsTransition(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streak'), to, reason, String(now), expectedRevision === undefined ? '' : String(expectedRevision), ...from);
+    return this.cmd.lsTransition(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streak'), this.sweepKey(sweepId, 'streakRuns'), to, reason, String(now), expectedRevision === undefined ? '' : String(expectedRevision), ...from);
   }
 
   /**
@@ -267,6 +270,7 @@ export class SweepStore {
     return this.cmd.lsUpdateSweep(
       this.sweepKey(sweepId),
       this.sweepKey(sweepId, 'streak'),
+      this.sweepKey(sweepId, 'streakRuns'),
       JSON.stringify(spec),
       String(spec.budget),
       String(spec.stop.maxRuns ?? 0),
@@ -274,6 +278,16 @@ export class SweepStore {
       String(options.now ?? Date.now()),
       options.reopen === false ? '0' : '1',
     );
+  }
+
+  /**
+   * Gives back the failed runs of a paused sweep's current failure streak (RELEASE_STREAK): they no
+   * longer count against stop.maxRuns and their configs may be planned again. Returns how many;
+   * 0 when the sweep is not paused or has none.
+   */
+  async releaseFailureStreak(sweepId: string): Promise<number> {
+    const n = await this.cmd.lsReleaseStreak(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streakRuns'), this.sweepKey(sweepId, 'configs'), this.prefix);
+    return Math.max(0, n);
   }
 
   /** Summaries (failureSummary) of the failed runs of the sweep's current failure streak, oldest first (the newest 1000). */

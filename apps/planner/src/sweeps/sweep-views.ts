@@ -69,6 +69,7 @@ export function runView(r: RunRecord) {
     worker: r.worker ?? null,
     attempts: r.attempts,
     imported: r.imported,
+    released: r.released ?? false,
     gain: r.gain ?? null,
     reason: r.reason ?? null,
     createdAt: new Date(r.createdAt).toISOString(),

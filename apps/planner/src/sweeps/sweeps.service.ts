@@ -151,8 +151,18 @@ export class SweepsService {
     return this.get(id);
   }
 
-  /** Also after the circuit breaker paused it: the failure count starts afresh (the store's transition). */
+  /**
+   * Also after the circuit breaker paused it: the failure count starts afresh (the store's
+   * transition), and the runs of the streak that paused it are given back (the trainer was fixed:
+   * their configs, often the ones the design wanted most, may be planned again, and they no longer
+   * count against stop.maxRuns; what they spent stays spent).
+   */
   async resume(id: string): Promise<SweepRecord> {
+    const before = await this.get(id);
+    if (before.state === 'paused' && before.warnings.some((w) => w.code === FAILING_RUNS_WARNING)) {
+      const released = await this.store.releaseFailureStreak(id);
+      if (released > 0) this.logger.log(`sweep ${id}: ${released} failed run(s) of the streak that paused it given back (their configs may be planned again)`);
+    }
     await this.move(id, ['paused'], 'running');
     const sweep = await this.get(id);
     await this.store.setWarnings(id, sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING));
