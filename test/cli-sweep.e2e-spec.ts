@@ -111,6 +111,18 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const fit = JSON.parse((await cli(['sweep', 'fit', sweepId, '--json'], env)).stdout);
     expect(Object.keys(fit.params).sort()).toEqual(['A', 'B', 'E', 'alpha', 'beta']);
     expect((await cli(['sweep', 'fit', sweepId], env)).stdout).toMatch(/^alpha +[\d.]+ +[\d.e-]+$/m);
+    expect(status.fit.warnings).toEqual(fit.warnings);
+
+    // What the runs cannot pin is said by status too, beside the interval it qualifies: here every run
+    // has one D, so the D term cannot be fitted.
+    const oneD = join(dir, 'one-d.yaml');
+    writeFileSync(oneD, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: one-d').replace('candidates: pool.csv', `candidates: [${[1, 1.5, 2, 3, 4, 5, 7, 10].map((n) => `{ N: ${n}e7, D: 2e9 }`).join(', ')}]`));
+    const id = JSON.parse((await cli(['sweep', 'create', oneD, '--json'], env)).stdout).id;
+    expect((await cli(['sweep', 'watch', id, '--interval', '0.2'], env)).code).toBe(0);
+    const one = JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout);
+    expect(one.fit.warnings).toContainEqual({ code: 'variable-constant', message: expect.stringMatching(/^D takes one value in the data/) });
+    const oneText = (await cli(['sweep', 'status', id], env)).stdout;
+    for (const w of one.fit.warnings) expect(oneText).toContain(`\n  fit     ${w.message}\n`);
   });
 
   it('exports the runs as CSV and JSON, and plots the sweep and a CSV', async () => {

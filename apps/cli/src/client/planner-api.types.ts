@@ -30,7 +30,8 @@ export interface SweepView {
   /** Failed runs in a row (the planner pauses the sweep at pauseAfter) and, from GET /sweeps/:id, the most common reasons. */
   failures?: { inARow: number; pauseAfter: number; reasons?: { reason: string; count: number }[] };
   targets: TargetView[];
-  fit: { n: number; params: Record<string, number>; stderr: Record<string, number>; fittedAt: number } | null;
+  /** `warnings`: what the runs so far cannot pin (older planners send none). */
+  fit: { n: number; params: Record<string, number>; stderr: Record<string, number>; fittedAt: number; warnings?: { code: string; message: string }[] } | null;
   warnings?: { code: string; message: string }[];
   /** While running, once a spend rate is measured (GET /sweeps/:id): the rest of the budget at the last hour's rate. */
   timeLeft?: TimeLeft;

@@ -19,7 +19,7 @@ export function sweepViewPage(id: string, name: string): string {
     <div id="time-left" class="muted"></div></div>
   <div class="card"><h2>Runs</h2><div class="big"><span id="runs-done">-</span> done</div>
     <div><span id="runs-inflight">-</span> in flight (<span id="runs-running">-</span> running) · <span id="runs-failed">-</span> failed</div></div>
-  <div class="card"><h2>Target prediction</h2><div class="big" id="target-loss">-</div><div id="target-interval" class="muted"></div><div id="target-config" class="muted"></div></div>
+  <div class="card"><h2>Target prediction</h2><div class="big" id="target-loss">-</div><div id="target-interval" class="muted"></div><div id="target-config" class="muted"></div><div id="fit-warnings" class="warnings"></div></div>
   <div class="card" id="more-card" hidden><h2>What more budget buys</h2><div class="scroll"><table><thead><tr><th class="num">budget</th><th class="num">widest ±</th><th class="num">runs</th><th class="num">cost</th></tr></thead><tbody id="more"></tbody></table></div>
     <p class="muted" id="more-note"></p></div>
 </div>
@@ -67,6 +67,9 @@ async function refresh() {
   setText('time-left', s.state === 'running' && s.timeLeft ? describeTimeLeft(s.timeLeft) : '');
   document.getElementById('bar-reserved').style.width = (b.total > 0 ? 100 * b.reserved / b.total : 0) + '%';
   setText('runs-done', s.runs.done); setText('runs-inflight', s.runs.queued + s.runs.running); setText('runs-running', s.runs.running); setText('runs-failed', s.runs.failed);
+  // What the runs cannot pin yet qualifies the interval shown: said under it.
+  var fitBox = document.getElementById('fit-warnings');
+  fitBox.replaceChildren.apply(fitBox, ((s.fit && s.fit.warnings) || []).map(function (w) { return el('div', w.message, 'warning fit ' + w.code); }));
   var t = s.targets[0];
   if (t) {
     setText('target-config', cfg(t.config));

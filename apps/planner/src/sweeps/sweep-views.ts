@@ -32,7 +32,8 @@ export function sweepView(s: SweepRecord, failureReasons?: FailureReasonCount[])
       lower: predictions?.[i]?.lower ?? null,
       upper: predictions?.[i]?.upper ?? null,
     })),
-    fit: s.fit ? { n: s.fit.n, params: s.fit.params, stderr: s.fit.stderr, fittedAt: s.fit.fittedAt } : null,
+    // With what the runs so far cannot pin (libs/law fitWarnings): said beside the prediction it qualifies.
+    fit: s.fit ? { n: s.fit.n, params: s.fit.params, stderr: s.fit.stderr, fittedAt: s.fit.fittedAt, warnings: s.fit.warnings ?? [] } : null,
     // 'no-live-workers' speaks of runs waiting now: stale once the sweep ended. 'unschedulable' stays:
     // it explains why the sweep never bought the configs no worker could hold.
     warnings: s.state === 'running' || s.state === 'paused' ? s.warnings : s.warnings.filter((w) => w.code !== 'no-live-workers'),

@@ -26,6 +26,8 @@ export function registerStatus(sweep: Command): void {
         `  ${sum.runs}`,
         ...failureLines(s),
         ...s.targets.map((t) => `  target  ${targetText(t)}`),
+        // The interval above is the fit's; what the runs cannot pin yet qualifies it (lawsweep sweep fit says more).
+        ...(s.fit?.warnings ?? []).map((w) => `  fit     ${w.message}`),
         // The breaker's warning is the stop reason above: said once.
         ...(s.warnings ?? []).filter((w) => w.message !== s.stopReason).map((w) => `  warning ${w.message}`),
         `  dashboard: ${client.dashboardUrl(s.id)}`,
