@@ -268,6 +268,17 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     await cli(['sweep', 'cancel', id], env);
   });
 
+  it('creates a sweep paused: nothing is bought until it is resumed', async () => {
+    const r = await cli(['sweep', 'create', join(dir, 'spec.yaml'), '--paused'], env);
+    expect(r.code).toBe(0);
+    const id = /created sweep (\S+) \(cli-e2e\): budget 1\.00e\+?19, state paused\n/.exec(r.stdout)?.[1] ?? '';
+    expect(id).not.toBe('');
+    expect(r.stdout).toContain(`  start it: lawsweep sweep resume ${id}\n`);
+    await new Promise((res) => setTimeout(res, 500));
+    expect(JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout)).toMatchObject({ state: 'paused', runs: { planned: 0 } });
+    await cli(['sweep', 'cancel', id], env);
+  });
+
   it('cancels a sweep', async () => {
     const spec = join(dir, 'slow.yaml');
     writeFileSync(spec, readFileSync(join(dir, 'spec.yaml'), 'utf8').replace('name: cli-e2e', 'name: slow').replace('noise: 0.005 }', 'noise: 0.005, secondsPerCost: 1, maxSeconds: 30 }'));

@@ -35,8 +35,9 @@ export class PlannerClient {
     return sweepId ? `${this.baseUrl}/sweeps/${encodeURIComponent(sweepId)}/view` : `${this.baseUrl}/`;
   }
 
-  createSweep(spec: unknown): Promise<SweepView> {
-    return this.json<SweepView>('POST', '/sweeps', spec);
+  /** `paused`: created paused (nothing bought until `resume`). */
+  createSweep(spec: unknown, options: { paused?: boolean } = {}): Promise<SweepView> {
+    return this.json<SweepView>('POST', options.paused ? '/sweeps?paused=true' : '/sweeps', spec);
   }
 
   listSweeps(): Promise<SweepView[]> {

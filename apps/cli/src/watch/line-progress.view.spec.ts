@@ -20,6 +20,7 @@ describe('progress summary and line view', () => {
     const s = summarise(sweep(12, 1.95), history);
     expect(s.budget).toBe('spent 25.0% + reserved 10.0% (2.50e20 + 1.00e20 of 1.00e21)');
     expect(s.runs).toBe('runs 12 done, 4 in flight (3 running), 1 failed');
+    expect(summarise({ ...sweep(12, 1.95), runs: { ...sweep(12, 1.95).runs, cancelled: 2 } }, []).runs).toBe('runs 12 done, 4 in flight (3 running), 1 failed, 2 cancelled');
     expect(s.target).toBe('target N=7.0e10 D=1.4e12: 1.9500 [1.9110, 1.9890] ±2.00%');
     expect(s.narrowing).toBe('interval ±10.0% → ±2.00% over 2 fits');
   });

@@ -26,7 +26,8 @@ export function summarise(sweep: SweepView, history: HistoryPoint[]): ProgressSu
     state: sweep.state,
     spentFraction: b.total > 0 ? Math.min(1, b.spent / b.total) : 0,
     budget: `spent ${percent(b.spent, b.total)} + reserved ${percent(b.reserved, b.total)} (${sci(b.spent)} + ${sci(b.reserved)} of ${sci(b.total)})`,
-    runs: `runs ${sweep.runs.done} done, ${inFlight} in flight (${sweep.runs.running} running), ${sweep.runs.failed} failed`,
+    // Cancelled runs only where there are any (a cancel stops those in flight).
+    runs: `runs ${sweep.runs.done} done, ${inFlight} in flight (${sweep.runs.running} running), ${sweep.runs.failed} failed${sweep.runs.cancelled ? `, ${sweep.runs.cancelled} cancelled` : ''}`,
     target: first ? `target ${targetText(first)}` : 'target -',
     timeLeft: sweep.state === 'running' && sweep.timeLeft ? `${formatDuration(sweep.timeLeft.seconds)} left` : '',
     narrowing: now !== null && startRel !== null && history.length > 1 ? `interval ±${(100 * startRel).toFixed(1)}% → ±${(100 * now).toFixed(2)}% over ${history.length} fits` : '',

@@ -112,7 +112,8 @@ export class SweepPlannerService {
       this.logger.warn(`sweep ${sweep.id}: fit failed: ${(err as Error).message}`);
     }
     const ms = performance.now() - t0;
-    this.metrics.fitDuration.observe({ law: fit?.law ?? 'unknown' }, ms / 1000);
+    // Labelled by the spec's law when the fit gave none (too few runs, or it failed): one series per law.
+    this.metrics.fitDuration.observe({ law: fit?.law ?? (typeof sweep.spec.law === 'string' ? sweep.spec.law : 'expression') }, ms / 1000);
     this.engines.rememberFit(sweep.id, sweep.version, fit, startedAt, ms);
     if (fit) {
       const predictions = engine.predictTargets(fit);

@@ -12,6 +12,6 @@ export function registerCancel(sweep: Command): void {
     .action(async (id: string, opts: { json?: boolean }, cmd: Command) => {
       const s = await plannerClientFor(cmd).cancelSweep(id);
       if (opts.json) return printJson(s);
-      process.stdout.write(`sweep ${s.id} ${s.state}: ${s.runs.done} runs done; its fit stays readable (lawsweep sweep fit ${s.id})\n`);
+      process.stdout.write(`sweep ${s.id} ${s.state}: ${s.runs.done} runs done; ${s.fit ? `its fit stays readable (lawsweep sweep fit ${s.id})` : 'it had no fit yet'}\n`);
     });
 }
