@@ -7,6 +7,7 @@ type NestWorkerOptions = Omit<WorkerOptions, 'connection'>;
 import { runBackoff, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
+import { reasonForLog } from './reason-for-log';
 import { RunExecutor } from './run-executor.service';
 
 /**
@@ -82,9 +83,15 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     this.logger.warn(`run ${jobId} stalled (its worker stopped renewing the lock); it goes back to the queue`);
   }
 
+  /**
+   * Every failed attempt, retried or not, in one entry: the reason's first line and its stderr tail
+   * indented under it (reasonForLog), so the cause is in the worker's log. BullMQ has moved the job
+   * when this runs: a job that will not be retried has its finishedOn set.
+   */
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, err: Error): void {
-    this.logger.warn(`run ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message.split('\n')[0]}`);
+    const outcome = job ? (job.finishedOn ? ' for good' : ', will retry') : '';
+    this.logger.warn(`run ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed${outcome}: ${reasonForLog(err.message)}`);
   }
 }
 
