@@ -51,7 +51,8 @@ export interface ProcessGroupOptions {
 export class ProcessGroup {
   private readonly child: ChildProcess;
   private readonly exited: Promise<ProcessExit>;
-  private readonly stdoutClosed: Promise<void>;
+  /** Both pipes read to their end (every process holding them gone). */
+  private readonly outputClosed: Promise<void>;
   private exit: ProcessExit | undefined;
 
   constructor(command: string, args: string[], options: ProcessGroupOptions) {
@@ -76,7 +77,7 @@ export class ProcessGroup {
     });
     const stdout = this.child.stdout!;
     stdout.setEncoding('utf8');
-    this.stdoutClosed = new Promise((resolve) => {
+    const stdoutClosed = new Promise<void>((resolve) => {
       const lines = new LineSplitter(options.onStdoutLine);
       stdout.on('data', (chunk: string) => lines.push(chunk));
       stdout.once('close', () => {
@@ -84,12 +85,29 @@ export class ProcessGroup {
         resolve();
       });
     });
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (chunk: string) => options.onStderr(chunk));
+    const stderr = this.child.stderr!;
+    stderr.setEncoding('utf8');
+    stderr.on('data', (chunk: string) => options.onStderr(chunk));
+    const stderrClosed = new Promise<void>((resolve) => stderr.once('close', () => resolve()));
+    this.outputClosed = Promise.all([stdoutClosed, stderrClosed]).then(() => undefined);
   }
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /**
+   * Stops reading the trainer's output until resumeOutput(): when its pipes fill, the trainer's
+   * writes block, as they would on a slow terminal (the run's trainer.log is behind).
+   */
+  pauseOutput(): void {
+    this.child.stdout?.pause();
+    this.child.stderr?.pause();
+  }
+
+  resumeOutput(): void {
+    this.child.stdout?.resume();
+    this.child.stderr?.resume();
   }
 
   /** Resolves when the leader exits (or could not start: code 127). */
@@ -115,13 +133,13 @@ export class ProcessGroup {
 
   /**
    * After the leader exited on its own: kills anything the trainer left running in its group (a
-   * run's processes must not outlive the run, and a straggler holding the pipe open would keep
-   * stdout from closing), then waits for stdout to be read to the end.
+   * run's processes must not outlive the run, and a straggler holding a pipe open would keep it
+   * from closing), then waits for stdout and stderr to be read to the end.
    */
   async finish(): Promise<ProcessExit> {
     const exit = await this.exited;
     this.signalGroup('SIGKILL');
-    await Promise.race([this.stdoutClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     return exit;
   }
 
@@ -139,7 +157,7 @@ export class ProcessGroup {
     while (Date.now() < deadline && this.groupAlive()) await new Promise((r) => setTimeout(r, 50));
     clearTimeout(timer);
     if (this.groupAlive()) killed = this.signalGroup('SIGKILL') || killed;
-    await Promise.race([this.stdoutClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     return { killed, exit };
   }
 
