@@ -7,6 +7,7 @@ type NestWorkerOptions = Omit<WorkerOptions, 'connection'>;
 import { runBackoff, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
+import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { reasonForLog } from './reason-for-log';
 import { RunExecutor } from './run-executor.service';
 
@@ -24,6 +25,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     private readonly runs: RunExecutor,
     private readonly redis: WorkerRedis,
     private readonly config: WorkerConfig,
+    private readonly orphans: OrphanTrainers,
   ) {
     super();
   }
@@ -36,6 +38,9 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     if (!(await this.redis.ping(15_000))) {
       throw new Error(`REDIS_URL (--redis): no answer from Redis at ${redactUrl(this.config.redisUrl)}`);
     }
+    // Trainers left running by a worker of this node that died would share GPUs (and run
+    // directories) with the runs this one is about to take.
+    await this.orphans.stopUnderRunRoot();
     this.logger.log(`worker ${this.config.id} serving ${this.worker.name} (concurrency ${this.config.concurrency})`);
     this.worker.run().catch((err: Error) => this.logger.error(`worker stopped: ${err.message}`));
   }

@@ -4,9 +4,11 @@ import { PLACEHOLDER_PATTERN, placeholderList, type RunPlaceholder, type Trainer
 import { WorkerConfig } from '../config/worker.config';
 import { RunFailure } from '../runs/run-failure';
 import { RunStopped } from '../runs/run-stopped';
+import { OrphanTrainers } from './orphan-trainers.service';
 import { ProcessGroup, type ProcessExit } from './process-group';
 import { spawnFailure } from './spawn-failure';
 import { TRAINER_LOG_FILE, TrainerLog } from './trainer-log';
+import { removeTrainerMarker, writeTrainerMarker } from './trainer-marker';
 import { finalLossProblem, LineSplitter, parseTrainerLine, TailBuffer } from './trainer-output.parser';
 import type { StopReason, TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';
 
@@ -46,7 +48,10 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
   readonly type = 'command' as const;
   private readonly logger = new Logger(CommandTrainerRunner.name);
 
-  constructor(private readonly config: WorkerConfig) {}
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly orphans: OrphanTrainers,
+  ) {}
 
   async run(spec: CommandSpec, ctx: TrainerContext): Promise<TrainerOutcome> {
     const { job } = ctx;
@@ -76,6 +81,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       ...ctx.env,
     };
 
+    await this.stopOrphans(ctx.runDir, job.runId);
     let finalLoss: number | undefined;
     const log = new TailBuffer(4000);
     const stderr = new TailBuffer(4000);
@@ -99,6 +105,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       },
     });
     trainerLog?.control({ pause: () => group.pauseOutput(), resume: () => group.resumeOutput() });
+    const marker = this.markTrainer(ctx, group.pid);
 
     const graceMs = this.config.killGraceSeconds * 1000;
     let stopCause: StopReason | 'timeout' | undefined;
@@ -139,12 +146,35 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
     } finally {
       if (timer) clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
+      if (marker) removeTrainerMarker(marker); // its group is gone: finish() or stop() saw to that
       if (trainerLog) {
         stderrLines.end();
         trainerLog.note(`attempt ${ctx.attempt} ${ended} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
         const failed = await trainerLog.close();
         if (failed) this.logger.warn(`run ${job.runId}: ${TRAINER_LOG_FILE} is incomplete: ${failed.message}`);
       }
+    }
+  }
+
+  /**
+   * Before a trainer starts in a run directory: a trainer left there by a worker that died (the run
+   * was requeued from it) is stopped first, or two would train in one directory, on one GPU.
+   */
+  private async stopOrphans(runDir: string, runId: string): Promise<void> {
+    const { liveElsewhere } = await this.orphans.stopIn(runDir);
+    for (const other of liveElsewhere) {
+      this.logger.warn(`run ${runId}: worker ${other.workerId} (pid ${other.workerPid}, alive) still has a trainer in ${runDir} (process group ${other.pgid}); starting this attempt anyway`);
+    }
+  }
+
+  /** The trainer's marker (trainer-marker.ts), so that it can be found if this worker dies; never fails the run. */
+  private markTrainer(ctx: TrainerContext, pgid: number | undefined): string | undefined {
+    if (pgid === undefined) return undefined; // not started
+    try {
+      return writeTrainerMarker(ctx.runDir, { pgid, workerId: this.config.id, runId: ctx.job.runId, attempt: ctx.attempt });
+    } catch (err) {
+      this.logger.warn(`run ${ctx.job.runId}: cannot write the trainer's marker in ${ctx.runDir}: ${(err as Error).message}`);
+      return undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStat } from './proc-info';
 import { LineSplitter } from './trainer-output.parser';
 
 /**
@@ -17,15 +18,48 @@ export function liveGroupMembers(pgid: number): number[] | undefined {
   const live: number[] = [];
   for (const entry of entries) {
     if (!/^[0-9]+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') live.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
+    const stat = procStat(Number(entry)); // undefined: the process ended while we looked
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') live.push(Number(entry));
   }
   return live;
+}
+
+/** Whether anything of a process group still runs (zombies excluded where /proc tells). */
+export function groupAlive(pgid: number): boolean {
+  const live = liveGroupMembers(pgid);
+  if (live) return live.length > 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a process group that is not this process's child (a trainer whose worker died): SIGTERM,
+ * then SIGKILL to whatever is left after `graceMs`. Resolves once nothing of it runs (or a second
+ * after the SIGKILL); `killed` tells whether SIGKILL was needed.
+ */
+export async function stopProcessGroup(pgid: number, graceMs: number): Promise<{ killed: boolean }> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, s);
+      return true;
+    } catch {
+      return false; // ESRCH: gone
+    }
+  };
+  const waitGone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+  if (!signal('SIGTERM')) return { killed: false };
+  await waitGone(graceMs);
+  if (!groupAlive(pgid)) return { killed: false };
+  const killed = signal('SIGKILL');
+  await waitGone(1000);
+  return { killed };
 }
 
 export interface ProcessExit {
@@ -164,8 +198,6 @@ export class ProcessGroup {
   /** Whether anything of the group still runs (zombies excluded where /proc tells). */
   groupAlive(): boolean {
     const pid = this.child.pid;
-    if (pid === undefined) return false;
-    const live = liveGroupMembers(pid);
-    return live ? live.length > 0 : this.signalGroup(0);
+    return pid !== undefined && groupAlive(pid);
   }
 }
