@@ -3,7 +3,7 @@
  * 2; stderr tail:" and then the trainer's stderr); the log keeps the first line as the headline and
  * the last `maxLines` lines (at most `maxChars` characters) of the rest, indented under it, saying
  * how much was left out: the cause is in the worker's log, and one chatty trainer cannot flood it.
- * The run's result keeps the whole reason.
+ * The run's result keeps the whole reason, and the run directory's trainer.log all the trainer printed.
  */
 export function reasonForLog(reason: string, maxLines = 20, maxChars = 2_000): string {
   const [first, ...rest] = reason.trimEnd().split('\n');
