@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -53,6 +53,14 @@ describe('worker: command trainer', () => {
 
   const runDir = (runId: string) => join(runRoot, 'sweep-test', runId);
 
+  /** The lines of a run's trainer.log, each without its time (the worker's own lines keep theirs). */
+  function trainerLog(runId: string): string[] {
+    return readFileSync(join(runDir(runId), 'trainer.log'), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => (l.startsWith('==> ') ? l : l.replace(/^\S+ /, '')));
+  }
+
   async function expectStillServes(): Promise<void> {
     const job = await harness.enqueue(pool, { trainer: trainer('succeed.sh'), config: { N: 5e8, D: 1e9 } });
     const result = await harness.result(job.runId);
@@ -87,6 +95,12 @@ describe('worker: command trainer', () => {
     expect(await settled.getState()).toBe('completed');
     expect(settled.returnvalue).toEqual(result); // the result is the run job's return value (one hop)
     expect(settled.progress).toEqual({ point: { tokens: 200, step: 2, loss: 4 } });
+    // Everything it printed is in the run directory's trainer.log (kept here: keepRunDirs).
+    const log = trainerLog(job.runId);
+    expect(log[0]).toMatch(/^==> \S+ attempt 1 of run \S+ on worker w-\S+: \["sh",".*succeed\.sh","1000000000"\]$/);
+    expect(log).toContain('stdout {"tokens": 100, "loss": 5.0}');
+    expect(log).toContain('stdout {"final": true, "loss": 3.000000}');
+    expect(log[log.length - 1]).toMatch(/^==> \S+ attempt 1 exited with code 0 after \d+\.\d s$/);
   });
 
   it('a trainer that crashes: retried with backoff, then failed with the tail of stderr', async () => {
@@ -97,6 +111,11 @@ describe('worker: command trainer', () => {
     expect(result.attempts).toBe(RUN_JOB_ATTEMPTS);
     expect(result.partialCostFraction).toBeCloseTo(100 / 2e7);
     expect(readFileSync(join(runDir(job.runId), 'attempts'), 'utf8').trim().split('\n')).toEqual(['1', '2', '3']);
+    // trainer.log has each attempt's output, stderr included, one after the other.
+    const log = trainerLog(job.runId);
+    expect(log.filter((l) => /^==> \S+ attempt \d of run/.test(l)).map((l) => /attempt (\d)/.exec(l)![1])).toEqual(['1', '2', '3']);
+    expect(log.filter((l) => l === 'stderr RuntimeError: CUDA out of memory (simulated)')).toHaveLength(3);
+    expect(log.filter((l) => /^==> \S+ attempt \d exited with code 3 after/.test(l))).toHaveLength(3);
     const settled = await harness.settled(pool, job.runId);
     expect(await settled.getState()).toBe('failed');
     expect(settled.attemptsMade).toBe(RUN_JOB_ATTEMPTS);
@@ -162,9 +181,33 @@ describe('worker: command trainer', () => {
       expect(await harness.result(bad.runId)).toMatchObject({ status: 'failed' });
       expect(existsSync(join(cleanRoot, 'sweep-test', good.runId))).toBe(false);
       expect(existsSync(join(cleanRoot, 'sweep-test', bad.runId))).toBe(true);
+      // The failed run's output stays with it.
+      expect(readFileSync(join(cleanRoot, 'sweep-test', bad.runId, 'trainer.log'), 'utf8')).toMatch(/ stdout hello from a trainer that forgot the protocol\n/);
     } finally {
       await cleaner.close();
       rmSync(cleanRoot, { recursive: true, force: true });
+    }
+  });
+
+  it("a trainer that floods its output: trainer.log keeps the first and the last of it, within WORKER_TRAINER_LOG_MIB", async () => {
+    const floodPool = `${pool}-flood`;
+    const floodRoot = mkdtempSync(join(tmpdir(), 'lawsweep-worker-flood-'));
+    const flooded = await bootstrapWorker({ redisUrl: redis.url, pool: floodPool, id: `w-${floodPool}`, runRoot: floodRoot, trainerLogMiB: 0.1, logger: false });
+    try {
+      const job = await harness.enqueue(floodPool, { trainer: trainer('flood.sh') });
+      expect((await failedResult(job.runId)).reason).toMatch(/^no final loss/);
+      const file = join(floodRoot, 'sweep-test', job.runId, 'trainer.log');
+      // About 2 MB printed (9 MB with the times): 0.1 MiB kept, and one line saying what was left out.
+      expect(statSync(file).size).toBeLessThanOrEqual(0.1 * (1 << 20) + 200);
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^==> .* attempt 1 of run/);
+      const head = lines.slice(1, 4).map((l) => l.replace(/^\S+ /, ''));
+      expect(head).toEqual(expect.arrayContaining(['stderr flood: starting', 'stdout 1', 'stdout 2']));
+      expect(lines.find((l) => l.startsWith('… lawsweep:'))).toMatch(/^… lawsweep: +\d{7,} bytes left out here \(trainer\.log keeps the first and the last 0\.05 MiB of each attempt\) …$/);
+      expect(lines.slice(-2).map((l) => l.replace(/^\S+ /, ''))).toEqual(['stdout 300000', expect.stringMatching(/^\S+ attempt 1 exited with code 0 after/)]);
+    } finally {
+      await flooded.close();
+      rmSync(floodRoot, { recursive: true, force: true });
     }
   });
 

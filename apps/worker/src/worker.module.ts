@@ -15,6 +15,7 @@ import { ResultReporter } from './runs/result-reporter.service';
 import { RunExecutor } from './runs/run-executor.service';
 import { runsProcessorFor, runsWorkerOptions } from './runs/runs.processor';
 import { CommandTrainerRunner } from './trainers/command-trainer.runner';
+import { OrphanTrainers } from './trainers/orphan-trainers.service';
 import { ReplayTrainerRunner } from './trainers/replay-trainer.runner';
 import { SimulateTrainerRunner } from './trainers/simulate-trainer.runner';
 import { TrainerRunners } from './trainers/trainer-runners.service';
@@ -46,6 +47,7 @@ export class WorkerModule {
         GpuSlots,
         CancelWatcher,
         ResultReporter,
+        OrphanTrainers,
         CommandTrainerRunner,
         SimulateTrainerRunner,
         ReplayTrainerRunner,

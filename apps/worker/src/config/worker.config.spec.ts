@@ -5,6 +5,7 @@ describe('loadWorkerConfig', () => {
     const c = loadWorkerConfig({}, {});
     expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', pool: 'default', capacity: {}, concurrency: 1, gpus: [], labels: {}, metricsPort: 0, graceSeconds: 30 });
     expect(c.id).toMatch(/^[A-Za-z0-9._:-]+$/);
+    expect(c.trainerLogMiB).toBe(8);
   });
 
   it('reads the environment and lets explicit options win', () => {
@@ -31,6 +32,7 @@ describe('loadWorkerConfig', () => {
     ['WORKER_GPUS', '0,0', /WORKER_GPUS \(--gpus\): lists a GPU twice/],
     ['WORKER_LABELS', 'gpu', /WORKER_LABELS \(--labels\): 'gpu' is not KEY=VALUE/],
     ['WORKER_GRACE_SECONDS', '-1', /WORKER_GRACE_SECONDS \(--grace\)/],
+    ['WORKER_TRAINER_LOG_MIB', 'lots', /WORKER_TRAINER_LOG_MIB: must be a number of MiB \(0 = no trainer.log\)/],
   ])('stops on a bad %s=%s, naming the variable and its flag', (name, value, message) => {
     expect(() => loadWorkerConfig({}, { [name]: value })).toThrow(message);
   });

@@ -35,6 +35,8 @@ export class WorkerConfig {
   runRoot!: string;
   /** Keep a run's directory after it is done (default: removed; failed runs' are always kept). */
   keepRunDirs!: boolean;
+  /** MiB of a command trainer's output kept in <runDir>/trainer.log per attempt (first and last half); 0 = none. */
+  trainerLogMiB!: number;
   heartbeatSeconds!: number;
   cancelPollSeconds!: number;
   /** Base of the jittered exponential retry backoff (runBackoff). */
@@ -62,6 +64,7 @@ export interface WorkerOptions {
   killGraceSeconds?: number | string;
   runRoot?: string;
   keepRunDirs?: boolean | string;
+  trainerLogMiB?: number | string;
   heartbeatSeconds?: number | string;
   cancelPollSeconds?: number | string;
   retryBaseMs?: number | string;
@@ -90,6 +93,7 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, WorkerS
   killGraceSeconds: { env: 'WORKER_KILL_GRACE_SECONDS', help: 'between SIGTERM and SIGKILL when a trainer is stopped (default 10)' },
   runRoot: { env: 'WORKER_RUN_DIR', flag: '--run-dir' },
   keepRunDirs: { env: 'WORKER_KEEP_RUN_DIRS', flag: '--keep-run-dirs' },
+  trainerLogMiB: { env: 'WORKER_TRAINER_LOG_MIB', help: "MiB of a trainer's output kept in its run directory's trainer.log per attempt, the first and the last half (default 8; 0 = no trainer.log)" },
   heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS', help: 'how often the registry advert is refreshed (default 5)' },
   cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS', help: "how often a running run's sweep is checked for a cancel (default 2)" },
   retryBaseMs: { env: 'WORKER_RETRY_BASE_MS', help: 'base of the jittered exponential retry backoff (default 1000)' },
@@ -160,6 +164,7 @@ const fields = {
   keepRunDirs: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  trainerLogMiB: z.coerce.number({ invalid_type_error: 'must be a number of MiB (0 = no trainer.log)' }).finite().min(0),
   heartbeatSeconds: seconds(0.05),
   cancelPollSeconds: seconds(0.05),
   retryBaseMs: z.coerce.number({ invalid_type_error: 'must be a number of milliseconds' }).finite().min(0),
@@ -183,6 +188,7 @@ function defaults(): Record<keyof typeof fields, string | undefined> {
     killGraceSeconds: '10',
     runRoot: join(tmpdir(), 'lawsweep-runs'),
     keepRunDirs: 'false',
+    trainerLogMiB: '8',
     heartbeatSeconds: '5',
     cancelPollSeconds: '2',
     retryBaseMs: '1000',

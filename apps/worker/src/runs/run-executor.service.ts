@@ -147,8 +147,8 @@ export class RunExecutor {
         await this.reporter.report(this.failedResult(data, failure.message, curve.toArray(), attempt, started));
         this.record('failed', data, started);
       } else {
+        // Logged with its reason by RunsProcessor.onFailed, as every failed attempt is.
         this.record('retried', data, started);
-        this.logger.warn(`run ${data.runId} attempt ${attempt} failed, will retry: ${failure.message.split('\n')[0]}`);
       }
       throw new Error(failure.message);
     } finally {

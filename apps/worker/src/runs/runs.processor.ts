@@ -7,6 +7,8 @@ type NestWorkerOptions = Omit<WorkerOptions, 'connection'>;
 import { runBackoff, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
+import { OrphanTrainers } from '../trainers/orphan-trainers.service';
+import { reasonForLog } from './reason-for-log';
 import { RunExecutor } from './run-executor.service';
 
 /**
@@ -23,6 +25,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     private readonly runs: RunExecutor,
     private readonly redis: WorkerRedis,
     private readonly config: WorkerConfig,
+    private readonly orphans: OrphanTrainers,
   ) {
     super();
   }
@@ -35,6 +38,9 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     if (!(await this.redis.ping(15_000))) {
       throw new Error(`REDIS_URL (--redis): no answer from Redis at ${redactUrl(this.config.redisUrl)}`);
     }
+    // Trainers left running by a worker of this node that died would share GPUs (and run
+    // directories) with the runs this one is about to take.
+    await this.orphans.stopUnderRunRoot();
     this.logger.log(`worker ${this.config.id} serving ${this.worker.name} (concurrency ${this.config.concurrency})`);
     this.worker.run().catch((err: Error) => this.logger.error(`worker stopped: ${err.message}`));
   }
@@ -82,9 +88,15 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     this.logger.warn(`run ${jobId} stalled (its worker stopped renewing the lock); it goes back to the queue`);
   }
 
+  /**
+   * Every failed attempt, retried or not, in one entry: the reason's first line and its stderr tail
+   * indented under it (reasonForLog), so the cause is in the worker's log. BullMQ has moved the job
+   * when this runs: a job that will not be retried has its finishedOn set.
+   */
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, err: Error): void {
-    this.logger.warn(`run ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed: ${err.message.split('\n')[0]}`);
+    const outcome = job ? (job.finishedOn ? ' for good' : ', will retry') : '';
+    this.logger.warn(`run ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed${outcome}: ${reasonForLog(err.message)}`);
   }
 }
 

@@ -1,11 +1,15 @@
+import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { PLACEHOLDER_PATTERN, placeholderList, type RunPlaceholder, type TrainerSpec } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { RunFailure } from '../runs/run-failure';
 import { RunStopped } from '../runs/run-stopped';
+import { OrphanTrainers } from './orphan-trainers.service';
 import { ProcessGroup, type ProcessExit } from './process-group';
 import { spawnFailure } from './spawn-failure';
-import { finalLossProblem, parseTrainerLine, TailBuffer } from './trainer-output.parser';
+import { TRAINER_LOG_FILE, TrainerLog } from './trainer-log';
+import { removeTrainerMarker, writeTrainerMarker } from './trainer-marker';
+import { finalLossProblem, LineSplitter, parseTrainerLine, TailBuffer } from './trainer-output.parser';
 import type { StopReason, TrainerContext, TrainerOutcome, TrainerRunner } from './trainer.types';
 
 type CommandSpec = Extract<TrainerSpec, { type: 'command' }>;
@@ -32,7 +36,8 @@ function formatNumber(n: number): string {
 
 /**
  * The `command` trainer (protocol in ARCHITECTURE.md): starts the command without a shell in its
- * own process group, streams its JSON progress lines, enforces the per-run timeout, stops the whole
+ * own process group, streams its JSON progress lines, writes all it prints (stdout and stderr) to
+ * the run directory's trainer.log (TrainerLog), enforces the per-run timeout, stops the whole
  * group on timeout, cancel or shutdown (SIGTERM, then SIGKILL after the kill grace), and judges the
  * exit: a non-zero exit is retryable; a command that cannot be started (missing, not executable), a
  * missing, non-finite or non-positive final loss, and a timeout, are not (the same command would do
@@ -43,7 +48,10 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
   readonly type = 'command' as const;
   private readonly logger = new Logger(CommandTrainerRunner.name);
 
-  constructor(private readonly config: WorkerConfig) {}
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly orphans: OrphanTrainers,
+  ) {}
 
   async run(spec: CommandSpec, ctx: TrainerContext): Promise<TrainerOutcome> {
     const { job } = ctx;
@@ -73,23 +81,35 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       ...ctx.env,
     };
 
+    await this.stopOrphans(ctx.runDir, job.runId);
     let finalLoss: number | undefined;
     const log = new TailBuffer(4000);
     const stderr = new TailBuffer(4000);
+    const trainerLog = await this.openTrainerLog(ctx.runDir, job.runId);
+    trainerLog?.note(`attempt ${ctx.attempt} of run ${job.runId} on worker ${this.config.id}: ${JSON.stringify(argv)}`);
+    const stderrLines = new LineSplitter((line) => trainerLog?.line('stderr', line));
+    const started = Date.now();
     const group = new ProcessGroup(argv[0], argv.slice(1), {
       cwd: spec.cwd,
       env,
       onStdoutLine: (line) => {
+        trainerLog?.line('stdout', line);
         const parsed = parseTrainerLine(line);
         if (parsed.kind === 'progress') ctx.onProgress(parsed.point);
         else if (parsed.kind === 'final') finalLoss = parsed.loss;
         else log.push(`${parsed.text}\n`);
       },
-      onStderr: (chunk) => stderr.push(chunk),
+      onStderr: (chunk) => {
+        stderr.push(chunk);
+        stderrLines.push(chunk);
+      },
     });
+    trainerLog?.control({ pause: () => group.pauseOutput(), resume: () => group.resumeOutput() });
+    const marker = this.markTrainer(ctx, group.pid);
 
     const graceMs = this.config.killGraceSeconds * 1000;
     let stopCause: StopReason | 'timeout' | undefined;
+    let ended = 'ended';
     let stopping: Promise<{ killed: boolean; exit: ProcessExit }> | undefined;
     const stop = (cause: StopReason | 'timeout') => {
       if (stopping) return;
@@ -108,6 +128,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       if (stopping) {
         const { killed } = await stopping;
         const how = killed ? 'killed with SIGKILL after ignoring SIGTERM' : 'stopped with SIGTERM';
+        ended = `${how} (${stopCause})`;
         if (stopCause === 'timeout') {
           throw new RunFailure(`timeout: the trainer ran past its ${timeoutSeconds}s limit and was ${how}${tail('stderr', stderr)}`, false);
         }
@@ -115,17 +136,56 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
         throw new RunStopped(stopCause as StopReason);
       }
       await group.finish();
+      const status = exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`;
+      ended = exit.spawnError ? 'could not be started' : `exited with ${status}`;
       if (exit.spawnError) throw spawnFailure(exit.spawnError, argv[0], spec.cwd);
-      if (exit.code !== 0) {
-        const status = exit.code !== null ? `code ${exit.code}` : `signal ${exit.signal}`;
-        throw new RunFailure(`trainer exited with ${status}${tail('stderr', stderr)}`, true);
-      }
+      if (exit.code !== 0) throw new RunFailure(`trainer exited with ${status}${tail('stderr', stderr)}`, true);
       const problem = finalLossProblem(finalLoss);
       if (problem) throw new RunFailure(`${problem}${tail('stdout', log)}${tail('stderr', stderr)}`, false);
-      return { loss: finalLoss as number, logTail: log.toString() };
+      return { loss: finalLoss as number };
     } finally {
       if (timer) clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
+      if (marker) removeTrainerMarker(marker); // its group is gone: finish() or stop() saw to that
+      if (trainerLog) {
+        stderrLines.end();
+        trainerLog.note(`attempt ${ctx.attempt} ${ended} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+        const failed = await trainerLog.close();
+        if (failed) this.logger.warn(`run ${job.runId}: ${TRAINER_LOG_FILE} is incomplete: ${failed.message}`);
+      }
+    }
+  }
+
+  /**
+   * Before a trainer starts in a run directory: a trainer left there by a worker that died (the run
+   * was requeued from it) is stopped first, or two would train in one directory, on one GPU.
+   */
+  private async stopOrphans(runDir: string, runId: string): Promise<void> {
+    const { liveElsewhere } = await this.orphans.stopIn(runDir);
+    for (const other of liveElsewhere) {
+      this.logger.warn(`run ${runId}: worker ${other.workerId} (pid ${other.workerPid}, alive) still has a trainer in ${runDir} (process group ${other.pgid}); starting this attempt anyway`);
+    }
+  }
+
+  /** The trainer's marker (trainer-marker.ts), so that it can be found if this worker dies; never fails the run. */
+  private markTrainer(ctx: TrainerContext, pgid: number | undefined): string | undefined {
+    if (pgid === undefined) return undefined; // not started
+    try {
+      return writeTrainerMarker(ctx.runDir, { pgid, workerId: this.config.id, runId: ctx.job.runId, attempt: ctx.attempt });
+    } catch (err) {
+      this.logger.warn(`run ${ctx.job.runId}: cannot write the trainer's marker in ${ctx.runDir}: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  /** The run directory's trainer.log, open for this attempt; none when turned off or it cannot be opened (never fails the run). */
+  private async openTrainerLog(runDir: string, runId: string): Promise<TrainerLog | undefined> {
+    if (this.config.trainerLogMiB <= 0) return undefined;
+    try {
+      return await TrainerLog.open(join(runDir, TRAINER_LOG_FILE), this.config.trainerLogMiB * (1 << 20));
+    } catch (err) {
+      this.logger.warn(`run ${runId}: cannot write ${TRAINER_LOG_FILE}: ${(err as Error).message}`);
+      return undefined;
     }
   }
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { procStat } from './proc-info';
 import { LineSplitter } from './trainer-output.parser';
 
 /**
@@ -17,15 +18,48 @@ export function liveGroupMembers(pgid: number): number[] | undefined {
   const live: number[] = [];
   for (const entry of entries) {
     if (!/^[0-9]+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') live.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
+    const stat = procStat(Number(entry)); // undefined: the process ended while we looked
+    if (stat && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') live.push(Number(entry));
   }
   return live;
+}
+
+/** Whether anything of a process group still runs (zombies excluded where /proc tells). */
+export function groupAlive(pgid: number): boolean {
+  const live = liveGroupMembers(pgid);
+  if (live) return live.length > 0;
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a process group that is not this process's child (a trainer whose worker died): SIGTERM,
+ * then SIGKILL to whatever is left after `graceMs`. Resolves once nothing of it runs (or a second
+ * after the SIGKILL); `killed` tells whether SIGKILL was needed.
+ */
+export async function stopProcessGroup(pgid: number, graceMs: number): Promise<{ killed: boolean }> {
+  const signal = (s: NodeJS.Signals) => {
+    try {
+      process.kill(-pgid, s);
+      return true;
+    } catch {
+      return false; // ESRCH: gone
+    }
+  };
+  const waitGone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  };
+  if (!signal('SIGTERM')) return { killed: false };
+  await waitGone(graceMs);
+  if (!groupAlive(pgid)) return { killed: false };
+  const killed = signal('SIGKILL');
+  await waitGone(1000);
+  return { killed };
 }
 
 export interface ProcessExit {
@@ -51,7 +85,8 @@ export interface ProcessGroupOptions {
 export class ProcessGroup {
   private readonly child: ChildProcess;
   private readonly exited: Promise<ProcessExit>;
-  private readonly stdoutClosed: Promise<void>;
+  /** Both pipes read to their end (every process holding them gone). */
+  private readonly outputClosed: Promise<void>;
   private exit: ProcessExit | undefined;
 
   constructor(command: string, args: string[], options: ProcessGroupOptions) {
@@ -76,7 +111,7 @@ export class ProcessGroup {
     });
     const stdout = this.child.stdout!;
     stdout.setEncoding('utf8');
-    this.stdoutClosed = new Promise((resolve) => {
+    const stdoutClosed = new Promise<void>((resolve) => {
       const lines = new LineSplitter(options.onStdoutLine);
       stdout.on('data', (chunk: string) => lines.push(chunk));
       stdout.once('close', () => {
@@ -84,12 +119,29 @@ export class ProcessGroup {
         resolve();
       });
     });
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (chunk: string) => options.onStderr(chunk));
+    const stderr = this.child.stderr!;
+    stderr.setEncoding('utf8');
+    stderr.on('data', (chunk: string) => options.onStderr(chunk));
+    const stderrClosed = new Promise<void>((resolve) => stderr.once('close', () => resolve()));
+    this.outputClosed = Promise.all([stdoutClosed, stderrClosed]).then(() => undefined);
   }
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /**
+   * Stops reading the trainer's output until resumeOutput(): when its pipes fill, the trainer's
+   * writes block, as they would on a slow terminal (the run's trainer.log is behind).
+   */
+  pauseOutput(): void {
+    this.child.stdout?.pause();
+    this.child.stderr?.pause();
+  }
+
+  resumeOutput(): void {
+    this.child.stdout?.resume();
+    this.child.stderr?.resume();
   }
 
   /** Resolves when the leader exits (or could not start: code 127). */
@@ -115,13 +167,13 @@ export class ProcessGroup {
 
   /**
    * After the leader exited on its own: kills anything the trainer left running in its group (a
-   * run's processes must not outlive the run, and a straggler holding the pipe open would keep
-   * stdout from closing), then waits for stdout to be read to the end.
+   * run's processes must not outlive the run, and a straggler holding a pipe open would keep it
+   * from closing), then waits for stdout and stderr to be read to the end.
    */
   async finish(): Promise<ProcessExit> {
     const exit = await this.exited;
     this.signalGroup('SIGKILL');
-    await Promise.race([this.stdoutClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     return exit;
   }
 
@@ -139,15 +191,13 @@ export class ProcessGroup {
     while (Date.now() < deadline && this.groupAlive()) await new Promise((r) => setTimeout(r, 50));
     clearTimeout(timer);
     if (this.groupAlive()) killed = this.signalGroup('SIGKILL') || killed;
-    await Promise.race([this.stdoutClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
+    await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     return { killed, exit };
   }
 
   /** Whether anything of the group still runs (zombies excluded where /proc tells). */
   groupAlive(): boolean {
     const pid = this.child.pid;
-    if (pid === undefined) return false;
-    const live = liveGroupMembers(pid);
-    return live ? live.length > 0 : this.signalGroup(0);
+    return pid !== undefined && groupAlive(pid);
   }
 }

@@ -20,8 +20,6 @@ export interface TrainerContext {
 
 export interface TrainerOutcome {
   loss: number;
-  /** Any stdout that was not protocol JSON (command trainer), for the log. */
-  logTail?: string;
 }
 
 /** One implementation per trainer type (command, simulate, replay). */

@@ -1,0 +1,106 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import { WorkerConfig } from '../config/worker.config';
+import { OrphanTrainers } from './orphan-trainers.service';
+import { groupAlive } from './process-group';
+import { procStat } from './proc-info';
+import { thisWorkerProcess, type TrainerMarker } from './trainer-marker';
+
+/**
+ * Which markers OrphanTrainers acts on, with real process groups (Linux: /proc). A worker that died
+ * is a pid that has exited; pid reuse is a marker whose start time does not match.
+ */
+const linux = existsSync('/proc/self/stat') ? describe : describe.skip;
+
+linux('OrphanTrainers', () => {
+  const root = mkdtempSync(join(tmpdir(), 'lawsweep-orphans-unit-'));
+  const groups: number[] = [];
+  let n = 0;
+  const config = Object.assign(new WorkerConfig(), { runRoot: root, killGraceSeconds: 0.2 });
+  const orphans = new OrphanTrainers(config);
+  const self = thisWorkerProcess()!;
+  const deadPid = spawnSync('true').pid!; // exited and reaped: a worker that is gone
+
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => {
+    for (const pgid of groups) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // stopped by the test, as it should be
+      }
+    }
+    rmSync(root, { recursive: true, force: true });
+    Logger.overrideLogger(['log', 'warn', 'error']);
+  });
+
+  /** A trainer-like process group (sh and a sleep) in a new run directory, and its marker's fields. */
+  function trainer(): { runDir: string; pgid: number; marker: TrainerMarker } {
+    const runDir = join(root, 'sweep', `run-${++n}`);
+    mkdirSync(runDir, { recursive: true });
+    const child = spawn('sh', ['-c', 'sleep 30 & wait'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, LAWSWEEP_RUN_DIR: runDir } });
+    child.unref();
+    const pgid = child.pid!;
+    groups.push(pgid);
+    const marker: TrainerMarker = { pgid, leaderStart: procStat(pgid)!.startTime, workerPid: deadPid, workerStart: '1', workerId: 'gone', runId: `run-${n}`, attempt: 1, pidSpace: self.pidSpace, startedAt: new Date().toISOString() };
+    return { runDir, pgid, marker };
+  }
+
+  function mark(runDir: string, marker: TrainerMarker): string {
+    const path = join(runDir, `.lawsweep-trainer-${marker.pgid}-abc123.json`);
+    writeFileSync(path, JSON.stringify(marker));
+    return path;
+  }
+
+  it("stops a group whose worker is gone, and removes its marker", async () => {
+    const t = trainer();
+    mark(t.runDir, t.marker);
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 1, liveElsewhere: [] });
+    expect(groupAlive(t.pgid)).toBe(false);
+    expect(readdirSync(t.runDir)).toEqual([]);
+  });
+
+  it("leaves a live worker's trainer alone and reports it", async () => {
+    const t = trainer();
+    const marker = { ...t.marker, workerPid: self.workerPid, workerStart: self.workerStart, workerId: 'alive' };
+    const path = mark(t.runDir, marker);
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [marker] });
+    expect(groupAlive(t.pgid)).toBe(true);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('does not stop a pid that is another process now (start time differs); the stale marker goes', async () => {
+    const t = trainer();
+    mark(t.runDir, { ...t.marker, leaderStart: '12345' });
+    expect((await orphans.stopIn(t.runDir)).stopped).toBe(0);
+    expect(groupAlive(t.pgid)).toBe(true);
+    expect(readdirSync(t.runDir)).toEqual([]);
+  });
+
+  it("skips markers of another machine or pid namespace (a run root on shared storage)", async () => {
+    const t = trainer();
+    const path = mark(t.runDir, { ...t.marker, pidSpace: 'another-boot/pid:[1]' });
+    expect((await orphans.stopIn(t.runDir)).stopped).toBe(0);
+    expect(groupAlive(t.pgid)).toBe(true);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('after its leader exited, stops the members that carry the run directory; not a group of another run', async () => {
+    const ours = trainer();
+    const theirs = trainer();
+    // The leader (sh) goes; its sleep lives on in the group.
+    for (const t of [ours, theirs]) {
+      process.kill(t.pgid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(groupAlive(t.pgid)).toBe(true);
+    }
+    mark(ours.runDir, ours.marker);
+    mark(join(root, 'sweep', 'run-1'), theirs.marker); // a marker naming theirs, in another run's directory
+    expect(await orphans.stopUnderRunRoot()).toBe(1);
+    expect(groupAlive(ours.pgid)).toBe(false);
+    expect(groupAlive(theirs.pgid)).toBe(true);
+  });
+});

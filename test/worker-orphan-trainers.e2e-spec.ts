@@ -1,0 +1,134 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { WORKER_REGISTRY_KEY, type TrainerSpec } from '@lawsweep/contracts';
+import { liveGroupMembers } from '../apps/worker/src/trainers/process-group';
+import { BUILT, ensureBuilt, ROOT } from './support/built';
+import { startRedis, type TestRedis } from './support/redis-server';
+import { waitFor } from './support/wait-for';
+import { WorkerHarness } from './support/worker-harness';
+
+/**
+ * kill -9 of a worker (the built worker process) leaves its trainers running: each is the leader
+ * of its own process group, re-parented to PID 1. The next worker on the node stops them, from the
+ * markers in their run directories: when it starts, and before it starts a requeued run's trainer
+ * again in the same directory. A live worker's trainers are never touched. Linux only (/proc).
+ */
+const trainer = (script: string): TrainerSpec => ({ type: 'command', command: ['sh', join(ROOT, 'test/fixtures/trainers', script)] });
+const linux = existsSync('/proc/self/stat') ? describe : describe.skip;
+
+interface WorkerProcess {
+  proc: ChildProcess;
+  log: () => string;
+  exited: Promise<unknown>;
+}
+
+linux('worker: trainers orphaned by kill -9', () => {
+  let redis: TestRedis;
+  let client: Redis;
+  let harness: WorkerHarness;
+  let runRoot: string;
+  const workers: WorkerProcess[] = [];
+  const groups: number[] = [];
+  const tag = randomUUID().slice(0, 8);
+
+  beforeAll(async () => {
+    ensureBuilt(BUILT.worker);
+    redis = await startRedis();
+    client = new Redis(redis.url);
+    harness = new WorkerHarness(redis.url);
+    runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-orphans-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGKILL');
+    await Promise.all(workers.map((w) => w.exited));
+    for (const pgid of groups) {
+      try {
+        process.kill(-pgid, 'SIGKILL');
+      } catch {
+        // gone, as it should be
+      }
+    }
+    await harness?.close();
+    client?.disconnect();
+    await redis?.stop();
+    rmSync(runRoot, { recursive: true, force: true });
+  });
+
+  /** Starts the built worker as its own process and waits until it takes runs. */
+  async function startWorker(id: string, pool: string): Promise<WorkerProcess> {
+    let log = '';
+    const proc = spawn('node', [BUILT.worker], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: pool, WORKER_ID: id, WORKER_RUN_DIR: runRoot, WORKER_KILL_GRACE_SECONDS: '1', WORKER_LOCK_SECONDS: '1', WORKER_GRACE_SECONDS: '0', WORKER_KEEP_RUN_DIRS: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (log += d));
+    proc.stderr!.on('data', (d) => (log += d));
+    const worker = { proc, log: () => log, exited: new Promise((r) => proc.once('exit', r)) };
+    workers.push(worker);
+    await waitFor(`${id} to serve its queue`, () => log.includes(`worker ${id} serving`) && client.hget(WORKER_REGISTRY_KEY, id));
+    return worker;
+  }
+
+  /** Enqueues a run and waits for its trainer to start; its process group id (the leader's pid). */
+  async function startRun(pool: string, script: string): Promise<{ runId: string; runDir: string; pgid: number }> {
+    const job = await harness.enqueue(pool, { trainer: trainer(script) });
+    const runDir = join(runRoot, 'sweep-test', job.runId);
+    const pids = await waitFor(`the trainer of ${job.runId}`, () => existsSync(join(runDir, 'pids')) && readFileSync(join(runDir, 'pids'), 'utf8').trim());
+    const pgid = Number(pids.split(' ')[0]);
+    groups.push(pgid);
+    return { runId: job.runId, runDir, pgid };
+  }
+
+  const markers = (runDir: string) => readdirSync(runDir).filter((n) => n.startsWith('.lawsweep-trainer-'));
+  const running = (pgid: number) => (liveGroupMembers(pgid) ?? []).length > 0;
+
+  async function kill9(worker: WorkerProcess): Promise<void> {
+    worker.proc.kill('SIGKILL');
+    await worker.exited;
+  }
+
+  it("a worker that starts stops the trainers of a worker killed with -9, and leaves a live worker's alone", async () => {
+    const killed = await startWorker(`killed-${tag}`, `a-${tag}`);
+    const alive = await startWorker(`alive-${tag}`, `d-${tag}`);
+    const orphan = await startRun(`a-${tag}`, 'hang.sh');
+    const other = await startRun(`d-${tag}`, 'hang.sh');
+
+    await kill9(killed);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(running(orphan.pgid)).toBe(true); // the problem: the trainer outlived its worker
+
+    const restarted = await startWorker(`restarted-${tag}`, `c-${tag}`);
+    expect(running(orphan.pgid)).toBe(false); // stopped before the worker took runs
+    expect(markers(orphan.runDir)).toEqual([]);
+    expect(restarted.log()).toMatch(new RegExp(`stopped an orphaned trainer in ${orphan.runDir}: process group ${orphan.pgid} \\(run ${orphan.runId}, attempt 1\\), started \\S+ by worker killed-${tag} \\(pid ${killed.proc.pid}\\), which is gone; stopped with SIGTERM`));
+    // The live worker's trainer trains on, its marker in place.
+    expect(running(other.pgid)).toBe(true);
+    expect(markers(other.runDir)).toHaveLength(1);
+    expect(restarted.log()).not.toContain(other.runId);
+    expect(alive.proc.exitCode).toBeNull();
+  }, 60_000);
+
+  it('a worker taking over the run of a worker killed with -9 stops the orphan before it starts the trainer again', async () => {
+    const pool = `b-${tag}`;
+    const first = await startWorker(`first-${tag}`, pool);
+    const run = await startRun(pool, 'hang-then-finish.sh');
+    // A second worker of the pool starts while the first lives: the first's trainer is not its business.
+    const second = await startWorker(`second-${tag}`, pool);
+    expect(running(run.pgid)).toBe(true);
+    expect(second.log()).not.toMatch(/orphaned/);
+
+    await kill9(first);
+    // BullMQ requeues the run once the dead worker's lock expires (1 s here); the second worker takes it.
+    const result = await harness.result(run.runId, 30_000);
+    expect(result).toMatchObject({ status: 'done', worker: `second-${tag}`, loss: 2 });
+    expect(readFileSync(join(run.runDir, 'first-trainer-at-restart'), 'utf8').trim()).toBe('gone');
+    expect(running(run.pgid)).toBe(false);
+    expect(second.log()).toMatch(new RegExp(`stopped an orphaned trainer in ${run.runDir}: process group ${run.pgid} \\(run ${run.runId}, attempt 1\\)`));
+  }, 60_000);
+});
