@@ -198,14 +198,18 @@ return added
  * resuming a sweep the circuit breaker paused lets it run again, rather than pause at once. With an
  * expected spec revision, a spec changed since (PATCH /sweeps/:id) answers 'revision' and nothing
  * moves: a planner that decided to end the sweep under the old spec must plan again under the new one.
- * KEYS: sweep hash, streak list, streak runs list. ARGV: to, reason, now, expected specRevision ('' = any), then allowed from-states.
+ * With a notification (field, JSON), the move also leaves it in the notify outbox, in the same step:
+ * a planner that stops between the move and queueing the message leaves it there for the next one.
+ * KEYS: sweep hash, streak list, streak runs list, notify outbox hash.
+ * ARGV: to, reason, now, expected specRevision ('' = any), outbox field ('' = none), outbox JSON, then allowed from-states.
  */
 export const TRANSITION = `
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st then return 'missing' end
 if ARGV[4] ~= '' and (tonumber(redis.call('HGET', KEYS[1], 'specRevision')) or 0) ~= tonumber(ARGV[4]) then return 'revision' end
-for i = 5, #ARGV do
+for i = 7, #ARGV do
   if st == ARGV[i] then
+    if ARGV[5] ~= '' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[6]) end
     redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[3])
     if ARGV[1] == 'running' then
       redis.call('HSET', KEYS[1], 'failStreak', '0')

@@ -131,3 +131,12 @@ export interface FailureReasonCount {
 
 /** The contracts' shape (its parser, parseImportedRuns, makes them), named here for the store's callers. */
 export type { ImportedRun } from '@lawsweep/contracts';
+
+/**
+ * A webhook message a state change leaves in the notify outbox in the same step (SweepStore.transition),
+ * until the planner has queued it for delivery: `id` is unique per change, `json` what the notifier needs.
+ */
+export interface NotifyIntent {
+  id: string;
+  json: string;
+}

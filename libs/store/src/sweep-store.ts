@@ -11,6 +11,7 @@ import type {
   FitSummary,
   HistoryPoint,
   ImportedRun,
+  NotifyIntent,
   ObservationRecord,
   RecordOutcome,
   ReserveOutcome,
@@ -54,7 +55,8 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  * counters, fit summary), `sweep:<id>:runs` (list of run ids), `:active` (set of runs in flight),
  * `:configs` (hash config key -> run id), `:obs` (list of {runId, config, loss}), `:history`,
  * `:streak` (the current failure streak's reason summaries), `:streakRuns` (its run ids), `:failures` (hash reason summary -> count),
- * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`.
+ * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`, `notify-outbox` (hash: messages
+ * of state changes not yet queued for the webhook).
  */
 /** Runs per import script call (see importRuns). */
 const IMPORT_CHUNK = 5_000;
@@ -80,7 +82,7 @@ export class SweepStore {
     define('lsAppendCurve', 2, APPEND_CURVE);
     define('lsRecordResult', 8, RECORD_RESULT);
     define('lsImportRuns', 4, IMPORT_RUNS);
-    define('lsTransition', 3, TRANSITION);
+    define('lsTransition', 4, TRANSITION);
     define('lsUpdateSweep', 3, UPDATE_SWEEP);
     define('lsReleaseStreak', 3, RELEASE_STREAK);
     define('lsRenewLock', 1, RENEW_LOCK);
@@ -254,10 +256,23 @@ export class SweepStore {
 
   /**
    * Moves a sweep to `to` if it is in one of `from` (and, given `expectedRevision`, its spec has not
-   * changed since: else 'revision'); answers 'ok', 'missing', 'revision' or the current state.
+   * changed since: else 'revision'); answers 'ok', 'missing', 'revision' or the current state. With
+   * `notify`, a move that happens also leaves that message in the notify outbox, in the same step.
    */
-  async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now(), expectedRevision?: number): Promise<string> {
-    return this.cmd.lsTransition(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streak'), this.sweepKey(sweepId, 'streakRuns'), to, reason, String(now), expectedRevision === undefined ? '' : String(expectedRevision), ...from);
+  async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now(), expectedRevision?: number, notify?: NotifyIntent): Promise<string> {
+    return this.cmd.lsTransition(
+      this.sweepKey(sweepId),
+      this.sweepKey(sweepId, 'streak'),
+      this.sweepKey(sweepId, 'streakRuns'),
+      this.notifyOutboxKey,
+      to,
+      reason,
+      String(now),
+      expectedRevision === undefined ? '' : String(expectedRevision),
+      notify?.id ?? '',
+      notify?.json ?? '',
+      ...from,
+    );
   }
 
   /**
@@ -278,6 +293,21 @@ export class SweepStore {
       String(options.now ?? Date.now()),
       options.reopen === false ? '0' : '1',
     );
+  }
+
+  /** The notify outbox: messages whose state change was made (transition with `notify`) and not yet queued for delivery, by id. */
+  async notifyOutbox(): Promise<NotifyIntent[]> {
+    const all = await this.redis.hgetall(this.notifyOutboxKey);
+    return Object.entries(all).map(([id, json]) => ({ id, json }));
+  }
+
+  /** Removes a message from the notify outbox once it is queued for delivery. */
+  async clearNotifyIntent(id: string): Promise<void> {
+    await this.redis.hdel(this.notifyOutboxKey, id);
+  }
+
+  private get notifyOutboxKey(): string {
+    return `${this.prefix}notify-outbox`;
   }
 
   /**

@@ -6,6 +6,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import type { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter, Registry } from 'prom-client';
+import { parseSweepSpec } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import { PlannerConfig } from '../config/planner-config';
@@ -73,12 +74,12 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
 
   /** A planner's notification parts, on this test's queue prefix. */
   /** Registered as AppModule does: the queue and the processor only with a notify URL. */
-  async function planner(url: string, backoffMs = 10): Promise<{ notifier: NotifierService; queue?: Queue }> {
+  async function planner(url: string, backoffMs = 10, sweepStore: SweepStore = store): Promise<{ notifier: NotifierService; queue?: Queue }> {
     const redisUrl = redis.url;
     const config = new PlannerConfig(redisUrl, 0, '127.0.0.1', undefined, 'p:', `bull${prefix}`, 5000, 15000, 30000, '10mb', 30000, false, 10, 3_600_000, url || undefined);
     const app = await Test.createTestingModule({
       imports: [BullModule.forRoot({ connection: { ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: null }, prefix: config.queuePrefix }), ...(url ? [BullModule.registerQueue({ name: NOTIFY_QUEUE })] : [])],
-      providers: [NotifierService, ...(url ? [NotifyProcessor] : []), { provide: PlannerConfig, useValue: config }, { provide: SweepStore, useValue: store }, { provide: MetricsService, useValue: { notifications: counter } }],
+      providers: [NotifierService, ...(url ? [NotifyProcessor] : []), { provide: PlannerConfig, useValue: config }, { provide: SweepStore, useValue: sweepStore }, { provide: MetricsService, useValue: { notifications: counter } }],
     }).compile();
     await app.init();
     apps.push(app);
@@ -86,7 +87,7 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
     notifier.backoffMs = backoffMs;
     return { notifier, queue: url ? app.get<Queue>(getQueueToken(NOTIFY_QUEUE)) : undefined };
   }
-  const count = async (outcome: string) => (await counter.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+  const count = async (outcome: string) => (await counter.get()).values.filter((v) => v.labels.outcome === outcome).reduce((n, v) => n + v.value, 0);
 
   it('retries a webhook answering 503 and 429 until it takes the message', async () => {
     const hook = await webhook([503, 429]);
@@ -141,6 +142,51 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
     expect(hook.bodies).toHaveLength(2);
     expect(hook.bodies[1]).toBe(hook.bodies[0]);
   }, 20_000);
+
+  it('a message its planner left in the outbox (stopped between the state change and queueing it) is queued by the next one, once', async () => {
+    const hook = await webhook([]);
+    servers.push(hook.server);
+    const client = new Redis(redis.url);
+    try {
+      const real = new SweepStore(client, { prefix: `outbox${prefix}:` });
+      const parsed = parseSweepSpec({ name: 'outbox', variables: { N: { min: 1e7, max: 1e9 } }, budget: 1e20, targets: [{ N: 1e10 }], trainer: { type: 'simulate' }, law: { expression: 'E + A / N^a', params: { E: [1, 3], A: [1, 1e4], a: [0.1, 1] } } });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+      const id = await real.createSweep(parsed.spec);
+      const { notifier } = await planner(hook.url, 10, real);
+      const change = { state: 'done', reason: 'maxRuns (3) reached' } as const;
+      const made = Date.now() - 61_000;
+      const note = notifier.intent('sweep.done', id, change, made)!;
+      // The state change leaves the message in the outbox in the same step; its planner was killed before queueing it.
+      expect(await real.transition(id, ['running'], 'done', change.reason, made, undefined, note)).toBe('ok');
+      expect(await real.notifyOutbox()).toEqual([note]);
+      // A refused change leaves nothing.
+      expect(await real.transition(id, ['running'], 'failed', 'x', Date.now(), undefined, notifier.intent('sweep.failed', id, { state: 'failed', reason: 'x' }))).toBe('done');
+      expect(await real.notifyOutbox()).toEqual([note]);
+
+      expect(await notifier.redeliverStranded(made + 30_000)).toBe(0); // its planner may still be queueing it
+      expect(await notifier.redeliverStranded()).toBe(1);
+      await until('delivery from the outbox', async () => (await count('sent')) === 1);
+      expect(JSON.parse(hook.bodies[0])).toMatchObject({ event: 'sweep.done', sweep: { id, state: 'done' } });
+      expect(await real.notifyOutbox()).toEqual([]);
+      expect(await notifier.redeliverStranded()).toBe(0);
+      // Queued but still in the outbox (a planner killed after queueing, before removing it): the same job id, not sent twice.
+      await client.hset(`outbox${prefix}:notify-outbox`, note.id, note.json);
+      expect(await notifier.redeliverStranded()).toBe(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(hook.bodies).toHaveLength(1);
+
+      // The usual path: the planner that made the change queues it at once, and the outbox is emptied.
+      const paused = { state: 'paused', reason: 'paused: x' } as const;
+      const second = await real.createSweep(parsed.spec);
+      const now = notifier.intent('sweep.paused', second, paused)!;
+      expect(await real.transition(second, ['running'], 'paused', paused.reason, Date.now(), undefined, now)).toBe('ok');
+      notifier.sweepEvent('sweep.paused', second, paused, now);
+      await until('the second delivery', async () => (await count('sent')) === 2);
+      expect(await real.notifyOutbox()).toEqual([]);
+    } finally {
+      client.disconnect();
+    }
+  });
 
   it('queues and sends nothing without a notify URL (no queue, no worker)', async () => {
     const { notifier, queue } = await planner('');

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { SweepStore } from '@lawsweep/store';
+import { SweepStore, type NotifyIntent } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { sweepNotification, type SweepEvent, type SweepEventChange } from './notification';
@@ -10,6 +10,17 @@ import { NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_MS, NOTIFY_KEEP, NOTIFY_QUEUE, type Not
 /** How long shutdown waits for notifications still being queued. */
 const SHUTDOWN_WAIT_MS = 5_000;
 
+/** An outbox message older than this was left by a planner that stopped before queueing it (that takes milliseconds). */
+export const STRANDED_AFTER_MS = 60_000;
+
+/** What the outbox keeps of a change: enough to queue its message later (the sweep is read then). */
+interface OutboxEntry {
+  event: SweepEvent;
+  sweepId: string;
+  change: SweepEventChange;
+  at: number;
+}
+
 /**
  * Queues a JSON message for LAWSWEEP_NOTIFY_URL when a sweep ends (done, failed) or the circuit
  * breaker pauses it, so nobody has to watch a month-long sweep to learn it stopped. Queued by the
@@ -17,14 +28,17 @@ const SHUTDOWN_WAIT_MS = 5_000;
  * background: planning never waits on a webhook. Delivery (NotifyProcessor) is a durable BullMQ job:
  * retried with backoff on network errors, 5xx and 429 for ~8.5 minutes, by whichever planner replica
  * is up: a planner that stops or is killed while a webhook is down loses nothing. At least once, not
- * ordered: a POST whose answer is lost (timeout, planner killed) is sent again. What cannot be queued
- * (the sweep unreadable; Redis still away when the planner stops) is logged and counted
+ * ordered: a POST whose answer is lost (timeout, planner killed) is sent again. The state change
+ * and the message are one step: the store's transition leaves the message in an outbox (intent()),
+ * removed once it is queued; one a planner left there when it stopped or was killed in between is
+ * queued by the reconciler of any planner with a notify URL (redeliverStranded), under the same
+ * job id. What cannot be queued (the sweep unreadable) is logged and counted
  * (lawsweep_notifications_total{outcome="failed"}), never thrown.
  */
 @Injectable()
 export class NotifierService implements OnApplicationShutdown {
   private readonly logger = new Logger('Notifier');
-  private readonly pending = new Map<Promise<void>, { event: SweepEvent; sweepId: string }>();
+  private readonly pending = new Map<Promise<void>, { event: SweepEvent; sweepId: string; intentId?: string }>();
   /** The first retry's wait; each next one doubles (tests shorten it). */
   backoffMs = NOTIFY_BACKOFF_MS;
 
@@ -36,28 +50,68 @@ export class NotifierService implements OnApplicationShutdown {
     @Optional() @InjectQueue(NOTIFY_QUEUE) private readonly queue?: Queue<NotifyJob>,
   ) {}
 
-  /** Queues the event (the change as it was made) for this sweep when a webhook is configured. */
-  sweepEvent(event: SweepEvent, sweepId: string, change: SweepEventChange): void {
+  /**
+   * The outbox entry for a change about to be made (pass it to SweepStore.transition, then to
+   * sweepEvent): undefined when no webhook is configured (nothing would ever empty the outbox).
+   */
+  intent(event: SweepEvent, sweepId: string, change: SweepEventChange, now = Date.now()): NotifyIntent | undefined {
+    if (!this.config.notifyUrl || !this.queue) return undefined;
+    const entry: OutboxEntry = { event, sweepId, change, at: now };
+    // A BullMQ job id: unique per change, and no ':' (BullMQ refuses it).
+    return { id: `${sweepId}.${event}.${now}`, json: JSON.stringify(entry) };
+  }
+
+  /**
+   * Queues the event (the change as it was made) for this sweep when a webhook is configured; with
+   * its outbox entry, as that entry's job (so a second queueing of it is a no-op) and then removes it.
+   */
+  sweepEvent(event: SweepEvent, sweepId: string, change: SweepEventChange, intent?: NotifyIntent): void {
     const queue = this.queue;
     if (!this.config.notifyUrl || !queue) return;
-    const queued: Promise<void> = this.enqueue(queue, event, sweepId, change)
+    const queued: Promise<void> = this.enqueue(queue, event, sweepId, change, intent?.id)
       .catch((err: Error) => {
         this.metrics.notifications.inc({ event, outcome: 'failed' });
         this.logger.warn(`notification ${event} for sweep ${sweepId}: not queued: ${err.message}`);
       })
       .finally(() => this.pending.delete(queued));
-    this.pending.set(queued, { event, sweepId });
+    this.pending.set(queued, { event, sweepId, intentId: intent?.id });
   }
 
-  private async enqueue(queue: Queue<NotifyJob>, event: SweepEvent, sweepId: string, change: SweepEventChange): Promise<void> {
+  /**
+   * Queues the outbox messages older than STRANDED_AFTER_MS (their planner stopped between the state
+   * change and queueing it); called by the reconciler. Returns how many.
+   */
+  async redeliverStranded(now = Date.now()): Promise<number> {
+    const queue = this.queue;
+    if (!this.config.notifyUrl || !queue) return 0;
+    let queued = 0;
+    for (const { id, json } of await this.store.notifyOutbox()) {
+      let entry: OutboxEntry;
+      try {
+        entry = JSON.parse(json) as OutboxEntry;
+      } catch {
+        await this.store.clearNotifyIntent(id); // not ours to read: never queueable
+        continue;
+      }
+      if (!(now - entry.at >= STRANDED_AFTER_MS)) continue;
+      await this.enqueue(queue, entry.event, entry.sweepId, entry.change, id);
+      this.logger.log(`notification ${entry.event} for sweep ${entry.sweepId}: queued from the outbox (the planner that made the change stopped before queueing it)`);
+      queued++;
+    }
+    return queued;
+  }
+
+  private async enqueue(queue: Queue<NotifyJob>, event: SweepEvent, sweepId: string, change: SweepEventChange, jobId?: string): Promise<void> {
     const sweep = await this.store.getSweep(sweepId);
-    if (!sweep) return;
-    // Waits while Redis is away (BullMQ's connection retries for ever): queued once it is back.
-    await queue.add(
-      event,
-      { event, sweepId, body: sweepNotification(event, change, sweep) },
-      { attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: this.backoffMs }, removeOnComplete: NOTIFY_KEEP.completed, removeOnFail: NOTIFY_KEEP.failed },
-    );
+    if (sweep) {
+      // Waits while Redis is away (BullMQ's connection retries for ever): queued once it is back.
+      await queue.add(
+        event,
+        { event, sweepId, body: sweepNotification(event, change, sweep) },
+        { ...(jobId ? { jobId } : {}), attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: this.backoffMs }, removeOnComplete: NOTIFY_KEEP.completed, removeOnFail: NOTIFY_KEEP.failed },
+      );
+    }
+    if (jobId) await this.store.clearNotifyIntent(jobId);
   }
 
   /**
@@ -67,7 +121,12 @@ export class NotifierService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.pending.size === 0) return;
     await Promise.race([Promise.allSettled([...this.pending.keys()]), new Promise((r) => setTimeout(r, SHUTDOWN_WAIT_MS).unref())]);
-    for (const { event, sweepId } of this.pending.values()) {
+    for (const { event, sweepId, intentId } of this.pending.values()) {
+      if (intentId) {
+        // Left in the outbox by its state change: the next planner's reconciler queues it.
+        this.logger.warn(`notification ${event} for sweep ${sweepId}: not queued when the planner stopped (Redis unreachable); it stays in the outbox for the next planner`);
+        continue;
+      }
       this.metrics.notifications.inc({ event, outcome: 'failed' });
       this.logger.warn(`notification ${event} for sweep ${sweepId}: not queued when the planner stopped (Redis unreachable)`);
     }

@@ -5,6 +5,7 @@ import { SweepStore, type RunRecord, type SweepRecord } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { RunQueuesService, type RunJobState } from '../queues/run-queues.service';
 import { ResultsService } from '../results/results.service';
+import { NotifierService } from '../notify/notifier.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { ENQUEUE_RETRY_MARGIN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { PlanningLoopService } from './planning-loop.service';
@@ -20,7 +21,8 @@ import { PlanningLoopService } from './planning-loop.service';
  *   arrives later changes nothing.
  * After a pass that went through every sweep, completed run jobs older than the keep period are
  * removed: every one that finished before the pass began has had its result recorded by then; and
- * so are the adverts of workers gone for a day (GONE_WORKER_KEPT_MS).
+ * so are the adverts of workers gone for a day (GONE_WORKER_KEPT_MS). Webhook messages a stopped
+ * planner left in the notify outbox are queued (NotifierService.redeliverStranded).
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -35,6 +37,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: PlannerConfig,
     private readonly results: ResultsService,
     private readonly registry: WorkerRegistryService,
+    private readonly notifier: NotifierService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -64,6 +67,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         }
         await this.removeRecordedJobs(pools, passStart);
         await this.registry.forgetGone(now);
+        // Webhook messages whose planner stopped between the state change and queueing them.
+        await this.notifier.redeliverStranded(now);
       } catch (err) {
         this.logger.warn(`reconcile failed: ${(err as Error).message}`);
       } finally {

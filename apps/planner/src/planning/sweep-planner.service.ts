@@ -66,7 +66,9 @@ export class SweepPlannerService {
       engine = this.engines.engine(sweep);
     } catch (err) {
       const reason = `cannot build the design engine: ${(err as Error).message}`;
-      if ((await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason)) === 'ok') this.notifier.sweepEvent('sweep.failed', sweepId, { state: 'failed', reason });
+      const change = { state: 'failed', reason } as const;
+      const note = this.notifier.intent('sweep.failed', sweepId, change);
+      if ((await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason, Date.now(), undefined, note)) === 'ok') this.notifier.sweepEvent('sweep.failed', sweepId, change, note);
       return { enqueued: [], finished: reason };
     }
     const refit = await this.refitIfNeeded(sweep, engine);
@@ -258,8 +260,10 @@ export class SweepPlannerService {
   /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
   private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
     const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
-    if ((await this.store.transition(sweep.id, ['running'], 'paused', warning.message)) !== 'ok') return { enqueued: [] };
-    this.notifier.sweepEvent('sweep.paused', sweep.id, { state: 'paused', reason: warning.message });
+    const change = { state: 'paused', reason: warning.message } as const;
+    const note = this.notifier.intent('sweep.paused', sweep.id, change);
+    if ((await this.store.transition(sweep.id, ['running'], 'paused', warning.message, Date.now(), undefined, note)) !== 'ok') return { enqueued: [] };
+    this.notifier.sweepEvent('sweep.paused', sweep.id, change, note);
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
     this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
@@ -274,11 +278,15 @@ export class SweepPlannerService {
     // Only if the spec is the one this pass planned with: an update that landed meanwhile (more
     // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
     const why = done ? reason : `${reason}; no run succeeded`;
-    const outcome = await this.store.transition(sweep.id, ['running'], done ? 'done' : 'failed', why, Date.now(), sweep.specRevision);
+    const event = done ? 'sweep.done' : 'sweep.failed';
+    const change = { state: done ? 'done' : 'failed', reason: why } as const;
+    // The message is left in the notify outbox by the same step as the change (nothing lost to a stop in between).
+    const note = this.notifier.intent(event, sweep.id, change);
+    const outcome = await this.store.transition(sweep.id, ['running'], change.state, why, Date.now(), sweep.specRevision, note);
     if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
     if (outcome === 'ok') {
-      this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
-      this.notifier.sweepEvent(done ? 'sweep.done' : 'sweep.failed', sweep.id, { state: done ? 'done' : 'failed', reason: why });
+      this.logger.log(`sweep ${sweep.id} ${change.state}: ${reason}`);
+      this.notifier.sweepEvent(event, sweep.id, change, note);
     }
     return { enqueued: [], finished: reason };
   }
