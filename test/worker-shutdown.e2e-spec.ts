@@ -187,6 +187,35 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
     }
   }, 60_000);
 
+  it('a signal while closing hangs (nothing left to cut short) exits at once', async () => {
+    const idle = `${pool}-idle`;
+    let log = '';
+    const proc = spawn('node', [MAIN], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: idle, WORKER_ID: 'worker-idle', WORKER_RUN_DIR: runRoot },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout!.on('data', (d) => (log += d));
+    proc.stderr!.on('data', (d) => (log += d));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    try {
+      await waitFor('worker-idle to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-idle'));
+      await client.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+      proc.kill('SIGINT');
+      await waitFor('the shutdown to begin', () => (/shutting down \(SIGINT\)/.test(log) ? true : undefined));
+      await new Promise((r) => setTimeout(r, 500)); // closing now waits on Redis (it would, for the default 60 s)
+      const again = Date.now();
+      proc.kill('SIGINT');
+      const exit = await exited;
+      expect(Date.now() - again).toBeLessThan(5_000);
+      expect(exit.code).toBe(1);
+      expect(log).toMatch(/SIGINT again during shutdown: exiting now/);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      await client.call('CLIENT', 'UNPAUSE');
+    }
+  }, 30_000);
+
   it('`lawsweep worker` with flags: advertises, serves /health, leaves the registry on SIGTERM', async () => {
     const port = await freePort();
     const cli = spawn('node', [join(ROOT, 'bin/lawsweep.js'), 'worker', '--redis', redis.url, '--pool', `${pool}-cli`, '--id', 'cli-worker', '--capacity', 'N=1e9', '--labels', 'via=cli', '--metrics-port', String(port), '--grace', '1'], {

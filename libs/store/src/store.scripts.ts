@@ -282,6 +282,7 @@ end
 if released > 0 then
   local planned = tonumber(redis.call('HGET', KEYS[1], 'planned') or '0')
   redis.call('HSET', KEYS[1], 'planned', tostring(math.max(0, planned - released)))
+  redis.call('HINCRBY', KEYS[1], 'configsReleased', 1)
   redis.call('HINCRBY', KEYS[1], 'version', 1)
 end
 redis.call('DEL', KEYS[2])

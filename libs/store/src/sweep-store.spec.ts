@@ -237,6 +237,8 @@ describe('SweepStore (real Redis)', () => {
     expect((await store.getRuns(streak)).map((r) => [r.state, r.released])).toEqual([['failed', true], ['failed', true]]);
     expect((await store.getRuns([early]))[0].released).toBeUndefined(); // not of the streak: a done run came after it
     expect(await store.knownConfigKeys(id)).toEqual(new Set(['D=1,N=1', 'D=1,N=2']));
+    // Counted, so a planner's cache of the configs knows the set shrank even if an import restores its size.
+    expect(await store.knownConfigStamp(id)).toEqual({ count: 2, released: 1 });
     expect(await store.transition(id, ['paused'], 'running')).toBe('ok');
     // The streak's configs may be bought again, up to maxRuns; the early failure's may not.
     expect((await store.reserveRun(id, { N: 3, D: 1 }, 10)).ok).toBe(true);

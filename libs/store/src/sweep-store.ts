@@ -380,9 +380,19 @@ export class SweepStore {
     return (await this.redis.lrange(this.sweepKey(sweepId, 'obs'), start, -1)).map((s) => JSON.parse(s) as ObservationRecord);
   }
 
-  /** How many configs the sweep knows (the configs hash only grows: reservations and imports). */
+  /** How many configs the sweep knows (reservations and imports add to the configs hash). */
   async knownConfigCount(sweepId: string): Promise<number> {
     return this.redis.hlen(this.sweepKey(sweepId, 'configs'));
+  }
+
+  /**
+   * How many configs the sweep knows, and how many times configs were given back (RELEASE_STREAK
+   * removes some): a cache of the configs hash that grew only by its own reservations is current
+   * while both are unchanged.
+   */
+  async knownConfigStamp(sweepId: string): Promise<{ count: number; released: number }> {
+    const [[, count], [, released]] = (await this.redis.multi().hlen(this.sweepKey(sweepId, 'configs')).hget(this.sweepKey(sweepId), 'configsReleased').exec()) as [unknown, unknown][];
+    return { count: Number(count), released: Number(released ?? 0) };
   }
 
   async observationCount(sweepId: string): Promise<number> {

@@ -24,7 +24,7 @@ export class EngineCacheService {
   private readonly engines = new Map<string, { engine: SweepEngine; revision: number }>();
   private readonly fits = new Map<string, CachedFit>();
   private readonly observationLists = new Map<string, ObservationRecord[]>();
-  private readonly configKeys = new Map<string, Set<string>>();
+  private readonly configKeys = new Map<string, { keys: Set<string>; released: number }>();
   /** Config of every run in flight per sweep (a run's config never changes). */
   private readonly activeConfigs = new Map<string, Map<string, Config>>();
 
@@ -72,15 +72,18 @@ export class EngineCacheService {
   }
 
   /**
-   * The config keys the sweep knows, kept by the caller as it reserves more. The configs hash only
-   * grows and the cache only holds keys read from it or reserved in it, so an equal count means
-   * the same set; a different count (an import, another replica's plan) reloads it.
+   * The config keys the sweep knows, kept by the caller as it reserves more. The configs hash grows
+   * (reservations, imports) except when a resume gives a failure streak's configs back, which
+   * bumps a counter; the cache only holds keys read from it or reserved in it, so an equal count
+   * and counter mean the same set; anything else (an import, another replica's plan, a release,
+   * or a release and an import of as many runs) reloads it.
    */
   async knownConfigKeys(sweepId: string): Promise<Set<string>> {
     const cached = this.configKeys.get(sweepId);
-    if (cached && cached.size === (await this.store.knownConfigCount(sweepId))) return cached;
+    const stamp = await this.store.knownConfigStamp(sweepId);
+    if (cached && cached.keys.size === stamp.count && cached.released === stamp.released) return cached.keys;
     const fresh = await this.store.knownConfigKeys(sweepId);
-    this.configKeys.set(sweepId, fresh);
+    this.configKeys.set(sweepId, { keys: fresh, released: stamp.released });
     return fresh;
   }
 

@@ -48,34 +48,41 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
   /**
    * Drains: takes no new runs, lets the current ones finish within the grace period, hands back the
    * rest. After a signal (SIGINT/SIGTERM through Nest's shutdown hooks; `app.close()` passes none),
-   * a second signal cuts the grace short, and the process exits (code 1) if closing outlasts
-   * the grace, the kill grace and SHUTDOWN_SLACK_MS: a BullMQ worker whose Redis connection is
-   * still reconnecting never finishes closing (taskforcesh/bullmq#4656).
+   * a second signal cuts the grace short; one while nothing is left to cut short (no runs, or they
+   * are being stopped, or closing hangs) exits at once (code 1); and the process exits (code 1) by
+   * itself if closing outlasts the grace, the kill grace and SHUTDOWN_SLACK_MS: a BullMQ worker
+   * whose Redis connection is still reconnecting never finishes closing (taskforcesh/bullmq#4656).
    */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`shutting down${signal ? ` (${signal})` : ''}: taking no new runs`);
-    const again = signal ? this.listenForSecondSignal(signal) : undefined;
-    try {
-      await this.worker.pause(true);
-      await this.runs.drain(this.config.graceSeconds * 1000, signal ? '; a second Ctrl-C (SIGINT) or SIGTERM stops them now and hands them back' : '');
-    } finally {
-      again?.();
-    }
+    if (signal) this.listenForMoreSignals(signal);
+    await this.worker.pause(true);
+    await this.runs.drain(this.config.graceSeconds * 1000, signal ? '; a second Ctrl-C (SIGINT) or SIGTERM stops them now and hands them back' : '');
   }
 
-  /** Arms the shutdown deadline and listens for a second signal; returns the listener's removal. */
-  private listenForSecondSignal(first: string): () => void {
+  /** Arms the shutdown deadline and listens for the signals that follow the first one, until the process ends. */
+  private listenForMoreSignals(first: string): void {
     const killGraceMs = this.config.killGraceSeconds * 1000;
     const deadline = armShutdownDeadline(first, this.config.graceSeconds * 1000 + killGraceMs + SHUTDOWN_SLACK_MS);
     const onSignal = (signal: NodeJS.Signals) => {
-      if (!this.runs.endGrace()) return; // not waiting (or already cut short): the deadline stands
-      this.logger.log(`${signal} again: not waiting for the grace period`);
-      deadline.rearm(signal, killGraceMs + SHUTDOWN_SLACK_MS);
+      if (this.runs.endGrace()) {
+        this.logger.log(`${signal} again: not waiting for the grace period`);
+        deadline.rearm(signal, killGraceMs + SHUTDOWN_SLACK_MS);
+        return;
+      }
+      if (process.listenerCount(signal) <= 1) {
+        // Nest's own listener is gone: it has closed the app and re-raises the first signal to end
+        // the process. Let that signal do what it would without this listener.
+        for (const s of SIGNALS) process.removeListener(s, onSignal);
+        process.kill(process.pid, signal);
+        return;
+      }
+      // Asked again while runs are being stopped or closing hangs: the user wants out now. A trainer
+      // still stopping is found by the next worker on this node (its marker) and stopped then.
+      process.stderr.write(`lawsweep worker: ${signal} again during shutdown: exiting now\n`);
+      process.exit(1);
     };
-    const signals = ['SIGINT', 'SIGTERM'] as const;
-    for (const s of signals) process.on(s, onSignal);
-    // Removed before Nest re-raises the first signal to end the process (a listener would stop it).
-    return () => signals.forEach((s) => process.removeListener(s, onSignal));
+    for (const s of SIGNALS) process.on(s, onSignal);
   }
 
   @OnWorkerEvent('error')
@@ -99,6 +106,8 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     this.logger.warn(`run ${job?.id ?? '?'} attempt ${job?.attemptsMade ?? '?'} failed${outcome}: ${reasonForLog(err.message)}`);
   }
 }
+
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** How long closing may take after the runs are stopped (Redis and BullMQ need well under a second). */
 export const SHUTDOWN_SLACK_MS = 20_000;
