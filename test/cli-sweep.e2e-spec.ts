@@ -293,7 +293,7 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     await waitFor('the first watch line', () => (watched.length > 0 ? true : undefined));
     watcher.kill('SIGINT');
     expect(await watchExit).toBe(130);
-    expect(watchErr).toBe(`stopped watching: sweep ${id} is running and goes on (lawsweep sweep watch ${id} follows it again; lawsweep sweep pause or cancel stops it)\n`);
+    expect(watchErr).toBe(`stopped watching: sweep ${id} is running; it goes on (lawsweep sweep watch ${id} follows it again; lawsweep sweep pause or cancel stops it)\n`);
     expect(JSON.parse((await cli(['sweep', 'status', id, '--json'], env)).stdout).state).toBe('running');
     const r = await cli(['sweep', 'cancel', id, '--json'], env);
     expect(JSON.parse(r.stdout)).toMatchObject({ id, state: 'cancelled' });

@@ -103,10 +103,10 @@ return 1
  * reconciler racing a late result) changes nothing and answers 'duplicate'.
  * Failures are also counted for the circuit breaker and for status: a failed run that a worker
  * reported (worker given) adds its reason's summary to the sweep's failure counts and extends its
- * streak (`failStreak`, and the streak's summaries, the newest 1000); a done run ends the streak. The
- * planner's own failures (an enqueue that failed, a job that vanished) say nothing about the
- * trainer: counted by reason, not in the streak.
- * KEYS: sweep hash, run hash, active set, curve list, observations list, streak list, failure-counts hash.
+ * streak (`failStreak`, and the streak's summaries and run ids, the newest 1000); a done run ends the
+ * streak. The planner's own failures (an enqueue that failed, a job that vanished) say nothing about
+ * the trainer: counted by reason, not in the streak.
+ * KEYS: sweep hash, run hash, active set, curve list, observations list, streak list, failure-counts hash, streak runs list.
  * ARGV: status, loss, worker, attempts, reason, partialCostFraction, now, durationMs, runId,
  * reason summary, then curve points (JSON).
  */

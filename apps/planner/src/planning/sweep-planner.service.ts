@@ -202,7 +202,7 @@ export class SweepPlannerService {
         }
         known.add(this.configKey(wave[i].config));
         lastGain = wave[i].gain;
-        jobs.push({ sweepId: sweep.id, runId: reserved.runId, config: wave[i].config, cost: wave[i].cost, trainer: spec.trainer, seed: spec.seed * 1_000_003 + sweep.planned + enqueued.length + jobs.length });
+        jobs.push({ sweepId: sweep.id, runId: reserved.runId, config: wave[i].config, cost: wave[i].cost, trainer: spec.trainer, seed: spec.seed * 1_000_003 + runSeedOffset(reserved.runId, sweep.planned + enqueued.length + jobs.length) });
       });
       if (jobs.length === 0) continue;
       try {
@@ -290,4 +290,14 @@ export class SweepPlannerService {
     }
     return { enqueued: [], finished: reason };
   }
+}
+
+/**
+ * A run's seed offset: its sequence number in the sweep (run ids end in -r00001, -r00002, …) less
+ * one, which is the count of runs planned before it, except after a resume gave failed runs back
+ * (planned went down, the sequence did not): seeds are never reused. `fallback` for another id form.
+ */
+function runSeedOffset(runId: string, fallback: number): number {
+  const m = /-r(\d+)$/.exec(runId);
+  return m ? Number(m[1]) - 1 : fallback;
 }

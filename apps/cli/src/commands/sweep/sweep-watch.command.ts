@@ -29,7 +29,11 @@ export function registerWatch(sweep: Command): void {
         if (stop.signal.aborted && !ended) {
           // Ctrl-C stops the watching, not the sweep: say so, and exit 130 (interrupted) so that
           // `watch && export` does not go on as if the sweep had ended.
-          process.stderr.write(`stopped watching: sweep ${final.id} is ${final.state} and goes on (lawsweep sweep watch ${final.id} follows it again; lawsweep sweep pause or cancel stops it)\n`);
+          const next =
+            final.state === 'paused'
+              ? `it buys nothing until resumed (lawsweep sweep resume ${final.id})`
+              : `it goes on (lawsweep sweep watch ${final.id} follows it again; lawsweep sweep pause or cancel stops it)`;
+          process.stderr.write(`stopped watching: sweep ${final.id} is ${final.state}; ${next}\n`);
           process.exitCode = 130;
           return;
         }
