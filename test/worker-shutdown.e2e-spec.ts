@@ -22,6 +22,16 @@ const slow = (seconds: number): TrainerSpec => ({ type: 'command', command: ['sh
 
 
 
+/** A worker process (the built main.js) with `env` (and PATH): its output so far, and its exit. */
+function spawnWorker(env: Record<string, string | undefined>) {
+  let log = '';
+  const proc = spawn('node', [MAIN], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d) => (log += d));
+  proc.stderr!.on('data', (d) => (log += d));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+  return { proc, output: () => log, exited };
+}
+
 describe('worker: SIGTERM hands unfinished runs back', () => {
   let redis: TestRedis;
   let client: Redis;
@@ -118,29 +128,21 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
 
   it('a second SIGTERM cuts a long grace period short: the runs are stopped and handed back at once', async () => {
     const again = `${pool}-again`;
-    let log = '';
-    const proc = spawn('node', [MAIN], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: again, WORKER_ID: 'worker-again', WORKER_CONCURRENCY: '2', WORKER_GRACE_SECONDS: '600', WORKER_KILL_GRACE_SECONDS: '1', WORKER_RUN_DIR: runRoot },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (log += d));
-    proc.stderr!.on('data', (d) => (log += d));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    const { proc, output, exited } = spawnWorker({ REDIS_URL: redis.url, WORKER_POOL: again, WORKER_ID: 'worker-again', WORKER_CONCURRENCY: '2', WORKER_GRACE_SECONDS: '600', WORKER_KILL_GRACE_SECONDS: '1', WORKER_RUN_DIR: runRoot });
     try {
       await waitFor('worker-again to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-again'));
       const runs = [await harness.enqueue(again, { trainer: slow(120) }), await harness.enqueue(again, { trainer: slow(120) })];
       for (const run of runs) await waitFor(`progress of ${run.runId}`, async () => (await harness.runs(again).getJob(run.runId))?.progress);
       proc.kill('SIGTERM');
-      await waitFor('the drain to start', () => /waiting up to 600s for 2 run\(s\) to finish; a second Ctrl-C \(SIGINT\) or SIGTERM stops them now/.test(log));
+      await waitFor('the drain to start', () => /waiting up to 600s for 2 run\(s\) to finish; a second Ctrl-C \(SIGINT\) or SIGTERM stops them now/.test(output()));
       const second = Date.now();
       proc.kill('SIGTERM');
       const exit = await exited;
       // Without the second signal it would wait 600 s for runs of 120 s.
       expect(Date.now() - second).toBeLessThan(15_000);
       expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
-      expect(log).toMatch(/SIGTERM again: not waiting for the grace period/);
-      expect(log.match(/trainer stopped with SIGTERM \(shutdown\)/g)).toHaveLength(2);
+      expect(output()).toMatch(/SIGTERM again: not waiting for the grace period/);
+      expect(output().match(/trainer stopped with SIGTERM \(shutdown\)/g)).toHaveLength(2);
       for (const run of runs) {
         const job = await harness.runs(again).getJob(run.runId);
         expect(await job!.getState()).toBe('waiting');
@@ -155,15 +157,7 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
 
   it('a signalled worker whose close hangs on Redis exits anyway after the grace, the kill grace and 20 s, saying why', async () => {
     const stuck = `${pool}-stuck`;
-    let log = '';
-    const proc = spawn('node', [MAIN], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: stuck, WORKER_ID: 'worker-stuck', WORKER_GRACE_SECONDS: '1', WORKER_KILL_GRACE_SECONDS: '1', WORKER_RUN_DIR: runRoot },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (log += d));
-    proc.stderr!.on('data', (d) => (log += d));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    const { proc, output, exited } = spawnWorker({ REDIS_URL: redis.url, WORKER_POOL: stuck, WORKER_ID: 'worker-stuck', WORKER_GRACE_SECONDS: '1', WORKER_KILL_GRACE_SECONDS: '1', WORKER_RUN_DIR: runRoot });
     try {
       await waitFor('worker-stuck to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-stuck'));
       const run = await harness.enqueue(stuck, { trainer: slow(120) });
@@ -173,13 +167,13 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
       const signalled = Date.now();
       proc.kill('SIGTERM');
       let timer: NodeJS.Timeout | undefined;
-      const tooLong = new Promise<never>((_, no) => (timer = setTimeout(() => no(new Error(`still running 40 s after SIGTERM:\n${log}`)), 40_000)));
+      const tooLong = new Promise<never>((_, no) => (timer = setTimeout(() => no(new Error(`still running 40 s after SIGTERM:\n${output()}`)), 40_000)));
       const exit = await Promise.race([exited, tooLong]).finally(() => clearTimeout(timer));
       const took = Date.now() - signalled;
       expect(exit.code).toBe(1);
       expect(took).toBeGreaterThanOrEqual(21_000);
       expect(took).toBeLessThan(35_000);
-      expect(log).toMatch(/shutdown did not finish within 22 s after SIGTERM \(Redis unreachable\?\); exiting anyway/);
+      expect(output()).toMatch(/shutdown did not finish within 22 s after SIGTERM \(Redis unreachable\?\); exiting anyway/);
     } finally {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await client.call('CLIENT', 'UNPAUSE');
@@ -189,27 +183,19 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
 
   it('a signal while closing hangs (nothing left to cut short) exits at once', async () => {
     const idle = `${pool}-idle`;
-    let log = '';
-    const proc = spawn('node', [MAIN], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: idle, WORKER_ID: 'worker-idle', WORKER_RUN_DIR: runRoot },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (log += d));
-    proc.stderr!.on('data', (d) => (log += d));
-    const exited = new Promise<{ code: number | null; signal: string | null }>((r) => proc.once('exit', (code, signal) => r({ code, signal })));
+    const { proc, output, exited } = spawnWorker({ REDIS_URL: redis.url, WORKER_POOL: idle, WORKER_ID: 'worker-idle', WORKER_RUN_DIR: runRoot });
     try {
       await waitFor('worker-idle to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-idle'));
       await client.call('CLIENT', 'PAUSE', '60000', 'WRITE');
       proc.kill('SIGINT');
-      await waitFor('the shutdown to begin', () => (/shutting down \(SIGINT\)/.test(log) ? true : undefined));
+      await waitFor('the shutdown to begin', () => (/shutting down \(SIGINT\)/.test(output()) ? true : undefined));
       await new Promise((r) => setTimeout(r, 500)); // closing now waits on Redis (it would, for the default 60 s)
       const again = Date.now();
       proc.kill('SIGINT');
       const exit = await exited;
       expect(Date.now() - again).toBeLessThan(5_000);
       expect(exit.code).toBe(1);
-      expect(log).toMatch(/SIGINT again during shutdown: exiting now/);
+      expect(output()).toMatch(/SIGINT again during shutdown: exiting now/);
     } finally {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await client.call('CLIENT', 'UNPAUSE');
