@@ -98,7 +98,9 @@ linux('OrphanTrainers', () => {
       expect(groupAlive(t.pgid)).toBe(true);
     }
     mark(ours.runDir, ours.marker);
-    mark(join(root, 'sweep', 'run-1'), theirs.marker); // a marker naming theirs, in another run's directory
+    const elsewhere = join(root, 'sweep', `another-run-${n}`); // not theirs.runDir: a run directory of its own
+    mkdirSync(elsewhere);
+    mark(elsewhere, theirs.marker); // a marker naming theirs, in another run's directory
     expect(await orphans.stopUnderRunRoot()).toBe(1);
     expect(groupAlive(ours.pgid)).toBe(false);
     expect(groupAlive(theirs.pgid)).toBe(true);
