@@ -71,6 +71,22 @@ describe('TrainerLog', () => {
     expect(text.trimEnd().split('\n')).toHaveLength(40);
   });
 
+  it('a head filled exactly by one write keeps the rest out of it', async () => {
+    const file = path();
+    const log = await TrainerLog.open(file, 1_280); // a head of 640 bytes
+    const line = (i: number) => `exactly 64 bytes, line ${String(i).padStart(8, '0')}`; // 32 + 31 + newline
+    for (let i = 0; i < 10; i++) log.line('stdout', line(i));
+    await new Promise((r) => setTimeout(r, 50)); // written: the head is full to the byte
+    for (let i = 10; i < 220; i++) log.line('stdout', line(i)); // 13,440 bytes more, in one write
+    expect(await log.close()).toBeUndefined();
+    const text = readFileSync(file, 'utf8');
+    expect(text.length).toBeLessThanOrEqual(1_280 + 200);
+    const lines = text.trimEnd().split('\n');
+    expect(lines.slice(0, 10).map(body)).toEqual([...Array(10).keys()].map((i) => `stdout ${line(i)}`));
+    expect(lines[10]).toMatch(/bytes left out here/);
+    expect(body(lines[lines.length - 1])).toBe(`stdout ${line(219)}`);
+  });
+
   it('a log that cannot be opened throws at open (the runner then goes on without one)', async () => {
     await expect(TrainerLog.open(join(dir, 'no-such-dir', 'trainer.log'), 1000)).rejects.toThrow(/ENOENT/);
   });

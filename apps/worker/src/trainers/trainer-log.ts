@@ -142,8 +142,9 @@ export class TrainerLog {
   private async write(chunk: Buffer): Promise<void> {
     if (!this.cut) {
       const room = this.headBytes - this.headUsed;
-      // The head ends at a line's end: the last newline that fits.
-      const fits = chunk.length <= room ? chunk.length : chunk.lastIndexOf(0x0a, room - 1) + 1;
+      // The head ends at a line's end: the last newline that fits. With no room left, none: a
+      // lastIndexOf from -1 would search from the chunk's end and put all of it in the head.
+      const fits = chunk.length <= room ? chunk.length : room > 0 ? chunk.lastIndexOf(0x0a, room - 1) + 1 : 0;
       if (fits > 0) {
         await this.writeAt(chunk.subarray(0, fits), this.position);
         this.position += fits;
