@@ -10,6 +10,7 @@ import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { reasonForLog } from './reason-for-log';
 import { RunExecutor } from './run-executor.service';
+import { timerDelay } from './timer-delay';
 
 /**
  * The BullMQ consumer of this worker's pool queue; thin: the work is RunExecutor's. The BullMQ
@@ -114,7 +115,7 @@ function armShutdownDeadline(signal: string, ms: number): { rearm(signal: string
     timer = setTimeout(() => {
       process.stderr.write(`lawsweep worker: shutdown did not finish within ${Math.round(inMs / 1000)} s after ${after} (Redis unreachable?); exiting anyway\n`);
       process.exit(1);
-    }, inMs).unref();
+    }, timerDelay(inMs)).unref();
   };
   arm(signal, ms);
   return { rearm: arm };

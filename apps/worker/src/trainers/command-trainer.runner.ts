@@ -4,6 +4,7 @@ import { PLACEHOLDER_PATTERN, placeholderList, type RunPlaceholder, type Trainer
 import { WorkerConfig } from '../config/worker.config';
 import { RunFailure } from '../runs/run-failure';
 import { RunStopped } from '../runs/run-stopped';
+import { timerDelay } from '../runs/timer-delay';
 import { OrphanTrainers } from './orphan-trainers.service';
 import { ProcessGroup, type ProcessExit } from './process-group';
 import { spawnFailure } from './spawn-failure';
@@ -118,7 +119,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       stopping = group.stop(graceMs);
     };
     const timeoutSeconds = spec.timeoutSeconds ?? this.config.defaultTimeoutSeconds;
-    const timer = timeoutSeconds > 0 ? setTimeout(() => stop('timeout'), timeoutSeconds * 1000) : undefined;
+    const timer = timeoutSeconds > 0 ? setTimeout(() => stop('timeout'), timerDelay(timeoutSeconds * 1000)) : undefined;
     const onAbort = () => stop((ctx.signal.reason as StopReason) ?? 'cancelled');
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });

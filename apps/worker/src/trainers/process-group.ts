@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { timerDelay } from '../runs/timer-delay';
 import { procStat } from './proc-info';
 import { LineSplitter } from './trainer-output.parser';
 
@@ -183,7 +184,7 @@ export class ProcessGroup {
     if (!this.hasExited) this.signalGroup('SIGTERM');
     const timer = setTimeout(() => {
       killed = this.signalGroup('SIGKILL');
-    }, graceMs);
+    }, timerDelay(graceMs));
     const exit = await this.exited;
     // The leader may exit on SIGTERM while a child that ignores it lives on: wait the grace out for
     // the group, then kill what is left.
