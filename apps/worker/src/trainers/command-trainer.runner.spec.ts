@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { TrainerSpec } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { CommandTrainerRunner } from './command-trainer.runner';
+import { RunFailure } from '../runs/run-failure';
 import { OrphanTrainers } from './orphan-trainers.service';
 import type { TrainerContext } from './trainer.types';
 
@@ -30,6 +31,20 @@ describe('CommandTrainerRunner', () => {
     return { job: { sweepId: 'sweep', runId, config: {}, cost: 1, trainer: { type: 'command', command: ['true'] } }, attempt: 1, runDir, env: {}, signal: new AbortController().signal, onProgress: () => undefined };
   }
 
+  const linux = existsSync('/proc/self/fd') ? it : it.skip;
+  const trainerLog = (ctx: TrainerContext) => readFileSync(join(ctx.runDir, 'trainer.log'), 'utf8');
+  /** Files this process holds open under a directory (Linux: /proc/self/fd). */
+  const openUnder = (dir: string) =>
+    readdirSync('/proc/self/fd')
+      .map((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`);
+        } catch {
+          return '';
+        }
+      })
+      .filter((target) => target.startsWith(dir));
+
   const sh = (script: string, extra: Partial<CommandSpec> = {}): CommandSpec => ({ type: 'command', command: ['sh', '-c', script], ...extra });
 
   it('a timeout longer than a timer can wait (30 days) does not fire at once', async () => {
@@ -37,5 +52,24 @@ describe('CommandTrainerRunner', () => {
     const outcome = await runner.run(sh('sleep 0.3; echo \'{"final": true, "loss": 2}\'', { timeoutSeconds: 30 * 86_400 }), ctx);
     expect(outcome).toEqual({ loss: 2 });
     expect(existsSync(join(ctx.runDir, 'trainer.log'))).toBe(true);
+  });
+
+  linux('a command spawn refuses outright (a NUL byte in an argument): not retried, and trainer.log is closed', async () => {
+    const ctx = context();
+    const failure = await runner.run({ type: 'command', command: ['sh', '-c', 'echo \0'] }, ctx).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(RunFailure);
+    expect(failure).toMatchObject({ retryable: false, message: expect.stringMatching(/^cannot start the trainer: .*null bytes.*not retried/) });
+    expect(trainerLog(ctx)).toMatch(/attempt 1 could not be started: .*null bytes/);
+    expect(openUnder(ctx.runDir)).toEqual([]);
+  });
+
+  linux("a marker that cannot be removed (the trainer put a directory in its place) neither fails a done run nor leaves trainer.log open", async () => {
+    const ctx = context();
+    const replaceMarker = 'sleep 0.2; for m in "$LAWSWEEP_RUN_DIR"/.lawsweep-trainer-*.json; do rm "$m"; mkdir "$m"; touch "$m/x"; done';
+    const outcome = await runner.run(sh(`${replaceMarker}; echo '{"final": true, "loss": 3}'`), ctx);
+    expect(outcome).toEqual({ loss: 3 });
+    expect(readdirSync(ctx.runDir).filter((f) => f.startsWith('.lawsweep-trainer-'))).toHaveLength(1); // the directory, still there
+    expect(trainerLog(ctx)).toMatch(/attempt 1 exited with code 0 after/);
+    expect(openUnder(ctx.runDir)).toEqual([]);
   });
 });

@@ -90,21 +90,28 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
     trainerLog?.note(`attempt ${ctx.attempt} of run ${job.runId} on worker ${this.config.id}: ${JSON.stringify(argv)}`);
     const stderrLines = new LineSplitter((line) => trainerLog?.line('stderr', line));
     const started = Date.now();
-    const group = new ProcessGroup(argv[0], argv.slice(1), {
-      cwd: spec.cwd,
-      env,
-      onStdoutLine: (line) => {
-        trainerLog?.line('stdout', line);
-        const parsed = parseTrainerLine(line);
-        if (parsed.kind === 'progress') ctx.onProgress(parsed.point);
-        else if (parsed.kind === 'final') finalLoss = parsed.loss;
-        else log.push(`${parsed.text}\n`);
-      },
-      onStderr: (chunk) => {
-        stderr.push(chunk);
-        stderrLines.push(chunk);
-      },
-    });
+    let group: ProcessGroup;
+    try {
+      group = new ProcessGroup(argv[0], argv.slice(1), {
+        cwd: spec.cwd,
+        env,
+        onStdoutLine: (line) => {
+          trainerLog?.line('stdout', line);
+          const parsed = parseTrainerLine(line);
+          if (parsed.kind === 'progress') ctx.onProgress(parsed.point);
+          else if (parsed.kind === 'final') finalLoss = parsed.loss;
+          else log.push(`${parsed.text}\n`);
+        },
+        onStderr: (chunk) => {
+          stderr.push(chunk);
+          stderrLines.push(chunk);
+        },
+      });
+    } catch (err) {
+      // spawn throws (rather than emitting 'error') for arguments it refuses, e.g. a NUL byte.
+      await this.closeTrainerLog(trainerLog, `attempt ${ctx.attempt} could not be started: ${(err as Error).message}`, job.runId);
+      throw startFailure(err as NodeJS.ErrnoException, argv[0], spec.cwd);
+    }
     trainerLog?.control({ pause: () => group.pauseOutput(), resume: () => group.resumeOutput() });
     const marker = this.markTrainer(ctx, group.pid);
 
@@ -147,14 +154,27 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
     } finally {
       if (timer) clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
-      if (marker) removeTrainerMarker(marker); // its group is gone: finish() or stop() saw to that
-      if (trainerLog) {
-        stderrLines.end();
-        trainerLog.note(`attempt ${ctx.attempt} ${ended} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        const failed = await trainerLog.close();
-        if (failed) this.logger.warn(`run ${job.runId}: ${TRAINER_LOG_FILE} is incomplete: ${failed.message}`);
-      }
+      if (marker) this.unmarkTrainer(marker, job.runId); // its group is gone: finish() or stop() saw to that
+      stderrLines.end();
+      await this.closeTrainerLog(trainerLog, `attempt ${ctx.attempt} ${ended} after ${((Date.now() - started) / 1000).toFixed(1)} s`, job.runId);
     }
+  }
+
+  /** Removes the trainer's marker; a failure (EACCES, EROFS: the trainer made its directory read-only) is logged, never the run's. */
+  private unmarkTrainer(marker: string, runId: string): void {
+    try {
+      removeTrainerMarker(marker);
+    } catch (err) {
+      this.logger.warn(`run ${runId}: cannot remove the trainer's marker ${marker}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Writes the attempt's last line to trainer.log and closes it; never fails the run. */
+  private async closeTrainerLog(trainerLog: TrainerLog | undefined, note: string, runId: string): Promise<void> {
+    if (!trainerLog) return;
+    trainerLog.note(note);
+    const failed = await trainerLog.close();
+    if (failed) this.logger.warn(`run ${runId}: ${TRAINER_LOG_FILE} is incomplete: ${failed.message}`);
   }
 
   /**
@@ -189,6 +209,12 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       return undefined;
     }
   }
+}
+
+/** A command that spawn refused outright: its own argument checks (ERR_*) are not retried, errno codes as spawnFailure says. */
+function startFailure(err: NodeJS.ErrnoException, command: string, cwd: string | undefined): RunFailure {
+  if (err.code?.startsWith('ERR_') || !err.code) return new RunFailure(`cannot start the trainer: ${err.message}; not retried: another attempt would fail the same way`, false);
+  return spawnFailure(err, command, cwd);
 }
 
 function tail(name: string, buffer: TailBuffer): string {

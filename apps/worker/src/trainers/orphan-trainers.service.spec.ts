@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,20 @@ linux('OrphanTrainers', () => {
     expect((await orphans.stopIn(t.runDir)).stopped).toBe(0);
     expect(groupAlive(t.pgid)).toBe(true);
     expect(readdirSync(t.runDir)).toEqual([]);
+  });
+
+  it('a marker that cannot be removed (EACCES) is logged; the worker still starts', async () => {
+    const t = trainer();
+    const path = mark(t.runDir, { ...t.marker, leaderStart: '12345' }); // stale: to be removed
+    const rmSync = jest.spyOn(fs, 'rmSync').mockImplementation(() => {
+      throw Object.assign(new Error(`EACCES: permission denied, unlink '${path}'`), { code: 'EACCES' });
+    });
+    try {
+      await expect(orphans.stopUnderRunRoot()).resolves.toBe(0);
+      expect(rmSync).toHaveBeenCalledWith(path, { force: true });
+    } finally {
+      rmSync.mockRestore();
+    }
   });
 
   it("skips markers of another machine or pid namespace (a run root on shared storage)", async () => {

@@ -45,11 +45,11 @@ export class OrphanTrainers {
         .filter((m) => !live.includes(m))
         .map(async ({ path, marker }) => {
           if (claimed.has(marker.pgid) || !this.isStillRunning(marker, runDir)) {
-            removeTrainerMarker(path); // its trainer ended (or its pid is another's now)
+            this.removeMarker(path); // its trainer ended (or its pid is another's now)
             return;
           }
           const { killed } = await stopProcessGroup(marker.pgid, this.config.killGraceSeconds * 1000);
-          removeTrainerMarker(path);
+          this.removeMarker(path);
           stopped++;
           this.logger.warn(
             `stopped an orphaned trainer in ${runDir}: process group ${marker.pgid} (run ${marker.runId}, attempt ${marker.attempt}), ` +
@@ -59,6 +59,15 @@ export class OrphanTrainers {
         }),
     );
     return { stopped, liveElsewhere: live.map(({ marker }) => marker) };
+  }
+
+  /** A marker that cannot be removed (EACCES, EROFS) is logged: it must not stop the worker from starting. */
+  private removeMarker(path: string): void {
+    try {
+      removeTrainerMarker(path);
+    } catch (err) {
+      this.logger.warn(`cannot remove the trainer marker ${path}: ${(err as Error).message}`);
+    }
   }
 
   /**
