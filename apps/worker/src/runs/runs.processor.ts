@@ -10,6 +10,7 @@ import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { reasonForLog } from './reason-for-log';
 import { RunExecutor } from './run-executor.service';
+import { prepareRunRoot } from './run-root';
 import { timerDelay } from './timer-delay';
 
 /**
@@ -36,6 +37,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    prepareRunRoot(this.config.runRoot); // mode 0700; another user's is refused (shared hosts)
     if (!(await this.redis.ping(15_000))) {
       throw new Error(`REDIS_URL (--redis): no answer from Redis at ${redactUrl(this.config.redisUrl)}`);
     }

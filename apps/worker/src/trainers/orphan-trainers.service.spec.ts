@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -93,6 +93,24 @@ linux('OrphanTrainers', () => {
     } finally {
       rmSync.mockRestore();
     }
+  });
+
+  it('skips a marker that is a symlink (planted by another user of a shared run root)', async () => {
+    const t = trainer();
+    const elsewhere = join(root, `planted-${n}.json`);
+    writeFileSync(elsewhere, JSON.stringify(t.marker));
+    symlinkSync(elsewhere, join(t.runDir, `.lawsweep-trainer-${t.pgid}-abc123.json`));
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [] });
+    expect(groupAlive(t.pgid)).toBe(true);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)("skips a marker another user owns", async () => {
+    const t = trainer();
+    const path = mark(t.runDir, t.marker);
+    chownSync(path, 65534, 65534);
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [] });
+    expect(groupAlive(t.pgid)).toBe(true);
+    expect(existsSync(path)).toBe(true);
   });
 
   it("skips markers of another machine or pid namespace (a run root on shared storage)", async () => {

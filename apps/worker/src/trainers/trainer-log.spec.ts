@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrainerLog } from './trainer-log';
@@ -85,6 +85,18 @@ describe('TrainerLog', () => {
     expect(lines.slice(0, 10).map(body)).toEqual([...Array(10).keys()].map((i) => `stdout ${line(i)}`));
     expect(lines[10]).toMatch(/bytes left out here/);
     expect(body(lines[lines.length - 1])).toBe(`stdout ${line(219)}`);
+  });
+
+  it('is created mode 0600; a symlink planted in its place is not followed', async () => {
+    const file = path();
+    await (await TrainerLog.open(file, 1 << 20)).close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const planted = path();
+    symlinkSync(victim, planted);
+    await expect(TrainerLog.open(planted, 1 << 20)).rejects.toThrow(/ELOOP/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
   });
 
   it('a log that cannot be opened throws at open (the runner then goes on without one)', async () => {

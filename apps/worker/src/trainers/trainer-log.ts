@@ -68,7 +68,9 @@ export class TrainerLog {
   /** Opens (or creates) the log to append one attempt's output, keeping `keepBytes` of it. */
   static async open(path: string, keepBytes: number): Promise<TrainerLog> {
     // Not O_APPEND: the tail is compacted with positioned writes, which O_APPEND would ignore.
-    const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    // O_NOFOLLOW: a symlink planted in its place (a run root others can write) is not followed;
+    // 0600: what a trainer prints (paths, tokens in tracebacks) is its user's.
+    const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     try {
       const { size } = await handle.stat();
       const half = Math.max(1, Math.floor(keepBytes / 2));
