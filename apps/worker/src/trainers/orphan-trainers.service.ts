@@ -48,7 +48,7 @@ export class OrphanTrainers {
             this.removeMarker(path); // its trainer ended (or its pid is another's now)
             return;
           }
-          const { killed } = await stopProcessGroup(marker.pgid, this.config.killGraceSeconds * 1000);
+          const { killed } = await stopProcessGroup(marker.pgid, this.config.killGraceSeconds * 1000, () => this.isStillRunning(marker, runDir));
           this.removeMarker(path);
           stopped++;
           this.logger.warn(

@@ -39,10 +39,12 @@ export function groupAlive(pgid: number): boolean {
 
 /**
  * Stops a process group that is not this process's child (a trainer whose worker died): SIGTERM,
- * then SIGKILL to whatever is left after `graceMs`. Resolves once nothing of it runs (or a second
- * after the SIGKILL); `killed` tells whether SIGKILL was needed.
+ * then SIGKILL to whatever is left after `graceMs`, if `isSameGroup` still says it is the group
+ * meant: not being our child, its id can be reused during the grace once all of it has exited, and
+ * the SIGKILL would then hit someone else's group. Resolves once nothing of it runs (or a second
+ * after the SIGKILL); `killed` tells whether SIGKILL was sent.
  */
-export async function stopProcessGroup(pgid: number, graceMs: number): Promise<{ killed: boolean }> {
+export async function stopProcessGroup(pgid: number, graceMs: number, isSameGroup: () => boolean): Promise<{ killed: boolean }> {
   const signal = (s: NodeJS.Signals) => {
     try {
       process.kill(-pgid, s);
@@ -57,7 +59,7 @@ export async function stopProcessGroup(pgid: number, graceMs: number): Promise<{
   };
   if (!signal('SIGTERM')) return { killed: false };
   await waitGone(graceMs);
-  if (!groupAlive(pgid)) return { killed: false };
+  if (!groupAlive(pgid) || !isSameGroup()) return { killed: false };
   const killed = signal('SIGKILL');
   await waitGone(1000);
   return { killed };
