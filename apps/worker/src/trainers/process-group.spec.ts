@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { groupAlive, stopProcessGroup } from './process-group';
+import { groupAlive, ProcessGroup, stopProcessGroup } from './process-group';
 
 /** Process groups for real: sh trainers in groups of their own. */
 describe('process groups', () => {
@@ -37,5 +37,30 @@ describe('process groups', () => {
       expect(asked).toBe(1);
       expect(groupAlive(pgid)).toBe(true);
     });
+  });
+
+  describe('ProcessGroup output', () => {
+    it("reads the trainer's last lines (its final loss) after it exits, even when the log pauses the output again", async () => {
+      const lines: string[] = [];
+      // 32 KB of chatter in bursts (several reads), then the final line: all of it fits in the pipe and
+      // Node's buffer, so the trainer exits with it unread.
+      const burst = 'yes "step: some chatter that fills the pipe up" | head -c 4000; sleep 0.02';
+      const script = `for i in 1 2 3 4 5 6 7 8; do ${burst}; done; echo; echo '{"final": true, "loss": 2}'`;
+      const group: ProcessGroup = new ProcessGroup('sh', ['-c', script], {
+        env: { PATH: process.env.PATH ?? '' },
+        onStdoutLine: (line) => {
+          lines.push(line);
+          // trainer.log on slow storage: more than 1 MiB behind again, so it pauses the output
+          // (Node resumes a child's pipes when it exits; the log then pauses them once more).
+          if (group.hasExited) group.pauseOutput();
+        },
+        onStderr: () => undefined,
+      });
+      group.pauseOutput(); // the log is behind from the start and does not catch up within this test
+      const started = Date.now();
+      expect(await group.finish()).toMatchObject({ code: 0 });
+      expect(lines[lines.length - 1]).toBe('{"final": true, "loss": 2}');
+      expect(Date.now() - started).toBeLessThan(1_500); // not the 2 s finish() gives straggling pipes
+    }, 10_000);
   });
 });

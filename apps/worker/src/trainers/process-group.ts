@@ -91,6 +91,8 @@ export class ProcessGroup {
   /** Both pipes read to their end (every process holding them gone). */
   private readonly outputClosed: Promise<void>;
   private exit: ProcessExit | undefined;
+  /** Set once the leader has exited: the output is read to its end, whatever the log asks. */
+  private readingToEnd = false;
 
   constructor(command: string, args: string[], options: ProcessGroupOptions) {
     this.child = spawn(command, args, {
@@ -109,6 +111,12 @@ export class ProcessGroup {
       });
       this.child.once('exit', (code, signal) => {
         this.exit ??= { code, signal };
+        // What the trainer printed last (its final loss) may still be in the pipes. Node resumes
+        // them on exit, but a log that falls behind again would pause them, finish() give up on
+        // them after 2 s, and the run fail with "no final loss": from now on they are read to the
+        // end whatever the log asks (it queues the rest, which is bounded: the trainer is done).
+        this.readingToEnd = true;
+        this.resumeOutput();
         resolve(this.exit);
       });
     });
@@ -135,9 +143,11 @@ export class ProcessGroup {
 
   /**
    * Stops reading the trainer's output until resumeOutput(): when its pipes fill, the trainer's
-   * writes block, as they would on a slow terminal (the run's trainer.log is behind).
+   * writes block, as they would on a slow terminal (the run's trainer.log is behind). Not once the
+   * leader has exited: then the output is read to its end.
    */
   pauseOutput(): void {
+    if (this.readingToEnd) return;
     this.child.stdout?.pause();
     this.child.stderr?.pause();
   }
