@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -7,6 +8,8 @@ import { WorkerConfig } from '../config/worker.config';
 import { CommandTrainerRunner } from './command-trainer.runner';
 import { RunFailure } from '../runs/run-failure';
 import { OrphanTrainers } from './orphan-trainers.service';
+import { procStat } from './proc-info';
+import { thisWorkerProcess, type TrainerMarker } from './trainer-marker';
 import type { TrainerContext } from './trainer.types';
 
 type CommandSpec = Extract<TrainerSpec, { type: 'command' }>;
@@ -71,5 +74,24 @@ describe('CommandTrainerRunner', () => {
     expect(readdirSync(ctx.runDir).filter((f) => f.startsWith('.lawsweep-trainer-'))).toHaveLength(1); // the directory, still there
     expect(trainerLog(ctx)).toMatch(/attempt 1 exited with code 0 after/);
     expect(openUnder(ctx.runDir)).toEqual([]);
+  });
+
+  linux("does not start a second trainer beside a live worker's trainer in the run directory: a retryable failure", async () => {
+    const ctx = context();
+    const other = spawn('sh', ['-c', 'sleep 30 & wait'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, LAWSWEEP_RUN_DIR: ctx.runDir } });
+    other.unref();
+    const pgid = other.pid!;
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      const marker: TrainerMarker = { pgid, leaderStart: procStat(pgid)!.startTime, ...thisWorkerProcess()!, workerId: 'other-worker', runId: ctx.job.runId, attempt: 1, startedAt: new Date().toISOString() };
+      writeFileSync(join(ctx.runDir, `.lawsweep-trainer-${pgid}-abc123.json`), JSON.stringify(marker));
+      const failure = await runner.run(sh(`touch "$LAWSWEEP_RUN_DIR/started"; echo '{"final": true, "loss": 1}'`), ctx).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(RunFailure);
+      expect(failure).toMatchObject({ retryable: true, message: expect.stringMatching(new RegExp(`^the run directory \\S+ is in use: worker other-worker \\(pid \\d+, alive\\) still runs a trainer there \\(process group ${pgid}, run ${ctx.job.runId} attempt 1`)) });
+      expect(existsSync(join(ctx.runDir, 'started'))).toBe(false);
+      expect(existsSync(join(ctx.runDir, 'trainer.log'))).toBe(false);
+    } finally {
+      process.kill(-pgid, 'SIGKILL');
+    }
   });
 });

@@ -82,7 +82,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       ...ctx.env,
     };
 
-    await this.stopOrphans(ctx.runDir, job.runId);
+    await this.stopOrphans(ctx.runDir);
     let finalLoss: number | undefined;
     const log = new TailBuffer(4000);
     const stderr = new TailBuffer(4000);
@@ -179,13 +179,22 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
 
   /**
    * Before a trainer starts in a run directory: a trainer left there by a worker that died (the run
-   * was requeued from it) is stopped first, or two would train in one directory, on one GPU.
+   * was requeued from it) is stopped first, or two would train in one directory, on one GPU. One of
+   * a worker still alive (it lost the run's lock, and BullMQ requeued the run) is not ours to stop:
+   * this attempt fails, retryably, rather than train beside it. Two trainers in one directory would
+   * overwrite each other's checkpoints and trainer.log, not only share a GPU; the other one's result
+   * is refused when it completes without the lock, and by the retry (after the backoff) it has
+   * usually ended.
    */
-  private async stopOrphans(runDir: string, runId: string): Promise<void> {
+  private async stopOrphans(runDir: string): Promise<void> {
     const { liveElsewhere } = await this.orphans.stopIn(runDir);
-    for (const other of liveElsewhere) {
-      this.logger.warn(`run ${runId}: worker ${other.workerId} (pid ${other.workerPid}, alive) still has a trainer in ${runDir} (process group ${other.pgid}); starting this attempt anyway`);
-    }
+    const [other] = liveElsewhere;
+    if (!other) return;
+    throw new RunFailure(
+      `the run directory ${runDir} is in use: worker ${other.workerId} (pid ${other.workerPid}, alive) still runs a trainer there ` +
+        `(process group ${other.pgid}, run ${other.runId} attempt ${other.attempt}, started ${other.startedAt}); not starting a second one beside it (retried)`,
+      true,
+    );
   }
 
   /** The trainer's marker (trainer-marker.ts), so that it can be found if this worker dies; never fails the run. */

@@ -73,6 +73,15 @@ linux('OrphanTrainers', () => {
     expect(existsSync(path)).toBe(true);
   });
 
+  it("does not report a live worker's marker whose trainer has ended (its removal failed)", async () => {
+    const t = trainer();
+    process.kill(-t.pgid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    const path = mark(t.runDir, { ...t.marker, workerPid: self.workerPid, workerStart: self.workerStart, workerId: 'alive' });
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [] });
+    expect(existsSync(path)).toBe(true); // its worker's to remove
+  });
+
   it('does not stop a pid that is another process now (start time differs); the stale marker goes', async () => {
     const t = trainer();
     mark(t.runDir, { ...t.marker, leaderStart: '12345' });

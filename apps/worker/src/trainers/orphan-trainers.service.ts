@@ -30,8 +30,8 @@ export class OrphanTrainers {
   /**
    * Stops the orphaned trainers of one run directory (SIGTERM, SIGKILL after the kill grace) and
    * removes markers that name nothing alive; returns how many it stopped, and the trainers of live
-   * workers it found there (the same run training twice: BullMQ requeued it from a worker that is
-   * still alive, after it lost its lock).
+   * workers still running there (the same run training twice: BullMQ requeued it from a worker that
+   * is still alive, after it lost its lock).
    */
   async stopIn(runDir: string): Promise<{ stopped: number; liveElsewhere: TrainerMarker[] }> {
     const self = thisWorkerProcess();
@@ -58,7 +58,8 @@ export class OrphanTrainers {
           );
         }),
     );
-    return { stopped, liveElsewhere: live.map(({ marker }) => marker) };
+    // A live worker's marker whose trainer has ended (its removal failed, or is just under way) holds nothing.
+    return { stopped, liveElsewhere: live.filter(({ marker }) => this.isStillRunning(marker, runDir)).map(({ marker }) => marker) };
   }
 
   /** A marker that cannot be removed (EACCES, EROFS) is logged: it must not stop the worker from starting. */
