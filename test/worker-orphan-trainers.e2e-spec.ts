@@ -64,7 +64,7 @@ linux('worker: trainers orphaned by kill -9', () => {
     let log = '';
     const proc = spawn('node', [BUILT.worker], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: pool, WORKER_ID: id, WORKER_RUN_DIR: runRoot, WORKER_KILL_GRACE_SECONDS: '1', WORKER_LOCK_SECONDS: '1', WORKER_GRACE_SECONDS: '0', WORKER_KEEP_RUN_DIRS: 'true' },
+      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: pool, WORKER_ID: id, WORKER_RUN_DIR: runRoot, WORKER_KILL_GRACE_SECONDS: '1', WORKER_LOCK_SECONDS: '3', WORKER_GRACE_SECONDS: '0', WORKER_KEEP_RUN_DIRS: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout!.on('data', (d) => (log += d));
@@ -124,7 +124,8 @@ linux('worker: trainers orphaned by kill -9', () => {
     expect(second.log()).not.toMatch(/orphaned/);
 
     await kill9(first);
-    // BullMQ requeues the run once the dead worker's lock expires (1 s here); the second worker takes it.
+    // BullMQ requeues the run once the dead worker's lock expires (3 s here: with 1 s, a renewal late on a
+    // loaded CI machine hands a live worker's run to the other one); the second worker takes it.
     const result = await harness.result(run.runId, 30_000);
     expect(result).toMatchObject({ status: 'done', worker: `second-${tag}`, loss: 2 });
     expect(readFileSync(join(run.runDir, 'first-trainer-at-restart'), 'utf8').trim()).toBe('gone');

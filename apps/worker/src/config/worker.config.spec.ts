@@ -33,6 +33,7 @@ describe('loadWorkerConfig', () => {
     ['WORKER_LABELS', 'gpu', /WORKER_LABELS \(--labels\): 'gpu' is not KEY=VALUE/],
     ['WORKER_GRACE_SECONDS', '-1', /WORKER_GRACE_SECONDS \(--grace\)/],
     ['WORKER_TRAINER_LOG_MIB', 'lots', /WORKER_TRAINER_LOG_MIB: must be a number of MiB \(0 = no trainer.log\)/],
+    ['WORKER_TRAINER_LOG_MIB', '0.000001', /WORKER_TRAINER_LOG_MIB: must be 0 \(no trainer.log\) or at least 0.0625 \(64 KiB\)/],
   ])('stops on a bad %s=%s, naming the variable and its flag', (name, value, message) => {
     expect(() => loadWorkerConfig({}, { [name]: value })).toThrow(message);
   });

@@ -93,7 +93,7 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, WorkerS
   killGraceSeconds: { env: 'WORKER_KILL_GRACE_SECONDS', help: 'between SIGTERM and SIGKILL when a trainer is stopped (default 10)' },
   runRoot: { env: 'WORKER_RUN_DIR', flag: '--run-dir' },
   keepRunDirs: { env: 'WORKER_KEEP_RUN_DIRS', flag: '--keep-run-dirs' },
-  trainerLogMiB: { env: 'WORKER_TRAINER_LOG_MIB', help: "MiB of a trainer's output kept in its run directory's trainer.log per attempt, the first and the last half (default 8; 0 = no trainer.log)" },
+  trainerLogMiB: { env: 'WORKER_TRAINER_LOG_MIB', help: "MiB of a trainer's output kept in its run directory's trainer.log per attempt, the first and the last half (default 8; 0 = no trainer.log; otherwise at least 0.0625, i.e. 64 KiB)" },
   heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS', help: 'how often the registry advert is refreshed (default 5)' },
   cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS', help: "how often a running run's sweep is checked for a cancel (default 2)" },
   retryBaseMs: { env: 'WORKER_RETRY_BASE_MS', help: 'base of the jittered exponential retry backoff (default 1000)' },
@@ -102,6 +102,9 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, WorkerS
 
 /** Variables of the worker's own environment that trainers never see. */
 export const TRAINER_HIDDEN_ENV = new Set(['REDIS_URL', 'LAWSWEEP_TOKEN', 'REDIS_PASSWORD']);
+
+/** The smallest trainer.log budget: 64 KiB, the first and the last 32 KiB of an attempt. */
+const MIN_TRAINER_LOG_MIB = 1 / 16;
 
 const seconds = (min: number) => z.coerce.number({ invalid_type_error: 'must be a number of seconds' }).finite().min(min);
 
@@ -164,7 +167,12 @@ const fields = {
   keepRunDirs: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
-  trainerLogMiB: z.coerce.number({ invalid_type_error: 'must be a number of MiB (0 = no trainer.log)' }).finite().min(0),
+  // A floor: a budget of a few bytes would write the tail in pieces of a byte or two.
+  trainerLogMiB: z.coerce
+    .number({ invalid_type_error: 'must be a number of MiB (0 = no trainer.log)' })
+    .finite()
+    .min(0)
+    .refine((mib) => mib === 0 || mib >= MIN_TRAINER_LOG_MIB, `must be 0 (no trainer.log) or at least ${MIN_TRAINER_LOG_MIB} (64 KiB)`),
   heartbeatSeconds: seconds(0.05),
   cancelPollSeconds: seconds(0.05),
   retryBaseMs: z.coerce.number({ invalid_type_error: 'must be a number of milliseconds' }).finite().min(0),

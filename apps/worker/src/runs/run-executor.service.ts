@@ -15,6 +15,7 @@ import { GpuSlots } from './gpu-slots.service';
 import { ResultReporter } from './result-reporter.service';
 import { RunFailure } from './run-failure';
 import { RunStopped } from './run-stopped';
+import { timerDelay } from './timer-delay';
 import { BoundedCurve } from './bounded-curve';
 
 /** Delay before a handed-back run is offered again: jittered, doubling per hand-back, capped. */
@@ -192,7 +193,7 @@ export class RunExecutor {
     await Promise.race([
       all(),
       new Promise<void>((r) => {
-        timer = setTimeout(r, graceMs);
+        timer = setTimeout(r, timerDelay(graceMs));
         this.endGraceNow = () => ((cutShort = true), r());
       }),
     ]);

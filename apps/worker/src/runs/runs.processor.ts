@@ -10,6 +10,8 @@ import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { reasonForLog } from './reason-for-log';
 import { RunExecutor } from './run-executor.service';
+import { prepareRunRoot } from './run-root';
+import { timerDelay } from './timer-delay';
 
 /**
  * The BullMQ consumer of this worker's pool queue; thin: the work is RunExecutor's. The BullMQ
@@ -35,6 +37,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    prepareRunRoot(this.config.runRoot); // mode 0700; another user's is refused (shared hosts)
     if (!(await this.redis.ping(15_000))) {
       throw new Error(`REDIS_URL (--redis): no answer from Redis at ${redactUrl(this.config.redisUrl)}`);
     }
@@ -123,7 +126,7 @@ function armShutdownDeadline(signal: string, ms: number): { rearm(signal: string
     timer = setTimeout(() => {
       process.stderr.write(`lawsweep worker: shutdown did not finish within ${Math.round(inMs / 1000)} s after ${after} (Redis unreachable?); exiting anyway\n`);
       process.exit(1);
-    }, inMs).unref();
+    }, timerDelay(inMs)).unref();
   };
   arm(signal, ms);
   return { rearm: arm };

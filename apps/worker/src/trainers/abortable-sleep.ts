@@ -1,4 +1,5 @@
 import { RunStopped } from '../runs/run-stopped';
+import { timerDelay } from '../runs/timer-delay';
 import type { StopReason } from './trainer.types';
 
 /** Sleeps, or throws RunStopped as soon as the run's signal aborts. */
@@ -13,7 +14,7 @@ export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    }, timerDelay(ms));
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -4,6 +4,7 @@ import { PLACEHOLDER_PATTERN, placeholderList, type RunPlaceholder, type Trainer
 import { WorkerConfig } from '../config/worker.config';
 import { RunFailure } from '../runs/run-failure';
 import { RunStopped } from '../runs/run-stopped';
+import { timerDelay } from '../runs/timer-delay';
 import { OrphanTrainers } from './orphan-trainers.service';
 import { ProcessGroup, type ProcessExit } from './process-group';
 import { spawnFailure } from './spawn-failure';
@@ -81,7 +82,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       ...ctx.env,
     };
 
-    await this.stopOrphans(ctx.runDir, job.runId);
+    await this.stopOrphans(ctx.runDir);
     let finalLoss: number | undefined;
     const log = new TailBuffer(4000);
     const stderr = new TailBuffer(4000);
@@ -89,21 +90,28 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
     trainerLog?.note(`attempt ${ctx.attempt} of run ${job.runId} on worker ${this.config.id}: ${JSON.stringify(argv)}`);
     const stderrLines = new LineSplitter((line) => trainerLog?.line('stderr', line));
     const started = Date.now();
-    const group = new ProcessGroup(argv[0], argv.slice(1), {
-      cwd: spec.cwd,
-      env,
-      onStdoutLine: (line) => {
-        trainerLog?.line('stdout', line);
-        const parsed = parseTrainerLine(line);
-        if (parsed.kind === 'progress') ctx.onProgress(parsed.point);
-        else if (parsed.kind === 'final') finalLoss = parsed.loss;
-        else log.push(`${parsed.text}\n`);
-      },
-      onStderr: (chunk) => {
-        stderr.push(chunk);
-        stderrLines.push(chunk);
-      },
-    });
+    let group: ProcessGroup;
+    try {
+      group = new ProcessGroup(argv[0], argv.slice(1), {
+        cwd: spec.cwd,
+        env,
+        onStdoutLine: (line) => {
+          trainerLog?.line('stdout', line);
+          const parsed = parseTrainerLine(line);
+          if (parsed.kind === 'progress') ctx.onProgress(parsed.point);
+          else if (parsed.kind === 'final') finalLoss = parsed.loss;
+          else log.push(`${parsed.text}\n`);
+        },
+        onStderr: (chunk) => {
+          stderr.push(chunk);
+          stderrLines.push(chunk);
+        },
+      });
+    } catch (err) {
+      // spawn throws (rather than emitting 'error') for arguments it refuses, e.g. a NUL byte.
+      await this.closeTrainerLog(trainerLog, `attempt ${ctx.attempt} could not be started: ${(err as Error).message}`, job.runId);
+      throw startFailure(err as NodeJS.ErrnoException, argv[0], spec.cwd);
+    }
     trainerLog?.control({ pause: () => group.pauseOutput(), resume: () => group.resumeOutput() });
     const marker = this.markTrainer(ctx, group.pid);
 
@@ -118,7 +126,7 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       stopping = group.stop(graceMs);
     };
     const timeoutSeconds = spec.timeoutSeconds ?? this.config.defaultTimeoutSeconds;
-    const timer = timeoutSeconds > 0 ? setTimeout(() => stop('timeout'), timeoutSeconds * 1000) : undefined;
+    const timer = timeoutSeconds > 0 ? setTimeout(() => stop('timeout'), timerDelay(timeoutSeconds * 1000)) : undefined;
     const onAbort = () => stop((ctx.signal.reason as StopReason) ?? 'cancelled');
     if (ctx.signal.aborted) onAbort();
     else ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -146,25 +154,47 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
     } finally {
       if (timer) clearTimeout(timer);
       ctx.signal.removeEventListener('abort', onAbort);
-      if (marker) removeTrainerMarker(marker); // its group is gone: finish() or stop() saw to that
-      if (trainerLog) {
-        stderrLines.end();
-        trainerLog.note(`attempt ${ctx.attempt} ${ended} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-        const failed = await trainerLog.close();
-        if (failed) this.logger.warn(`run ${job.runId}: ${TRAINER_LOG_FILE} is incomplete: ${failed.message}`);
-      }
+      if (marker) this.unmarkTrainer(marker, job.runId); // its group is gone: finish() or stop() saw to that
+      stderrLines.end();
+      await this.closeTrainerLog(trainerLog, `attempt ${ctx.attempt} ${ended} after ${((Date.now() - started) / 1000).toFixed(1)} s`, job.runId);
     }
+  }
+
+  /** Removes the trainer's marker; a failure (EACCES, EROFS: the trainer made its directory read-only) is logged, never the run's. */
+  private unmarkTrainer(marker: string, runId: string): void {
+    try {
+      removeTrainerMarker(marker);
+    } catch (err) {
+      this.logger.warn(`run ${runId}: cannot remove the trainer's marker ${marker}: ${(err as Error).message}`);
+    }
+  }
+
+  /** Writes the attempt's last line to trainer.log and closes it; never fails the run. */
+  private async closeTrainerLog(trainerLog: TrainerLog | undefined, note: string, runId: string): Promise<void> {
+    if (!trainerLog) return;
+    trainerLog.note(note);
+    const failed = await trainerLog.close();
+    if (failed) this.logger.warn(`run ${runId}: ${TRAINER_LOG_FILE} is incomplete: ${failed.message}`);
   }
 
   /**
    * Before a trainer starts in a run directory: a trainer left there by a worker that died (the run
-   * was requeued from it) is stopped first, or two would train in one directory, on one GPU.
+   * was requeued from it) is stopped first, or two would train in one directory, on one GPU. One of
+   * a worker still alive (it lost the run's lock, and BullMQ requeued the run) is not ours to stop:
+   * this attempt fails, retryably, rather than train beside it. Two trainers in one directory would
+   * overwrite each other's checkpoints and trainer.log, not only share a GPU; the other one's result
+   * is refused when it completes without the lock, and by the retry (after the backoff) it has
+   * usually ended.
    */
-  private async stopOrphans(runDir: string, runId: string): Promise<void> {
+  private async stopOrphans(runDir: string): Promise<void> {
     const { liveElsewhere } = await this.orphans.stopIn(runDir);
-    for (const other of liveElsewhere) {
-      this.logger.warn(`run ${runId}: worker ${other.workerId} (pid ${other.workerPid}, alive) still has a trainer in ${runDir} (process group ${other.pgid}); starting this attempt anyway`);
-    }
+    const [other] = liveElsewhere;
+    if (!other) return;
+    throw new RunFailure(
+      `the run directory ${runDir} is in use: worker ${other.workerId} (pid ${other.workerPid}, alive) still runs a trainer there ` +
+        `(process group ${other.pgid}, run ${other.runId} attempt ${other.attempt}, started ${other.startedAt}); not starting a second one beside it (retried)`,
+      true,
+    );
   }
 
   /** The trainer's marker (trainer-marker.ts), so that it can be found if this worker dies; never fails the run. */
@@ -188,6 +218,12 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
       return undefined;
     }
   }
+}
+
+/** A command that spawn refused outright: its own argument checks (ERR_*) are not retried, errno codes as spawnFailure says. */
+function startFailure(err: NodeJS.ErrnoException, command: string, cwd: string | undefined): RunFailure {
+  if (err.code?.startsWith('ERR_') || !err.code) return new RunFailure(`cannot start the trainer: ${err.message}; not retried: another attempt would fail the same way`, false);
+  return spawnFailure(err, command, cwd);
 }
 
 function tail(name: string, buffer: TailBuffer): string {

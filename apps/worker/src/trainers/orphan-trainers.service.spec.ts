@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import fs from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -72,12 +73,53 @@ linux('OrphanTrainers', () => {
     expect(existsSync(path)).toBe(true);
   });
 
+  it("does not report a live worker's marker whose trainer has ended (its removal failed)", async () => {
+    const t = trainer();
+    process.kill(-t.pgid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+    const path = mark(t.runDir, { ...t.marker, workerPid: self.workerPid, workerStart: self.workerStart, workerId: 'alive' });
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [] });
+    expect(existsSync(path)).toBe(true); // its worker's to remove
+  });
+
   it('does not stop a pid that is another process now (start time differs); the stale marker goes', async () => {
     const t = trainer();
     mark(t.runDir, { ...t.marker, leaderStart: '12345' });
     expect((await orphans.stopIn(t.runDir)).stopped).toBe(0);
     expect(groupAlive(t.pgid)).toBe(true);
     expect(readdirSync(t.runDir)).toEqual([]);
+  });
+
+  it('a marker that cannot be removed (EACCES) is logged; the worker still starts', async () => {
+    const t = trainer();
+    const path = mark(t.runDir, { ...t.marker, leaderStart: '12345' }); // stale: to be removed
+    const rmSync = jest.spyOn(fs, 'rmSync').mockImplementation(() => {
+      throw Object.assign(new Error(`EACCES: permission denied, unlink '${path}'`), { code: 'EACCES' });
+    });
+    try {
+      await expect(orphans.stopUnderRunRoot()).resolves.toBe(0);
+      expect(rmSync).toHaveBeenCalledWith(path, { force: true });
+    } finally {
+      rmSync.mockRestore();
+    }
+  });
+
+  it('skips a marker that is a symlink (planted by another user of a shared run root)', async () => {
+    const t = trainer();
+    const elsewhere = join(root, `planted-${n}.json`);
+    writeFileSync(elsewhere, JSON.stringify(t.marker));
+    symlinkSync(elsewhere, join(t.runDir, `.lawsweep-trainer-${t.pgid}-abc123.json`));
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [] });
+    expect(groupAlive(t.pgid)).toBe(true);
+  });
+
+  (process.getuid?.() === 0 ? it : it.skip)("skips a marker another user owns", async () => {
+    const t = trainer();
+    const path = mark(t.runDir, t.marker);
+    chownSync(path, 65534, 65534);
+    expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [] });
+    expect(groupAlive(t.pgid)).toBe(true);
+    expect(existsSync(path)).toBe(true);
   });
 
   it("skips markers of another machine or pid namespace (a run root on shared storage)", async () => {
@@ -98,7 +140,9 @@ linux('OrphanTrainers', () => {
       expect(groupAlive(t.pgid)).toBe(true);
     }
     mark(ours.runDir, ours.marker);
-    mark(join(root, 'sweep', 'run-1'), theirs.marker); // a marker naming theirs, in another run's directory
+    const elsewhere = join(root, 'sweep', `another-run-${n}`); // not theirs.runDir: a run directory of its own
+    mkdirSync(elsewhere);
+    mark(elsewhere, theirs.marker); // a marker naming theirs, in another run's directory
     expect(await orphans.stopUnderRunRoot()).toBe(1);
     expect(groupAlive(ours.pgid)).toBe(false);
     expect(groupAlive(theirs.pgid)).toBe(true);

@@ -30,8 +30,8 @@ export class OrphanTrainers {
   /**
    * Stops the orphaned trainers of one run directory (SIGTERM, SIGKILL after the kill grace) and
    * removes markers that name nothing alive; returns how many it stopped, and the trainers of live
-   * workers it found there (the same run training twice: BullMQ requeued it from a worker that is
-   * still alive, after it lost its lock).
+   * workers still running there (the same run training twice: BullMQ requeued it from a worker that
+   * is still alive, after it lost its lock).
    */
   async stopIn(runDir: string): Promise<{ stopped: number; liveElsewhere: TrainerMarker[] }> {
     const self = thisWorkerProcess();
@@ -45,11 +45,11 @@ export class OrphanTrainers {
         .filter((m) => !live.includes(m))
         .map(async ({ path, marker }) => {
           if (claimed.has(marker.pgid) || !this.isStillRunning(marker, runDir)) {
-            removeTrainerMarker(path); // its trainer ended (or its pid is another's now)
+            this.removeMarker(path); // its trainer ended (or its pid is another's now)
             return;
           }
-          const { killed } = await stopProcessGroup(marker.pgid, this.config.killGraceSeconds * 1000);
-          removeTrainerMarker(path);
+          const { killed } = await stopProcessGroup(marker.pgid, this.config.killGraceSeconds * 1000, () => this.isStillRunning(marker, runDir));
+          this.removeMarker(path);
           stopped++;
           this.logger.warn(
             `stopped an orphaned trainer in ${runDir}: process group ${marker.pgid} (run ${marker.runId}, attempt ${marker.attempt}), ` +
@@ -58,7 +58,17 @@ export class OrphanTrainers {
           );
         }),
     );
-    return { stopped, liveElsewhere: live.map(({ marker }) => marker) };
+    // A live worker's marker whose trainer has ended (its removal failed, or is just under way) holds nothing.
+    return { stopped, liveElsewhere: live.filter(({ marker }) => this.isStillRunning(marker, runDir)).map(({ marker }) => marker) };
+  }
+
+  /** A marker that cannot be removed (EACCES, EROFS) is logged: it must not stop the worker from starting. */
+  private removeMarker(path: string): void {
+    try {
+      removeTrainerMarker(path);
+    } catch (err) {
+      this.logger.warn(`cannot remove the trainer marker ${path}: ${(err as Error).message}`);
+    }
   }
 
   /**

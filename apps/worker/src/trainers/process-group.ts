@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { timerDelay } from '../runs/timer-delay';
 import { procStat } from './proc-info';
 import { LineSplitter } from './trainer-output.parser';
 
@@ -38,10 +39,12 @@ export function groupAlive(pgid: number): boolean {
 
 /**
  * Stops a process group that is not this process's child (a trainer whose worker died): SIGTERM,
- * then SIGKILL to whatever is left after `graceMs`. Resolves once nothing of it runs (or a second
- * after the SIGKILL); `killed` tells whether SIGKILL was needed.
+ * then SIGKILL to whatever is left after `graceMs`, if `isSameGroup` still says it is the group
+ * meant: not being our child, its id can be reused during the grace once all of it has exited, and
+ * the SIGKILL would then hit someone else's group. Resolves once nothing of it runs (or a second
+ * after the SIGKILL); `killed` tells whether SIGKILL was sent.
  */
-export async function stopProcessGroup(pgid: number, graceMs: number): Promise<{ killed: boolean }> {
+export async function stopProcessGroup(pgid: number, graceMs: number, isSameGroup: () => boolean): Promise<{ killed: boolean }> {
   const signal = (s: NodeJS.Signals) => {
     try {
       process.kill(-pgid, s);
@@ -56,7 +59,7 @@ export async function stopProcessGroup(pgid: number, graceMs: number): Promise<{
   };
   if (!signal('SIGTERM')) return { killed: false };
   await waitGone(graceMs);
-  if (!groupAlive(pgid)) return { killed: false };
+  if (!groupAlive(pgid) || !isSameGroup()) return { killed: false };
   const killed = signal('SIGKILL');
   await waitGone(1000);
   return { killed };
@@ -88,6 +91,8 @@ export class ProcessGroup {
   /** Both pipes read to their end (every process holding them gone). */
   private readonly outputClosed: Promise<void>;
   private exit: ProcessExit | undefined;
+  /** Set once the leader has exited: the output is read to its end, whatever the log asks. */
+  private readingToEnd = false;
 
   constructor(command: string, args: string[], options: ProcessGroupOptions) {
     this.child = spawn(command, args, {
@@ -106,6 +111,12 @@ export class ProcessGroup {
       });
       this.child.once('exit', (code, signal) => {
         this.exit ??= { code, signal };
+        // What the trainer printed last (its final loss) may still be in the pipes. Node resumes
+        // them on exit, but a log that falls behind again would pause them, finish() give up on
+        // them after 2 s, and the run fail with "no final loss": from now on they are read to the
+        // end whatever the log asks (it queues the rest, which is bounded: the trainer is done).
+        this.readingToEnd = true;
+        this.resumeOutput();
         resolve(this.exit);
       });
     });
@@ -132,9 +143,11 @@ export class ProcessGroup {
 
   /**
    * Stops reading the trainer's output until resumeOutput(): when its pipes fill, the trainer's
-   * writes block, as they would on a slow terminal (the run's trainer.log is behind).
+   * writes block, as they would on a slow terminal (the run's trainer.log is behind). Not once the
+   * leader has exited: then the output is read to its end.
    */
   pauseOutput(): void {
+    if (this.readingToEnd) return;
     this.child.stdout?.pause();
     this.child.stderr?.pause();
   }
@@ -183,7 +196,7 @@ export class ProcessGroup {
     if (!this.hasExited) this.signalGroup('SIGTERM');
     const timer = setTimeout(() => {
       killed = this.signalGroup('SIGKILL');
-    }, graceMs);
+    }, timerDelay(graceMs));
     const exit = await this.exited;
     // The leader may exit on SIGTERM while a child that ignores it lives on: wait the grace out for
     // the group, then kill what is left.

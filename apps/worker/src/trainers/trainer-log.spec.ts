@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TrainerLog } from './trainer-log';
@@ -69,6 +69,34 @@ describe('TrainerLog', () => {
     const text = readFileSync(file, 'utf8');
     expect(text).not.toMatch(/left out/);
     expect(text.trimEnd().split('\n')).toHaveLength(40);
+  });
+
+  it('a head filled exactly by one write keeps the rest out of it', async () => {
+    const file = path();
+    const log = await TrainerLog.open(file, 1_280); // a head of 640 bytes
+    const line = (i: number) => `exactly 64 bytes, line ${String(i).padStart(8, '0')}`; // 32 + 31 + newline
+    for (let i = 0; i < 10; i++) log.line('stdout', line(i));
+    await new Promise((r) => setTimeout(r, 50)); // written: the head is full to the byte
+    for (let i = 10; i < 220; i++) log.line('stdout', line(i)); // 13,440 bytes more, in one write
+    expect(await log.close()).toBeUndefined();
+    const text = readFileSync(file, 'utf8');
+    expect(text.length).toBeLessThanOrEqual(1_280 + 200);
+    const lines = text.trimEnd().split('\n');
+    expect(lines.slice(0, 10).map(body)).toEqual([...Array(10).keys()].map((i) => `stdout ${line(i)}`));
+    expect(lines[10]).toMatch(/bytes left out here/);
+    expect(body(lines[lines.length - 1])).toBe(`stdout ${line(219)}`);
+  });
+
+  it('is created mode 0600; a symlink planted in its place is not followed', async () => {
+    const file = path();
+    await (await TrainerLog.open(file, 1 << 20)).close();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n');
+    const planted = path();
+    symlinkSync(victim, planted);
+    await expect(TrainerLog.open(planted, 1 << 20)).rejects.toThrow(/ELOOP/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
   });
 
   it('a log that cannot be opened throws at open (the runner then goes on without one)', async () => {

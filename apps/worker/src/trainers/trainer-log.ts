@@ -68,7 +68,9 @@ export class TrainerLog {
   /** Opens (or creates) the log to append one attempt's output, keeping `keepBytes` of it. */
   static async open(path: string, keepBytes: number): Promise<TrainerLog> {
     // Not O_APPEND: the tail is compacted with positioned writes, which O_APPEND would ignore.
-    const handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+    // O_NOFOLLOW: a symlink planted in its place (a run root others can write) is not followed;
+    // 0600: what a trainer prints (paths, tokens in tracebacks) is its user's.
+    const handle = await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
     try {
       const { size } = await handle.stat();
       const half = Math.max(1, Math.floor(keepBytes / 2));
@@ -142,8 +144,9 @@ export class TrainerLog {
   private async write(chunk: Buffer): Promise<void> {
     if (!this.cut) {
       const room = this.headBytes - this.headUsed;
-      // The head ends at a line's end: the last newline that fits.
-      const fits = chunk.length <= room ? chunk.length : chunk.lastIndexOf(0x0a, room - 1) + 1;
+      // The head ends at a line's end: the last newline that fits. With no room left, none: a
+      // lastIndexOf from -1 would search from the chunk's end and put all of it in the head.
+      const fits = chunk.length <= room ? chunk.length : room > 0 ? chunk.lastIndexOf(0x0a, room - 1) + 1 : 0;
       if (fits > 0) {
         await this.writeAt(chunk.subarray(0, fits), this.position);
         this.position += fits;

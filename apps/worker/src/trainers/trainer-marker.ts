@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pidSpace, procStat } from './proc-info';
 
@@ -56,7 +56,12 @@ export function removeTrainerMarker(path: string): void {
   rmSync(path, { force: true });
 }
 
-/** The markers in a run directory, with their paths; unreadable ones are skipped. */
+/**
+ * The markers in a run directory, with their paths; unreadable ones are skipped, and so are
+ * symlinks and files of another user: a marker makes the worker stop a process group, so only one
+ * this user's worker wrote counts (opened without following links, then checked on the open file:
+ * nothing can be swapped in between).
+ */
 export function readTrainerMarkers(runDir: string): { path: string; marker: TrainerMarker }[] {
   let names: string[];
   try {
@@ -68,11 +73,25 @@ export function readTrainerMarkers(runDir: string): { path: string; marker: Trai
   for (const name of names.filter((n) => MARKER_FILE.test(n))) {
     const path = join(runDir, name);
     try {
-      const marker = JSON.parse(readFileSync(path, 'utf8')) as TrainerMarker;
+      const text = readOwnFile(path);
+      if (text === undefined) continue;
+      const marker = JSON.parse(text) as TrainerMarker;
       if (Number.isInteger(marker.pgid) && marker.pgid > 1 && Number.isInteger(marker.workerPid) && typeof marker.workerStart === 'string') found.push({ path, marker });
     } catch {
       // removed while we looked, or not ours to read
     }
   }
   return found;
+}
+
+/** A regular file's text if this process's user owns it; undefined for a symlink, a FIFO, another user's file. */
+function readOwnFile(path: string): string | undefined {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); // ELOOP on a symlink
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== process.getuid?.()) return undefined;
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
 }
