@@ -24,7 +24,16 @@ export function registerWatch(sweep: Command): void {
       const onSigint = () => stop.abort();
       process.once('SIGINT', onSigint);
       try {
-        const final = await new SweepWatcher(client, view).watch(id, { intervalMs: seconds * 1000, signal: stop.signal });
+        let final;
+        try {
+          final = await new SweepWatcher(client, view).watch(id, { intervalMs: seconds * 1000, signal: stop.signal });
+        } catch (err) {
+          if (!stop.signal.aborted) throw err;
+          // Ctrl-C before the planner ever answered: interrupted all the same (130), saying so.
+          process.stderr.write(`lawsweep: ${(err as Error).message}\n`);
+          process.exitCode = 130;
+          return;
+        }
         const ended = final.state === 'done' || final.state === 'failed' || final.state === 'cancelled';
         if (stop.signal.aborted && !ended) {
           // Ctrl-C stops the watching, not the sweep: say so, and exit 130 (interrupted) so that
