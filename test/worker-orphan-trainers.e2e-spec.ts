@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { WORKER_REGISTRY_KEY, type TrainerSpec } from '@lawsweep/contracts';
 import { liveGroupMembers } from '../apps/worker/src/trainers/process-group';
+import { procStat } from '../apps/worker/src/trainers/proc-info';
+import { thisWorkerProcess } from '../apps/worker/src/trainers/trainer-marker';
 import { BUILT, ensureBuilt, ROOT } from './support/built';
 import { startRedis, type TestRedis } from './support/redis-server';
 import { waitFor } from './support/wait-for';
@@ -131,5 +133,36 @@ linux('worker: trainers orphaned by kill -9', () => {
     expect(readFileSync(join(run.runDir, 'first-trainer-at-restart'), 'utf8').trim()).toBe('gone');
     expect(running(run.pgid)).toBe(false);
     expect(second.log()).toMatch(new RegExp(`stopped an orphaned trainer in ${run.runDir}: process group ${run.pgid} \\(run ${run.runId}, attempt 1\\)`));
+  }, 60_000);
+
+  it("a run whose directory a live worker's trainer still holds is handed back to wait, without using an attempt, and runs once that trainer ends", async () => {
+    const pool = `e-${tag}`;
+    const worker = await startWorker(`waiter-${tag}`, pool);
+    // Another live worker (this test process) still trains the run there: it lost the lock, the run was requeued.
+    const runId = `run-${randomUUID()}`;
+    const runDir = join(runRoot, 'sweep-test', runId);
+    mkdirSync(runDir, { recursive: true });
+    const holder = spawn('sh', ['-c', 'sleep 60 & wait'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, LAWSWEEP_RUN_DIR: runDir } });
+    holder.unref();
+    const pgid = holder.pid!;
+    groups.push(pgid);
+    const leaderStart = await waitFor('the holder to run', () => procStat(pgid)?.startTime);
+    const marker = join(runDir, `.lawsweep-trainer-${pgid}-0123456789abcdef.json`);
+    writeFileSync(marker, JSON.stringify({ pgid, leaderStart, ...thisWorkerProcess()!, workerId: 'lost-lock-worker', runId, attempt: 1, startedAt: new Date().toISOString() }));
+
+    await harness.enqueue(pool, { runId, trainer: trainer('succeed.sh') });
+    const waiting = await waitFor('the run to be handed back', async () => {
+      const job = await harness.runs(pool).getJob(runId);
+      return job && (job.data as { dirWaits?: number }).dirWaits ? job : undefined;
+    });
+    expect(waiting.attemptsMade).toBe(0);
+    expect(worker.log()).toMatch(new RegExp(`run ${runId} handed back, to wait \\(1 of 150\\): the run directory ${runDir} is in use: worker lost-lock-worker`));
+    expect(running(pgid)).toBe(true); // not ours to stop
+
+    // That trainer ends (its worker reports or drops it): the run goes on, on its first attempt.
+    process.kill(-pgid, 'SIGKILL');
+    rmSync(marker);
+    const result = await harness.result(runId, 30_000);
+    expect(result).toMatchObject({ status: 'done', worker: `waiter-${tag}`, attempts: 1 });
   }, 60_000);
 });

@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import { WORKER_REGISTRY_KEY, workerAdvertSchema, type TrainerSpec } from '@lawsweep/contracts';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
+import { liveGroupMembers } from '../apps/worker/src/trainers/process-group';
 import { BUILT, ensureBuilt, ROOT } from './support/built';
 import { freePort, startRedis, type TestRedis } from './support/redis-server';
 import { waitFor } from './support/wait-for';
@@ -21,6 +22,11 @@ const MAIN = BUILT.worker;
 const slow = (seconds: number): TrainerSpec => ({ type: 'command', command: ['sh', join(ROOT, 'test/fixtures/trainers/slow.sh')], env: { SECONDS_TO_RUN: String(seconds) } });
 
 
+
+/** Whether nothing of a process group is left (zombies aside: /proc, where there is one). */
+function groupGone(pgid: number): boolean {
+  return (liveGroupMembers(pgid) ?? []).length === 0;
+}
 
 /** A worker process (the built main.js) with `env` (and PATH): its output so far, and its exit. */
 function spawnWorker(env: Record<string, string | undefined>) {
@@ -199,6 +205,31 @@ describe('worker: SIGTERM hands unfinished runs back', () => {
     } finally {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
       await client.call('CLIENT', 'UNPAUSE');
+    }
+  }, 30_000);
+
+  it('asked again while a stubborn trainer is being stopped, it exits at once and kills the trainer first', async () => {
+    const stubborn = `${pool}-stubborn`;
+    const { proc, output, exited } = spawnWorker({ REDIS_URL: redis.url, WORKER_POOL: stubborn, WORKER_ID: 'worker-stubborn', WORKER_GRACE_SECONDS: '0', WORKER_KILL_GRACE_SECONDS: '120', WORKER_RUN_DIR: runRoot });
+    let pgid = 0;
+    try {
+      await waitFor('worker-stubborn to advertise itself', () => client.hget(WORKER_REGISTRY_KEY, 'worker-stubborn'));
+      const run = await harness.enqueue(stubborn, { trainer: { type: 'command', command: ['sh', join(ROOT, 'test/fixtures/trainers/ignore-term.sh')] } });
+      const pidsFile = join(runRoot, 'sweep-test', run.runId, 'pids');
+      pgid = Number((await waitFor('the trainer to start', () => (existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').trim() || undefined : undefined))).split(' ')[0]);
+      proc.kill('SIGTERM');
+      // No grace: the trainer is sent SIGTERM at once, ignores it, and the worker would wait 120 s to SIGKILL it.
+      await waitFor('the trainer to be stopped', () => (/stopping trainer \(pid \d+\) for shutdown/.test(output()) ? true : undefined));
+      const again = Date.now();
+      proc.kill('SIGTERM');
+      const exit = await exited;
+      expect(Date.now() - again).toBeLessThan(5_000);
+      expect(exit.code).toBe(1);
+      expect(output()).toMatch(/SIGTERM again during shutdown: exiting now \(1 trainer group\(s\) killed\)/);
+      await waitFor('the trainer group to be gone', () => (groupGone(pgid) ? true : undefined), 5_000);
+    } finally {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+      if (pgid && !groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
     }
   }, 30_000);
 

@@ -13,7 +13,7 @@ export interface BootstrapWorkerOptions extends WorkerOptions {
  * Starts one worker: validates its configuration (options override environment variables; a bad
  * value throws naming the variable), builds the Nest app, serves /metrics and /health when a
  * metrics port is set, and starts consuming its pool's queue. Close it with `app.close()`: that
- * drains like SIGTERM does. `main.ts` and `lawsweep worker` also call app.enableShutdownHooks();
+ * drains like SIGTERM does. `main.ts` and `lawsweep worker` also call enableWorkerShutdownHooks(app);
  * several workers can run in one process (each has its own queue consumer and metrics registry).
  */
 export async function bootstrapWorker(options: BootstrapWorkerOptions = {}): Promise<INestApplication> {
@@ -36,4 +36,14 @@ export async function bootstrapWorker(options: BootstrapWorkerOptions = {}): Pro
 /** The validated configuration of a worker app (id, pool, capacity...). */
 export function workerConfigOf(app: INestApplication): WorkerConfig {
   return app.get(WorkerConfig);
+}
+
+/**
+ * SIGINT/SIGTERM drain the worker (RunsProcessor.beforeApplicationShutdown; a second one cuts the
+ * grace short, a third exits at once), and the process ends with process.exit once the app is closed
+ * (Nest's useProcessExit) rather than by the signal raised again, which the worker's own listener for
+ * repeated signals would take for a user's. One signal-hooked worker app per process.
+ */
+export function enableWorkerShutdownHooks(app: INestApplication): INestApplication {
+  return app.enableShutdownHooks([], { useProcessExit: true });
 }

@@ -50,6 +50,8 @@ export const runJobDataSchema = z.object({
   seed: z.number().int().optional(),
   /** How many workers too small for it handed this run back for a bigger one (set by workers). */
   refusals: z.number().int().nonnegative().optional(),
+  /** How many times a worker found the run still being trained (by a worker that lost its lock) and handed it back (set by workers). */
+  dirWaits: z.number().int().nonnegative().optional(),
 });
 export type RunJobData = z.infer<typeof runJobDataSchema>;
 

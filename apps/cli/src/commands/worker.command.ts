@@ -53,7 +53,7 @@ export function register(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       await warnWithoutRedis('worker', flags.redis ?? cliEnvironment().redisUrl ?? DEFAULT_REDIS_URL);
       // Imported lazily so other commands do not load NestJS.
-      const { bootstrapWorker } = await import('../../../worker/src/bootstrap');
+      const { bootstrapWorker, enableWorkerShutdownHooks } = await import('../../../worker/src/bootstrap');
       const app = await bootstrapWorker({
         redisUrl: flags.redis,
         queuePrefix: flags.queuePrefix,
@@ -69,6 +69,6 @@ export function register(program: Command): void {
         runRoot: flags.runDir,
         keepRunDirs: flags.keepRunDirs,
       });
-      app.enableShutdownHooks();
+      enableWorkerShutdownHooks(app);
     });
 }

@@ -13,6 +13,7 @@ import { capacityProblem } from './capacity';
 import { CancelWatcher } from './cancel-watcher.service';
 import { GpuSlots } from './gpu-slots.service';
 import { ResultReporter } from './result-reporter.service';
+import { RunDirInUse } from './run-dir-in-use';
 import { RunFailure } from './run-failure';
 import { RunStopped } from './run-stopped';
 import { timerDelay } from './timer-delay';
@@ -21,6 +22,10 @@ import { BoundedCurve } from './bounded-curve';
 /** Delay before a handed-back run is offered again: jittered, doubling per hand-back, capped. */
 const HAND_BACK_BASE_MS = 500;
 const HAND_BACK_CAP_MS = 30_000;
+/** A run still being trained elsewhere is offered again after 1 s, doubling up to a minute, at most 150 times (~2.5 h). */
+const DIR_WAIT_BASE_MS = 1_000;
+const DIR_WAIT_CAP_MS = 60_000;
+const MAX_DIR_WAITS = 150;
 
 interface ActiveRun {
   controller: AbortController;
@@ -88,6 +93,13 @@ export class RunExecutor {
       return fail(tooBig, 'refused');
     }
     if (await this.cancels.isCancelled(data.sweepId)) return fail(CANCELLED_REASON, 'cancelled');
+    // This worker still trains the run (it lost the lock, BullMQ requeued the run, and the job came
+    // back here): wait for that attempt rather than start a second one.
+    if (this.active.has(data.runId)) {
+      const busy = new RunDirInUse(`this worker (${this.config.id}) still trains run ${data.runId} from an earlier hand-out of its job`);
+      if (await this.handBackBusyDir(job, data, token, busy)) throw new DelayedError();
+      return fail(busy.message, 'failed');
+    }
 
     const controller = new AbortController();
     let settle!: () => void;
@@ -140,8 +152,9 @@ export class RunExecutor {
         throw new WaitingError();
       }
       if (err instanceof RunStopped) return fail(CANCELLED_REASON, 'cancelled');
+      if (err instanceof RunDirInUse && (await this.handBackBusyDir(job, data, token, err))) throw new DelayedError();
       if (err instanceof UnrecoverableError || err instanceof WaitingError) throw err;
-      const failure = err instanceof RunFailure ? err : new RunFailure(`worker error: ${(err as Error).message}`, true);
+      const failure = err instanceof RunFailure ? err : new RunFailure(err instanceof RunDirInUse ? `${err.message} (${MAX_DIR_WAITS} hand-backs)` : `worker error: ${(err as Error).message}`, true);
       const lastAttempt = attempt >= (job.opts.attempts ?? 1);
       if (!failure.retryable) return fail(failure.message, 'failed');
       if (lastAttempt) {
@@ -176,6 +189,22 @@ export class RunExecutor {
     await job.moveToDelayed(Date.now() + runBackoff(refusals, Math.random, HAND_BACK_BASE_MS, HAND_BACK_CAP_MS), token);
     this.metrics.recordRun('handed_back', data.trainer.type, 0);
     this.logger.log(`run ${data.runId} is over this worker's capacity; handed back for a bigger worker (hand-back ${refusals})`);
+    return true;
+  }
+
+  /**
+   * The run is still being trained, by another live worker that lost its lock or by this one
+   * (RunDirInUse): back to the queue, delayed (doubling up to a minute), without using an attempt and
+   * without a result. After MAX_DIR_WAITS hand-backs (hours: that trainer should have ended or timed
+   * out) it is an ordinary retryable failure. Returns false then.
+   */
+  private async handBackBusyDir(job: Job, data: RunJobData, token: string, why: RunDirInUse): Promise<boolean> {
+    const waits = (data.dirWaits ?? 0) + 1;
+    if (waits > MAX_DIR_WAITS) return false;
+    await job.updateData({ ...data, dirWaits: waits });
+    await job.moveToDelayed(Date.now() + runBackoff(waits, Math.random, DIR_WAIT_BASE_MS, DIR_WAIT_CAP_MS), token);
+    this.metrics.recordRun('handed_back', data.trainer.type, 0);
+    this.logger.warn(`run ${data.runId} handed back, to wait (${waits} of ${MAX_DIR_WAITS}): ${why.message}`);
     return true;
   }
 

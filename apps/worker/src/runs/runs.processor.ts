@@ -9,6 +9,7 @@ import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { reasonForLog } from './reason-for-log';
+import { killAllProcessGroupsNow } from '../trainers/process-group';
 import { RunExecutor } from './run-executor.service';
 import { prepareRunRoot } from './run-root';
 import { timerDelay } from './timer-delay';
@@ -73,16 +74,12 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
         deadline.rearm(signal, killGraceMs + SHUTDOWN_SLACK_MS);
         return;
       }
-      if (process.listenerCount(signal) <= 1) {
-        // Nest's own listener is gone: it has closed the app and re-raises the first signal to end
-        // the process. Let that signal do what it would without this listener.
-        for (const s of SIGNALS) process.removeListener(s, onSignal);
-        process.kill(process.pid, signal);
-        return;
-      }
-      // Asked again while runs are being stopped or closing hangs: the user wants out now. A trainer
-      // still stopping is found by the next worker on this node (its marker) and stopped then.
-      process.stderr.write(`lawsweep worker: ${signal} again during shutdown: exiting now\n`);
+      // Asked again while runs are being stopped or closing hangs: the user wants out now. No trainer
+      // may outlive the worker: those still stopping are killed first. (Nest ends the process with
+      // process.exit once closed, enableShutdownHooks' useProcessExit: it never re-raises a signal
+      // that this listener would catch.)
+      const killed = killAllProcessGroupsNow();
+      process.stderr.write(`lawsweep worker: ${signal} again during shutdown: exiting now${killed ? ` (${killed} trainer group(s) killed)` : ''}\n`);
       process.exit(1);
     };
     for (const s of SIGNALS) process.on(s, onSignal);

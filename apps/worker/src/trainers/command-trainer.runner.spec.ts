@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import type { TrainerSpec } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { CommandTrainerRunner } from './command-trainer.runner';
+import { RunDirInUse } from '../runs/run-dir-in-use';
 import { RunFailure } from '../runs/run-failure';
 import { OrphanTrainers } from './orphan-trainers.service';
 import { procStat } from './proc-info';
@@ -76,7 +77,7 @@ describe('CommandTrainerRunner', () => {
     expect(openUnder(ctx.runDir)).toEqual([]);
   });
 
-  linux("does not start a second trainer beside a live worker's trainer in the run directory: a retryable failure", async () => {
+  linux("does not start a second trainer beside a live worker's trainer in the run directory: RunDirInUse (the executor hands the run back)", async () => {
     const ctx = context();
     const other = spawn('sh', ['-c', 'sleep 30 & wait'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, LAWSWEEP_RUN_DIR: ctx.runDir } });
     other.unref();
@@ -86,8 +87,8 @@ describe('CommandTrainerRunner', () => {
       const marker: TrainerMarker = { pgid, leaderStart: procStat(pgid)!.startTime, ...thisWorkerProcess()!, workerId: 'other-worker', runId: ctx.job.runId, attempt: 1, startedAt: new Date().toISOString() };
       writeFileSync(join(ctx.runDir, `.lawsweep-trainer-${pgid}-abc123.json`), JSON.stringify(marker));
       const failure = await runner.run(sh(`touch "$LAWSWEEP_RUN_DIR/started"; echo '{"final": true, "loss": 1}'`), ctx).catch((err: unknown) => err);
-      expect(failure).toBeInstanceOf(RunFailure);
-      expect(failure).toMatchObject({ retryable: true, message: expect.stringMatching(new RegExp(`^the run directory \\S+ is in use: worker other-worker \\(pid \\d+, alive\\) still runs a trainer there \\(process group ${pgid}, run ${ctx.job.runId} attempt 1`)) });
+      expect(failure).toBeInstanceOf(RunDirInUse);
+      expect((failure as Error).message).toMatch(new RegExp(`^the run directory \\S+ is in use: worker other-worker \\(pid \\d+, alive\\) still runs a trainer there \\(process group ${pgid}, run ${ctx.job.runId} attempt 1`));
       expect(existsSync(join(ctx.runDir, 'started'))).toBe(false);
       expect(existsSync(join(ctx.runDir, 'trainer.log'))).toBe(false);
     } finally {

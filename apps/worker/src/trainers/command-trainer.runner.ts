@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { PLACEHOLDER_PATTERN, placeholderList, type RunPlaceholder, type TrainerSpec } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
+import { RunDirInUse } from '../runs/run-dir-in-use';
 import { RunFailure } from '../runs/run-failure';
 import { RunStopped } from '../runs/run-stopped';
 import { timerDelay } from '../runs/timer-delay';
@@ -181,19 +182,17 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
    * Before a trainer starts in a run directory: a trainer left there by a worker that died (the run
    * was requeued from it) is stopped first, or two would train in one directory, on one GPU. One of
    * a worker still alive (it lost the run's lock, and BullMQ requeued the run) is not ours to stop:
-   * this attempt fails, retryably, rather than train beside it. Two trainers in one directory would
-   * overwrite each other's checkpoints and trainer.log, not only share a GPU; the other one's result
-   * is refused when it completes without the lock, and by the retry (after the backoff) it has
-   * usually ended.
+   * the run is handed back, delayed, without using an attempt (RunDirInUse), rather than train beside
+   * it. Two trainers in one directory would overwrite each other's checkpoints and trainer.log, not
+   * only share a GPU; the other one's result is refused when it completes without the lock.
    */
   private async stopOrphans(runDir: string): Promise<void> {
     const { liveElsewhere } = await this.orphans.stopIn(runDir);
     const [other] = liveElsewhere;
     if (!other) return;
-    throw new RunFailure(
+    throw new RunDirInUse(
       `the run directory ${runDir} is in use: worker ${other.workerId} (pid ${other.workerPid}, alive) still runs a trainer there ` +
-        `(process group ${other.pgid}, run ${other.runId} attempt ${other.attempt}, started ${other.startedAt}); not starting a second one beside it (retried)`,
-      true,
+        `(process group ${other.pgid}, run ${other.runId} attempt ${other.attempt}, started ${other.startedAt}); not starting a second one beside it`,
     );
   }
 

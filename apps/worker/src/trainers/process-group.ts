@@ -85,6 +85,20 @@ export interface ProcessGroupOptions {
  * torchrun ranks, a `sleep` in a shell script. Node's child_process has no group kill; this small
  * class adds it (process.kill with a negative pid) and a SIGTERM-then-SIGKILL stop.
  */
+/** The trainer groups of this process not yet finished or stopped (killAllProcessGroupsNow). */
+const liveGroups = new Set<ProcessGroup>();
+
+/**
+ * SIGKILL to every trainer group this process started and has not yet seen end: for a worker that
+ * must exit at once (asked again during its shutdown), so that no trainer outlives it. Synchronous.
+ * Returns how many groups were signalled.
+ */
+export function killAllProcessGroupsNow(): number {
+  let n = 0;
+  for (const group of liveGroups) if (group.signalGroup('SIGKILL')) n++;
+  return n;
+}
+
 export class ProcessGroup {
   private readonly child: ChildProcess;
   private readonly exited: Promise<ProcessExit>;
@@ -102,6 +116,7 @@ export class ProcessGroup {
       shell: false,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (this.child.pid !== undefined) liveGroups.add(this);
     this.exited = new Promise((resolve) => {
       // 'error' (e.g. ENOENT: no such command) comes instead of 'exit' when the spawn fails.
       this.child.once('error', (err: NodeJS.ErrnoException) => {
@@ -186,6 +201,7 @@ export class ProcessGroup {
   async finish(): Promise<ProcessExit> {
     const exit = await this.exited;
     this.signalGroup('SIGKILL');
+    liveGroups.delete(this);
     await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     return exit;
   }
@@ -204,6 +220,7 @@ export class ProcessGroup {
     while (Date.now() < deadline && this.groupAlive()) await new Promise((r) => setTimeout(r, 50));
     clearTimeout(timer);
     if (this.groupAlive()) killed = this.signalGroup('SIGKILL') || killed;
+    liveGroups.delete(this);
     await Promise.race([this.outputClosed, new Promise((r) => setTimeout(r, 2000).unref())]);
     return { killed, exit };
   }
