@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -37,6 +38,8 @@ export class DemoService {
   private client?: PlannerClient;
   private sweepId?: string;
   private borrowedPrefixes: string[] = [];
+  /** The in-process workers' run roots live under this one; removed on shutdown. */
+  private runRoot?: string;
 
   constructor(private readonly log: (line: string) => void = (l) => process.stdout.write(`${l}\n`)) {}
 
@@ -53,6 +56,9 @@ export class DemoService {
 
   async run(options: DemoOptions): Promise<number> {
     try {
+      // A directory of this run's own (mode 0700, a name nobody could have made first), removed by
+      // shutdown(): the simulated runs leave nothing in it worth keeping.
+      this.runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-demo-runs-'));
       return await this.runSweep(options);
     } finally {
       if (!options.keep || this.abort.signal.aborted) await this.shutdown();
@@ -78,7 +84,7 @@ export class DemoService {
           id: `demo-gpu-${i}`,
           concurrency: 1,
           labels: { gpu: 'simulated' },
-          runRoot: join(tmpdir(), `lawsweep-demo-runs-${process.pid}`, String(i)),
+          runRoot: join(this.runRoot as string, String(i)),
           logger: ['error'],
         }),
       );
@@ -133,5 +139,7 @@ export class DemoService {
     if (this.borrowedPrefixes.length > 0) await this.redis?.deleteKeys(this.borrowedPrefixes).catch(() => undefined);
     await this.redis?.stop();
     this.redis = undefined;
+    if (this.runRoot) await rm(this.runRoot, { recursive: true, force: true }).catch(() => undefined);
+    this.runRoot = undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve } from 'node:path';
 import { loadWorkerConfig } from './worker.config';
 
 describe('loadWorkerConfig', () => {
@@ -33,9 +34,23 @@ describe('loadWorkerConfig', () => {
     ['WORKER_LABELS', 'gpu', /WORKER_LABELS \(--labels\): 'gpu' is not KEY=VALUE/],
     ['WORKER_GRACE_SECONDS', '-1', /WORKER_GRACE_SECONDS \(--grace\)/],
     ['WORKER_TRAINER_LOG_MIB', 'lots', /WORKER_TRAINER_LOG_MIB: must be a number of MiB \(0 = no trainer.log\)/],
+    ['WORKER_HEARTBEAT_SECONDS', '3000000', /WORKER_HEARTBEAT_SECONDS: must be at most 86400 seconds \(a day\) \(got '3000000'\)/],
+    ['WORKER_CANCEL_POLL_SECONDS', '1e7', /WORKER_CANCEL_POLL_SECONDS: must be at most 86400 seconds/],
+    ['WORKER_LOCK_SECONDS', '2592000', /WORKER_LOCK_SECONDS: must be at most 86400 seconds/],
     ['WORKER_TRAINER_LOG_MIB', '0.000001', /WORKER_TRAINER_LOG_MIB: must be 0 \(no trainer.log\) or at least 0.0625 \(64 KiB\)/],
   ])('stops on a bad %s=%s, naming the variable and its flag', (name, value, message) => {
     expect(() => loadWorkerConfig({}, { [name]: value })).toThrow(message);
+  });
+
+  it('accepts periods up to a day', () => {
+    expect(loadWorkerConfig({}, { WORKER_HEARTBEAT_SECONDS: '86400', WORKER_CANCEL_POLL_SECONDS: '3600', WORKER_LOCK_SECONDS: '86400' })).toMatchObject({ heartbeatSeconds: 86400, cancelPollSeconds: 3600, lockSeconds: 86400 });
+  });
+
+  it('makes the run root absolute, so LAWSWEEP_RUN_DIR is the same directory whatever cwd a trainer starts in', () => {
+    expect(loadWorkerConfig({}, { WORKER_RUN_DIR: 'runs/here' }).runRoot).toBe(resolve(process.cwd(), 'runs/here'));
+    expect(loadWorkerConfig({ runRoot: './x/../y' }, {}).runRoot).toBe(resolve('y'));
+    expect(loadWorkerConfig({ runRoot: '/srv/runs/' }, {}).runRoot).toBe('/srv/runs');
+    expect(isAbsolute(loadWorkerConfig({}, {}).runRoot)).toBe(true);
   });
 
   it('lists every bad variable at once', () => {

@@ -1,5 +1,5 @@
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { DEFAULT_POOL, POOL_NAME_PATTERN, POOL_NAME_RULE } from '@lawsweep/contracts';
@@ -94,10 +94,10 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, WorkerS
   runRoot: { env: 'WORKER_RUN_DIR', flag: '--run-dir' },
   keepRunDirs: { env: 'WORKER_KEEP_RUN_DIRS', flag: '--keep-run-dirs' },
   trainerLogMiB: { env: 'WORKER_TRAINER_LOG_MIB', help: "MiB of a trainer's output kept in its run directory's trainer.log per attempt, the first and the last half (default 8; 0 = no trainer.log; otherwise at least 0.0625, i.e. 64 KiB)" },
-  heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS', help: 'how often the registry advert is refreshed (default 5)' },
-  cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS', help: "how often a running run's sweep is checked for a cancel (default 2)" },
+  heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS', help: 'how often the registry advert is refreshed (default 5, at most 86400)' },
+  cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS', help: "how often a running run's sweep is checked for a cancel (default 2, at most 86400)" },
   retryBaseMs: { env: 'WORKER_RETRY_BASE_MS', help: 'base of the jittered exponential retry backoff (default 1000)' },
-  lockSeconds: { env: 'WORKER_LOCK_SECONDS', help: "BullMQ job lock, renewed every half of it while a run trains (default 60)" },
+  lockSeconds: { env: 'WORKER_LOCK_SECONDS', help: "BullMQ job lock, renewed every half of it while a run trains (default 60, at most 86400)" },
 };
 
 /** Variables of the worker's own environment that trainers never see. */
@@ -107,6 +107,14 @@ export const TRAINER_HIDDEN_ENV = new Set(['REDIS_URL', 'LAWSWEEP_TOKEN', 'REDIS
 const MIN_TRAINER_LOG_MIB = 1 / 16;
 
 const seconds = (min: number) => z.coerce.number({ invalid_type_error: 'must be a number of seconds' }).finite().min(min);
+
+/**
+ * A day: the ceiling of the periods the worker runs on timers (heartbeat, cancel poll, job lock).
+ * setTimeout/setInterval fire at once for more than 2^31-1 ms (~24.8 days), which would turn a huge
+ * value into a busy loop; a period longer than a day is a typo anyway.
+ */
+const MAX_PERIOD_SECONDS = 86_400;
+const period = (min: number) => seconds(min).max(MAX_PERIOD_SECONDS, `must be at most ${MAX_PERIOD_SECONDS} seconds (a day)`);
 
 /** "N=1e9,D=1e12" -> { N: 1e9, D: 1e12 } */
 const capacitySchema = z.string().transform((raw, ctx) => {
@@ -163,7 +171,8 @@ const fields = {
   id: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be letters, digits, . _ : - (at most 128)'),
   defaultTimeoutSeconds: seconds(0),
   killGraceSeconds: seconds(0.05),
-  runRoot: z.string().min(1),
+  // Absolute, so that LAWSWEEP_RUN_DIR means the same directory to a trainer started in another cwd.
+  runRoot: z.string().min(1).transform((p) => resolve(p)),
   keepRunDirs: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
@@ -173,10 +182,10 @@ const fields = {
     .finite()
     .min(0)
     .refine((mib) => mib === 0 || mib >= MIN_TRAINER_LOG_MIB, `must be 0 (no trainer.log) or at least ${MIN_TRAINER_LOG_MIB} (64 KiB)`),
-  heartbeatSeconds: seconds(0.05),
-  cancelPollSeconds: seconds(0.05),
+  heartbeatSeconds: period(0.05),
+  cancelPollSeconds: period(0.05),
   retryBaseMs: z.coerce.number({ invalid_type_error: 'must be a number of milliseconds' }).finite().min(0),
-  lockSeconds: seconds(1),
+  lockSeconds: period(1),
 };
 
 function defaults(): Record<keyof typeof fields, string | undefined> {

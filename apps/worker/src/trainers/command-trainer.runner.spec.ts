@@ -83,7 +83,12 @@ describe('CommandTrainerRunner', () => {
     other.unref();
     const pgid = other.pid!;
     try {
-      await new Promise((r) => setTimeout(r, 50));
+      // The group is the child's own once it has called setsid: poll for that, with a deadline.
+      const deadline = Date.now() + 5_000;
+      while (procStat(pgid)?.pgrp !== pgid) {
+        if (Date.now() > deadline) throw new Error(`process ${pgid} did not lead its own process group within 5 s`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
       const marker: TrainerMarker = { pgid, leaderStart: procStat(pgid)!.startTime, ...thisWorkerProcess()!, workerId: 'other-worker', runId: ctx.job.runId, attempt: 1, startedAt: new Date().toISOString() };
       writeFileSync(join(ctx.runDir, `.lawsweep-trainer-${pgid}-abc123.json`), JSON.stringify(marker));
       const failure = await runner.run(sh(`touch "$LAWSWEEP_RUN_DIR/started"; echo '{"final": true, "loss": 1}'`), ctx).catch((err: unknown) => err);

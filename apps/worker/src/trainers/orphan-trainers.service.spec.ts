@@ -7,7 +7,7 @@ import { Logger } from '@nestjs/common';
 import { WorkerConfig } from '../config/worker.config';
 import { OrphanTrainers } from './orphan-trainers.service';
 import { groupAlive } from './process-group';
-import { procStat } from './proc-info';
+import { isSameProcess, procStat } from './proc-info';
 import { thisWorkerProcess, type TrainerMarker } from './trainer-marker';
 
 /**
@@ -15,6 +15,15 @@ import { thisWorkerProcess, type TrainerMarker } from './trainer-marker';
  * is a pid that has exited; pid reuse is a marker whose start time does not match.
  */
 const linux = existsSync('/proc/self/stat') ? describe : describe.skip;
+
+/** Polls `done` until it holds, failing after `deadlineMs` (no fixed sleep: a loaded box is slow). */
+async function until(done: () => boolean, what: string, deadlineMs = 5_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not within ${deadlineMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 linux('OrphanTrainers', () => {
   const root = mkdtempSync(join(tmpdir(), 'lawsweep-orphans-unit-'));
@@ -76,7 +85,7 @@ linux('OrphanTrainers', () => {
   it("does not report a live worker's marker whose trainer has ended (its removal failed)", async () => {
     const t = trainer();
     process.kill(-t.pgid, 'SIGKILL');
-    await new Promise((r) => setTimeout(r, 100));
+    await until(() => !groupAlive(t.pgid), `group ${t.pgid} gone after SIGKILL`);
     const path = mark(t.runDir, { ...t.marker, workerPid: self.workerPid, workerStart: self.workerStart, workerId: 'alive' });
     expect(await orphans.stopIn(t.runDir)).toEqual({ stopped: 0, liveElsewhere: [] });
     expect(existsSync(path)).toBe(true); // its worker's to remove
@@ -136,7 +145,7 @@ linux('OrphanTrainers', () => {
     // The leader (sh) goes; its sleep lives on in the group.
     for (const t of [ours, theirs]) {
       process.kill(t.pgid, 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 100));
+      await until(() => !isSameProcess(t.pgid, t.marker.leaderStart!), `leader ${t.pgid} gone after SIGKILL`);
       expect(groupAlive(t.pgid)).toBe(true);
     }
     mark(ours.runDir, ours.marker);
