@@ -38,7 +38,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    prepareRunRoot(this.config.runRoot); // mode 0700; another user's is refused (shared hosts)
+    prepareRunRoot(this.config.runRoot); // created 0700; one others could plant files in is tightened or refused (run-root.ts)
     if (!(await this.redis.ping(15_000))) {
       throw new Error(`REDIS_URL (--redis): no answer from Redis at ${redactUrl(this.config.redisUrl)}`);
     }
