@@ -31,7 +31,7 @@ export function predictWithFit(law: Law, fit: FitResult, configs: Config[]): Pre
   return configs.map((c) => predictUnderPosterior(law, posterior, c));
 }
 
-/** Half-width of the 90% interval relative to the predicted loss. */
-export function relativeHalfWidth(p: Prediction): number {
+/** Half-width of the 90% interval relative to the predicted loss (of a prediction, or a stored fit summary's). */
+export function relativeHalfWidth(p: Pick<Prediction, 'loss' | 'lower' | 'upper'>): number {
   return (p.upper - p.lower) / 2 / p.loss;
 }

@@ -135,7 +135,7 @@ describe('SweepStore (real Redis)', () => {
       if (!r.ok) throw new Error('reserve failed');
       ids.push(r.runId);
     }
-    expect(await store.knownConfigCount(id)).toBe(3);
+    expect((await store.knownConfigStamp(id)).count).toBe(3);
     await store.recordResult(id, ids[2], { status: 'done', loss: 3 });
     expect(await store.markRunning(id, ids[0])).toBe(true);
     // ids[0] already running, ids[2] done: only ids[1] moves, and the counters move by one.

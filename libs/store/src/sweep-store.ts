@@ -380,11 +380,6 @@ export class SweepStore {
     return (await this.redis.lrange(this.sweepKey(sweepId, 'obs'), start, -1)).map((s) => JSON.parse(s) as ObservationRecord);
   }
 
-  /** How many configs the sweep knows (reservations and imports add to the configs hash). */
-  async knownConfigCount(sweepId: string): Promise<number> {
-    return this.redis.hlen(this.sweepKey(sweepId, 'configs'));
-  }
-
   /**
    * How many configs the sweep knows, and how many times configs were given back (RELEASE_STREAK
    * removes some): a cache of the configs hash that grew only by its own reservations is current

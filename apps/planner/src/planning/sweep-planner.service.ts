@@ -2,9 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type RunJobData } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
-import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
+import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepState, type SweepWarning } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
+import type { SweepEvent, SweepEventChange } from '../notify/notification';
 import { NotifierService } from '../notify/notifier.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
@@ -66,9 +67,7 @@ export class SweepPlannerService {
       engine = this.engines.engine(sweep);
     } catch (err) {
       const reason = `cannot build the design engine: ${(err as Error).message}`;
-      const change = { state: 'failed', reason } as const;
-      const note = this.notifier.intent('sweep.failed', sweepId, change);
-      if ((await this.store.transition(sweepId, ['running', 'paused'], 'failed', reason, Date.now(), undefined, note)) === 'ok') this.notifier.sweepEvent('sweep.failed', sweepId, change, note);
+      await this.moveAndNotify(sweepId, ['running', 'paused'], { state: 'failed', reason });
       return { enqueued: [], finished: reason };
     }
     const refit = await this.refitIfNeeded(sweep, engine);
@@ -260,10 +259,7 @@ export class SweepPlannerService {
   /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
   private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
     const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
-    const change = { state: 'paused', reason: warning.message } as const;
-    const note = this.notifier.intent('sweep.paused', sweep.id, change);
-    if ((await this.store.transition(sweep.id, ['running'], 'paused', warning.message, Date.now(), undefined, note)) !== 'ok') return { enqueued: [] };
-    this.notifier.sweepEvent('sweep.paused', sweep.id, change, note);
+    if ((await this.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message })) !== 'ok') return { enqueued: [] };
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
     this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
@@ -278,17 +274,23 @@ export class SweepPlannerService {
     // Only if the spec is the one this pass planned with: an update that landed meanwhile (more
     // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
     const why = done ? reason : `${reason}; no run succeeded`;
-    const event = done ? 'sweep.done' : 'sweep.failed';
-    const change = { state: done ? 'done' : 'failed', reason: why } as const;
-    // The message is left in the notify outbox by the same step as the change (nothing lost to a stop in between).
-    const note = this.notifier.intent(event, sweep.id, change);
-    const outcome = await this.store.transition(sweep.id, ['running'], change.state, why, Date.now(), sweep.specRevision, note);
+    const outcome = await this.moveAndNotify(sweep.id, ['running'], { state: done ? 'done' : 'failed', reason: why }, sweep.specRevision);
     if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
-    if (outcome === 'ok') {
-      this.logger.log(`sweep ${sweep.id} ${change.state}: ${reason}`);
-      this.notifier.sweepEvent(event, sweep.id, change, note);
-    }
+    if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
     return { enqueued: [], finished: reason };
+  }
+
+  /**
+   * Moves the sweep to `change.state` (the store's transition, from `from`, on `expectedRevision`
+   * if given) with its webhook message left in the notify outbox by the same step, so a planner
+   * stopped in between loses nothing; the message is queued at once when the move happens.
+   */
+  private async moveAndNotify(sweepId: string, from: SweepState[], change: SweepEventChange, expectedRevision?: number): Promise<string> {
+    const event: SweepEvent = `sweep.${change.state}`;
+    const note = this.notifier.intent(event, sweepId, change);
+    const outcome = await this.store.transition(sweepId, from, change.state, change.reason, Date.now(), expectedRevision, note);
+    if (outcome === 'ok') this.notifier.sweepEvent(event, sweepId, change, note);
+    return outcome;
   }
 }
 

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseImportedRuns, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, stillEnded, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
-import { validateSweepSpecSemantics } from '@lawsweep/design';
+import { relativeHalfWidth, validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { PlanningLoopService } from '../planning/planning-loop.service';
 import { RunQueuesService } from '../queues/run-queues.service';
@@ -24,7 +24,7 @@ export interface SweepUpdateOutcome {
 function widestInterval(sweep: SweepRecord): number | undefined {
   const predictions = sweep.fit?.predictions ?? [];
   if (predictions.length === 0) return undefined;
-  return Math.max(...predictions.map((p) => (p.upper - p.lower) / 2 / p.loss));
+  return Math.max(...predictions.map(relativeHalfWidth));
 }
 
 /** Four significant digits, rounded up: a floor the user may type back and have accepted. */

@@ -184,12 +184,21 @@ export class RunExecutor {
   private async handBackForBiggerWorker(job: Job, data: RunJobData, token: string): Promise<boolean> {
     const others = await this.redis.liveAdverts().catch(() => []);
     if (!others.some((w) => w.pool === this.config.pool && capacityHolds(w.capacity, data.config))) return false;
-    const refusals = (data.refusals ?? 0) + 1;
-    await job.updateData({ ...data, refusals });
-    await job.moveToDelayed(Date.now() + runBackoff(refusals, Math.random, HAND_BACK_BASE_MS, HAND_BACK_CAP_MS), token);
-    this.metrics.recordRun('handed_back', data.trainer.type, 0);
+    const refusals = await this.delayHandBack(job, data, token, 'refusals', HAND_BACK_BASE_MS, HAND_BACK_CAP_MS);
     this.logger.log(`run ${data.runId} is over this worker's capacity; handed back for a bigger worker (hand-back ${refusals})`);
     return true;
+  }
+
+  /**
+   * Back to the queue, delayed (jittered, doubling per hand-back of this kind, counted in the job's
+   * `count` field, up to `capMs`), without using an attempt and without a result; returns the count.
+   */
+  private async delayHandBack(job: Job, data: RunJobData, token: string, count: 'refusals' | 'dirWaits', baseMs: number, capMs: number): Promise<number> {
+    const n = (data[count] ?? 0) + 1;
+    await job.updateData({ ...data, [count]: n });
+    await job.moveToDelayed(Date.now() + runBackoff(n, Math.random, baseMs, capMs), token);
+    this.metrics.recordRun('handed_back', data.trainer.type, 0);
+    return n;
   }
 
   /**
@@ -199,11 +208,8 @@ export class RunExecutor {
    * out) it is an ordinary retryable failure. Returns false then.
    */
   private async handBackBusyDir(job: Job, data: RunJobData, token: string, why: RunDirInUse): Promise<boolean> {
-    const waits = (data.dirWaits ?? 0) + 1;
-    if (waits > MAX_DIR_WAITS) return false;
-    await job.updateData({ ...data, dirWaits: waits });
-    await job.moveToDelayed(Date.now() + runBackoff(waits, Math.random, DIR_WAIT_BASE_MS, DIR_WAIT_CAP_MS), token);
-    this.metrics.recordRun('handed_back', data.trainer.type, 0);
+    if ((data.dirWaits ?? 0) >= MAX_DIR_WAITS) return false;
+    const waits = await this.delayHandBack(job, data, token, 'dirWaits', DIR_WAIT_BASE_MS, DIR_WAIT_CAP_MS);
     this.logger.warn(`run ${data.runId} handed back, to wait (${waits} of ${MAX_DIR_WAITS}): ${why.message}`);
     return true;
   }

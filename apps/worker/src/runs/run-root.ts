@@ -38,7 +38,7 @@ export function prepareRunRoot(runRoot: string, log: (message: string) => void =
   if (target.uid === 0 && (mode & 0o002) !== 0) {
     // Checked before "this uid" so that a worker running as root never chmods /tmp itself.
     throw new Error(
-      `${WHERE}: ${runRoot} is owned by root and every user can write it (mode ${mode.toString(8).padStart(4, '0')}), so another user could plant files in it ` +
+      `${WHERE}: ${runRoot} is owned by root and every user can write it (mode ${octal(mode)}), so another user could plant files in it ` +
         `that make this worker stop processes or write where it should not. Point it at a directory of your own, e.g. ` +
         `WORKER_RUN_DIR=${runRoot.replace(/\/+$/, '')}/lawsweep-runs-$USER (or --run-dir ${runRoot.replace(/\/+$/, '')}/lawsweep-runs-$USER); the worker creates it mode 0700.`,
     );
@@ -47,8 +47,11 @@ export function prepareRunRoot(runRoot: string, log: (message: string) => void =
     try {
       chmodSync(runRoot, 0o700);
     } catch (err) {
-      throw new Error(`${WHERE}: ${runRoot} can be written by other users (mode ${mode.toString(8).padStart(4, '0')}) and cannot be made private: ${(err as Error).message}`);
+      throw new Error(`${WHERE}: ${runRoot} can be written by other users (mode ${octal(mode)}) and cannot be made private: ${(err as Error).message}`);
     }
-    log(`${WHERE}: ${runRoot} could be written by its group or other users (mode ${mode.toString(8).padStart(4, '0')}); made it mode 0700`);
+    log(`${WHERE}: ${runRoot} could be written by its group or other users (mode ${octal(mode)}); made it mode 0700`);
   }
 }
+
+/** A file mode as ls and chmod write it: 0755, 1777. */
+const octal = (mode: number): string => mode.toString(8).padStart(4, '0');

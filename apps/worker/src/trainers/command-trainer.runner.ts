@@ -163,11 +163,8 @@ export class CommandTrainerRunner implements TrainerRunner<CommandSpec> {
 
   /** Removes the trainer's marker; a failure (EACCES, EROFS: the trainer made its directory read-only) is logged, never the run's. */
   private unmarkTrainer(marker: string, runId: string): void {
-    try {
-      removeTrainerMarker(marker);
-    } catch (err) {
-      this.logger.warn(`run ${runId}: cannot remove the trainer's marker ${marker}: ${(err as Error).message}`);
-    }
+    const failed = removeTrainerMarker(marker);
+    if (failed) this.logger.warn(`run ${runId}: cannot remove the trainer's marker ${marker}: ${failed.message}`);
   }
 
   /** Writes the attempt's last line to trainer.log and closes it; never fails the run. */

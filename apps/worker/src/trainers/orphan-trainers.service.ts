@@ -64,11 +64,8 @@ export class OrphanTrainers {
 
   /** A marker that cannot be removed (EACCES, EROFS) is logged: it must not stop the worker from starting. */
   private removeMarker(path: string): void {
-    try {
-      removeTrainerMarker(path);
-    } catch (err) {
-      this.logger.warn(`cannot remove the trainer marker ${path}: ${(err as Error).message}`);
-    }
+    const failed = removeTrainerMarker(path);
+    if (failed) this.logger.warn(`cannot remove the trainer marker ${path}: ${failed.message}`);
   }
 
   /**

@@ -28,9 +28,13 @@ export function liveGroupMembers(pgid: number): number[] | undefined {
 /** Whether anything of a process group still runs (zombies excluded where /proc tells). */
 export function groupAlive(pgid: number): boolean {
   const live = liveGroupMembers(pgid);
-  if (live) return live.length > 0;
+  return live ? live.length > 0 : signalProcessGroup(pgid, 0);
+}
+
+/** Sends a signal to a whole process group; false when nothing is left in it (ESRCH). */
+export function signalProcessGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   try {
-    process.kill(-pgid, 0);
+    process.kill(-pgid, signal);
     return true;
   } catch {
     return false;
@@ -45,14 +49,7 @@ export function groupAlive(pgid: number): boolean {
  * after the SIGKILL); `killed` tells whether SIGKILL was sent.
  */
 export async function stopProcessGroup(pgid: number, graceMs: number, isSameGroup: () => boolean): Promise<{ killed: boolean }> {
-  const signal = (s: NodeJS.Signals) => {
-    try {
-      process.kill(-pgid, s);
-      return true;
-    } catch {
-      return false; // ESRCH: gone
-    }
-  };
+  const signal = (s: NodeJS.Signals) => signalProcessGroup(pgid, s);
   const waitGone = async (ms: number) => {
     const deadline = Date.now() + ms;
     while (groupAlive(pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -79,12 +76,6 @@ export interface ProcessGroupOptions {
   onStderr(chunk: string): void;
 }
 
-/**
- * A trainer process started without a shell (arguments reach it verbatim) as the leader of its own
- * process group (detached), so that stopping it also stops whatever it started: data loaders,
- * torchrun ranks, a `sleep` in a shell script. Node's child_process has no group kill; this small
- * class adds it (process.kill with a negative pid) and a SIGTERM-then-SIGKILL stop.
- */
 /** The trainer groups of this process not yet finished or stopped (killAllProcessGroupsNow). */
 const liveGroups = new Set<ProcessGroup>();
 
@@ -99,6 +90,12 @@ export function killAllProcessGroupsNow(): number {
   return n;
 }
 
+/**
+ * A trainer process started without a shell (arguments reach it verbatim) as the leader of its own
+ * process group (detached), so that stopping it also stops whatever it started: data loaders,
+ * torchrun ranks, a `sleep` in a shell script. Node's child_process has no group kill; this small
+ * class adds it (process.kill with a negative pid) and a SIGTERM-then-SIGKILL stop.
+ */
 export class ProcessGroup {
   private readonly child: ChildProcess;
   private readonly exited: Promise<ProcessExit>;
@@ -184,13 +181,7 @@ export class ProcessGroup {
   /** Sends a signal to the whole group; false when the group is already gone. */
   signalGroup(signal: NodeJS.Signals | 0): boolean {
     const pid = this.child.pid;
-    if (pid === undefined) return false;
-    try {
-      process.kill(-pid, signal);
-      return true;
-    } catch {
-      return false; // ESRCH: nothing left in the group
-    }
+    return pid !== undefined && signalProcessGroup(pid, signal);
   }
 
   /**

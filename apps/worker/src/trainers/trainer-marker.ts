@@ -30,11 +30,19 @@ export interface TrainerMarker {
 
 const MARKER_FILE = /^\.lawsweep-trainer-\d+-[0-9a-f]+\.json$/;
 
-/** This process, as a marker names its worker; undefined where /proc is missing (then no markers). */
+let self: { workerPid: number; workerStart: string; pidSpace: string } | undefined | null = null;
+
+/**
+ * This process, as a marker names its worker; undefined where /proc is missing (then no markers).
+ * Read from /proc once: none of it changes while the process lives.
+ */
 export function thisWorkerProcess(): { workerPid: number; workerStart: string; pidSpace: string } | undefined {
-  const space = pidSpace();
-  const self = procStat(process.pid);
-  return space && self ? { workerPid: process.pid, workerStart: self.startTime, pidSpace: space } : undefined;
+  if (self === null) {
+    const space = pidSpace();
+    const stat = procStat(process.pid);
+    self = space && stat ? { workerPid: process.pid, workerStart: stat.startTime, pidSpace: space } : undefined;
+  }
+  return self;
 }
 
 /**
@@ -52,8 +60,17 @@ export function writeTrainerMarker(runDir: string, trainer: { pgid: number; work
   return path;
 }
 
-export function removeTrainerMarker(path: string): void {
-  rmSync(path, { force: true });
+/**
+ * Removes a marker; never throws: a failure (EACCES, EROFS: a trainer made its directory read-only)
+ * comes back for the caller to log, since it must fail neither a run nor a worker's start.
+ */
+export function removeTrainerMarker(path: string): Error | undefined {
+  try {
+    rmSync(path, { force: true });
+    return undefined;
+  } catch (err) {
+    return err as Error;
+  }
 }
 
 /**
