@@ -97,6 +97,10 @@ describe('planner + workers: a sweep end to end', () => {
     expect(history.every((h, i) => i === 0 || (h.n >= history[i - 1].n && h.spent >= history[i - 1].spent))).toBe(true);
 
     // A result delivered again (another job id, as after a crash before acknowledging) changes nothing.
+    // Counted from what the metric says now: while runs were in flight, the reconciler and a job's
+    // completed event may both have recorded one result (the second a harmless duplicate).
+    const duplicates = (text: string) => Number(/lawsweep_results_total\{status="done",outcome="duplicate"\} (\d+)/.exec(text)?.[1] ?? 0);
+    const before = duplicates(await (await fetch(`${stack.baseUrl}/metrics`)).text());
     const again: RunResult = { status: 'done', sweepId: id, runId: runs[0].id, loss: 99, curve: [], worker: 'replay', attempts: 1, durationMs: 1 };
     const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: stack.redis.port } });
     await results.add('result', again, { ...resultJobOptions(runs[0].id), jobId: `${runs[0].id}-again` });
@@ -104,10 +108,10 @@ describe('planner + workers: a sweep end to end', () => {
     let metrics = '';
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
       metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
-      if (/lawsweep_results_total\{status="done",outcome="duplicate"\}/.test(metrics)) break;
+      if (duplicates(metrics) > before) break;
     }
     await results.close();
-    expect(metrics).toMatch(/lawsweep_results_total\{status="done",outcome="duplicate"\} 1/);
+    expect(duplicates(metrics)).toBe(before + 1);
     expect(metrics).toMatch(new RegExp(`lawsweep_results_total\\{status="done",outcome="recorded"\\} ${runs.length}\\b`));
     expect(metrics).toMatch(/bullmq_job_count\{queue="lawsweep-results"/);
     for (const name of ['lawsweep_budget_total', 'lawsweep_budget_spent', 'lawsweep_budget_reserved', 'lawsweep_runs', 'lawsweep_fit_param', 'lawsweep_fit_param_stderr', 'lawsweep_target_loss', 'lawsweep_last_pick_information_gain_nats']) {
@@ -153,8 +157,9 @@ describe('planner + workers: a sweep end to end', () => {
   });
 
   it('says how long a running sweep has left at its pace: here stop.maxRuns ends it before the budget', async () => {
-    // Runs of 0.15 s, two in flight, 200 of them from a 20 x 20 grid (15 s, longer than the test: it
-    // cancels the sweep when done), and a budget beyond what every candidate together costs.
+    // Runs of 0.15 s, two in flight, 200 of them from a 20 x 20 grid (346 candidates within the
+    // constraints; 15 s, longer than the test: it cancels the sweep when done), and a budget beyond
+    // what every candidate together costs.
     const variables = { N: { ...smallSpec.variables.N, steps: 20 }, D: { ...smallSpec.variables.D, steps: 20 } };
     const spec = { ...smallSpec, name: 'e2e-time-left', variables, budget: 1e23, parallelism: 2, stop: { maxRuns: 200 }, trainer: { ...smallSpec.trainer, secondsPerCost: 1, maxSeconds: 0.15 } };
     const { id } = await json(await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) }));
@@ -178,6 +183,28 @@ describe('planner + workers: a sweep end to end', () => {
       }, 10_000);
       expect(Number(scraped[1])).toBeGreaterThan(0);
       expect(Number(scraped[1])).toBeLessThan(3_600);
+    } finally {
+      await fetch(`${stack.baseUrl}/sweeps/${id}/cancel`, { method: 'POST' });
+    }
+  });
+
+  it('says the candidates run out before a budget they cannot spend', async () => {
+    // The same 20 x 20 grid without a run limit: every candidate together costs ~1.2e21 of the 1e25
+    // budget, so it ends when they are bought, not when the budget is spent.
+    const variables = { N: { ...smallSpec.variables.N, steps: 20 }, D: { ...smallSpec.variables.D, steps: 20 } };
+    const spec = { ...smallSpec, name: 'e2e-time-left-candidates', variables, budget: 1e25, parallelism: 2, stop: {}, trainer: { ...smallSpec.trainer, secondsPerCost: 1, maxSeconds: 0.15 } };
+    const { id } = await json(await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) }));
+    try {
+      const { sweep, left } = await waitFor('a time left measured', async () => {
+        const s = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
+        return s.timeLeft ? { sweep: s, left: s.timeLeft } : undefined;
+      }, 30_000);
+      expect(left).toMatchObject({ until: 'candidates' });
+      // At most 346 candidates (the grid within the constraints) of 0.15 s, two at a time, at the pace
+      // of the first runs: minutes, where the budget left at that pace would take far longer.
+      expect(left.seconds).toBeGreaterThan(0);
+      expect(left.seconds).toBeLessThan(3_600);
+      expect(left.seconds * 100).toBeLessThan((sweep.budget.total - sweep.budget.spent) / left.rate);
     } finally {
       await fetch(`${stack.baseUrl}/sweeps/${id}/cancel`, { method: 'POST' });
     }

@@ -9,7 +9,7 @@ export interface SweepJson {
   targets: { config: Record<string, number>; loss: number | null; lower: number | null; upper: number | null }[];
   warnings: { code: string; message: string }[];
   /** GET /sweeps/:id while running, once a spend rate is measured. */
-  timeLeft?: { seconds: number; rate: number; runRate: number; until: 'budget' | 'maxRuns'; windowSeconds: number };
+  timeLeft?: { seconds: number; rate: number; runRate: number; until: 'budget' | 'candidates' | 'maxRuns'; windowSeconds: number };
 }
 export interface RunJson {
   id: string;

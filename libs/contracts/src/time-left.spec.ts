@@ -49,6 +49,25 @@ describe('estimateTimeLeft', () => {
     expect(estimateTimeLeft(window, pace(12_000, 20_000, 100, 500), now)).toMatchObject({ until: 'budget', seconds: 80 * 60 });
   });
 
+  it('ends when the candidates run out, if that comes before the budget and stop.maxRuns', () => {
+    // 100 spent and one result per minute, 8,000 of the budget left; buying every candidate left
+    // costs 3,000 and takes 10 results: 30 minutes (the cost), not 80.
+    const window: SpendWindow = { oldest: { at: now - hour, spent: 6_000, n: 40 }, count: 60 };
+    const withLeft = (spend: number, runs: number, runsLeft?: number) => ({ ...pace(12_000, 20_000, 100, runsLeft), candidatesLeft: { spend, runs } });
+    expect(estimateTimeLeft(window, withLeft(3_000, 10), now)).toMatchObject({ until: 'candidates', seconds: 30 * 60 });
+    // 50 cheap runs left take 50 minutes at a result a minute, though their cost takes 30.
+    expect(estimateTimeLeft(window, withLeft(3_000, 50), now)).toMatchObject({ until: 'candidates', seconds: 50 * 60 });
+    // More than the budget left, in cost or in time: the budget ends it.
+    expect(estimateTimeLeft(window, withLeft(9_000, 10), now)).toMatchObject({ until: 'budget', seconds: 80 * 60 });
+    expect(estimateTimeLeft(window, withLeft(3_000, 200), now)).toMatchObject({ until: 'budget', seconds: 80 * 60 });
+    // stop.maxRuns first (20 runs at one a minute) still wins.
+    expect(estimateTimeLeft(window, withLeft(3_000, 30, 20), now)).toMatchObject({ until: 'maxRuns', seconds: 20 * 60 });
+    // Nothing left to buy, nothing in flight: no time left.
+    expect(estimateTimeLeft(window, withLeft(0, 0), now)).toMatchObject({ until: 'candidates', seconds: 0 });
+    // No result over the window: the candidates' pace is unknown, the budget's is not.
+    expect(estimateTimeLeft({ oldest: { at: now - hour, spent: 6_000, n: 100 }, count: 60 }, withLeft(3_000, 10), now)).toMatchObject({ until: 'budget', seconds: 80 * 60 });
+  });
+
   it('has no estimate without two points in the window, or nothing spent over it', () => {
     expect(estimateTimeLeft(undefined, pace(0, 10), now)).toBeUndefined();
     expect(estimateTimeLeft({ oldest: { at: now - 1000, spent: 1, n: 1 }, count: 1 }, pace(2, 10), now)).toBeUndefined();
@@ -81,5 +100,6 @@ describe('formatDuration and describeTimeLeft', () => {
   it('says what ends it and over what window', () => {
     expect(describeTimeLeft({ seconds: 7_830, windowSeconds: 3_600, until: 'budget' })).toBe("~2h 10m left at the last 1h's pace");
     expect(describeTimeLeft({ seconds: 45, windowSeconds: 95, until: 'maxRuns' })).toBe("~45s left at the last 1m 35s's pace (until stop.maxRuns)");
+    expect(describeTimeLeft({ seconds: 600, windowSeconds: 3_600, until: 'candidates' })).toBe("~10m left at the last 1h's pace (until the candidates run out)");
   });
 });

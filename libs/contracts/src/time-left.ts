@@ -1,8 +1,9 @@
 /**
  * How long a running sweep will take, at the pace of its last hour: GET /sweeps/:id's `timeLeft`,
  * shown by `sweep status`, `sweep watch` and the dashboard. The end is whichever comes first of the
- * budget spent (at the cost spent per second) and stop.maxRuns reached (at the results per second);
- * the interval stop rule or running out of candidates may end it sooner still.
+ * budget spent (at the cost spent per second), the candidates run out (what the runs in flight and
+ * the untried candidates the budget still pays for cost, at the same rate) and stop.maxRuns reached
+ * (at the results per second); the interval stop rule may end it sooner still.
  */
 export interface TimeLeft {
   /** Seconds until the sweep ends at that pace. */
@@ -11,8 +12,8 @@ export interface TimeLeft {
   rate: number;
   /** Results (finished runs) per second over the window. */
   runRate: number;
-  /** What ends it at that pace: the budget, or stop.maxRuns. */
-  until: 'budget' | 'maxRuns';
+  /** What ends it at that pace: the budget spent, the candidates run out before it, or stop.maxRuns. */
+  until: 'budget' | 'candidates' | 'maxRuns';
   /** The window the pace was measured over, in seconds (up to TIME_LEFT_WINDOW_MS / 1000). */
   windowSeconds: number;
 }
@@ -41,6 +42,14 @@ export interface SweepPace {
   results: number;
   /** With stop.maxRuns: results still to come before it ends (runs not yet planned, plus those in flight). */
   runsLeft?: number;
+  /**
+   * What buying every candidate it still can would take, when known: the cost (what its runs in
+   * flight reserved plus the untried candidates the budget still pays for) and the results (runs in
+   * flight plus those candidates), as of the planner's last pass; the budget left only shrinks, so
+   * what it buys later is among them. It ends when both are used up, unless the budget or
+   * stop.maxRuns ends it first.
+   */
+  candidatesLeft?: { spend: number; runs: number };
 }
 
 /**
@@ -61,7 +70,13 @@ export function estimateTimeLeft(window: SpendWindow | undefined, sweep: SweepPa
   if (sweep.runsLeft !== undefined && runRate === 0) return undefined;
   const byBudget = Math.max(0, sweep.budget - sweep.spent) / rate;
   const byRuns = sweep.runsLeft !== undefined && runRate > 0 ? Math.max(0, sweep.runsLeft) / runRate : Infinity;
-  return { seconds: Math.min(byBudget, byRuns), rate, runRate, until: byRuns < byBudget ? 'maxRuns' : 'budget', windowSeconds: span };
+  // Every candidate bought takes both their cost at the cost rate and their count at the result
+  // rate (runs whose time does not follow their cost); with no result over the window, unknown.
+  const left = sweep.candidatesLeft;
+  const byCandidates = left && runRate > 0 ? Math.max(Math.max(0, left.spend) / rate, Math.max(0, left.runs) / runRate) : Infinity;
+  const seconds = Math.min(byBudget, byRuns, byCandidates);
+  const until = byRuns === seconds && byRuns < byBudget ? 'maxRuns' : byCandidates === seconds && byCandidates < byBudget ? 'candidates' : 'budget';
+  return { seconds, rate, runRate, until, windowSeconds: span };
 }
 
 /** "~2h 10m", "~45m", "~30s", "~3d 4h": a rough figure, its largest unit and the next (the next left out when 0). */
@@ -86,5 +101,6 @@ export function formatSeenAgo(seconds: number): string {
 /** "~2h 10m left at the last 1h's pace", "(until stop.maxRuns)" when that ends it first: what status and the dashboard say. */
 export function describeTimeLeft(t: Pick<TimeLeft, 'seconds' | 'windowSeconds' | 'until'>): string {
   const over = formatDuration(t.windowSeconds).replace(/^~/, '');
-  return `${formatDuration(t.seconds)} left at the last ${over}'s pace${t.until === 'maxRuns' ? ' (until stop.maxRuns)' : ''}`;
+  const until = t.until === 'maxRuns' ? ' (until stop.maxRuns)' : t.until === 'candidates' ? ' (until the candidates run out)' : '';
+  return `${formatDuration(t.seconds)} left at the last ${over}'s pace${until}`;
 }

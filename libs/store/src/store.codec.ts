@@ -31,6 +31,7 @@ export function toSweepRecord(h: Record<string, string>): SweepRecord {
     specRevision: n(h.specRevision),
     failStreak: n(h.failStreak),
     warnings: h.warnings ? (JSON.parse(h.warnings) as SweepWarning[]) : [],
+    ...(h.untriedCost !== undefined && h.untriedCost !== '' ? { untried: { cost: Number(h.untriedCost), count: n(h.untriedCount), specRevision: n(h.untriedRevision) } } : {}),
     fit: h.fit ? (JSON.parse(h.fit) as FitSummary) : undefined,
     createdAt: n(h.createdAt),
     updatedAt: n(h.updatedAt),

@@ -68,6 +68,12 @@ export interface SweepRecord {
    */
   failStreak: number;
   warnings: SweepWarning[];
+  /**
+   * The untried candidates the budget still paid for at the planner's last pass (their cost and
+   * count), and the spec revision it planned with (an update of the budget or the space makes it
+   * stale until the next pass): with the runs in flight, what buying all it can still takes (time left).
+   */
+  untried?: { cost: number; count: number; specRevision: number };
   fit?: FitSummary;
   createdAt: number;
   updatedAt: number;

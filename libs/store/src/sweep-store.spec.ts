@@ -43,6 +43,18 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.getSweep('nope')).toBeUndefined();
   });
 
+  it("keeps a plan pass's warnings and, when given, the untried candidates' cost with the spec revision", async () => {
+    const id = await store.createSweep(spec(100));
+    expect((await store.getSweep(id))?.untried).toBeUndefined();
+    const warnings = [{ code: 'no-live-workers', message: 'none' }];
+    await store.setWarnings(id, warnings, { cost: 42.5, count: 7, specRevision: 3 });
+    expect(await store.getSweep(id)).toMatchObject({ warnings, untried: { cost: 42.5, count: 7, specRevision: 3 } });
+    await store.setWarnings(id, []); // a pass that did not count them leaves the last count
+    expect(await store.getSweep(id)).toMatchObject({ warnings: [], untried: { cost: 42.5, count: 7, specRevision: 3 } });
+    await store.setWarnings(id, [], { cost: 0, count: 0, specRevision: 4 }); // nothing left to buy is a count too
+    expect((await store.getSweep(id))?.untried).toEqual({ cost: 0, count: 0, specRevision: 4 });
+  });
+
   it("reads the spend history's window (its oldest point inside, how many) by binary search, and keeps the history in time order", async () => {
     const id = await store.createSweep(spec(100));
     expect(await store.spendWindow(id, 0)).toBeUndefined(); // no history yet

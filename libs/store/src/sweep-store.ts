@@ -334,8 +334,14 @@ export class SweepStore {
       .slice(0, top);
   }
 
-  async setWarnings(sweepId: string, warnings: SweepWarning[]): Promise<void> {
-    await this.redis.hset(this.sweepKey(sweepId), 'warnings', JSON.stringify(warnings));
+  /**
+   * The sweep's warnings, as a plan pass found them; with `untried`, the untried candidates the budget
+   * still pays for then (cost, count) and the spec revision planned with (SweepRecord.untried).
+   */
+  async setWarnings(sweepId: string, warnings: SweepWarning[], untried?: { cost: number; count: number; specRevision: number }): Promise<void> {
+    const fields: Record<string, string> = { warnings: JSON.stringify(warnings) };
+    if (untried) Object.assign(fields, { untriedCost: String(untried.cost), untriedCount: String(untried.count), untriedRevision: String(untried.specRevision) });
+    await this.redis.hset(this.sweepKey(sweepId), fields);
   }
 
   /** The sweep's latest fit and, with it, a point of its spend history (kept in time order: SAVE_FIT). */

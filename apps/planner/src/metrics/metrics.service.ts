@@ -46,7 +46,7 @@ export class MetricsService {
     const sweepsByState = new Gauge({ name: 'lawsweep_sweeps', help: 'Sweeps by state', labelNames: ['state'], registers: [r] });
     const timeLeft = new Gauge({
       name: 'lawsweep_sweep_time_left_seconds',
-      help: "A running sweep's time left at the last hour's pace, until its budget is spent or stop.maxRuns reached (until); absent before a pace is measured",
+      help: "A running sweep's time left at the last hour's pace, until its budget is spent, its candidates run out or stop.maxRuns is reached (until); absent before a pace is measured",
       labelNames: ['sweep', 'name', 'until'],
       registers: [r],
     });

@@ -185,6 +185,7 @@ export class SweepPlannerService {
     // exactly as one by one would), then one addBulk enqueues the wave. One at a time, two round
     // trips per run capped a sweep at a few hundred runs a second (bench/load.bench.ts).
     const enqueued: string[] = [];
+    let enqueuedCost = 0;
     const wanted = proposal.runs.filter((run) => accept(run.config)); // an engine that ignores `accept` still cannot buy these
     let next = 0;
     let stopped = false;
@@ -208,13 +209,24 @@ export class SweepPlannerService {
         await this.enqueueWithRetry(pool, jobs);
         this.engines.rememberActive(sweep.id, jobs);
         enqueued.push(...jobs.map((j) => j.runId));
+        enqueuedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
         this.metrics.lastGain.set({ sweep: sweep.id }, lastGain);
       } catch (err) {
         // Not enqueued: give the reservations back at once rather than waiting for the reconciler.
         for (const j of jobs) await this.store.recordResult(sweep.id, j.runId, { status: 'failed', reason: `enqueue failed: ${(err as Error).message}` });
       }
     }
-    await this.store.setWarnings(sweep.id, warnings);
+    // What the sweep can still buy, for its time left: the untried candidates the budget left after
+    // this pass still pays for (the budget left only shrinks, so later runs are among them).
+    const left = remaining - enqueuedCost;
+    const untried = { cost: 0, count: 0, specRevision: sweep.specRevision };
+    for (const c of candidates) {
+      if (c.cost <= left && accept(c.config)) {
+        untried.cost += c.cost;
+        untried.count++;
+      }
+    }
+    await this.store.setWarnings(sweep.id, warnings, untried);
     // The sweep's state moved under this pass (a pause, a cancel, maxRuns by another replica): what it
     // did not buy says nothing about what is left to buy. Plan again from the state as it is now; a
     // pass that went on to end the sweep would end one the user had paused and resumed meanwhile.

@@ -74,7 +74,7 @@ export class SweepsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, runRate, until, windowSeconds) while running: how long the rest takes at the last hour's pace, until the budget is spent or stop.maxRuns reached" })
+  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, runRate, until, windowSeconds) while running: how long the rest takes at the last hour's pace, until the budget is spent, the candidates run out or stop.maxRuns is reached" })
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);

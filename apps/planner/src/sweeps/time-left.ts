@@ -35,7 +35,10 @@ export class TimeLeftReader {
     }
     const inFlight = sweep.runs.queued + sweep.runs.running;
     const runsLeft = sweep.maxRuns > 0 ? sweep.maxRuns - sweep.planned + inFlight : undefined;
-    return estimateTimeLeft(cached.window, { spent: sweep.spent, budget: sweep.budget, results: sweep.runs.done, runsLeft }, now);
+    // Counted by the last plan pass under this spec (an update of budget or space makes it stale).
+    const { untried } = sweep;
+    const candidatesLeft = untried && untried.specRevision === sweep.specRevision ? { spend: sweep.reserved + untried.cost, runs: inFlight + untried.count } : undefined;
+    return estimateTimeLeft(cached.window, { spent: sweep.spent, budget: sweep.budget, results: sweep.runs.done, runsLeft, candidatesLeft }, now);
   }
 
   private prune(now: number): void {

@@ -21,7 +21,7 @@ export function registerStatus(sweep: Command): void {
         `sweep ${s.id} (${s.name}): ${s.state}${s.stopReason ? ` (${s.stopReason})` : ''}`,
         `  budget  ${sum.budget}`,
         ...(s.state === 'running' && s.timeLeft
-          ? [`  time    ${describeTimeLeft(s.timeLeft)} (${sci(s.timeLeft.rate)} spent per second)${s.timeLeft.until === 'budget' ? '; the interval stop rule may end it sooner' : ''}`]
+          ? [`  time    ${describeTimeLeft(s.timeLeft)} (${sci(s.timeLeft.rate)} spent per second)${s.timeLeft.until !== 'maxRuns' ? '; the interval stop rule may end it sooner' : ''}`]
           : []),
         `  ${sum.runs}`,
         ...failureLines(s),
