@@ -20,6 +20,23 @@ describe('planner configuration', () => {
     expect(plannerSettingError('HOST', '0.0.0.0')).toBeUndefined();
   });
 
+  it.each(['change-me', 'CHANGE-ME', 'changeme'])('refuses the placeholder token %s, naming LAWSWEEP_TOKEN and how to make one', (token) => {
+    expect(() => validatePlannerEnv({ LAWSWEEP_TOKEN: token })).toThrow(
+      /^invalid planner configuration:\n {2}LAWSWEEP_TOKEN: is the example files' placeholder, which everyone knows: set a token of your own \(make one with `openssl rand -hex 32`\) \(got \d+ characters\)$/,
+    );
+    expect(plannerSettingError('LAWSWEEP_TOKEN', token)).toMatch(/placeholder/);
+    expect(validatePlannerEnv({ LAWSWEEP_TOKEN: 'change-me-please-4f1c' }).LAWSWEEP_TOKEN).toBe('change-me-please-4f1c');
+  });
+
+  it('refuses a REDIS_URL with the placeholder password, without printing a real one', () => {
+    expect(() => validatePlannerEnv({ REDIS_URL: 'redis://:change-me@redis:6379' })).toThrow(
+      /REDIS_URL: carries a placeholder password that everyone knows: give Redis a password of its own \(make one with `openssl rand -hex 32`\) and put it in REDIS_URL \(got "redis:\/\/:\*\*\*@redis:6379"\)$/,
+    );
+    expect(validatePlannerEnv({ REDIS_URL: 'redis://:0f3a9c1d@redis:6379' }).REDIS_URL).toBe('redis://:0f3a9c1d@redis:6379');
+    // A bad URL's password is not printed either.
+    expect(() => validatePlannerEnv({ REDIS_URL: 'redis://:s3cret-pw@redis:6379 x' })).toThrow(/got "redis:\/\/:\*\*\*@redis:6379 x"/);
+  });
+
   it.each([
     ['REDIS_URL', 'localhost:6379', /REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL.*got "localhost:6379"/],
     ['PORT', 'eighty', /PORT: must be a port number/],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlaceholderSecret, MAKE_A_SECRET, redactRedisUrl, redisUrlPassword } from '@lawsweep/contracts';
 
 /**
  * The planner's configuration, validated once at boot: a bad value stops the service with a
@@ -25,7 +26,8 @@ export const plannerEnvSchema = z.object({
   REDIS_URL: z
     .string()
     .default('redis://127.0.0.1:6379')
-    .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379'),
+    .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v), 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
+    .refine((v) => !isPlaceholderSecret(redisUrlPassword(v) ?? ''), `carries a placeholder password that everyone knows: give Redis a password of its own (${MAKE_A_SECRET}) and put it in REDIS_URL`),
   PORT: port.default(3000),
   /**
    * Loopback by default: the API changes state and spends compute, so exposing it is a choice
@@ -36,7 +38,8 @@ export const plannerEnvSchema = z.object({
     .string()
     .optional()
     .transform((v) => (v === '' ? undefined : v))
-    .refine((v) => v === undefined || v.length >= 8, 'must be at least 8 characters (or unset to disable auth)'),
+    .refine((v) => v === undefined || v.length >= 8, 'must be at least 8 characters (or unset to disable auth)')
+    .refine((v) => v === undefined || !isPlaceholderSecret(v), `is the example files' placeholder, which everyone knows: set a token of your own (${MAKE_A_SECRET})`),
   /** Prefix of the planner's own keys in Redis (sweeps, runs); BullMQ keys use LAWSWEEP_QUEUE_PREFIX. */
   LAWSWEEP_KEY_PREFIX: z.string().min(1).default('lawsweep:'),
   LAWSWEEP_QUEUE_PREFIX: z.string().min(1).default('bull'),
@@ -172,7 +175,12 @@ export function validatePlannerEnv(env: Record<string, unknown>): PlannerEnv {
   if (result.success) return result.data;
   // The token and a webhook URL (its path is the credential) are secrets: their length is shown, not their value.
   const secret = (name: string) => name === 'LAWSWEEP_TOKEN' || name === 'LAWSWEEP_NOTIFY_URL';
-  const got = (name: string) => (secret(name) && typeof env[name] === 'string' ? `${(env[name] as string).length} characters` : JSON.stringify(env[name]));
+  const got = (name: string) => {
+    const value = env[name];
+    if (typeof value !== 'string') return JSON.stringify(value);
+    if (secret(name)) return `${value.length} characters`;
+    return JSON.stringify(name === 'REDIS_URL' ? redactRedisUrl(value) : value);
+  };
   const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got ${got(String(i.path[0]))})`);
   throw new Error(`invalid planner configuration:\n${lines.join('\n')}`);
 }

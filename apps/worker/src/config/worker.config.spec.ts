@@ -42,6 +42,14 @@ describe('loadWorkerConfig', () => {
     expect(() => loadWorkerConfig({}, { [name]: value })).toThrow(message);
   });
 
+  it('refuses a REDIS_URL with the placeholder password, without printing a real password', () => {
+    expect(() => loadWorkerConfig({}, { REDIS_URL: 'redis://:change-me@redis:6379' })).toThrow(
+      /REDIS_URL \(--redis\): carries a placeholder password that everyone knows: give Redis a password of its own \(make one with `openssl rand -hex 32`\) and put it in REDIS_URL \(got 'redis:\/\/:\*\*\*@redis:6379'\)/,
+    );
+    expect(() => loadWorkerConfig({}, { REDIS_URL: 'rediss://user:s3cret@redis' + ' ' })).not.toThrow(/s3cret/);
+    expect(loadWorkerConfig({}, { REDIS_URL: 'redis://:0f3a9c1d@redis:6379' }).redisUrl).toBe('redis://:0f3a9c1d@redis:6379');
+  });
+
   it('accepts periods up to a day', () => {
     expect(loadWorkerConfig({}, { WORKER_HEARTBEAT_SECONDS: '86400', WORKER_CANCEL_POLL_SECONDS: '3600', WORKER_LOCK_SECONDS: '86400' })).toMatchObject({ heartbeatSeconds: 86400, cancelPollSeconds: 3600, lockSeconds: 86400 });
   });

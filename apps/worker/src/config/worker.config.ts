@@ -2,7 +2,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { DEFAULT_POOL, POOL_NAME_PATTERN, POOL_NAME_RULE } from '@lawsweep/contracts';
+import { DEFAULT_POOL, isPlaceholderSecret, MAKE_A_SECRET, POOL_NAME_PATTERN, POOL_NAME_RULE, redactRedisUrl, redisUrlPassword } from '@lawsweep/contracts';
 
 /**
  * The worker's configuration, validated once at boot. This is the only file of the worker that
@@ -158,7 +158,10 @@ const gpusSchema = z.string().transform((raw, ctx) => {
 });
 
 const fields = {
-  redisUrl: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL')
+    .refine((v) => !isPlaceholderSecret(redisUrlPassword(v) ?? ''), `carries a placeholder password that everyone knows: give Redis a password of its own (${MAKE_A_SECRET}) and put it in REDIS_URL`),
   queuePrefix: z.string().regex(/^[A-Za-z0-9_:.-]{1,64}$/, 'must be 1 to 64 letters, digits, _ : . -'),
   pool: z.string().regex(POOL_NAME_PATTERN, POOL_NAME_RULE),
   capacity: capacitySchema,
@@ -236,7 +239,7 @@ export function loadWorkerConfig(options: WorkerOptions = {}, env: NodeJS.Proces
     raw[key] = given ?? base[key];
     const parsed = (fields[key] as z.ZodTypeAny).safeParse(raw[key]);
     if (!parsed.success) {
-      problems.push(`${name}${flag ? ` (${flag})` : ''}: ${parsed.error.issues.map((i) => i.message).join('; ')} (got '${raw[key] ?? ''}')`);
+      problems.push(`${name}${flag ? ` (${flag})` : ''}: ${parsed.error.issues.map((i) => i.message).join('; ')} (got '${key === 'redisUrl' ? redactRedisUrl(raw[key] ?? '') : (raw[key] ?? '')}')`);
       continue;
     }
     (out as unknown as Record<string, unknown>)[key] = parsed.data;
