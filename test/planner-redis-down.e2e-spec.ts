@@ -6,7 +6,7 @@ import { waitFor } from './support/wait-for';
 
 /**
  * Redis down under a running planner: the API answers 503 naming Redis, with Retry-After, instead of
- * a bare 500; /health says it is down; once Redis is back the planner records results again and a
+ * a bare 500; /health says it is down while /health/live (the liveness probe) stays up; once Redis is back the planner records results again and a
  * sweep runs to its end. And a planner told to stop while Redis is down still exits.
  */
 describe('planner: Redis unreachable', () => {
@@ -23,6 +23,7 @@ describe('planner: Redis unreachable', () => {
     const stack = await PlannerStack.start({ workers: [{ concurrency: 2 }] });
     try {
       expect((await fetch(`${stack.baseUrl}/sweeps`)).status).toBe(200);
+      expect((await fetch(`${stack.baseUrl}/health/live`)).status).toBe(200);
       await stack.redis.crash();
       try {
         const port = new URL(stack.redis.url).port;
@@ -35,6 +36,10 @@ describe('planner: Redis unreachable', () => {
           );
         }
         expect((await fetch(`${stack.baseUrl}/health`)).status).toBe(503);
+        // Liveness touches no Redis: an outage takes the planner out of a Service (readiness, /health)
+        // but must not get it restarted, since it reconnects by itself.
+        const live = await fetch(`${stack.baseUrl}/health/live`);
+        expect([live.status, await live.json()]).toEqual([200, expect.objectContaining({ status: 'ok', info: { process: expect.objectContaining({ status: 'up' }) } })]);
         // A dashboard page answers the same JSON, as JSON (not as the page's text/html).
         const page = await fetch(`${stack.baseUrl}/sweeps/sw-x/view`);
         expect([page.status, page.headers.get('content-type')]).toEqual([503, 'application/json; charset=utf-8']);

@@ -66,12 +66,13 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
     expect((await req(`/sweeps/${pausedId}/runs`, { method: 'POST', auth: `bearer ${TOKEN}`, body: [] })).status).toBe(200);
   });
 
-  it('reads need the token when LAWSWEEP_PROTECT_READS is on; /health never does', async () => {
+  it('reads need the token when LAWSWEEP_PROTECT_READS is on; /health and /health/live never do', async () => {
     for (const path of ['/sweeps', `/sweeps/${pausedId}`, `/sweeps/${pausedId}/runs`, `/sweeps/${pausedId}/fit`, '/workers', '/metrics']) {
       expect({ path, status: (await req(path)).status }).toEqual({ path, status: 401 });
       expect({ path, status: (await req(path, { auth: `Bearer ${TOKEN}` })).status }).toEqual({ path, status: 200 });
     }
     expect((await req('/health')).status).toBe(200);
+    expect((await req('/health/live')).status).toBe(200);
   });
 
   it('reads and /metrics stay open by default; protecting reads without a token is refused at boot', async () => {

@@ -3,7 +3,13 @@ import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { RedisConnection } from '../redis/redis-connection';
 
-/** /health: up when Redis answers a PING within a second (terminus format, 503 when down). */
+/**
+ * Both open without a token (probes carry none):
+ * - /health: ready when Redis answers a PING within a second (terminus format, 503 when down). The
+ *   readiness probe: a planner without Redis can answer nothing useful.
+ * - /health/live: alive while the process answers HTTP; touches no Redis. The liveness probe: a
+ *   planner reconnects to Redis by itself, so an outage must not get it restarted.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
@@ -30,5 +36,11 @@ export class HealthController {
         }
       },
     ]);
+  }
+
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([() => this.indicators.check('process').up({ uptimeSeconds: Math.round(process.uptime()) })]);
   }
 }
