@@ -23,8 +23,14 @@ COPY bin ./bin
 COPY examples ./examples
 # Command trainers (examples/trainers) need python3; real GPU workers build FROM this image and add
 # their framework (e.g. a CUDA PyTorch base with this app copied in).
-RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
-USER node
+# tini is PID 1: it forwards signals to node and reaps zombies. Node as PID 1 reaps nothing, so every
+# timed-out or cancelled trainer whose children outlived it would leave zombies until the container ends.
+RUN apt-get update && apt-get install -y --no-install-recommends python3 tini && rm -rf /var/lib/apt/lists/*
+# Also a subreaper when it is not PID 1 (`docker run --init`, compose `init: true`): no warning, and
+# orphans of its children are still reaped.
+ENV TINI_SUBREAPER=1
+# uid:gid of the image's `node` user, numeric so that Kubernetes' runAsNonRoot can check it.
+USER 1000:1000
 EXPOSE 3000 9100
-ENTRYPOINT ["node", "bin/lawsweep.js"]
+ENTRYPOINT ["tini", "--", "node", "bin/lawsweep.js"]
 CMD ["planner", "--host", "0.0.0.0"]
