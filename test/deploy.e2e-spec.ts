@@ -1,12 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { plannerEnvSchema } from '../apps/planner/src/config/planner-config';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
-import { WORKER_ENV } from '../apps/worker/src/config/worker.config';
+import { loadWorkerConfig, TRAINER_HIDDEN_ENV, WORKER_ENV } from '../apps/worker/src/config/worker.config';
+import { SHUTDOWN_SLACK_MS } from '../apps/worker/src/runs/runs.processor';
 import { PlannerStack } from './support/planner-stack';
 import { freePort } from './support/redis-server';
 
@@ -32,6 +33,9 @@ describe('docker-compose.yml', () => {
     execFileSync(bin, [...pre, '-f', join(root, 'docker-compose.yml'), 'config', '-q'], { cwd: root, stdio: 'pipe' });
     const services = execFileSync(bin, [...pre, '-f', join(root, 'docker-compose.yml'), 'config', '--services'], { cwd: root, encoding: 'utf8' });
     expect(services.trim().split('\n').sort()).toEqual(['grafana', 'planner', 'prometheus', 'redis', 'worker']);
+    // With LAWSWEEP_REDIS_PASSWORD set, the planner and the workers connect with it.
+    const withPassword = execFileSync(bin, [...pre, '-f', join(root, 'docker-compose.yml'), 'config'], { cwd: root, encoding: 'utf8', env: { ...process.env, LAWSWEEP_REDIS_PASSWORD: '0f3a9c1d' } });
+    expect(withPassword.match(/REDIS_URL: redis:\/\/:0f3a9c1d@redis:6379/g)).toHaveLength(2);
   });
 
   it('runs Redis with AOF and noeviction on a volume, and keeps the worker scalable', () => {
@@ -196,7 +200,7 @@ describe('metric names in the Grafana dashboard', () => {
 });
 
 describe('deploy/k8s', () => {
-  const docs = ['redis-statefulset.yaml', 'planner-deployment.yaml', 'worker-deployment.yaml', 'servicemonitor.yaml', 'namespace.yaml'].flatMap((f) =>
+  const docs = readdirSync(join(root, 'deploy/k8s')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml').flatMap((f) =>
     parseAllDocuments(read(`deploy/k8s/${f}`)).map((d) => {
       expect(d.errors).toEqual([]);
       return d.toJS();
@@ -221,7 +225,209 @@ describe('deploy/k8s', () => {
     const servicePorts = docs.filter((d) => d.kind === 'Service').flatMap((s) => s.spec.ports.map((p: { name: string }) => p.name));
     for (const ep of monitor.spec.endpoints) expect(servicePorts).toContain(ep.port);
     for (const d of docs.filter((x) => x.kind === 'Deployment')) {
-      for (const e of d.spec.template.spec.containers[0].env) expect(knownEnv()).toContain(e.name);
+      const env: { name: string; value?: string }[] = d.spec.template.spec.containers[0].env;
+      // A variable only there to build another one ($(REDIS_PASSWORD) in REDIS_URL) is fine too.
+      const helpers = env.flatMap((e) => [...(e.value ?? '').matchAll(/\$\(([A-Z_][A-Z0-9_]*)\)/g)].map((m) => m[1]));
+      for (const e of env) expect([...knownEnv(), ...helpers]).toContain(e.name);
     }
+  });
+});
+
+/** A Kubernetes quantity ('2Gi', '512Mi', '1.5G') or a compose mem_limit ('2g', '1536m') in bytes. */
+function bytes(q: string | number): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(Ki|Mi|Gi|Ti|k|K|M|G|T|b|kb|mb|gb|m|g)?$/.exec(String(q).trim());
+  if (!m) throw new Error(`not a memory quantity: ${q}`);
+  const unit = m[2] ?? '';
+  const scale: Record<string, number> = { '': 1, b: 1, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, kb: 2 ** 10, mb: 2 ** 20, gb: 2 ** 30, m: 2 ** 20, g: 2 ** 30 };
+  return Number(m[1]) * scale[unit];
+}
+
+/** Redis's own units for --maxmemory: 1mb = 1024², 1m = 10⁶ (redis.conf). */
+function redisBytes(v: string): number {
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(v.trim());
+  if (!m) throw new Error(`not a Redis memory size: ${v}`);
+  const scale: Record<string, number> = { '': 1, b: 1, k: 1e3, kb: 2 ** 10, m: 1e6, mb: 2 ** 20, g: 1e9, gb: 2 ** 30 };
+  return Number(m[1]) * scale[(m[2] ?? '').toLowerCase()];
+}
+
+/** The value following `flag` in a redis-server command line (argv, or one shell string). */
+function redisArg(command: string[] | string, flag: string): string | undefined {
+  const words = (Array.isArray(command) ? command.join(' ') : command).split(/\s+/);
+  const i = words.indexOf(flag);
+  return i >= 0 ? words[i + 1] : undefined;
+}
+
+/** Compose durations: '60s', '1m30s', '90'. */
+function composeSeconds(d: string | number): number {
+  if (typeof d === 'number' || /^\d+$/.test(d)) return Number(d);
+  let total = 0;
+  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) total += Number(m[1]) * { h: 3600, m: 60, s: 1, ms: 0.001 }[m[2] as 'h' | 'm' | 's' | 'ms'];
+  return total;
+}
+
+/** The worker's own shutdown deadline (runs.processor.ts) for an environment: grace + kill grace + slack, in seconds. */
+function workerShutdownDeadline(env: Record<string, string>): number {
+  const config = loadWorkerConfig({}, env);
+  return config.graceSeconds + config.killGraceSeconds + SHUTDOWN_SLACK_MS / 1000;
+}
+
+/** The runtime stage of the Dockerfile (its last FROM onwards). */
+function runtimeStage(): string {
+  const dockerfile = read('Dockerfile');
+  return dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+}
+
+describe('deploy hardening', () => {
+  const k8sFiles = readdirSync(join(root, 'deploy/k8s')).filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml');
+  const docs = k8sFiles.flatMap((f) => parseAllDocuments(read(`deploy/k8s/${f}`)).map((d) => d.toJS()));
+  const find = (kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name);
+  const kustomization = parseYaml(read('deploy/k8s/kustomization.yaml'));
+  const compose = parseYaml(read('docker-compose.yml'), { merge: true });
+  const version = JSON.parse(read('package.json')).version as string;
+  const podSpec = (name: string) => find('Deployment', name).spec.template.spec;
+  const envOf = (container: { env: { name: string; value?: string }[] }) => Object.fromEntries(container.env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string]));
+
+  it('lists every manifest in the kustomization, and `kubectl kustomize` builds it where kubectl is installed', () => {
+    expect([...kustomization.resources].sort()).toEqual([...k8sFiles].sort());
+    const kubectl = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' });
+    if (kubectl.error || kubectl.status !== 0) return console.warn('kubectl kustomize not checked: kubectl is not installed');
+    const built = parseAllDocuments(execFileSync('kubectl', ['kustomize', join(root, 'deploy/k8s')], { encoding: 'utf8' })).map((d) => d.toJS());
+    expect(built.filter((d) => d.kind === 'NetworkPolicy').map((d) => d.metadata.name)).toEqual(['redis']);
+    const images = built.filter((d) => d.kind === 'Deployment').map((d) => d.spec.template.spec.containers[0].image);
+    expect(images).toEqual([`lawsweep:${version}`, `lawsweep:${version}`]);
+  });
+
+  describe('Redis', () => {
+    const redis = find('StatefulSet', 'redis').spec.template.spec.containers[0];
+
+    it('caps memory below the container limit (noeviction acts only under --maxmemory)', () => {
+      const limit = bytes(redis.resources.limits.memory);
+      const max = redisBytes(redisArg(redis.args, '--maxmemory') ?? '0');
+      expect(max).toBeGreaterThan(0.5 * limit);
+      expect(max).toBeLessThanOrEqual(0.8 * limit); // room for the AOF rewrite's copy-on-write, buffers, fragmentation
+      expect(redisArg(redis.args, '--maxmemory-policy')).toBe('noeviction');
+      const pvc = bytes(find('StatefulSet', 'redis').spec.volumeClaimTemplates[0].spec.resources.requests.storage);
+      expect(pvc).toBeGreaterThanOrEqual(3 * max); // the AOF and its rewrite's new copy, side by side
+      // docker-compose.yml: the same rule against its mem_limit.
+      const composeMax = redisBytes(redisArg(compose.services.redis.command, '--maxmemory') ?? '0');
+      expect(composeMax).toBeGreaterThan(0.5 * bytes(compose.services.redis.mem_limit));
+      expect(composeMax).toBeLessThanOrEqual(0.8 * bytes(compose.services.redis.mem_limit));
+    });
+
+    it('requires a password from a Secret, which every Deployment puts in its REDIS_URL; probes authenticate', () => {
+      expect(redisArg(redis.args, '--requirepass')).toBe('$(REDIS_PASSWORD)');
+      const secretOf = (c: { env: { name: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[] }, name: string) => c.env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+      const redisSecret = secretOf(redis, 'REDIS_PASSWORD');
+      expect(redisSecret).toEqual({ name: 'lawsweep-redis', key: 'password' });
+      expect(secretOf(redis, 'REDISCLI_AUTH')).toEqual(redisSecret);
+      for (const probe of [redis.readinessProbe, redis.livenessProbe]) expect(probe.exec.command.join(' ')).toMatch(/redis-cli ping \| grep -q PONG/);
+      for (const name of ['lawsweep-planner', 'lawsweep-worker']) {
+        const c = podSpec(name).containers[0];
+        const names = c.env.map((e: { name: string }) => e.name);
+        expect(secretOf(c, 'REDIS_PASSWORD')).toEqual(redisSecret);
+        // $(VAR) expands only variables defined earlier in the list.
+        expect(names.indexOf('REDIS_PASSWORD')).toBeLessThan(names.indexOf('REDIS_URL'));
+        expect(envOf(c).REDIS_URL).toBe('redis://:$(REDIS_PASSWORD)@redis:6379');
+      }
+      // Trainers never see it.
+      expect(TRAINER_HIDDEN_ENV.has('REDIS_PASSWORD')).toBe(true);
+    });
+
+    it('is reachable only from planner and worker pods (NetworkPolicy)', () => {
+      const policy = find('NetworkPolicy', 'redis');
+      expect(policy.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'redis' });
+      expect(find('StatefulSet', 'redis').spec.template.metadata.labels).toMatchObject(policy.spec.podSelector.matchLabels);
+      expect(policy.spec.policyTypes).toEqual(['Ingress']);
+      expect(policy.spec.ingress).toHaveLength(1);
+      const [rule] = policy.spec.ingress;
+      expect(rule.ports).toEqual([{ protocol: 'TCP', port: 6379 }]);
+      expect(rule.from).toEqual([{ podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['lawsweep-planner', 'lawsweep-worker'] }] } }]);
+      for (const name of ['lawsweep-planner', 'lawsweep-worker']) expect(find('Deployment', name).spec.template.metadata.labels['app.kubernetes.io/name']).toBe(name);
+    });
+
+    it('ships no Secret with a value: apply -k never puts a known token or password over the user\'s own', () => {
+      expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]);
+      expect(kustomization.secretGenerator).toBeUndefined();
+      for (const f of k8sFiles) expect(read(`deploy/k8s/${f}`)).not.toMatch(/change-?me/i);
+      for (const secret of ['lawsweep-token --from-literal=token=', 'lawsweep-redis --from-literal=password=']) {
+        expect(read('README.md')).toContain(`kubectl -n lawsweep create secret generic ${secret}"$(openssl rand -hex 32)"`);
+      }
+    });
+
+    it('docker-compose.yml: a password when LAWSWEEP_REDIS_PASSWORD is set, in REDIS_URL and the health check too; no host port', () => {
+      const r = compose.services.redis;
+      expect(r.ports).toBeUndefined();
+      expect(r.command.join(' ')).toMatch(/\$\$\{REDIS_PASSWORD:\+--requirepass "\$\$REDIS_PASSWORD"\}/);
+      expect(r.environment).toMatchObject({ REDIS_PASSWORD: '${LAWSWEEP_REDIS_PASSWORD:-}', REDISCLI_AUTH: '${LAWSWEEP_REDIS_PASSWORD:-}' });
+      expect(r.healthcheck.test).toEqual(['CMD-SHELL', 'redis-cli ping | grep -q PONG']);
+      for (const name of ['planner', 'worker']) expect(compose.services[name].environment.REDIS_URL).toBe('redis://:${LAWSWEEP_REDIS_PASSWORD:-}@redis:6379');
+    });
+  });
+
+  describe('workers', () => {
+    const pod = podSpec('lawsweep-worker');
+    const worker = pod.containers[0];
+
+    it('run as a non-root uid (the image\'s), without privilege escalation, capabilities or an unconfined seccomp profile', () => {
+      const uid = /^USER\s+(\d+)(?::(\d+))?\s*$/m.exec(runtimeStage());
+      expect(uid).not.toBeNull();
+      for (const name of ['lawsweep-worker', 'lawsweep-planner']) {
+        const spec = podSpec(name);
+        const c = spec.containers[0];
+        expect(spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: Number(uid?.[1]), seccompProfile: { type: 'RuntimeDefault' } });
+        expect(spec.securityContext.runAsUser).toBeGreaterThan(0);
+        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+        expect(c.securityContext.privileged).toBeUndefined();
+      }
+      expect(pod.securityContext.fsGroup).toBe(pod.securityContext.runAsUser);
+    });
+
+    it('keep run directories on a volume, in a directory of their own inside it, with ephemeral-storage requested and limited', () => {
+      const runRoot = envOf(worker).WORKER_RUN_DIR;
+      expect(runRoot).toBeDefined();
+      const mount = worker.volumeMounts.find((m: { mountPath: string }) => runRoot.startsWith(`${m.mountPath.replace(/\/$/, '')}/`));
+      expect(mount).toBeDefined();
+      // The volume's root is root-owned and world-writable (emptyDir): prepareRunRoot refuses it as the run root itself.
+      expect(runRoot).not.toBe(mount.mountPath);
+      const volume = pod.volumes.find((v: { name: string }) => v.name === mount.name);
+      expect(volume.emptyDir ?? volume.persistentVolumeClaim).toBeDefined();
+      expect(bytes(worker.resources.requests['ephemeral-storage'])).toBeGreaterThan(0);
+      expect(bytes(worker.resources.limits['ephemeral-storage'])).toBeGreaterThanOrEqual(bytes(worker.resources.requests['ephemeral-storage']));
+      if (volume.emptyDir?.sizeLimit) expect(bytes(volume.emptyDir.sizeLimit)).toBeLessThanOrEqual(bytes(worker.resources.limits['ephemeral-storage']));
+    });
+
+    it('are given time to hand their runs back: the pod\'s and the container\'s stop grace cover the worker\'s own shutdown deadline', () => {
+      expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(workerShutdownDeadline(envOf(worker)));
+      const composeWorker = compose.services.worker;
+      // Variables compose fills from the host's environment (${...}) have no value here: the worker's defaults stand in.
+      const fixed = Object.fromEntries(Object.entries(composeWorker.environment as Record<string, string>).filter(([, v]) => !String(v).includes('${')));
+      expect(composeSeconds(composeWorker.stop_grace_period)).toBeGreaterThanOrEqual(workerShutdownDeadline(fixed));
+    });
+
+    it('have an init process that reaps zombies: tini in the image, init: true in compose', () => {
+      const stage = runtimeStage();
+      expect(stage).toMatch(/apt-get install[^\n]*\btini\b/);
+      const entrypoint = /^ENTRYPOINT\s+(\[.*\])\s*$/m.exec(stage);
+      expect(JSON.parse(entrypoint?.[1] ?? '[]')).toEqual(['tini', '--', 'node', 'bin/lawsweep.js']);
+      expect(compose.services.worker.init).toBe(true);
+      expect(compose.services.planner.init).toBe(true);
+    });
+  });
+
+  describe('planner probes', () => {
+    const planner = podSpec('lawsweep-planner').containers[0];
+
+    it('restart it only when the process stops answering (/health/live), not when Redis does (/health: readiness)', () => {
+      expect(planner.readinessProbe.httpGet.path).toBe('/health');
+      expect(planner.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(planner.livenessProbe.timeoutSeconds).toBeLessThanOrEqual(3);
+      expect(planner.startupProbe.httpGet.path).toBe('/health/live');
+      expect(planner.startupProbe.periodSeconds * planner.startupProbe.failureThreshold).toBeGreaterThanOrEqual(30);
+    });
+  });
+
+  it('pins both Deployments to this release (package.json version), not latest', () => {
+    for (const name of ['lawsweep-planner', 'lawsweep-worker']) expect(podSpec(name).containers[0].image).toBe(`lawsweep:${version}`);
+    expect(kustomization.images).toEqual([{ name: 'lawsweep', newTag: version }]);
   });
 });
