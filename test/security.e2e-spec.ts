@@ -17,7 +17,7 @@ import { auditSweep, timedSpec, waitForSweepEnd } from './faults/support/sweep-i
  * The planner and workers as deployed (built processes, configured by environment) on a Redis that
  * requires a password: every state-changing route needs the bearer token (enumerated from the
  * planner's own OpenAPI document, so a new route cannot slip through), reads too when
- * LAWSWEEP_PROTECT_READS is on (never /health), the worker app and the `lawsweep worker` CLI
+ * LAWSWEEP_PROTECT_READS is on (never /health or /health/live), the worker app and the `lawsweep worker` CLI
  * connect with the password, and neither job data nor a trainer's environment carries a secret.
  */
 const TOKEN = 'tok-3f9a1c7e5b2d4a60';
