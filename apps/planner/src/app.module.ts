@@ -30,6 +30,7 @@ import { NOTIFY_QUEUE } from './notify/notify-queue';
 import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+import { SweepDeletionService } from './sweeps/sweep-deletion.service';
 import { WorkerRegistryService } from './workers/worker-registry.service';
 import { WorkersController } from './workers/workers.controller';
 
@@ -69,6 +70,7 @@ export class AppModule {
         ResultsService,
         ResultsProcessor,
         SweepsService,
+        SweepDeletionService,
         FrontierService,
         ForecastService,
         NotifierService,

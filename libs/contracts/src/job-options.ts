@@ -32,14 +32,28 @@ export function runBackoff(attemptsMade: number, random: () => number = Math.ran
  * result (recording is idempotent by run id, so a duplicate posted later is counted once without the
  * queue's help), and keeping completed result jobs cost Redis memory (a curve of up to ~2,000 points
  * each) and a trim by age on every completion (bench/load.bench.ts: BullMQ's finishing script
- * ~20% dearer). Failed result jobs (malformed, out of retries) are kept for inspection.
+ * ~20% dearer).
+ *
+ * Failed result jobs (malformed, out of retries) are kept, but not for ever: each holds a result
+ * with its curve (up to ~148 KB), and a month of a trainer that prints bad results would fill
+ * Redis. What reads them is the reconciler (RunQueuesService.failedResultReason): for a run still in
+ * flight whose job failed, completed without a result or vanished, after the result grace period
+ * (minutes), it fails the run saying why its result could not be recorded. It does so on its first
+ * pass after the grace period, so a failed result job is needed for minutes while a planner is up,
+ * and for as long as the planner is down otherwise: a week covers a planner down over a long
+ * weekend, as for the run jobs (runJobOptions). The count bounds a flood (a trainer bug failing
+ * every result): beyond it, the oldest go, and a run whose failed result job was trimmed before the
+ * reconciler saw it is still failed and its cost released, only with the vaguer reason of its run
+ * job ("its job failed without posting a result", "vanished"): accounting never depends on them.
  */
+export const FAILED_RESULT_JOBS_KEPT = { age: 7 * 24 * 3600, count: 10_000 } as const;
+
 export function resultJobOptions(runId: string): JobsOptions {
   return {
     jobId: runId,
     attempts: 10,
     backoff: { type: 'exponential', delay: 500 },
     removeOnComplete: true,
-    removeOnFail: false,
+    removeOnFail: { ...FAILED_RESULT_JOBS_KEPT },
   };
 }

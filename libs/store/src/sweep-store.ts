@@ -4,7 +4,7 @@ import type { CurvePoint, SpendWindow, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { APPEND_CURVE, BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -43,7 +43,21 @@ interface StoreCommands {
   lsReleaseLock(...args: (string | number)[]): Promise<number>;
   lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
   lsSaveFit(...args: (string | number)[]): Promise<number>;
+  lsBeginDelete(...args: (string | number)[]): Promise<string>;
+  lsDeleteRunChunk(...args: (string | number)[]): Promise<number>;
+  lsFinishDelete(...args: (string | number)[]): Promise<string>;
 }
+
+/** How SweepStore.deleteRunsAndFinish goes through a sweep being deleted. */
+export interface DeleteSweepOptions {
+  /** Runs deleted per script call (default DELETE_CHUNK). */
+  chunk?: number;
+  /** Called with each chunk's run ids before their keys go (the planner removes their queue jobs then: the ids are gone after). */
+  beforeChunk?: (runIds: string[]) => Promise<void>;
+  /** Keys outside this store's prefix that belong to the sweep (the workers' cancel key), deleted with its record. */
+  alsoKeys?: string[];
+}
+
 
 const num = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
 
@@ -56,12 +70,19 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  * `:configs` (hash config key -> run id), `:obs` (list of {runId, config, loss}), `:history`,
  * `:streak` (the current failure streak's reason summaries), `:streakRuns` (its run ids), `:failures` (hash reason summary -> count),
  * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`, `notify-outbox` (hash: messages
- * of state changes not yet queued for the webhook).
+ * of state changes not yet queued for the webhook), `sweeps:deleting` (set: sweeps whose deletion began and has not
+ * finished; see beginDeleteSweep).
  */
 /** Runs per import script call (see importRuns). */
 const IMPORT_CHUNK = 5_000;
 /** Runs per reservation script call: a wave is at most a sweep's parallelism; this bounds one call's arguments and time. */
 const RESERVE_CHUNK = 1_000;
+/**
+ * Runs per deletion script call: a run is its hash and a curve of up to 2,000 points (~135 KB), so
+ * a chunk frees up to ~70 MB and holds Redis for milliseconds (2-8 ms per chunk of such runs,
+ * measured with SLOWLOG on Redis 7.0), not the seconds one DEL of a 50,000-run sweep's keys would.
+ */
+export const DELETE_CHUNK = 500;
 
 export class SweepStore {
   readonly prefix: string;
@@ -89,6 +110,9 @@ export class SweepStore {
     define('lsReleaseLock', 1, RELEASE_LOCK);
     define('lsSpendWindow', 1, SPEND_WINDOW);
     define('lsSaveFit', 2, SAVE_FIT);
+    define('lsBeginDelete', 4, BEGIN_DELETE);
+    define('lsDeleteRunChunk', 2, DELETE_RUN_CHUNK);
+    define('lsFinishDelete', 12, FINISH_DELETE);
     this.cmd = redis as unknown as StoreCommands;
   }
 
@@ -138,7 +162,8 @@ export class SweepStore {
 
   async getSweep(id: string): Promise<SweepRecord | undefined> {
     const h = await this.redis.hgetall(this.sweepKey(id));
-    return h.id ? toSweepRecord(h) : undefined;
+    // A sweep being deleted (beginDeleteSweep) is gone to every reader.
+    return h.id && !h.deletingAt ? toSweepRecord(h) : undefined;
   }
 
   /** The sweep's version (bumped by every recorded result or import); undefined for an unknown sweep. */
@@ -442,6 +467,67 @@ export class SweepStore {
       out.push(run);
     }
     return out;
+  }
+
+  /**
+   * Starts deleting a sweep that has ended (done, cancelled, failed) with no run in flight: from now
+   * on it is gone to readers (getSweep, listSweeps), and sweepsBeingDeleted names it until
+   * deleteRunsAndFinish has removed every key it owns. Answers 'ok' (also for a sweep already being
+   * deleted), 'missing', 'inflight:<n>' or the state that refuses it (BEGIN_DELETE).
+   */
+  async beginDeleteSweep(sweepId: string, now = Date.now()): Promise<string> {
+    return this.cmd.lsBeginDelete(this.sweepKey(sweepId), this.sweepKey(sweepId, 'active'), this.key('sweeps'), this.deletingKey, sweepId, String(now));
+  }
+
+  /**
+   * Deletes every key of a sweep being deleted, in bounded steps: its runs (hash and curve) a chunk
+   * per script call from the head of its runs list (DELETE_RUN_CHUNK), then its record and the rest
+   * (FINISH_DELETE). Idempotent: a second call, or one after a crash midway, goes on from what is
+   * left. Answers 'ok' with the runs this call deleted and in how many chunks, 'missing' (nothing left
+   * of it) or 'not-deleting' (beginDeleteSweep was not called, or refused).
+   */
+  async deleteRunsAndFinish(sweepId: string, options: DeleteSweepOptions = {}): Promise<{ outcome: 'ok' | 'missing' | 'not-deleting'; runs: number; chunks: number }> {
+    const chunk = Math.max(1, Math.floor(options.chunk ?? DELETE_CHUNK));
+    const runsKey = this.sweepKey(sweepId, 'runs');
+    let runs = 0;
+    let chunks = 0;
+    const keys = ['', 'runs', 'active', 'configs', 'obs', 'history', 'streak', 'streakRuns', 'failures'].map((sub) => this.sweepKey(sweepId, sub || undefined));
+    for (;;) {
+      const ids = await this.redis.lrange(runsKey, 0, chunk - 1);
+      if (ids.length > 0) {
+        await options.beforeChunk?.(ids);
+        const n = await this.cmd.lsDeleteRunChunk(runsKey, this.sweepKey(sweepId), this.prefix, ...ids);
+        if (n === -2) return { outcome: 'not-deleting', runs, chunks };
+        if (n > 0) {
+          runs += n;
+          chunks++;
+        }
+        continue; // -1: another replica took this head meanwhile; read it again
+      }
+      const outcome = await this.cmd.lsFinishDelete(...keys, this.key('sweeps'), this.deletingKey, this.notifyOutboxKey, sweepId, ...(options.alsoKeys ?? []));
+      // 'runs-left': an import landed after the last read; its runs go too.
+      if (outcome !== 'runs-left') return { outcome: outcome as 'ok' | 'missing' | 'not-deleting', runs, chunks };
+    }
+  }
+
+  /** Runs of a sweep being deleted not deleted yet. */
+  async runsLeftToDelete(sweepId: string): Promise<number> {
+    return this.redis.llen(this.sweepKey(sweepId, 'runs'));
+  }
+
+  /** Sweeps whose deletion began and has not finished (a planner stopped midway: the next one goes on). */
+  async sweepsBeingDeleted(): Promise<string[]> {
+    return this.redis.smembers(this.deletingKey);
+  }
+
+  /** The spec of a sweep being deleted (its pool names the queue of its jobs), or undefined once its record is gone. */
+  async specOfDeletingSweep(sweepId: string): Promise<SweepSpec | undefined> {
+    const spec = await this.redis.hget(this.sweepKey(sweepId), 'spec');
+    return spec === null ? undefined : (JSON.parse(spec) as SweepSpec);
+  }
+
+  private get deletingKey(): string {
+    return this.key('sweeps', 'deleting');
   }
 
   /** SET NX PX: true when this token now holds the lock. */

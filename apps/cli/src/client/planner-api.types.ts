@@ -40,6 +40,14 @@ export interface SweepView {
 }
 
 /** PATCH /sweeps/:id's answer: the sweep, what changed, and whether a sweep that had ended runs again. */
+/** DELETE /sweeps/:id: deleted (200), or still going on in the planner (202: `deleted` false, `runsLeft`). */
+export interface SweepDeletionView {
+  id: string;
+  deleted: boolean;
+  runs: number;
+  runsLeft: number;
+}
+
 export interface SweepUpdateView extends SweepView {
   changes: SweepFieldChange[];
   reopened: boolean;

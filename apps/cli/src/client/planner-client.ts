@@ -1,4 +1,4 @@
-import type { FitView, ForecastAnswer, IntervalBudgetAnswer, HistoryPoint, RunView, SpecErrorBody, SweepUpdateView, SweepView, WorkerView } from './planner-api.types';
+import type { FitView, ForecastAnswer, IntervalBudgetAnswer, HistoryPoint, RunView, SpecErrorBody, SweepDeletionView, SweepUpdateView, SweepView, WorkerView } from './planner-api.types';
 
 /** A request the planner refused (4xx/5xx), with the field errors of a 400 when there are any. */
 export class PlannerHttpError extends Error {
@@ -98,6 +98,11 @@ export class PlannerClient {
 
   cancelSweep(id: string): Promise<SweepView> {
     return this.json<SweepView>('POST', `/sweeps/${encodeURIComponent(id)}/cancel`);
+  }
+
+  /** DELETE /sweeps/:id: `deleted` false when the planner goes on in the background (202). */
+  deleteSweep(id: string): Promise<SweepDeletionView> {
+    return this.json<SweepDeletionView>('DELETE', `/sweeps/${encodeURIComponent(id)}`);
   }
 
   /** GET /health: true when the planner answers and reports itself up. */

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { addPlannerOptions } from '../client/planner-options';
 import { registerCancel } from './sweep/sweep-cancel.command';
 import { registerCreate } from './sweep/sweep-create.command';
+import { registerDelete } from './sweep/sweep-delete.command';
 import { registerExport } from './sweep/sweep-export.command';
 import { registerFit } from './sweep/sweep-fit.command';
 import { registerForecast } from './sweep/sweep-forecast.command';
@@ -15,7 +16,7 @@ import { registerWatch } from './sweep/sweep-watch.command';
 
 /** `lawsweep sweep ...`: the planner's REST API from the command line (one file per subcommand). */
 export function register(program: Command): void {
-  const sweep = addPlannerOptions(program.command('sweep').description("create, follow and export sweeps on a planner (its REST API)"));
+  const sweep = addPlannerOptions(program.command('sweep').description("create, follow, export and delete sweeps on a planner (its REST API)"));
   sweep.addHelpText(
     'after',
     `
@@ -23,7 +24,8 @@ Examples:
   $ lawsweep sweep create examples/specs/chinchilla-demo.yaml
   $ lawsweep sweep watch SWEEP_ID
   $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv
+  $ lawsweep sweep delete SWEEP_ID                   # an ended sweep, after export: frees its Redis memory
   $ LAWSWEEP_PLANNER_URL=http://planner:3000 LAWSWEEP_TOKEN=... lawsweep sweep list`,
   );
-  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerForecast, registerExport, registerImport, registerUpdate, registerPause, registerResume, registerCancel]) add(sweep);
+  for (const add of [registerCreate, registerList, registerStatus, registerWatch, registerFit, registerForecast, registerExport, registerImport, registerUpdate, registerPause, registerResume, registerCancel, registerDelete]) add(sweep);
 }

@@ -55,6 +55,7 @@ export class MetricsService {
     // already serialized): the sweeps, each running one's time left and the queues read first; the gauges are
     // then reset and set with no await between, so two scrapes at once cannot add up each other's counts.
     const timeLeftReader = new TimeLeftReader(store);
+    this.timeLeftReader = timeLeftReader;
     this.refresh = async () => {
       const sweeps = await store.listSweeps();
       const now = Date.now();
@@ -86,8 +87,18 @@ export class MetricsService {
     this.bullmq = () => queues.prometheusMetrics();
   }
 
+  private readonly timeLeftReader: TimeLeftReader;
   private readonly bullmq: () => Promise<string>;
   private readonly refresh: () => Promise<void>;
+
+  /**
+   * Forgets a deleted sweep: its last-pick gain series (this replica's own; the gauges read from the
+   * store are rebuilt every scrape and no longer list it) and its time-left window.
+   */
+  forgetSweep(sweepId: string): void {
+    this.lastGain.remove({ sweep: sweepId });
+    this.timeLeftReader.forget(sweepId);
+  }
 
   /** lawsweep_ metrics followed by BullMQ's own queue export. */
   async text(): Promise<string> {

@@ -5,6 +5,11 @@ import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SweepPlannerService } from './sweep-planner.service';
 
+/** The lock a plan pass of a sweep holds (across replicas); a deletion takes it too, to begin between passes. */
+export function planLockName(sweepId: string): string {
+  return `sweep:${sweepId}`;
+}
+
 interface Slot {
   again: boolean;
   promise: Promise<void>;
@@ -101,7 +106,7 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async planLocked(sweepId: string): Promise<void> {
-    const lock = `sweep:${sweepId}`;
+    const lock = planLockName(sweepId);
     const token = `${this.replica}:${Date.now()}`;
     // Another replica holds it: that one plans, and the tick retries here later.
     const ttl = this.config.planLockMs;

@@ -136,6 +136,18 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
     }
   }
 
+  /**
+   * Removes these runs' jobs from the pool's run queue and from the results queue (a job's id is its
+   * run's id), in whatever state they are but active (a worker holds its lock: BullMQ keeps it), for a
+   * sweep being deleted. Answers how many jobs went; a job already gone counts none.
+   */
+  async removeRunJobs(pool: string, runIds: string[]): Promise<number> {
+    this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
+    const queues = [this.queue(pool), this.resultsQueue];
+    const removed = await Promise.all(runIds.flatMap((id) => queues.map((q) => q.remove(id).catch(() => 0))));
+    return removed.reduce((sum, n) => sum + n, 0);
+  }
+
   /** Is a result for this run waiting on the results queue (posted, not yet recorded)? */
   async resultPending(runId: string): Promise<boolean> {
     this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });

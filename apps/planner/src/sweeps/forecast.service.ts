@@ -81,6 +81,11 @@ export class ForecastService {
     private readonly workers: WorkerRegistryService,
   ) {}
 
+  /** Drops the fit kept for a sweep's forecasts (the sweep was deleted). */
+  forget(sweepId: string): void {
+    this.fits.delete(sweepId);
+  }
+
   /** Runs `work` unless a forecast of this sweep is already being computed (429 then). */
   private async once<T>(sweepId: string, work: () => Promise<T>): Promise<T> {
     if (this.busy.has(sweepId)) {

@@ -1,4 +1,4 @@
-import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { SweepStore } from '@lawsweep/store';
@@ -6,6 +6,7 @@ import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
 import { fitView, runsCsv, runView, sweepView } from './sweep-views';
 import { SweepsService } from './sweeps.service';
+import { SweepDeletionService } from './sweep-deletion.service';
 import { TimeLeftReader } from './time-left';
 
 /** A 400 in the API's error shape for one bad query parameter or header. */
@@ -48,6 +49,7 @@ export class SweepsController {
     private readonly store: SweepStore,
     private readonly frontier: FrontierService,
     private readonly forecasts: ForecastService,
+    private readonly deletions: SweepDeletionService,
   ) {
     this.timeLeft = new TimeLeftReader(store);
   }
@@ -173,6 +175,22 @@ export class SweepsController {
   @HttpCode(200)
   async resume(@Param('id') id: string) {
     return sweepView(await this.sweeps.resume(id));
+  }
+
+  @Delete(':id')
+  @ApiOperation({
+    summary:
+      'Delete an ended sweep (done, cancelled, failed) and everything of it: its runs and their curves, observations, history, its jobs left in the queues, its notify messages. Export it first (GET /sweeps/:id/runs, `lawsweep sweep export`): nothing can bring it back',
+  })
+  @ApiResponse({ status: 200, description: '{ id, deleted: true, runs, runsLeft: 0 }: deleted' })
+  @ApiResponse({ status: 202, description: '{ id, deleted: false, runs, runsLeft }: gone from every read already, the rest of its runs are removed in the background (a big sweep); DELETE again to wait for it' })
+  @ApiResponse({ status: 404, description: 'unknown sweep (or already deleted)' })
+  @ApiResponse({ status: 409, description: 'running or paused (cancel it first: lawsweep sweep cancel ID), or runs still in flight' })
+  async remove(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
+    const answer = await this.deletions.delete(id);
+    this.timeLeft.forget(id);
+    if (!answer.deleted) res.status(202);
+    return answer;
   }
 
   @Post(':id/cancel')

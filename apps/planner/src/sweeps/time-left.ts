@@ -41,6 +41,11 @@ export class TimeLeftReader {
     return estimateTimeLeft(cached.window, { spent: sweep.spent, budget: sweep.budget, results: sweep.runs.done, runsLeft, candidatesLeft }, now);
   }
 
+  /** Drops a sweep's window (the sweep was deleted). */
+  forget(sweepId: string): void {
+    this.windows.delete(sweepId);
+  }
+
   private prune(now: number): void {
     for (const [id, entry] of this.windows) if (now - entry.readAt > WINDOW_TTL_MS) this.windows.delete(id);
   }

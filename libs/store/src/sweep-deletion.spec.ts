@@ -1,0 +1,139 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
+import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { SweepStore } from './sweep-store';
+
+function spec(budget: number): SweepSpec {
+  const r = parseSweepSpec({ name: 'delete-test', variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } }, budget, targets: [{ N: 7e10, D: 1.4e12 }], trainer: { type: 'simulate' } });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.spec;
+}
+
+/** Every key under the prefix (SCAN, as an operator would look). */
+async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys.sort();
+}
+
+/** Deletes a sweep as the planner does: begin, then the runs in chunks and the record. */
+async function deleteSweep(store: SweepStore, id: string, options: Parameters<SweepStore['deleteRunsAndFinish']>[1] = {}) {
+  const begun = await store.beginDeleteSweep(id);
+  if (begun !== 'ok') return { begun };
+  return { begun, ...(await store.deleteRunsAndFinish(id, options)) };
+}
+
+describe('SweepStore: deleting a sweep (real Redis)', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  let store: SweepStore;
+  let prefix: string;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+  });
+  beforeEach(() => {
+    prefix = `test-${randomUUID()}:`;
+    store = new SweepStore(redis, { prefix });
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  /** A sweep with a key of every kind: runs with curves, done and failed ones (streak, failure counts), imports, a fit with history, warnings, an outbox message. */
+  async function endedSweepWithEverything(): Promise<string> {
+    const id = await store.createSweep(spec(1e6));
+    await store.importRuns(id, [{ config: { N: 1e7, D: 1e8 }, loss: 4 }]);
+    const reserved = await store.reserveRuns(id, [1, 2, 3].map((k) => ({ config: { N: 1e8 * k, D: 1e9 }, cost: 10 })));
+    const runIds = reserved.map((r) => (r.ok ? r.runId : ''));
+    await store.appendCurvePoint(runIds[0], { tokens: 1e6, loss: 5 });
+    await store.recordResult(id, runIds[0], { status: 'done', loss: 3, curve: [{ tokens: 1e6, loss: 5 }, { tokens: 2e6, loss: 3 }] });
+    await store.recordResult(id, runIds[1], { status: 'failed', reason: 'OOM', worker: 'w1' });
+    await store.recordResult(id, runIds[2], { status: 'failed', reason: 'OOM', worker: 'w1' });
+    await store.saveFit(id, { law: 'chinchilla', n: 2, params: {}, stderr: {}, sigma: 0, rmse: 0, modes: [], predictions: [], fittedAt: 1, durationMs: 1 }, { at: 1, spent: 30, n: 2, targets: [] });
+    await store.setWarnings(id, [{ code: 'x', message: 'y' }]);
+    expect(await store.transition(id, ['running'], 'done', 'budget spent', Date.now(), undefined, { id: `${id}.done.1`, json: JSON.stringify({ event: 'done', sweepId: id }) })).toBe('ok');
+    return id;
+  }
+
+  it('removes every key the sweep owns, its outbox messages and the keys named beside it, and nothing of another sweep', async () => {
+    const other = await endedSweepWithEverything();
+    const otherKeys = await keysUnder(redis, prefix);
+    const id = await endedSweepWithEverything();
+    const cancelKey = `${prefix}elsewhere:cancel:${id}`;
+    await redis.set(cancelKey, '1');
+    expect((await keysUnder(redis, prefix)).filter((k) => k.includes(id)).length).toBeGreaterThan(10);
+
+    expect(await deleteSweep(store, id, { alsoKeys: [cancelKey] })).toEqual({ begun: 'ok', outcome: 'ok', runs: 4, chunks: 1 });
+
+    const left = await keysUnder(redis, prefix);
+    expect(left.filter((k) => k.includes(id))).toEqual([]);
+    expect(left).toEqual(otherKeys);
+    expect(Object.keys(await redis.hgetall(`${prefix}notify-outbox`))).toEqual([`${other}.done.1`]);
+    expect(await store.getSweep(id)).toBeUndefined();
+    expect((await store.listSweeps()).map((s) => s.id)).toEqual([other]);
+    expect(await store.sweepsBeingDeleted()).toEqual([]);
+  });
+
+  it('refuses a sweep that is running, paused or has runs in flight, and answers missing for an unknown one', async () => {
+    const running = await store.createSweep(spec(100));
+    const paused = await store.createSweep(spec(100), { state: 'paused' });
+    const inFlight = await store.createSweep(spec(100));
+    await store.reserveRun(inFlight, { N: 1e7, D: 1e8 }, 1);
+    await store.transition(inFlight, ['running'], 'cancelled');
+    expect(await store.beginDeleteSweep(running)).toBe('running');
+    expect(await store.beginDeleteSweep(paused)).toBe('paused');
+    expect(await store.beginDeleteSweep(inFlight)).toBe('inflight:1');
+    expect(await store.beginDeleteSweep('sw-nope')).toBe('missing');
+    // Not begun: the runs and the record stay.
+    expect((await store.deleteRunsAndFinish(inFlight)).outcome).toBe('not-deleting');
+    expect(await store.getSweep(inFlight)).toBeDefined();
+    expect(await store.listRuns(inFlight)).toHaveLength(1);
+    expect((await store.listSweeps()).map((s) => s.id).sort()).toEqual([running, paused, inFlight].sort());
+  });
+
+  it('deletes twice without harm, and a deletion stopped midway is found and finished by the next call', async () => {
+    const id = await store.createSweep(spec(100), { state: 'paused' });
+    await store.importRuns(id, Array.from({ length: 30 }, (_, i) => ({ config: { N: 1e7 + i, D: 1e8 }, loss: 3 })));
+    await store.transition(id, ['paused'], 'cancelled');
+    expect(await store.beginDeleteSweep(id)).toBe('ok');
+    let calls = 0;
+    const crash = async () => {
+      if (++calls === 2) throw new Error('planner killed');
+    };
+    await expect(store.deleteRunsAndFinish(id, { chunk: 10, beforeChunk: crash })).rejects.toThrow('planner killed');
+    // Midway: gone to readers, listed as being deleted, 20 runs left.
+    expect(await store.getSweep(id)).toBeUndefined();
+    expect(await store.listSweeps()).toEqual([]);
+    expect(await store.sweepsBeingDeleted()).toEqual([id]);
+    expect(await store.runsLeftToDelete(id)).toBe(20);
+    expect(await store.beginDeleteSweep(id)).toBe('ok'); // again: it goes on
+    expect(await store.deleteRunsAndFinish(id, { chunk: 10 })).toEqual({ outcome: 'ok', runs: 20, chunks: 2 });
+    expect(await keysUnder(redis, prefix)).toEqual([]);
+    expect(await store.beginDeleteSweep(id)).toBe('missing');
+    expect((await store.deleteRunsAndFinish(id)).outcome).toBe('missing');
+    expect(await keysUnder(redis, prefix)).toEqual([]);
+  });
+
+  it('deletes a 5,000-run sweep in chunks of the size asked, never more runs in one script call', async () => {
+    const id = await store.createSweep(spec(1e9), { state: 'paused' });
+    await store.importRuns(id, Array.from({ length: 4_990 }, (_, i) => ({ config: { N: 1e7 + i, D: 1e8 }, loss: 3 })));
+    await store.transition(id, ['paused'], 'running');
+    const reserved = await store.reserveRuns(id, Array.from({ length: 10 }, (_, i) => ({ config: { N: 2e9 + i, D: 1e9 }, cost: 1 })));
+    for (const r of reserved) if (r.ok) await store.recordResult(id, r.runId, { status: 'done', loss: 2, curve: Array.from({ length: 2_000 }, (_, k) => ({ tokens: k, loss: 3 })) });
+    await store.transition(id, ['running'], 'done');
+    const sizes: number[] = [];
+    const out = await deleteSweep(store, id, { chunk: 1_000, beforeChunk: async (ids) => void sizes.push(ids.length) });
+    expect(out).toEqual({ begun: 'ok', outcome: 'ok', runs: 5_000, chunks: 5 });
+    expect(sizes).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
+    expect(await keysUnder(redis, prefix)).toEqual([]);
+  });
+});

@@ -1,0 +1,114 @@
+import Redis from 'ioredis';
+import { SweepDeletionService } from '../apps/planner/src/sweeps/sweep-deletion.service';
+import { getJson, sweepFinished, waitForSweep, type ErrorJson, type RunJson, type SweepJson } from './support/planner-api';
+import { PlannerStack } from './support/planner-stack';
+
+const TOKEN = 'delete-e2e-token';
+const auth = { authorization: `Bearer ${TOKEN}` };
+
+const base = {
+  law: 'chinchilla',
+  variables: { N: { min: 1e7, max: 4e8, steps: 6 }, D: { min: 2e8, max: 2e10, steps: 6 } },
+  constraints: ['D / N >= 2', 'D / N <= 500'],
+  budget: 3e18,
+  targets: [{ N: 7e10, D: 1.4e12 }],
+  parallelism: 3,
+  seed: 5,
+  trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0 },
+};
+
+/** Every key in Redis whose name holds `text` (the store's and the queues' alike). */
+async function keysNaming(redis: Redis, text: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `*${text}*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...batch);
+  } while (cursor !== '0');
+  return found.sort();
+}
+
+describe('DELETE /sweeps/:id', () => {
+  let stack: PlannerStack;
+  let redis: Redis;
+  const url = (path: string) => `${stack.baseUrl}${path}`;
+  const post = async <T = SweepJson>(path: string, body: unknown = {}) =>
+    (await (await fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) })).json()) as T;
+  const del = (path: string, headers: Record<string, string> = auth) => fetch(url(path), { method: 'DELETE', headers });
+
+  beforeAll(async () => {
+    stack = await PlannerStack.start({ planner: { token: TOKEN }, workers: [{ concurrency: 3 }] });
+    redis = new Redis(stack.redis.url);
+  }, 60_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.stop();
+  });
+
+  it('deletes a done sweep and every key naming it (runs, curves, queue jobs); the token is required; a second DELETE is a 404', async () => {
+    const { id } = await post('/sweeps', { ...base, name: 'to-delete', stop: { maxRuns: 6 } });
+    const done = await waitForSweep(stack.baseUrl, id, sweepFinished, 'the sweep to finish');
+    expect(done.state).toBe('done');
+    const runs = await getJson<RunJson[]>(url(`/sweeps/${id}/runs`));
+    expect(runs.length).toBeGreaterThan(0);
+    expect(runs.some((r) => r.curve.length > 0)).toBe(true);
+    expect((await keysNaming(redis, id)).length).toBeGreaterThan(runs.length); // run hashes, curves, jobs
+    const kept = await post('/sweeps?paused=true', { ...base, name: 'kept' });
+
+    const noToken = await del(`/sweeps/${id}`, {});
+    expect(noToken.status).toBe(401);
+    expect((await del(`/sweeps/${id}`, { authorization: 'Bearer wrong-token' })).status).toBe(401);
+    expect((await fetch(url(`/sweeps/${id}`))).status).toBe(200);
+
+    const res = await del(`/sweeps/${id}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ id, deleted: true, runs: runs.length, runsLeft: 0 });
+
+    expect((await fetch(url(`/sweeps/${id}`))).status).toBe(404);
+    expect((await fetch(url(`/sweeps/${id}/runs`))).status).toBe(404);
+    expect((await getJson<SweepJson[]>(url('/sweeps'))).map((s) => s.id)).toEqual([kept.id]);
+    expect(await keysNaming(redis, id)).toEqual([]);
+    expect(await (await fetch(url('/metrics'))).text()).not.toContain(id);
+    const again = await del(`/sweeps/${id}`);
+    expect(again.status).toBe(404);
+    expect(((await again.json()) as ErrorJson).message).toContain(`no sweep with id '${id}'`);
+    expect((await fetch(url(`/sweeps/${kept.id}`))).status).toBe(200);
+  });
+
+  it('refuses a running or paused sweep with a 409 saying to cancel it first, then deletes it once cancelled', async () => {
+    // A pool no worker serves: the sweep stays running.
+    const { id } = await post('/sweeps', { ...base, name: 'running', pool: 'nobody' });
+    const running = await del(`/sweeps/${id}`);
+    expect(running.status).toBe(409);
+    expect(((await running.json()) as ErrorJson).message).toBe(`sweep ${id} is running: only a sweep that has ended (done, cancelled, failed) can be deleted; cancel it first (lawsweep sweep cancel ${id})`);
+    await post(`/sweeps/${id}/pause`);
+    const paused = await del(`/sweeps/${id}`);
+    expect(paused.status).toBe(409);
+    expect(((await paused.json()) as ErrorJson).message).toContain(`lawsweep sweep cancel ${id}`);
+    expect((await fetch(url(`/sweeps/${id}`))).status).toBe(200);
+
+    expect(await post(`/sweeps/${id}/cancel`)).toMatchObject({ state: 'cancelled' });
+    expect(await redis.exists(`lawsweep:cancel:${id}`)).toBe(1);
+    expect((await del(`/sweeps/${id}`)).status).toBe(200);
+    expect(await keysNaming(redis, id)).toEqual([]);
+    expect((await del('/sweeps/sw-nope')).status).toBe(404);
+  });
+
+  it('answers 202 when the deletion outlasts its wait, and finishes it in the background', async () => {
+    const runs = Array.from({ length: 3_000 }, (_, i) => ({ N: 1e7 + i, D: 1e9, loss: 3 }));
+    const { id } = await post('/sweeps?paused=true', { ...base, name: 'big', runs });
+    await post(`/sweeps/${id}/cancel`);
+    const answer = await stack.planner.get(SweepDeletionService).delete(id, 0);
+    expect(answer).toMatchObject({ id, deleted: false });
+    expect(answer.runs + answer.runsLeft).toBe(3_000);
+    // Gone to readers at once; its keys go in the background.
+    expect((await fetch(url(`/sweeps/${id}`))).status).toBe(404);
+    const deadline = Date.now() + 20_000;
+    while ((await keysNaming(redis, id)).length > 0) {
+      if (Date.now() > deadline) throw new Error(`keys of ${id} still there: ${(await keysNaming(redis, id)).slice(0, 5).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await del(`/sweeps/${id}`)).status).toBe(404);
+  });
+});
