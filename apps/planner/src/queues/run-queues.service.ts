@@ -163,8 +163,9 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
     return mergeExpositions(texts);
   }
 
-  async jobCounts(): Promise<{ queue: string; counts: Record<string, number> }[]> {
-    return Promise.all([...this.queues.values()].map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() })));
+  /** Each run queue's jobs by state, for the pools this planner queues to. */
+  async jobCounts(): Promise<{ queue: string; pool: string; counts: Record<string, number> }[]> {
+    return Promise.all([...this.queues.entries()].map(async ([pool, q]) => ({ queue: q.name, pool, counts: await q.getJobCounts() })));
   }
 
   /** After the planning loop and the results worker stopped (onModuleDestroy), close the queues. */
