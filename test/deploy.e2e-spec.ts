@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -192,6 +192,99 @@ describe('metric names in the Grafana dashboard', () => {
     }
     expect(missing).toEqual([]);
     expect(exprs.length).toBeGreaterThan(15);
+  });
+});
+
+/**
+ * The metrics the apps declare (prom-client `name:` in apps/, not specs), with their label names
+ * (labelNames, and the worker registry's default labels worker and pool): what a rule may query.
+ */
+function declaredMetrics(): Map<string, Set<string>> {
+  const files = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : []));
+  const out = new Map<string, Set<string>>();
+  for (const f of files('apps')) {
+    const text = read(f);
+    const worker = f.startsWith(join('apps', 'worker'));
+    for (const m of text.matchAll(/name: '(lawsweep_[a-z0-9_]+)'/g)) {
+      const decl = text.slice(m.index, text.indexOf('})', m.index));
+      const labels = /labelNames: \[([^\]]*)\]/.exec(decl)?.[1] ?? '';
+      const names = [...labels.matchAll(/'([a-z_]+)'/g)].map((l) => l[1]);
+      out.set(m[1], new Set([...names, ...(worker ? ['worker', 'pool'] : [])]));
+      const kind = /^new (\w+)/.exec(text.slice(text.lastIndexOf('new ', m.index)))?.[1];
+      if (kind === 'Histogram') {
+        for (const suffix of ['_bucket', '_sum', '_count']) out.set(m[1] + suffix, new Set([...names, ...(suffix === '_bucket' ? ['le'] : [])]));
+      }
+    }
+  }
+  return out;
+}
+
+describe('alert rules (deploy/prometheus/rules)', () => {
+  const rulesText = read('deploy/prometheus/rules/lawsweep.rules.yml');
+  const rules = parseYaml(rulesText) as { groups: { name: string; rules: { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] };
+  const all = rules.groups.flatMap((g) => g.rules);
+  const promtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!promtool) console.warn('alert rules not checked by promtool (not installed: apt-get install -y prometheus); names and labels are still checked');
+  const itPromtool = promtool ? it : it.skip;
+
+  it('is loaded by prometheus.yml and shipped as the PrometheusRule of deploy/k8s, the same rules', () => {
+    expect(parseYaml(read('deploy/prometheus/prometheus.yml')).rule_files).toEqual(['rules/*.rules.yml']);
+    const kustomization = parseYaml(read('deploy/k8s/kustomization.yaml'));
+    expect(kustomization.resources).toContain('prometheusrule.yaml');
+    const rule = parseYaml(read('deploy/k8s/prometheusrule.yaml'));
+    expect(rule).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'lawsweep' } });
+    expect(rule.spec).toEqual(rules);
+  });
+
+  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers and failing runs', () => {
+    expect(all.map((r) => r.alert).sort()).toEqual([
+      'LawsweepFailedRunsInARow',
+      'LawsweepPlannerDown',
+      'LawsweepRunTooOld',
+      'LawsweepRunsWaitingWithoutLiveWorker',
+      'LawsweepSweepPausedByCircuitBreaker',
+      'LawsweepWorkerNoProgress',
+    ]);
+    for (const r of all) {
+      expect(['warning', 'critical']).toContain(r.labels.severity);
+      expect(r.annotations.summary).toBeTruthy();
+      expect(r.annotations.description).toBeTruthy();
+    }
+    expect(all.find((r) => r.alert === 'LawsweepRunTooOld')?.annotations.tune).toMatch(/expected run time/);
+    // No redis_exporter is scraped: its rule stays a comment until one is.
+    expect(rulesText).toMatch(/^\s*# - alert: LawsweepRedisMemoryHigh/m);
+  });
+
+  it('queries only metrics (and labels) the planner or a worker declares', () => {
+    const declared = declaredMetrics();
+    expect(declared.get('lawsweep_workers')).toEqual(new Set(['pool', 'state']));
+    const anyLabel = new Set(['instance', 'job', ...[...declared.values()].flatMap((ls) => [...ls])]);
+    const missing: string[] = [];
+    for (const { alert, expr } of all) {
+      for (const m of expr.matchAll(/\b([a-z_][a-z0-9_]*)(\{([^}]*)\})?/g)) {
+        const name = m[1];
+        if (!name.startsWith('lawsweep_')) {
+          if (name === 'up') for (const l of (m[3] ?? '').matchAll(/([a-z_]+)\s*(=~|!=|!~|=)/g)) if (!['job', 'instance'].includes(l[1])) missing.push(`${alert}: up has no label ${l[1]}`);
+          continue;
+        }
+        const labels = declared.get(name);
+        if (!labels) {
+          missing.push(`${alert}: ${name} is not declared in apps/`);
+          continue;
+        }
+        for (const l of (m[3] ?? '').matchAll(/([a-z_]+)\s*(=~|!=|!~|=)/g)) if (!labels.has(l[1]) && !['job', 'instance'].includes(l[1])) missing.push(`${alert}: ${name} has no label ${l[1]}`);
+      }
+      for (const g of expr.matchAll(/\b(?:by|on|group_left|group_right|ignoring)\s*\(([^)]*)\)/g)) {
+        for (const l of g[1].split(',').map((x) => x.trim()).filter(Boolean)) if (!anyLabel.has(l)) missing.push(`${alert}: no metric has label ${l}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  itPromtool('passes `promtool check rules` and its unit tests (promtool test rules)', () => {
+    execFileSync('promtool', ['check', 'rules', join(root, 'deploy/prometheus/rules/lawsweep.rules.yml')], { stdio: 'pipe' });
+    execFileSync('promtool', ['test', 'rules', join(root, 'deploy/prometheus/rules/lawsweep.rules.test.yml')], { stdio: 'pipe' });
   });
 });
 
