@@ -86,6 +86,16 @@ describe('Prometheus and Grafana configuration', () => {
       expect(p.datasource.uid).toBe('lawsweep-prometheus');
       expect(p.targets.length).toBeGreaterThan(0);
     }
+    const targets: { expr: string; legendFormat: string }[] = panels.flatMap((p: { targets: unknown[] }) => p.targets);
+    for (const t of targets) {
+      // Every planner replica exports the same store-read series: summing them counts each once per replica.
+      expect(t.expr).not.toMatch(/sum(?: by \([^)]*\))? \(lawsweep_(runs|budget_\w+|sweeps|sweep_info|fit_param\w*|target_loss|queue_jobs|workers)\b/);
+      // Runs and fits come once per run (hours): a 5-minute rate is empty between them.
+      expect(t.expr).not.toMatch(/rate\(lawsweep_(worker_runs_total|worker_run_duration_seconds_bucket|fit_duration_seconds_bucket|result_to_enqueue_seconds_bucket)\b[^)]*\[5m\]\)/);
+      // Refusals and hand-backs take 0 s: a duration quantile is over done runs only.
+      if (t.expr.includes('lawsweep_worker_run_duration_seconds_bucket')) expect(t.expr).toContain('outcome="done"');
+      if (/lawsweep_(fit_param|target_loss|last_pick|runs_failed)/.test(t.expr)) expect(t.legendFormat).toContain('{{name}}');
+    }
     const titles = panels.map((p: { title: string }) => p.title).join(' | ');
     for (const want of [/Budget burn/, /Runs by state/, /Fitted parameters/, /Target .*interval/, /Queue depth/, /Worker utilisation/]) expect(titles).toMatch(want);
   });
