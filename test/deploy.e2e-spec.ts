@@ -78,6 +78,9 @@ describe('Prometheus and Grafana configuration', () => {
     expect(workerSd.names).toEqual(['worker']);
     const compose = parseYaml(read('docker-compose.yml'), { merge: true });
     expect(String(workerSd.port)).toBe(compose.services.worker.environment.WORKER_METRICS_PORT);
+    // The rule files prometheus.yml names are mounted where it looks for them (relative to its own file).
+    expect(prom.rule_files).toEqual(['rules/*.rules.yml']);
+    expect(compose.services.prometheus.volumes).toContain('./deploy/prometheus/rules:/etc/prometheus/rules:ro');
   });
 
   it('provisions the datasource the dashboard uses and the folder the dashboard lives in', () => {
@@ -89,6 +92,16 @@ describe('Prometheus and Grafana configuration', () => {
     for (const p of panels) {
       expect(p.datasource.uid).toBe('lawsweep-prometheus');
       expect(p.targets.length).toBeGreaterThan(0);
+    }
+    const targets: { expr: string; legendFormat: string }[] = panels.flatMap((p: { targets: unknown[] }) => p.targets);
+    for (const t of targets) {
+      // Every planner replica exports the same store-read series: summing them counts each once per replica.
+      expect(t.expr).not.toMatch(/sum(?: by \([^)]*\))? \(lawsweep_(runs|budget_\w+|sweeps|sweep_info|fit_param\w*|target_loss|queue_jobs|workers)\b/);
+      // Runs and fits come once per run (hours): a 5-minute rate is empty between them.
+      expect(t.expr).not.toMatch(/rate\(lawsweep_(worker_runs_total|worker_run_duration_seconds_bucket|fit_duration_seconds_bucket|result_to_enqueue_seconds_bucket)\b[^)]*\[5m\]\)/);
+      // Refusals and hand-backs take 0 s: a duration quantile is over done runs only.
+      if (t.expr.includes('lawsweep_worker_run_duration_seconds_bucket')) expect(t.expr).toContain('outcome="done"');
+      if (/lawsweep_(fit_param|target_loss|last_pick|runs_failed)/.test(t.expr)) expect(t.legendFormat).toContain('{{name}}');
     }
     const titles = panels.map((p: { title: string }) => p.title).join(' | ');
     for (const want of [/Budget burn/, /Runs by state/, /Fitted parameters/, /Target .*interval/, /Queue depth/, /Worker utilisation/]) expect(titles).toMatch(want);
@@ -196,6 +209,99 @@ describe('metric names in the Grafana dashboard', () => {
     }
     expect(missing).toEqual([]);
     expect(exprs.length).toBeGreaterThan(15);
+  });
+});
+
+/**
+ * The metrics the apps declare (prom-client `name:` in apps/, not specs), with their label names
+ * (labelNames, and the worker registry's default labels worker and pool): what a rule may query.
+ */
+function declaredMetrics(): Map<string, Set<string>> {
+  const files = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : []));
+  const out = new Map<string, Set<string>>();
+  for (const f of files('apps')) {
+    const text = read(f);
+    const worker = f.startsWith(join('apps', 'worker'));
+    for (const m of text.matchAll(/name: '(lawsweep_[a-z0-9_]+)'/g)) {
+      const decl = text.slice(m.index, text.indexOf('})', m.index));
+      const labels = /labelNames: \[([^\]]*)\]/.exec(decl)?.[1] ?? '';
+      const names = [...labels.matchAll(/'([a-z_]+)'/g)].map((l) => l[1]);
+      out.set(m[1], new Set([...names, ...(worker ? ['worker', 'pool'] : [])]));
+      const kind = /^new (\w+)/.exec(text.slice(text.lastIndexOf('new ', m.index)))?.[1];
+      if (kind === 'Histogram') {
+        for (const suffix of ['_bucket', '_sum', '_count']) out.set(m[1] + suffix, new Set([...names, ...(suffix === '_bucket' ? ['le'] : [])]));
+      }
+    }
+  }
+  return out;
+}
+
+describe('alert rules (deploy/prometheus/rules)', () => {
+  const rulesText = read('deploy/prometheus/rules/lawsweep.rules.yml');
+  const rules = parseYaml(rulesText) as { groups: { name: string; rules: { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }[] }[] };
+  const all = rules.groups.flatMap((g) => g.rules);
+  const promtool = spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!promtool) console.warn('alert rules not checked by promtool (not installed: apt-get install -y prometheus); names and labels are still checked');
+  const itPromtool = promtool ? it : it.skip;
+
+  it('is loaded by prometheus.yml and shipped as the PrometheusRule of deploy/k8s, the same rules', () => {
+    expect(parseYaml(read('deploy/prometheus/prometheus.yml')).rule_files).toEqual(['rules/*.rules.yml']);
+    const kustomization = parseYaml(read('deploy/k8s/kustomization.yaml'));
+    expect(kustomization.resources).toContain('prometheusrule.yaml');
+    const rule = parseYaml(read('deploy/k8s/prometheusrule.yaml'));
+    expect(rule).toMatchObject({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'lawsweep' } });
+    expect(rule.spec).toEqual(rules);
+  });
+
+  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers and failing runs', () => {
+    expect(all.map((r) => r.alert).sort()).toEqual([
+      'LawsweepFailedRunsInARow',
+      'LawsweepPlannerDown',
+      'LawsweepRunTooOld',
+      'LawsweepRunsWaitingWithoutLiveWorker',
+      'LawsweepSweepPausedByCircuitBreaker',
+      'LawsweepWorkerNoProgress',
+    ]);
+    for (const r of all) {
+      expect(['warning', 'critical']).toContain(r.labels.severity);
+      expect(r.annotations.summary).toBeTruthy();
+      expect(r.annotations.description).toBeTruthy();
+    }
+    expect(all.find((r) => r.alert === 'LawsweepRunTooOld')?.annotations.tune).toMatch(/expected run time/);
+    // No redis_exporter is scraped: its rule stays a comment until one is.
+    expect(rulesText).toMatch(/^\s*# - alert: LawsweepRedisMemoryHigh/m);
+  });
+
+  it('queries only metrics (and labels) the planner or a worker declares', () => {
+    const declared = declaredMetrics();
+    expect(declared.get('lawsweep_workers')).toEqual(new Set(['pool', 'state']));
+    const anyLabel = new Set(['instance', 'job', ...[...declared.values()].flatMap((ls) => [...ls])]);
+    const missing: string[] = [];
+    for (const { alert, expr } of all) {
+      for (const m of expr.matchAll(/\b([a-z_][a-z0-9_]*)(\{([^}]*)\})?/g)) {
+        const name = m[1];
+        if (!name.startsWith('lawsweep_')) {
+          if (name === 'up') for (const l of (m[3] ?? '').matchAll(/([a-z_]+)\s*(=~|!=|!~|=)/g)) if (!['job', 'instance'].includes(l[1])) missing.push(`${alert}: up has no label ${l[1]}`);
+          continue;
+        }
+        const labels = declared.get(name);
+        if (!labels) {
+          missing.push(`${alert}: ${name} is not declared in apps/`);
+          continue;
+        }
+        for (const l of (m[3] ?? '').matchAll(/([a-z_]+)\s*(=~|!=|!~|=)/g)) if (!labels.has(l[1]) && !['job', 'instance'].includes(l[1])) missing.push(`${alert}: ${name} has no label ${l[1]}`);
+      }
+      for (const g of expr.matchAll(/\b(?:by|on|group_left|group_right|ignoring)\s*\(([^)]*)\)/g)) {
+        for (const l of g[1].split(',').map((x) => x.trim()).filter(Boolean)) if (!anyLabel.has(l)) missing.push(`${alert}: no metric has label ${l}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  itPromtool('passes `promtool check rules` and its unit tests (promtool test rules)', () => {
+    execFileSync('promtool', ['check', 'rules', join(root, 'deploy/prometheus/rules/lawsweep.rules.yml')], { stdio: 'pipe' });
+    execFileSync('promtool', ['test', 'rules', join(root, 'deploy/prometheus/rules/lawsweep.rules.test.yml')], { stdio: 'pipe' });
   });
 });
 

@@ -33,6 +33,8 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
   const pool = `reg-${randomUUID().slice(0, 8)}`;
   const id = `w-${pool}`;
 
+  const startedAt = Date.now();
+
   beforeAll(async () => {
     redis = await startRedis();
     client = new Redis(redis.url);
@@ -168,6 +170,14 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
     expect(metrics).toMatch(/lawsweep_worker_run_duration_seconds_count\{[^}]*outcome="done"[^}]*\} 3/);
     expect(metrics).toMatch(/lawsweep_worker_busy_slots\{[^}]*\} 0/);
     expect(metrics).toMatch(/lawsweep_worker_slots\{[^}]*\} 2/);
+    // Set when a run starts and on each progress point: within this test file's runs, not 0 (never).
+    const lastProgress = Number(new RegExp(`^lawsweep_worker_last_progress_timestamp_seconds\\{worker="${id}",pool="${pool}"\\} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(lastProgress).toBeGreaterThan(startedAt / 1000);
+    expect(lastProgress).toBeLessThanOrEqual(Date.now() / 1000);
+    // Run durations: x2 buckets from 1 h up to a week (hour-long runs' quantiles are not 4x apart).
+    for (const le of ['3600', '7200', '14400', '28800', '57600', '115200', '230400', '460800', '604800']) {
+      expect(metrics).toMatch(new RegExp(`^lawsweep_worker_run_duration_seconds_bucket\\{le="${le}",[^}]*outcome="done"`, 'm'));
+    }
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', redis: 'up', worker: { id, pool } });

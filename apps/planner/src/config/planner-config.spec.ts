@@ -7,6 +7,11 @@ describe('planner configuration', () => {
     expect(env.LAWSWEEP_TOKEN).toBeUndefined();
   });
 
+  it("keeps an ended sweep's metrics for 24 hours unless told otherwise (fractions allowed)", () => {
+    expect(validatePlannerEnv({}).LAWSWEEP_METRICS_ENDED_SWEEP_HOURS).toBe(24);
+    expect(validatePlannerEnv({ LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: '0.5' }).LAWSWEEP_METRICS_ENDED_SWEEP_HOURS).toBe(0.5);
+  });
+
   it('treats an empty token as no token', () => {
     expect(validatePlannerEnv({ LAWSWEEP_TOKEN: '' }).LAWSWEEP_TOKEN).toBeUndefined();
   });
@@ -43,6 +48,8 @@ describe('planner configuration', () => {
     ['PORT', '70000', /PORT: must be a port number from 0 to 65535 \(got "70000"\)/],
     ['LAWSWEEP_TOKEN', 'abc', /LAWSWEEP_TOKEN: must be at least 8 characters \(or unset to disable auth\) \(got 3 characters\)$/],
     ['LAWSWEEP_BODY_LIMIT', 'lots', /LAWSWEEP_BODY_LIMIT/],
+    ['LAWSWEEP_METRICS_ENDED_SWEEP_HOURS', '-1', /LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: must be 0 or more/],
+    ['LAWSWEEP_METRICS_ENDED_SWEEP_HOURS', 'a day', /LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: must be a number of hours/],
     ['LAWSWEEP_NOTIFY_URL', 'hooks.slack.com/services/T0/B0/secret', /LAWSWEEP_NOTIFY_URL: must be an http:\/\/ or https:\/\/ URL without user:password, e\.g\. https:\/\/hooks\.slack\.com\/services\/\.\.\. \(got 37 characters\)$/],
     // fetch refuses these on every POST (and would put the whole URL in its error): refused at boot instead.
     ['LAWSWEEP_NOTIFY_URL', 'https://user:s3cret@hooks.example.com/x', /LAWSWEEP_NOTIFY_URL: must be an http:\/\/ or https:\/\/ URL without user:password.*\(got 39 characters\)$/],

@@ -87,6 +87,13 @@ export const plannerEnvSchema = z.object({
     .optional()
     .transform((v) => (v === '' ? undefined : v))
     .refine((v) => v === undefined || notifyUrlProblem(v) === undefined, 'must be an http:// or https:// URL without user:password, e.g. https://hooks.slack.com/services/...'),
+  /**
+   * /metrics stops exporting a sweep's own series (lawsweep_sweep_info, budget, runs, fit, targets)
+   * this many hours after it ended (done, cancelled or failed, nothing in flight, counted from its
+   * last change), so a long-lived planner does not export every sweep it ever ran; the sweep stays
+   * in lawsweep_sweeps{state} and in the API. 0: as soon as it ended.
+   */
+  LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: z.coerce.number({ invalid_type_error: 'must be a number of hours' }).min(0, 'must be 0 or more').max(1e6, 'must be at most 1000000').default(24),
 });
 
 export type PlannerEnv = z.infer<typeof plannerEnvSchema>;
@@ -107,6 +114,7 @@ export const PLANNER_ENV_HELP: Record<Exclude<keyof PlannerEnv, 'REDIS_URL' | 'P
   LAWSWEEP_KEEP_COMPLETED_MS: 'how long completed run jobs stay in Redis (for inspection) once their results are recorded',
   LAWSWEEP_BODY_LIMIT: 'largest request body, e.g. 10mb',
   LAWSWEEP_NOTIFY_URL: 'webhook POSTed (JSON, with a Slack-style text) when a sweep ends or the circuit breaker pauses it',
+  LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: "/metrics drops an ended sweep's own series this many hours after it ended (0 = at once)",
 };
 
 /** `lawsweep planner --help` lines for the environment-only settings, each with the schema's default. */
@@ -134,6 +142,7 @@ export class PlannerConfig {
     readonly refitSpacing: number = 10,
     readonly keepCompletedMs: number = 3_600_000,
     readonly notifyUrl: string | undefined = undefined,
+    readonly metricsEndedSweepHours: number = 24,
   ) {}
 
   static fromEnv(env: PlannerEnv): PlannerConfig {
@@ -153,6 +162,7 @@ export class PlannerConfig {
       env.LAWSWEEP_REFIT_SPACING,
       env.LAWSWEEP_KEEP_COMPLETED_MS,
       env.LAWSWEEP_NOTIFY_URL,
+      env.LAWSWEEP_METRICS_ENDED_SWEEP_HOURS,
     );
   }
 }

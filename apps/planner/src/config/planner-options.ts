@@ -18,6 +18,8 @@ export interface PlannerOptions {
   protectReads?: boolean;
   /** LAWSWEEP_NOTIFY_URL: the webhook told when a sweep ends or the circuit breaker pauses it. */
   notifyUrl?: string;
+  /** LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: hours after its end that /metrics drops an ended sweep's series. */
+  metricsEndedSweepHours?: number;
   /** Listen on the port (default true); tests may use the app without a socket. */
   listen?: boolean;
   /**
@@ -49,5 +51,6 @@ export function optionsToEnv(o: PlannerOptions): Record<string, string> {
   put('LAWSWEEP_KEEP_COMPLETED_MS', o.keepCompletedMs);
   put('LAWSWEEP_PROTECT_READS', o.protectReads === undefined ? undefined : String(o.protectReads));
   put('LAWSWEEP_NOTIFY_URL', o.notifyUrl);
+  put('LAWSWEEP_METRICS_ENDED_SWEEP_HOURS', o.metricsEndedSweepHours);
   return env;
 }

@@ -113,8 +113,8 @@ export class SweepPlannerService {
       this.logger.warn(`sweep ${sweep.id}: fit failed: ${(err as Error).message}`);
     }
     const ms = performance.now() - t0;
-    // Labelled by the spec's law when the fit gave none (too few runs, or it failed): one series per law.
-    this.metrics.fitDuration.observe({ law: fit?.law ?? (typeof sweep.spec.law === 'string' ? sweep.spec.law : 'expression') }, ms / 1000);
+    // Labelled by the spec's law (`expression` for a formula: a fit names the whole of it), one series per law.
+    this.metrics.observeFit(sweep.spec.law, ms / 1000);
     this.engines.rememberFit(sweep.id, sweep.version, fit, startedAt, ms);
     if (fit) {
       const predictions = engine.predictTargets(fit);
@@ -210,7 +210,7 @@ export class SweepPlannerService {
         this.engines.rememberActive(sweep.id, jobs);
         enqueued.push(...jobs.map((j) => j.runId));
         enqueuedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
-        this.metrics.lastGain.set({ sweep: sweep.id }, lastGain);
+        this.metrics.setLastGain(sweep.id, lastGain);
       } catch (err) {
         // Not enqueued: give the reservations back at once rather than waiting for the reconciler.
         for (const j of jobs) await this.store.recordResult(sweep.id, j.runId, { status: 'failed', reason: `enqueue failed: ${(err as Error).message}` });

@@ -3,7 +3,6 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import { RESULTS_QUEUE, runJobOptions, runQueueName, runProgressSchema, type RunJobData, type RunProgress } from '@lawsweep/contracts';
 import { PlannerConfig } from '../config/planner-config';
 import { redisOptionsFromUrl } from '../redis/redis-options';
-import { mergeExpositions } from '../metrics/merge-expositions';
 
 export interface RunEventHandler {
   active(runId: string): void;
@@ -167,16 +166,28 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
     return job ? job.failedReason || 'unknown reason' : undefined;
   }
 
-  /** BullMQ's own Prometheus export (job counts by state) for every queue the planner uses. */
+  /**
+   * BullMQ's queue gauge (bullmq_job_count{queue,state}, as Queue.exportPrometheusMetrics writes it)
+   * for every queue the planner uses. Not that export itself: its bullmq_job_completed_total and
+   * bullmq_job_failed_total read BullMQ's metrics, which only workers started with the `metrics`
+   * option record, so they were always 0 (lawsweep_worker_runs_total and lawsweep_results_total count runs).
+   */
   async prometheusMetrics(): Promise<string> {
     this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
     const all = [this.resultsQueue, ...this.queues.values()];
-    const texts = await Promise.all(all.map((q) => q.exportPrometheusMetrics().catch(() => '')));
-    return mergeExpositions(texts);
+    const counts = await Promise.all(all.map((q) => q.getJobCounts().then((c) => ({ queue: q.name, c }), () => undefined)));
+    const lines = ['# HELP bullmq_job_count Number of jobs in the queue by state', '# TYPE bullmq_job_count gauge'];
+    for (const read of counts) {
+      if (!read) continue;
+      const queue = read.queue.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+      for (const [state, n] of Object.entries(read.c)) lines.push(`bullmq_job_count{queue="${queue}", state="${state}"} ${n}`);
+    }
+    return lines.join('\n') + '\n';
   }
 
-  async jobCounts(): Promise<{ queue: string; counts: Record<string, number> }[]> {
-    return Promise.all([...this.queues.values()].map(async (q) => ({ queue: q.name, counts: await q.getJobCounts() })));
+  /** Each run queue's jobs by state, for the pools this planner queues to. */
+  async jobCounts(): Promise<{ queue: string; pool: string; counts: Record<string, number> }[]> {
+    return Promise.all([...this.queues.entries()].map(async ([pool, q]) => ({ queue: q.name, pool, counts: await q.getJobCounts() })));
   }
 
   /** After the planning loop and the results worker stopped (onModuleDestroy), close the queues. */

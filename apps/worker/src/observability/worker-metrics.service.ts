@@ -6,6 +6,12 @@ import { WorkerConfig } from '../config/worker.config';
 export type RunOutcome = 'done' | 'failed' | 'retried' | 'cancelled' | 'refused' | 'handed_back';
 
 /**
+ * Run-duration buckets (seconds): 0.1 s (simulated runs) to 1 h x4 apart, then x2 up to a week, so
+ * that the p50/p95 of real training runs (hours) fall between buckets a factor 2 apart, not 4.
+ */
+export const RUN_DURATION_BUCKETS = [0.1, 0.4, 1.6, 6.4, 25.6, 102, 410, 1640, 3600, 7200, 14400, 28800, 57600, 115200, 230400, 460800, 604800];
+
+/**
  * The worker's Prometheus metrics, in a registry of its own (not prom-client's global one) so that
  * several workers can live in one process (the demo starts four).
  */
@@ -15,6 +21,7 @@ export class WorkerMetrics {
   private readonly runs: Counter<'outcome' | 'trainer'>;
   private readonly duration: Histogram<'outcome' | 'trainer'>;
   private readonly busy: Gauge;
+  private readonly lastProgress: Gauge;
 
   constructor(config: WorkerConfig) {
     this.registry.setDefaultLabels({ worker: config.id, pool: config.pool });
@@ -28,17 +35,26 @@ export class WorkerMetrics {
       name: 'lawsweep_worker_run_duration_seconds',
       help: 'Wall-clock duration of run attempts',
       labelNames: ['outcome', 'trainer'],
-      // 0.1 s (simulated runs) to about 2 days (real training), x4 per bucket.
-      buckets: [0.1, 0.4, 1.6, 6.4, 25.6, 102, 410, 1640, 6550, 26200, 105000, 420000],
+      buckets: RUN_DURATION_BUCKETS,
       registers: [this.registry],
     });
     this.busy = new Gauge({ name: 'lawsweep_worker_busy_slots', help: 'Runs in progress on this worker', registers: [this.registry] });
+    this.lastProgress = new Gauge({
+      name: 'lawsweep_worker_last_progress_timestamp_seconds',
+      help: 'When this worker last started a run or had a progress point from a trainer (Unix seconds; 0 before its first run)',
+      registers: [this.registry],
+    });
     new Gauge({ name: 'lawsweep_worker_slots', help: 'Runs this worker takes at once (concurrency)', registers: [this.registry] }).set(config.concurrency);
   }
 
   recordRun(outcome: RunOutcome, trainer: string, seconds: number): void {
     this.runs.inc({ outcome, trainer });
     this.duration.observe({ outcome, trainer }, seconds);
+  }
+
+  /** A run started or its trainer reported a point: the worker is making progress now. */
+  progressed(now = Date.now()): void {
+    this.lastProgress.set(now / 1000);
   }
 
   setBusy(n: number): void {

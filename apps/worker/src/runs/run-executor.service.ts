@@ -105,6 +105,7 @@ export class RunExecutor {
     let settle!: () => void;
     this.active.set(data.runId, { controller, settled: new Promise<void>((r) => (settle = r)) });
     this.busyChanged();
+    this.metrics.progressed();
     const gpu = this.gpus.acquire();
     const stopWatching = this.cancels.watch(data.sweepId, () => controller.abort('cancelled' satisfies StopReason));
     let progress: Promise<unknown> = Promise.resolve();
@@ -119,6 +120,7 @@ export class RunExecutor {
         env: gpu !== undefined ? { CUDA_VISIBLE_DEVICES: gpu } : {},
         signal: controller.signal,
         onProgress: (point) => {
+          this.metrics.progressed(); // a thinned-out point is progress too
           if (!curve.push(point)) return; // thinned out (BoundedCurve): not sent as progress either
           // Chained so that progress reaches Redis in order; a lost progress point is not worth
           // failing the run for.

@@ -1,0 +1,136 @@
+import type { WorkerAdvert } from '@lawsweep/contracts';
+import type { SweepRecord, SweepState, SweepStore } from '@lawsweep/store';
+import { PlannerConfig, validatePlannerEnv } from '../config/planner-config';
+import type { RunQueuesService } from '../queues/run-queues.service';
+import type { WorkerRegistryService } from '../workers/worker-registry.service';
+import { MetricsService } from './metrics.service';
+
+const HOUR = 3_600_000;
+const T0 = 1_800_000_000_000;
+
+function sweep(id: string, state: SweepState, over: Partial<SweepRecord> = {}): SweepRecord {
+  return {
+    id,
+    name: `${id}-name`,
+    spec: {} as SweepRecord['spec'],
+    state,
+    budget: 100,
+    spent: 10,
+    reserved: 0,
+    maxRuns: 0,
+    planned: 1,
+    runs: { queued: 0, running: 0, done: 1, failed: 0, cancelled: 0, unschedulable: 0 },
+    imported: 0,
+    version: 1,
+    specRevision: 0,
+    failStreak: 0,
+    warnings: [],
+    fit: { law: 'chinchilla', n: 1, params: { E: 1.7 }, stderr: { E: 0.1 }, sigma: 0, rmse: 0, modes: [], predictions: [{ config: {}, loss: 2, lower: 1.9, upper: 2.1 }], fittedAt: T0, durationMs: 1 },
+    createdAt: T0 - HOUR,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+/** A MetricsService over an in-memory store, run queues and worker registry, its clock passed to text(). */
+function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; active?: Record<string, number[]> }, env: Record<string, string> = {}) {
+  const store = { listSweeps: async () => state.sweeps, spendWindow: async () => undefined } as unknown as SweepStore;
+  const queues = {
+    jobCounts: async () => [{ queue: 'lawsweep-runs-default', pool: 'default', counts: { waiting: 3, active: 1 } }],
+    pools: () => ['default'],
+    activeRuns: async (pool: string) => (state.active?.[pool] ?? []).map((startedAt) => ({ startedAt, data: {} })),
+    prometheusMetrics: async () => '',
+  } as unknown as RunQueuesService;
+  const workers = { all: async () => state.adverts ?? [] } as unknown as WorkerRegistryService;
+  return new MetricsService(store, queues, workers, PlannerConfig.fromEnv(validatePlannerEnv(env)));
+}
+
+const sample = (text: string, name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];
+
+describe('MetricsService', () => {
+  it('reports every sweep state, 0 where no sweep is in it', async () => {
+    const text = await metricsOver({ sweeps: [sweep('s1', 'running')] }).text(T0);
+    expect(sample(text, 'lawsweep_sweeps', 'state="running"')).toBe('1');
+    for (const st of ['paused', 'done', 'cancelled', 'failed']) expect(sample(text, 'lawsweep_sweeps', `state="${st}"`)).toBe('0');
+  });
+
+  it("labels a sweep's state in lawsweep_sweep_info, following it when it changes", async () => {
+    const state = { sweeps: [sweep('s1', 'running')] };
+    const m = metricsOver(state);
+    expect(sample(await m.text(T0), 'lawsweep_sweep_info', 'sweep="s1",name="s1-name",state="running"')).toBe('1');
+    state.sweeps = [sweep('s1', 'paused')];
+    const text = await m.text(T0);
+    expect(sample(text, 'lawsweep_sweep_info', 'sweep="s1",name="s1-name",state="paused"')).toBe('1');
+    expect(text).not.toMatch(/lawsweep_sweep_info\{[^}]*state="running"/);
+  });
+
+  it("drops an ended sweep's own series LAWSWEEP_METRICS_ENDED_SWEEP_HOURS after its end, and keeps counting it by state", async () => {
+    const ended = sweep('old', 'done', { updatedAt: T0 });
+    const cancelledInFlight = sweep('busy', 'cancelled', { updatedAt: T0, runs: { queued: 0, running: 1, done: 1, failed: 0, cancelled: 0, unschedulable: 0 } });
+    const m = metricsOver({ sweeps: [ended, cancelledInFlight, sweep('live', 'paused', { updatedAt: T0 })] }, { LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: '2' });
+    const perSweep = ['lawsweep_sweep_info', 'lawsweep_budget_total', 'lawsweep_budget_spent', 'lawsweep_budget_reserved', 'lawsweep_runs', 'lawsweep_fit_param', 'lawsweep_fit_param_stderr', 'lawsweep_target_loss', 'lawsweep_runs_failed_in_a_row'];
+    const before = await m.text(T0 + 2 * HOUR - 1);
+    for (const name of perSweep) expect(before).toMatch(new RegExp(`^${name}\\{sweep="old"`, 'm'));
+    const after = await m.text(T0 + 2 * HOUR);
+    for (const name of perSweep) {
+      expect(after).not.toMatch(new RegExp(`^${name}\\{sweep="old"`, 'm'));
+      // Runs still in flight, or not ended: kept whatever the age.
+      expect(after).toMatch(new RegExp(`^${name}\\{sweep="busy"`, 'm'));
+      expect(after).toMatch(new RegExp(`^${name}\\{sweep="live"`, 'm'));
+    }
+    expect(sample(after, 'lawsweep_sweeps', 'state="done"')).toBe('1');
+  });
+
+  it("names the sweep on its fit and target series (dashboard legends), as on its budget's", async () => {
+    const text = await metricsOver({ sweeps: [sweep('s1', 'running')] }).text(T0);
+    expect(sample(text, 'lawsweep_fit_param', 'sweep="s1",name="s1-name",param="E"')).toBe('1.7');
+    expect(sample(text, 'lawsweep_fit_param_stderr', 'sweep="s1",name="s1-name",param="E"')).toBe('0.1');
+    expect(sample(text, 'lawsweep_target_loss', 'sweep="s1",name="s1-name",target="0",bound="upper"')).toBe('2.1');
+  });
+
+  it('removes the last pick information gain of a sweep once it ended', async () => {
+    const state = { sweeps: [sweep('s1', 'running'), sweep('s2', 'running')] };
+    const m = metricsOver(state);
+    m.setLastGain('s1', 0.5);
+    m.setLastGain('s2', 0.25);
+    expect(sample(await m.text(T0), 'lawsweep_last_pick_information_gain_nats', 'sweep="s1"')).toBe('0.5');
+    state.sweeps = [sweep('s1', 'done'), sweep('s2', 'paused')];
+    const text = await m.text(T0);
+    expect(text).not.toMatch(/lawsweep_last_pick_information_gain_nats\{sweep="s1"\}/);
+    expect(sample(text, 'lawsweep_last_pick_information_gain_nats', 'sweep="s2"')).toBe('0.25');
+  });
+
+  it('labels fit durations by law name, `expression` for any expression law', async () => {
+    const m = metricsOver({ sweeps: [] });
+    m.observeFit('chinchilla', 0.01);
+    m.observeFit({ expression: 'E + A / N^alpha', params: { E: [1, 5], A: [1, 1e5], alpha: [0.05, 1] } }, 0.01);
+    const text = await m.text(T0);
+    expect(sample(text, 'lawsweep_fit_duration_seconds_count', 'law="chinchilla"')).toBe('1');
+    expect(sample(text, 'lawsweep_fit_duration_seconds_count', 'law="expression"')).toBe('1');
+    expect(text).not.toMatch(/law="expression: /);
+  });
+
+  it('counts workers by pool and state, every state present, and the age of the oldest active run per pool', async () => {
+    const advert = (id: string, pool: string, lastSeen: number, draining?: boolean): WorkerAdvert => ({ id, pool, capacity: {}, concurrency: 1, labels: {}, busy: 0, lastSeen, draining });
+    const adverts = [advert('a', 'default', T0), advert('b', 'default', T0, true), advert('c', 'big', T0 - HOUR)];
+    const m = metricsOver({ sweeps: [], adverts, active: { default: [T0 - 90_000, T0 - 30_000] } });
+    const text = await m.text(T0);
+    expect(sample(text, 'lawsweep_workers', 'pool="default",state="live"')).toBe('1');
+    expect(sample(text, 'lawsweep_workers', 'pool="default",state="draining"')).toBe('1');
+    expect(sample(text, 'lawsweep_workers', 'pool="default",state="gone"')).toBe('0');
+    expect(sample(text, 'lawsweep_workers', 'pool="big",state="live"')).toBe('0');
+    expect(sample(text, 'lawsweep_workers', 'pool="big",state="gone"')).toBe('1');
+    expect(sample(text, 'lawsweep_run_oldest_active_seconds', 'pool="default"')).toBe('90');
+    expect(sample(text, 'lawsweep_run_oldest_active_seconds', 'pool="big"')).toBe('0');
+    expect(sample(text, 'lawsweep_queue_jobs', 'queue="lawsweep-runs-default",pool="default",state="waiting"')).toBe('3');
+  });
+
+  it('reads the active runs at most once per 10 s per pool, the age still growing in between', async () => {
+    const state = { sweeps: [], active: { default: [T0 - 10_000] } };
+    const m = metricsOver(state);
+    expect(sample(await m.text(T0), 'lawsweep_run_oldest_active_seconds', 'pool="default"')).toBe('10');
+    state.active = { default: [] };
+    expect(sample(await m.text(T0 + 5_000), 'lawsweep_run_oldest_active_seconds', 'pool="default"')).toBe('15');
+    expect(sample(await m.text(T0 + 10_000), 'lawsweep_run_oldest_active_seconds', 'pool="default"')).toBe('0');
+  });
+});
