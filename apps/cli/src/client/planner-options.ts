@@ -14,7 +14,7 @@ export function addPlannerOptions(cmd: Command): Command {
   return cmd
     .option('--planner <url>', 'planner base URL (default: $LAWSWEEP_PLANNER_URL or http://127.0.0.1:3000)')
     .option('--token <token>', 'bearer token for a planner started with --token (default: $LAWSWEEP_TOKEN)')
-    .option('--timeout <seconds>', `seconds to wait for each answer of the planner (default: ${DEFAULT_TIMEOUT_MS / 1000}); a big sweep's export or plot may need more`);
+    .option('--timeout <seconds>', `seconds to wait for each answer (default: ${DEFAULT_TIMEOUT_MS / 1000})`);
 }
 
 export function plannerClientFor(cmd: Command): PlannerClient {

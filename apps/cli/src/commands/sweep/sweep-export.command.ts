@@ -11,7 +11,7 @@ export function registerExport(sweep: Command): void {
     .option('--out <file>', 'write to a file instead of stdout')
     .addHelpText(
       'after',
-      "\nThe runs are read in pages (500 a page with their curves, 5000 as CSV) and written as they come. A big sweep's page may need more than 30 s: --timeout SECONDS.\n\nExample:\n  $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv && lawsweep fit --data runs.csv --law chinchilla",
+      "\nThe runs are read in pages (500 a page with their curves, 5000 as CSV) and\nwritten as they come; a page that takes the planner more than 30 s needs\n--timeout SECONDS.\n\nExample:\n  $ lawsweep sweep export SWEEP_ID --format csv --out runs.csv && lawsweep fit --data runs.csv --law chinchilla",
     )
     .action(async (id: string, opts: { format: string; out?: string }, cmd: Command) => {
       if (opts.format !== 'csv' && opts.format !== 'json') throw new Error(`--format: expected csv or json, got '${opts.format}'`);
