@@ -41,6 +41,13 @@ describe('lawsweep help', () => {
     expect(lawsweep('sweep', 'create', '--help').stdout).toMatch(/Global Options:[\s\S]*--planner <url>[\s\S]*--token <token>/);
   });
 
+  it('sweep watch --help gives its exit codes; the commands that talk to a planner take --timeout', () => {
+    const watch = lawsweep('sweep', 'watch', '--help').stdout;
+    expect(watch).toMatch(/Exit codes:\n {2}0 +the sweep ended: done or cancelled\n {2}1 +the sweep failed; or the circuit breaker paused it/);
+    expect(watch).toMatch(/^ {2}130 +Ctrl-C: the watching stopped, the sweep goes on$/m);
+    for (const args of [['sweep', 'export'], ['plot'], ['workers']]) expect(lawsweep(...args, '--help').stdout).toMatch(/--timeout <seconds> +seconds to wait for each answer \(default: 30\)\n/);
+  });
+
   it('fit describes itself like the other commands (lower case, no full stop)', () => {
     expect(lawsweep('--help').stdout).toMatch(/^ {2}fit \[options\] +fit a scaling law to finished runs/m);
   });

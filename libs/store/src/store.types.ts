@@ -106,6 +106,12 @@ export interface RunRecord {
   curve?: CurvePoint[];
 }
 
+/** A page of a sweep's runs (SweepStore.listRunsPage); `next` is the `after` of the next page, absent on the last. */
+export interface RunsPage {
+  runs: RunRecord[];
+  next?: string;
+}
+
 export interface ObservationRecord extends Observation {
   runId: string;
 }

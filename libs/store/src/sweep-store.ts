@@ -17,6 +17,7 @@ import type {
   ReserveOutcome,
   ResultInput,
   RunRecord,
+  RunsPage,
   SweepRecord,
   SweepState,
   SweepWarning,
@@ -396,7 +397,17 @@ export class SweepStore {
   }
 
   async history(sweepId: string): Promise<HistoryPoint[]> {
-    return (await this.redis.lrange(this.sweepKey(sweepId, 'history'), 0, -1)).map((s) => JSON.parse(s) as HistoryPoint);
+    return (await this.historyFrom(sweepId, 0)).points;
+  }
+
+  /**
+   * The history's points from index `start` on, and how many it has in all (read together). The list
+   * only grows at its end (SAVE_FIT), so a reader that has `n` points asks from `n` for the new ones.
+   */
+  async historyFrom(sweepId: string, start: number): Promise<{ points: HistoryPoint[]; total: number }> {
+    const key = this.sweepKey(sweepId, 'history');
+    const [[, rows], [, total]] = (await this.redis.multi().lrange(key, start, -1).llen(key).exec()) as [[unknown, string[]], [unknown, number]];
+    return { points: rows.map((s) => JSON.parse(s) as HistoryPoint), total: Number(total) };
   }
 
   async observations(sweepId: string): Promise<ObservationRecord[]> {
@@ -447,6 +458,40 @@ export class SweepStore {
   /** The sweep's runs in the order they were planned or imported; with `last`, only the newest that many. */
   async listRuns(sweepId: string, withCurves = false, last?: number): Promise<RunRecord[]> {
     return this.getRuns(await this.redis.lrange(this.sweepKey(sweepId, 'runs'), last === undefined ? 0 : -last, -1), withCurves);
+  }
+
+  /**
+   * One page of the sweep's runs in list order (the order they were planned or imported, which is
+   * their ids' sequence number), at most `limit` of them after the run `after` (from the first when
+   * none). The runs list only grows at its end, so a reader that walks pages by `next` sees every run
+   * once, however many are added meanwhile. Redis reads `limit + 1` ids, never the whole list.
+   * Undefined when `after` is no run of this sweep.
+   */
+  async listRunsPage(sweepId: string, page: { limit: number; after?: string; withCurves?: boolean }): Promise<RunsPage | undefined> {
+    const key = this.sweepKey(sweepId, 'runs');
+    let start = 0;
+    if (page.after !== undefined) {
+      const index = await this.runIndex(sweepId, page.after);
+      if (index === undefined) return undefined;
+      start = index + 1;
+    }
+    const ids = await this.redis.lrange(key, start, start + page.limit);
+    const more = ids.length > page.limit;
+    if (more) ids.length = page.limit;
+    return { runs: await this.getRuns(ids, page.withCurves ?? false), ...(more ? { next: ids[ids.length - 1] } : {}) };
+  }
+
+  /**
+   * Where a run sits in its sweep's runs list. A run id ends in the sweep's runSeq at its creation
+   * (`<sweep>-r00042`) and each new run is pushed with the next seq, so the index is seq - 1: one
+   * LINDEX confirms it; LPOS (a scan, in Redis) is the fallback for a list that does not follow it.
+   */
+  private async runIndex(sweepId: string, runId: string): Promise<number | undefined> {
+    const key = this.sweepKey(sweepId, 'runs');
+    const seq = runId.startsWith(`${sweepId}-`) ? /^[ri](\d+)$/.exec(runId.slice(sweepId.length + 1))?.[1] : undefined;
+    if (seq !== undefined && Number(seq) >= 1 && (await this.redis.lindex(key, Number(seq) - 1)) === runId) return Number(seq) - 1;
+    const found = await this.redis.lpos(key, runId);
+    return found === null ? undefined : found;
   }
 
   async getRuns(ids: string[], withCurves = false): Promise<RunRecord[]> {

@@ -12,7 +12,7 @@ export class PlannerHttpError extends Error {
   }
 }
 
-/** The planner could not be reached at all (connection refused, DNS, timeout). */
+/** The planner could not be reached at all (connection refused, DNS, a connection that never opened). */
 export class PlannerUnreachableError extends Error {
   constructor(readonly baseUrl: string, cause: string) {
     super(`cannot reach the planner at ${baseUrl} (${cause}). Is the planner running? Start it with \`lawsweep planner\` or \`npm run demo\`, or point at another one with --planner URL or LAWSWEEP_PLANNER_URL.`);
@@ -21,13 +21,37 @@ export class PlannerUnreachableError extends Error {
 }
 
 /**
+ * The planner took the request but did not answer it in time: it runs, slowly (a big sweep, a busy
+ * event loop). Not "cannot reach", which sends one looking for a dead service.
+ */
+export class PlannerTimeoutError extends Error {
+  constructor(readonly baseUrl: string, method: string, path: string, readonly timeoutMs: number) {
+    super(
+      `${method} ${path} timed out after ${timeoutMs / 1000} s: the planner at ${baseUrl} took the request but did not answer in time (it is running, but slow: a big sweep?). Wait longer with --timeout SECONDS.`,
+    );
+    this.name = 'PlannerTimeoutError';
+  }
+}
+
+/** How long the CLI waits for each answer of the planner unless --timeout says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** One page of GET /sweeps/:id/runs; `next` (the X-Next-After header) is where the next page starts. */
+export interface RunsPage {
+  runs: RunView[];
+  next?: string;
+}
+
+const isTimeout = (err: unknown): boolean => (err as { name?: string } | null)?.name === 'TimeoutError';
+
+/**
  * Every HTTP call the CLI makes to a planner goes through this class (Node's global fetch). The
  * token, when given, goes as a Bearer header on every request (the planner asks for it on writes).
  */
 export class PlannerClient {
   readonly baseUrl: string;
 
-  constructor(baseUrl: string, private readonly token?: string, private readonly timeoutMs = 30_000) {
+  constructor(baseUrl: string, private readonly token?: string, readonly timeoutMs = DEFAULT_TIMEOUT_MS) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
   }
 
@@ -52,16 +76,42 @@ export class PlannerClient {
     return this.json<FitView>('GET', `/sweeps/${encodeURIComponent(id)}/fit`);
   }
 
-  getRuns(id: string): Promise<RunView[]> {
-    return this.json<RunView[]>('GET', `/sweeps/${encodeURIComponent(id)}/runs`);
+  /** Every run; `curves: false` leaves their learning curves out (most callers show none). */
+  getRuns(id: string, options: { curves?: boolean } = {}): Promise<RunView[]> {
+    return this.json<RunView[]>('GET', `/sweeps/${encodeURIComponent(id)}/runs${options.curves === false ? '?curves=false' : ''}`);
   }
 
   async getRunsCsv(id: string): Promise<string> {
-    return (await this.request('GET', `/sweeps/${encodeURIComponent(id)}/runs?format=csv`)).text();
+    const path = `/sweeps/${encodeURIComponent(id)}/runs?format=csv`;
+    const res = await this.request('GET', path);
+    return this.body(res, 'GET', path, () => res.text());
   }
 
-  getHistory(id: string): Promise<HistoryPoint[]> {
-    return this.json<HistoryPoint[]>('GET', `/sweeps/${encodeURIComponent(id)}/history`);
+  /**
+   * One page of runs (JSON, or CSV text with its header row): at most `limit` after the run `after`.
+   * A planner without paging answers every run and no next page, which reads as one page.
+   */
+  async getRunsPage(id: string, page: { limit: number; after?: string; curves?: boolean }): Promise<RunsPage> {
+    const { res, path } = await this.runsPage(id, page, 'json');
+    const runs = await this.body(res, 'GET', path, () => res.json() as Promise<RunView[]>);
+    return { runs, ...nextOf(res) };
+  }
+
+  async getRunsCsvPage(id: string, page: { limit: number; after?: string }): Promise<{ csv: string; next?: string }> {
+    const { res, path } = await this.runsPage(id, page, 'csv');
+    return { csv: await this.body(res, 'GET', path, () => res.text()), ...nextOf(res) };
+  }
+
+  /**
+   * The history's points from index `from` on (GET /history?from=N). `total` is how many it has in all;
+   * undefined from a planner that does not say (it answered the whole history, whatever `from`).
+   */
+  async getHistoryFrom(id: string, from: number): Promise<{ points: HistoryPoint[]; total?: number }> {
+    const path = `/sweeps/${encodeURIComponent(id)}/history${from > 0 ? `?from=${from}` : ''}`;
+    const res = await this.request('GET', path);
+    const points = await this.body(res, 'GET', path, () => res.json() as Promise<HistoryPoint[]>);
+    const total = Number(res.headers.get('x-history-length') ?? NaN);
+    return { points, ...(Number.isInteger(total) ? { total } : {}) };
   }
 
   resumeSweep(id: string): Promise<SweepView> {
@@ -116,7 +166,28 @@ export class PlannerClient {
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return (await (await this.request(method, path, body)).json()) as T;
+    const res = await this.request(method, path, body);
+    return this.body(res, method, path, () => res.json() as Promise<T>);
+  }
+
+  private async runsPage(id: string, page: { limit: number; after?: string; curves?: boolean }, format: 'json' | 'csv'): Promise<{ res: Response; path: string }> {
+    const params = new URLSearchParams();
+    if (format === 'csv') params.set('format', 'csv');
+    if (page.curves === false) params.set('curves', 'false');
+    params.set('limit', String(page.limit));
+    if (page.after !== undefined) params.set('after', page.after);
+    const path = `/sweeps/${encodeURIComponent(id)}/runs?${params.toString()}`;
+    return { res: await this.request('GET', path), path };
+  }
+
+  /** Reads an answer's body: the timeout goes on while it streams in. */
+  private async body<T>(res: Response, method: string, path: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (isTimeout(err)) throw new PlannerTimeoutError(this.baseUrl, method, path, this.timeoutMs);
+      throw err;
+    }
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<Response> {
@@ -132,6 +203,7 @@ export class PlannerClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
+      if (isTimeout(err)) throw new PlannerTimeoutError(this.baseUrl, method, path, this.timeoutMs);
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       throw new PlannerUnreachableError(this.baseUrl, cause?.code ?? cause?.message ?? (err as Error).message);
     }
@@ -167,4 +239,9 @@ export class PlannerClient {
     const detail = errors.length > 0 ? `: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}` : '';
     return new PlannerHttpError(res.status, `${method} ${path} failed: ${res.status} ${msg ?? res.statusText}${detail}.${hint}`, errors);
   }
+}
+
+function nextOf(res: Response): { next?: string } {
+  const next = res.headers.get('x-next-after');
+  return next ? { next } : {};
 }

@@ -7,7 +7,7 @@ import { sci } from '../format';
 
 /** A sweep on a planner, drawn from its REST API: runs, current fit, targets (and the truth if simulated). */
 export async function sweepPlotInput(client: PlannerClient, id: string): Promise<ScalingPlotInput> {
-  const [sweep, fit, runs] = await Promise.all([client.getSweep(id), client.getFit(id), client.getRuns(id)]);
+  const [sweep, fit, runs] = await Promise.all([client.getSweep(id), client.getFit(id), client.getRuns(id, { curves: false })]);
   const variables = sweep.variables ?? Object.keys(runs[0]?.config ?? { N: 1, D: 1 });
   const costExpr = compileExpression(sweep.cost ?? '6 * N * D', variables);
   const done = runs.filter((r) => r.state === 'done' && r.loss !== null);

@@ -89,7 +89,7 @@ async function refresh() {
   schedule(['done', 'cancelled', 'failed'].indexOf(s.state) >= 0 ? 10000 : 1500);
 }
 async function refreshRuns() {
-  var runs = await getJson(base + '/runs?last=300');
+  var runs = await getJson(base + '/runs?last=300&curves=false');
   fill('runs', runs.slice().reverse().map(function (r) {
     return row([el('td', r.id), badge(r.state), el('td', cfg(r.config)), num(r.loss === null ? '-' : r.loss.toFixed(4)), num(sci(r.cost)),
       el('td', r.worker || '-'), num(dur(r.durationMs)), num(String(r.attempts)), el('td', r.reason || (r.imported ? 'imported' : ''), 'muted')]);

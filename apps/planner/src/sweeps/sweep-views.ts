@@ -59,8 +59,9 @@ export function fitView(s: SweepRecord, frontier: unknown) {
   };
 }
 
-export function runView(r: RunRecord) {
-  return {
+/** A run as GET /sweeps/:id/runs gives it; without `curve` when the caller asked curves=false. */
+export function runView(r: RunRecord, withCurve = true) {
+  const view = {
     id: r.id,
     config: r.config,
     state: r.state,
@@ -76,8 +77,8 @@ export function runView(r: RunRecord) {
     createdAt: new Date(r.createdAt).toISOString(),
     finishedAt: r.finishedAt ? new Date(r.finishedAt).toISOString() : null,
     durationMs: r.durationMs ?? null,
-    curve: r.curve ?? [],
   };
+  return withCurve ? { ...view, curve: r.curve ?? [] } : view;
 }
 
 const csvCell = (v: unknown): string => {

@@ -1,18 +1,15 @@
-import { BadRequestException, Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { SweepStore } from '@lawsweep/store';
+import { SweepStore, type RunRecord } from '@lawsweep/store';
+import { badQuery } from './bad-query';
 import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
+import { MAX_RUNS_PAGE, nextRunsPath, parseRunsQuery, RUNS_QUERY_PARAMETERS } from './runs-query';
 import { fitView, runsCsv, runView, sweepView } from './sweep-views';
 import { SweepsService } from './sweeps.service';
 import { SweepDeletionService } from './sweep-deletion.service';
 import { TimeLeftReader } from './time-left';
-
-/** A 400 in the API's error shape for one bad query parameter or header. */
-function badQuery(path: string, message: string): BadRequestException {
-  return new BadRequestException({ statusCode: 400, message: 'invalid request', errors: [{ path, message }] });
-}
 
 /** The sweep's budget as GET /sweeps/:id gives it. */
 function budgetView(sweep: { budget: number; spent: number; reserved: number }) {
@@ -117,19 +114,34 @@ export class SweepsController {
   }
 
   @Get(':id/runs')
-  @ApiOperation({ summary: 'Every run with its learning curve; ?format=csv for CSV' })
+  @ApiOperation({
+    summary:
+      'Every run with its learning curve (?curves=false: without), in the order they were planned or imported; ?format=csv for CSV. Pages: ?limit=N (at most 10000) and ?after=RUNID; a page that is not the last says where the next begins in X-Next-After (its last run id) and Link rel="next"; the body stays a plain array',
+  })
   @ApiQuery({ name: 'format', required: false, enum: ['json', 'csv'] })
-  @ApiQuery({ name: 'last', required: false, description: 'only the newest this many runs (the dashboard asks for 300, not for every run of a big sweep)' })
-  async runs(@Param('id') id: string, @Query('format') format: string | undefined, @Query('last') lastRaw: string | undefined, @Res({ passthrough: true }) res: Response) {
-    if (format !== undefined && format !== 'json' && format !== 'csv') throw badQuery('format', `must be json or csv (got ${JSON.stringify(format)})`);
+  @ApiQuery({ name: 'curves', required: false, enum: ['true', 'false'], description: 'false: runs without their learning curves (default true)' })
+  @ApiQuery({ name: 'last', required: false, description: 'only the newest this many runs (the dashboard asks for 300, not for every run of a big sweep); not with limit/after' })
+  @ApiQuery({ name: 'limit', required: false, description: `a page of at most this many runs (1 to ${MAX_RUNS_PAGE}); with after alone, ${MAX_RUNS_PAGE}` })
+  @ApiQuery({ name: 'after', required: false, description: 'the page after this run id (the X-Next-After header of the page before); from the first run when absent' })
+  @ApiResponse({ status: 200, description: 'the runs; on a page that is not the last, headers X-Next-After: RUNID and Link: <…&after=RUNID>; rel="next"' })
+  @ApiResponse({ status: 400, description: `{ statusCode, message: 'invalid request', errors: [{ path, message }] }: a bad value, an unknown parameter (accepted: ${RUNS_QUERY_PARAMETERS.join(', ')}), an after that is no run of the sweep` })
+  async runs(@Param('id') id: string, @Query() rawQuery: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
+    const query = parseRunsQuery(rawQuery);
     const sweep = await this.sweeps.get(id);
-    const csv = format === 'csv';
-    const last = lastRaw === undefined ? undefined : Number(lastRaw);
-    if (last !== undefined && !(Number.isInteger(last) && last >= 1 && last <= 1_000_000)) {
-      throw badQuery('last', `must be a whole number from 1 to 1000000 (got ${JSON.stringify(lastRaw)})`);
+    const withCurves = query.curves && !query.csv;
+    let runs: RunRecord[];
+    if (query.page) {
+      const page = await this.store.listRunsPage(id, { ...query.page, withCurves });
+      if (!page) throw badQuery('after', `no run ${JSON.stringify(query.page.after)} in sweep ${id}`);
+      if (page.next !== undefined) {
+        res.setHeader('X-Next-After', page.next);
+        res.setHeader('Link', `<${nextRunsPath(id, query, page.next)}>; rel="next"`);
+      }
+      runs = page.runs;
+    } else {
+      runs = await this.store.listRuns(id, withCurves, query.last);
     }
-    const runs = await this.store.listRuns(id, !csv, last);
-    if (!csv) return runs.map(runView);
+    if (!query.csv) return runs.map((r) => runView(r, query.curves));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${id}-runs.csv"`);
     return runsCsv(Object.keys(sweep.spec.variables), runs);
@@ -143,10 +155,17 @@ export class SweepsController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: 'Target predictions over spent compute, one point per refit (dashboard)' })
-  async history(@Param('id') id: string) {
+  @ApiOperation({ summary: 'Target predictions over spent compute, one point per refit (dashboard); ?from=N: only the points from the Nth (0-based) on. X-History-Length says how many points there are in all' })
+  @ApiQuery({ name: 'from', required: false, description: 'skip the first this many points (the history only grows at its end: a reader that has N points asks ?from=N)' })
+  async history(@Param('id') id: string, @Query('from') fromRaw: string | undefined, @Res({ passthrough: true }) res: Response) {
+    const from = fromRaw === undefined ? 0 : Number(fromRaw);
+    if (fromRaw !== undefined && (typeof fromRaw !== 'string' || fromRaw.trim() === '' || !(Number.isInteger(from) && from >= 0))) {
+      throw badQuery('from', `must be a whole number of points, 0 or more (got ${JSON.stringify(fromRaw)})`);
+    }
     await this.sweeps.get(id);
-    return this.store.history(id);
+    const { points, total } = await this.store.historyFrom(id, from);
+    res.setHeader('X-History-Length', String(total));
+    return points;
   }
 
   @Patch(':id')

@@ -14,7 +14,21 @@ export function registerWatch(sweep: Command): void {
     .argument('<id>', 'sweep id')
     .option('--interval <seconds>', 'seconds between polls of the planner', '1')
     .option('--json', 'one JSON object per change (for scripts)')
-    .addHelpText('after', '\nExample:\n  $ lawsweep sweep watch SWEEP_ID            # live bars on a terminal, plain lines when piped\n  $ lawsweep sweep watch SWEEP_ID --json | tail -1')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes:',
+        '  0    the sweep ended: done or cancelled',
+        '  1    the sweep failed; or the circuit breaker paused it (its runs keep failing: the reason on stderr);',
+        '       or the planner could not be reached for 30 s',
+        '  130  Ctrl-C: the watching stopped, the sweep goes on',
+        '',
+        'Example:',
+        '  $ lawsweep sweep watch SWEEP_ID            # live bars on a terminal, plain lines when piped',
+        '  $ lawsweep sweep watch SWEEP_ID --json | tail -1',
+      ].join('\n'),
+    )
     .action(async (id: string, opts: { interval: string; json?: boolean }, cmd: Command) => {
       const seconds = Number(opts.interval);
       if (!(seconds > 0 && seconds <= 3600)) throw new Error(`--interval: expected seconds above 0 and at most 3600 (e.g. 0.5 or 5), got '${opts.interval}'`);
