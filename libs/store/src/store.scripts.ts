@@ -169,7 +169,8 @@ return 'recorded'
  */
 export const IMPORT_RUNS = `
 local sk = KEYS[1]
-if not redis.call('HGET', sk, 'state') then return -1 end
+-- A sweep being deleted is gone: runs added behind the deletion's last chunk would outlive it.
+if not redis.call('HGET', sk, 'state') or redis.call('HEXISTS', sk, 'deletingAt') == 1 then return -1 end
 local added = 0
 for i = 4, #ARGV, 3 do
   local cfg, key, loss = ARGV[i], ARGV[i + 1], ARGV[i + 2]
@@ -205,7 +206,7 @@ return added
  */
 export const TRANSITION = `
 local st = redis.call('HGET', KEYS[1], 'state')
-if not st then return 'missing' end
+if not st or redis.call('HEXISTS', KEYS[1], 'deletingAt') == 1 then return 'missing' end
 if ARGV[4] ~= '' and (tonumber(redis.call('HGET', KEYS[1], 'specRevision')) or 0) ~= tonumber(ARGV[4]) then return 'revision' end
 for i = 7, #ARGV do
   if st == ARGV[i] then
@@ -236,9 +237,10 @@ return st
  * or the state that refuses the change.
  */
 export const UPDATE_SWEEP = `
-local h = redis.call('HMGET', KEYS[1], 'state', 'spent', 'reserved', 'planned', 'specRevision')
+local h = redis.call('HMGET', KEYS[1], 'state', 'spent', 'reserved', 'planned', 'specRevision', 'deletingAt')
 local st = h[1]
-if not st then return 'missing' end
+-- A sweep being deleted is gone (an update read before the deletion began would reopen it).
+if not st or h[6] then return 'missing' end
 if st == 'cancelled' or st == 'failed' then return st end
 if (tonumber(h[5]) or 0) ~= tonumber(ARGV[4]) then return 'revision' end
 local committed = tonumber(h[2]) + tonumber(h[3])

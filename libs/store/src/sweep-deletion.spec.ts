@@ -115,6 +115,12 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     expect(await store.listSweeps()).toEqual([]);
     expect(await store.sweepsBeingDeleted()).toEqual([id]);
     expect(await store.runsLeftToDelete(id)).toBe(20);
+    // Writers that read the sweep before the deletion began find it gone: nothing reopens it or adds runs behind the last chunk.
+    const record = await redis.hgetall(`${prefix}sweep:${id}`);
+    expect(await store.updateSweep(id, JSON.parse(record.spec), Number(record.specRevision), { reopen: true })).toBe('missing');
+    expect(await store.transition(id, ['cancelled', 'done'], 'running')).toBe('missing');
+    expect(await store.importRuns(id, [{ config: { N: 5e9, D: 1e8 }, loss: 3 }])).toBe(-1);
+    expect(await store.runsLeftToDelete(id)).toBe(20);
     expect(await store.beginDeleteSweep(id)).toBe('ok'); // again: it goes on
     expect(await store.deleteRunsAndFinish(id, { chunk: 10 })).toEqual({ outcome: 'ok', runs: 20, chunks: 2 });
     expect(await keysUnder(redis, prefix)).toEqual([]);
