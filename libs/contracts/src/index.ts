@@ -9,3 +9,4 @@ export * from './sweep-update';
 export * from './time-left';
 export * from './import-runs.parser';
 export * from './worker-view';
+export * from './stop-cause';
