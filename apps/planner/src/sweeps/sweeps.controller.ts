@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { STOP_CAUSES } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
@@ -74,7 +75,7 @@ export class SweepsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "State, why it stopped (stopReason in words, stopCause as a value: maxRuns, interval, budget, candidatesTried, candidatesRun, noUsefulRun, breaker, user, engineFailed; absent on sweeps ended before causes existed), budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, runRate, until, windowSeconds) while running: how long the rest takes at the last hour's pace, until the budget is spent or stop.maxRuns reached" })
+  @ApiOperation({ summary: `State, why it stopped (stopReason in words, stopCause as a value: ${STOP_CAUSES.join(', ')}; absent on sweeps ended before causes existed), budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, runRate, until, windowSeconds) while running: how long the rest takes at the last hour's pace, until the budget is spent or stop.maxRuns reached` })
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);
