@@ -93,7 +93,9 @@ describeIf('dashboard in headless Chromium', () => {
     else expect(goOn).toBe('');
     expect(await page.evaluate(`goOnWithMoreBudgetHint('sw-x', sci(2e21))`)).toBe('lawsweep sweep forecast sw-x --budget 2.00e21 (what more budget buys), then lawsweep sweep update sw-x --budget B');
     // By what ended it, in the page as in the CLI (the function's source runs in the browser).
-    expect(await page.evaluate(`goOnWithMoreBudgetHint('sw-x', sci(2e21), 'maxRuns (12) reached')`)).toMatch(/^lawsweep sweep update sw-x --max-runs M \(above 12, or 'none'\)/);
+    expect(await page.evaluate(`goOnWithMoreBudgetHint('sw-x', sci(2e21), { stopCause: 'maxRuns', stopReason: 'reworded', planned: 12 })`)).toMatch(/^lawsweep sweep update sw-x --max-runs M \(above 12, or 'none'\)/);
+    // A sweep ended by an older planner has no cause: its reason's words are read.
+    expect(await page.evaluate(`goOnWithMoreBudgetHint('sw-x', sci(2e21), { stopReason: 'maxRuns (12) reached' })`)).toMatch(/^lawsweep sweep update sw-x --max-runs M \(above 12, or 'none'\)/);
 
     // Every run the API knows is a row, with its state, config and worker.
     const runs = (await (await fetch(`${stack.baseUrl}/sweeps/${sweepId}/runs`)).json()) as { id: string; state: string }[];

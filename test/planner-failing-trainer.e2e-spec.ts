@@ -85,6 +85,7 @@ describe('planner: a trainer that keeps failing', () => {
     expect(warning?.message).toContain(`): ${REASON}. `);
     expect(warning?.message).toContain(`lawsweep sweep resume ${id}`);
     expect(paused.stopReason).toBe(warning?.message);
+    expect(paused.stopCause).toBe('breaker');
     expect(paused.failures).toEqual({ inARow, pauseAfter: PAUSE_AFTER, reasons: [{ reason: REASON, count: runs.length }] });
 
     const status = await lawsweep(['sweep', 'status', id, '--planner', stack.baseUrl]);
@@ -112,7 +113,7 @@ describe('planner: a trainer that keeps failing', () => {
     }, 60_000);
     // The runs of the streak were given back on resume (the trainer was fixed, not their configs):
     // they no longer count against stop.maxRuns (12 done), and their configs could be bought again.
-    expect(done).toMatchObject({ state: 'done', runs: { failed: runs.length, done: 12, planned: 12 }, failures: { inARow: 0 } });
+    expect(done).toMatchObject({ state: 'done', runs: { failed: runs.length, done: 12, planned: 12 }, failures: { inARow: 0 }, stopCause: 'maxRuns' });
     const after = await get<(RunJson & { released: boolean })[]>(`/sweeps/${id}/runs`);
     expect(after.filter((r) => r.state === 'failed').map((r) => [r.id, r.released])).toEqual(runs.map((r) => [r.id, true]));
     expect(done.warnings.map((w) => w.code)).not.toContain('failing-runs');

@@ -119,7 +119,7 @@ describe('planner lifecycle', () => {
     const trainer = { type: 'command', command: [process.execPath, '-e', 'console.log(JSON.stringify({ final: true, loss: -1 }))'] };
     const { id } = await post('/sweeps', { ...base, name: 'all-fail', variables: { N: { min: 1e7, max: 2e7, steps: 2 }, D: { min: 1e9, max: 1e9, steps: 1 } }, constraints: [], budget: 1e22, trainer });
     const sweep = await until(id, finished, 'the sweep to end');
-    expect(sweep).toMatchObject({ state: 'failed', runs: { failed: 2, done: 0 } });
+    expect(sweep).toMatchObject({ state: 'failed', runs: { failed: 2, done: 0 }, stopCause: 'candidatesTried' });
     expect(sweep.stopReason).toMatch(/^every candidate config the budget still pays for was tried \(a failed run's config is not retried: see the runs' reasons\); no run succeeded$/);
   });
 

@@ -22,7 +22,7 @@ const base = {
 interface Notification {
   event: string;
   text: string;
-  sweep: { id: string; state: string; stopReason?: string; runs: { done: number; failed: number } };
+  sweep: { id: string; state: string; stopReason?: string; stopCause?: string; runs: { done: number; failed: number } };
 }
 
 describe('planner: webhook notifications (LAWSWEEP_NOTIFY_URL)', () => {
@@ -64,7 +64,7 @@ describe('planner: webhook notifications (LAWSWEEP_NOTIFY_URL)', () => {
     const [note] = await waitFor('the done notification', () => (eventsFor(id).length ? eventsFor(id) : undefined), 20_000);
     expect(refused).toBe(1); // the first try met the 503, the retry got through
     expect(note.path).toBe('/hooks/T000/secret');
-    expect(note.body).toMatchObject({ event: 'sweep.done', sweep: { id, state: 'done', stopReason: 'maxRuns (10) reached', runs: { done: 10, failed: 0 } } });
+    expect(note.body).toMatchObject({ event: 'sweep.done', sweep: { id, state: 'done', stopReason: 'maxRuns (10) reached', stopCause: 'maxRuns', runs: { done: 10, failed: 0 } } });
     expect(note.body.text).toMatch(new RegExp(`^lawsweep: sweep ${id} \\(notify-done\\) done: maxRuns \\(10\\) reached; spent [\\d.]+% of 1\\.00e18 in 10 runs \\(0 failed\\); target N=7\\.00e10 D=1\\.40e12: \\d\\.\\d{4} ±[\\d.]+%$`));
     await new Promise((r) => setTimeout(r, 1_500)); // three planning ticks (500 ms here): nothing more is sent for it
     expect(eventsFor(id)).toHaveLength(1);

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { getJson, postJson, sweepFinished, waitForSweep, type ErrorJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
 
@@ -42,6 +43,7 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     const { id } = await post('/sweeps', { ...base, name: 'more-budget' });
     const first = await until(id, finished, 'the first budget to be spent');
     expect(first.state).toBe('done');
+    expect(first.stopCause).toBe('budget');
     const runsBefore = await get<RunJson[]>(`/sweeps/${id}/runs`);
 
     const raised = await patch(`/sweeps/${id}`, { budget: '6e18' });
@@ -51,6 +53,7 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
 
     const second = await until(id, finished, 'the raised budget to be spent');
     expect(second.state).toBe('done');
+    expect(second.stopCause).toMatch(/^(budget|candidatesTried|noUsefulRun)$/);
     expect(second.budget.spent).toBeGreaterThan(2e18 * 1.2);
     expect(second.budget.spent).toBeLessThanOrEqual(6e18 * (1 + 1e-9));
     const runsAfter = await get<RunJson[]>(`/sweeps/${id}/runs`);
@@ -76,12 +79,14 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     const running = await patch(`/sweeps/${id}`, { stop: { maxRuns: 7 } });
     expect(running.body).toMatchObject({ reopened: false, changes: [{ field: 'stop.maxRuns', from: 4, to: 7 }] });
     const first = await until(id, finished, 'runs up to the new maxRuns');
-    expect(first).toMatchObject({ state: 'done', runs: { done: 7 } });
+    expect(first).toMatchObject({ state: 'done', runs: { done: 7 }, stopCause: 'maxRuns' });
 
     const raised = await patch(`/sweeps/${id}`, { stop: { maxRuns: 9 } });
     expect(raised.body).toMatchObject({ reopened: true, changes: [{ field: 'stop.maxRuns', from: 7, to: 9 }] });
+    // Reopened: what ended it is gone with its reason (it may have ended again already: runs here are quick).
+    if (raised.body.state === 'running') expect([raised.body.stopReason, raised.body.stopCause]).toEqual([undefined, undefined]);
     const second = await until(id, finished, 'runs up to the raised maxRuns');
-    expect(second).toMatchObject({ state: 'done', runs: { done: 9 } });
+    expect(second).toMatchObject({ state: 'done', runs: { done: 9 }, stopCause: 'maxRuns' });
     expect(second.stopReason).toMatch(/maxRuns \(9\)/);
 
     // More budget alone leaves it done: maxRuns still ends it, and the answer says so (not "runs again").
@@ -94,7 +99,28 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
       changes: [{ field: 'budget', from: 1e20, to: 2e20 }],
     });
     await new Promise((r) => setTimeout(r, 300));
-    expect(await get<SweepJson>(`/sweeps/${id}`)).toMatchObject({ state: 'done', runs: { done: 9 }, stopReason: second.stopReason });
+    expect(await get<SweepJson>(`/sweeps/${id}`)).toMatchObject({ state: 'done', runs: { done: 9 }, stopReason: second.stopReason, stopCause: 'maxRuns' });
+  }, 60_000);
+
+  it('a sweep that spent its budget stays done when only its maxRuns is raised, decided by its stop cause whatever its reason says', async () => {
+    const { id } = await post('/sweeps', { ...base, name: 'reworded', stop: { maxRuns: 1000 } });
+    const done = await until(id, finished, 'the budget to be spent');
+    // Ended by the design engine's words for it ("no candidate run fits the remaining budget (…)"), which
+    // the reason-reading of older planners never recognised: it reopened such a sweep, to end it again.
+    expect(done).toMatchObject({ state: 'done', stopCause: 'budget' });
+    // Its reason reworded (as a later planner might): nothing reads the words when there is a cause.
+    const client = new Redis(stack.redis.port, '127.0.0.1');
+    await client.hset(`lawsweep:sweep:${id}`, 'stopReason', 'the money ran out');
+    client.disconnect();
+
+    const moreRuns = await patch(`/sweeps/${id}`, { stop: { maxRuns: 2000 } });
+    expect(moreRuns.body).toMatchObject({
+      reopened: false,
+      state: 'done',
+      staysDone: 'it ended because the money ran out: raise the budget too (--budget)',
+      stopReason: 'the money ran out',
+      stopCause: done.stopCause,
+    });
   }, 60_000);
 
   it('a running sweep takes a new parallelism at once', async () => {
@@ -110,7 +136,7 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     const wider = await patch(`/sweeps/${id}`, { parallelism: 4 });
     expect(wider.body).toMatchObject({ reopened: false, changes: [{ field: 'parallelism', from: 1, to: 4 }], parallelism: 4, state: 'running' });
     await until(id, (s) => s.runs.queued + s.runs.running === 4, 'four runs in flight');
-    await post(`/sweeps/${id}/cancel`);
+    expect(await post(`/sweeps/${id}/cancel`)).toMatchObject({ state: 'cancelled', stopReason: 'cancelled by the user', stopCause: 'user' });
   }, 60_000);
 
   it('forecasts what a larger budget would buy from the runs a sweep has, before spending it', async () => {

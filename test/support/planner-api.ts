@@ -4,6 +4,8 @@ export interface SweepJson {
   name: string;
   state: string;
   stopReason?: string;
+  /** libs/contracts StopCause. */
+  stopCause?: string;
   budget: { total: number; spent: number; reserved: number; left: number };
   runs: Record<string, number>;
   targets: { config: Record<string, number>; loss: number | null; lower: number | null; upper: number | null }[];

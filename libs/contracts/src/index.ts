@@ -10,3 +10,4 @@ export * from './time-left';
 export * from './import-runs.parser';
 export * from './worker-view';
 export * from './deploy-secrets';
+export * from './stop-cause';

@@ -1,5 +1,5 @@
 import { parseSweepSpec, type SweepSpec } from './sweep-spec.schema';
-import { goOnWithMoreBudgetHint, parseSweepUpdate, reopensSweep, stillEnded, UPDATABLE_SWEEP_FIELDS } from './sweep-update';
+import { goOnFromRunsHint, goOnWithMoreBudgetHint, parseSweepUpdate, reopensSweep, stillEnded, UPDATABLE_SWEEP_FIELDS } from './sweep-update';
 
 function spec(extra: Record<string, unknown> = {}): SweepSpec {
   const r = parseSweepSpec({
@@ -99,17 +99,56 @@ describe('stillEnded: a done sweep stays done while another stop rule is still m
     expect(stillEnded(spec({ stop: {} }), { ...spent, budgetRaised: false })).toBe('it ended because budget exhausted: no candidate run fits in what is left: raise the budget too (--budget)');
     expect(stillEnded(spec({ stop: {} }), { ...spent, budgetRaised: true })).toBeUndefined();
   });
+
+  it('decides by the stop cause, whatever its reason says', () => {
+    const open = spec({ stop: {} });
+    for (const stopCause of ['budget', 'candidatesTried'] as const) {
+      const ended = { planned: 12, stopCause, stopReason: 'the money ran out' };
+      expect(stillEnded(open, { ...ended, budgetRaised: false })).toBe('it ended because the money ran out: raise the budget too (--budget)');
+      expect(stillEnded(open, { ...ended, budgetRaised: true })).toBeUndefined();
+    }
+    // Words that once meant "budget" do not, beside another cause.
+    expect(stillEnded(open, { planned: 12, stopCause: 'interval', stopReason: 'budget exhausted: no candidate run fits in what is left' })).toBeUndefined();
+    expect(stillEnded(open, { planned: 12, stopCause: 'noUsefulRun', stopReason: 'every candidate config the budget still pays for was tried' })).toBeUndefined();
+    // Every candidate config run: no update adds one, whatever it raises.
+    expect(stillEnded(open, { sweepId: 'sw-1', planned: 30, stopCause: 'candidatesRun', stopReason: 'all 30 configs done', budgetRaised: true })).toBe(
+      `it ended because all 30 configs done: no update adds a config to run; to go on, ${goOnFromRunsHint('sw-1')}`,
+    );
+  });
+
+  it('reads the reason of a sweep stored before stop causes (no cause)', () => {
+    const tried = { planned: 12, stopReason: "every candidate config the budget still pays for was tried (a failed run's config is not retried: see the runs' reasons)" };
+    expect(stillEnded(spec({ stop: {} }), tried)).toMatch(/^it ended because every candidate config the budget still pays for was tried .*: raise the budget too \(--budget\)$/);
+    expect(stillEnded(spec({ stop: {} }), { ...tried, budgetRaised: true })).toBeUndefined();
+    expect(stillEnded(spec({ stop: {} }), { planned: 12, stopReason: 'no useful run left to buy' })).toBeUndefined();
+  });
 });
 
 describe('goOnWithMoreBudgetHint', () => {
-  it('says how to go on by what ended the sweep', () => {
-    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20')).toBe('lawsweep sweep forecast sw-1 --budget 2.00e20 (what more budget buys), then lawsweep sweep update sw-1 --budget B');
-    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', 'budget exhausted: no candidate run fits in what is left')).toMatch(/^lawsweep sweep forecast sw-1 --budget 2.00e20/);
-    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', 'maxRuns (12) reached')).toBe(
-      "lawsweep sweep update sw-1 --max-runs M (above 12, or 'none'); add --budget B if the budget is spent too (lawsweep sweep forecast sw-1 --budget 2.00e20 says what it buys)",
+  const moreBudget = 'lawsweep sweep forecast sw-1 --budget 2.00e20 (what more budget buys), then lawsweep sweep update sw-1 --budget B';
+  const moreRuns = "lawsweep sweep update sw-1 --max-runs M (above 12, or 'none'); add --budget B if the budget is spent too (lawsweep sweep forecast sw-1 --budget 2.00e20 says what it buys)";
+  const tighter = 'lawsweep sweep forecast sw-1 --interval R (what a tighter interval costs), then lawsweep sweep update sw-1 --target-interval R --budget B';
+
+  it('says how to go on by what ended the sweep (its stop cause), whatever its reason says', () => {
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20')).toBe(moreBudget);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopCause: 'budget', stopReason: 'maxRuns (12) reached', planned: 12 })).toBe(moreBudget);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopCause: 'candidatesTried', stopReason: 'tried them all', planned: 12 })).toBe(moreBudget);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopCause: 'maxRuns', stopReason: 'ran the twelve runs asked for', planned: 12 })).toBe(moreRuns);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopCause: 'interval', stopReason: 'precise enough', planned: 12 })).toBe(tighter);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopCause: 'candidatesRun', stopReason: 'all 30 configs done', planned: 30 })).toBe(
+      `every candidate config has been run: ${goOnFromRunsHint('sw-1')}`,
     );
-    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', "every target's 90% interval is within ±0.95% (asked ±1.00%)")).toBe(
-      'lawsweep sweep forecast sw-1 --interval R (what a tighter interval costs), then lawsweep sweep update sw-1 --target-interval R --budget B',
-    );
+  });
+
+  it('reads the reason of a sweep stored before stop causes (no cause)', () => {
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopReason: 'budget exhausted: no candidate run fits in what is left', planned: 12 })).toBe(moreBudget);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopReason: 'maxRuns (12) reached' })).toBe(moreRuns);
+    expect(goOnWithMoreBudgetHint('sw-1', '2.00e20', { stopReason: "every target's 90% interval is within ±0.95% (asked ±1.00%)" })).toBe(tighter);
+  });
+
+  it('is self-contained: its source alone runs (the dashboard page embeds it)', () => {
+    const embedded = new Function(`${goOnWithMoreBudgetHint.toString()}; return goOnWithMoreBudgetHint;`)() as typeof goOnWithMoreBudgetHint;
+    const ends = [undefined, { stopCause: 'maxRuns', planned: 12 }, { stopReason: 'maxRuns (12) reached' }, { stopCause: 'interval' }, { stopCause: 'candidatesRun' }, { stopCause: 'budget' }] as const;
+    for (const end of ends) expect(embedded('sw-1', '2.00e20', end)).toBe(goOnWithMoreBudgetHint('sw-1', '2.00e20', end));
   });
 });

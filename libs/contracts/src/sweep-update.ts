@@ -1,3 +1,4 @@
+import type { StopCause } from './stop-cause';
 import { parseSweepSpec, type SpecError, type SweepSpec } from './sweep-spec.schema';
 
 /**
@@ -30,23 +31,50 @@ export function roundUpSignificant(x: number, digits: number): number {
   return Math.ceil(x / scale - 1e-9) * scale;
 }
 
-/** How to go on from a sweep's runs under what an update cannot change: a new sweep that imports them. */
+/** What ended a done sweep, as GET /sweeps/:id shows it: for goOnWithMoreBudgetHint. */
+export interface SweepEnd {
+  /** Absent on sweeps stored before causes were: the reason's words are read then. */
+  stopCause?: StopCause;
+  stopReason?: string;
+  /** Runs planned (runs.planned): a higher stop.maxRuns must be above it. */
+  planned?: number;
+}
+
 /**
- * How to go on with a sweep that is done, by what ended it (its stop reason): more runs where
- * stop.maxRuns did, a tighter interval where the interval rule did, else what more budget would buy
- * and the update that gives it (budgetText: a suggested total, formatted). Self-contained: the
- * dashboard page embeds its source.
+ * How to go on with a sweep that is done, by what ended it (its stop cause): more runs where
+ * stop.maxRuns did, a tighter interval where the interval rule did, a new sweep where every candidate
+ * config has been run, else what more budget would buy and the update that gives it (budgetText: a
+ * suggested total, formatted). Self-contained, no helper outside its body and nothing TypeScript
+ * leaves behind in the output: the dashboard page embeds its source.
  */
-export function goOnWithMoreBudgetHint(sweepId: string, budgetText: string, stopReason?: string): string {
+export function goOnWithMoreBudgetHint(sweepId: string, budgetText: string, end?: SweepEnd): string {
   const forecast = `lawsweep sweep forecast ${sweepId} --budget ${budgetText}`;
-  const runs = /^maxRuns \((\d+)\) reached/.exec(stopReason || '');
-  if (runs) return `lawsweep sweep update ${sweepId} --max-runs M (above ${runs[1]}, or 'none'); add --budget B if the budget is spent too (${forecast} says what it buys)`;
-  if (/^every target's 90% interval is within/.test(stopReason || '')) {
+  const reason = (end && end.stopReason) || '';
+  let cause = end && end.stopCause;
+  let planned = end && end.planned;
+  if (!cause) {
+    // A sweep ended by a planner older than stop causes: only its reason's words say why.
+    const runs = /^maxRuns \((\d+)\) reached/.exec(reason);
+    if (runs) {
+      cause = 'maxRuns';
+      planned = Number(runs[1]);
+    } else if (/^every target's 90% interval is within/.test(reason)) cause = 'interval';
+  }
+  if (cause === 'maxRuns') {
+    const above = planned === undefined ? 'the runs planned' : planned;
+    return `lawsweep sweep update ${sweepId} --max-runs M (above ${above}, or 'none'); add --budget B if the budget is spent too (${forecast} says what it buys)`;
+  }
+  if (cause === 'interval') {
     return `lawsweep sweep forecast ${sweepId} --interval R (what a tighter interval costs), then lawsweep sweep update ${sweepId} --target-interval R --budget B`;
+  }
+  // No update gives it a config to run: goOnFromRunsHint's words (the page cannot call it).
+  if (cause === 'candidatesRun') {
+    return `every candidate config has been run: create a new sweep and import these runs (lawsweep sweep export ${sweepId} --format csv, then \`runs:\` beside the new spec)`;
   }
   return `${forecast} (what more budget buys), then lawsweep sweep update ${sweepId} --budget B`;
 }
 
+/** How to go on from a sweep's runs under what an update cannot change: a new sweep that imports them. */
 export function goOnFromRunsHint(sweepId = 'ID'): string {
   return `create a new sweep and import these runs (lawsweep sweep export ${sweepId} --format csv, then \`runs:\` beside the new spec)`;
 }
@@ -67,19 +95,35 @@ export function reopensSweep(changes: readonly SweepFieldChange[]): boolean {
 
 /** Where a done sweep stands, for stillEnded. */
 export interface EndedSweepProgress {
+  /** Named in the way on it gives when no update can reopen it. */
+  sweepId?: string;
   /** Runs planned (stop.maxRuns counts these). */
   planned: number;
   /** The widest relative 90% half-width of its targets under its last fit, if it has one. */
   widestInterval?: number;
-  /** Why it ended (its stop reason), and whether the update raises its budget. */
+  /** Why it ended (its stop cause, and the reason in words), and whether the update raises its budget. */
+  stopCause?: StopCause;
   stopReason?: string;
   budgetRaised?: boolean;
 }
 
 /**
+ * The cause of a done sweep stored before causes were, read from its reason's words (the planner's
+ * own, SweepPlanner.plan, as they were then): only the ends stillEnded decides on. Records with a
+ * cause never come here, so a rewording of a reason changes nothing.
+ */
+function causeFromOlderReason(stopReason: string | undefined): StopCause | undefined {
+  if (/^budget exhausted/.test(stopReason ?? '')) return 'budget';
+  if (/^every candidate config the budget still pays for was tried/.test(stopReason ?? '')) return 'candidatesTried';
+  return undefined;
+}
+
+/**
  * Why a done sweep would end again at once under `spec` (stop.maxRuns still reached, every target
- * already within stop.targetRelativeInterval, or its budget spent and not raised), or undefined. An update that relaxes one rule but
- * leaves another one met does not reopen the sweep: it would run no run and end again (and notify).
+ * already within stop.targetRelativeInterval, its budget spent and not raised, or every candidate
+ * config run), or undefined. An update that relaxes one rule but leaves another one met does not
+ * reopen the sweep: it would run no run and end again (and notify). The rules are read from the new
+ * spec and the sweep's progress; what the budget or the candidates allowed, from its stop cause.
  */
 export function stillEnded(spec: SweepSpec, progress: EndedSweepProgress): string | undefined {
   const { maxRuns, targetRelativeInterval } = spec.stop;
@@ -90,10 +134,13 @@ export function stillEnded(spec: SweepSpec, progress: EndedSweepProgress): strin
     const pct = (x: number) => `±${+(x * 100).toPrecision(3)}%`;
     return `every target is already within stop.targetRelativeInterval (${pct(progress.widestInterval)} of ${pct(targetRelativeInterval)}): tighten it too (--target-interval, or 'none')`;
   }
-  // The planner's own words when nothing the budget still pays for was left (SweepPlanner.plan).
-  if (!progress.budgetRaised && /^(budget exhausted|every candidate config the budget still pays for was tried)/.test(progress.stopReason ?? '')) {
-    return `it ended because ${progress.stopReason}: raise the budget too (--budget)`;
+  // No cause: a sweep stored by an older planner, whose reason's words are all there is.
+  const cause = progress.stopCause ?? causeFromOlderReason(progress.stopReason);
+  const why = progress.stopReason ?? cause;
+  if (!progress.budgetRaised && (cause === 'budget' || cause === 'candidatesTried')) {
+    return `it ended because ${why}: raise the budget too (--budget)`;
   }
+  if (cause === 'candidatesRun') return `it ended because ${why}: no update adds a config to run; to go on, ${goOnFromRunsHint(progress.sweepId)}`;
   return undefined;
 }
 

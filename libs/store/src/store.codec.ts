@@ -1,4 +1,4 @@
-import type { SweepSpec } from '@lawsweep/contracts';
+import { isStopCause, type SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import type { FitSummary, RunRecord, RunState, SweepRecord, SweepState, SweepWarning } from './store.types';
 
@@ -13,6 +13,9 @@ export function toSweepRecord(h: Record<string, string>): SweepRecord {
     spec: JSON.parse(h.spec) as SweepSpec,
     state: h.state as SweepState,
     stopReason: h.stopReason || undefined,
+    // None on a sweep stored before causes were, or by a newer planner with a cause this one does not
+    // know; and none without a reason (an older replica's reopen cleared the reason only).
+    stopCause: h.stopReason && isStopCause(h.stopCause) ? h.stopCause : undefined,
     budget: n(h.budget),
     spent: n(h.spent),
     reserved: n(h.reserved),

@@ -201,14 +201,17 @@ return added
  * moves: a planner that decided to end the sweep under the old spec must plan again under the new one.
  * With a notification (field, JSON), the move also leaves it in the notify outbox, in the same step:
  * a planner that stops between the move and queueing the message leaves it there for the next one.
+ * The stop reason and its cause (libs/contracts stop-cause.ts) are written together: a move without a
+ * reason clears both, one with a reason and no cause clears the cause, so neither outlives the other.
  * KEYS: sweep hash, streak list, streak runs list, notify outbox hash.
- * ARGV: to, reason, now, expected specRevision ('' = any), outbox field ('' = none), outbox JSON, then allowed from-states.
+ * ARGV: to, reason, now, expected specRevision ('' = any), outbox field ('' = none), outbox JSON,
+ * stop cause ('' = none), then allowed from-states.
  */
 export const TRANSITION = `
 local st = redis.call('HGET', KEYS[1], 'state')
 if not st or redis.call('HEXISTS', KEYS[1], 'deletingAt') == 1 then return 'missing' end
 if ARGV[4] ~= '' and (tonumber(redis.call('HGET', KEYS[1], 'specRevision')) or 0) ~= tonumber(ARGV[4]) then return 'revision' end
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   if st == ARGV[i] then
     if ARGV[5] ~= '' then redis.call('HSET', KEYS[4], ARGV[5], ARGV[6]) end
     redis.call('HSET', KEYS[1], 'state', ARGV[1], 'updatedAt', ARGV[3])
@@ -217,6 +220,7 @@ for i = 7, #ARGV do
       redis.call('DEL', KEYS[2], KEYS[3])
     end
     if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[2]) else redis.call('HDEL', KEYS[1], 'stopReason') end
+    if ARGV[2] ~= '' and ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'stopCause', ARGV[7]) else redis.call('HDEL', KEYS[1], 'stopCause') end
     return 'ok'
   end
 end
@@ -230,7 +234,7 @@ return st
  * read, so a concurrent update answers 'revision' (read again and retry) instead of being lost. With
  * `reopen` (the change relaxes a rule that may have ended it: more budget, more runs, a tighter or no
  * interval rule), a sweep that had ended ('done') runs again with the new spec (its failure streak
- * starts afresh, as on any (re)start); otherwise a done sweep only takes the new spec. A cancelled or
+ * starts afresh, as on any (re)start; its stop reason and cause are cleared); otherwise a done sweep only takes the new spec. A cancelled or
  * failed one cannot change.
  * KEYS: sweep hash, streak list, streak runs list. ARGV: spec JSON, budget, maxRuns (0 = none), expected specRevision, now, reopen ('1' or '0').
  * Answers 'ok', 'reopened', 'missing', 'revision', 'budget:<spent + reserved>', 'maxRuns:<planned>'
@@ -250,7 +254,7 @@ if maxRuns > 0 and maxRuns < tonumber(h[4]) then return 'maxRuns:' .. h[4] end
 redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'budget', ARGV[2], 'maxRuns', ARGV[3], 'specRevision', tostring((tonumber(h[5]) or 0) + 1), 'updatedAt', ARGV[5])
 if st == 'done' and ARGV[6] == '1' then
   redis.call('HSET', KEYS[1], 'state', 'running', 'failStreak', '0')
-  redis.call('HDEL', KEYS[1], 'stopReason')
+  redis.call('HDEL', KEYS[1], 'stopReason', 'stopCause')
   redis.call('DEL', KEYS[2], KEYS[3])
   return 'reopened'
 end

@@ -1,4 +1,4 @@
-import type { CurvePoint, SweepSpec } from '@lawsweep/contracts';
+import type { CurvePoint, StopCause, SweepSpec } from '@lawsweep/contracts';
 import type { Config, Observation } from '@lawsweep/law';
 
 export type SweepState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
@@ -49,7 +49,10 @@ export interface SweepRecord {
   name: string;
   spec: SweepSpec;
   state: SweepState;
+  /** Why it stopped (ended, or paused itself), for people; set and cleared with stopCause. */
   stopReason?: string;
+  /** The same as a value to decide on (libs/contracts StopCause); absent on sweeps stored before it existed. */
+  stopCause?: StopCause;
   budget: number;
   spent: number;
   reserved: number;

@@ -280,6 +280,40 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.reserveRun(id, { N: 3, D: 1 }, 1)).toMatchObject({ ok: false, reason: 'state', detail: 'cancelled' });
   });
 
+  it('stores the stop cause with the reason in one step, and clears it with the reason', async () => {
+    const id = await store.createSweep(spec(100, { stop: { maxRuns: 5 } }));
+    const key = `${store.prefix}sweep:${id}`;
+    expect(await store.transition(id, ['running'], 'paused', { text: 'paused: 5 runs failed in a row', cause: 'breaker' })).toBe('ok');
+    expect(await store.getSweep(id)).toMatchObject({ state: 'paused', stopReason: 'paused: 5 runs failed in a row', stopCause: 'breaker' });
+    // Resumed (no reason): both go.
+    expect(await store.transition(id, ['paused'], 'running')).toBe('ok');
+    let s = await store.getSweep(id);
+    expect([s?.stopReason, s?.stopCause, await redis.hget(key, 'stopCause')]).toEqual([undefined, undefined, null]);
+    // A new reason without a cause clears the old cause: a cause never outlives its reason.
+    expect(await store.transition(id, ['running'], 'paused', { text: 'x', cause: 'breaker' })).toBe('ok');
+    expect(await store.transition(id, ['paused'], 'running', 'resumed for a reason')).toBe('ok');
+    s = await store.getSweep(id);
+    expect([s?.stopReason, s?.stopCause]).toEqual(['resumed for a reason', undefined]);
+    // A reworded reason keeps its cause; a refused move writes neither.
+    expect(await store.transition(id, ['running'], 'done', { text: 'five runs, as asked', cause: 'maxRuns' })).toBe('ok');
+    expect(await store.transition(id, ['running'], 'cancelled', { text: 'no', cause: 'user' })).toBe('done');
+    expect(await store.getSweep(id)).toMatchObject({ state: 'done', stopReason: 'five runs, as asked', stopCause: 'maxRuns' });
+    // A reopening update clears both.
+    expect(await store.updateSweep(id, spec(100, { stop: { maxRuns: 9 } }), 0)).toBe('reopened');
+    s = await store.getSweep(id);
+    expect([s?.state, s?.stopReason, s?.stopCause, await redis.hget(key, 'stopCause')]).toEqual(['running', undefined, undefined, null]);
+
+    // A sweep stored before causes existed has a reason only; one with a cause this version does not
+    // know, or a cause left without its reason (an older replica's reopen), reads as none.
+    await redis.hset(key, 'state', 'done', 'stopReason', 'maxRuns (9) reached');
+    expect((await store.getSweep(id))?.stopCause).toBeUndefined();
+    await redis.hset(key, 'stopCause', 'someNewCause');
+    expect((await store.getSweep(id))?.stopCause).toBeUndefined();
+    await redis.hset(key, 'stopCause', 'maxRuns');
+    await redis.hdel(key, 'stopReason');
+    expect((await store.getSweep(id))?.stopCause).toBeUndefined();
+  });
+
   it('updates a spec only above what is spent and planned, on the revision it was read at, and reopens a done sweep', async () => {
     const id = await store.createSweep(spec(100, { stop: { maxRuns: 5 } }));
     const a = await store.reserveRun(id, { N: 1, D: 1 }, 30);

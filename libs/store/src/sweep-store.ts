@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { CurvePoint, SpendWindow, SweepSpec } from '@lawsweep/contracts';
+import type { CurvePoint, SpendWindow, StopReason, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
@@ -284,19 +284,22 @@ export class SweepStore {
    * Moves a sweep to `to` if it is in one of `from` (and, given `expectedRevision`, its spec has not
    * changed since: else 'revision'); answers 'ok', 'missing', 'revision' or the current state. With
    * `notify`, a move that happens also leaves that message in the notify outbox, in the same step.
+   * `reason`: the stop reason (text), or the text with its cause; none ('') clears both.
    */
-  async transition(sweepId: string, from: SweepState[], to: SweepState, reason = '', now = Date.now(), expectedRevision?: number, notify?: NotifyIntent): Promise<string> {
+  async transition(sweepId: string, from: SweepState[], to: SweepState, reason: string | StopReason = '', now = Date.now(), expectedRevision?: number, notify?: NotifyIntent): Promise<string> {
+    const { text, cause } = typeof reason === 'string' ? { text: reason, cause: undefined } : reason;
     return this.cmd.lsTransition(
       this.sweepKey(sweepId),
       this.sweepKey(sweepId, 'streak'),
       this.sweepKey(sweepId, 'streakRuns'),
       this.notifyOutboxKey,
       to,
-      reason,
+      text,
       String(now),
       expectedRevision === undefined ? '' : String(expectedRevision),
       notify?.id ?? '',
       notify?.json ?? '',
+      cause ?? '',
       ...from,
     );
   }

@@ -1,5 +1,5 @@
 import type { LawSpec } from '@lawsweep/law';
-import type { SweepFieldChange, TimeLeft } from '@lawsweep/contracts';
+import type { StopCause, SweepFieldChange, TimeLeft } from '@lawsweep/contracts';
 
 /** The planner's REST shapes (ARCHITECTURE.md "REST contract"), as the CLI reads them. */
 export type SweepState = 'running' | 'paused' | 'done' | 'cancelled' | 'failed';
@@ -17,6 +17,8 @@ export interface SweepView {
   name: string;
   state: SweepState;
   stopReason?: string;
+  /** Why it stopped, as a value to decide on (libs/contracts StopCause); older planners, and sweeps they ended, send none. */
+  stopCause?: StopCause;
   /** The law's name, or an expression law's formula. */
   law: string;
   /** The law as the spec gives it (a name, or { expression, params, … }): what a client needs to draw the fitted law. Older planners send none. */

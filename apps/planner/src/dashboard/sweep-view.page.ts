@@ -59,7 +59,7 @@ async function refresh() {
   box.replaceChildren.apply(box, warned.map(function (w) { return el('div', w.message, 'warning ' + w.code); }));
   setText('updated', 'updated ' + new Date().toLocaleTimeString());
   // A done sweep can go on (its interval is often not yet the one wanted): say how, as \`sweep status\` does.
-  setText('go-on', s.state === 'done' ? 'to go on: ' + goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total), s.stopReason) : '');
+  setText('go-on', s.state === 'done' ? 'to go on: ' + goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total), { stopCause: s.stopCause, stopReason: s.stopReason, planned: s.runs.planned }) : '');
   var b = s.budget;
   setText('budget-spent', pct(b.spent, b.total) + ' spent');
   setText('budget-spent-abs', sci(b.spent)); setText('budget-reserved', sci(b.reserved)); setText('budget-total', sci(b.total));

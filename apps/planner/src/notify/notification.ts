@@ -1,12 +1,18 @@
+import type { StopCause } from '@lawsweep/contracts';
 import type { SweepRecord } from '@lawsweep/store';
 
 /** What a planner tells the webhook: a sweep ended, or paused itself (the circuit breaker). */
 export type SweepEvent = 'sweep.done' | 'sweep.failed' | 'sweep.paused';
 
-/** The state an event leaves a sweep in, and why: what the message says, whatever happens after. */
+/**
+ * The state an event leaves a sweep in, and why (the reason in words, and its cause: what the store
+ * keeps as stopReason and stopCause): what the message says, whatever happens after. No cause in an
+ * outbox entry left by an older planner.
+ */
 export interface SweepEventChange {
   state: 'done' | 'failed' | 'paused';
   reason: string;
+  cause?: StopCause;
 }
 
 export interface SweepNotification {
@@ -18,6 +24,8 @@ export interface SweepNotification {
     name: string;
     state: string;
     stopReason: string;
+    /** Why, as a value to decide on (libs/contracts StopCause); absent for a change made by an older planner. */
+    stopCause?: StopCause;
     budget: { total: number; spent: number; reserved: number };
     runs: SweepRecord['runs'];
     targets: { config: Record<string, number>; loss: number | null; lower: number | null; upper: number | null }[];
@@ -58,6 +66,7 @@ export function sweepNotification(event: SweepEvent, change: SweepEventChange, s
       name: sweep.name,
       state: change.state,
       stopReason: change.reason,
+      ...(change.cause ? { stopCause: change.cause } : {}),
       budget: { total: sweep.budget, spent: sweep.spent, reserved: sweep.reserved },
       runs: sweep.runs,
       targets,

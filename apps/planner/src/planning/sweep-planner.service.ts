@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type RunJobData } from '@lawsweep/contracts';
+import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type RunJobData, type StopCause } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepState, type SweepWarning } from '@lawsweep/store';
@@ -14,6 +14,7 @@ import { EngineCacheService } from './engine-cache.service';
 import { ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
+import { causeOfExhaustedDesign } from './stop-causes';
 
 /** What a refit read and produced; the plan of the same pass reuses the observations. */
 interface RefitOutcome {
@@ -67,7 +68,7 @@ export class SweepPlannerService {
       engine = this.engines.engine(sweep);
     } catch (err) {
       const reason = `cannot build the design engine: ${(err as Error).message}`;
-      await this.moveAndNotify(sweepId, ['running', 'paused'], { state: 'failed', reason });
+      await this.moveAndNotify(sweepId, ['running', 'paused'], { state: 'failed', reason, cause: 'engineFailed' });
       return { enqueued: [], finished: reason };
     }
     const refit = await this.refitIfNeeded(sweep, engine);
@@ -142,9 +143,9 @@ export class SweepPlannerService {
     const active = await this.engines.activeRunConfigs(sweep.id);
 
     const stop = fit ? engine.shouldStop(fit) : { stop: false };
-    if (stop.stop) return this.finish(sweep, stop.reason ?? 'the target interval is narrower than asked');
+    if (stop.stop) return this.finish(sweep, stop.reason ?? 'the target interval is narrower than asked', 'interval');
     if (sweep.maxRuns > 0 && sweep.planned >= sweep.maxRuns) {
-      return active.length === 0 ? this.finish(sweep, `maxRuns (${sweep.maxRuns}) reached`) : { enqueued: [] };
+      return active.length === 0 ? this.finish(sweep, `maxRuns (${sweep.maxRuns}) reached`, 'maxRuns') : { enqueued: [] };
     }
     const k = spec.parallelism - active.length;
     if (k <= 0) return { enqueued: [] };
@@ -234,14 +235,14 @@ export class SweepPlannerService {
 
     if (enqueued.length === 0 && active.length === 0) {
       const cheapest = candidates.reduce((m, c) => Math.min(m, c.cost), Infinity); // up to 200,000: no spread
-      if (proposal.exhausted) return this.finish(sweep, proposal.exhausted);
-      if (!(cheapest <= remaining)) return this.finish(sweep, 'budget exhausted: no candidate run fits in what is left');
+      if (proposal.exhausted) return this.finish(sweep, proposal.exhausted, causeOfExhaustedDesign(proposal.exhausted));
+      if (!(cheapest <= remaining)) return this.finish(sweep, 'budget exhausted: no candidate run fits in what is left', 'budget');
       if (tooBig.length > 0) return { enqueued }; // wait for a bigger worker (warning shown)
       // Every config the budget still pays for was tried already: failed runs are not retried.
       if (!candidates.some((c) => c.cost <= remaining && accept(c.config))) {
-        return this.finish(sweep, `every candidate config the budget still pays for was tried (a failed run's config is not retried: see the runs' reasons)`);
+        return this.finish(sweep, `every candidate config the budget still pays for was tried (a failed run's config is not retried: see the runs' reasons)`, 'candidatesTried');
       }
-      return this.finish(sweep, 'no useful run left to buy');
+      return this.finish(sweep, 'no useful run left to buy', 'noUsefulRun');
     }
     return { enqueued };
   }
@@ -271,14 +272,15 @@ export class SweepPlannerService {
   /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
   private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
     const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
-    if ((await this.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message })) !== 'ok') return { enqueued: [] };
+    if ((await this.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message, cause: 'breaker' })) !== 'ok') return { enqueued: [] };
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
     this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
     return { enqueued: [] };
   }
 
-  private async finish(sweep: SweepRecord, reason: string): Promise<PlanOutcome> {
+  /** Ends the sweep (done, or failed when no run succeeded) for `cause`, said as `reason`. */
+  private async finish(sweep: SweepRecord, reason: string, cause: StopCause): Promise<PlanOutcome> {
     // Counts as they are now, not as the pass began: a result recorded meanwhile (the pass reads the
     // in-flight set later than the sweep) would otherwise leave a sweep with nothing done 'done'.
     const runs = (await this.store.getSweep(sweep.id))?.runs ?? sweep.runs;
@@ -286,7 +288,7 @@ export class SweepPlannerService {
     // Only if the spec is the one this pass planned with: an update that landed meanwhile (more
     // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
     const why = done ? reason : `${reason}; no run succeeded`;
-    const outcome = await this.moveAndNotify(sweep.id, ['running'], { state: done ? 'done' : 'failed', reason: why }, sweep.specRevision);
+    const outcome = await this.moveAndNotify(sweep.id, ['running'], { state: done ? 'done' : 'failed', reason: why, cause }, sweep.specRevision);
     if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
     if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
     return { enqueued: [], finished: reason };
@@ -300,7 +302,7 @@ export class SweepPlannerService {
   private async moveAndNotify(sweepId: string, from: SweepState[], change: SweepEventChange, expectedRevision?: number): Promise<string> {
     const event: SweepEvent = `sweep.${change.state}`;
     const note = this.notifier.intent(event, sweepId, change);
-    const outcome = await this.store.transition(sweepId, from, change.state, change.reason, Date.now(), expectedRevision, note);
+    const outcome = await this.store.transition(sweepId, from, change.state, { text: change.reason, cause: change.cause }, Date.now(), expectedRevision, note);
     if (outcome === 'ok') this.notifier.sweepEvent(event, sweepId, change, note);
     return outcome;
   }

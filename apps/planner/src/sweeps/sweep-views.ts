@@ -12,6 +12,8 @@ export function sweepView(s: SweepRecord, failureReasons?: FailureReasonCount[])
     name: s.name,
     state: s.state,
     stopReason: s.stopReason,
+    // What stopped it as a value (libs/contracts StopCause), beside the words; none on sweeps stored before it existed.
+    stopCause: s.stopCause,
     law: typeof s.spec.law === 'string' ? s.spec.law : s.spec.law.expression,
     // The law as the spec gives it: a client drawing the fitted law needs an expression law's parameters too.
     lawSpec: s.spec.law,

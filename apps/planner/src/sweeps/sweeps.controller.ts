@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { STOP_CAUSES } from '@lawsweep/contracts';
 import { SweepStore, type RunRecord } from '@lawsweep/store';
 import { badQuery } from './bad-query';
 import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
@@ -73,7 +74,7 @@ export class SweepsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: "State, budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, runRate, until, windowSeconds) while running: how long the rest takes at the last hour's pace, until the budget is spent, the candidates run out or stop.maxRuns is reached" })
+  @ApiOperation({ summary: `State, why it stopped (stopReason in words, stopCause as a value: ${STOP_CAUSES.join(', ')}; absent on sweeps ended before causes existed), budget (total/spent/reserved/left), runs by state, failed runs' most common reasons, target predictions, warnings; timeLeft (seconds, rate, runRate, until, windowSeconds) while running: how long the rest takes at the last hour's pace, until the budget is spent, the candidates run out or stop.maxRuns is reached` })
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);

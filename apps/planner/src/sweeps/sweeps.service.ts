@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseImportedRuns, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, stillEnded, type SpecError, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
+import { cancelKey, DEFAULT_POOL, FAILING_RUNS_WARNING, goOnFromRunsHint, parseImportedRuns, parseSweepSpec, parseSweepUpdate, reopensSweep, roundUpSignificant, stillEnded, type SpecError, type StopReason, type SweepFieldChange, type SweepSpec } from '@lawsweep/contracts';
 import { relativeHalfWidth, validateSweepSpecSemantics } from '@lawsweep/design';
 import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { PlanningLoopService } from '../planning/planning-loop.service';
@@ -115,7 +115,7 @@ export class SweepsService {
       // run", which at creation catches a typo and here would hide the store's "below what is spent".
       if (parsed.changes.length === 0) return { sweep, changes: [], reopened: false };
       // A relaxed rule with another one still met (more budget, maxRuns still reached) reopens nothing.
-      const staysDone = sweep.state === 'done' && reopensSweep(parsed.changes) ? stillEnded(parsed.spec, { planned: sweep.planned, widestInterval: widestInterval(sweep), stopReason: sweep.stopReason, budgetRaised: parsed.spec.budget > sweep.spec.budget }) : undefined;
+      const staysDone = sweep.state === 'done' && reopensSweep(parsed.changes) ? stillEnded(parsed.spec, { sweepId: id, planned: sweep.planned, widestInterval: widestInterval(sweep), stopReason: sweep.stopReason, stopCause: sweep.stopCause, budgetRaised: parsed.spec.budget > sweep.spec.budget }) : undefined;
       const outcome = await this.store.updateSweep(id, parsed.spec, sweep.specRevision, { reopen: reopensSweep(parsed.changes) && !staysDone });
       if (outcome === 'revision') continue;
       if (outcome === 'missing') throw new NotFoundException({ statusCode: 404, message: `no sweep with id '${id}'` });
@@ -176,7 +176,7 @@ export class SweepsService {
    */
   async cancel(id: string): Promise<SweepRecord> {
     const sweep = await this.get(id);
-    if (sweep.state !== 'cancelled') await this.move(id, ['running', 'paused'], 'cancelled', 'cancelled by the user');
+    if (sweep.state !== 'cancelled') await this.move(id, ['running', 'paused'], 'cancelled', { text: 'cancelled by the user', cause: 'user' });
     await this.redis.client.set(cancelKey(id), '1', 'EX', CANCEL_KEY_TTL_S);
     const pool = sweep.spec.pool ?? DEFAULT_POOL;
     for (const run of await this.store.activeRuns(id)) {
@@ -187,7 +187,7 @@ export class SweepsService {
     return this.get(id);
   }
 
-  private async move(id: string, from: SweepRecord['state'][], to: SweepRecord['state'], reason = ''): Promise<void> {
+  private async move(id: string, from: SweepRecord['state'][], to: SweepRecord['state'], reason: string | StopReason = ''): Promise<void> {
     const outcome = await this.store.transition(id, from, to, reason);
     if (outcome === 'missing') throw new NotFoundException({ statusCode: 404, message: `no sweep with id '${id}'` });
     if (outcome !== 'ok') throw new ConflictException({ statusCode: 409, message: `sweep ${id} is ${outcome}; only a sweep that is ${from.join(' or ')} can become ${to}` });

@@ -33,7 +33,7 @@ export function registerStatus(sweep: Command): void {
         `  dashboard: ${client.dashboardUrl(s.id)}`,
         // A done sweep can go on: say how, since the interval it ended with is often not the one wanted.
         ...(s.state === 'done'
-          ? [`  to go on: ${goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total), s.stopReason)}`]
+          ? [`  to go on: ${goOnWithMoreBudgetHint(s.id, sci(2 * s.budget.total), { stopCause: s.stopCause, stopReason: s.stopReason, planned: s.runs.planned })}`]
           : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
