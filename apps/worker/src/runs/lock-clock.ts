@@ -1,5 +1,3 @@
-import { performance } from 'node:perf_hooks';
-
 /** A job whose lock has gone unconfirmed for longer than the lock duration, and for how long (ms). */
 export interface LapsedLock {
   jobId: string;
