@@ -89,6 +89,9 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
 
   @OnWorkerEvent('error')
   onError(err: Error): void {
+    // BullMQ follows each lockRenewalFailed with one such error per job: LockFence has warned about
+    // the run already (and the renewal keeps failing until the processor ends), so not a second time.
+    if (err.message.startsWith('could not renew lock for job ')) return this.logger.debug(`bullmq worker: ${err.message}`);
     this.logger.error(`bullmq worker: ${err.message}`);
   }
 
