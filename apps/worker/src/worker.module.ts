@@ -11,6 +11,7 @@ import { WorkerRedis } from './redis/worker-redis.service';
 import { WorkerRegistry } from './registry/worker-registry.service';
 import { CancelWatcher } from './runs/cancel-watcher.service';
 import { GpuSlots } from './runs/gpu-slots.service';
+import { LockFence } from './runs/lock-fence.service';
 import { ResultReporter } from './runs/result-reporter.service';
 import { RunExecutor } from './runs/run-executor.service';
 import { runsProcessorFor, runsWorkerOptions } from './runs/runs.processor';
@@ -46,6 +47,7 @@ export class WorkerModule {
         WorkerMetrics,
         GpuSlots,
         CancelWatcher,
+        LockFence,
         ResultReporter,
         OrphanTrainers,
         CommandTrainerRunner,

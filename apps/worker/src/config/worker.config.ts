@@ -41,7 +41,10 @@ export class WorkerConfig {
   cancelPollSeconds!: number;
   /** Base of the jittered exponential retry backoff (runBackoff). */
   retryBaseMs!: number;
-  /** BullMQ job lock; renewed every lockSeconds/2 while a run is in progress. */
+  /**
+   * BullMQ job lock, renewed while a run is in progress. A run whose lock goes unrenewed this long
+   * (Redis unreachable) is stopped (LockFence): this bounds how long a Redis outage a run survives.
+   */
   lockSeconds!: number;
   /** Environment the command trainers inherit (PATH, HOME, ...). */
   baseEnv!: Record<string, string>;
@@ -97,7 +100,7 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, WorkerS
   heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS', help: 'how often the registry advert is refreshed (default 5, at most 86400)' },
   cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS', help: "how often a running run's sweep is checked for a cancel (default 2, at most 86400)" },
   retryBaseMs: { env: 'WORKER_RETRY_BASE_MS', help: 'base of the jittered exponential retry backoff (default 1000)' },
-  lockSeconds: { env: 'WORKER_LOCK_SECONDS', help: "BullMQ job lock, renewed every half of it while a run trains (default 60, at most 86400)" },
+  lockSeconds: { env: 'WORKER_LOCK_SECONDS', help: "BullMQ job lock, renewed while a run trains. A run whose lock goes this long without a renewal (Redis unreachable) has its trainer stopped and is requeued, to resume from its run directory: the longest Redis outage a run survives. Also how long a crashed worker's runs wait before they are requeued (default 60, at most 86400)" },
 };
 
 /** Variables of the worker's own environment that trainers never see. */

@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { WorkerConfig } from '../config/worker.config';
 
-/** How a run attempt ended, as counted by lawsweep_worker_runs_total. */
-export type RunOutcome = 'done' | 'failed' | 'retried' | 'cancelled' | 'refused' | 'handed_back';
+/**
+ * How a run attempt ended, as counted by lawsweep_worker_runs_total. lost_lock: the worker lost the
+ * run's lock (LockFence) and stopped its trainer; no result, the run is requeued.
+ */
+export type RunOutcome = 'done' | 'failed' | 'retried' | 'cancelled' | 'refused' | 'handed_back' | 'lost_lock';
 
 /**
  * Run-duration buckets (seconds): 0.1 s (simulated runs) to 1 h x4 apart, then x2 up to a week, so
@@ -27,7 +30,7 @@ export class WorkerMetrics {
     this.registry.setDefaultLabels({ worker: config.id, pool: config.pool });
     this.runs = new Counter({
       name: 'lawsweep_worker_runs_total',
-      help: 'Run attempts by outcome (done, failed, retried, cancelled, refused, handed_back) and trainer type',
+      help: 'Run attempts by outcome (done, failed, retried, cancelled, refused, handed_back, lost_lock) and trainer type',
       labelNames: ['outcome', 'trainer'],
       registers: [this.registry],
     });

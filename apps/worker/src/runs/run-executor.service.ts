@@ -12,6 +12,7 @@ import type { StopReason } from '../trainers/trainer.types';
 import { capacityProblem } from './capacity';
 import { CancelWatcher } from './cancel-watcher.service';
 import { GpuSlots } from './gpu-slots.service';
+import { LockFence } from './lock-fence.service';
 import { ResultReporter } from './result-reporter.service';
 import { RunDirInUse } from './run-dir-in-use';
 import { RunFailure } from './run-failure';
@@ -39,7 +40,8 @@ interface ActiveRun {
  * - failed for good (not retryable, or the last attempt): the failed result is posted, then the job
  *   fails (UnrecoverableError when a retry cannot help);
  * - failed, retryable: the job fails and BullMQ retries it after the jittered backoff; no result;
- * - stopped for shutdown: the job is moved back to wait for another worker; no result.
+ * - stopped for shutdown: the job is moved back to wait for another worker; no result;
+ * - stopped for a lost lock (LockFence): left to BullMQ's stalled check, which requeues it; no result.
  * Results are posted before the job settles, so a crash in between only duplicates a result,
  * which its job id and the planner's idempotent recording absorb.
  */
@@ -59,6 +61,7 @@ export class RunExecutor {
     private readonly registry: WorkerRegistry,
     private readonly metrics: WorkerMetrics,
     private readonly redis: WorkerRedis,
+    private readonly fence: LockFence,
   ) {}
 
   get busy(): number {
@@ -94,7 +97,8 @@ export class RunExecutor {
     }
     if (await this.cancels.isCancelled(data.sweepId)) return fail(CANCELLED_REASON, 'cancelled');
     // This worker still trains the run (it lost the lock, BullMQ requeued the run, and the job came
-    // back here): wait for that attempt rather than start a second one.
+    // back here before LockFence noticed, or while that trainer winds down): wait for that attempt
+    // rather than start a second one.
     if (this.active.has(data.runId)) {
       const busy = new RunDirInUse(`this worker (${this.config.id}) still trains run ${data.runId} from an earlier hand-out of its job`);
       if (await this.handBackBusyDir(job, data, token, busy)) throw new DelayedError();
@@ -108,6 +112,8 @@ export class RunExecutor {
     this.metrics.progressed();
     const gpu = this.gpus.acquire();
     const stopWatching = this.cancels.watch(data.sweepId, () => controller.abort('cancelled' satisfies StopReason));
+    const lockAgeMs = Date.now() - (job.processedOn ?? Date.now()); // processedOn: this worker's clock when it took the job (and its lock)
+    const stopFencing = this.fence.guard(String(job.id), data.runId, lockAgeMs, () => controller.abort('lost-lock' satisfies StopReason));
     let progress: Promise<unknown> = Promise.resolve();
     try {
       const runDir = join(this.config.runRoot, safeName(data.sweepId), safeName(data.runId));
@@ -153,6 +159,15 @@ export class RunExecutor {
         this.logger.log(`run ${data.runId} handed back to the queue (shutdown)`);
         throw new WaitingError();
       }
+      if (err instanceof RunStopped && err.reason === 'lost-lock') {
+        // The run is another attempt's now (LockFence logged why): no result, and no move with this
+        // stale token, which Redis would refuse. BullMQ takes a WaitingError as "the processor moved
+        // the job itself": it neither completes nor fails it (no 'failed' event), it only fetches the
+        // next job. The stalled check requeues this one once its lock has expired, if it has not yet;
+        // the run directory stays, for the next attempt to resume from.
+        this.record('lost_lock', data, started);
+        throw new WaitingError();
+      }
       if (err instanceof RunStopped) return fail(CANCELLED_REASON, 'cancelled');
       if (err instanceof RunDirInUse && (await this.handBackBusyDir(job, data, token, err))) throw new DelayedError();
       if (err instanceof UnrecoverableError || err instanceof WaitingError) throw err;
@@ -169,6 +184,7 @@ export class RunExecutor {
       throw new Error(failure.message);
     } finally {
       stopWatching();
+      stopFencing();
       this.gpus.release(gpu);
       this.active.delete(data.runId);
       settle();

@@ -8,6 +8,7 @@ import { runBackoff, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
+import { LockFence } from './lock-fence.service';
 import { reasonForLog } from './reason-for-log';
 import { killAllProcessGroupsNow } from '../trainers/process-group';
 import { RunExecutor } from './run-executor.service';
@@ -29,6 +30,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     private readonly redis: WorkerRedis,
     private readonly config: WorkerConfig,
     private readonly orphans: OrphanTrainers,
+    private readonly fence: LockFence,
   ) {
     super();
   }
@@ -87,12 +89,26 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
 
   @OnWorkerEvent('error')
   onError(err: Error): void {
+    // BullMQ follows each lockRenewalFailed with one such error per job: LockFence has warned about
+    // the run already (and the renewal keeps failing until the processor ends), so not a second time.
+    if (err.message.startsWith('could not renew lock for job ')) return this.logger.debug(`bullmq worker: ${err.message}`);
     this.logger.error(`bullmq worker: ${err.message}`);
   }
 
   @OnWorkerEvent('stalled')
   onStalled(jobId: string): void {
     this.logger.warn(`run ${jobId} stalled (its worker stopped renewing the lock); it goes back to the queue`);
+  }
+
+  /** Redis answered a renewal, and these locks were no longer this worker's: their trainers are stopped (LockFence). */
+  @OnWorkerEvent('lockRenewalFailed')
+  onLockRenewalFailed(jobIds: string[]): void {
+    this.fence.renewalRefused(jobIds);
+  }
+
+  @OnWorkerEvent('locksRenewed')
+  onLocksRenewed({ jobIds }: { jobIds: string[] }): void {
+    this.fence.renewed(jobIds);
   }
 
   /**
@@ -134,10 +150,11 @@ function redactUrl(url: string): string {
 }
 
 /**
- * BullMQ worker options from the configuration. Locks: BullMQ renews a job's lock every
- * lockDuration/2 while the processor's promise is pending, and a training run is a child process,
- * so the event loop stays free to renew it for runs of any length; lockDuration only bounds how
- * long a crashed worker's run waits before the stalled check (every stalledInterval) requeues it.
+ * BullMQ worker options from the configuration. Locks: BullMQ renews a job's lock every quarter
+ * to half of lockDuration while the processor's promise is pending, and a training run is a child
+ * process, so the event loop stays free to renew it for runs of any length. lockDuration bounds how
+ * long a crashed worker's run waits before the stalled check (every stalledInterval) requeues it,
+ * and how long a Redis outage a run survives (LockFence stops it then).
  */
 export function runsWorkerOptions(config: WorkerConfig): NestWorkerOptions {
   return {

@@ -1,7 +1,10 @@
 import type { CurvePoint, RunJobData, TrainerSpec } from '@lawsweep/contracts';
 
-/** Why a run was stopped from outside: its sweep was cancelled, or the worker is shutting down. */
-export type StopReason = 'cancelled' | 'shutdown';
+/**
+ * Why a run was stopped from outside: its sweep was cancelled, the worker is shutting down, or the
+ * worker lost the run's BullMQ lock (LockFence: the run is, or will be, requeued).
+ */
+export type StopReason = 'cancelled' | 'shutdown' | 'lost-lock';
 
 /** Everything a trainer runner gets for one run attempt. */
 export interface TrainerContext {
