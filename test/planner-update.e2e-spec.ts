@@ -139,6 +139,38 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     expect(await post(`/sweeps/${id}/cancel`)).toMatchObject({ state: 'cancelled', stopReason: 'cancelled by the user', stopCause: 'user' });
   }, 60_000);
 
+  it('counts again what is left to buy when an update lands while every slot is busy (time left)', async () => {
+    // Runs of 20 s, both slots busy: the update's plan pass has no slot to fill, and must still count
+    // the untried candidates under the new spec (the old count is stale: time left ignores it).
+    const trainer = { ...base.trainer, secondsPerCost: 1, maxSeconds: 20 };
+    const { id } = await post('/sweeps', { ...base, name: 'busy-update', budget: 1e20, parallelism: 2, trainer });
+    const client = new Redis(stack.redis.port, '127.0.0.1');
+    try {
+      const counted = () => client.hmget(`lawsweep:sweep:${id}`, 'untriedRevision', 'specRevision', 'untriedCount', 'running', 'queued');
+      await until(id, (s) => s.runs.queued + s.runs.running === 2, 'both slots busy');
+      const [revBefore, , countBefore] = await counted();
+      expect(revBefore).toBe('0');
+      const raised = await patch(`/sweeps/${id}`, { budget: '2e20' });
+      expect(raised.status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      let now = await counted();
+      while (now[0] !== now[1] && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        now = await counted();
+      }
+      const [rev, specRev, count, running, queued] = now;
+      expect(rev).toBe(specRev);
+      expect(specRev).toBe('1');
+      expect(Number(count)).toBeGreaterThanOrEqual(Number(countBefore));
+      // Still the same two runs in flight: recounted without waiting for a slot.
+      expect(Number(running) + Number(queued)).toBe(2);
+      expect((await get<SweepJson>(`/sweeps/${id}`)).runs.done).toBe(0);
+    } finally {
+      await client.quit();
+      await post(`/sweeps/${id}/cancel`);
+    }
+  }, 60_000);
+
   it('forecasts what a larger budget would buy from the runs a sweep has, before spending it', async () => {
     type ForecastJson = { budget: { total: number; spent: number }; forecasts: { budget: number; runs: number; cost: number; targets: { loss: number; halfWidthNow: number; halfWidthAfter: number }[] }[] };
     const { id } = await post('/sweeps', { ...base, name: 'forecast' });

@@ -67,13 +67,14 @@ export function estimateTimeLeft(window: SpendWindow | undefined, sweep: SweepPa
   const runRate = Math.max(0, sweep.results - window.oldest.n) / span;
   // Cost spent but no result counted since: a point whose `n` ran ahead of its `spent` (the two are
   // read a moment apart). With a run limit to pace, wait for the next result rather than guess.
-  if (sweep.runsLeft !== undefined && runRate === 0) return undefined;
+  // The same with candidates to count: their end is paced by results too.
+  if ((sweep.runsLeft !== undefined || sweep.candidatesLeft !== undefined) && runRate === 0) return undefined;
   const byBudget = Math.max(0, sweep.budget - sweep.spent) / rate;
   const byRuns = sweep.runsLeft !== undefined && runRate > 0 ? Math.max(0, sweep.runsLeft) / runRate : Infinity;
   // Every candidate bought takes both their cost at the cost rate and their count at the result
-  // rate (runs whose time does not follow their cost); with no result over the window, unknown.
+  // rate (runs whose time does not follow their cost).
   const left = sweep.candidatesLeft;
-  const byCandidates = left && runRate > 0 ? Math.max(Math.max(0, left.spend) / rate, Math.max(0, left.runs) / runRate) : Infinity;
+  const byCandidates = left ? Math.max(Math.max(0, left.spend) / rate, Math.max(0, left.runs) / runRate) : Infinity;
   const seconds = Math.min(byBudget, byRuns, byCandidates);
   const until = byRuns === seconds && byRuns < byBudget ? 'maxRuns' : byCandidates === seconds && byCandidates < byBudget ? 'candidates' : 'budget';
   return { seconds, rate, runRate, until, windowSeconds: span };

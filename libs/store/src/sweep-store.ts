@@ -409,7 +409,8 @@ export class SweepStore {
    */
   async historyFrom(sweepId: string, start: number): Promise<{ points: HistoryPoint[]; total: number }> {
     const key = this.sweepKey(sweepId, 'history');
-    const [[, rows], [, total]] = (await this.redis.multi().lrange(key, start, -1).llen(key).exec()) as [[unknown, string[]], [unknown, number]];
+    const [[rangeErr, rows], [lenErr, total]] = (await this.redis.multi().lrange(key, start, -1).llen(key).exec()) as [[Error | null, string[]], [Error | null, number]];
+    if (rangeErr || lenErr) throw rangeErr ?? lenErr;
     return { points: rows.map((s) => JSON.parse(s) as HistoryPoint), total: Number(total) };
   }
 

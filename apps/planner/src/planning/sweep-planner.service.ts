@@ -148,7 +148,14 @@ export class SweepPlannerService {
       return active.length === 0 ? this.finish(sweep, `maxRuns (${sweep.maxRuns}) reached`, 'maxRuns') : { enqueued: [] };
     }
     const k = spec.parallelism - active.length;
-    if (k <= 0) return { enqueued: [] };
+    if (k <= 0) {
+      // No slot free, but an update (budget, space) made the last count of what is left stale: count again.
+      if (sweep.untried?.specRevision !== sweep.specRevision) {
+        const known = await this.engines.knownConfigKeys(sweep.id);
+        await this.store.setWarnings(sweep.id, sweep.warnings, this.untried(sweep, engine.candidates(), known, sweep.budget - sweep.spent - sweep.reserved));
+      }
+      return { enqueued: [] };
+    }
 
     const pool = spec.pool ?? DEFAULT_POOL;
     const warnings: SweepWarning[] = [];
@@ -217,16 +224,7 @@ export class SweepPlannerService {
         for (const j of jobs) await this.store.recordResult(sweep.id, j.runId, { status: 'failed', reason: `enqueue failed: ${(err as Error).message}` });
       }
     }
-    // What the sweep can still buy, for its time left: the untried candidates the budget left after
-    // this pass still pays for (the budget left only shrinks, so later runs are among them).
-    const left = remaining - enqueuedCost;
-    const untried = { cost: 0, count: 0, specRevision: sweep.specRevision };
-    for (const c of candidates) {
-      if (c.cost <= left && accept(c.config)) {
-        untried.cost += c.cost;
-        untried.count++;
-      }
-    }
+    const untried = this.untried(sweep, candidates, known, remaining - enqueuedCost);
     await this.store.setWarnings(sweep.id, warnings, untried);
     // The sweep's state moved under this pass (a pause, a cancel, maxRuns by another replica): what it
     // did not buy says nothing about what is left to buy. Plan again from the state as it is now; a
@@ -245,6 +243,22 @@ export class SweepPlannerService {
       return this.finish(sweep, 'no useful run left to buy', 'noUsefulRun');
     }
     return { enqueued };
+  }
+
+  /**
+   * What the sweep can still buy, for its time left (SweepRecord.untried): the untried candidates
+   * the budget `left` still pays for (it only shrinks, so later runs are among them), those no live
+   * worker can hold yet included (the sweep waits for one rather than ending without them).
+   */
+  private untried(sweep: SweepRecord, candidates: readonly { config: Config; cost: number }[], known: Set<string>, left: number): { cost: number; count: number; specRevision: number } {
+    const untried = { cost: 0, count: 0, specRevision: sweep.specRevision };
+    for (const c of candidates) {
+      if (c.cost <= left && !known.has(this.configKey(c.config))) {
+        untried.cost += c.cost;
+        untried.count++;
+      }
+    }
+    return untried;
   }
 
   /**

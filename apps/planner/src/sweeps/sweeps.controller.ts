@@ -125,7 +125,7 @@ export class SweepsController {
   @ApiQuery({ name: 'limit', required: false, description: `a page of at most this many runs (1 to ${MAX_RUNS_PAGE}); with after alone, ${MAX_RUNS_PAGE}` })
   @ApiQuery({ name: 'after', required: false, description: 'the page after this run id (the X-Next-After header of the page before); from the first run when absent' })
   @ApiResponse({ status: 200, description: 'the runs; on a page that is not the last, headers X-Next-After: RUNID and Link: <…&after=RUNID>; rel="next"' })
-  @ApiResponse({ status: 400, description: `{ statusCode, message: 'invalid request', errors: [{ path, message }] }: a bad value, an unknown parameter (accepted: ${RUNS_QUERY_PARAMETERS.join(', ')}), an after that is no run of the sweep` })
+  @ApiResponse({ status: 400, description: `{ statusCode, message: 'invalid request', errors: [{ path, message }] }: a bad value or a repeated parameter among ${RUNS_QUERY_PARAMETERS.join(', ')} (any other is ignored), an after that is no run of the sweep` })
   async runs(@Param('id') id: string, @Query() rawQuery: Record<string, unknown>, @Res({ passthrough: true }) res: Response) {
     const query = parseRunsQuery(rawQuery);
     const sweep = await this.sweeps.get(id);
@@ -160,7 +160,7 @@ export class SweepsController {
   @ApiQuery({ name: 'from', required: false, description: 'skip the first this many points (the history only grows at its end: a reader that has N points asks ?from=N)' })
   async history(@Param('id') id: string, @Query('from') fromRaw: string | undefined, @Res({ passthrough: true }) res: Response) {
     const from = fromRaw === undefined ? 0 : Number(fromRaw);
-    if (fromRaw !== undefined && (typeof fromRaw !== 'string' || fromRaw.trim() === '' || !(Number.isInteger(from) && from >= 0))) {
+    if (fromRaw !== undefined && (typeof fromRaw !== 'string' || fromRaw.trim() === '' || !(Number.isSafeInteger(from) && from >= 0))) {
       throw badQuery('from', `must be a whole number of points, 0 or more (got ${JSON.stringify(fromRaw)})`);
     }
     await this.sweeps.get(id);

@@ -6,6 +6,9 @@ import { askToTypeId, deleteConfirmation } from './delete-confirmation';
 /** Exit status of a deletion refused for want of --yes (a usage error, as commander's own). */
 const NEEDS_YES_EXIT = 2;
 
+/** The run states GET /sweeps/:id counts runs by (its `runs` also has `planned` and `imported`, which count them again). */
+const RUN_STATES_COUNTED = ['queued', 'running', 'done', 'failed', 'cancelled', 'unschedulable'] as const;
+
 export function registerDelete(sweep: Command): void {
   sweep
     .command('delete')
@@ -36,7 +39,13 @@ A running or paused sweep is refused: lawsweep sweep cancel SWEEP_ID first.`,
       const client = plannerClientFor(cmd);
       if (decision === 'ask') {
         const s = await client.getSweep(id);
-        const runs = Object.values(s.runs).reduce((a, b) => a + b, 0);
+        // Refused by the planner anyway: say so before asking for the id, not after.
+        if (s.state === 'running' || s.state === 'paused') {
+          process.stderr.write(`lawsweep: sweep ${id} is ${s.state}: only an ended sweep can be deleted; cancel it first (lawsweep sweep cancel ${id})\n`);
+          process.exitCode = 1;
+          return;
+        }
+        const runs = RUN_STATES_COUNTED.reduce((sum, state) => sum + (s.runs[state] ?? 0), 0);
         const question = `Delete sweep ${s.id} ('${s.name}', ${s.state}, ${runs} run${runs === 1 ? '' : 's'})? Its runs, learning curves and fit history cannot be brought back; ${exportFirst} keeps them.\nType the sweep id to delete it: `;
         if (!(await askToTypeId(s.id, question, process.stdin, process.stderr))) {
           process.stderr.write(`not deleted: sweep ${id} is unchanged\n`);
