@@ -108,9 +108,10 @@ describe('PATCH /sweeps/:id (budget, parallelism, stop rules) and GET /sweeps/:i
     // Ended by the design engine's words for it ("no candidate run fits the remaining budget (…)"), which
     // the reason-reading of older planners never recognised: it reopened such a sweep, to end it again.
     expect(done).toMatchObject({ state: 'done', stopCause: 'budget' });
-    // Its reason reworded (as a later planner might): nothing reads the words when there is a cause.
+    // Its reason reworded (as a later planner might, storing the cause with the reason it wrote):
+    // nothing reads the words when there is a cause.
     const client = new Redis(stack.redis.port, '127.0.0.1');
-    await client.hset(`lawsweep:sweep:${id}`, 'stopReason', 'the money ran out');
+    await client.hset(`lawsweep:sweep:${id}`, 'stopReason', 'the money ran out', 'stopCauseOf', 'the money ran out');
     client.disconnect();
 
     const moreRuns = await patch(`/sweeps/${id}`, { stop: { maxRuns: 2000 } });

@@ -15,7 +15,8 @@ export function toSweepRecord(h: Record<string, string>): SweepRecord {
     stopReason: h.stopReason || undefined,
     // None on a sweep stored before causes were, or by a newer planner with a cause this one does not
     // know; and none without a reason (an older replica's reopen cleared the reason only).
-    stopCause: h.stopReason && isStopCause(h.stopCause) ? h.stopCause : undefined,
+    // Only with the reason it was stored for (an older planner may have written a new reason since).
+    stopCause: h.stopReason && h.stopCauseOf === h.stopReason && isStopCause(h.stopCause) ? h.stopCause : undefined,
     budget: n(h.budget),
     spent: n(h.spent),
     reserved: n(h.reserved),

@@ -220,7 +220,9 @@ for i = 8, #ARGV do
       redis.call('DEL', KEYS[2], KEYS[3])
     end
     if ARGV[2] ~= '' then redis.call('HSET', KEYS[1], 'stopReason', ARGV[2]) else redis.call('HDEL', KEYS[1], 'stopReason') end
-    if ARGV[2] ~= '' and ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'stopCause', ARGV[7]) else redis.call('HDEL', KEYS[1], 'stopCause') end
+    -- The cause is kept with the reason it belongs to (stopCauseOf): an older planner that writes
+    -- a reason only leaves a cause that no longer matches it, which then reads as none.
+    if ARGV[2] ~= '' and ARGV[7] ~= '' then redis.call('HSET', KEYS[1], 'stopCause', ARGV[7], 'stopCauseOf', ARGV[2]) else redis.call('HDEL', KEYS[1], 'stopCause', 'stopCauseOf') end
     return 'ok'
   end
 end
@@ -254,7 +256,7 @@ if maxRuns > 0 and maxRuns < tonumber(h[4]) then return 'maxRuns:' .. h[4] end
 redis.call('HSET', KEYS[1], 'spec', ARGV[1], 'budget', ARGV[2], 'maxRuns', ARGV[3], 'specRevision', tostring((tonumber(h[5]) or 0) + 1), 'updatedAt', ARGV[5])
 if st == 'done' and ARGV[6] == '1' then
   redis.call('HSET', KEYS[1], 'state', 'running', 'failStreak', '0')
-  redis.call('HDEL', KEYS[1], 'stopReason', 'stopCause')
+  redis.call('HDEL', KEYS[1], 'stopReason', 'stopCause', 'stopCauseOf')
   redis.call('DEL', KEYS[2], KEYS[3])
   return 'reopened'
 end

@@ -312,6 +312,11 @@ describe('SweepStore (real Redis)', () => {
     await redis.hset(key, 'stopCause', 'maxRuns');
     await redis.hdel(key, 'stopReason');
     expect((await store.getSweep(id))?.stopCause).toBeUndefined();
+    // A cause beside a reason an older planner wrote over its own (it knows no causes): none either.
+    expect(await store.transition(id, ['done'], 'paused', { text: 'paused: 5 runs failed in a row', cause: 'breaker' })).toBe('ok');
+    expect((await store.getSweep(id))?.stopCause).toBe('breaker');
+    await redis.hset(key, 'state', 'done', 'stopReason', 'budget exhausted: no candidate run fits in what is left');
+    expect(await store.getSweep(id)).toMatchObject({ state: 'done', stopReason: 'budget exhausted: no candidate run fits in what is left', stopCause: undefined });
   });
 
   it('updates a spec only above what is spent and planned, on the revision it was read at, and reopens a done sweep', async () => {
