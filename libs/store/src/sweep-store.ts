@@ -4,7 +4,7 @@ import type { CurvePoint, SpendWindow, StopReason, SweepSpec } from '@lawsweep/c
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { APPEND_CURVE, BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -44,6 +44,7 @@ interface StoreCommands {
   lsReleaseLock(...args: (string | number)[]): Promise<number>;
   lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
   lsSaveFit(...args: (string | number)[]): Promise<number>;
+  lsSetWarnings(...args: (string | number)[]): Promise<number>;
   lsBeginDelete(...args: (string | number)[]): Promise<string>;
   lsDeleteRunChunk(...args: (string | number)[]): Promise<number>;
   lsFinishDelete(...args: (string | number)[]): Promise<string>;
@@ -111,6 +112,7 @@ export class SweepStore {
     define('lsReleaseLock', 1, RELEASE_LOCK);
     define('lsSpendWindow', 1, SPEND_WINDOW);
     define('lsSaveFit', 2, SAVE_FIT);
+    define('lsSetWarnings', 1, SET_WARNINGS);
     define('lsBeginDelete', 4, BEGIN_DELETE);
     define('lsDeleteRunChunk', 2, DELETE_RUN_CHUNK);
     define('lsFinishDelete', 12, FINISH_DELETE);
@@ -366,14 +368,18 @@ export class SweepStore {
   /**
    * The sweep's warnings, as a plan pass found them; with `untried`, the untried candidates the budget
    * still pays for then (cost, count) and the spec revision planned with (SweepRecord.untried).
+   * Nothing is written for a sweep deleted or being deleted (SET_WARNINGS).
    */
   async setWarnings(sweepId: string, warnings: SweepWarning[], untried?: { cost: number; count: number; specRevision: number }): Promise<void> {
-    const fields: Record<string, string> = { warnings: JSON.stringify(warnings) };
-    if (untried) Object.assign(fields, { untriedCost: String(untried.cost), untriedCount: String(untried.count), untriedRevision: String(untried.specRevision) });
-    await this.redis.hset(this.sweepKey(sweepId), fields);
+    const fields = ['warnings', JSON.stringify(warnings)];
+    if (untried) fields.push('untriedCost', String(untried.cost), 'untriedCount', String(untried.count), 'untriedRevision', String(untried.specRevision));
+    await this.cmd.lsSetWarnings(this.sweepKey(sweepId), ...fields);
   }
 
-  /** The sweep's latest fit and, with it, a point of its spend history (kept in time order: SAVE_FIT). */
+  /**
+   * The sweep's latest fit and, with it, a point of its spend history (kept in time order: SAVE_FIT);
+   * nothing for a sweep deleted or being deleted.
+   */
   async saveFit(sweepId: string, fit: FitSummary, history?: HistoryPoint): Promise<void> {
     let at = '';
     let rest = '';
