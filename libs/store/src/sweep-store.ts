@@ -56,6 +56,8 @@ export interface DeleteSweepOptions {
   chunk?: number;
   /** Called with each chunk's run ids before their keys go (the planner removes their queue jobs then: the ids are gone after). */
   beforeChunk?: (runIds: string[]) => Promise<void>;
+  /** Called once its runs are gone, before its record goes (the planner removes its other queue jobs then). */
+  beforeFinish?: () => Promise<void>;
   /** Keys outside this store's prefix that belong to the sweep (the workers' cancel key), deleted with its record. */
   alsoKeys?: string[];
 }
@@ -73,7 +75,7 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  * `:streak` (the current failure streak's reason summaries), `:streakRuns` (its run ids), `:failures` (hash reason summary -> count),
  * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`, `notify-outbox` (hash: messages
  * of state changes not yet queued for the webhook), `sweeps:deleting` (set: sweeps whose deletion began and has not
- * finished; see beginDeleteSweep).
+ * finished; see beginDeleteSweep), `sweeps:deleted-jobs` (set: queue jobs of deleted sweeps still to remove).
  */
 /** Runs per import script call (see importRuns). */
 const IMPORT_CHUNK = 5_000;
@@ -558,6 +560,7 @@ export class SweepStore {
         }
         continue; // -1: another replica took this head meanwhile; read it again
       }
+      await options.beforeFinish?.();
       const outcome = await this.cmd.lsFinishDelete(...keys, this.key('sweeps'), this.deletingKey, this.notifyOutboxKey, sweepId, ...(options.alsoKeys ?? []));
       // 'runs-left': an import landed after the last read; its runs go too.
       if (outcome !== 'runs-left') return { outcome: outcome as 'ok' | 'missing' | 'not-deleting', runs, chunks };
@@ -582,6 +585,25 @@ export class SweepStore {
 
   private get deletingKey(): string {
     return this.key('sweeps', 'deleting');
+  }
+
+  /**
+   * Queue jobs of deleted sweeps that could not be removed yet (a worker held them), as the planner
+   * names them (opaque here): kept in a set of their own, which names no sweep, until a later try
+   * removes them (forgetHeldJobs).
+   */
+  async rememberHeldJobs(jobs: string[]): Promise<void> {
+    if (jobs.length) await this.redis.sadd(this.heldJobsKey, ...jobs);
+  }
+  async heldJobs(): Promise<string[]> {
+    return this.redis.smembers(this.heldJobsKey);
+  }
+  async forgetHeldJobs(jobs: string[]): Promise<void> {
+    if (jobs.length) await this.redis.srem(this.heldJobsKey, ...jobs);
+  }
+
+  private get heldJobsKey(): string {
+    return this.key('sweeps', 'deleted-jobs');
   }
 
   /** SET NX PX: true when this token now holds the lock. */

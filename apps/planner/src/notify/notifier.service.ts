@@ -13,6 +13,10 @@ const SHUTDOWN_WAIT_MS = 5_000;
 /** An outbox message older than this was left by a planner that stopped before queueing it (that takes milliseconds). */
 export const STRANDED_AFTER_MS = 60_000;
 
+/** The notify queue's job states, and how many job ids are read per call when looking for a sweep's. */
+const NOTIFY_JOB_STATES = ['active', 'wait', 'paused', 'prioritized', 'delayed', 'waiting-children', 'completed', 'failed'] as const;
+const NOTIFY_PAGE = 500;
+
 /** What the outbox keeps of a change: enough to queue its message later (the sweep is read then). */
 interface OutboxEntry {
   event: SweepEvent;
@@ -112,6 +116,40 @@ export class NotifierService implements OnApplicationShutdown {
       );
     }
     if (jobId) await this.store.clearNotifyIntent(jobId);
+  }
+
+  /**
+   * Removes a deleted sweep's deliveries from the notify queue, in whatever state (their ids begin
+   * with `<sweepId>.`: intent()), found by paging through the queue's job ids by state, not by
+   * scanning Redis; read again until a pass finds none (a job moving between states while read could
+   * be missed once). Answers the ids a delivery in progress held (active): they leave active within
+   * seconds, and NotifyProcessor drops those that had not posted yet. Nothing without a notify queue.
+   */
+  async removeSweepJobs(sweepId: string): Promise<string[]> {
+    const queue = this.queue;
+    if (!queue) return [];
+    const held = new Set<string>();
+    for (let pass = 0; pass < 3; pass++) {
+      const ids: string[] = [];
+      for (const state of NOTIFY_JOB_STATES) {
+        for (let start = 0; ; start += NOTIFY_PAGE) {
+          const page = await queue.getRanges([state], start, start + NOTIFY_PAGE - 1);
+          ids.push(...page.filter((id) => id.startsWith(`${sweepId}.`) && !held.has(id)));
+          if (page.length < NOTIFY_PAGE) break;
+        }
+      }
+      if (ids.length === 0) break;
+      for (const id of await this.removeJobs([...new Set(ids)])) held.add(id);
+    }
+    return [...held];
+  }
+
+  /** Removes these notify jobs; answers those a delivery in progress still holds. */
+  async removeJobs(ids: string[]): Promise<string[]> {
+    const queue = this.queue;
+    if (!queue) return [];
+    const removed = await Promise.all(ids.map((id) => queue.remove(id)));
+    return ids.filter((_, i) => removed[i] !== 1);
   }
 
   /**
