@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -109,11 +110,13 @@ export class NotifierService implements OnApplicationShutdown {
     const sweep = await this.store.getSweep(sweepId);
     if (sweep) {
       // Waits while Redis is away (BullMQ's connection retries for ever): queued once it is back.
-      await queue.add(
+      const job = await queue.add(
         event,
         { event, sweepId, body: sweepNotification(event, change, sweep) },
-        { ...(jobId ? { jobId } : {}), attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: this.backoffMs }, removeOnComplete: NOTIFY_KEEP.completed, removeOnFail: NOTIFY_KEEP.failed },
+        { jobId: jobId ?? `${sweepId}.${event}.${Date.now()}.${randomBytes(3).toString('hex')}`, attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: this.backoffMs }, removeOnComplete: NOTIFY_KEEP.completed, removeOnFail: NOTIFY_KEEP.failed },
       );
+      // Deleted since it was read: its deletion may have looked for its jobs before this one was added.
+      if (!(await this.store.getSweep(sweepId)) && job.id) await queue.remove(job.id);
     }
     if (jobId) await this.store.clearNotifyIntent(jobId);
   }
