@@ -1,7 +1,10 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import Redis from 'ioredis';
 import { SweepDeletionService } from '../apps/planner/src/sweeps/sweep-deletion.service';
 import { getJson, sweepFinished, waitForSweep, type ErrorJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
+import { waitFor } from './support/wait-for';
 
 const TOKEN = 'delete-e2e-token';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -110,5 +113,61 @@ describe('DELETE /sweeps/:id', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect((await del(`/sweeps/${id}`)).status).toBe(404);
+  });
+});
+
+describe('DELETE /sweeps/:id with webhook notifications (LAWSWEEP_NOTIFY_URL)', () => {
+  let stack: PlannerStack;
+  let redis: Redis;
+  let server: Server;
+  /** What the webhook was sent, by sweep name: it takes one sweep's messages (200) and is down (503) for the other's. */
+  const posts: { name: string; status: number }[] = [];
+  const url = (path: string) => `${stack.baseUrl}${path}`;
+  const post = async <T = SweepJson>(path: string, body: unknown = {}) =>
+    (await (await fetch(url(path), { method: 'POST', headers: { 'content-type': 'application/json', ...auth }, body: JSON.stringify(body) })).json()) as T;
+  const del = (path: string) => fetch(url(path), { method: 'DELETE', headers: auth });
+  const postsFor = (name: string) => posts.filter((p) => p.name === name);
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const name = (JSON.parse(body) as { sweep: { name: string } }).sweep.name;
+        const status = name === 'notify-retrying' ? 503 : 200;
+        posts.push({ name, status });
+        res.statusCode = status;
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    stack = await PlannerStack.start({ planner: { token: TOKEN, notifyUrl: `http://127.0.0.1:${port}/hooks/secret` }, workers: [{ concurrency: 3 }] });
+    redis = new Redis(stack.redis.url);
+  }, 60_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await stack?.stop();
+    await new Promise((r) => server?.close(r));
+  });
+
+  it("removes the sweep's webhook deliveries too (delivered, or still retrying: the webhook hears no more of it); no key names it", async () => {
+    const delivered = await post('/sweeps', { ...base, name: 'notify-delivered', stop: { maxRuns: 3 } });
+    const retrying = await post('/sweeps', { ...base, name: 'notify-retrying', stop: { maxRuns: 3 } });
+    await waitFor('the delivered message', () => postsFor('notify-delivered').length === 1, 30_000);
+    await waitFor("the other's first try (503: retried in 2 s)", () => postsFor('notify-retrying').length === 1, 30_000);
+    // Its delivery waits for its retry in the notify queue, under a job id naming the sweep.
+    expect((await keysNaming(redis, retrying.id)).some((k) => k.includes('lawsweep-notify'))).toBe(true);
+    expect((await del(`/sweeps/${retrying.id}`)).status).toBe(200);
+    expect(await keysNaming(redis, retrying.id)).toEqual([]);
+
+    await waitFor('the delivered job to complete', async () => (await keysNaming(redis, delivered.id)).some((k) => k.includes('lawsweep-notify')));
+    expect((await del(`/sweeps/${delivered.id}`)).status).toBe(200);
+    expect(await keysNaming(redis, delivered.id)).toEqual([]);
+
+    await new Promise((r) => setTimeout(r, 2_500)); // past the retry's wait
+    expect(postsFor('notify-retrying')).toEqual([{ name: 'notify-retrying', status: 503 }]);
+    expect(postsFor('notify-delivered')).toHaveLength(1);
+    expect(await keysNaming(redis, retrying.id)).toEqual([]);
   });
 });

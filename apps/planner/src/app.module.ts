@@ -31,6 +31,7 @@ import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
 import { SweepDeletionService } from './sweeps/sweep-deletion.service';
+import { SweepJobsService } from './sweeps/sweep-jobs.service';
 import { WorkerRegistryService } from './workers/worker-registry.service';
 import { WorkersController } from './workers/workers.controller';
 
@@ -71,6 +72,7 @@ export class AppModule {
         ResultsProcessor,
         SweepsService,
         SweepDeletionService,
+        SweepJobsService,
         FrontierService,
         ForecastService,
         NotifierService,

@@ -336,9 +336,14 @@ return { redis.call('LINDEX', KEYS[1], lo), n - lo }
  * sweep's lock moves to a replica whose clock is behind. The point's JSON is built here from its `at`
  * (whole ms) and the rest of its JSON, so nothing of it is re-encoded.
  * KEYS: sweep hash, history list. ARGV: fit JSON, at ('' = no point), the point's JSON after `at`
- * (',"spent":…}' or '}').
+ * (',"spent":…}' or '}'). Returns 1 when a point was appended, else 0 (also for a sweep deleted or
+ * being deleted: nothing is written).
  */
 export const SAVE_FIT = `
+-- A deleted sweep (no record, or one being deleted) takes no fit: a plan pass that outlived its lock
+-- would otherwise recreate its hash and history after the deletion, keys nothing lists or removes.
+local h = redis.call('HMGET', KEYS[1], 'id', 'deletingAt')
+if not h[1] or h[2] then return 0 end
 local at = nil
 if ARGV[2] ~= '' then
   at = tonumber(ARGV[2])
@@ -356,6 +361,19 @@ if last then
   end
 end
 redis.call('RPUSH', KEYS[2], '{"at":' .. string.format('%.0f', at) .. ARGV[3])
+return 1
+`;
+
+/**
+ * Sets a sweep's warnings (and its untried candidates' fields, when given) unless the sweep is gone:
+ * no record, or one being deleted. A plain HSET would recreate the hash of a deleted sweep for a plan
+ * pass that outlived its lock, or a resume that raced a cancel and a deletion.
+ * KEYS: sweep hash. ARGV: field, value pairs. Returns 1 when written, 0 for a deleted sweep.
+ */
+export const SET_WARNINGS = `
+local h = redis.call('HMGET', KEYS[1], 'id', 'deletingAt')
+if not h[1] or h[2] then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 `;
 

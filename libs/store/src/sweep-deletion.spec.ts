@@ -129,6 +129,34 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     expect(await keysUnder(redis, prefix)).toEqual([]);
   });
 
+  it('a plan pass that outlived its lock writes no fit or warnings to a sweep being deleted or deleted: no key comes back', async () => {
+    const fit = { law: 'chinchilla', n: 2, params: {}, stderr: {}, sigma: 0, rmse: 0, modes: [], predictions: [], fittedAt: 1, durationMs: 1 };
+    const untried = { cost: 5, count: 2, specRevision: 0 };
+    const id = await store.createSweep(spec(100), { state: 'paused' });
+    await store.importRuns(id, Array.from({ length: 3 }, (_, i) => ({ config: { N: 1e7 + i, D: 1e8 }, loss: 3 })));
+    await store.transition(id, ['paused'], 'cancelled');
+    expect(await store.beginDeleteSweep(id)).toBe('ok');
+    // Midway: the record is still there, marked; the writers leave it as it is.
+    const marked = await redis.hgetall(`${prefix}sweep:${id}`);
+    await store.setWarnings(id, [{ code: 'late', message: 'from a pass that outlived its lock' }], untried);
+    await store.saveFit(id, fit, { at: 5, spent: 1, n: 3, targets: [] });
+    expect(await redis.hgetall(`${prefix}sweep:${id}`)).toEqual(marked);
+    expect(await redis.exists(`${prefix}sweep:${id}:history`)).toBe(0);
+    expect((await store.deleteRunsAndFinish(id)).outcome).toBe('ok');
+    // After: nothing recreates the hash or the history.
+    await store.setWarnings(id, [{ code: 'late', message: 'x' }], untried);
+    await store.setWarnings(id, []);
+    await store.saveFit(id, fit, { at: 6, spent: 1, n: 3, targets: [] });
+    await store.saveFit(id, fit);
+    expect(await keysUnder(redis, prefix)).toEqual([]);
+    // A sweep that exists still takes both.
+    const live = await store.createSweep(spec(100));
+    await store.setWarnings(live, [{ code: 'w', message: 'm' }], untried);
+    await store.saveFit(live, fit, { at: 7, spent: 1, n: 3, targets: [] });
+    expect(await store.getSweep(live)).toMatchObject({ warnings: [{ code: 'w', message: 'm' }], fit: { n: 2 } });
+    expect(await store.history(live)).toHaveLength(1);
+  });
+
   it('deletes a 5,000-run sweep in chunks of the size asked, never more runs in one script call', async () => {
     const id = await store.createSweep(spec(1e9), { state: 'paused' });
     await store.importRuns(id, Array.from({ length: 4_990 }, (_, i) => ({ config: { N: 1e7 + i, D: 1e8 }, loss: 3 })));

@@ -4,7 +4,7 @@ import type { CurvePoint, SpendWindow, StopReason, SweepSpec } from '@lawsweep/c
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { APPEND_CURVE, BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -44,6 +44,7 @@ interface StoreCommands {
   lsReleaseLock(...args: (string | number)[]): Promise<number>;
   lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
   lsSaveFit(...args: (string | number)[]): Promise<number>;
+  lsSetWarnings(...args: (string | number)[]): Promise<number>;
   lsBeginDelete(...args: (string | number)[]): Promise<string>;
   lsDeleteRunChunk(...args: (string | number)[]): Promise<number>;
   lsFinishDelete(...args: (string | number)[]): Promise<string>;
@@ -55,6 +56,8 @@ export interface DeleteSweepOptions {
   chunk?: number;
   /** Called with each chunk's run ids before their keys go (the planner removes their queue jobs then: the ids are gone after). */
   beforeChunk?: (runIds: string[]) => Promise<void>;
+  /** Called once its runs are gone, before its record goes (the planner removes its other queue jobs then). */
+  beforeFinish?: () => Promise<void>;
   /** Keys outside this store's prefix that belong to the sweep (the workers' cancel key), deleted with its record. */
   alsoKeys?: string[];
 }
@@ -72,7 +75,7 @@ const num = (v: number | undefined): string => (v === undefined || !Number.isFin
  * `:streak` (the current failure streak's reason summaries), `:streakRuns` (its run ids), `:failures` (hash reason summary -> count),
  * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`, `notify-outbox` (hash: messages
  * of state changes not yet queued for the webhook), `sweeps:deleting` (set: sweeps whose deletion began and has not
- * finished; see beginDeleteSweep).
+ * finished; see beginDeleteSweep), `sweeps:deleted-jobs` (set: queue jobs of deleted sweeps still to remove).
  */
 /** Runs per import script call (see importRuns). */
 const IMPORT_CHUNK = 5_000;
@@ -111,6 +114,7 @@ export class SweepStore {
     define('lsReleaseLock', 1, RELEASE_LOCK);
     define('lsSpendWindow', 1, SPEND_WINDOW);
     define('lsSaveFit', 2, SAVE_FIT);
+    define('lsSetWarnings', 1, SET_WARNINGS);
     define('lsBeginDelete', 4, BEGIN_DELETE);
     define('lsDeleteRunChunk', 2, DELETE_RUN_CHUNK);
     define('lsFinishDelete', 12, FINISH_DELETE);
@@ -366,14 +370,18 @@ export class SweepStore {
   /**
    * The sweep's warnings, as a plan pass found them; with `untried`, the untried candidates the budget
    * still pays for then (cost, count) and the spec revision planned with (SweepRecord.untried).
+   * Nothing is written for a sweep deleted or being deleted (SET_WARNINGS).
    */
   async setWarnings(sweepId: string, warnings: SweepWarning[], untried?: { cost: number; count: number; specRevision: number }): Promise<void> {
-    const fields: Record<string, string> = { warnings: JSON.stringify(warnings) };
-    if (untried) Object.assign(fields, { untriedCost: String(untried.cost), untriedCount: String(untried.count), untriedRevision: String(untried.specRevision) });
-    await this.redis.hset(this.sweepKey(sweepId), fields);
+    const fields = ['warnings', JSON.stringify(warnings)];
+    if (untried) fields.push('untriedCost', String(untried.cost), 'untriedCount', String(untried.count), 'untriedRevision', String(untried.specRevision));
+    await this.cmd.lsSetWarnings(this.sweepKey(sweepId), ...fields);
   }
 
-  /** The sweep's latest fit and, with it, a point of its spend history (kept in time order: SAVE_FIT). */
+  /**
+   * The sweep's latest fit and, with it, a point of its spend history (kept in time order: SAVE_FIT);
+   * nothing for a sweep deleted or being deleted.
+   */
   async saveFit(sweepId: string, fit: FitSummary, history?: HistoryPoint): Promise<void> {
     let at = '';
     let rest = '';
@@ -553,6 +561,7 @@ export class SweepStore {
         }
         continue; // -1: another replica took this head meanwhile; read it again
       }
+      await options.beforeFinish?.();
       const outcome = await this.cmd.lsFinishDelete(...keys, this.key('sweeps'), this.deletingKey, this.notifyOutboxKey, sweepId, ...(options.alsoKeys ?? []));
       // 'runs-left': an import landed after the last read; its runs go too.
       if (outcome !== 'runs-left') return { outcome: outcome as 'ok' | 'missing' | 'not-deleting', runs, chunks };
@@ -577,6 +586,25 @@ export class SweepStore {
 
   private get deletingKey(): string {
     return this.key('sweeps', 'deleting');
+  }
+
+  /**
+   * Queue jobs of deleted sweeps that could not be removed yet (a worker held them), as the planner
+   * names them (opaque here): kept in a set of their own, which names no sweep, until a later try
+   * removes them (forgetHeldJobs).
+   */
+  async rememberHeldJobs(jobs: string[]): Promise<void> {
+    if (jobs.length) await this.redis.sadd(this.heldJobsKey, ...jobs);
+  }
+  async heldJobs(): Promise<string[]> {
+    return this.redis.smembers(this.heldJobsKey);
+  }
+  async forgetHeldJobs(jobs: string[]): Promise<void> {
+    if (jobs.length) await this.redis.srem(this.heldJobsKey, ...jobs);
+  }
+
+  private get heldJobsKey(): string {
+    return this.key('sweeps', 'deleted-jobs');
   }
 
   /** SET NX PX: true when this token now holds the lock. */

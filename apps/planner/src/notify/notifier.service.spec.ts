@@ -7,24 +7,25 @@ import type { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { Counter, Registry } from 'prom-client';
 import { parseSweepSpec } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { SweepStore, type SweepRecord } from '@lawsweep/store';
 import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { redisOptionsFromUrl } from '../redis/redis-options';
 import { NotifierService } from './notifier.service';
+import { sweepNotification } from './notification';
 import { NOTIFY_ATTEMPTS, NOTIFY_QUEUE } from './notify-queue';
 import { NotifyProcessor } from './notify.processor';
 
-/** A real HTTP webhook answering each POST with the next status of `statuses` (200 after them). */
-async function webhook(statuses: number[]): Promise<{ server: Server; url: string; bodies: string[] }> {
+/** A real HTTP webhook answering each POST with the next status of `statuses` (200 after them), or the status `statuses` gives its body. */
+async function webhook(statuses: number[] | ((body: string) => number)): Promise<{ server: Server; url: string; bodies: string[] }> {
   const bodies: string[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       bodies.push(body);
-      res.statusCode = statuses.shift() ?? 200;
+      res.statusCode = typeof statuses === 'function' ? statuses(body) : (statuses.shift() ?? 200);
       res.end();
     });
   });
@@ -186,6 +187,50 @@ describe('NotifierService + NotifyProcessor (durable webhook deliveries)', () =>
     } finally {
       client.disconnect();
     }
+  });
+
+  it("a deleted sweep's deliveries go: removeSweepJobs removes them in every state, and one still retrying never posts again", async () => {
+    // The webhook refuses failure messages for good (404) and is down (503) for pause messages.
+    const hook = await webhook((body) => (body.includes('"sweep.failed"') ? 404 : body.includes('"sweep.paused"') ? 503 : 200));
+    servers.push(hook.server);
+    const deleted = new Set<string>();
+    const sweeps = { getSweep: async (id: string) => (deleted.has(id) ? undefined : { ...sweepRecord, id }) } as unknown as SweepStore;
+    const { notifier, queue } = await planner(hook.url, 2_000, sweeps);
+    // sw-A: one delivered (completed), one refused (failed), one waiting for its retry (delayed); sw-Ab and sw-B are other sweeps.
+    const firstTry = Date.now();
+    notifier.sweepEvent('sweep.paused', 'sw-A', { state: 'paused', reason: 'paused: x' });
+    notifier.sweepEvent('sweep.failed', 'sw-A', { state: 'failed', reason: 'x' });
+    notifier.sweepEvent('sweep.done', 'sw-A', { state: 'done', reason: 'r' });
+    notifier.sweepEvent('sweep.done', 'sw-Ab', { state: 'done', reason: 'r' });
+    notifier.sweepEvent('sweep.done', 'sw-B', { state: 'done', reason: 'r' });
+    await until('the deliveries and the retry', async () => {
+      const c = await queue!.getJobCounts('completed', 'failed', 'delayed');
+      return c.completed === 3 && c.failed === 1 && c.delayed === 1;
+    });
+    const idsOf = async (sweep: string) => (await queue!.getRanges(['completed', 'failed', 'delayed', 'wait', 'active'], 0, -1)).filter((id) => id.startsWith(`${sweep}.`));
+    expect(await idsOf('sw-A')).toHaveLength(3);
+    const postedForA = () => hook.bodies.filter((b) => b.includes('"id":"sw-A"')).length;
+    expect(postedForA()).toBe(3);
+
+    deleted.add('sw-A');
+    expect(await notifier.removeSweepJobs('sw-A')).toEqual([]);
+    expect(await idsOf('sw-A')).toEqual([]);
+    expect(await idsOf('sw-Ab')).toHaveLength(1);
+    expect(await idsOf('sw-B')).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, Math.max(0, firstTry + 2_500 - Date.now()))); // past the retry's wait
+    expect(postedForA()).toBe(3);
+  });
+
+  it('a delivery about a sweep deleted since it was queued posts nothing and removes itself', async () => {
+    const hook = await webhook([]);
+    servers.push(hook.server);
+    const gone = { getSweep: async () => undefined } as unknown as SweepStore;
+    const { queue } = await planner(hook.url, 10, gone);
+    await queue!.add('sweep.done', { event: 'sweep.done', sweepId: 'sw-gone', body: sweepNotification('sweep.done', { state: 'done', reason: 'r' }, { ...sweepRecord, id: 'sw-gone' } as unknown as SweepRecord) }, { jobId: 'sw-gone.sweep.done.1' });
+    await until('the job to go', async () => (await queue!.getJobState('sw-gone.sweep.done.1')) === 'unknown');
+    expect(hook.bodies).toEqual([]);
+    expect(await count('sent')).toBe(0);
+    expect(warnings).toEqual([]);
   });
 
   it('queues and sends nothing without a notify URL (no queue, no worker)', async () => {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { Queue } from 'bullmq';
@@ -12,6 +13,10 @@ const SHUTDOWN_WAIT_MS = 5_000;
 
 /** An outbox message older than this was left by a planner that stopped before queueing it (that takes milliseconds). */
 export const STRANDED_AFTER_MS = 60_000;
+
+/** The notify queue's job states, and how many job ids are read per call when looking for a sweep's. */
+const NOTIFY_JOB_STATES = ['active', 'wait', 'paused', 'prioritized', 'delayed', 'waiting-children', 'completed', 'failed'] as const;
+const NOTIFY_PAGE = 500;
 
 /** What the outbox keeps of a change: enough to queue its message later (the sweep is read then). */
 interface OutboxEntry {
@@ -105,13 +110,49 @@ export class NotifierService implements OnApplicationShutdown {
     const sweep = await this.store.getSweep(sweepId);
     if (sweep) {
       // Waits while Redis is away (BullMQ's connection retries for ever): queued once it is back.
-      await queue.add(
+      const job = await queue.add(
         event,
         { event, sweepId, body: sweepNotification(event, change, sweep) },
-        { ...(jobId ? { jobId } : {}), attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: this.backoffMs }, removeOnComplete: NOTIFY_KEEP.completed, removeOnFail: NOTIFY_KEEP.failed },
+        { jobId: jobId ?? `${sweepId}.${event}.${Date.now()}.${randomBytes(3).toString('hex')}`, attempts: NOTIFY_ATTEMPTS, backoff: { type: 'exponential', delay: this.backoffMs }, removeOnComplete: NOTIFY_KEEP.completed, removeOnFail: NOTIFY_KEEP.failed },
       );
+      // Deleted since it was read: its deletion may have looked for its jobs before this one was added.
+      if (!(await this.store.getSweep(sweepId)) && job.id) await queue.remove(job.id);
     }
     if (jobId) await this.store.clearNotifyIntent(jobId);
+  }
+
+  /**
+   * Removes a deleted sweep's deliveries from the notify queue, in whatever state (their ids begin
+   * with `<sweepId>.`: intent()), found by paging through the queue's job ids by state, not by
+   * scanning Redis; read again until a pass finds none (a job moving between states while read could
+   * be missed once). Answers the ids a delivery in progress held (active): they leave active within
+   * seconds, and NotifyProcessor drops those that had not posted yet. Nothing without a notify queue.
+   */
+  async removeSweepJobs(sweepId: string): Promise<string[]> {
+    const queue = this.queue;
+    if (!queue) return [];
+    const held = new Set<string>();
+    for (let pass = 0; pass < 3; pass++) {
+      const ids: string[] = [];
+      for (const state of NOTIFY_JOB_STATES) {
+        for (let start = 0; ; start += NOTIFY_PAGE) {
+          const page = await queue.getRanges([state], start, start + NOTIFY_PAGE - 1);
+          ids.push(...page.filter((id) => id.startsWith(`${sweepId}.`) && !held.has(id)));
+          if (page.length < NOTIFY_PAGE) break;
+        }
+      }
+      if (ids.length === 0) break;
+      for (const id of await this.removeJobs([...new Set(ids)])) held.add(id);
+    }
+    return [...held];
+  }
+
+  /** Removes these notify jobs; answers those a delivery in progress still holds. */
+  async removeJobs(ids: string[]): Promise<string[]> {
+    const queue = this.queue;
+    if (!queue) return [];
+    const removed = await Promise.all(ids.map((id) => queue.remove(id)));
+    return ids.filter((_, i) => removed[i] !== 1);
   }
 
   /**

@@ -1,18 +1,23 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { NOTIFY_QUEUE, type NotifyJob } from './notify-queue';
 
 const TIMEOUT_MS = 5_000;
+/** What a delivery about a deleted sweep returns: nothing is posted, and the job removes itself once completed. */
+const DROPPED = 'dropped: the sweep was deleted';
 
 /**
  * Delivers queued notifications (NotifierService) to LAWSWEEP_NOTIFY_URL: one POST per try; a 2xx
  * delivers it; a network error, 5xx or 429 is retried by BullMQ with backoff; a request the webhook
  * refuses (other 4xx) or a URL fetch cannot use fails for good at once. Runs only on replicas with a
  * notify URL (autorun off, started at bootstrap). Errors and logs name the webhook by its origin:
- * its path is the secret, and a failed job's reason is shown in Bull Board.
+ * its path is the secret, and a failed job's reason is shown in Bull Board. A delivery (or a retry of
+ * one) about a sweep deleted since it was queued posts nothing and removes itself: a deleted sweep
+ * leaves no job naming it, and the webhook hears nothing more about it.
  */
 @Processor(NOTIFY_QUEUE, { concurrency: 4, autorun: false })
 export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -21,6 +26,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
   constructor(
     private readonly config: PlannerConfig,
     private readonly metrics: MetricsService,
+    private readonly store: SweepStore,
   ) {
     super();
   }
@@ -30,9 +36,10 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     this.worker.run().catch((err: Error) => this.logger.error(`notification worker stopped: ${err.message}`));
   }
 
-  async process(job: Job<NotifyJob>): Promise<void> {
+  async process(job: Job<NotifyJob>): Promise<string | undefined> {
     const url = this.config.notifyUrl;
     if (!url) throw new Error('this planner has no notify URL'); // not reached: the worker runs only with one
+    if (!(await this.store.getSweep(job.data.sweepId))) return DROPPED;
     let res: Response;
     try {
       res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job.data.body), signal: AbortSignal.timeout(TIMEOUT_MS) });
@@ -43,7 +50,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
       throw new Error(why);
     }
     await res.body?.cancel(); // the answer is not read: free its socket now
-    if (res.ok) return;
+    if (res.ok) return undefined;
     const why = `HTTP ${res.status}`;
     if (res.status < 500 && res.status !== 429) throw new UnrecoverableError(why); // the request itself is refused: sending it again will not help
     throw new Error(why);
@@ -56,8 +63,10 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
   }
 
   @OnWorkerEvent('completed')
-  onCompleted(job: Job<NotifyJob>): void {
-    this.metrics.notifications.inc({ event: job.data.event, outcome: 'sent' });
+  async onCompleted(job: Job<NotifyJob>, returnvalue?: unknown): Promise<void> {
+    if (returnvalue !== DROPPED) return void this.metrics.notifications.inc({ event: job.data.event, outcome: 'sent' });
+    // Out of active now (the worker released its lock): it can go.
+    await job.remove().catch((err: Error) => this.logger.warn(`notification ${job.id} for deleted sweep ${job.data.sweepId}: not removed (${err.message})`));
   }
 
   @OnWorkerEvent('failed')

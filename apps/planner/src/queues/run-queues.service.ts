@@ -13,6 +13,9 @@ export interface RunEventHandler {
 
 export type RunJobState = Awaited<ReturnType<Job['getState']>> | 'missing';
 
+/** A job of a deleted sweep's run that a worker held (active) when it was to be removed: its run queue's (by pool), or the results queue's. */
+export type HeldRunJob = { queue: 'run'; pool: string; id: string } | { queue: 'results'; id: string };
+
 /** Active jobs read per call when listing a pool's runs in flight. */
 const ACTIVE_PAGE = 1_000;
 
@@ -137,14 +140,26 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
 
   /**
    * Removes these runs' jobs from the pool's run queue and from the results queue (a job's id is its
-   * run's id), in whatever state they are but active (a worker holds its lock: BullMQ keeps it), for a
-   * sweep being deleted. Answers how many jobs went; a job already gone counts none.
+   * run's id), in whatever state they are, for a sweep being deleted. Answers the jobs that could not
+   * go: active ones (a worker holds the lock: BullMQ's remove answers 0 and keeps them), which leave
+   * active moments after their worker posts its result; the caller tries them again (removeHeldJobs).
+   * A job already gone counts as removed. A Redis error is thrown: the chunk's runs must not go
+   * before their jobs.
    */
-  async removeRunJobs(pool: string, runIds: string[]): Promise<number> {
+  async removeRunJobs(pool: string, runIds: string[]): Promise<HeldRunJob[]> {
+    return this.removeHeldJobs(runIds.flatMap((id) => [{ queue: 'run' as const, pool, id }, { queue: 'results' as const, id }]));
+  }
+
+  /** Tries to remove these jobs (removeRunJobs); answers those still held by a worker. */
+  async removeHeldJobs(jobs: HeldRunJob[]): Promise<HeldRunJob[]> {
+    const results = this.results();
+    const removed = await Promise.all(jobs.map((job) => (job.queue === 'run' ? this.queue(job.pool) : results).remove(job.id)));
+    return jobs.filter((_, i) => removed[i] !== 1);
+  }
+
+  private results(): Queue {
     this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
-    const queues = [this.queue(pool), this.resultsQueue];
-    const removed = await Promise.all(runIds.flatMap((id) => queues.map((q) => q.remove(id).catch(() => 0))));
-    return removed.reduce((sum, n) => sum + n, 0);
+    return this.resultsQueue;
   }
 
   /** Is a result for this run waiting on the results queue (posted, not yet recorded)? */

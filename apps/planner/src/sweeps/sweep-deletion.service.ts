@@ -6,8 +6,8 @@ import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { EngineCacheService } from '../planning/engine-cache.service';
 import { planLockName } from '../planning/planning-loop.service';
-import { RunQueuesService } from '../queues/run-queues.service';
 import { ForecastService } from './forecast.service';
+import { SweepJobsService } from './sweep-jobs.service';
 
 /**
  * How long DELETE /sweeps/:id waits for the deletion before it answers 202 and lets it go on here:
@@ -41,7 +41,8 @@ class PlannerStopping extends Error {}
 /**
  * Deletes a sweep that has ended, and everything of it: its keys in Redis (SweepStore: marked first,
  * then its runs a chunk at a time, its record last), its jobs left in the run and results queues (a
- * chunk's jobs before the chunk's runs: the run ids are how they are found), and what this planner
+ * chunk's jobs before the chunk's runs: the run ids are how they are found) and in the notify queue
+ * (SweepJobsService: a job a worker holds is removed once it lets go), and what this planner
  * keeps of it in memory. A deletion longer than DELETE_WAIT_MS goes on in the background; one that a
  * stopped or killed planner left unfinished is found (the store's set of sweeps being deleted) and
  * finished by a planner on start and every RESUME_EVERY_MS.
@@ -55,7 +56,7 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     private readonly store: SweepStore,
-    private readonly queues: RunQueuesService,
+    private readonly jobs: SweepJobsService,
     private readonly engines: EngineCacheService,
     private readonly forecasts: ForecastService,
     private readonly metrics: MetricsService,
@@ -97,7 +98,10 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
     return { id, deleted: false, runs: Math.max(0, deletion.total - runsLeft), runsLeft };
   }
 
-  /** Goes on with deletions begun and not finished (a planner stopped midway), one at a time. */
+  /**
+   * Goes on with deletions begun and not finished (a planner stopped midway), one at a time, and
+   * removes the queue jobs of deleted sweeps that a worker held when their deletion tried (SweepJobsService).
+   */
   async resumeUnfinished(): Promise<void> {
     if (this.stopping) return;
     try {
@@ -106,6 +110,7 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
         this.logger.log(`sweep ${id}: going on with its deletion (begun earlier and not finished)`);
         await this.run(id).done.catch(() => undefined);
       }
+      if (!this.stopping) await this.jobs.retryHeld();
     } catch (err) {
       this.logger.warn(`unfinished deletions: ${(err as Error).message}`);
     }
@@ -144,8 +149,10 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
         const outcome = await this.store.deleteRunsAndFinish(id, {
           beforeChunk: async (runIds) => {
             if (this.stopping) throw new PlannerStopping(`sweep ${id}: deletion stopped with the planner; the next one goes on`);
-            await this.queues.removeRunJobs(pool, runIds);
+            await this.jobs.removeRunJobs(id, pool, runIds);
           },
+          // Its webhook deliveries go before its record: a deletion stopped before them is resumed.
+          beforeFinish: () => this.jobs.removeNotifyJobs(id),
           alsoKeys: [cancelKey(id)],
         });
         deletion.runs = outcome.runs;

@@ -173,11 +173,29 @@ export class SweepsService {
   /**
    * Stops planning, removes the runs no worker has started (their reservations are released), and
    * sets the cancel key so workers stop the runs they are training.
+   *
+   * The key is set before the move, not after: once the sweep is cancelled a DELETE may begin, and
+   * its last step removes the key; a key set after that would outlive the sweep (7 days, naming it).
+   * It was set after the move so that a refused cancel leaves none: a done sweep that is later
+   * reopened (PATCH) would have its runs stopped by it. So a refused move takes the key back, unless
+   * the sweep was cancelled meanwhile (another cancel's key). A sweep already cancelled is read
+   * again after the key is set: one deleted in between takes it back too.
    */
   async cancel(id: string): Promise<SweepRecord> {
     const sweep = await this.get(id);
-    if (sweep.state !== 'cancelled') await this.move(id, ['running', 'paused'], 'cancelled', { text: 'cancelled by the user', cause: 'user' });
-    await this.redis.client.set(cancelKey(id), '1', 'EX', CANCEL_KEY_TTL_S);
+    const key = cancelKey(id);
+    await this.redis.client.set(key, '1', 'EX', CANCEL_KEY_TTL_S);
+    if (sweep.state !== 'cancelled') {
+      try {
+        await this.move(id, ['running', 'paused'], 'cancelled', { text: 'cancelled by the user', cause: 'user' });
+      } catch (err) {
+        if ((await this.store.getSweep(id))?.state !== 'cancelled') await this.redis.client.del(key);
+        throw err;
+      }
+    } else if (!(await this.store.getSweep(id))) {
+      await this.redis.client.del(key);
+      return this.get(id); // 404: deleted meanwhile
+    }
     const pool = sweep.spec.pool ?? DEFAULT_POOL;
     for (const run of await this.store.activeRuns(id)) {
       if (await this.queues.removeIfWaiting(pool, run.id)) {

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import { cancelKey, parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
+import { SweepStore } from '@lawsweep/store';
+import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
+import type { PlanningLoopService } from '../planning/planning-loop.service';
+import type { RunQueuesService } from '../queues/run-queues.service';
+import type { RedisConnection } from '../redis/redis-connection';
+import { SweepsService } from './sweeps.service';
+
+function spec(): SweepSpec {
+  const r = parseSweepSpec({ name: 'cancel-test', variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } }, budget: 1e6, targets: [{ N: 7e10, D: 1.4e12 }], trainer: { type: 'simulate' } });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.spec;
+}
+
+/** SweepsService.cancel on a real store and Redis; the planning loop and the run queues stubbed (no runs in flight). */
+describe('SweepsService.cancel: the cancel key', () => {
+  let server: TestRedis;
+  let redis: Redis;
+  let store: SweepStore;
+  let service: SweepsService;
+
+  beforeAll(async () => {
+    server = await startRedis();
+    redis = new Redis(server.url);
+  });
+  beforeEach(() => {
+    store = new SweepStore(redis, { prefix: `test-${randomUUID()}:` });
+    const loop = { schedule: async () => undefined } as unknown as PlanningLoopService;
+    const queues = { removeIfWaiting: async () => false } as unknown as RunQueuesService;
+    service = new SweepsService(store, loop, queues, { client: redis } as RedisConnection);
+  });
+  afterAll(async () => {
+    await redis.quit();
+    await server.stop();
+  });
+
+  it('sets it for a running sweep it cancels', async () => {
+    const id = await store.createSweep(spec());
+    expect(await service.cancel(id)).toMatchObject({ state: 'cancelled', stopCause: 'user' });
+    expect(await redis.ttl(cancelKey(id))).toBeGreaterThan(6 * 24 * 3600);
+  });
+
+  it('leaves none when a DELETE lands right after the move (its last step removed the key before the cancel went on)', async () => {
+    const id = await store.createSweep(spec());
+    const transition = store.transition.bind(store);
+    jest.spyOn(store, 'transition').mockImplementation(async (...args: Parameters<SweepStore['transition']>) => {
+      const outcome = await transition(...args);
+      // The sweep is cancelled: a DELETE may run to its end before cancel() takes its next step.
+      expect(await store.beginDeleteSweep(id)).toBe('ok');
+      expect((await store.deleteRunsAndFinish(id, { alsoKeys: [cancelKey(id)] })).outcome).toBe('ok');
+      return outcome;
+    });
+    await expect(service.cancel(id)).rejects.toThrow(`no sweep with id '${id}'`);
+    expect(await redis.exists(cancelKey(id))).toBe(0);
+  });
+
+  it('leaves none when it refuses: a done sweep (it may be reopened) or one deleted since it was read', async () => {
+    const done = await store.createSweep(spec());
+    await store.transition(done, ['running'], 'done', 'budget spent');
+    await expect(service.cancel(done)).rejects.toThrow(`sweep ${done} is done`);
+    expect(await redis.exists(cancelKey(done))).toBe(0);
+
+    const gone = await store.createSweep(spec());
+    const getSweep = store.getSweep.bind(store);
+    jest.spyOn(store, 'getSweep').mockImplementationOnce(async (id: string) => {
+      const sweep = await getSweep(id);
+      await store.transition(gone, ['running'], 'cancelled'); // cancelled and deleted by others meanwhile
+      expect(await store.beginDeleteSweep(gone)).toBe('ok');
+      expect((await store.deleteRunsAndFinish(gone, { alsoKeys: [cancelKey(gone)] })).outcome).toBe('ok');
+      return sweep;
+    });
+    await expect(service.cancel(gone)).rejects.toThrow(`no sweep with id '${gone}'`);
+    expect(await redis.exists(cancelKey(gone))).toBe(0);
+  });
+
+  it('keeps it for a sweep already cancelled, and sets it again when asked again', async () => {
+    const id = await store.createSweep(spec());
+    await service.cancel(id);
+    await redis.del(cancelKey(id));
+    expect(await service.cancel(id)).toMatchObject({ state: 'cancelled' });
+    expect(await redis.exists(cancelKey(id))).toBe(1);
+  });
+});
