@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { SweepDeletionService } from '../apps/planner/src/sweeps/sweep-deletion.service';
 import { getJson, sweepFinished, waitForSweep, type ErrorJson, type RunJson, type SweepJson } from './support/planner-api';
 import { PlannerStack } from './support/planner-stack';
+import { scanKeys } from './support/redis-server';
 import { waitFor } from './support/wait-for';
 
 const TOKEN = 'delete-e2e-token';
@@ -20,17 +21,7 @@ const base = {
   trainer: { type: 'simulate', truth: 'chinchilla', noise: 0.005, secondsPerCost: 0 },
 };
 
-/** Every key in Redis whose name holds `text` (the store's and the queues' alike). */
-async function keysNaming(redis: Redis, text: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `*${text}*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== '0');
-  return found.sort();
-}
+const keysNaming = (redis: Redis, text: string) => scanKeys(redis, `*${text}*`);
 
 describe('DELETE /sweeps/:id', () => {
   let stack: PlannerStack;

@@ -1,17 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Redis from 'ioredis';
-import { WORKER_REGISTRY_KEY, type TrainerSpec } from '@lawsweep/contracts';
+import type { TrainerSpec } from '@lawsweep/contracts';
 import { liveGroupMembers } from '../apps/worker/src/trainers/process-group';
 import { procStat } from '../apps/worker/src/trainers/proc-info';
 import { thisWorkerProcess } from '../apps/worker/src/trainers/trainer-marker';
-import { BUILT, ensureBuilt, ROOT } from './support/built';
-import { startRedis, type TestRedis } from './support/redis-server';
+import { ROOT } from './support/built';
 import { waitFor } from './support/wait-for';
-import { WorkerHarness } from './support/worker-harness';
+import { WorkerProcesses, type WorkerProcess } from './support/worker-processes';
 
 /**
  * kill -9 of a worker (the built worker process) leaves its trainers running: each is the leader
@@ -22,68 +19,27 @@ import { WorkerHarness } from './support/worker-harness';
 const trainer = (script: string): TrainerSpec => ({ type: 'command', command: ['sh', join(ROOT, 'test/fixtures/trainers', script)] });
 const linux = existsSync('/proc/self/stat') ? describe : describe.skip;
 
-interface WorkerProcess {
-  proc: ChildProcess;
-  log: () => string;
-  exited: Promise<unknown>;
-}
-
 linux('worker: trainers orphaned by kill -9', () => {
-  let redis: TestRedis;
-  let client: Redis;
-  let harness: WorkerHarness;
-  let runRoot: string;
-  const workers: WorkerProcess[] = [];
-  const groups: number[] = [];
+  let w: WorkerProcesses;
   const tag = randomUUID().slice(0, 8);
 
   beforeAll(async () => {
-    ensureBuilt(BUILT.worker);
-    redis = await startRedis();
-    client = new Redis(redis.url);
-    harness = new WorkerHarness(redis.url);
-    runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-orphans-'));
+    w = await WorkerProcesses.start('lawsweep-orphans-');
   }, 60_000);
-
   afterAll(async () => {
-    for (const w of workers) if (w.proc.exitCode === null && w.proc.signalCode === null) w.proc.kill('SIGKILL');
-    await Promise.all(workers.map((w) => w.exited));
-    for (const pgid of groups) {
-      try {
-        process.kill(-pgid, 'SIGKILL');
-      } catch {
-        // gone, as it should be
-      }
-    }
-    await harness?.close();
-    client?.disconnect();
-    await redis?.stop();
-    rmSync(runRoot, { recursive: true, force: true });
+    await w?.close();
   });
 
   /** Starts the built worker as its own process and waits until it takes runs. */
-  async function startWorker(id: string, pool: string): Promise<WorkerProcess> {
-    let log = '';
-    const proc = spawn('node', [BUILT.worker], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, REDIS_URL: redis.url, WORKER_POOL: pool, WORKER_ID: id, WORKER_RUN_DIR: runRoot, WORKER_KILL_GRACE_SECONDS: '1', WORKER_LOCK_SECONDS: '3', WORKER_GRACE_SECONDS: '0', WORKER_KEEP_RUN_DIRS: 'true' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc.stdout!.on('data', (d) => (log += d));
-    proc.stderr!.on('data', (d) => (log += d));
-    const worker = { proc, log: () => log, exited: new Promise((r) => proc.once('exit', r)) };
-    workers.push(worker);
-    await waitFor(`${id} to serve its queue`, () => log.includes(`worker ${id} serving`) && client.hget(WORKER_REGISTRY_KEY, id));
-    return worker;
-  }
+  const startWorker = (id: string, pool: string) => w.start(id, pool, { WORKER_LOCK_SECONDS: '3', WORKER_GRACE_SECONDS: '0' });
 
   /** Enqueues a run and waits for its trainer to start; its process group id (the leader's pid). */
   async function startRun(pool: string, script: string): Promise<{ runId: string; runDir: string; pgid: number }> {
-    const job = await harness.enqueue(pool, { trainer: trainer(script) });
-    const runDir = join(runRoot, 'sweep-test', job.runId);
+    const job = await w.harness.enqueue(pool, { trainer: trainer(script) });
+    const runDir = join(w.runRoot, 'sweep-test', job.runId);
     const pids = await waitFor(`the trainer of ${job.runId}`, () => existsSync(join(runDir, 'pids')) && readFileSync(join(runDir, 'pids'), 'utf8').trim());
     const pgid = Number(pids.split(' ')[0]);
-    groups.push(pgid);
+    w.trackGroup(pgid);
     return { runId: job.runId, runDir, pgid };
   }
 
@@ -128,7 +84,7 @@ linux('worker: trainers orphaned by kill -9', () => {
     await kill9(first);
     // BullMQ requeues the run once the dead worker's lock expires (3 s here: with 1 s, a renewal late on a
     // loaded CI machine hands a live worker's run to the other one); the second worker takes it.
-    const result = await harness.result(run.runId, 30_000);
+    const result = await w.harness.result(run.runId, 30_000);
     expect(result).toMatchObject({ status: 'done', worker: `second-${tag}`, loss: 2 });
     expect(readFileSync(join(run.runDir, 'first-trainer-at-restart'), 'utf8').trim()).toBe('gone');
     expect(running(run.pgid)).toBe(false);
@@ -140,19 +96,19 @@ linux('worker: trainers orphaned by kill -9', () => {
     const worker = await startWorker(`waiter-${tag}`, pool);
     // Another live worker (this test process) still trains the run there: it lost the lock, the run was requeued.
     const runId = `run-${randomUUID()}`;
-    const runDir = join(runRoot, 'sweep-test', runId);
+    const runDir = join(w.runRoot, 'sweep-test', runId);
     mkdirSync(runDir, { recursive: true });
     const holder = spawn('sh', ['-c', 'sleep 60 & wait'], { detached: true, stdio: 'ignore', env: { PATH: process.env.PATH, LAWSWEEP_RUN_DIR: runDir } });
     holder.unref();
     const pgid = holder.pid!;
-    groups.push(pgid);
+    w.trackGroup(pgid);
     const leaderStart = await waitFor('the holder to run', () => procStat(pgid)?.startTime);
     const marker = join(runDir, `.lawsweep-trainer-${pgid}-0123456789abcdef.json`);
     writeFileSync(marker, JSON.stringify({ pgid, leaderStart, ...thisWorkerProcess()!, workerId: 'lost-lock-worker', runId, attempt: 1, startedAt: new Date().toISOString() }));
 
-    await harness.enqueue(pool, { runId, trainer: trainer('succeed.sh') });
+    await w.harness.enqueue(pool, { runId, trainer: trainer('succeed.sh') });
     const waiting = await waitFor('the run to be handed back', async () => {
-      const job = await harness.runs(pool).getJob(runId);
+      const job = await w.harness.runs(pool).getJob(runId);
       return job && (job.data as { dirWaits?: number }).dirWaits ? job : undefined;
     });
     expect(waiting.attemptsMade).toBe(0);
@@ -162,7 +118,7 @@ linux('worker: trainers orphaned by kill -9', () => {
     // That trainer ends (its worker reports or drops it): the run goes on, on its first attempt.
     process.kill(-pgid, 'SIGKILL');
     rmSync(marker);
-    const result = await harness.result(runId, 30_000);
+    const result = await w.harness.result(runId, 30_000);
     expect(result).toMatchObject({ status: 'done', worker: `waiter-${tag}`, attempts: 1 });
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import { freePort, RedisProcess, redisNotInstalled } from '../../apps/cli/src/demo/redis-process';
 
 /**
@@ -34,4 +35,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<TestR
   }
   // RedisProcess's stop() kills with SIGKILL and removes the data directory: what a test's teardown wants.
   return RedisProcess.start({ ...options, notInstalled: redisNotInstalled('run the tests again (the CI script installs it)') });
+}
+
+/** Every key matching a glob pattern, sorted (SCAN, as an operator would look): what a deletion left. */
+export async function scanKeys(redis: Redis, pattern: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    keys.push(...batch);
+  } while (cursor !== '0');
+  return keys.sort();
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { scanKeys, startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { SweepStore } from './sweep-store';
 
 function spec(budget: number): SweepSpec {
@@ -10,17 +10,8 @@ function spec(budget: number): SweepSpec {
   return r.spec;
 }
 
-/** Every key under the prefix (SCAN, as an operator would look). */
-async function keysUnder(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    keys.push(...batch);
-  } while (cursor !== '0');
-  return keys.sort();
-}
+/** Every key under the prefix. */
+const keysUnder = (redis: Redis, prefix: string) => scanKeys(redis, `${prefix}*`);
 
 /** Deletes a sweep as the planner does: begin, then the runs in chunks and the record. */
 async function deleteSweep(store: SweepStore, id: string, options: Parameters<SweepStore['deleteRunsAndFinish']>[1] = {}) {

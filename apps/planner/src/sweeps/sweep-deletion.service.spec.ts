@@ -4,7 +4,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import { parseSweepSpec, runQueueName, type RunJobData, type SweepSpec } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
-import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
+import { scanKeys, startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import { PlannerConfig } from '../config/planner-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import { NotifierService } from '../notify/notifier.service';
@@ -21,17 +21,7 @@ function spec(pool: string): SweepSpec {
   return r.spec;
 }
 
-/** Every key in Redis whose name holds `text` (the store's and the queues' alike). */
-async function keysNaming(redis: Redis, text: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `*${text}*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...batch);
-  } while (cursor !== '0');
-  return found.sort();
-}
+const keysNaming = (redis: Redis, text: string) => scanKeys(redis, `*${text}*`);
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
