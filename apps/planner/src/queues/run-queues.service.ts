@@ -157,6 +157,7 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
     return jobs.filter((_, i) => removed[i] !== 1);
   }
 
+  /** The results queue, opened on first use here (reads and removals; ResultsProcessor consumes it). */
   private results(): Queue {
     this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
     return this.resultsQueue;
@@ -164,8 +165,7 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
 
   /** Is a result for this run waiting on the results queue (posted, not yet recorded)? */
   async resultPending(runId: string): Promise<boolean> {
-    this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
-    const state = await this.resultsQueue.getJobState(runId);
+    const state = await this.results().getJobState(runId);
     if (state === 'unknown') return false;
     // A failed result job will never be recorded (malformed, or out of retries): not pending, or
     // its run would stay in flight, holding its reservation, forever.
@@ -174,10 +174,9 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
 
   /** Why the result posted for this run could not be recorded, when its result job failed. */
   async failedResultReason(runId: string): Promise<string | undefined> {
-    this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
     // The state first, then the job: a job read before its move to failed has no failedReason yet.
-    if ((await this.resultsQueue.getJobState(runId)) !== 'failed') return undefined;
-    const job = await this.resultsQueue.getJob(runId);
+    if ((await this.results().getJobState(runId)) !== 'failed') return undefined;
+    const job = await this.results().getJob(runId);
     return job ? job.failedReason || 'unknown reason' : undefined;
   }
 
@@ -188,8 +187,7 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
    * option record, so they were always 0 (lawsweep_worker_runs_total and lawsweep_results_total count runs).
    */
   async prometheusMetrics(): Promise<string> {
-    this.resultsQueue ??= new Queue(RESULTS_QUEUE, { connection: this.connection(), prefix: this.config.queuePrefix });
-    const all = [this.resultsQueue, ...this.queues.values()];
+    const all = [this.results(), ...this.queues.values()];
     const counts = await Promise.all(all.map((q) => q.getJobCounts().then((c) => ({ queue: q.name, c }), () => undefined)));
     const lines = ['# HELP bullmq_job_count Number of jobs in the queue by state', '# TYPE bullmq_job_count gauge'];
     for (const read of counts) {
