@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { SweepSpec } from '@lawsweep/contracts';
 import { FINAL_SWEEP_STATES, SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
-import { RunQueuesService } from '../queues/run-queues.service';
+import { RunQueuesService, type RunQueueCounts } from '../queues/run-queues.service';
 import { TimeLeftReader } from '../sweeps/time-left';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { OldestActiveReader, PoolGauges } from './pool-gauges';
@@ -35,8 +35,9 @@ export class MetricsService {
   readonly results: Counter<'status' | 'outcome'>;
   readonly sweepPauses: Counter<'cause'>;
   readonly notifications: Counter<'event' | 'outcome'>;
-  private readonly refresh: (now: number) => Promise<void>;
-  private readonly bullmq: () => Promise<string>;
+  /** Sets the gauges; answers the run queues' job counts it read (bullmq_job_count reuses them). */
+  private readonly refresh: (now: number) => Promise<RunQueueCounts>;
+  private readonly bullmq: (runQueues: RunQueueCounts) => Promise<string>;
 
   constructor(store: SweepStore, queues: RunQueuesService, workers: WorkerRegistryService, config: PlannerConfig) {
     const r = this.registry;
@@ -75,8 +76,9 @@ export class MetricsService {
         this.lastGain.remove({ sweep: id });
         this.gainSweeps.delete(id);
       }
+      return jobCounts;
     };
-    this.bullmq = () => queues.prometheusMetrics();
+    this.bullmq = (runQueues) => queues.prometheusMetrics(runQueues);
   }
 
   private readonly timeLeftReader: TimeLeftReader;
@@ -103,8 +105,8 @@ export class MetricsService {
 
   /** lawsweep_ metrics followed by BullMQ's own queue export; `now` is the clock the gauges are read at. */
   async text(now = Date.now()): Promise<string> {
-    await this.refresh(now);
-    const [own, bull] = await Promise.all([this.registry.metrics(), this.bullmq().catch(() => '')]);
+    const runQueues = await this.refresh(now);
+    const [own, bull] = await Promise.all([this.registry.metrics(), this.bullmq(runQueues).catch(() => '')]);
     return `${own}\n${bull}`;
   }
 }

@@ -16,6 +16,9 @@ export type RunJobState = Awaited<ReturnType<Job['getState']>> | 'missing';
 /** A job of a deleted sweep's run that a worker held (active) when it was to be removed: its run queue's (by pool), or the results queue's. */
 export type HeldRunJob = { queue: 'run'; pool: string; id: string } | { queue: 'results'; id: string };
 
+/** Each run queue's jobs by state (RunQueuesService.jobCounts). */
+export type RunQueueCounts = { queue: string; pool: string; counts: Record<string, number> }[];
+
 /** Active jobs read per call when listing a pool's runs in flight. */
 const ACTIVE_PAGE = 1_000;
 
@@ -185,21 +188,23 @@ export class RunQueuesService implements BeforeApplicationShutdown, OnApplicatio
    * for every queue the planner uses. Not that export itself: its bullmq_job_completed_total and
    * bullmq_job_failed_total read BullMQ's metrics, which only workers started with the `metrics`
    * option record, so they were always 0 (lawsweep_worker_runs_total and lawsweep_results_total count runs).
+   * The run queues' counts are the caller's (jobCounts, read once for the scrape's lawsweep_queue_jobs
+   * too); only the results queue is read here.
    */
-  async prometheusMetrics(): Promise<string> {
-    const all = [this.results(), ...this.queues.values()];
-    const counts = await Promise.all(all.map((q) => q.getJobCounts().then((c) => ({ queue: q.name, c }), () => undefined)));
+  async prometheusMetrics(runQueues: RunQueueCounts): Promise<string> {
+    const results = this.results();
+    const counts = [await results.getJobCounts().then((c) => ({ queue: results.name, counts: c }), () => undefined), ...runQueues];
     const lines = ['# HELP bullmq_job_count Number of jobs in the queue by state', '# TYPE bullmq_job_count gauge'];
     for (const read of counts) {
       if (!read) continue;
       const queue = read.queue.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-      for (const [state, n] of Object.entries(read.c)) lines.push(`bullmq_job_count{queue="${queue}", state="${state}"} ${n}`);
+      for (const [state, n] of Object.entries(read.counts)) lines.push(`bullmq_job_count{queue="${queue}", state="${state}"} ${n}`);
     }
     return lines.join('\n') + '\n';
   }
 
   /** Each run queue's jobs by state, for the pools this planner queues to. */
-  async jobCounts(): Promise<{ queue: string; pool: string; counts: Record<string, number> }[]> {
+  async jobCounts(): Promise<RunQueueCounts> {
     return Promise.all([...this.queues.entries()].map(async ([pool, q]) => ({ queue: q.name, pool, counts: await q.getJobCounts() })));
   }
 
