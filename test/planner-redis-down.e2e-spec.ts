@@ -3,6 +3,8 @@ import { BUILT, ensureBuilt, ROOT } from './support/built';
 import { PlannerStack } from './support/planner-stack';
 import { freePort, startRedis } from './support/redis-server';
 import { waitFor } from './support/wait-for';
+import { RunQueuesService } from '../apps/planner/src/queues/run-queues.service';
+import { ENQUEUE_RETRY_WINDOW_MS } from '../apps/planner/src/planning/enqueue-retry';
 
 /**
  * Redis down under a running planner: the API answers 503 naming Redis, with Retry-After, instead of
@@ -64,6 +66,42 @@ describe('planner: Redis unreachable', () => {
       await stack.stop();
     }
   }, 120_000);
+
+  it('a pass whose runs Redis would not take for the whole retry window plans again instead of ending the sweep', async () => {
+    const stack = await PlannerStack.start({ workers: [{ concurrency: 2 }] });
+    try {
+      // The run queue refuses every job for a little longer than the planner retries a wave (BullMQ's
+      // addBulk rejecting, as it does while its connection is gone): the first pass's runs are failed
+      // 'enqueue failed', and nothing is in flight. That pass once ended the sweep 'no useful run left
+      // to buy'; it must plan again once the queue takes jobs.
+      const queues = stack.planner.get(RunQueuesService);
+      const refuseUntil = Date.now() + ENQUEUE_RETRY_WINDOW_MS + 1_000;
+      const enqueueMany = queues.enqueueMany.bind(queues);
+      let refused = 0;
+      jest.spyOn(queues, 'enqueueMany').mockImplementation(async (pool, runs) => {
+        if (Date.now() < refuseUntil) {
+          refused++;
+          throw new Error('Connection is closed.');
+        }
+        return enqueueMany(pool, runs);
+      });
+      const res = await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...spec, parallelism: 2 }) });
+      expect(res.status).toBe(201);
+      const { id } = (await res.json()) as { id: string };
+      const end = await waitFor('the sweep to end', async () => {
+        const s = (await (await fetch(`${stack.baseUrl}/sweeps/${id}`)).json()) as { state: string; stopCause?: string; runs: { done: number; failed: number } };
+        return s.state === 'done' || s.state === 'failed' ? s : undefined;
+      }, 60_000);
+      expect(refused).toBeGreaterThan(1);
+      expect(end).toMatchObject({ state: 'done', stopCause: 'maxRuns', runs: { done: expect.any(Number), failed: 2 } });
+      expect(end.runs.done).toBeGreaterThanOrEqual(2);
+      const runs = (await (await fetch(`${stack.baseUrl}/sweeps/${id}/runs?curves=false`)).json()) as { state: string; reason?: string }[];
+      for (const r of runs.filter((x) => x.state === 'failed')) expect(r.reason).toMatch(/^enqueue failed: Connection is closed/);
+    } finally {
+      jest.restoreAllMocks();
+      await stack.stop();
+    }
+  }, 90_000);
 
   it('a planner told to stop (SIGTERM) while Redis is down exits within its shutdown deadline', async () => {
     ensureBuilt(BUILT.planner);

@@ -1,5 +1,5 @@
 import { useSpawnedStack, waitFor } from './support/spawned-stack';
-import { auditSweep, timedSpec, waitForSweepEnd } from './support/sweep-invariants';
+import { auditSweep, timedSpec, waitForSweepEnd, type SweepAudit } from './support/sweep-invariants';
 
 /**
  * Redis goes away under a running sweep: a restart (SIGKILL, AOF replays the state), every client
@@ -23,6 +23,19 @@ describe('faults: Redis restarts and connection drops mid-sweep', () => {
     const { stack } = suite;
     await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
     const audit = await auditSweep(stack.store, id);
+    try {
+      checkIntact(audit);
+    } catch (err) {
+      // A rare failure must say why: the runs' reasons and what the processes logged.
+      const runs = audit.runs.map((r) => `${r.id} ${r.state}${r.reason ? `: ${r.reason}` : ''}`).join('\n');
+      throw new Error(`${(err as Error).message}\nstop: ${audit.sweep.stopReason}\n${runs}\n${stack.logs()}`);
+    }
+    if (process.env.FAULTS_VERBOSE) console.log(id, audit.byState, audit.runs.filter((r) => r.state === 'failed').map((r) => r.reason));
+    return audit;
+  };
+
+  const checkIntact = (audit: SweepAudit) => {
+    const { stack } = suite;
     expect(audit.sweep.state).toBe('done');
     expect(audit.sweep.stopReason).toMatch(/maxRuns/);
     // A run caught between reserve and enqueue by the outage may be failed by the reconciler, with
@@ -31,8 +44,6 @@ describe('faults: Redis restarts and connection drops mid-sweep', () => {
     expect(audit.byState.done).toBeGreaterThanOrEqual(9);
     expect(stack.workers().length).toBe(2);
     expect(stack.planner!.alive).toBe(true);
-    if (process.env.FAULTS_VERBOSE) console.log(id, audit.byState, audit.runs.filter((r) => r.state === 'failed').map((r) => r.reason));
-    return audit;
   };
 
   it('survives a Redis restart (AOF on): planner and workers reconnect and the sweep completes', async () => {

@@ -11,7 +11,7 @@ import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter, exceedCapacityText } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
-import { ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
+import { ENQUEUE_FAILED_REPLAN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
 import { causeOfExhaustedDesign } from './stop-causes';
@@ -197,6 +197,7 @@ export class SweepPlannerService {
     const wanted = proposal.runs.filter((run) => accept(run.config)); // an engine that ignores `accept` still cannot buy these
     let next = 0;
     let stopped = false;
+    let enqueueFailed = false;
     while (!stopped && enqueued.length < k && next < wanted.length) {
       const wave = wanted.slice(next, next + (k - enqueued.length));
       next += wave.length;
@@ -221,6 +222,7 @@ export class SweepPlannerService {
         this.metrics.setLastGain(sweep.id, lastGain);
       } catch (err) {
         // Not enqueued: give the reservations back at once rather than waiting for the reconciler.
+        enqueueFailed = true;
         for (const j of jobs) await this.store.recordResult(sweep.id, j.runId, { status: 'failed', reason: `enqueue failed: ${(err as Error).message}` });
       }
     }
@@ -230,6 +232,9 @@ export class SweepPlannerService {
     // did not buy says nothing about what is left to buy. Plan again from the state as it is now; a
     // pass that went on to end the sweep would end one the user had paused and resumed meanwhile.
     if (stopped) return { enqueued, replanInMs: 0 };
+    // Redis refused the jobs for the whole retry window: that says nothing about what is left to buy
+    // either (ending here once ended a sweep 'no useful run left' mid-outage). Plan again a little later.
+    if (enqueueFailed && enqueued.length === 0) return { enqueued, replanInMs: ENQUEUE_FAILED_REPLAN_MS };
 
     if (enqueued.length === 0 && active.length === 0) {
       const cheapest = candidates.reduce((m, c) => Math.min(m, c.cost), Infinity); // up to 200,000: no spread
