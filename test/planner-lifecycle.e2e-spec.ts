@@ -174,22 +174,39 @@ describe('planner lifecycle', () => {
     }
   });
 
-  it('the reconciler fails a run whose job vanished without a result, releases its cost and plans a replacement', async () => {
-    stack = await PlannerStack.start(); // no worker: jobs wait, so one can be made to vanish
+  it('the reconciler enqueues again a queued run whose job vanished (same job), fails one that vanished too often or after a worker took it, and plans their replacements', async () => {
+    stack = await PlannerStack.start(); // no worker: jobs wait, so they can be made to vanish
     const { id } = await post('/sweeps', { ...base, name: 'reconcile' });
     await until(id, (s) => s.runs.queued === 3, 'the first batch');
-    const [lost] = await get<Run[]>(`/sweeps/${id}/runs`);
+    const [lost, taken] = await get<Run[]>(`/sweeps/${id}/runs`);
     const queue = new Queue(runQueueName('default'), { connection: { host: '127.0.0.1', port: stack.redis.port } });
-    await (await queue.getJob(lost.id))?.remove();
-    await queue.close();
-    // Grace 1.5 s, reconcile every 1 s (PlannerStack); a run with no job is only called vanished
-    // once the planner's enqueue-retry window (10 s + 2 s) is over: then it is failed, a fourth run planned.
-    const sweep = await until(id, (s) => s.runs.failed === 1 && s.runs.queued === 3, 'the lost run to be failed and replaced', 25_000);
-    const runs = await get<Run[]>(`/sweeps/${id}/runs`);
-    expect(runs.find((r) => r.id === lost.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/vanished/) });
-    expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((s, r) => s + r.cost, 0), -15);
-    expect(sweep.budget.spent).toBe(0);
-  });
+    const client = new Redis(stack.redis.port, '127.0.0.1');
+    try {
+      const original = (await queue.getJob(lost.id))!.data;
+      // A worker took `taken` (the store says running) before its job was lost: it may be training
+      // still, so it is not enqueued again but failed once its result does not come.
+      expect(await new SweepStore(client, { prefix: 'lawsweep:' }).markRunning(id, taken.id)).toBe(true);
+      await (await queue.getJob(taken.id))?.remove();
+      // Grace 1.5 s, reconcile every 1 s (PlannerStack); a run with no job is only looked at once the
+      // planner's enqueue-retry window (10 s + 2 s) is over: then `lost` is enqueued again, as it was.
+      for (let time = 1; time <= 3; time++) {
+        await (await queue.getJob(lost.id))?.remove();
+        const again = await waitForJob(queue, lost.id, 25_000);
+        expect({ time, data: again.data }).toEqual({ time, data: original });
+        expect(await client.hget(`lawsweep:run:${lost.id}`, 'requeues')).toBe(String(time));
+      }
+      // The fourth time it is failed (a job that keeps vanishing is not enqueued forever).
+      await (await queue.getJob(lost.id))?.remove();
+      const sweep = await until(id, (s) => s.runs.failed === 2 && s.runs.queued === 3, 'both lost runs to be failed and replaced', 25_000);
+      const runs = await get<Run[]>(`/sweeps/${id}/runs`);
+      for (const r of [lost, taken]) expect(runs.find((x) => x.id === r.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/vanished/) });
+      expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((sum, r) => sum + r.cost, 0), -15);
+      expect(sweep.budget.spent).toBe(0);
+    } finally {
+      await queue.close();
+      client.disconnect();
+    }
+  }, 90_000);
 
   it('two planner replicas on one Redis share the sweep without planning a run twice or overspending', async () => {
     stack = await PlannerStack.start({ workers: [{}, {}] });
@@ -208,3 +225,14 @@ describe('planner lifecycle', () => {
     }
   });
 });
+
+/** The run's job, once it is in the queue again. */
+async function waitForJob(queue: Queue, jobId: string, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const job = await queue.getJob(jobId);
+    if (job) return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} was not enqueued again within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

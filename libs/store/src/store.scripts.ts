@@ -89,6 +89,21 @@ end
 return moved
 `;
 
+/**
+ * Claims one more enqueue of a queued run whose job is gone (a planner stopped between reserving it
+ * and enqueueing it; a job lost with Redis's data): only while no worker has started it, its sweep
+ * runs or is paused (not being deleted), and it has been enqueued again fewer than ARGV[1] times.
+ * KEYS: sweep hash, run hash. ARGV: most re-enqueues. Returns the count so far, or 0 when refused.
+ */
+export const CLAIM_REQUEUE = `
+local h = redis.call('HMGET', KEYS[1], 'state', 'deletingAt')
+if (h[1] ~= 'running' and h[1] ~= 'paused') or h[2] then return 0 end
+if redis.call('HGET', KEYS[2], 'state') ~= 'queued' then return 0 end
+local n = tonumber(redis.call('HGET', KEYS[2], 'requeues') or '0')
+if n >= tonumber(ARGV[1]) then return 0 end
+return redis.call('HINCRBY', KEYS[2], 'requeues', 1)
+`;
+
 /** KEYS: run hash, curve list. ARGV: point JSON, max points. Only while the run is in flight. */
 export const APPEND_CURVE = `
 local st = redis.call('HGET', KEYS[1], 'state')

@@ -162,6 +162,26 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.observationsFrom(id, 2)).toEqual([]);
   });
 
+  it('claims re-enqueues of a queued run only while no worker started it, its sweep runs or is paused, and up to the most asked', async () => {
+    const id = await store.createSweep(spec(100));
+    const ids: string[] = [];
+    for (let n = 1; n <= 2; n++) {
+      const r = await store.reserveRun(id, { N: n, D: 1 }, 10);
+      if (!r.ok) throw new Error('reserve failed');
+      ids.push(r.runId);
+    }
+    expect([await store.claimRequeue(id, ids[0], 2), await store.claimRequeue(id, ids[0], 2), await store.claimRequeue(id, ids[0], 2)]).toEqual([1, 2, 0]);
+    expect(await store.markRunning(id, ids[1])).toBe(true);
+    expect(await store.claimRequeue(id, ids[1], 2)).toBe(0); // a worker took it: it may be training still
+    expect(await store.claimRequeue(id, 'nope', 2)).toBe(0);
+    const other = await store.reserveRun(id, { N: 3, D: 1 }, 10);
+    if (!other.ok) throw new Error('reserve failed');
+    expect(await store.transition(id, ['running'], 'paused', 'by hand')).toBe('ok');
+    expect(await store.claimRequeue(id, other.runId, 2)).toBe(1); // runs in flight go on while paused
+    expect(await store.transition(id, ['paused'], 'cancelled', 'by hand')).toBe('ok');
+    expect(await store.claimRequeue(id, other.runId, 2)).toBe(0);
+  });
+
   it('imports 60,000 runs in one call (chunked: 180,000 script arguments would overflow the stack), skipping known configs', async () => {
     const id = await store.createSweep(spec(100));
     const runs = Array.from({ length: 60_000 }, (_, i) => ({ config: { N: 1 + i, D: 1 }, loss: 3 }));

@@ -4,7 +4,7 @@ import type { CurvePoint, SpendWindow, StopReason, SweepSpec } from '@lawsweep/c
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { APPEND_CURVE, BEGIN_DELETE, CLAIM_REQUEUE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -45,6 +45,7 @@ interface StoreCommands {
   lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
   lsSaveFit(...args: (string | number)[]): Promise<number>;
   lsSetWarnings(...args: (string | number)[]): Promise<number>;
+  lsClaimRequeue(...args: (string | number)[]): Promise<number>;
   lsBeginDelete(...args: (string | number)[]): Promise<string>;
   lsDeleteRunChunk(...args: (string | number)[]): Promise<number>;
   lsFinishDelete(...args: (string | number)[]): Promise<string>;
@@ -115,6 +116,7 @@ export class SweepStore {
     define('lsSpendWindow', 1, SPEND_WINDOW);
     define('lsSaveFit', 2, SAVE_FIT);
     define('lsSetWarnings', 1, SET_WARNINGS);
+    define('lsClaimRequeue', 2, CLAIM_REQUEUE);
     define('lsBeginDelete', 4, BEGIN_DELETE);
     define('lsDeleteRunChunk', 2, DELETE_RUN_CHUNK);
     define('lsFinishDelete', 12, FINISH_DELETE);
@@ -219,6 +221,15 @@ export class SweepStore {
     if (runIds.length === 0) return 0;
     const keys = [this.sweepKey(sweepId), ...runIds.map((id) => this.runKey(id))];
     return this.cmd.lsMarkRunningMany(keys.length, ...keys, String(now));
+  }
+
+  /**
+   * Claims one more enqueue of a queued run whose job is gone (CLAIM_REQUEUE): answers how many
+   * times it has been enqueued again with this one, or 0 when it may not be (a worker started it,
+   * its sweep ended or is being deleted, or `most` re-enqueues were spent).
+   */
+  async claimRequeue(sweepId: string, runId: string, most: number): Promise<number> {
+    return this.cmd.lsClaimRequeue(this.sweepKey(sweepId), this.runKey(runId), String(most));
   }
 
   /** Appends a progress point to a run's learning curve while it is in flight. */

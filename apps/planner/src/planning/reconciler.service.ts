@@ -9,6 +9,7 @@ import { NotifierService } from '../notify/notifier.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { ENQUEUE_RETRY_MARGIN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { PlanningLoopService } from './planning-loop.service';
+import { runJobData } from './run-job';
 
 /**
  * On start and periodically, each run in flight is compared with its job:
@@ -17,7 +18,8 @@ import { PlanningLoopService } from './planning-loop.service';
  * - runs that no worker will ever report must not hold their reservation forever: a job whose
  *   attempts are exhausted by stalls, one failed or completed without a result, or one that
  *   vanished from the queue. After a grace period (its result may still be on the results queue)
- *   such a run is failed and its cost released. Recording is idempotent, so a result that still
+ *   such a run is failed and its cost released — except a run no worker took whose job is gone,
+ *   which is enqueued again (enqueueAgain). Recording is idempotent, so a result that still
  *   arrives later changes nothing.
  * After a pass that went through every sweep, completed run jobs older than the keep period are
  * removed: every one that finished before the pass began has had its result recorded by then; and
@@ -95,6 +97,8 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
       const reason = await this.lostReason(pool, run, state, job, now);
       if (reason === 'active') {
         if (run.state === 'queued' && (await this.store.markRunning(sweep.id, run.id))) changed++;
+      } else if (reason === VANISHED && run.state === 'queued' && (await this.enqueueAgain(sweep, run, pool))) {
+        changed++;
       } else if (reason) {
         const outcome = await this.store.recordResult(sweep.id, run.id, { status: 'failed', reason, partialCostFraction: 0 });
         if (outcome === 'recorded') {
@@ -117,9 +121,25 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     if (await this.queues.resultPending(run.id)) return undefined;
     const unrecordable = await this.queues.failedResultReason(run.id);
     if (unrecordable) return `its result could not be recorded: ${unrecordable}`;
-    if (state === 'missing') return 'its job vanished from the queue without a result';
+    if (state === 'missing') return VANISHED;
     if (state === 'failed') return `its job failed without posting a result: ${job?.failedReason ?? 'unknown reason'}`;
     return 'its job completed without a result (none returned, none posted)';
+  }
+
+  /**
+   * A run no worker has started whose job is gone (its planner stopped between reserving and
+   * enqueueing it; the job was lost with Redis's data) is enqueued again, with the same data, rather
+   * than failed: its config would never be planned again, and nothing about the run went wrong. At
+   * most MOST_REQUEUES times (the store counts them, across replicas and restarts); after that, and
+   * when the sweep has ended meanwhile, the run is failed as vanished. Answers whether it was enqueued.
+   */
+  private async enqueueAgain(sweep: SweepRecord, run: RunRecord, pool: string): Promise<boolean> {
+    const n = await this.store.claimRequeue(sweep.id, run.id, MOST_REQUEUES);
+    if (n === 0) return false;
+    // The same job id: should another replica enqueue it too, BullMQ keeps one job.
+    await this.queues.enqueueMany(pool, [runJobData(sweep, { runId: run.id, config: run.config, cost: run.cost }, sweep.planned)]);
+    this.logger.warn(`run ${run.id}: its job vanished before any worker took it (a planner stopped between reserving and enqueueing it?); enqueued again (${n} of at most ${MOST_REQUEUES})`);
+    return true;
   }
 
   /**
@@ -134,6 +154,12 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     }
   }
 }
+
+/** Why a run whose job is gone without a result is failed (once it may not be enqueued again). */
+const VANISHED = 'its job vanished from the queue without a result';
+
+/** How many times a queued run whose job vanished is enqueued again before it is failed. */
+const MOST_REQUEUES = 3;
 
 /** Completed run jobs removed per script call. */
 const REMOVE_SLICE = 1000;

@@ -14,6 +14,7 @@ import { EngineCacheService } from './engine-cache.service';
 import { ENQUEUE_FAILED_REPLAN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
+import { runJobData } from './run-job';
 import { causeOfExhaustedDesign } from './stop-causes';
 
 /** What a refit read and produced; the plan of the same pass reuses the observations. */
@@ -211,7 +212,7 @@ export class SweepPlannerService {
         }
         known.add(this.configKey(wave[i].config));
         lastGain = wave[i].gain;
-        jobs.push({ sweepId: sweep.id, runId: reserved.runId, config: wave[i].config, cost: wave[i].cost, trainer: spec.trainer, seed: spec.seed * 1_000_003 + runSeedOffset(reserved.runId, sweep.planned + enqueued.length + jobs.length) });
+        jobs.push(runJobData(sweep, { runId: reserved.runId, config: wave[i].config, cost: wave[i].cost }, sweep.planned + enqueued.length + jobs.length));
       });
       if (jobs.length === 0) continue;
       try {
@@ -325,14 +326,4 @@ export class SweepPlannerService {
     if (outcome === 'ok') this.notifier.sweepEvent(event, sweepId, change, note);
     return outcome;
   }
-}
-
-/**
- * A run's seed offset: its sequence number in the sweep (run ids end in -r00001, -r00002, …) less
- * one, which is the count of runs planned before it, except after a resume gave failed runs back
- * (planned went down, the sequence did not): seeds are never reused. `fallback` for another id form.
- */
-function runSeedOffset(runId: string, fallback: number): number {
-  const m = /-r(\d+)$/.exec(runId);
-  return m ? Number(m[1]) - 1 : fallback;
 }
