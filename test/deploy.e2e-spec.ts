@@ -254,11 +254,12 @@ describe('alert rules (deploy/prometheus/rules)', () => {
     expect(rule.spec).toEqual(rules);
   });
 
-  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers and failing runs', () => {
+  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers, failing runs and runs lost', () => {
     expect(all.map((r) => r.alert).sort()).toEqual([
       'LawsweepFailedRunsInARow',
       'LawsweepPlannerDown',
       'LawsweepRunTooOld',
+      'LawsweepRunsLostByReconciler',
       'LawsweepRunsWaitingWithoutLiveWorker',
       'LawsweepSweepPausedByCircuitBreaker',
       'LawsweepWorkerNoProgress',

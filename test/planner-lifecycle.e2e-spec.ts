@@ -202,6 +202,8 @@ describe('planner lifecycle', () => {
       for (const r of [lost, taken]) expect(runs.find((x) => x.id === r.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/vanished/) });
       expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((sum, r) => sum + r.cost, 0), -15);
       expect(sweep.budget.spent).toBe(0);
+      const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+      for (const [action, n] of [['requeued', 3], ['failed', 2], ['recorded', 0]] as const) expect(metrics).toContain(`lawsweep_reconciled_runs_total{action="${action}"} ${n}`);
     } finally {
       await queue.close();
       client.disconnect();

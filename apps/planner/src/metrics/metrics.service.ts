@@ -35,6 +35,7 @@ export class MetricsService {
   readonly results: Counter<'status' | 'outcome'>;
   readonly sweepPauses: Counter<'cause'>;
   readonly notifications: Counter<'event' | 'outcome'>;
+  readonly reconciledRuns: Counter<'action'>;
   /** Sets the gauges; answers the run queues' job counts it read (bullmq_job_count reuses them). */
   private readonly refresh: (now: number) => Promise<RunQueueCounts>;
   private readonly bullmq: (runQueues: RunQueueCounts) => Promise<string>;
@@ -50,6 +51,13 @@ export class MetricsService {
     this.sweepPauses = new Counter({ name: 'lawsweep_sweep_pauses_total', help: 'Sweeps this planner paused by itself, by cause (failing-runs: the circuit breaker)', labelNames: ['cause'], registers: [r] });
     this.notifications = new Counter({ name: 'lawsweep_notifications_total', help: 'Webhook notifications (LAWSWEEP_NOTIFY_URL) by event and outcome (sent, or failed after its retries)', labelNames: ['event', 'outcome'], registers: [r] });
     this.results = new Counter({ name: 'lawsweep_results_total', help: 'Results taken from the results queue, by status and outcome (recorded|duplicate|missing)', labelNames: ['status', 'outcome'], registers: [r] });
+    this.reconciledRuns = new Counter({
+      name: 'lawsweep_reconciled_runs_total',
+      help: "Runs this planner's reconciler acted on, by action: recorded (a completed job's result whose event was missed), requeued (a queued run whose job was gone, enqueued again), failed (its job failed or vanished without a result)",
+      labelNames: ['action'],
+      registers: [r],
+    });
+    for (const action of ['recorded', 'requeued', 'failed']) this.reconciledRuns.inc({ action }, 0);
     const sweepGauges = new SweepGauges(r, config.metricsEndedSweepHours * 3_600_000);
     const poolGauges = new PoolGauges(r);
 

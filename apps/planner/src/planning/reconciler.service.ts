@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import { DEFAULT_POOL, resultOfRunJob } from '@lawsweep/contracts';
 import { SweepStore, type RunRecord, type SweepRecord } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
+import { MetricsService } from '../metrics/metrics.service';
 import { RunQueuesService, type RunJobState } from '../queues/run-queues.service';
 import { ResultsService } from '../results/results.service';
 import { NotifierService } from '../notify/notifier.service';
@@ -40,6 +41,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     private readonly results: ResultsService,
     private readonly registry: WorkerRegistryService,
     private readonly notifier: NotifierService,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -90,6 +92,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
       if (result) {
         if ((await this.results.record(result)) === 'recorded') {
           this.logger.log(`run ${run.id}: result recorded from its completed job`);
+          this.metrics.reconciledRuns.inc({ action: 'recorded' });
           changed++;
         }
         continue;
@@ -103,6 +106,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         const outcome = await this.store.recordResult(sweep.id, run.id, { status: 'failed', reason, partialCostFraction: 0 });
         if (outcome === 'recorded') {
           this.logger.warn(`run ${run.id}: ${reason}; its reservation is released`);
+          this.metrics.reconciledRuns.inc({ action: 'failed' });
           changed++;
         }
       }
@@ -138,6 +142,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     if (n === 0) return false;
     // The same job id: should another replica enqueue it too, BullMQ keeps one job.
     await this.queues.enqueueMany(pool, [runJobData(sweep, { runId: run.id, config: run.config, cost: run.cost }, sweep.planned)]);
+    this.metrics.reconciledRuns.inc({ action: 'requeued' });
     this.logger.warn(`run ${run.id}: its job vanished before any worker took it (a planner stopped between reserving and enqueueing it?); enqueued again (${n} of at most ${MOST_REQUEUES})`);
     return true;
   }
