@@ -11,7 +11,7 @@ import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter, exceedCapacityText } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
-import { ENQUEUE_FAILED_REPLAN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
+import { ENQUEUE_FAILED_REPLAN_MS, enqueueWithRetry } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
 import { runJobData } from './run-job';
@@ -216,7 +216,7 @@ export class SweepPlannerService {
       });
       if (jobs.length === 0) continue;
       try {
-        await this.enqueueWithRetry(pool, jobs);
+        await enqueueWithRetry(() => this.queues.enqueueMany(pool, jobs), (err) => this.logger.warn(`enqueueing ${jobs.length} run(s) failed (${err.message}); retrying`));
         this.engines.rememberActive(sweep.id, jobs);
         enqueued.push(...jobs.map((j) => j.runId));
         enqueuedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
@@ -265,28 +265,6 @@ export class SweepPlannerService {
       }
     }
     return untried;
-  }
-
-  /**
-   * The producer does not buffer while Redis is away (enableOfflineQueue: false), so a blip of a
-   * second (a Redis restart, a dropped connection) would fail every run of the wave just reserved;
-   * retries with backoff over ~10 s ride out an outage of a few seconds, including a reconnect
-   * that waits behind a CLIENT PAUSE (test/faults/redis-faults.e2e-spec.ts: 5 tries over ~3 s were
-   * not always enough). addBulk is one MULTI and job ids are run ids, so a retry cannot enqueue a
-   * run twice.
-   */
-  private async enqueueWithRetry(pool: string, jobs: RunJobData[], windowMs = ENQUEUE_RETRY_WINDOW_MS): Promise<void> {
-    const deadline = Date.now() + windowMs;
-    for (let i = 1; ; i++) {
-      try {
-        return await this.queues.enqueueMany(pool, jobs);
-      } catch (err) {
-        const delay = Math.min(2_000, 200 * 2 ** (i - 1));
-        if (Date.now() + delay > deadline) throw err;
-        this.logger.warn(`enqueueing ${jobs.length} run(s) failed (${(err as Error).message}); retrying`);
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
   }
 
   /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
