@@ -110,6 +110,8 @@ async function main(): Promise<void> {
   for (const r of runs.filter((x) => x.state === 'failed')) reasons[(r.reason ?? '').slice(0, 60)] = (reasons[(r.reason ?? '').slice(0, 60)] ?? 0) + 1;
   const queue = runQueue;
   const rerun = runs.filter((r) => r.state === 'done' && r.worker).length;
+  // Runs a killed planner reserved but never enqueued: the next planner's reconciler enqueues them again.
+  const requeued = runs.filter((r) => (r.requeues ?? 0) > 0).length;
   const counts = await queue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
   await queue.close();
   const lost = sweep.planned - sweep.runs.done - sweep.runs.failed - sweep.runs.cancelled;
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
     workerKills,
     plannerKills,
     failedReasons: reasons,
+    requeued,
     doneWithWorker: rerun,
     runQueue: counts,
     lost,
@@ -137,7 +140,7 @@ async function main(): Promise<void> {
   if (JSON_OUT) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   else {
     process.stdout.write(
-      `soak: ${sweep.planned} runs planned, ${sweep.runs.done} done, ${sweep.runs.failed} failed (${JSON.stringify(reasons)}), lost ${lost}; ` +
+      `soak: ${sweep.planned} runs planned, ${sweep.runs.done} done, ${sweep.runs.failed} failed (${JSON.stringify(reasons)}), lost ${lost}; ${requeued} enqueued again; ` +
         `${workerKills} worker kills, ${plannerKills} planner kill; ${seconds.toFixed(0)} s; stop: ${sweep.stopReason}; ` +
         `invariants: ${violations.length ? violations.join('; ') : 'all hold'}; load ${out.load.join(' -> ')}\n`,
     );

@@ -193,13 +193,14 @@ describe('planner lifecycle', () => {
         await (await queue.getJob(lost.id))?.remove();
         const again = await waitForJob(queue, lost.id, 25_000);
         expect({ time, data: again.data }).toEqual({ time, data: original });
-        expect(await client.hget(`lawsweep:run:${lost.id}`, 'requeues')).toBe(String(time));
+        expect((await get<Run[]>(`/sweeps/${id}/runs`)).find((r) => r.id === lost.id)?.requeues).toBe(time);
       }
       // The fourth time it is failed (a job that keeps vanishing is not enqueued forever).
       await (await queue.getJob(lost.id))?.remove();
       const sweep = await until(id, (s) => s.runs.failed === 2 && s.runs.queued === 3, 'both lost runs to be failed and replaced', 25_000);
       const runs = await get<Run[]>(`/sweeps/${id}/runs`);
-      for (const r of [lost, taken]) expect(runs.find((x) => x.id === r.id)).toMatchObject({ state: 'failed', reason: expect.stringMatching(/vanished/) });
+      expect(runs.find((x) => x.id === lost.id)).toMatchObject({ state: 'failed', requeues: 3, reason: expect.stringMatching(/vanished/) });
+      expect(runs.find((x) => x.id === taken.id)).toMatchObject({ state: 'failed', requeues: 0, reason: expect.stringMatching(/vanished/) });
       expect(sweep.budget.reserved).toBeCloseTo(runs.filter((r) => r.state === 'queued').reduce((sum, r) => sum + r.cost, 0), -15);
       expect(sweep.budget.spent).toBe(0);
       const metrics = await (await fetch(`${stack.baseUrl}/metrics`)).text();

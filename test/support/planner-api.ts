@@ -21,6 +21,7 @@ export interface RunJson {
   cost: number;
   worker: string | null;
   attempts: number;
+  requeues: number;
   imported: boolean;
   reason: string | null;
   curve: { tokens?: number; step?: number; loss: number }[];

@@ -57,6 +57,7 @@ export function toRunRecord(h: Record<string, string>): RunRecord {
     reason: h.reason || undefined,
     imported: h.imported === '1',
     ...(h.released === '1' ? { released: true } : {}),
+    ...(h.requeues ? { requeues: n(h.requeues) } : {}),
     gain: opt(h.gain),
     createdAt: n(h.createdAt),
     startedAt: opt(h.startedAt),

@@ -101,6 +101,8 @@ export interface RunRecord {
    * it no longer counts against stop.maxRuns and its config may be planned again.
    */
   released?: boolean;
+  /** How many times the planner enqueued it again after its job vanished before any worker took it (absent: never). */
+  requeues?: number;
   gain?: number;
   createdAt: number;
   startedAt?: number;

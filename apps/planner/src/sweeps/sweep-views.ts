@@ -72,6 +72,7 @@ export function runView(r: RunRecord, withCurve = true) {
     spent: r.spent,
     worker: r.worker ?? null,
     attempts: r.attempts,
+    requeues: r.requeues ?? 0,
     imported: r.imported,
     released: r.released ?? false,
     gain: r.gain ?? null,
