@@ -30,8 +30,10 @@ import { NOTIFY_QUEUE } from './notify/notify-queue';
 import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+import { SweepCachesService } from './sweeps/sweep-caches.service';
 import { SweepDeletionService } from './sweeps/sweep-deletion.service';
 import { SweepJobsService } from './sweeps/sweep-jobs.service';
+import { TimeLeftReader } from './sweeps/time-left';
 import { WorkerRegistryService } from './workers/worker-registry.service';
 import { WorkersController } from './workers/workers.controller';
 
@@ -72,6 +74,8 @@ export class AppModule {
         ResultsProcessor,
         SweepsService,
         SweepDeletionService,
+        SweepCachesService,
+        TimeLeftReader,
         SweepJobsService,
         FrontierService,
         ForecastService,

@@ -6,6 +6,7 @@ import { PlannerConfig } from '../config/planner-config';
 import { RunQueuesService, type RunJobState } from '../queues/run-queues.service';
 import { ResultsService } from '../results/results.service';
 import { NotifierService } from '../notify/notifier.service';
+import { SweepCachesService } from '../sweeps/sweep-caches.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { ENQUEUE_RETRY_MARGIN_MS, ENQUEUE_RETRY_WINDOW_MS } from './enqueue-retry';
 import { PlanningLoopService } from './planning-loop.service';
@@ -22,7 +23,8 @@ import { PlanningLoopService } from './planning-loop.service';
  * After a pass that went through every sweep, completed run jobs older than the keep period are
  * removed: every one that finished before the pass began has had its result recorded by then; and
  * so are the adverts of workers gone for a day (GONE_WORKER_KEPT_MS). Webhook messages a stopped
- * planner left in the notify outbox are queued (NotifierService.redeliverStranded).
+ * planner left in the notify outbox are queued (NotifierService.redeliverStranded). What this replica
+ * keeps in memory of sweeps gone from the store (deleted through another replica) is dropped.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -38,6 +40,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
     private readonly results: ResultsService,
     private readonly registry: WorkerRegistryService,
     private readonly notifier: NotifierService,
+    private readonly caches: SweepCachesService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,7 +61,11 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
       const passStart = Date.now();
       try {
         const pools = new Set<string>();
-        for (const sweep of await this.store.listSweeps()) {
+        const sweeps = await this.store.listSweeps();
+        // First: an error reconciling some sweep ends the pass, and must not keep deleted sweeps in memory.
+        const gone = await this.caches.forgetGone(sweeps.map((s) => s.id));
+        if (gone.length > 0) this.logger.log(`dropped what this planner kept of deleted sweep(s) ${gone.join(', ')}`);
+        for (const sweep of sweeps) {
           pools.add(sweep.spec.pool ?? DEFAULT_POOL);
           if (sweep.runs.queued + sweep.runs.running === 0) continue;
           const n = await this.reconcileSweep(sweep, now);
