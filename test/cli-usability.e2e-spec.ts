@@ -45,7 +45,9 @@ describe('lawsweep help', () => {
     const watch = lawsweep('sweep', 'watch', '--help').stdout;
     expect(watch).toMatch(/Exit codes:\n {2}0 +the sweep ended: done or cancelled\n {2}1 +the sweep failed; or the circuit breaker paused it/);
     expect(watch).toMatch(/^ {2}130 +Ctrl-C: the watching stopped, the sweep goes on$/m);
-    for (const args of [['sweep', 'export'], ['plot'], ['workers']]) expect(lawsweep(...args, '--help').stdout).toMatch(/--timeout <seconds> +seconds to wait for each answer \(default: 30\)\n/);
+    for (const args of [['sweep', 'export'], ['plot'], ['workers']]) {
+      expect(lawsweep(...args, '--help').stdout).toMatch(/--timeout <seconds> +seconds to wait for each answer \(default:\s+\$LAWSWEEP_TIMEOUT_SECONDS or 30\)\n/);
+    }
   });
 
   it('fit describes itself like the other commands (lower case, no full stop)', () => {
@@ -277,6 +279,33 @@ describe('planner flags', () => {
     expect(r.stderr).toMatch(/^lawsweep: --planner: expected the planner's base URL, e\.g\. http:\/\/127\.0\.0\.1:3000, got 'localhost3000'/);
     expect(r.stderr).not.toContain('cannot reach');
   });
+
+  it.each(['soon', '0'])('LAWSWEEP_TIMEOUT_SECONDS=%s is named as the variable, with what it accepts', (value) => {
+    const r = lawsweepSync(['sweep', 'list'], { LAWSWEEP_PLANNER_URL: '', LAWSWEEP_TIMEOUT_SECONDS: value });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^lawsweep: LAWSWEEP_TIMEOUT_SECONDS: expected seconds above 0 and at most 86400 \\(e\\.g\\. 120\\), got '${value}'$`, 'm'));
+    expect(r.stderr).not.toContain('cannot reach');
+  });
+
+  it('LAWSWEEP_TIMEOUT_SECONDS sets how long to wait for each answer; --timeout overrides it', async () => {
+    // Accepts connections and never answers: a planner that is up but slow.
+    const silent = createServer((socket) => socket.on('error', () => undefined)).listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const started = Date.now();
+      const r = lawsweepSync(['sweep', 'status', 'sw-any'], { LAWSWEEP_PLANNER_URL: url, LAWSWEEP_TIMEOUT_SECONDS: '1.5' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`GET /sweeps/sw-any timed out after 1.5 s: the planner at ${url} took the request but did not answer in time`);
+      expect(r.stderr).toContain('Wait longer with --timeout SECONDS (or LAWSWEEP_TIMEOUT_SECONDS)');
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const flag = lawsweepSync(['sweep', 'status', 'sw-any', '--timeout', '1'], { LAWSWEEP_PLANNER_URL: url, LAWSWEEP_TIMEOUT_SECONDS: 'soon' });
+      expect(flag.code).toBe(1);
+      expect(flag.stderr).toContain('GET /sweeps/sw-any timed out after 1 s');
+    } finally {
+      silent.close();
+    }
+  }, 40_000);
 
   it('sweep watch --interval 0 says what it accepts', () => {
     expect(lawsweep('sweep', 'watch', 'sw-x', '--interval', '0').stderr).toMatch(/--interval: expected seconds above 0 and at most 3600 .*got '0'/);

@@ -10,6 +10,8 @@ export interface CliEnvironment {
   plannerUrl: string;
   token?: string;
   redisUrl?: string;
+  /** LAWSWEEP_TIMEOUT_SECONDS as set (checked where it is used, naming the variable). */
+  timeoutSeconds?: string;
 }
 
 export function cliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnvironment {
@@ -17,6 +19,7 @@ export function cliEnvironment(env: NodeJS.ProcessEnv = process.env): CliEnviron
     plannerUrl: env.LAWSWEEP_PLANNER_URL || DEFAULT_PLANNER_URL,
     token: env.LAWSWEEP_TOKEN || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    timeoutSeconds: env.LAWSWEEP_TIMEOUT_SECONDS || undefined,
   };
 }
 

@@ -15,7 +15,9 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { EngineCacheService } from './planning/engine-cache.service';
 import { PlanningLoopService } from './planning/planning-loop.service';
+import { ReconcilerHousekeepingService } from './planning/reconciler-housekeeping.service';
 import { ReconcilerService } from './planning/reconciler.service';
+import { RunReconcilerService } from './planning/run-reconciler.service';
 import { SweepPlannerService } from './planning/sweep-planner.service';
 import { RunQueuesService } from './queues/run-queues.service';
 import { RedisConnection } from './redis/redis-connection';
@@ -30,8 +32,10 @@ import { NOTIFY_QUEUE } from './notify/notify-queue';
 import { FrontierService } from './sweeps/frontier.service';
 import { SweepsController } from './sweeps/sweeps.controller';
 import { SweepsService } from './sweeps/sweeps.service';
+import { SweepCachesService } from './sweeps/sweep-caches.service';
 import { SweepDeletionService } from './sweeps/sweep-deletion.service';
 import { SweepJobsService } from './sweeps/sweep-jobs.service';
+import { TimeLeftReader } from './sweeps/time-left';
 import { WorkerRegistryService } from './workers/worker-registry.service';
 import { WorkersController } from './workers/workers.controller';
 
@@ -68,10 +72,14 @@ export class AppModule {
         SweepPlannerService,
         PlanningLoopService,
         ReconcilerService,
+        RunReconcilerService,
+        ReconcilerHousekeepingService,
         ResultsService,
         ResultsProcessor,
         SweepsService,
         SweepDeletionService,
+        SweepCachesService,
+        TimeLeftReader,
         SweepJobsService,
         FrontierService,
         ForecastService,

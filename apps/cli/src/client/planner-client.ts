@@ -27,13 +27,13 @@ export class PlannerUnreachableError extends Error {
 export class PlannerTimeoutError extends Error {
   constructor(readonly baseUrl: string, method: string, path: string, readonly timeoutMs: number) {
     super(
-      `${method} ${path} timed out after ${timeoutMs / 1000} s: the planner at ${baseUrl} took the request but did not answer in time (it is running, but slow: a big sweep?). Wait longer with --timeout SECONDS.`,
+      `${method} ${path} timed out after ${timeoutMs / 1000} s: the planner at ${baseUrl} took the request but did not answer in time (it is running, but slow: a big sweep?). Wait longer with --timeout SECONDS (or LAWSWEEP_TIMEOUT_SECONDS).`,
     );
     this.name = 'PlannerTimeoutError';
   }
 }
 
-/** How long the CLI waits for each answer of the planner unless --timeout says otherwise. */
+/** How long the CLI waits for each answer of the planner unless --timeout (or LAWSWEEP_TIMEOUT_SECONDS) says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** One page of GET /sweeps/:id/runs; `next` (the X-Next-After header) is where the next page starts. */

@@ -14,7 +14,7 @@ export function addPlannerOptions(cmd: Command): Command {
   return cmd
     .option('--planner <url>', 'planner base URL (default: $LAWSWEEP_PLANNER_URL or http://127.0.0.1:3000)')
     .option('--token <token>', 'bearer token for a planner started with --token (default: $LAWSWEEP_TOKEN)')
-    .option('--timeout <seconds>', `seconds to wait for each answer (default: ${DEFAULT_TIMEOUT_MS / 1000})`);
+    .option('--timeout <seconds>', `seconds to wait for each answer (default: $LAWSWEEP_TIMEOUT_SECONDS or ${DEFAULT_TIMEOUT_MS / 1000})`);
 }
 
 export function plannerClientFor(cmd: Command): PlannerClient {
@@ -26,13 +26,15 @@ export function plannerClientFor(cmd: Command): PlannerClient {
     const from = opts.planner !== undefined ? '--planner' : 'LAWSWEEP_PLANNER_URL';
     throw new Error(`${from}: expected the planner's base URL, e.g. http://127.0.0.1:3000, got '${url}'`);
   }
-  return new PlannerClient(url, opts.token ?? env.token, timeoutMs(opts.timeout));
+  return new PlannerClient(url, opts.token ?? env.token, timeoutMs(opts.timeout, env.timeoutSeconds));
 }
 
-function timeoutMs(raw: string | undefined): number {
+/** --timeout, else LAWSWEEP_TIMEOUT_SECONDS, else the default; a bad value is an error naming the one it came from. */
+function timeoutMs(flag: string | undefined, variable: string | undefined): number {
+  const [raw, from] = flag !== undefined ? [flag, '--timeout'] : [variable, 'LAWSWEEP_TIMEOUT_SECONDS'];
   if (raw === undefined) return DEFAULT_TIMEOUT_MS;
   const seconds = Number(raw);
-  if (raw.trim() === '' || !(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) throw new Error(`--timeout: expected seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (e.g. 120), got '${raw}'`);
+  if (raw.trim() === '' || !(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) throw new Error(`${from}: expected seconds above 0 and at most ${MAX_TIMEOUT_SECONDS} (e.g. 120), got '${raw}'`);
   return Math.round(seconds * 1000);
 }
 

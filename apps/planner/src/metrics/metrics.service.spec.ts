@@ -3,6 +3,7 @@ import type { SweepRecord, SweepState, SweepStore } from '@lawsweep/store';
 import { PlannerConfig, validatePlannerEnv } from '../config/planner-config';
 import type { RunQueuesService } from '../queues/run-queues.service';
 import type { WorkerRegistryService } from '../workers/worker-registry.service';
+import { TimeLeftReader } from '../sweeps/time-left';
 import { MetricsService } from './metrics.service';
 
 const HOUR = 3_600_000;
@@ -42,7 +43,7 @@ function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; a
     prometheusMetrics: async () => '',
   } as unknown as RunQueuesService;
   const workers = { all: async () => state.adverts ?? [] } as unknown as WorkerRegistryService;
-  return new MetricsService(store, queues, workers, PlannerConfig.fromEnv(validatePlannerEnv(env)));
+  return new MetricsService(store, queues, workers, PlannerConfig.fromEnv(validatePlannerEnv(env)), new TimeLeftReader(store));
 }
 
 const sample = (text: string, name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];

@@ -40,7 +40,13 @@ export class MetricsService {
   private readonly refresh: (now: number) => Promise<RunQueueCounts>;
   private readonly bullmq: (runQueues: RunQueueCounts) => Promise<string>;
 
-  constructor(store: SweepStore, queues: RunQueuesService, workers: WorkerRegistryService, config: PlannerConfig) {
+  constructor(
+    store: SweepStore,
+    queues: RunQueuesService,
+    workers: WorkerRegistryService,
+    config: PlannerConfig,
+    private readonly timeLeftReader: TimeLeftReader,
+  ) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'lawsweep_planner_' });
     const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -65,14 +71,12 @@ export class MetricsService {
     // already serialized): the sweeps, each running one's time left, the queues and the workers read
     // first; the gauges are then reset and set with no await between, so two scrapes at once cannot
     // add up each other's counts.
-    const timeLeftReader = new TimeLeftReader(store);
-    this.timeLeftReader = timeLeftReader;
     const oldestActive = new OldestActiveReader(queues);
     this.refresh = async (now) => {
       const [sweeps, adverts, jobCounts] = await Promise.all([store.listSweeps(), workers.all(), queues.jobCounts()]);
       const pools = PoolGauges.pools(queues.pools(), adverts);
       const [left, oldest] = await Promise.all([
-        Promise.all(sweeps.map((s) => timeLeftReader.timeLeft(s, now))),
+        Promise.all(sweeps.map((s) => this.timeLeftReader.timeLeft(s, now))),
         Promise.all(pools.map(async (p) => [p, await oldestActive.oldestStart(p, now)] as const)),
       ]);
       sweepGauges.set(sweeps, left, now);
@@ -89,16 +93,18 @@ export class MetricsService {
     this.bullmq = (runQueues) => queues.prometheusMetrics(runQueues);
   }
 
-  private readonly timeLeftReader: TimeLeftReader;
-
   /**
    * Forgets a deleted sweep: its last-pick gain series (this replica's own; the gauges read from the
-   * store are rebuilt every scrape and no longer list it) and its time-left window.
+   * store are rebuilt every scrape and no longer list it).
    */
   forgetSweep(sweepId: string): void {
     this.lastGain.remove({ sweep: sweepId });
     this.gainSweeps.delete(sweepId);
-    this.timeLeftReader.forget(sweepId);
+  }
+
+  /** The sweeps this replica holds a last-pick gain series for. */
+  sweepIds(): string[] {
+    return [...this.gainSweeps];
   }
 
   observeFit(law: SweepSpec['law'], seconds: number): void {

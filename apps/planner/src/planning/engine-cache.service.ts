@@ -112,6 +112,11 @@ export class EngineCacheService {
     this.activeConfigs.set(sweepId, map);
   }
 
+  /** The sweeps this cache holds anything of (SweepCachesService drops those gone from the store). */
+  sweepIds(): Set<string> {
+    return new Set([...this.engines.keys(), ...this.fits.keys(), ...this.observationLists.keys(), ...this.configKeys.keys(), ...this.activeConfigs.keys()]);
+  }
+
   forget(sweepId: string): void {
     this.activeConfigs.delete(sweepId);
     this.engines.delete(sweepId);

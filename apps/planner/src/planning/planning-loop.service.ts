@@ -94,6 +94,21 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
     return slot.promise;
   }
 
+  /**
+   * Drops what the loop keeps of a deleted sweep: its unplanned result's time (left behind when
+   * another replica held the lock for the sweep's last plans) and its pending catch-up pass.
+   */
+  forget(sweepId: string): void {
+    this.resultSince.delete(sweepId);
+    clearTimeout(this.replans.get(sweepId));
+    this.replans.delete(sweepId);
+  }
+
+  /** The sweeps the loop keeps a result time or a catch-up pass for. */
+  sweepIds(): Set<string> {
+    return new Set([...this.resultSince.keys(), ...this.replans.keys()]);
+  }
+
   /** One pending catch-up pass per sweep: the refit the spacing held back happens then. */
   private replanLater(sweepId: string, ms: number): void {
     if (this.stopping || this.replans.has(sweepId)) return;

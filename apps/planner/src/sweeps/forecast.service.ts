@@ -86,6 +86,11 @@ export class ForecastService {
     this.fits.delete(sweepId);
   }
 
+  /** The sweeps a forecast fit is kept for. */
+  sweepIds(): string[] {
+    return [...this.fits.keys()];
+  }
+
   /** Runs `work` unless a forecast of this sweep is already being computed (429 then). */
   private async once<T>(sweepId: string, work: () => Promise<T>): Promise<T> {
     if (this.busy.has(sweepId)) {

@@ -8,10 +8,9 @@ import { scanKeys, startRedis, type TestRedis } from '../../../../test/support/r
 import { PlannerConfig } from '../config/planner-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import { NotifierService } from '../notify/notifier.service';
-import type { EngineCacheService } from '../planning/engine-cache.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { redisOptionsFromUrl } from '../redis/redis-options';
-import type { ForecastService } from './forecast.service';
+import type { SweepCachesService } from './sweep-caches.service';
 import { SweepDeletionService } from './sweep-deletion.service';
 import { SweepJobsService } from './sweep-jobs.service';
 
@@ -60,8 +59,8 @@ describe('SweepDeletionService: run jobs a worker holds (real Redis, real BullMQ
     const metrics = { forgetSweep: () => undefined } as unknown as MetricsService;
     const queues = new RunQueuesService(config);
     const jobs = new SweepJobsService(queues, new NotifierService(config, store, metrics), store);
-    const forget = { forget: () => undefined };
-    const deletion = new SweepDeletionService(store, jobs, forget as unknown as EngineCacheService, forget as unknown as ForecastService, metrics, config);
+    const caches = { forget: () => undefined } as unknown as SweepCachesService;
+    const deletion = new SweepDeletionService(store, jobs, caches, config);
 
     // A worker whose trainer runs until the test lets it finish: the first run completes, the second fails.
     const release = new Map<string, () => void>();

@@ -3,10 +3,8 @@ import { ConflictException, Injectable, Logger, NotFoundException, type OnApplic
 import { cancelKey, DEFAULT_POOL } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
-import { MetricsService } from '../metrics/metrics.service';
-import { EngineCacheService } from '../planning/engine-cache.service';
 import { planLockName } from '../planning/planning-loop.service';
-import { ForecastService } from './forecast.service';
+import { SweepCachesService } from './sweep-caches.service';
 import { SweepJobsService } from './sweep-jobs.service';
 
 /**
@@ -43,7 +41,7 @@ class PlannerStopping extends Error {}
  * then its runs a chunk at a time, its record last), its jobs left in the run and results queues (a
  * chunk's jobs before the chunk's runs: the run ids are how they are found) and in the notify queue
  * (SweepJobsService: a job a worker holds is removed once it lets go), and what this planner
- * keeps of it in memory. A deletion longer than DELETE_WAIT_MS goes on in the background; one that a
+ * keeps of it in memory (SweepCachesService; other replicas drop theirs at their reconcile pass). A deletion longer than DELETE_WAIT_MS goes on in the background; one that a
  * stopped or killed planner left unfinished is found (the store's set of sweeps being deleted) and
  * finished by a planner on start and every RESUME_EVERY_MS.
  */
@@ -57,9 +55,7 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
   constructor(
     private readonly store: SweepStore,
     private readonly jobs: SweepJobsService,
-    private readonly engines: EngineCacheService,
-    private readonly forecasts: ForecastService,
-    private readonly metrics: MetricsService,
+    private readonly caches: SweepCachesService,
     private readonly config: PlannerConfig,
   ) {}
 
@@ -156,7 +152,7 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
           alsoKeys: [cancelKey(id)],
         });
         deletion.runs = outcome.runs;
-        this.forget(id);
+        this.caches.forget(id);
         if (outcome.outcome === 'ok') this.logger.log(`sweep ${id} deleted (${outcome.runs} runs)`);
         else this.logger.warn(`sweep ${id}: deletion ended as ${outcome.outcome}`);
       } finally {
@@ -166,12 +162,5 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
     this.deletions.set(id, deletion);
     deletion.done.catch((err: Error) => this.logger.warn(`sweep ${id}: deletion not finished (${err.message}); a planner goes on with it within ${RESUME_EVERY_MS / 1000} s`));
     return deletion;
-  }
-
-  /** What this planner keeps of the sweep in memory: engine, fits, observations, forecasts' fits, metric series, time-left window. */
-  private forget(id: string): void {
-    this.engines.forget(id);
-    this.forecasts.forget(id);
-    this.metrics.forgetSweep(id);
   }
 }

@@ -48,11 +48,8 @@ export class SweepsController {
     private readonly frontier: FrontierService,
     private readonly forecasts: ForecastService,
     private readonly deletions: SweepDeletionService,
-  ) {
-    this.timeLeft = new TimeLeftReader(store);
-  }
-
-  private readonly timeLeft: TimeLeftReader;
+    private readonly timeLeft: TimeLeftReader,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a sweep from a spec (ARCHITECTURE.md "Sweep spec"); optional `runs` beside it are imported first' })
@@ -208,7 +205,6 @@ export class SweepsController {
   @ApiResponse({ status: 409, description: 'running or paused (cancel it first: lawsweep sweep cancel ID), or runs still in flight' })
   async remove(@Param('id') id: string, @Res({ passthrough: true }) res: Response) {
     const answer = await this.deletions.delete(id);
-    this.timeLeft.forget(id);
     if (!answer.deleted) res.status(202);
     return answer;
   }

@@ -1,5 +1,6 @@
 import { estimateTimeLeft, TIME_LEFT_WINDOW_MS, type SpendWindow, type TimeLeft } from '@lawsweep/contracts';
-import type { SweepRecord, SweepStore } from '@lawsweep/store';
+import { Injectable } from '@nestjs/common';
+import { SweepStore, type SweepRecord } from '@lawsweep/store';
 
 /** How long a read spend window is reused: the oldest point of an hour's window moves slowly. */
 const WINDOW_TTL_MS = 2_000;
@@ -8,8 +9,10 @@ const WINDOW_TTL_MS = 2_000;
  * Each running sweep's spend window, read at most once per WINDOW_TTL_MS: GET /sweeps (polled by
  * every open dashboard) and every /metrics scrape ask for all of them, and each read is a script
  * call on the Redis the planner plans with. The estimate itself is made fresh from the sweep's
- * counts on every ask, so it stays consistent with what the same answer says was spent.
+ * counts on every ask, so it stays consistent with what the same answer says was spent. One per
+ * planner, shared by the REST API and the metrics.
  */
+@Injectable()
 export class TimeLeftReader {
   private readonly windows = new Map<string, { readAt: number; window: SpendWindow | undefined }>();
 
@@ -44,6 +47,11 @@ export class TimeLeftReader {
   /** Drops a sweep's window (the sweep was deleted). */
   forget(sweepId: string): void {
     this.windows.delete(sweepId);
+  }
+
+  /** The sweeps a window is kept for. */
+  sweepIds(): string[] {
+    return [...this.windows.keys()];
   }
 
   private prune(now: number): void {
