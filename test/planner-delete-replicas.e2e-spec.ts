@@ -104,4 +104,26 @@ describe('DELETE /sweeps/:id with two planner replicas on one Redis', () => {
     expect(await caches.forgetGone([])).toEqual([]);
     expect(caches.sweepIds()).toContain(kept.id);
   }, 60_000);
+
+  it("the other replica drops an ended sweep's planning state at its next reconcile pass, and keeps its forecasts' fit for reads", async () => {
+    const engines = second.get(EngineCacheService);
+    const forecasts = second.get(ForecastService);
+    const store = second.get(SweepStore);
+    const { id } = await post('/sweeps', { ...base, name: 'ended-elsewhere' });
+    await waitFor('the second replica to plan the sweep', () => engines.sweepIds().has(id), 20_000);
+    await waitFor('runs queued', async () => ((await store.getSweep(id))?.runs.queued ?? 0) > 0, 20_000);
+    expect(await post(`/sweeps/${id}/cancel`)).toMatchObject({ state: 'cancelled' });
+    const cancelled = await store.getSweep(id);
+    if (!cancelled) throw new Error(`sweep ${id} not found`);
+    expect(cancelled.runs.queued + cancelled.runs.running).toBe(0);
+    await forecasts.forecast(cancelled, [cancelled.budget * 2]);
+    expect(engines.sweepIds()).toContain(id); // the cancel went through the first replica
+
+    const reconciler = second.get(ReconcilerService);
+    await reconciler.reconcileAll();
+    await reconciler.reconcileAll();
+    expect(engines.sweepIds()).not.toContain(id);
+    expect(forecasts.sweepIds()).toContain(id);
+    expect(await store.getSweep(id)).toMatchObject({ state: 'cancelled' });
+  }, 60_000);
 });

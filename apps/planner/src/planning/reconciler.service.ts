@@ -12,7 +12,7 @@ import { RunReconcilerService } from './run-reconciler.service';
  * jobs (RunReconcilerService: results recorded whose event was missed, lost runs failed or
  * enqueued again), then ReconcilerHousekeepingService tidies (recorded jobs, gone workers' adverts,
  * stranded webhook messages). What this replica keeps in memory of sweeps gone from the store
- * (deleted through another replica) is dropped first.
+ * (deleted through another replica) is dropped first, and the planning state of ended ones.
  */
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -51,6 +51,7 @@ export class ReconcilerService implements OnApplicationBootstrap, OnModuleDestro
         // First: an error reconciling some sweep ends the pass, and must not keep deleted sweeps in memory.
         const gone = await this.caches.forgetGone(sweeps.map((s) => s.id));
         if (gone.length > 0) this.logger.log(`dropped what this planner kept of deleted sweep(s) ${gone.join(', ')}`);
+        this.caches.forgetEnded(sweeps);
         for (const sweep of sweeps) {
           pools.add(sweep.spec.pool ?? DEFAULT_POOL);
           if (sweep.runs.queued + sweep.runs.running === 0) continue;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SweepStore } from '@lawsweep/store';
+import { FINAL_SWEEP_STATES, SweepStore, type SweepRecord } from '@lawsweep/store';
 import { MetricsService } from '../metrics/metrics.service';
 import { EngineCacheService } from '../planning/engine-cache.service';
 import { PlanningLoopService } from '../planning/planning-loop.service';
@@ -36,6 +36,25 @@ export class SweepCachesService {
     this.metrics.forgetSweep(sweepId);
     this.timeLeft.forget(sweepId);
     this.loop.forget(sweepId);
+  }
+
+  /**
+   * Forgets the planning state (engine, fits, observations, config keys, time-left window, loop
+   * timers) of the sweeps among `listed` that have ended with nothing in flight. The replica that
+   * plans a sweep's last pass drops its engine then; one that planned only earlier passes would
+   * keep it (up to 200,000 candidates a sweep) for every sweep it ever helped plan. The forecasts'
+   * fits stay: reads of an ended sweep's forecast use them. A sweep reopened by an update is
+   * running again, and its next plan pass builds its engine anew. Answers the sweeps forgotten.
+   */
+  forgetEnded(listed: readonly SweepRecord[]): string[] {
+    const held = new Set([...this.engines.sweepIds(), ...this.timeLeft.sweepIds(), ...this.loop.sweepIds()]);
+    const ended = listed.filter((s) => held.has(s.id) && FINAL_SWEEP_STATES.includes(s.state) && s.runs.queued + s.runs.running === 0).map((s) => s.id);
+    for (const id of ended) {
+      this.engines.forget(id);
+      this.timeLeft.forget(id);
+      this.loop.forget(id);
+    }
+    return ended;
   }
 
   /**
