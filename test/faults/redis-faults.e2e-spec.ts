@@ -38,9 +38,11 @@ describe('faults: Redis restarts and connection drops mid-sweep', () => {
     const { stack } = suite;
     expect(audit.sweep.state).toBe('done');
     expect(audit.sweep.stopReason).toMatch(/maxRuns/);
-    // A run caught between reserve and enqueue by the outage may be failed by the reconciler, with
-    // its reservation released; no done run is lost and nothing else fails.
-    for (const r of audit.runs.filter((x) => x.state === 'failed')) expect(r.reason).toMatch(/vanished|enqueue failed/);
+    // A run caught between reserve and enqueue by the outage stays reserved and is enqueued again. A
+    // job a worker had taken, lost with the last second of writes a restart's AOF may not hold, is
+    // failed by the reconciler as vanished, its reservation released; no done run is lost and
+    // nothing else fails.
+    for (const r of audit.runs.filter((x) => x.state === 'failed')) expect(r.reason).toMatch(/vanished/);
     expect(audit.byState.done).toBeGreaterThanOrEqual(9);
     expect(stack.workers().length).toBe(2);
     expect(stack.planner!.alive).toBe(true);

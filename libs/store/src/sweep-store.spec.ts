@@ -219,7 +219,7 @@ describe('SweepStore (real Redis)', () => {
     await fail('no final loss');
     expect(await streak()).toEqual({ inARow: 3, reasons: ['trainer exited with code 1; stderr tail: RuntimeError: boom', 'trainer exited with code 1; stderr tail: RuntimeError: boom', 'no final loss'] });
     // The planner's own failures (no worker) are counted by reason, not in the streak.
-    await fail('enqueue failed: Connection is closed.', null);
+    await fail('its job vanished from the queue without a result', null);
     expect((await streak()).inARow).toBe(3);
     // A cancelled run neither extends nor ends it; a duplicate result changes nothing.
     const cancelled = await reserve(20);
@@ -228,7 +228,7 @@ describe('SweepStore (real Redis)', () => {
     expect((await streak()).inARow).toBe(3);
     expect(await store.failureReasons(id)).toEqual([
       { reason: 'trainer exited with code 1; stderr tail: RuntimeError: boom', count: 2 },
-      { reason: 'enqueue failed: Connection is closed.', count: 1 },
+      { reason: 'its job vanished from the queue without a result', count: 1 },
       { reason: 'no final loss', count: 1 },
     ]);
     expect(await store.failureReasons(id, 1)).toHaveLength(1);

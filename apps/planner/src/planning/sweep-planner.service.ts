@@ -11,7 +11,7 @@ import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter, exceedCapacityText } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
-import { ENQUEUE_FAILED_REPLAN_MS, enqueueWithRetry } from './enqueue-retry';
+import { ENQUEUE_FAILED_REPLAN_MS, ENQUEUE_RETRY_WINDOW_MS, enqueueWithRetry } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
 import { runJobData } from './run-job';
@@ -222,9 +222,13 @@ export class SweepPlannerService {
         enqueuedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
         this.metrics.setLastGain(sweep.id, lastGain);
       } catch (err) {
-        // Not enqueued: give the reservations back at once rather than waiting for the reconciler.
+        // Redis refused the jobs for the whole retry window. The runs stay reserved, as those of a
+        // planner killed between reserving and enqueueing do: the reconciler enqueues them again
+        // (same ids, same seeds) once Redis takes them. Failing them would lose their configs for good
+        // over an outage that says nothing about them.
         enqueueFailed = true;
-        for (const j of jobs) await this.store.recordResult(sweep.id, j.runId, { status: 'failed', reason: `enqueue failed: ${(err as Error).message}` });
+        this.logger.warn(`enqueueing ${jobs.length} run(s) of sweep ${sweep.id} failed for ${ENQUEUE_RETRY_WINDOW_MS / 1000} s (${(err as Error).message}); they stay reserved, and the reconciler enqueues them again once Redis takes them`);
+        break;
       }
     }
     const untried = this.untried(sweep, candidates, known, remaining - enqueuedCost);
@@ -233,9 +237,10 @@ export class SweepPlannerService {
     // did not buy says nothing about what is left to buy. Plan again from the state as it is now; a
     // pass that went on to end the sweep would end one the user had paused and resumed meanwhile.
     if (stopped) return { enqueued, replanInMs: 0 };
-    // Redis refused the jobs for the whole retry window: that says nothing about what is left to buy
-    // either (ending here once ended a sweep 'no useful run left' mid-outage). Plan again a little later.
-    if (enqueueFailed && enqueued.length === 0) return { enqueued, replanInMs: ENQUEUE_FAILED_REPLAN_MS };
+    // Nor does a wave Redis would not take: the runs in flight counted above are stale (its runs are
+    // reserved), and ending here once ended a sweep 'no useful run left to buy' mid-outage. Plan again
+    // a little later.
+    if (enqueueFailed) return { enqueued, replanInMs: ENQUEUE_FAILED_REPLAN_MS };
 
     if (enqueued.length === 0 && active.length === 0) {
       const cheapest = candidates.reduce((m, c) => Math.min(m, c.cost), Infinity); // up to 200,000: no spread
