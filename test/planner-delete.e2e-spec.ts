@@ -161,4 +161,19 @@ describe('DELETE /sweeps/:id with webhook notifications (LAWSWEEP_NOTIFY_URL)', 
     expect(postsFor('notify-delivered')).toHaveLength(1);
     expect(await keysNaming(redis, retrying.id)).toEqual([]);
   });
+
+  it('a replica without a notify URL (unset since, or another replica sends them) removes them too', async () => {
+    const delivered = await post('/sweeps', { ...base, name: 'notify-delivered', stop: { maxRuns: 3 } });
+    await waitFor('the delivered job to complete', async () => (await keysNaming(redis, delivered.id)).some((k) => k.includes('lawsweep-notify')), 30_000);
+    const { bootstrapPlanner } = await import('../apps/planner/src/bootstrap');
+    const plain = await bootstrapPlanner({ redisUrl: stack.redis.url, port: 0, host: '127.0.0.1', token: TOKEN, logger: ['error'] });
+    try {
+      const addr = plain.getHttpServer().address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${addr.port}/sweeps/${delivered.id}`, { method: 'DELETE', headers: auth });
+      expect(res.status).toBe(200);
+      expect(await keysNaming(redis, delivered.id)).toEqual([]);
+    } finally {
+      await plain.close();
+    }
+  });
 });

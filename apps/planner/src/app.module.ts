@@ -53,7 +53,9 @@ export class AppModule {
           // Workers block on Redis: maxRetriesPerRequest must be null (BullMQ production guide).
           useFactory: (config: PlannerConfig) => ({ connection: { ...redisOptionsFromUrl(config.redisUrl), maxRetriesPerRequest: null }, prefix: config.queuePrefix }),
         }),
-        BullModule.registerQueue({ name: RESULTS_QUEUE }, ...(notify ? [{ name: NOTIFY_QUEUE }] : [])),
+        // The notify queue even without a notify URL: deleting a sweep removes its deliveries left
+        // there while a URL was set, or queued by a replica that has one. Its processor only with one.
+        BullModule.registerQueue({ name: RESULTS_QUEUE }, { name: NOTIFY_QUEUE }),
         TerminusModule,
         DashboardModule,
       ],

@@ -51,7 +51,7 @@ export class NotifierService implements OnApplicationShutdown {
     private readonly config: PlannerConfig,
     private readonly store: SweepStore,
     private readonly metrics: MetricsService,
-    /** Registered only when a notify URL is set (AppModule). */
+    /** Registered always (AppModule); optional for unit tests built without BullMQ. */
     @Optional() @InjectQueue(NOTIFY_QUEUE) private readonly queue?: Queue<NotifyJob>,
   ) {}
 
@@ -126,7 +126,8 @@ export class NotifierService implements OnApplicationShutdown {
    * with `<sweepId>.`: intent()), found by paging through the queue's job ids by state, not by
    * scanning Redis; read again until a pass finds none (a job moving between states while read could
    * be missed once). Answers the ids a delivery in progress held (active): they leave active within
-   * seconds, and NotifyProcessor drops those that had not posted yet. Nothing without a notify queue.
+   * seconds, and NotifyProcessor drops those that had not posted yet. With or without a notify URL:
+   * messages queued while one was set, or by a replica that has one, go too.
    */
   async removeSweepJobs(sweepId: string): Promise<string[]> {
     const queue = this.queue;
