@@ -4,7 +4,7 @@ import type { CurvePoint, SpendWindow, StopReason, SweepSpec } from '@lawsweep/c
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, BEGIN_DELETE, CLAIM_REQUEUE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
+import { storeCommands, type StoreCommands } from './store-commands';
 import { toRunRecord, toSweepRecord } from './store.codec';
 import type {
   FailureReasonCount,
@@ -28,27 +28,6 @@ export interface SweepStoreOptions {
   prefix?: string;
   /** Learning-curve points kept per run (the oldest are dropped). */
   maxCurvePoints?: number;
-}
-
-/** Custom commands defined on the ioredis client (EVALSHA with a fallback to EVAL). */
-interface StoreCommands {
-  lsReserveRuns(...args: (string | number)[]): Promise<string[]>;
-  lsMarkRunningMany(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
-  lsAppendCurve(...args: (string | number)[]): Promise<number>;
-  lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
-  lsImportRuns(...args: (string | number)[]): Promise<number>;
-  lsTransition(...args: (string | number)[]): Promise<string>;
-  lsReleaseStreak(...args: (string | number)[]): Promise<number>;
-  lsUpdateSweep(...args: (string | number)[]): Promise<string>;
-  lsRenewLock(...args: (string | number)[]): Promise<number>;
-  lsReleaseLock(...args: (string | number)[]): Promise<number>;
-  lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
-  lsSaveFit(...args: (string | number)[]): Promise<number>;
-  lsSetWarnings(...args: (string | number)[]): Promise<number>;
-  lsClaimRequeue(...args: (string | number)[]): Promise<number>;
-  lsBeginDelete(...args: (string | number)[]): Promise<string>;
-  lsDeleteRunChunk(...args: (string | number)[]): Promise<number>;
-  lsFinishDelete(...args: (string | number)[]): Promise<string>;
 }
 
 /** How SweepStore.deleteRunsAndFinish goes through a sweep being deleted. */
@@ -100,27 +79,7 @@ export class SweepStore {
   ) {
     this.prefix = options.prefix ?? 'lawsweep:';
     this.maxCurvePoints = options.maxCurvePoints ?? 10_000;
-    const define = (name: string, numberOfKeys: number, lua: string) => {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
-    };
-    define('lsReserveRuns', 4, RESERVE_RUNS);
-    if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
-    define('lsAppendCurve', 2, APPEND_CURVE);
-    define('lsRecordResult', 8, RECORD_RESULT);
-    define('lsImportRuns', 4, IMPORT_RUNS);
-    define('lsTransition', 4, TRANSITION);
-    define('lsUpdateSweep', 3, UPDATE_SWEEP);
-    define('lsReleaseStreak', 3, RELEASE_STREAK);
-    define('lsRenewLock', 1, RENEW_LOCK);
-    define('lsReleaseLock', 1, RELEASE_LOCK);
-    define('lsSpendWindow', 1, SPEND_WINDOW);
-    define('lsSaveFit', 2, SAVE_FIT);
-    define('lsSetWarnings', 1, SET_WARNINGS);
-    define('lsClaimRequeue', 2, CLAIM_REQUEUE);
-    define('lsBeginDelete', 4, BEGIN_DELETE);
-    define('lsDeleteRunChunk', 2, DELETE_RUN_CHUNK);
-    define('lsFinishDelete', 12, FINISH_DELETE);
-    this.cmd = redis as unknown as StoreCommands;
+    this.cmd = storeCommands(redis);
   }
 
   private key(...parts: string[]): string {
