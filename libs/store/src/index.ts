@@ -1,5 +1,6 @@
 export * from './store.types';
 export * from './config-key';
-export * from './sweep-store';
-export * from './failure-summary';
 export type { StoreKeyOptions } from './store-keys';
+export * from './sweep-store';
+export * from './plan-lock';
+export * from './failure-summary';

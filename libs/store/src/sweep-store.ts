@@ -549,15 +549,4 @@ export class SweepStore {
   async forgetHeldJobs(jobs: string[]): Promise<void> {
     if (jobs.length) await this.redis.srem(this.keys.heldJobs, ...jobs);
   }
-
-  /** SET NX PX: true when this token now holds the lock. */
-  async acquireLock(name: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.keys.lock(name), token, 'PX', ttlMs, 'NX')) === 'OK';
-  }
-  async renewLock(name: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.cmd.lsRenewLock(this.keys.lock(name), token, ttlMs)) === 1;
-  }
-  async releaseLock(name: string, token: string): Promise<boolean> {
-    return (await this.cmd.lsReleaseLock(this.keys.lock(name), token)) === 1;
-  }
 }

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import { parseSweepSpec, runQueueName, type RunJobData, type SweepSpec } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { PlanLock, SweepStore } from '@lawsweep/store';
 import { scanKeys, startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import { PlannerConfig } from '../config/planner-config';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -61,7 +61,7 @@ describe('SweepDeletionService: run jobs a worker holds (real Redis, real BullMQ
     const queues = new RunQueuesService(config);
     const jobs = new SweepJobsService(queues, new NotifierService(config, store, metrics), store);
     const forget = { forget: () => undefined };
-    const deletion = new SweepDeletionService(store, jobs, forget as unknown as EngineCacheService, forget as unknown as ForecastService, metrics, config);
+    const deletion = new SweepDeletionService(store, new PlanLock(redis, { prefix: config.keyPrefix }), jobs, forget as unknown as EngineCacheService, forget as unknown as ForecastService, metrics, config);
 
     // A worker whose trainer runs until the test lets it finish: the first run completes, the second fails.
     const release = new Map<string, () => void>();

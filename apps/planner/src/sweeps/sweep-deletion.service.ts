@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictException, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { cancelKey, DEFAULT_POOL } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { PlanLock, SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { EngineCacheService } from '../planning/engine-cache.service';
-import { planLockName } from '../planning/planning-loop.service';
 import { ForecastService } from './forecast.service';
 import { SweepJobsService } from './sweep-jobs.service';
 
@@ -56,6 +55,7 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     private readonly store: SweepStore,
+    private readonly planLock: PlanLock,
     private readonly jobs: SweepJobsService,
     private readonly engines: EngineCacheService,
     private readonly forecasts: ForecastService,
@@ -122,18 +122,17 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
    * is gone, leaving a stray key; a pass that starts after finds no sweep.
    */
   private async begin(id: string): Promise<string> {
-    const lock = planLockName(id);
     const token = `delete:${randomBytes(6).toString('hex')}`;
     const ttl = this.config.planLockMs;
     const deadline = Date.now() + ttl;
-    while (!(await this.store.acquireLock(lock, token, ttl))) {
+    while (!(await this.planLock.acquire(id, token, ttl))) {
       if (Date.now() > deadline) throw new ConflictException({ statusCode: 409, message: `sweep ${id} is being planned by another planner; try again` });
       await new Promise((r) => setTimeout(r, 50));
     }
     try {
       return await this.store.beginDeleteSweep(id);
     } finally {
-      await this.store.releaseLock(lock, token).catch(() => undefined);
+      await this.planLock.release(id, token).catch(() => undefined);
     }
   }
 
