@@ -4,7 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { RESULTS_QUEUE } from '@lawsweep/contracts';
-import { PlanLock, SweepStore, type StoreKeyOptions } from '@lawsweep/store';
+import { PlanLock, SweepDeletionStore, SweepStore, type StoreKeyOptions } from '@lawsweep/store';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import { PlannerConfig } from './config/planner-config';
 import { PlannerConfigModule } from './config/planner-config.module';
@@ -59,6 +59,7 @@ export class AppModule {
         RedisConnection,
         storeProvider(SweepStore),
         storeProvider(PlanLock),
+        storeProvider(SweepDeletionStore),
         RunQueuesService,
         WorkerRegistryService,
         MetricsService,

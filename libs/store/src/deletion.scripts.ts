@@ -1,7 +1,7 @@
-/** Scripts of a sweep's deletion, one per step. What every script shares: store-commands.ts. */
+/** Scripts of a sweep's deletion, one per step (SweepDeletionStore). What every script shares: store-commands.ts. */
 
 /**
- * First step of deleting a sweep (SweepStore.deleteSweep): only a sweep that has ended (done,
+ * First step of deleting a sweep (SweepDeletionStore.beginDeleteSweep): only a sweep that has ended (done,
  * cancelled, failed) with no run in flight. It is marked (`deletingAt`), taken out of the sweeps
  * index (GET /sweeps no longer lists it, getSweep no longer finds it) and added to the set of
  * sweeps being deleted, so that a planner stopped midway leaves something the next one finishes.

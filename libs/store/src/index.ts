@@ -3,4 +3,5 @@ export * from './config-key';
 export type { StoreKeyOptions } from './store-keys';
 export * from './sweep-store';
 export * from './plan-lock';
+export * from './sweep-deletion-store';
 export * from './failure-summary';

@@ -12,7 +12,7 @@ export interface StoreKeyOptions {
  * `:streakRuns` (its run ids), `:failures` (hash reason summary -> count), `run:<id>` (hash),
  * `run:<id>:curve` (list of points), `lock:sweep:<id>` (PlanLock), `notify-outbox` (hash: messages of state changes
  * not yet queued for the webhook), `sweeps:deleting` (set: sweeps whose deletion began and has not
- * finished; see beginDeleteSweep), `sweeps:deleted-jobs` (set: queue jobs of deleted sweeps still to
+ * finished; see SweepDeletionStore), `sweeps:deleted-jobs` (set: queue jobs of deleted sweeps still to
  * remove). The scripts build `run:<id>` from the prefix themselves: a change here is one there too.
  */
 export class StoreKeys {

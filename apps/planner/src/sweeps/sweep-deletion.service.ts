@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictException, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { cancelKey, DEFAULT_POOL } from '@lawsweep/contracts';
-import { PlanLock, SweepStore } from '@lawsweep/store';
+import { PlanLock, SweepDeletionStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { EngineCacheService } from '../planning/engine-cache.service';
@@ -38,7 +38,7 @@ interface Deletion {
 class PlannerStopping extends Error {}
 
 /**
- * Deletes a sweep that has ended, and everything of it: its keys in Redis (SweepStore: marked first,
+ * Deletes a sweep that has ended, and everything of it: its keys in Redis (SweepDeletionStore: marked first,
  * then its runs a chunk at a time, its record last), its jobs left in the run and results queues (a
  * chunk's jobs before the chunk's runs: the run ids are how they are found) and in the notify queue
  * (SweepJobsService: a job a worker holds is removed once it lets go), and what this planner
@@ -54,7 +54,7 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
   private stopping = false;
 
   constructor(
-    private readonly store: SweepStore,
+    private readonly store: SweepDeletionStore,
     private readonly planLock: PlanLock,
     private readonly jobs: SweepJobsService,
     private readonly engines: EngineCacheService,
