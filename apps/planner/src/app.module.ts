@@ -4,7 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import { RESULTS_QUEUE } from '@lawsweep/contracts';
-import { PlanLock, SweepDeletionStore, SweepStore, type StoreKeyOptions } from '@lawsweep/store';
+import { PlanLock, SweepDeletionStore, SweepReader, SweepStore, type StoreKeyOptions } from '@lawsweep/store';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import { PlannerConfig } from './config/planner-config';
 import { PlannerConfigModule } from './config/planner-config.module';
@@ -58,6 +58,7 @@ export class AppModule {
       providers: [
         RedisConnection,
         storeProvider(SweepStore),
+        storeProvider(SweepReader),
         storeProvider(PlanLock),
         storeProvider(SweepDeletionStore),
         RunQueuesService,

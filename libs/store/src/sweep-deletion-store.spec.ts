@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import { scanKeys, startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { SweepDeletionStore } from './sweep-deletion-store';
+import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
 
 function spec(budget: number): SweepSpec {
@@ -25,6 +26,7 @@ describe('SweepDeletionStore: deleting a sweep (real Redis)', () => {
   let server: TestRedis;
   let redis: Redis;
   let store: SweepStore;
+  let reader: SweepReader;
   let deletions: SweepDeletionStore;
   let prefix: string;
 
@@ -35,6 +37,7 @@ describe('SweepDeletionStore: deleting a sweep (real Redis)', () => {
   beforeEach(() => {
     prefix = `test-${randomUUID()}:`;
     store = new SweepStore(redis, { prefix });
+    reader = new SweepReader(redis, { prefix });
     deletions = new SweepDeletionStore(redis, { prefix });
   });
   afterAll(async () => {
@@ -90,7 +93,7 @@ describe('SweepDeletionStore: deleting a sweep (real Redis)', () => {
     // Not begun: the runs and the record stay.
     expect((await deletions.deleteRunsAndFinish(inFlight)).outcome).toBe('not-deleting');
     expect(await store.getSweep(inFlight)).toBeDefined();
-    expect(await store.listRuns(inFlight)).toHaveLength(1);
+    expect(await reader.listRuns(inFlight)).toHaveLength(1);
     expect((await store.listSweeps()).map((s) => s.id).sort()).toEqual([running, paused, inFlight].sort());
   });
 
@@ -148,7 +151,7 @@ describe('SweepDeletionStore: deleting a sweep (real Redis)', () => {
     await store.setWarnings(live, [{ code: 'w', message: 'm' }], untried);
     await store.saveFit(live, fit, { at: 7, spent: 1, n: 3, targets: [] });
     expect(await store.getSweep(live)).toMatchObject({ warnings: [{ code: 'w', message: 'm' }], fit: { n: 2 } });
-    expect(await store.history(live)).toHaveLength(1);
+    expect(await reader.history(live)).toHaveLength(1);
   });
 
   it('deletes a 5,000-run sweep in chunks of the size asked, never more runs in one script call', async () => {

@@ -1,28 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { CurvePoint, SpendWindow, StopReason, SweepSpec } from '@lawsweep/contracts';
+import type { CurvePoint, StopReason, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
 import { storeCommands, type StoreCommands } from './store-commands';
 import { StoreKeys, type StoreKeyOptions } from './store-keys';
-import { toRunRecord, toSweepRecord } from './store.codec';
-import type {
-  FailureReasonCount,
-  FitSummary,
-  HistoryPoint,
-  ImportedRun,
-  NotifyIntent,
-  ObservationRecord,
-  RecordOutcome,
-  ReserveOutcome,
-  ResultInput,
-  RunRecord,
-  RunsPage,
-  SweepRecord,
-  SweepState,
-  SweepWarning,
-} from './store.types';
+import { toSweepRecord } from './store.codec';
+import type { FitSummary, HistoryPoint, ImportedRun, NotifyIntent, RecordOutcome, ReserveOutcome, ResultInput, RunRecord, SweepRecord, SweepState, SweepWarning } from './store.types';
+import { readRuns } from './sweep-reader';
 
 export interface SweepStoreOptions extends StoreKeyOptions {
   /** Learning-curve points kept per run (the oldest are dropped). */
@@ -37,8 +23,11 @@ const IMPORT_CHUNK = 5_000;
 const RESERVE_CHUNK = 1_000;
 
 /**
- * Sweeps, runs and observations in Redis. Every write that guards an invariant (budget, exactly-once
- * results, state changes) is one Lua script; reads are plain commands, pipelined.
+ * Sweeps and their runs in Redis: every write, and the reads a planner decides by (the sweep's
+ * record, its runs in flight, its failure streak). Every write that guards an invariant (budget,
+ * exactly-once results, state changes) is one Lua script; reads are plain commands, pipelined.
+ * What a sweep has gathered (runs, observations, spend history) is read by SweepReader; its
+ * deletion is SweepDeletionStore's, the plan lock PlanLock's.
  */
 export class SweepStore {
   private readonly keys: StoreKeys;
@@ -189,8 +178,8 @@ export class SweepStore {
     );
   }
 
-  /** Imports runs the user already has; returns how many were new (-1 for an unknown sweep). */
   /**
+   * Imports runs the user already has; returns how many were new (-1 for an unknown sweep).
    * Imports in chunks of IMPORT_CHUNK runs, one script each: a request may carry 100,000 runs, and
    * 300,000 arguments in one call overflow the JavaScript stack (and would hold Redis for the whole
    * import). Each chunk is atomic; a config already known is skipped, so a retried import is harmless.
@@ -291,15 +280,6 @@ export class SweepStore {
     return this.redis.lrange(this.keys.sweep(sweepId, 'streak'), 0, -1);
   }
 
-  /** The sweep's failed runs counted by reason summary, most frequent first (ties: by reason). */
-  async failureReasons(sweepId: string, top = 5): Promise<FailureReasonCount[]> {
-    const counts = await this.redis.hgetall(this.keys.sweep(sweepId, 'failures'));
-    return Object.entries(counts)
-      .map(([reason, count]) => ({ reason, count: Number(count) }))
-      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
-      .slice(0, top);
-  }
-
   /**
    * The sweep's warnings, as a plan pass found them; with `untried`, the untried candidates the budget
    * still pays for then (cost, count) and the spec revision planned with (SweepRecord.untried).
@@ -328,59 +308,6 @@ export class SweepStore {
     await this.cmd.lsSaveFit(this.keys.sweep(sweepId), this.keys.sweep(sweepId, 'history'), JSON.stringify(fit), at, rest);
   }
 
-  /**
-   * The spend history's points from `since` (ms) on: the oldest of them and how many (for contracts'
-   * estimateTimeLeft), found by one script call's binary search however long the history is.
-   */
-  async spendWindow(sweepId: string, since: number): Promise<SpendWindow | undefined> {
-    const found = await this.cmd.lsSpendWindow(this.keys.sweep(sweepId, 'history'), since);
-    if (!found) return undefined;
-    const oldest = JSON.parse(found[0]) as HistoryPoint;
-    if (!(Number.isFinite(oldest.at) && Number.isFinite(oldest.spent))) return undefined;
-    return { oldest: { at: oldest.at, spent: oldest.spent, n: Number.isFinite(oldest.n) ? oldest.n : 0 }, count: Number(found[1]) };
-  }
-
-  async history(sweepId: string): Promise<HistoryPoint[]> {
-    return (await this.historyFrom(sweepId, 0)).points;
-  }
-
-  /**
-   * The history's points from index `start` on, and how many it has in all (read together). The list
-   * only grows at its end (SAVE_FIT), so a reader that has `n` points asks from `n` for the new ones.
-   */
-  async historyFrom(sweepId: string, start: number): Promise<{ points: HistoryPoint[]; total: number }> {
-    const key = this.keys.sweep(sweepId, 'history');
-    const [[rangeErr, rows], [lenErr, total]] = (await this.redis.multi().lrange(key, start, -1).llen(key).exec()) as [[Error | null, string[]], [Error | null, number]];
-    if (rangeErr || lenErr) throw rangeErr ?? lenErr;
-    return { points: rows.map((s) => JSON.parse(s) as HistoryPoint), total: Number(total) };
-  }
-
-  async observations(sweepId: string): Promise<ObservationRecord[]> {
-    return this.observationsFrom(sweepId, 0);
-  }
-
-  /**
-   * Observations from index `start` on. The list is append-only (results and imports push, nothing
-   * rewrites it), so a reader that keeps what it read fetches only the new tail.
-   */
-  async observationsFrom(sweepId: string, start: number): Promise<ObservationRecord[]> {
-    return (await this.redis.lrange(this.keys.sweep(sweepId, 'obs'), start, -1)).map((s) => JSON.parse(s) as ObservationRecord);
-  }
-
-  /**
-   * How many configs the sweep knows, and how many times configs were given back (RELEASE_STREAK
-   * removes some): a cache of the configs hash that grew only by its own reservations is current
-   * while both are unchanged.
-   */
-  async knownConfigStamp(sweepId: string): Promise<{ count: number; released: number }> {
-    const [[, count], [, released]] = (await this.redis.multi().hlen(this.keys.sweep(sweepId, 'configs')).hget(this.keys.sweep(sweepId), 'configsReleased').exec()) as [unknown, unknown][];
-    return { count: Number(count), released: Number(released ?? 0) };
-  }
-
-  async observationCount(sweepId: string): Promise<number> {
-    return this.redis.llen(this.keys.sweep(sweepId, 'obs'));
-  }
-
   /** Ids of the runs in flight (queued or running). */
   async activeRunIds(sweepId: string): Promise<string[]> {
     return this.redis.smembers(this.keys.sweep(sweepId, 'active'));
@@ -388,74 +315,6 @@ export class SweepStore {
 
   /** Runs in flight (queued or running). */
   async activeRuns(sweepId: string): Promise<RunRecord[]> {
-    return this.getRuns(await this.redis.smembers(this.keys.sweep(sweepId, 'active')));
-  }
-
-  /** Keys (see configKey) of every config this sweep has: imported, in flight, done or failed. */
-  async knownConfigKeys(sweepId: string): Promise<Set<string>> {
-    return new Set(await this.redis.hkeys(this.keys.sweep(sweepId, 'configs')));
-  }
-
-  async getRun(runId: string, withCurve = false): Promise<RunRecord | undefined> {
-    return (await this.getRuns([runId], withCurve))[0];
-  }
-
-  /** The sweep's runs in the order they were planned or imported; with `last`, only the newest that many. */
-  async listRuns(sweepId: string, withCurves = false, last?: number): Promise<RunRecord[]> {
-    return this.getRuns(await this.redis.lrange(this.keys.sweep(sweepId, 'runs'), last === undefined ? 0 : -last, -1), withCurves);
-  }
-
-  /**
-   * One page of the sweep's runs in list order (the order they were planned or imported, which is
-   * their ids' sequence number), at most `limit` of them after the run `after` (from the first when
-   * none). The runs list only grows at its end, so a reader that walks pages by `next` sees every run
-   * once, however many are added meanwhile. Redis reads `limit + 1` ids, never the whole list.
-   * Undefined when `after` is no run of this sweep.
-   */
-  async listRunsPage(sweepId: string, page: { limit: number; after?: string; withCurves?: boolean }): Promise<RunsPage | undefined> {
-    const key = this.keys.sweep(sweepId, 'runs');
-    let start = 0;
-    if (page.after !== undefined) {
-      const index = await this.runIndex(sweepId, page.after);
-      if (index === undefined) return undefined;
-      start = index + 1;
-    }
-    const ids = await this.redis.lrange(key, start, start + page.limit);
-    const more = ids.length > page.limit;
-    if (more) ids.length = page.limit;
-    return { runs: await this.getRuns(ids, page.withCurves ?? false), ...(more ? { next: ids[ids.length - 1] } : {}) };
-  }
-
-  /**
-   * Where a run sits in its sweep's runs list. A run id ends in the sweep's runSeq at its creation
-   * (`<sweep>-r00042`) and each new run is pushed with the next seq, so the index is seq - 1: one
-   * LINDEX confirms it; LPOS (a scan, in Redis) is the fallback for a list that does not follow it.
-   */
-  private async runIndex(sweepId: string, runId: string): Promise<number | undefined> {
-    const key = this.keys.sweep(sweepId, 'runs');
-    const seq = runId.startsWith(`${sweepId}-`) ? /^[ri](\d+)$/.exec(runId.slice(sweepId.length + 1))?.[1] : undefined;
-    if (seq !== undefined && Number(seq) >= 1 && (await this.redis.lindex(key, Number(seq) - 1)) === runId) return Number(seq) - 1;
-    const found = await this.redis.lpos(key, runId);
-    return found === null ? undefined : found;
-  }
-
-  async getRuns(ids: string[], withCurves = false): Promise<RunRecord[]> {
-    if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) {
-      pipe.hgetall(this.keys.run(id));
-      if (withCurves) pipe.lrange(this.keys.run(id, 'curve'), 0, -1);
-    }
-    const rows = (await pipe.exec()) ?? [];
-    const step = withCurves ? 2 : 1;
-    const out: RunRecord[] = [];
-    for (let i = 0; i < rows.length; i += step) {
-      const h = rows[i][1] as Record<string, string>;
-      if (!h || !h.id) continue;
-      const run = toRunRecord(h);
-      if (withCurves) run.curve = (rows[i + 1][1] as string[]).map((s) => JSON.parse(s) as CurvePoint);
-      out.push(run);
-    }
-    return out;
+    return readRuns(this.redis, this.keys, await this.redis.smembers(this.keys.sweep(sweepId, 'active')));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SweepSpec } from '@lawsweep/contracts';
-import { FINAL_SWEEP_STATES, SweepStore } from '@lawsweep/store';
+import { FINAL_SWEEP_STATES, SweepReader, SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { RunQueuesService, type RunQueueCounts } from '../queues/run-queues.service';
 import { TimeLeftReader } from '../sweeps/time-left';
@@ -40,7 +40,7 @@ export class MetricsService {
   private readonly refresh: (now: number) => Promise<RunQueueCounts>;
   private readonly bullmq: (runQueues: RunQueueCounts) => Promise<string>;
 
-  constructor(store: SweepStore, queues: RunQueuesService, workers: WorkerRegistryService, config: PlannerConfig) {
+  constructor(store: SweepStore, reader: SweepReader, queues: RunQueuesService, workers: WorkerRegistryService, config: PlannerConfig) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'lawsweep_planner_' });
     const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -65,7 +65,7 @@ export class MetricsService {
     // already serialized): the sweeps, each running one's time left, the queues and the workers read
     // first; the gauges are then reset and set with no await between, so two scrapes at once cannot
     // add up each other's counts.
-    const timeLeftReader = new TimeLeftReader(store);
+    const timeLeftReader = new TimeLeftReader(reader);
     this.timeLeftReader = timeLeftReader;
     const oldestActive = new OldestActiveReader(queues);
     this.refresh = async (now) => {
