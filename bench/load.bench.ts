@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { RESULTS_QUEUE, runQueueName, type RunJobData, type RunResult } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { SweepReader, SweepStore } from '@lawsweep/store';
 import { createSweep, load1, machine, quantile, sleep, spawnPlanner, startRedis, sweepViolations } from './support/bench-stack';
 
 const args = process.argv.slice(2);
@@ -152,6 +152,7 @@ async function lawsweep() {
     trainer: { type: 'simulate', secondsPerCost: 0 },
   };
   const store = new SweepStore(new Redis(redis.url, { maxRetriesPerRequest: null }));
+  const reader = new SweepReader(store.redis);
   await startSlowlog(redis.client);
   const split0 = await cpuSplit(redis, planner.proc.pid);
   const t0 = Date.now();
@@ -179,7 +180,7 @@ async function lawsweep() {
   await reportSlowlog(redis.client, 'lawsweep');
   log(`  Redis commands by time: ${stats.slice(0, 10).map((c) => `${c.cmd} ${c.calls} calls ${(c.usec / 1000).toFixed(0)} ms`).join('; ')}`);
   const sweep = (await store.getSweep(id))!;
-  const runs = await store.listRuns(id);
+  const runs = await reader.listRuns(id);
   const finished = runs.map((r) => r.finishedAt ?? NaN).filter(Number.isFinite);
   const firstRecord = Math.min(...finished);
   const lastRecord = Math.max(...finished);
@@ -191,7 +192,7 @@ async function lawsweep() {
   }
   const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
   const resultCounts = await results.getJobCounts('failed', 'waiting', 'active');
-  const violations = await sweepViolations(store, id);
+  const violations = await sweepViolations({ store, reader }, id);
   const peakMemory = await redis.info('used_memory_peak_human');
   await closeAll(workers);
   await results.close();

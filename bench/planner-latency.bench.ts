@@ -16,7 +16,7 @@
 import { Queue, Worker } from 'bullmq';
 import { RESULTS_QUEUE, resultJobOptions, runQueueName, type RunResult } from '@lawsweep/contracts';
 import { resolveTruth, SeededRandom, type Config } from '@lawsweep/law';
-import { SweepStore } from '@lawsweep/store';
+import { SweepReader, SweepStore } from '@lawsweep/store';
 import { bootstrapPlanner } from '../apps/planner/src/bootstrap';
 import { PlanningLoopService } from '../apps/planner/src/planning/planning-loop.service';
 import { SweepsService } from '../apps/planner/src/sweeps/sweeps.service';
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
   const sweeps = app.get(SweepsService);
   const loop = app.get(PlanningLoopService);
   const store = app.get(SweepStore);
+  const reader = app.get(SweepReader);
   const results = new Queue(RESULTS_QUEUE, { connection: { host: '127.0.0.1', port: redis.port } });
   // The worker's side, fetched by hand (no processor): take the run job, complete it with the result.
   const runs = new Worker(runQueueName(), null, { connection: { host: '127.0.0.1', port: redis.port, maxRetriesPerRequest: null }, autorun: false });
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
     const latencies: number[] = [];
     const fitMs: number[] = [];
     for (let i = 0; i < SAMPLES + 3; i++) {
-      const run = await store.getRun(runId);
+      const run = await reader.getRun(runId);
       if (!run) throw new Error(`run ${runId} missing`);
       const result: RunResult = { status: 'done', sweepId: sweep.id, runId, loss: lossAt(run.config), curve: [], worker: 'bench', attempts: 1, durationMs: 0 };
       const next = nextEnqueue();

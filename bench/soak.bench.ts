@@ -15,7 +15,7 @@
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { runQueueName } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { SweepReader, SweepStore } from '@lawsweep/store';
 import { createSweep, load1, machine, sleep, spawnApp, spawnPlanner, startRedis, sweepViolations, type NodeChild } from './support/bench-stack';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   let workers = Array.from({ length: WORKERS }, startWorker);
 
   const store = new SweepStore(new Redis(redis.url, { maxRetriesPerRequest: null }));
+  const reader = new SweepReader(store.redis);
   const id = await createSweep(planner.baseUrl, {
     name: 'soak',
     law: 'chinchilla',
@@ -104,8 +105,8 @@ async function main(): Promise<void> {
   }
   const seconds = (Date.now() - started) / 1000;
   const sweep = (await store.getSweep(id))!;
-  const runs = await store.listRuns(id);
-  const violations = await sweepViolations(store, id);
+  const runs = await reader.listRuns(id);
+  const violations = await sweepViolations({ store, reader }, id);
   const reasons: Record<string, number> = {};
   for (const r of runs.filter((x) => x.state === 'failed')) reasons[(r.reason ?? '').slice(0, 60)] = (reasons[(r.reason ?? '').slice(0, 60)] ?? 0) + 1;
   const queue = runQueue;

@@ -107,7 +107,7 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
     const created = await req('/sweeps', { method: 'POST', auth: `Bearer ${TOKEN}`, body: timedSpec('secrets', { trainer, stop: { maxRuns: 6 }, parallelism: 4 }) });
     const { id } = (await created.json()) as { id: string };
     await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
-    const audit = await auditSweep(stack.store, id);
+    const audit = await auditSweep(stack, id);
     expect(audit.byState).toEqual({ done: 6 });
     expect([...new Set(audit.runs.map((r) => r.worker))].sort()).toEqual([app.name, cli.name].sort());
 
@@ -118,7 +118,7 @@ describe('security: token, protected reads, Redis password, no secrets in jobs',
       // carried is checked where it went: every run record with its learning curve.
       const jobs = (await runs.getCompleted()).filter((j) => j.data.sweepId === id);
       expect(jobs.length).toBe(6);
-      const recorded = await Promise.all(audit.runs.map((r) => stack.store.getRun(r.id, true)));
+      const recorded = await Promise.all(audit.runs.map((r) => stack.reader.getRun(r.id, true)));
       expect(recorded.filter((r) => r?.state === 'done')).toHaveLength(6);
       for (const data of [...jobs.map((j) => j.data), ...recorded]) {
         const text = JSON.stringify(data);

@@ -4,7 +4,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort, RedisProcess } from '../../apps/cli/src/demo/redis-process';
-import type { SweepStore } from '@lawsweep/store';
+import type { SweepReader, SweepStore } from '@lawsweep/store';
 
 /** The repository root (this file runs from dist/bench/support). */
 export const ROOT = (() => {
@@ -108,12 +108,12 @@ export async function createSweep(baseUrl: string, spec: unknown): Promise<strin
  * The sweep invariants (test/faults/support/sweep-invariants.ts states them with jest): returns
  * every violation found, empty when all hold.
  */
-export async function sweepViolations(store: SweepStore, id: string): Promise<string[]> {
+export async function sweepViolations({ store, reader }: { store: SweepStore; reader: SweepReader }, id: string): Promise<string[]> {
   const bad: string[] = [];
   const sweep = await store.getSweep(id);
   if (!sweep) return [`no sweep ${id}`];
-  const runs = await store.listRuns(id);
-  const obs = await store.observations(id);
+  const runs = await reader.listRuns(id);
+  const obs = await reader.observations(id);
   const count = (state: string) => runs.filter((r) => r.state === state).length;
   if (sweep.runs.queued + sweep.runs.running !== 0) bad.push(`runs still in flight: ${JSON.stringify(sweep.runs)}`);
   if (sweep.reserved !== 0) bad.push(`reserved ${sweep.reserved} != 0`);

@@ -53,7 +53,7 @@ describe('faults: SIGKILL the planner mid-sweep', () => {
 
       await stack.startPlanner();
       await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
-      const audit = await auditSweep(stack.store, id);
+      const audit = await auditSweep(stack, id);
       expect(audit.sweep.state).toBe('done');
       // A kill between reserving a run and enqueueing it leaves a run without a job, which the new
       // planner's reconciler enqueues again: no run fails, every planned run is done.
@@ -72,7 +72,7 @@ describe('faults: SIGKILL the planner mid-sweep', () => {
       // And straight to the store, ten at once (Lua scripts run one at a time).
       const outcomes = await Promise.all(Array.from({ length: 10 }, () => stack.store.recordResult(id, first.id, { status: 'done', loss: 42, worker: 'direct' })));
       expect(new Set(outcomes)).toEqual(new Set(['duplicate']));
-      const after = await auditSweep(stack.store, id);
+      const after = await auditSweep(stack, id);
       expect(after.sweep.spent).toBe(audit.sweep.spent);
       expect(after.observations).toBe(audit.observations);
       expect(after.runs.find((r) => r.id === first.id)).toMatchObject({ loss: first.loss, worker: first.worker });

@@ -24,7 +24,7 @@ describe('faults: a result that cannot be recorded', () => {
     try {
       const { id } = await stack.api('/sweeps', { body: timedSpec('poison', { stop: { maxRuns: 3 }, parallelism: 1 }) });
       await waitForSweepEnd(stack.store, id, 30_000, () => stack.logs());
-      const audit = await auditSweep(stack.store, id);
+      const audit = await auditSweep(stack, id);
       expect(audit.byState).toEqual({ done: 2, failed: 1 });
       const poisoned = audit.runs.find((r) => r.state === 'failed')!;
       expect(poisoned.reason).toMatch(/^its result could not be recorded: malformed result.*loss/);

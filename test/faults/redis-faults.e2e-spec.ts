@@ -22,7 +22,7 @@ describe('faults: Redis restarts and connection drops mid-sweep', () => {
   const endsIntact = async (id: string) => {
     const { stack } = suite;
     await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
-    const audit = await auditSweep(stack.store, id);
+    const audit = await auditSweep(stack, id);
     try {
       checkIntact(audit);
     } catch (err) {

@@ -17,7 +17,7 @@ describe('faults: trainer crash, garbage, NaN and timeout in one sweep', () => {
     const trainer = { type: 'command', command: ['sh', join(__dirname, 'fixtures/mixed-trainer.sh')], timeoutSeconds: 1.5 };
     const { id } = await stack.api('/sweeps', { body: timedSpec('trainer-faults', { trainer, stop: { maxRuns: 9 } }) });
     await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
-    const audit = await auditSweep(stack.store, id);
+    const audit = await auditSweep(stack, id);
     expect(audit.sweep.state).toBe('done');
     expect(audit.byState).toEqual({ done: 5, failed: 4 });
 

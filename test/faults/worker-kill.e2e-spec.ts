@@ -28,7 +28,7 @@ describe('faults: SIGKILL a worker mid-run', () => {
       await victim.kill('SIGKILL');
 
       await waitForSweepEnd(stack.store, id, 60_000, () => stack.logs());
-      const audit = await auditSweep(stack.store, id);
+      const audit = await auditSweep(stack, id);
       expect(audit.sweep.state).toBe('done');
       expect(audit.byState).toEqual({ done: 8 });
       for (const runId of held) {

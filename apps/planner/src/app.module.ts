@@ -1,9 +1,10 @@
 import { BullModule } from '@nestjs/bullmq';
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type FactoryProvider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
+import type Redis from 'ioredis';
 import { RESULTS_QUEUE } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { PlanLock, SweepDeletionStore, SweepReader, SweepStore, type StoreKeyOptions } from '@lawsweep/store';
 import { BearerTokenGuard } from './auth/bearer-token.guard';
 import { PlannerConfig } from './config/planner-config';
 import { PlannerConfigModule } from './config/planner-config.module';
@@ -62,11 +63,10 @@ export class AppModule {
       controllers: [SweepsController, WorkersController, MetricsController, HealthController],
       providers: [
         RedisConnection,
-        {
-          provide: SweepStore,
-          inject: [RedisConnection, PlannerConfig],
-          useFactory: (redis: RedisConnection, config: PlannerConfig) => new SweepStore(redis.client, { prefix: config.keyPrefix }),
-        },
+        storeProvider(SweepStore),
+        storeProvider(SweepReader),
+        storeProvider(PlanLock),
+        storeProvider(SweepDeletionStore),
         RunQueuesService,
         WorkerRegistryService,
         MetricsService,
@@ -92,6 +92,15 @@ export class AppModule {
       ],
     };
   }
+}
+
+/** A libs/store class on the planner's Redis client, under its key prefix. */
+function storeProvider<T>(store: new (redis: Redis, options: StoreKeyOptions) => T): FactoryProvider<T> {
+  return {
+    provide: store,
+    inject: [RedisConnection, PlannerConfig],
+    useFactory: (redis: RedisConnection, config: PlannerConfig) => new store(redis.client, { prefix: config.keyPrefix }),
+  };
 }
 
 /** Whether this planner has LAWSWEEP_NOTIFY_URL (a bad environment is left to PlannerConfigModule to refuse, naming it). */

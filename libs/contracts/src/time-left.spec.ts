@@ -1,6 +1,6 @@
 import { describeTimeLeft, estimateTimeLeft, formatDuration, type SpendPoint, type SpendWindow } from './time-left';
 
-/** The window as the store reads it (SweepStore.spendWindow; its own spec checks it against this). */
+/** The window as the store reads it (SweepReader.spendWindow; its own spec checks it against this). */
 function windowOf(points: SpendPoint[], now: number, windowMs = 3_600_000): SpendWindow | undefined {
   const inside = points.filter((p) => p.at >= now - windowMs);
   return inside.length ? { oldest: inside[0], count: inside.length } : undefined;

@@ -56,7 +56,7 @@ export interface SweepPace {
  * The time left at the pace from the window's oldest point to now, so a sweep whose results stopped
  * coming shows a slowing pace, not the last good one. Undefined when fewer than two points fall
  * inside the window (no measured pace: just started, stalled for an hour, or reopened after it
- * ended), or nothing was spent over it, or (with a run limit) no result counted over it. (libs/store reads the window from Redis: SweepStore.spendWindow.)
+ * ended), or nothing was spent over it, or (with a run limit) no result counted over it. (libs/store reads the window from Redis: SweepReader.spendWindow.)
  */
 export function estimateTimeLeft(window: SpendWindow | undefined, sweep: SweepPace, now: number): TimeLeft | undefined {
   if (!window || window.count < 2) return undefined;

@@ -12,7 +12,7 @@ export function configKey(config: Config): string {
     .join(',');
 }
 
-/** Run ids are `<sweepId>-r00001` (planned) or `<sweepId>-i00001` (imported); see store.scripts. */
+/** Run ids are `<sweepId>-r00001` (planned) or `<sweepId>-i00001` (imported); see run.scripts (RESERVE_RUNS, IMPORT_RUNS). */
 export function sweepIdOfRun(runId: string): string | undefined {
   const m = /^(.+)-[ri]\d+$/.exec(runId);
   return m ? m[1] : undefined;

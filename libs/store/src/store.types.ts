@@ -111,7 +111,7 @@ export interface RunRecord {
   curve?: CurvePoint[];
 }
 
-/** A page of a sweep's runs (SweepStore.listRunsPage); `next` is the `after` of the next page, absent on the last. */
+/** A page of a sweep's runs (SweepReader.listRunsPage); `next` is the `after` of the next page, absent on the last. */
 export interface RunsPage {
   runs: RunRecord[];
   next?: string;

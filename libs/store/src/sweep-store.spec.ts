@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
 
 function spec(budget: number, extra: Record<string, unknown> = {}): SweepSpec {
@@ -21,13 +22,16 @@ describe('SweepStore (real Redis)', () => {
   let server: TestRedis;
   let redis: Redis;
   let store: SweepStore;
+  let reader: SweepReader;
 
   beforeAll(async () => {
     server = await startRedis();
     redis = new Redis(server.url);
   });
   beforeEach(() => {
-    store = new SweepStore(redis, { prefix: `test-${randomUUID()}:` });
+    const prefix = `test-${randomUUID()}:`;
+    store = new SweepStore(redis, { prefix });
+    reader = new SweepReader(redis, { prefix });
   });
   afterAll(async () => {
     await redis.quit();
@@ -57,29 +61,29 @@ describe('SweepStore (real Redis)', () => {
 
   it("reads the spend history's window (its oldest point inside, how many) by binary search, and keeps the history in time order", async () => {
     const id = await store.createSweep(spec(100));
-    expect(await store.spendWindow(id, 0)).toBeUndefined(); // no history yet
+    expect(await reader.spendWindow(id, 0)).toBeUndefined(); // no history yet
     const fit = { law: 'chinchilla', n: 5, params: {}, stderr: {}, sigma: 0.01, rmse: 0.01, modes: [], predictions: [], fittedAt: 0, durationMs: 1 };
     // Uneven gaps, two points at one instant, and one stamped by a replica whose clock is behind (7,000 after 9,000).
     const times = [1_000, 1_500, 4_000, 4_000, 9_000, 7_000, 20_000, 20_500, 31_000];
     for (const [i, at] of times.entries()) await store.saveFit(id, { ...fit, fittedAt: at }, { at, spent: 3 * i + 1, n: i + 5, targets: [] });
-    const history = await store.history(id);
+    const history = await reader.history(id);
     expect(history.map((p) => p.at)).toEqual([1_000, 1_500, 4_000, 4_000, 9_000, 9_000, 20_000, 20_500, 31_000]);
     expect(history[5]).toEqual({ at: 9_000, spent: 16, n: 10, targets: [] }); // the late point as it was sent, but for its time
     for (const since of [0, 1_000, 1_001, 4_000, 8_999, 9_001, 20_500, 31_000, 31_001]) {
       const inside = history.filter((p) => p.at >= since);
       const expected = inside.length ? { oldest: { at: inside[0].at, spent: inside[0].spent, n: inside[0].n }, count: inside.length } : undefined;
-      expect(await store.spendWindow(id, since)).toEqual(expected);
+      expect(await reader.spendWindow(id, since)).toEqual(expected);
     }
-    expect(await store.spendWindow(id, 4_000)).toEqual({ oldest: { at: 4_000, spent: 7, n: 7 }, count: 7 });
+    expect(await reader.spendWindow(id, 4_000)).toEqual({ oldest: { at: 4_000, spent: 7, n: 7 }, count: 7 });
     await store.saveFit(id, fit, { at: 40_000, spent: 99.5, n: 20, targets: [{ loss: 1.9876543210987, lower: 1.9, upper: 2.1 }] });
-    expect((await store.history(id)).at(-1)).toEqual({ at: 40_000, spent: 99.5, n: 20, targets: [{ loss: 1.9876543210987, lower: 1.9, upper: 2.1 }] });
+    expect((await reader.history(id)).at(-1)).toEqual({ at: 40_000, spent: 99.5, n: 20, targets: [{ loss: 1.9876543210987, lower: 1.9, upper: 2.1 }] });
     expect((await store.getSweep(id))?.fit).toMatchObject({ law: 'chinchilla', n: 5 });
     // A last entry that is no point (hand-edited) does not stop later saves; a time that is no number is refused before anything is written.
     const key = `${store.prefix}sweep:${id}:history`;
     expect(await redis.llen(key)).toBe(10); // the layout this test writes behind the store's back
     await redis.rpush(key, '5');
     await store.saveFit(id, fit, { at: 41_000, spent: 100, n: 21, targets: [] });
-    expect((await store.history(id)).at(-1)).toEqual({ at: 41_000, spent: 100, n: 21, targets: [] });
+    expect((await reader.history(id)).at(-1)).toEqual({ at: 41_000, spent: 100, n: 21, targets: [] });
     await expect(store.saveFit(id, { ...fit, n: 99 }, { at: NaN, spent: 1, n: 1, targets: [] })).rejects.toThrow(/finite/);
     expect((await store.getSweep(id))?.fit).toMatchObject({ n: 5 });
   });
@@ -111,7 +115,7 @@ describe('SweepStore (real Redis)', () => {
     expect(outcomes[2]).toMatchObject({ detail: (outcomes[0] as { runId: string }).runId });
     const s = await store.getSweep(id);
     expect(s).toMatchObject({ reserved: 99, planned: 4, runs: { queued: 4 } });
-    expect(await store.getRun((outcomes[0] as { runId: string }).runId)).toMatchObject({ state: 'queued', cost: 60, gain: 0.5, config: { N: 1, D: 1 } });
+    expect(await reader.getRun((outcomes[0] as { runId: string }).runId)).toMatchObject({ state: 'queued', cost: 60, gain: 0.5, config: { N: 1, D: 1 } });
     expect(await store.reserveRuns('sw-none', [{ config: { N: 1, D: 1 }, cost: 1 }])).toEqual([{ ok: false, reason: 'missing', detail: undefined }]);
     expect(await store.reserveRuns(id, [])).toEqual([]);
   });
@@ -132,8 +136,8 @@ describe('SweepStore (real Redis)', () => {
     expect(s).toMatchObject({ spent: 30, reserved: 0, version: 1, runs: { running: 0, done: 1 } });
     expect(await store.sweepVersion(id)).toBe(1);
     expect(await store.sweepVersion('sw-none')).toBeUndefined();
-    expect(await store.observations(id)).toEqual([{ runId: r.runId, config: { N: 1, D: 1 }, loss: 3.5 }]);
-    const run = await store.getRun(r.runId, true);
+    expect(await reader.observations(id)).toEqual([{ runId: r.runId, config: { N: 1, D: 1 }, loss: 3.5 }]);
+    const run = await reader.getRun(r.runId, true);
     expect(run).toMatchObject({ state: 'done', loss: 3.5, worker: 'w1', attempts: 1, spent: 30 });
     expect(run?.curve).toHaveLength(2);
     expect(await store.recordResult(id, 'no-such-run', result)).toBe('missing');
@@ -147,19 +151,19 @@ describe('SweepStore (real Redis)', () => {
       if (!r.ok) throw new Error('reserve failed');
       ids.push(r.runId);
     }
-    expect((await store.knownConfigStamp(id)).count).toBe(3);
+    expect((await reader.knownConfigStamp(id)).count).toBe(3);
     await store.recordResult(id, ids[2], { status: 'done', loss: 3 });
     expect(await store.markRunning(id, ids[0])).toBe(true);
     // ids[0] already running, ids[2] done: only ids[1] moves, and the counters move by one.
     expect(await store.markRunningMany(id, ids)).toBe(1);
     expect(await store.markRunningMany(id, [])).toBe(0);
     expect(await store.getSweep(id)).toMatchObject({ runs: { queued: 0, running: 2, done: 1 } });
-    expect((await store.getRun(ids[1]))?.state).toBe('running');
-    expect((await store.getRun(ids[2]))?.state).toBe('done');
+    expect((await reader.getRun(ids[1]))?.state).toBe('running');
+    expect((await reader.getRun(ids[2]))?.state).toBe('done');
     await store.recordResult(id, ids[0], { status: 'done', loss: 4 });
-    expect(await store.observationsFrom(id, 0)).toEqual(await store.observations(id));
-    expect(await store.observationsFrom(id, 1)).toEqual([{ runId: ids[0], config: { N: 1, D: 1 }, loss: 4 }]);
-    expect(await store.observationsFrom(id, 2)).toEqual([]);
+    expect(await reader.observationsFrom(id, 0)).toEqual(await reader.observations(id));
+    expect(await reader.observationsFrom(id, 1)).toEqual([{ runId: ids[0], config: { N: 1, D: 1 }, loss: 4 }]);
+    expect(await reader.observationsFrom(id, 2)).toEqual([]);
   });
 
   it('claims re-enqueues of a queued run only while no worker started it, its sweep runs or is paused, and up to the most asked', async () => {
@@ -186,7 +190,7 @@ describe('SweepStore (real Redis)', () => {
     const id = await store.createSweep(spec(100));
     const runs = Array.from({ length: 60_000 }, (_, i) => ({ config: { N: 1 + i, D: 1 }, loss: 3 }));
     expect(await store.importRuns(id, runs)).toBe(60_000);
-    expect(await store.observationCount(id)).toBe(60_000);
+    expect(await reader.observationCount(id)).toBe(60_000);
     expect(await store.importRuns(id, runs.slice(0, 7_000))).toBe(0);
     expect(await store.getSweep(id)).toMatchObject({ runs: { done: 60_000 } });
     expect(await store.importRuns('no-such-sweep', runs.slice(0, 6_000))).toBe(-1);
@@ -226,12 +230,12 @@ describe('SweepStore (real Redis)', () => {
     await store.recordResult(id, cancelled, { status: 'cancelled', reason: 'cancelled', worker: 'w1' });
     expect(await store.recordResult(id, cancelled, { status: 'failed', reason: 'late', worker: 'w1' })).toBe('duplicate');
     expect((await streak()).inARow).toBe(3);
-    expect(await store.failureReasons(id)).toEqual([
+    expect(await reader.failureReasons(id)).toEqual([
       { reason: 'trainer exited with code 1; stderr tail: RuntimeError: boom', count: 2 },
       { reason: 'its job vanished from the queue without a result', count: 1 },
       { reason: 'no final loss', count: 1 },
     ]);
-    expect(await store.failureReasons(id, 1)).toHaveLength(1);
+    expect(await reader.failureReasons(id, 1)).toHaveLength(1);
 
     // A done run ends the streak; the counts by reason stay.
     await store.recordResult(id, await reserve(30), { status: 'done', loss: 3, worker: 'w1' });
@@ -244,7 +248,7 @@ describe('SweepStore (real Redis)', () => {
     expect((await streak()).inARow).toBe(2);
     expect(await store.transition(id, ['paused'], 'running')).toBe('ok');
     expect(await streak()).toEqual({ inARow: 0, reasons: [] });
-    expect((await store.failureReasons(id))[0]).toEqual({ reason: 'no final loss', count: 3 });
+    expect((await reader.failureReasons(id))[0]).toEqual({ reason: 'no final loss', count: 3 });
   });
 
   it("gives back a paused sweep's failure streak: its configs may be bought again and stop counting against maxRuns", async () => {
@@ -266,11 +270,11 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.releaseFailureStreak(id)).toBe(2);
     expect(await store.releaseFailureStreak(id)).toBe(0); // once
     expect(await store.getSweep(id)).toMatchObject({ planned: 2, spent: 20, runs: { failed: 3, done: 1 } }); // what they spent stays spent
-    expect((await store.getRuns(streak)).map((r) => [r.state, r.released])).toEqual([['failed', true], ['failed', true]]);
-    expect((await store.getRuns([early]))[0].released).toBeUndefined(); // not of the streak: a done run came after it
-    expect(await store.knownConfigKeys(id)).toEqual(new Set(['D=1,N=1', 'D=1,N=2']));
+    expect((await reader.getRuns(streak)).map((r) => [r.state, r.released])).toEqual([['failed', true], ['failed', true]]);
+    expect((await reader.getRuns([early]))[0].released).toBeUndefined(); // not of the streak: a done run came after it
+    expect(await reader.knownConfigKeys(id)).toEqual(new Set(['D=1,N=1', 'D=1,N=2']));
     // Counted, so a planner's cache of the configs knows the set shrank even if an import restores its size.
-    expect(await store.knownConfigStamp(id)).toEqual({ count: 2, released: 1 });
+    expect(await reader.knownConfigStamp(id)).toEqual({ count: 2, released: 1 });
     expect(await store.transition(id, ['paused'], 'running')).toBe('ok');
     // The streak's configs may be bought again, up to maxRuns; the early failure's may not.
     expect((await store.reserveRun(id, { N: 3, D: 1 }, 10)).ok).toBe(true);
@@ -286,8 +290,8 @@ describe('SweepStore (real Redis)', () => {
     expect(await store.reserveRun(id, { N: 1, D: 2 }, 1)).toMatchObject({ ok: false, reason: 'duplicate' });
     const s = await store.getSweep(id);
     expect(s).toMatchObject({ spent: 0, imported: 2, runs: { done: 2 } });
-    expect((await store.observations(id)).map((o) => o.loss)).toEqual([3, 2.5]);
-    expect(await store.knownConfigKeys(id)).toEqual(new Set(['D=2,N=1', 'D=2,N=5']));
+    expect((await reader.observations(id)).map((o) => o.loss)).toEqual([3, 2.5]);
+    expect(await reader.knownConfigKeys(id)).toEqual(new Set(['D=2,N=1', 'D=2,N=5']));
   });
 
   it('refuses reservations unless running, and honours maxRuns', async () => {
@@ -396,15 +400,5 @@ describe('SweepStore (real Redis)', () => {
     } finally {
       await Promise.all(clients.map((c) => c.redis.quit()));
     }
-  });
-
-  it('locks are exclusive and only their holder renews or releases them', async () => {
-    expect(await store.acquireLock('sweep:x', 'a', 1000)).toBe(true);
-    expect(await store.acquireLock('sweep:x', 'b', 1000)).toBe(false);
-    expect(await store.renewLock('sweep:x', 'b', 1000)).toBe(false);
-    expect(await store.releaseLock('sweep:x', 'b')).toBe(false);
-    expect(await store.renewLock('sweep:x', 'a', 1000)).toBe(true);
-    expect(await store.releaseLock('sweep:x', 'a')).toBe(true);
-    expect(await store.acquireLock('sweep:x', 'b', 1000)).toBe(true);
   });
 });

@@ -1,96 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { CurvePoint, SpendWindow, StopReason, SweepSpec } from '@lawsweep/contracts';
+import type { CurvePoint, StopReason, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { APPEND_CURVE, BEGIN_DELETE, CLAIM_REQUEUE, DELETE_RUN_CHUNK, FINISH_DELETE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RELEASE_LOCK, RELEASE_STREAK, RENEW_LOCK, RESERVE_RUNS, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './store.scripts';
-import { toRunRecord, toSweepRecord } from './store.codec';
-import type {
-  FailureReasonCount,
-  FitSummary,
-  HistoryPoint,
-  ImportedRun,
-  NotifyIntent,
-  ObservationRecord,
-  RecordOutcome,
-  ReserveOutcome,
-  ResultInput,
-  RunRecord,
-  RunsPage,
-  SweepRecord,
-  SweepState,
-  SweepWarning,
-} from './store.types';
+import { storeCommands, type StoreCommands } from './store-commands';
+import { StoreKeys, type StoreKeyOptions } from './store-keys';
+import { toSweepRecord } from './store.codec';
+import type { FitSummary, HistoryPoint, ImportedRun, NotifyIntent, RecordOutcome, ReserveOutcome, ResultInput, RunRecord, SweepRecord, SweepState, SweepWarning } from './store.types';
+import { readRuns } from './sweep-reader';
 
-export interface SweepStoreOptions {
-  /** Prefix of every key, so tests and several deployments can share one Redis. */
-  prefix?: string;
+export interface SweepStoreOptions extends StoreKeyOptions {
   /** Learning-curve points kept per run (the oldest are dropped). */
   maxCurvePoints?: number;
 }
 
-/** Custom commands defined on the ioredis client (EVALSHA with a fallback to EVAL). */
-interface StoreCommands {
-  lsReserveRuns(...args: (string | number)[]): Promise<string[]>;
-  lsMarkRunningMany(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
-  lsAppendCurve(...args: (string | number)[]): Promise<number>;
-  lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
-  lsImportRuns(...args: (string | number)[]): Promise<number>;
-  lsTransition(...args: (string | number)[]): Promise<string>;
-  lsReleaseStreak(...args: (string | number)[]): Promise<number>;
-  lsUpdateSweep(...args: (string | number)[]): Promise<string>;
-  lsRenewLock(...args: (string | number)[]): Promise<number>;
-  lsReleaseLock(...args: (string | number)[]): Promise<number>;
-  lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
-  lsSaveFit(...args: (string | number)[]): Promise<number>;
-  lsSetWarnings(...args: (string | number)[]): Promise<number>;
-  lsClaimRequeue(...args: (string | number)[]): Promise<number>;
-  lsBeginDelete(...args: (string | number)[]): Promise<string>;
-  lsDeleteRunChunk(...args: (string | number)[]): Promise<number>;
-  lsFinishDelete(...args: (string | number)[]): Promise<string>;
-}
-
-/** How SweepStore.deleteRunsAndFinish goes through a sweep being deleted. */
-export interface DeleteSweepOptions {
-  /** Runs deleted per script call (default DELETE_CHUNK). */
-  chunk?: number;
-  /** Called with each chunk's run ids before their keys go (the planner removes their queue jobs then: the ids are gone after). */
-  beforeChunk?: (runIds: string[]) => Promise<void>;
-  /** Called once its runs are gone, before its record goes (the planner removes its other queue jobs then). */
-  beforeFinish?: () => Promise<void>;
-  /** Keys outside this store's prefix that belong to the sweep (the workers' cancel key), deleted with its record. */
-  alsoKeys?: string[];
-}
-
-
 const num = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '' : String(v));
 
-/**
- * Sweeps, runs and observations in Redis. Every write that guards an invariant (budget, exactly-once
- * results, state changes) is one Lua script; reads are plain commands, pipelined.
- *
- * Layout under the prefix: `sweeps` (zset by creation time), `sweep:<id>` (hash: spec, state, budget
- * counters, fit summary), `sweep:<id>:runs` (list of run ids), `:active` (set of runs in flight),
- * `:configs` (hash config key -> run id), `:obs` (list of {runId, config, loss}), `:history`,
- * `:streak` (the current failure streak's reason summaries), `:streakRuns` (its run ids), `:failures` (hash reason summary -> count),
- * `run:<id>` (hash), `run:<id>:curve` (list of points), `lock:<name>`, `notify-outbox` (hash: messages
- * of state changes not yet queued for the webhook), `sweeps:deleting` (set: sweeps whose deletion began and has not
- * finished; see beginDeleteSweep), `sweeps:deleted-jobs` (set: queue jobs of deleted sweeps still to remove).
- */
 /** Runs per import script call (see importRuns). */
 const IMPORT_CHUNK = 5_000;
 /** Runs per reservation script call: a wave is at most a sweep's parallelism; this bounds one call's arguments and time. */
 const RESERVE_CHUNK = 1_000;
-/**
- * Runs per deletion script call: a run is its hash and a curve of up to 2,000 points (~135 KB), so
- * a chunk frees up to ~70 MB and holds Redis for milliseconds (2-8 ms per chunk of such runs,
- * measured with SLOWLOG on Redis 7.0), not the seconds one DEL of a 50,000-run sweep's keys would.
- */
-export const DELETE_CHUNK = 500;
 
+/**
+ * Sweeps and their runs in Redis: every write, and the reads a planner decides by (the sweep's
+ * record, its runs in flight, its failure streak). Every write that guards an invariant (budget,
+ * exactly-once results, state changes) is one Lua script; reads are plain commands, pipelined.
+ * What a sweep has gathered (runs, observations, spend history) is read by SweepReader; its
+ * deletion is SweepDeletionStore's, the plan lock PlanLock's.
+ */
 export class SweepStore {
-  readonly prefix: string;
+  private readonly keys: StoreKeys;
   private readonly maxCurvePoints: number;
   private readonly cmd: StoreCommands;
 
@@ -98,39 +38,14 @@ export class SweepStore {
     readonly redis: Redis,
     options: SweepStoreOptions = {},
   ) {
-    this.prefix = options.prefix ?? 'lawsweep:';
+    this.keys = new StoreKeys(options);
     this.maxCurvePoints = options.maxCurvePoints ?? 10_000;
-    const define = (name: string, numberOfKeys: number, lua: string) => {
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
-    };
-    define('lsReserveRuns', 4, RESERVE_RUNS);
-    if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
-    define('lsAppendCurve', 2, APPEND_CURVE);
-    define('lsRecordResult', 8, RECORD_RESULT);
-    define('lsImportRuns', 4, IMPORT_RUNS);
-    define('lsTransition', 4, TRANSITION);
-    define('lsUpdateSweep', 3, UPDATE_SWEEP);
-    define('lsReleaseStreak', 3, RELEASE_STREAK);
-    define('lsRenewLock', 1, RENEW_LOCK);
-    define('lsReleaseLock', 1, RELEASE_LOCK);
-    define('lsSpendWindow', 1, SPEND_WINDOW);
-    define('lsSaveFit', 2, SAVE_FIT);
-    define('lsSetWarnings', 1, SET_WARNINGS);
-    define('lsClaimRequeue', 2, CLAIM_REQUEUE);
-    define('lsBeginDelete', 4, BEGIN_DELETE);
-    define('lsDeleteRunChunk', 2, DELETE_RUN_CHUNK);
-    define('lsFinishDelete', 12, FINISH_DELETE);
-    this.cmd = redis as unknown as StoreCommands;
+    this.cmd = storeCommands(redis);
   }
 
-  private key(...parts: string[]): string {
-    return this.prefix + parts.join(':');
-  }
-  private sweepKey(id: string, sub?: string): string {
-    return sub ? this.key('sweep', id, sub) : this.key('sweep', id);
-  }
-  private runKey(id: string, sub?: string): string {
-    return sub ? this.key('run', id, sub) : this.key('run', id);
+  /** The prefix of its keys (for another client of the same data). */
+  get prefix(): string {
+    return this.keys.prefix;
   }
 
   /** Stores a validated spec as a new sweep; returns its id. */
@@ -139,7 +54,7 @@ export class SweepStore {
     const now = options.now ?? Date.now();
     await this.redis
       .multi()
-      .hset(this.sweepKey(id), {
+      .hset(this.keys.sweep(id), {
         id,
         name: spec.name,
         spec: JSON.stringify(spec),
@@ -162,28 +77,28 @@ export class SweepStore {
         createdAt: String(now),
         updatedAt: String(now),
       })
-      .zadd(this.key('sweeps'), now, id)
+      .zadd(this.keys.sweeps, now, id)
       .exec();
     return id;
   }
 
   async getSweep(id: string): Promise<SweepRecord | undefined> {
-    const h = await this.redis.hgetall(this.sweepKey(id));
+    const h = await this.redis.hgetall(this.keys.sweep(id));
     // A sweep being deleted (beginDeleteSweep) is gone to every reader.
     return h.id && !h.deletingAt ? toSweepRecord(h) : undefined;
   }
 
   /** The sweep's version (bumped by every recorded result or import); undefined for an unknown sweep. */
   async sweepVersion(id: string): Promise<number | undefined> {
-    const v = await this.redis.hget(this.sweepKey(id), 'version');
+    const v = await this.redis.hget(this.keys.sweep(id), 'version');
     return v === null ? undefined : Number(v);
   }
 
   async listSweeps(): Promise<SweepRecord[]> {
-    const ids = await this.redis.zrange(this.key('sweeps'), 0, -1);
+    const ids = await this.redis.zrange(this.keys.sweeps, 0, -1);
     if (ids.length === 0) return [];
     const pipe = this.redis.pipeline();
-    for (const id of ids) pipe.hgetall(this.sweepKey(id));
+    for (const id of ids) pipe.hgetall(this.keys.sweep(id));
     const rows = (await pipe.exec()) ?? [];
     return rows.map(([, h]) => h as Record<string, string>).filter((h) => h && h.id).map(toSweepRecord);
   }
@@ -202,7 +117,7 @@ export class SweepStore {
     const out: ReserveOutcome[] = [];
     for (let i = 0; i < runs.length; i += RESERVE_CHUNK) {
       const args = runs.slice(i, i + RESERVE_CHUNK).flatMap((r) => [String(r.cost), JSON.stringify(r.config), configKey(r.config), num(r.gain ?? 0)]);
-      const reply = await this.cmd.lsReserveRuns(this.sweepKey(sweepId), this.sweepKey(sweepId, 'configs'), this.sweepKey(sweepId, 'active'), this.sweepKey(sweepId, 'runs'), this.prefix, sweepId, String(now), ...args);
+      const reply = await this.cmd.lsReserveRuns(this.keys.sweep(sweepId), this.keys.sweep(sweepId, 'configs'), this.keys.sweep(sweepId, 'active'), this.keys.sweep(sweepId, 'runs'), this.keys.prefix, sweepId, String(now), ...args);
       for (let k = 0; k < reply.length; k += 2) {
         const [status, detail] = [reply[k], reply[k + 1]];
         out.push(status === 'ok' ? { ok: true, runId: detail } : { ok: false, reason: status as Exclude<ReserveOutcome, { ok: true }>['reason'], detail: detail || undefined });
@@ -219,7 +134,7 @@ export class SweepStore {
   /** markRunning for many runs of one sweep in one script call; answers how many moved from queued. */
   async markRunningMany(sweepId: string, runIds: string[], now = Date.now()): Promise<number> {
     if (runIds.length === 0) return 0;
-    const keys = [this.sweepKey(sweepId), ...runIds.map((id) => this.runKey(id))];
+    const keys = [this.keys.sweep(sweepId), ...runIds.map((id) => this.keys.run(id))];
     return this.cmd.lsMarkRunningMany(keys.length, ...keys, String(now));
   }
 
@@ -229,26 +144,26 @@ export class SweepStore {
    * its sweep ended or is being deleted, or `most` re-enqueues were spent).
    */
   async claimRequeue(sweepId: string, runId: string, most: number): Promise<number> {
-    return this.cmd.lsClaimRequeue(this.sweepKey(sweepId), this.runKey(runId), String(most));
+    return this.cmd.lsClaimRequeue(this.keys.sweep(sweepId), this.keys.run(runId), String(most));
   }
 
   /** Appends a progress point to a run's learning curve while it is in flight. */
   async appendCurvePoint(runId: string, point: CurvePoint): Promise<boolean> {
-    return (await this.cmd.lsAppendCurve(this.runKey(runId), this.runKey(runId, 'curve'), JSON.stringify(point), this.maxCurvePoints)) === 1;
+    return (await this.cmd.lsAppendCurve(this.keys.run(runId), this.keys.run(runId, 'curve'), JSON.stringify(point), this.maxCurvePoints)) === 1;
   }
 
   /** Records a run's outcome exactly once; also used to fail or release runs whose job is gone. */
   async recordResult(sweepId: string, runId: string, result: ResultInput, now = Date.now()): Promise<RecordOutcome> {
     const curve = (result.curve ?? []).slice(-this.maxCurvePoints).map((p) => JSON.stringify(p));
     return this.cmd.lsRecordResult(
-      this.sweepKey(sweepId),
-      this.runKey(runId),
-      this.sweepKey(sweepId, 'active'),
-      this.runKey(runId, 'curve'),
-      this.sweepKey(sweepId, 'obs'),
-      this.sweepKey(sweepId, 'streak'),
-      this.sweepKey(sweepId, 'failures'),
-      this.sweepKey(sweepId, 'streakRuns'),
+      this.keys.sweep(sweepId),
+      this.keys.run(runId),
+      this.keys.sweep(sweepId, 'active'),
+      this.keys.run(runId, 'curve'),
+      this.keys.sweep(sweepId, 'obs'),
+      this.keys.sweep(sweepId, 'streak'),
+      this.keys.sweep(sweepId, 'failures'),
+      this.keys.sweep(sweepId, 'streakRuns'),
       result.status,
       num(result.loss),
       result.worker ?? '',
@@ -263,8 +178,8 @@ export class SweepStore {
     );
   }
 
-  /** Imports runs the user already has; returns how many were new (-1 for an unknown sweep). */
   /**
+   * Imports runs the user already has; returns how many were new (-1 for an unknown sweep).
    * Imports in chunks of IMPORT_CHUNK runs, one script each: a request may carry 100,000 runs, and
    * 300,000 arguments in one call overflow the JavaScript stack (and would hold Redis for the whole
    * import). Each chunk is atomic; a config already known is skipped, so a retried import is harmless.
@@ -284,11 +199,11 @@ export class SweepStore {
     const args: string[] = [];
     for (const r of runs) args.push(JSON.stringify(r.config), configKey(r.config), String(r.loss));
     return this.cmd.lsImportRuns(
-      this.sweepKey(sweepId),
-      this.sweepKey(sweepId, 'configs'),
-      this.sweepKey(sweepId, 'runs'),
-      this.sweepKey(sweepId, 'obs'),
-      this.prefix,
+      this.keys.sweep(sweepId),
+      this.keys.sweep(sweepId, 'configs'),
+      this.keys.sweep(sweepId, 'runs'),
+      this.keys.sweep(sweepId, 'obs'),
+      this.keys.prefix,
       sweepId,
       String(now),
       ...args,
@@ -304,10 +219,10 @@ export class SweepStore {
   async transition(sweepId: string, from: SweepState[], to: SweepState, reason: string | StopReason = '', now = Date.now(), expectedRevision?: number, notify?: NotifyIntent): Promise<string> {
     const { text, cause } = typeof reason === 'string' ? { text: reason, cause: undefined } : reason;
     return this.cmd.lsTransition(
-      this.sweepKey(sweepId),
-      this.sweepKey(sweepId, 'streak'),
-      this.sweepKey(sweepId, 'streakRuns'),
-      this.notifyOutboxKey,
+      this.keys.sweep(sweepId),
+      this.keys.sweep(sweepId, 'streak'),
+      this.keys.sweep(sweepId, 'streakRuns'),
+      this.keys.notifyOutbox,
       to,
       text,
       String(now),
@@ -327,9 +242,9 @@ export class SweepStore {
    */
   async updateSweep(sweepId: string, spec: SweepSpec, expectedRevision: number, options: { reopen?: boolean; now?: number } = {}): Promise<string> {
     return this.cmd.lsUpdateSweep(
-      this.sweepKey(sweepId),
-      this.sweepKey(sweepId, 'streak'),
-      this.sweepKey(sweepId, 'streakRuns'),
+      this.keys.sweep(sweepId),
+      this.keys.sweep(sweepId, 'streak'),
+      this.keys.sweep(sweepId, 'streakRuns'),
       JSON.stringify(spec),
       String(spec.budget),
       String(spec.stop.maxRuns ?? 0),
@@ -341,17 +256,13 @@ export class SweepStore {
 
   /** The notify outbox: messages whose state change was made (transition with `notify`) and not yet queued for delivery, by id. */
   async notifyOutbox(): Promise<NotifyIntent[]> {
-    const all = await this.redis.hgetall(this.notifyOutboxKey);
+    const all = await this.redis.hgetall(this.keys.notifyOutbox);
     return Object.entries(all).map(([id, json]) => ({ id, json }));
   }
 
   /** Removes a message from the notify outbox once it is queued for delivery. */
   async clearNotifyIntent(id: string): Promise<void> {
-    await this.redis.hdel(this.notifyOutboxKey, id);
-  }
-
-  private get notifyOutboxKey(): string {
-    return `${this.prefix}notify-outbox`;
+    await this.redis.hdel(this.keys.notifyOutbox, id);
   }
 
   /**
@@ -360,22 +271,13 @@ export class SweepStore {
    * 0 when the sweep is not paused or has none.
    */
   async releaseFailureStreak(sweepId: string): Promise<number> {
-    const n = await this.cmd.lsReleaseStreak(this.sweepKey(sweepId), this.sweepKey(sweepId, 'streakRuns'), this.sweepKey(sweepId, 'configs'), this.prefix);
+    const n = await this.cmd.lsReleaseStreak(this.keys.sweep(sweepId), this.keys.sweep(sweepId, 'streakRuns'), this.keys.sweep(sweepId, 'configs'), this.keys.prefix);
     return Math.max(0, n);
   }
 
   /** Summaries (failureSummary) of the failed runs of the sweep's current failure streak, oldest first (the newest 1000). */
   async failureStreakReasons(sweepId: string): Promise<string[]> {
-    return this.redis.lrange(this.sweepKey(sweepId, 'streak'), 0, -1);
-  }
-
-  /** The sweep's failed runs counted by reason summary, most frequent first (ties: by reason). */
-  async failureReasons(sweepId: string, top = 5): Promise<FailureReasonCount[]> {
-    const counts = await this.redis.hgetall(this.sweepKey(sweepId, 'failures'));
-    return Object.entries(counts)
-      .map(([reason, count]) => ({ reason, count: Number(count) }))
-      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
-      .slice(0, top);
+    return this.redis.lrange(this.keys.sweep(sweepId, 'streak'), 0, -1);
   }
 
   /**
@@ -386,7 +288,7 @@ export class SweepStore {
   async setWarnings(sweepId: string, warnings: SweepWarning[], untried?: { cost: number; count: number; specRevision: number }): Promise<void> {
     const fields = ['warnings', JSON.stringify(warnings)];
     if (untried) fields.push('untriedCost', String(untried.cost), 'untriedCount', String(untried.count), 'untriedRevision', String(untried.specRevision));
-    await this.cmd.lsSetWarnings(this.sweepKey(sweepId), ...fields);
+    await this.cmd.lsSetWarnings(this.keys.sweep(sweepId), ...fields);
   }
 
   /**
@@ -403,229 +305,16 @@ export class SweepStore {
       const json = JSON.stringify(others);
       rest = json === '{}' ? '}' : `,${json.slice(1)}`;
     }
-    await this.cmd.lsSaveFit(this.sweepKey(sweepId), this.sweepKey(sweepId, 'history'), JSON.stringify(fit), at, rest);
-  }
-
-  /**
-   * The spend history's points from `since` (ms) on: the oldest of them and how many (for contracts'
-   * estimateTimeLeft), found by one script call's binary search however long the history is.
-   */
-  async spendWindow(sweepId: string, since: number): Promise<SpendWindow | undefined> {
-    const found = await this.cmd.lsSpendWindow(this.sweepKey(sweepId, 'history'), since);
-    if (!found) return undefined;
-    const oldest = JSON.parse(found[0]) as HistoryPoint;
-    if (!(Number.isFinite(oldest.at) && Number.isFinite(oldest.spent))) return undefined;
-    return { oldest: { at: oldest.at, spent: oldest.spent, n: Number.isFinite(oldest.n) ? oldest.n : 0 }, count: Number(found[1]) };
-  }
-
-  async history(sweepId: string): Promise<HistoryPoint[]> {
-    return (await this.historyFrom(sweepId, 0)).points;
-  }
-
-  /**
-   * The history's points from index `start` on, and how many it has in all (read together). The list
-   * only grows at its end (SAVE_FIT), so a reader that has `n` points asks from `n` for the new ones.
-   */
-  async historyFrom(sweepId: string, start: number): Promise<{ points: HistoryPoint[]; total: number }> {
-    const key = this.sweepKey(sweepId, 'history');
-    const [[rangeErr, rows], [lenErr, total]] = (await this.redis.multi().lrange(key, start, -1).llen(key).exec()) as [[Error | null, string[]], [Error | null, number]];
-    if (rangeErr || lenErr) throw rangeErr ?? lenErr;
-    return { points: rows.map((s) => JSON.parse(s) as HistoryPoint), total: Number(total) };
-  }
-
-  async observations(sweepId: string): Promise<ObservationRecord[]> {
-    return this.observationsFrom(sweepId, 0);
-  }
-
-  /**
-   * Observations from index `start` on. The list is append-only (results and imports push, nothing
-   * rewrites it), so a reader that keeps what it read fetches only the new tail.
-   */
-  async observationsFrom(sweepId: string, start: number): Promise<ObservationRecord[]> {
-    return (await this.redis.lrange(this.sweepKey(sweepId, 'obs'), start, -1)).map((s) => JSON.parse(s) as ObservationRecord);
-  }
-
-  /**
-   * How many configs the sweep knows, and how many times configs were given back (RELEASE_STREAK
-   * removes some): a cache of the configs hash that grew only by its own reservations is current
-   * while both are unchanged.
-   */
-  async knownConfigStamp(sweepId: string): Promise<{ count: number; released: number }> {
-    const [[, count], [, released]] = (await this.redis.multi().hlen(this.sweepKey(sweepId, 'configs')).hget(this.sweepKey(sweepId), 'configsReleased').exec()) as [unknown, unknown][];
-    return { count: Number(count), released: Number(released ?? 0) };
-  }
-
-  async observationCount(sweepId: string): Promise<number> {
-    return this.redis.llen(this.sweepKey(sweepId, 'obs'));
+    await this.cmd.lsSaveFit(this.keys.sweep(sweepId), this.keys.sweep(sweepId, 'history'), JSON.stringify(fit), at, rest);
   }
 
   /** Ids of the runs in flight (queued or running). */
   async activeRunIds(sweepId: string): Promise<string[]> {
-    return this.redis.smembers(this.sweepKey(sweepId, 'active'));
+    return this.redis.smembers(this.keys.sweep(sweepId, 'active'));
   }
 
   /** Runs in flight (queued or running). */
   async activeRuns(sweepId: string): Promise<RunRecord[]> {
-    return this.getRuns(await this.redis.smembers(this.sweepKey(sweepId, 'active')));
-  }
-
-  /** Keys (see configKey) of every config this sweep has: imported, in flight, done or failed. */
-  async knownConfigKeys(sweepId: string): Promise<Set<string>> {
-    return new Set(await this.redis.hkeys(this.sweepKey(sweepId, 'configs')));
-  }
-
-  async getRun(runId: string, withCurve = false): Promise<RunRecord | undefined> {
-    return (await this.getRuns([runId], withCurve))[0];
-  }
-
-  /** The sweep's runs in the order they were planned or imported; with `last`, only the newest that many. */
-  async listRuns(sweepId: string, withCurves = false, last?: number): Promise<RunRecord[]> {
-    return this.getRuns(await this.redis.lrange(this.sweepKey(sweepId, 'runs'), last === undefined ? 0 : -last, -1), withCurves);
-  }
-
-  /**
-   * One page of the sweep's runs in list order (the order they were planned or imported, which is
-   * their ids' sequence number), at most `limit` of them after the run `after` (from the first when
-   * none). The runs list only grows at its end, so a reader that walks pages by `next` sees every run
-   * once, however many are added meanwhile. Redis reads `limit + 1` ids, never the whole list.
-   * Undefined when `after` is no run of this sweep.
-   */
-  async listRunsPage(sweepId: string, page: { limit: number; after?: string; withCurves?: boolean }): Promise<RunsPage | undefined> {
-    const key = this.sweepKey(sweepId, 'runs');
-    let start = 0;
-    if (page.after !== undefined) {
-      const index = await this.runIndex(sweepId, page.after);
-      if (index === undefined) return undefined;
-      start = index + 1;
-    }
-    const ids = await this.redis.lrange(key, start, start + page.limit);
-    const more = ids.length > page.limit;
-    if (more) ids.length = page.limit;
-    return { runs: await this.getRuns(ids, page.withCurves ?? false), ...(more ? { next: ids[ids.length - 1] } : {}) };
-  }
-
-  /**
-   * Where a run sits in its sweep's runs list. A run id ends in the sweep's runSeq at its creation
-   * (`<sweep>-r00042`) and each new run is pushed with the next seq, so the index is seq - 1: one
-   * LINDEX confirms it; LPOS (a scan, in Redis) is the fallback for a list that does not follow it.
-   */
-  private async runIndex(sweepId: string, runId: string): Promise<number | undefined> {
-    const key = this.sweepKey(sweepId, 'runs');
-    const seq = runId.startsWith(`${sweepId}-`) ? /^[ri](\d+)$/.exec(runId.slice(sweepId.length + 1))?.[1] : undefined;
-    if (seq !== undefined && Number(seq) >= 1 && (await this.redis.lindex(key, Number(seq) - 1)) === runId) return Number(seq) - 1;
-    const found = await this.redis.lpos(key, runId);
-    return found === null ? undefined : found;
-  }
-
-  async getRuns(ids: string[], withCurves = false): Promise<RunRecord[]> {
-    if (ids.length === 0) return [];
-    const pipe = this.redis.pipeline();
-    for (const id of ids) {
-      pipe.hgetall(this.runKey(id));
-      if (withCurves) pipe.lrange(this.runKey(id, 'curve'), 0, -1);
-    }
-    const rows = (await pipe.exec()) ?? [];
-    const step = withCurves ? 2 : 1;
-    const out: RunRecord[] = [];
-    for (let i = 0; i < rows.length; i += step) {
-      const h = rows[i][1] as Record<string, string>;
-      if (!h || !h.id) continue;
-      const run = toRunRecord(h);
-      if (withCurves) run.curve = (rows[i + 1][1] as string[]).map((s) => JSON.parse(s) as CurvePoint);
-      out.push(run);
-    }
-    return out;
-  }
-
-  /**
-   * Starts deleting a sweep that has ended (done, cancelled, failed) with no run in flight: from now
-   * on it is gone to readers (getSweep, listSweeps), and sweepsBeingDeleted names it until
-   * deleteRunsAndFinish has removed every key it owns. Answers 'ok' (also for a sweep already being
-   * deleted), 'missing', 'inflight:<n>' or the state that refuses it (BEGIN_DELETE).
-   */
-  async beginDeleteSweep(sweepId: string, now = Date.now()): Promise<string> {
-    return this.cmd.lsBeginDelete(this.sweepKey(sweepId), this.sweepKey(sweepId, 'active'), this.key('sweeps'), this.deletingKey, sweepId, String(now));
-  }
-
-  /**
-   * Deletes every key of a sweep being deleted, in bounded steps: its runs (hash and curve) a chunk
-   * per script call from the head of its runs list (DELETE_RUN_CHUNK), then its record and the rest
-   * (FINISH_DELETE). Idempotent: a second call, or one after a crash midway, goes on from what is
-   * left. Answers 'ok' with the runs this call deleted and in how many chunks, 'missing' (nothing left
-   * of it) or 'not-deleting' (beginDeleteSweep was not called, or refused).
-   */
-  async deleteRunsAndFinish(sweepId: string, options: DeleteSweepOptions = {}): Promise<{ outcome: 'ok' | 'missing' | 'not-deleting'; runs: number; chunks: number }> {
-    const chunk = Math.max(1, Math.floor(options.chunk ?? DELETE_CHUNK));
-    const runsKey = this.sweepKey(sweepId, 'runs');
-    let runs = 0;
-    let chunks = 0;
-    const keys = ['', 'runs', 'active', 'configs', 'obs', 'history', 'streak', 'streakRuns', 'failures'].map((sub) => this.sweepKey(sweepId, sub || undefined));
-    for (;;) {
-      const ids = await this.redis.lrange(runsKey, 0, chunk - 1);
-      if (ids.length > 0) {
-        await options.beforeChunk?.(ids);
-        const n = await this.cmd.lsDeleteRunChunk(runsKey, this.sweepKey(sweepId), this.prefix, ...ids);
-        if (n === -2) return { outcome: 'not-deleting', runs, chunks };
-        if (n > 0) {
-          runs += n;
-          chunks++;
-        }
-        continue; // -1: another replica took this head meanwhile; read it again
-      }
-      await options.beforeFinish?.();
-      const outcome = await this.cmd.lsFinishDelete(...keys, this.key('sweeps'), this.deletingKey, this.notifyOutboxKey, sweepId, ...(options.alsoKeys ?? []));
-      // 'runs-left': an import landed after the last read; its runs go too.
-      if (outcome !== 'runs-left') return { outcome: outcome as 'ok' | 'missing' | 'not-deleting', runs, chunks };
-    }
-  }
-
-  /** Runs of a sweep being deleted not deleted yet. */
-  async runsLeftToDelete(sweepId: string): Promise<number> {
-    return this.redis.llen(this.sweepKey(sweepId, 'runs'));
-  }
-
-  /** Sweeps whose deletion began and has not finished (a planner stopped midway: the next one goes on). */
-  async sweepsBeingDeleted(): Promise<string[]> {
-    return this.redis.smembers(this.deletingKey);
-  }
-
-  /** The spec of a sweep being deleted (its pool names the queue of its jobs), or undefined once its record is gone. */
-  async specOfDeletingSweep(sweepId: string): Promise<SweepSpec | undefined> {
-    const spec = await this.redis.hget(this.sweepKey(sweepId), 'spec');
-    return spec === null ? undefined : (JSON.parse(spec) as SweepSpec);
-  }
-
-  private get deletingKey(): string {
-    return this.key('sweeps', 'deleting');
-  }
-
-  /**
-   * Queue jobs of deleted sweeps that could not be removed yet (a worker held them), as the planner
-   * names them (opaque here): kept in a set of their own, which names no sweep, until a later try
-   * removes them (forgetHeldJobs).
-   */
-  async rememberHeldJobs(jobs: string[]): Promise<void> {
-    if (jobs.length) await this.redis.sadd(this.heldJobsKey, ...jobs);
-  }
-  async heldJobs(): Promise<string[]> {
-    return this.redis.smembers(this.heldJobsKey);
-  }
-  async forgetHeldJobs(jobs: string[]): Promise<void> {
-    if (jobs.length) await this.redis.srem(this.heldJobsKey, ...jobs);
-  }
-
-  private get heldJobsKey(): string {
-    return this.key('sweeps', 'deleted-jobs');
-  }
-
-  /** SET NX PX: true when this token now holds the lock. */
-  async acquireLock(name: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.key('lock', name), token, 'PX', ttlMs, 'NX')) === 'OK';
-  }
-  async renewLock(name: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.cmd.lsRenewLock(this.key('lock', name), token, ttlMs)) === 1;
-  }
-  async releaseLock(name: string, token: string): Promise<boolean> {
-    return (await this.cmd.lsReleaseLock(this.key('lock', name), token)) === 1;
+    return readRuns(this.redis, this.keys, await this.redis.smembers(this.keys.sweep(sweepId, 'active')));
   }
 }

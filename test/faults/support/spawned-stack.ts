@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { WORKER_REGISTRY_KEY } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { SweepReader, SweepStore } from '@lawsweep/store';
 import { BUILT, ensureBuilt, ROOT } from '../../support/built';
 import { waitFor } from '../../support/wait-for';
 import { freePort, startRedis, type TestRedis } from '../../support/redis-server';
@@ -49,6 +49,7 @@ export class SpawnedStack {
   baseUrl = '';
   readonly client: Redis;
   readonly store: SweepStore;
+  readonly reader: SweepReader;
   private readonly runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-faults-'));
   private workerSeq = 0;
 
@@ -56,6 +57,7 @@ export class SpawnedStack {
     this.client = new Redis(redis.url, { maxRetriesPerRequest: null });
     this.client.on('error', () => undefined);
     this.store = new SweepStore(this.client, { prefix: 'lawsweep:' });
+    this.reader = new SweepReader(this.client, { prefix: 'lawsweep:' });
   }
 
   static async start(options: { redisArgs?: string[]; password?: string } = {}): Promise<SpawnedStack> {

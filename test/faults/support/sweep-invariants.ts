@@ -1,4 +1,4 @@
-import type { SweepStore, RunRecord, SweepRecord } from '@lawsweep/store';
+import type { SweepReader, SweepStore, RunRecord, SweepRecord } from '@lawsweep/store';
 import { waitFor } from './spawned-stack';
 
 /**
@@ -31,11 +31,11 @@ export async function waitForSweepEnd(store: SweepStore, id: string, timeoutMs: 
   }
 }
 
-export async function auditSweep(store: SweepStore, id: string): Promise<SweepAudit> {
+export async function auditSweep({ store, reader }: { store: SweepStore; reader: SweepReader }, id: string): Promise<SweepAudit> {
   const sweep = await store.getSweep(id);
   if (!sweep) throw new Error(`no sweep ${id}`);
-  const runs = await store.listRuns(id);
-  const observations = await store.observations(id);
+  const runs = await reader.listRuns(id);
+  const observations = await reader.observations(id);
   const byState: Record<string, number> = {};
   for (const r of runs) byState[r.state] = (byState[r.state] ?? 0) + 1;
 

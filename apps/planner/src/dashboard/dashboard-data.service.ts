@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { SweepStore, type HistoryPoint, type RunRecord, type SweepRecord } from '@lawsweep/store';
+import { SweepReader, SweepStore, type HistoryPoint, type RunRecord, type SweepRecord } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 
 /**
@@ -11,12 +11,14 @@ import { PlannerConfig } from '../config/planner-config';
 @Injectable()
 export class DashboardDataService implements OnModuleInit {
   private store!: SweepStore;
+  private reader!: SweepReader;
   config!: PlannerConfig;
 
   constructor(private readonly moduleRef: ModuleRef) {}
 
   onModuleInit(): void {
     this.store = this.moduleRef.get(SweepStore, { strict: false });
+    this.reader = this.moduleRef.get(SweepReader, { strict: false });
     this.config = this.moduleRef.get(PlannerConfig, { strict: false });
   }
 
@@ -31,10 +33,10 @@ export class DashboardDataService implements OnModuleInit {
   }
 
   runs(id: string): Promise<RunRecord[]> {
-    return this.store.listRuns(id, false);
+    return this.reader.listRuns(id, false);
   }
 
   history(id: string): Promise<HistoryPoint[]> {
-    return this.store.history(id);
+    return this.reader.history(id);
   }
 }

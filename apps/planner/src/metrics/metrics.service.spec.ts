@@ -1,5 +1,5 @@
 import type { WorkerAdvert } from '@lawsweep/contracts';
-import type { SweepRecord, SweepState, SweepStore } from '@lawsweep/store';
+import type { SweepReader, SweepRecord, SweepState, SweepStore } from '@lawsweep/store';
 import { PlannerConfig, validatePlannerEnv } from '../config/planner-config';
 import type { RunQueuesService } from '../queues/run-queues.service';
 import type { WorkerRegistryService } from '../workers/worker-registry.service';
@@ -35,7 +35,8 @@ function sweep(id: string, state: SweepState, over: Partial<SweepRecord> = {}): 
 
 /** A MetricsService over an in-memory store, run queues and worker registry, its clock passed to text(). */
 function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; active?: Record<string, number[]> }, env: Record<string, string> = {}) {
-  const store = { listSweeps: async () => state.sweeps, spendWindow: async () => undefined } as unknown as SweepStore;
+  const store = { listSweeps: async () => state.sweeps } as unknown as SweepStore;
+  const reader = { spendWindow: async () => undefined } as unknown as SweepReader;
   const queues = {
     jobCounts: async () => [{ queue: 'lawsweep-runs-default', pool: 'default', counts: { waiting: 3, active: 1 } }],
     pools: () => ['default'],
@@ -43,7 +44,7 @@ function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; a
     prometheusMetrics: async () => '',
   } as unknown as RunQueuesService;
   const workers = { all: async () => state.adverts ?? [] } as unknown as WorkerRegistryService;
-  return new MetricsService(store, queues, workers, PlannerConfig.fromEnv(validatePlannerEnv(env)), new TimeLeftReader(store));
+  return new MetricsService(store, queues, workers, PlannerConfig.fromEnv(validatePlannerEnv(env)), new TimeLeftReader(reader));
 }
 
 const sample = (text: string, name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { SweepSpec } from '@lawsweep/contracts';
 import { createSweepEngine, type SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
-import { SweepStore, type ObservationRecord, type SweepRecord } from '@lawsweep/store';
+import { SweepReader, SweepStore, type ObservationRecord, type SweepRecord } from '@lawsweep/store';
 
 /** The last fit of a sweep: for which store version, when it started, how long it took. */
 export interface CachedFit {
@@ -28,7 +28,10 @@ export class EngineCacheService {
   /** Config of every run in flight per sweep (a run's config never changes). */
   private readonly activeConfigs = new Map<string, Map<string, Config>>();
 
-  constructor(private readonly store: SweepStore) {}
+  constructor(
+    private readonly store: SweepStore,
+    private readonly reader: SweepReader,
+  ) {}
 
   /** The sweep's engine, built again when its spec changed (PATCH /sweeps/:id bumps specRevision), here or on another replica. */
   engine(sweep: SweepRecord): SweepEngine {
@@ -66,7 +69,7 @@ export class EngineCacheService {
     const list = this.observationLists.get(sweepId) ?? [];
     // A loop, not push(...tail): a restarted planner reads a big sweep's whole list at once, and
     // spreading ~10^5 arguments overflows the stack.
-    for (const o of await this.store.observationsFrom(sweepId, list.length)) list.push(o);
+    for (const o of await this.reader.observationsFrom(sweepId, list.length)) list.push(o);
     this.observationLists.set(sweepId, list);
     return list.slice();
   }
@@ -80,9 +83,9 @@ export class EngineCacheService {
    */
   async knownConfigKeys(sweepId: string): Promise<Set<string>> {
     const cached = this.configKeys.get(sweepId);
-    const stamp = await this.store.knownConfigStamp(sweepId);
+    const stamp = await this.reader.knownConfigStamp(sweepId);
     if (cached && cached.keys.size === stamp.count && cached.released === stamp.released) return cached.keys;
-    const fresh = await this.store.knownConfigKeys(sweepId);
+    const fresh = await this.reader.knownConfigKeys(sweepId);
     this.configKeys.set(sweepId, { keys: fresh, released: stamp.released });
     return fresh;
   }
@@ -96,7 +99,7 @@ export class EngineCacheService {
     const before = this.activeConfigs.get(sweepId) ?? new Map<string, Config>();
     const now = new Map<string, Config>();
     const unseen = ids.filter((id) => !before.has(id));
-    const fetched = new Map((await this.store.getRuns(unseen)).map((r) => [r.id, r.config]));
+    const fetched = new Map((await this.reader.getRuns(unseen)).map((r) => [r.id, r.config]));
     for (const id of ids) {
       const config = before.get(id) ?? fetched.get(id);
       if (config) now.set(id, config); // a run recorded between the two reads is no longer in flight

@@ -1,4 +1,4 @@
-import type { SweepStore } from '@lawsweep/store';
+import type { PlanLock, SweepStore } from '@lawsweep/store';
 import type { PlannerConfig } from '../config/planner-config';
 import type { MetricsService } from '../metrics/metrics.service';
 import { PlanningLoopService } from './planning-loop.service';
@@ -6,19 +6,15 @@ import type { PlanOutcome, SweepPlannerService } from './sweep-planner.service';
 
 /** The loop's catch-up pass: a plan that says "refit due in X ms" gets another pass then, without a tick. */
 describe('PlanningLoopService catch-up passes', () => {
-  const store = {
-    acquireLock: async () => true,
-    renewLock: async () => true,
-    releaseLock: async () => undefined,
-    sweepVersion: async () => 1,
-  } as unknown as SweepStore;
+  const store = { sweepVersion: async () => 1 } as unknown as SweepStore;
+  const planLock = { acquire: async () => true, renew: async () => true, release: async () => true } as unknown as PlanLock;
   const metrics = { resultToEnqueue: { observe: () => undefined } } as unknown as MetricsService;
   const config = { tickMs: 600_000, planLockMs: 30_000 } as PlannerConfig;
 
   async function passes(outcomes: PlanOutcome[], waitMs: number): Promise<number> {
     let calls = 0;
     const planner = { planOnce: async () => outcomes[Math.min(calls++, outcomes.length - 1)] } as unknown as SweepPlannerService;
-    const loop = new PlanningLoopService(store, planner, metrics, config);
+    const loop = new PlanningLoopService(store, planLock, planner, metrics, config);
     await loop.schedule('sw-1');
     await new Promise((r) => setTimeout(r, waitMs));
     await loop.onModuleDestroy();
@@ -45,7 +41,7 @@ describe('PlanningLoopService catch-up passes', () => {
           return { enqueued: [], replanInMs: 10_000 };
         },
       } as unknown as SweepPlannerService;
-      const loop = new PlanningLoopService(store, planner, metrics, config);
+      const loop = new PlanningLoopService(store, planLock, planner, metrics, config);
       // No tick (onApplicationBootstrap is not called) and each plan's lock renewal interval is
       // cleared when it ends, so every timer still pending is a catch-up pass.
       expect(jest.getTimerCount()).toBe(0);
@@ -69,7 +65,7 @@ describe('PlanningLoopService catch-up passes', () => {
       const planner = {
         planOnce: async () => (calls++ < 2 ? { enqueued: [], replanInMs: 10_000 } : { enqueued: [] }),
       } as unknown as SweepPlannerService;
-      const loop = new PlanningLoopService(store, planner, metrics, config);
+      const loop = new PlanningLoopService(store, planLock, planner, metrics, config);
       await loop.schedule('sw-1');
       await loop.schedule('sw-1');
       expect(calls).toBe(2);

@@ -1,14 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { SweepStore } from '@lawsweep/store';
+import { PlanLock, SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { SweepPlannerService } from './sweep-planner.service';
-
-/** The lock a plan pass of a sweep holds (across replicas); a deletion takes it too, to begin between passes. */
-export function planLockName(sweepId: string): string {
-  return `sweep:${sweepId}`;
-}
 
 interface Slot {
   again: boolean;
@@ -38,6 +33,7 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
 
   constructor(
     private readonly store: SweepStore,
+    private readonly planLock: PlanLock,
     private readonly planner: SweepPlannerService,
     private readonly metrics: MetricsService,
     private readonly config: PlannerConfig,
@@ -121,12 +117,11 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async planLocked(sweepId: string): Promise<void> {
-    const lock = planLockName(sweepId);
     const token = `${this.replica}:${Date.now()}`;
     // Another replica holds it: that one plans, and the tick retries here later.
     const ttl = this.config.planLockMs;
-    if (!(await this.store.acquireLock(lock, token, ttl))) return;
-    const renew = setInterval(() => void this.store.renewLock(lock, token, ttl).catch(() => undefined), ttl / 3);
+    if (!(await this.planLock.acquire(sweepId, token, ttl))) return;
+    const renew = setInterval(() => void this.planLock.renew(sweepId, token, ttl).catch(() => undefined), ttl / 3);
     try {
       // Results recorded by another replica while we planned bump the version: plan once more.
       for (let round = 0; round < 5 && !this.stopping; round++) {
@@ -144,7 +139,7 @@ export class PlanningLoopService implements OnApplicationBootstrap, OnModuleDest
       }
     } finally {
       clearInterval(renew);
-      await this.store.releaseLock(lock, token).catch(() => undefined);
+      await this.planLock.release(sweepId, token).catch(() => undefined);
     }
   }
 }

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
 import { parseSweepSpec, runQueueName, type RunJobData, type SweepSpec } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { PlanLock, SweepDeletionStore, SweepStore } from '@lawsweep/store';
 import { scanKeys, startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import { PlannerConfig } from '../config/planner-config';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -58,9 +58,10 @@ describe('SweepDeletionService: run jobs a worker holds (real Redis, real BullMQ
     const store = new SweepStore(redis, { prefix: config.keyPrefix });
     const metrics = { forgetSweep: () => undefined } as unknown as MetricsService;
     const queues = new RunQueuesService(config);
-    const jobs = new SweepJobsService(queues, new NotifierService(config, store, metrics), store);
+    const deletions = new SweepDeletionStore(redis, { prefix: config.keyPrefix });
+    const jobs = new SweepJobsService(queues, new NotifierService(config, store, metrics), deletions);
     const caches = { forget: () => undefined } as unknown as SweepCachesService;
-    const deletion = new SweepDeletionService(store, jobs, caches, config);
+    const deletion = new SweepDeletionService(deletions, new PlanLock(redis, { prefix: config.keyPrefix }), jobs, caches, config);
 
     // A worker whose trainer runs until the test lets it finish: the first run completes, the second fails.
     const release = new Map<string, () => void>();
@@ -93,12 +94,12 @@ describe('SweepDeletionService: run jobs a worker holds (real Redis, real BullMQ
       expect((await keysNaming(redis, id)).every((k) => k.includes(runIds[1]))).toBe(true);
       expect(warnings.some((w) => w.includes(`sweep ${id}: 1 queue job(s) still held by a worker (run ${runIds[1]})`))).toBe(true);
       await deletion.resumeUnfinished();
-      expect(await store.heldJobs()).toHaveLength(1); // still held: tried again later
+      expect(await deletions.heldJobs()).toHaveLength(1); // still held: tried again later
 
       release.get(runIds[1])?.(); // fails for good: kept 7 days in `failed` unless removed
       await until('the job to leave active', async () => (await queues.queue(pool).getJobState(runIds[1])) === 'failed');
       await deletion.resumeUnfinished();
-      expect(await store.heldJobs()).toEqual([]);
+      expect(await deletions.heldJobs()).toEqual([]);
       expect(await keysNaming(redis, id)).toEqual([]);
     } finally {
       for (const r of release.values()) r();

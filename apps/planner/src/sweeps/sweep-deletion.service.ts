@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictException, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { cancelKey, DEFAULT_POOL } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { PlanLock, SweepDeletionStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
-import { planLockName } from '../planning/planning-loop.service';
 import { SweepCachesService } from './sweep-caches.service';
 import { SweepJobsService } from './sweep-jobs.service';
 
@@ -37,7 +36,7 @@ interface Deletion {
 class PlannerStopping extends Error {}
 
 /**
- * Deletes a sweep that has ended, and everything of it: its keys in Redis (SweepStore: marked first,
+ * Deletes a sweep that has ended, and everything of it: its keys in Redis (SweepDeletionStore: marked first,
  * then its runs a chunk at a time, its record last), its jobs left in the run and results queues (a
  * chunk's jobs before the chunk's runs: the run ids are how they are found) and in the notify queue
  * (SweepJobsService: a job a worker holds is removed once it lets go), and what this planner
@@ -53,7 +52,8 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
   private stopping = false;
 
   constructor(
-    private readonly store: SweepStore,
+    private readonly store: SweepDeletionStore,
+    private readonly planLock: PlanLock,
     private readonly jobs: SweepJobsService,
     private readonly caches: SweepCachesService,
     private readonly config: PlannerConfig,
@@ -118,18 +118,17 @@ export class SweepDeletionService implements OnApplicationBootstrap, OnModuleDes
    * is gone, leaving a stray key; a pass that starts after finds no sweep.
    */
   private async begin(id: string): Promise<string> {
-    const lock = planLockName(id);
     const token = `delete:${randomBytes(6).toString('hex')}`;
     const ttl = this.config.planLockMs;
     const deadline = Date.now() + ttl;
-    while (!(await this.store.acquireLock(lock, token, ttl))) {
+    while (!(await this.planLock.acquire(id, token, ttl))) {
       if (Date.now() > deadline) throw new ConflictException({ statusCode: 409, message: `sweep ${id} is being planned by another planner; try again` });
       await new Promise((r) => setTimeout(r, 50));
     }
     try {
       return await this.store.beginDeleteSweep(id);
     } finally {
-      await this.store.releaseLock(lock, token).catch(() => undefined);
+      await this.planLock.release(id, token).catch(() => undefined);
     }
   }
 

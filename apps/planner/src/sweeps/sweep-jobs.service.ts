@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { SweepStore } from '@lawsweep/store';
+import { SweepDeletionStore } from '@lawsweep/store';
 import { NotifierService } from '../notify/notifier.service';
 import { RunQueuesService, type HeldRunJob } from '../queues/run-queues.service';
 
@@ -17,7 +17,7 @@ type HeldJob = HeldRunJob | { queue: 'notify'; id: string };
 /**
  * Removes a deleted sweep's queue jobs: its runs' jobs (run and results queues) a chunk at a time,
  * and its webhook deliveries (notify queue). BullMQ keeps a job a worker holds (active); such a job
- * is tried again after short waits, then remembered in the store (SweepStore.rememberHeldJobs) for
+ * is tried again after short waits, then remembered in the store (SweepDeletionStore.rememberHeldJobs) for
  * retryHeld, which the deletion's periodic resume calls: none stays behind for the 7 days a failed
  * run job is kept, holding its trainer argv under a key naming the sweep.
  */
@@ -30,7 +30,7 @@ export class SweepJobsService {
   constructor(
     private readonly queues: RunQueuesService,
     private readonly notifier: NotifierService,
-    private readonly store: SweepStore,
+    private readonly store: SweepDeletionStore,
   ) {}
 
   /** The jobs of these runs of a sweep being deleted (before the runs' keys go: their ids find the jobs). */

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, Header, Headers, HttpCode, Param, Patch,
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { STOP_CAUSES } from '@lawsweep/contracts';
-import { SweepStore, type RunRecord } from '@lawsweep/store';
+import { SweepReader, type RunRecord } from '@lawsweep/store';
 import { badQuery } from './bad-query';
 import { ForecastService, MAX_FORECAST_BUDGETS } from './forecast.service';
 import { FrontierService } from './frontier.service';
@@ -44,7 +44,7 @@ const FAILURE_REASONS_SHOWN = 5;
 export class SweepsController {
   constructor(
     private readonly sweeps: SweepsService,
-    private readonly store: SweepStore,
+    private readonly reader: SweepReader,
     private readonly frontier: FrontierService,
     private readonly forecasts: ForecastService,
     private readonly deletions: SweepDeletionService,
@@ -75,7 +75,7 @@ export class SweepsController {
   @ApiResponse({ status: 404, description: 'unknown sweep' })
   async get(@Param('id') id: string) {
     const sweep = await this.sweeps.get(id);
-    const [reasons, timeLeft] = await Promise.all([this.store.failureReasons(id, FAILURE_REASONS_SHOWN), this.timeLeft.timeLeft(sweep)]);
+    const [reasons, timeLeft] = await Promise.all([this.reader.failureReasons(id, FAILURE_REASONS_SHOWN), this.timeLeft.timeLeft(sweep)]);
     return { ...sweepView(sweep, reasons), ...(timeLeft ? { timeLeft } : {}) };
   }
 
@@ -129,7 +129,7 @@ export class SweepsController {
     const withCurves = query.curves && !query.csv;
     let runs: RunRecord[];
     if (query.page) {
-      const page = await this.store.listRunsPage(id, { ...query.page, withCurves });
+      const page = await this.reader.listRunsPage(id, { ...query.page, withCurves });
       if (!page) throw badQuery('after', `no run ${JSON.stringify(query.page.after)} in sweep ${id}`);
       if (page.next !== undefined) {
         res.setHeader('X-Next-After', page.next);
@@ -137,7 +137,7 @@ export class SweepsController {
       }
       runs = page.runs;
     } else {
-      runs = await this.store.listRuns(id, withCurves, query.last);
+      runs = await this.reader.listRuns(id, withCurves, query.last);
     }
     if (!query.csv) return runs.map((r) => runView(r, query.curves));
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
@@ -161,7 +161,7 @@ export class SweepsController {
       throw badQuery('from', `must be a whole number of points, 0 or more (got ${JSON.stringify(fromRaw)})`);
     }
     await this.sweeps.get(id);
-    const { points, total } = await this.store.historyFrom(id, from);
+    const { points, total } = await this.reader.historyFrom(id, from);
     res.setHeader('X-History-Length', String(total));
     return points;
   }
@@ -178,7 +178,7 @@ export class SweepsController {
   async update(@Param('id') id: string, @Body() body: unknown, @Headers('content-type') contentType?: string) {
     requireJsonBody(body, contentType, 'update');
     const { sweep, changes, reopened, staysDone } = await this.sweeps.update(id, body);
-    return { ...sweepView(sweep, await this.store.failureReasons(id, FAILURE_REASONS_SHOWN)), changes, reopened, ...(staysDone ? { staysDone } : {}) };
+    return { ...sweepView(sweep, await this.reader.failureReasons(id, FAILURE_REASONS_SHOWN)), changes, reopened, ...(staysDone ? { staysDone } : {}) };
   }
 
   @Post(':id/pause')

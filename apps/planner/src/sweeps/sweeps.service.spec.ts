@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { cancelKey, parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
-import { SweepStore } from '@lawsweep/store';
+import { SweepDeletionStore, SweepStore } from '@lawsweep/store';
 import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import type { PlanningLoopService } from '../planning/planning-loop.service';
 import type { RunQueuesService } from '../queues/run-queues.service';
@@ -19,6 +19,7 @@ describe('SweepsService.cancel: the cancel key', () => {
   let server: TestRedis;
   let redis: Redis;
   let store: SweepStore;
+  let deletions: SweepDeletionStore;
   let service: SweepsService;
 
   beforeAll(async () => {
@@ -26,7 +27,9 @@ describe('SweepsService.cancel: the cancel key', () => {
     redis = new Redis(server.url);
   });
   beforeEach(() => {
-    store = new SweepStore(redis, { prefix: `test-${randomUUID()}:` });
+    const prefix = `test-${randomUUID()}:`;
+    store = new SweepStore(redis, { prefix });
+    deletions = new SweepDeletionStore(redis, { prefix });
     const loop = { schedule: async () => undefined } as unknown as PlanningLoopService;
     const queues = { removeIfWaiting: async () => false } as unknown as RunQueuesService;
     service = new SweepsService(store, loop, queues, { client: redis } as RedisConnection);
@@ -48,8 +51,8 @@ describe('SweepsService.cancel: the cancel key', () => {
     jest.spyOn(store, 'transition').mockImplementation(async (...args: Parameters<SweepStore['transition']>) => {
       const outcome = await transition(...args);
       // The sweep is cancelled: a DELETE may run to its end before cancel() takes its next step.
-      expect(await store.beginDeleteSweep(id)).toBe('ok');
-      expect((await store.deleteRunsAndFinish(id, { alsoKeys: [cancelKey(id)] })).outcome).toBe('ok');
+      expect(await deletions.beginDeleteSweep(id)).toBe('ok');
+      expect((await deletions.deleteRunsAndFinish(id, { alsoKeys: [cancelKey(id)] })).outcome).toBe('ok');
       return outcome;
     });
     await expect(service.cancel(id)).rejects.toThrow(`no sweep with id '${id}'`);
@@ -67,8 +70,8 @@ describe('SweepsService.cancel: the cancel key', () => {
     jest.spyOn(store, 'getSweep').mockImplementationOnce(async (id: string) => {
       const sweep = await getSweep(id);
       await store.transition(gone, ['running'], 'cancelled'); // cancelled and deleted by others meanwhile
-      expect(await store.beginDeleteSweep(gone)).toBe('ok');
-      expect((await store.deleteRunsAndFinish(gone, { alsoKeys: [cancelKey(gone)] })).outcome).toBe('ok');
+      expect(await deletions.beginDeleteSweep(gone)).toBe('ok');
+      expect((await deletions.deleteRunsAndFinish(gone, { alsoKeys: [cancelKey(gone)] })).outcome).toBe('ok');
       return sweep;
     });
     await expect(service.cancel(gone)).rejects.toThrow(`no sweep with id '${gone}'`);

@@ -1,6 +1,6 @@
 import { estimateTimeLeft, TIME_LEFT_WINDOW_MS, type SpendWindow, type TimeLeft } from '@lawsweep/contracts';
 import { Injectable } from '@nestjs/common';
-import { SweepStore, type SweepRecord } from '@lawsweep/store';
+import { SweepReader, type SweepRecord } from '@lawsweep/store';
 
 /** How long a read spend window is reused: the oldest point of an hour's window moves slowly. */
 const WINDOW_TTL_MS = 2_000;
@@ -16,7 +16,7 @@ const WINDOW_TTL_MS = 2_000;
 export class TimeLeftReader {
   private readonly windows = new Map<string, { readAt: number; window: SpendWindow | undefined }>();
 
-  constructor(private readonly store: SweepStore) {}
+  constructor(private readonly reader: SweepReader) {}
 
   /**
    * How long a running sweep has left at the last hour's pace (libs/contracts estimateTimeLeft):
@@ -31,7 +31,7 @@ export class TimeLeftReader {
     }
     let cached = this.windows.get(sweep.id);
     if (!cached || now - cached.readAt > WINDOW_TTL_MS || now < cached.readAt) {
-      const window = await this.store.spendWindow(sweep.id, now - TIME_LEFT_WINDOW_MS).catch(() => undefined);
+      const window = await this.reader.spendWindow(sweep.id, now - TIME_LEFT_WINDOW_MS).catch(() => undefined);
       cached = { readAt: now, window };
       this.windows.set(sweep.id, cached);
       if (this.windows.size > 10_000) this.prune(now);

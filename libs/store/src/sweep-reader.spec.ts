@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
 
 function spec(): SweepSpec {
@@ -16,10 +17,11 @@ function spec(): SweepSpec {
   return r.spec;
 }
 
-describe('SweepStore pages of runs and the history tail (real Redis)', () => {
+describe('SweepReader: pages of runs and the history tail (real Redis)', () => {
   let server: TestRedis;
   let redis: Redis;
   let store: SweepStore;
+  let reader: SweepReader;
   let configSeq = 0;
 
   beforeAll(async () => {
@@ -27,7 +29,9 @@ describe('SweepStore pages of runs and the history tail (real Redis)', () => {
     redis = new Redis(server.url);
   });
   beforeEach(() => {
-    store = new SweepStore(redis, { prefix: `test-${randomUUID()}:` });
+    const prefix = `test-${randomUUID()}:`;
+    store = new SweepStore(redis, { prefix });
+    reader = new SweepReader(redis, { prefix });
   });
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
@@ -51,7 +55,7 @@ describe('SweepStore pages of runs and the history tail (real Redis)', () => {
     let after: string | undefined;
     let pages = 0;
     for (;;) {
-      const page = await store.listRunsPage(id, { limit: 4, after });
+      const page = await reader.listRunsPage(id, { limit: 4, after });
       if (!page) throw new Error(`no run ${after}`);
       expect(page.runs.length).toBeLessThanOrEqual(4);
       seen.push(...page.runs.map((r) => r.id));
@@ -65,7 +69,7 @@ describe('SweepStore pages of runs and the history tail (real Redis)', () => {
     }
     const pageReads = lrange.mock.calls.filter((c) => String(c[0]).endsWith(':runs'));
     lrange.mockRestore();
-    const all = (await store.listRuns(id)).map((r) => r.id);
+    const all = (await reader.listRuns(id)).map((r) => r.id);
     expect(all).toHaveLength(26);
     expect(seen).toEqual(all);
     expect(pages).toBe(7); // 26 runs, 4 a page
@@ -81,15 +85,15 @@ describe('SweepStore pages of runs and the history tail (real Redis)', () => {
     const id = await store.createSweep(spec());
     const [first, second] = await reserve(id, 2);
     await store.appendCurvePoint(first, { tokens: 10, loss: 4 });
-    const page = await store.listRunsPage(id, { limit: 10, withCurves: true });
+    const page = await reader.listRunsPage(id, { limit: 10, withCurves: true });
     expect(page?.next).toBeUndefined();
     expect(page?.runs.map((r) => [r.id, r.curve])).toEqual([[first, [{ tokens: 10, loss: 4 }]], [second, []]]);
-    expect(await store.listRunsPage(id, { limit: 10, after: second })).toEqual({ runs: [] });
-    expect((await store.listRunsPage(id, { limit: 1 }))?.next).toBe(first);
-    expect(await store.listRunsPage(id, { limit: 10, after: `${id}-r00099` })).toBeUndefined();
-    expect(await store.listRunsPage(id, { limit: 10, after: 'not-a-run' })).toBeUndefined();
+    expect(await reader.listRunsPage(id, { limit: 10, after: second })).toEqual({ runs: [] });
+    expect((await reader.listRunsPage(id, { limit: 1 }))?.next).toBe(first);
+    expect(await reader.listRunsPage(id, { limit: 10, after: `${id}-r00099` })).toBeUndefined();
+    expect(await reader.listRunsPage(id, { limit: 10, after: 'not-a-run' })).toBeUndefined();
     const other = await store.createSweep(spec());
-    expect(await store.listRunsPage(other, { limit: 10, after: first })).toBeUndefined(); // another sweep's run
+    expect(await reader.listRunsPage(other, { limit: 10, after: first })).toBeUndefined(); // another sweep's run
   });
 
   it('finds `after` by scanning when a list does not follow the id sequence', async () => {
@@ -97,17 +101,17 @@ describe('SweepStore pages of runs and the history tail (real Redis)', () => {
     const ids = await reserve(id, 3);
     // A list written otherwise (older data, a hand repair): the run is found by LPOS all the same.
     await redis.lpush(`${store.prefix}sweep:${id}:runs`, `${id}-r00777`);
-    const page = await store.listRunsPage(id, { limit: 10, after: ids[0] });
+    const page = await reader.listRunsPage(id, { limit: 10, after: ids[0] });
     expect(page?.runs.map((r) => r.id)).toEqual(ids.slice(1));
   });
 
   it('reads the history from an index, with its length', async () => {
     const id = await store.createSweep(spec());
     const fit = { law: 'chinchilla', n: 5, params: {}, stderr: {}, sigma: 0.01, rmse: 0.01, modes: [], predictions: [], fittedAt: 0, durationMs: 1 };
-    expect(await store.historyFrom(id, 0)).toEqual({ points: [], total: 0 });
+    expect(await reader.historyFrom(id, 0)).toEqual({ points: [], total: 0 });
     for (const at of [1_000, 2_000, 2_000, 3_000]) await store.saveFit(id, fit, { at, spent: at, n: 1, targets: [] });
-    expect(await store.historyFrom(id, 2)).toEqual({ points: [{ at: 2_000, spent: 2_000, n: 1, targets: [] }, { at: 3_000, spent: 3_000, n: 1, targets: [] }], total: 4 });
-    expect(await store.historyFrom(id, 4)).toEqual({ points: [], total: 4 });
-    expect((await store.historyFrom(id, 0)).points).toEqual(await store.history(id));
+    expect(await reader.historyFrom(id, 2)).toEqual({ points: [{ at: 2_000, spent: 2_000, n: 1, targets: [] }, { at: 3_000, spent: 3_000, n: 1, targets: [] }], total: 4 });
+    expect(await reader.historyFrom(id, 4)).toEqual({ points: [], total: 4 });
+    expect((await reader.historyFrom(id, 0)).points).toEqual(await reader.history(id));
   });
 });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
 import { scanKeys, startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { SweepDeletionStore } from './sweep-deletion-store';
+import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
 
 function spec(budget: number): SweepSpec {
@@ -14,16 +16,18 @@ function spec(budget: number): SweepSpec {
 const keysUnder = (redis: Redis, prefix: string) => scanKeys(redis, `${prefix}*`);
 
 /** Deletes a sweep as the planner does: begin, then the runs in chunks and the record. */
-async function deleteSweep(store: SweepStore, id: string, options: Parameters<SweepStore['deleteRunsAndFinish']>[1] = {}) {
-  const begun = await store.beginDeleteSweep(id);
+async function deleteSweep(deletions: SweepDeletionStore, id: string, options: Parameters<SweepDeletionStore['deleteRunsAndFinish']>[1] = {}) {
+  const begun = await deletions.beginDeleteSweep(id);
   if (begun !== 'ok') return { begun };
-  return { begun, ...(await store.deleteRunsAndFinish(id, options)) };
+  return { begun, ...(await deletions.deleteRunsAndFinish(id, options)) };
 }
 
-describe('SweepStore: deleting a sweep (real Redis)', () => {
+describe('SweepDeletionStore: deleting a sweep (real Redis)', () => {
   let server: TestRedis;
   let redis: Redis;
   let store: SweepStore;
+  let reader: SweepReader;
+  let deletions: SweepDeletionStore;
   let prefix: string;
 
   beforeAll(async () => {
@@ -33,6 +37,8 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
   beforeEach(() => {
     prefix = `test-${randomUUID()}:`;
     store = new SweepStore(redis, { prefix });
+    reader = new SweepReader(redis, { prefix });
+    deletions = new SweepDeletionStore(redis, { prefix });
   });
   afterAll(async () => {
     await redis.quit();
@@ -63,7 +69,7 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     await redis.set(cancelKey, '1');
     expect((await keysUnder(redis, prefix)).filter((k) => k.includes(id)).length).toBeGreaterThan(10);
 
-    expect(await deleteSweep(store, id, { alsoKeys: [cancelKey] })).toEqual({ begun: 'ok', outcome: 'ok', runs: 4, chunks: 1 });
+    expect(await deleteSweep(deletions, id, { alsoKeys: [cancelKey] })).toEqual({ begun: 'ok', outcome: 'ok', runs: 4, chunks: 1 });
 
     const left = await keysUnder(redis, prefix);
     expect(left.filter((k) => k.includes(id))).toEqual([]);
@@ -71,7 +77,7 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     expect(Object.keys(await redis.hgetall(`${prefix}notify-outbox`))).toEqual([`${other}.done.1`]);
     expect(await store.getSweep(id)).toBeUndefined();
     expect((await store.listSweeps()).map((s) => s.id)).toEqual([other]);
-    expect(await store.sweepsBeingDeleted()).toEqual([]);
+    expect(await deletions.sweepsBeingDeleted()).toEqual([]);
   });
 
   it('refuses a sweep that is running, paused or has runs in flight, and answers missing for an unknown one', async () => {
@@ -80,14 +86,14 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     const inFlight = await store.createSweep(spec(100));
     await store.reserveRun(inFlight, { N: 1e7, D: 1e8 }, 1);
     await store.transition(inFlight, ['running'], 'cancelled');
-    expect(await store.beginDeleteSweep(running)).toBe('running');
-    expect(await store.beginDeleteSweep(paused)).toBe('paused');
-    expect(await store.beginDeleteSweep(inFlight)).toBe('inflight:1');
-    expect(await store.beginDeleteSweep('sw-nope')).toBe('missing');
+    expect(await deletions.beginDeleteSweep(running)).toBe('running');
+    expect(await deletions.beginDeleteSweep(paused)).toBe('paused');
+    expect(await deletions.beginDeleteSweep(inFlight)).toBe('inflight:1');
+    expect(await deletions.beginDeleteSweep('sw-nope')).toBe('missing');
     // Not begun: the runs and the record stay.
-    expect((await store.deleteRunsAndFinish(inFlight)).outcome).toBe('not-deleting');
+    expect((await deletions.deleteRunsAndFinish(inFlight)).outcome).toBe('not-deleting');
     expect(await store.getSweep(inFlight)).toBeDefined();
-    expect(await store.listRuns(inFlight)).toHaveLength(1);
+    expect(await reader.listRuns(inFlight)).toHaveLength(1);
     expect((await store.listSweeps()).map((s) => s.id).sort()).toEqual([running, paused, inFlight].sort());
   });
 
@@ -95,28 +101,28 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     const id = await store.createSweep(spec(100), { state: 'paused' });
     await store.importRuns(id, Array.from({ length: 30 }, (_, i) => ({ config: { N: 1e7 + i, D: 1e8 }, loss: 3 })));
     await store.transition(id, ['paused'], 'cancelled');
-    expect(await store.beginDeleteSweep(id)).toBe('ok');
+    expect(await deletions.beginDeleteSweep(id)).toBe('ok');
     let calls = 0;
     const crash = async () => {
       if (++calls === 2) throw new Error('planner killed');
     };
-    await expect(store.deleteRunsAndFinish(id, { chunk: 10, beforeChunk: crash })).rejects.toThrow('planner killed');
+    await expect(deletions.deleteRunsAndFinish(id, { chunk: 10, beforeChunk: crash })).rejects.toThrow('planner killed');
     // Midway: gone to readers, listed as being deleted, 20 runs left.
     expect(await store.getSweep(id)).toBeUndefined();
     expect(await store.listSweeps()).toEqual([]);
-    expect(await store.sweepsBeingDeleted()).toEqual([id]);
-    expect(await store.runsLeftToDelete(id)).toBe(20);
+    expect(await deletions.sweepsBeingDeleted()).toEqual([id]);
+    expect(await deletions.runsLeftToDelete(id)).toBe(20);
     // Writers that read the sweep before the deletion began find it gone: nothing reopens it or adds runs behind the last chunk.
     const record = await redis.hgetall(`${prefix}sweep:${id}`);
     expect(await store.updateSweep(id, JSON.parse(record.spec), Number(record.specRevision), { reopen: true })).toBe('missing');
     expect(await store.transition(id, ['cancelled', 'done'], 'running')).toBe('missing');
     expect(await store.importRuns(id, [{ config: { N: 5e9, D: 1e8 }, loss: 3 }])).toBe(-1);
-    expect(await store.runsLeftToDelete(id)).toBe(20);
-    expect(await store.beginDeleteSweep(id)).toBe('ok'); // again: it goes on
-    expect(await store.deleteRunsAndFinish(id, { chunk: 10 })).toEqual({ outcome: 'ok', runs: 20, chunks: 2 });
+    expect(await deletions.runsLeftToDelete(id)).toBe(20);
+    expect(await deletions.beginDeleteSweep(id)).toBe('ok'); // again: it goes on
+    expect(await deletions.deleteRunsAndFinish(id, { chunk: 10 })).toEqual({ outcome: 'ok', runs: 20, chunks: 2 });
     expect(await keysUnder(redis, prefix)).toEqual([]);
-    expect(await store.beginDeleteSweep(id)).toBe('missing');
-    expect((await store.deleteRunsAndFinish(id)).outcome).toBe('missing');
+    expect(await deletions.beginDeleteSweep(id)).toBe('missing');
+    expect((await deletions.deleteRunsAndFinish(id)).outcome).toBe('missing');
     expect(await keysUnder(redis, prefix)).toEqual([]);
   });
 
@@ -126,14 +132,14 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     const id = await store.createSweep(spec(100), { state: 'paused' });
     await store.importRuns(id, Array.from({ length: 3 }, (_, i) => ({ config: { N: 1e7 + i, D: 1e8 }, loss: 3 })));
     await store.transition(id, ['paused'], 'cancelled');
-    expect(await store.beginDeleteSweep(id)).toBe('ok');
+    expect(await deletions.beginDeleteSweep(id)).toBe('ok');
     // Midway: the record is still there, marked; the writers leave it as it is.
     const marked = await redis.hgetall(`${prefix}sweep:${id}`);
     await store.setWarnings(id, [{ code: 'late', message: 'from a pass that outlived its lock' }], untried);
     await store.saveFit(id, fit, { at: 5, spent: 1, n: 3, targets: [] });
     expect(await redis.hgetall(`${prefix}sweep:${id}`)).toEqual(marked);
     expect(await redis.exists(`${prefix}sweep:${id}:history`)).toBe(0);
-    expect((await store.deleteRunsAndFinish(id)).outcome).toBe('ok');
+    expect((await deletions.deleteRunsAndFinish(id)).outcome).toBe('ok');
     // After: nothing recreates the hash or the history.
     await store.setWarnings(id, [{ code: 'late', message: 'x' }], untried);
     await store.setWarnings(id, []);
@@ -145,7 +151,7 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     await store.setWarnings(live, [{ code: 'w', message: 'm' }], untried);
     await store.saveFit(live, fit, { at: 7, spent: 1, n: 3, targets: [] });
     expect(await store.getSweep(live)).toMatchObject({ warnings: [{ code: 'w', message: 'm' }], fit: { n: 2 } });
-    expect(await store.history(live)).toHaveLength(1);
+    expect(await reader.history(live)).toHaveLength(1);
   });
 
   it('deletes a 5,000-run sweep in chunks of the size asked, never more runs in one script call', async () => {
@@ -156,7 +162,7 @@ describe('SweepStore: deleting a sweep (real Redis)', () => {
     for (const r of reserved) if (r.ok) await store.recordResult(id, r.runId, { status: 'done', loss: 2, curve: Array.from({ length: 2_000 }, (_, k) => ({ tokens: k, loss: 3 })) });
     await store.transition(id, ['running'], 'done');
     const sizes: number[] = [];
-    const out = await deleteSweep(store, id, { chunk: 1_000, beforeChunk: async (ids) => void sizes.push(ids.length) });
+    const out = await deleteSweep(deletions, id, { chunk: 1_000, beforeChunk: async (ids) => void sizes.push(ids.length) });
     expect(out).toEqual({ begun: 'ok', outcome: 'ok', runs: 5_000, chunks: 5 });
     expect(sizes).toEqual([1_000, 1_000, 1_000, 1_000, 1_000]);
     expect(await keysUnder(redis, prefix)).toEqual([]);

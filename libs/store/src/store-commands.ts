@@ -1,0 +1,60 @@
+/**
+ * Lua scripts for the invariants that must hold across planner replicas and crashes: Redis runs a
+ * script atomically, so "check the budget, then reserve" or "record a result unless already
+ * recorded" cannot interleave with another client. Costs travel as the strings JavaScript printed
+ * (never re-printed by Lua's tostring, which keeps only 14 digits).
+ *
+ * Keys are derived inside the scripts from a prefix passed in ARGV (single Redis, not Cluster).
+ */
+import type Redis from 'ioredis';
+import type { RecordOutcome } from './store.types';
+import { BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE } from './deletion.scripts';
+import { RELEASE_LOCK, RENEW_LOCK } from './lock.scripts';
+import { APPEND_CURVE, CLAIM_REQUEUE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RESERVE_RUNS } from './run.scripts';
+import { RELEASE_STREAK, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './sweep.scripts';
+
+/** Custom commands defined on the ioredis client (EVALSHA with a fallback to EVAL). */
+export interface StoreCommands {
+  lsReserveRuns(...args: (string | number)[]): Promise<string[]>;
+  lsMarkRunningMany(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
+  lsAppendCurve(...args: (string | number)[]): Promise<number>;
+  lsRecordResult(...args: (string | number)[]): Promise<RecordOutcome>;
+  lsImportRuns(...args: (string | number)[]): Promise<number>;
+  lsTransition(...args: (string | number)[]): Promise<string>;
+  lsReleaseStreak(...args: (string | number)[]): Promise<number>;
+  lsUpdateSweep(...args: (string | number)[]): Promise<string>;
+  lsRenewLock(...args: (string | number)[]): Promise<number>;
+  lsReleaseLock(...args: (string | number)[]): Promise<number>;
+  lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
+  lsSaveFit(...args: (string | number)[]): Promise<number>;
+  lsSetWarnings(...args: (string | number)[]): Promise<number>;
+  lsClaimRequeue(...args: (string | number)[]): Promise<number>;
+  lsBeginDelete(...args: (string | number)[]): Promise<string>;
+  lsDeleteRunChunk(...args: (string | number)[]): Promise<number>;
+  lsFinishDelete(...args: (string | number)[]): Promise<string>;
+}
+
+/** The store's scripts as commands of this client, defined once per client (every store class on it shares them). */
+export function storeCommands(redis: Redis): StoreCommands {
+  const define = (name: string, numberOfKeys: number, lua: string) => {
+    if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+  };
+  define('lsReserveRuns', 4, RESERVE_RUNS);
+  if (!('lsMarkRunningMany' in redis)) redis.defineCommand('lsMarkRunningMany', { lua: MARK_RUNNING_MANY }); // key count per call
+  define('lsAppendCurve', 2, APPEND_CURVE);
+  define('lsRecordResult', 8, RECORD_RESULT);
+  define('lsImportRuns', 4, IMPORT_RUNS);
+  define('lsTransition', 4, TRANSITION);
+  define('lsUpdateSweep', 3, UPDATE_SWEEP);
+  define('lsReleaseStreak', 3, RELEASE_STREAK);
+  define('lsRenewLock', 1, RENEW_LOCK);
+  define('lsReleaseLock', 1, RELEASE_LOCK);
+  define('lsSpendWindow', 1, SPEND_WINDOW);
+  define('lsSaveFit', 2, SAVE_FIT);
+  define('lsSetWarnings', 1, SET_WARNINGS);
+  define('lsClaimRequeue', 2, CLAIM_REQUEUE);
+  define('lsBeginDelete', 4, BEGIN_DELETE);
+  define('lsDeleteRunChunk', 2, DELETE_RUN_CHUNK);
+  define('lsFinishDelete', 12, FINISH_DELETE);
+  return redis as unknown as StoreCommands;
+}
