@@ -1,24 +1,11 @@
-import type Redis from 'ioredis';
-import { storeCommands, type StoreCommands } from './store-commands';
-import { StoreKeys, type StoreKeyOptions } from './store-keys';
+import { RedisStore } from './redis-store';
 
 /**
  * The lock a plan pass of a sweep holds across planner replicas (SET NX PX, renewed while held); a
  * deletion takes it too, to begin between passes. Only the token that holds it renews or releases it
  * (RENEW_LOCK, RELEASE_LOCK): a planner whose lock expired cannot drop the next holder's.
  */
-export class PlanLock {
-  private readonly keys: StoreKeys;
-  private readonly cmd: StoreCommands;
-
-  constructor(
-    private readonly redis: Redis,
-    options: StoreKeyOptions = {},
-  ) {
-    this.keys = new StoreKeys(options);
-    this.cmd = storeCommands(redis);
-  }
-
+export class PlanLock extends RedisStore {
   /** SET NX PX: true when this token now holds the sweep's lock. */
   async acquire(sweepId: string, token: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(this.key(sweepId), token, 'PX', ttlMs, 'NX')) === 'OK';

@@ -1,7 +1,5 @@
-import type Redis from 'ioredis';
 import type { SweepSpec } from '@lawsweep/contracts';
-import { storeCommands, type StoreCommands } from './store-commands';
-import { StoreKeys, type StoreKeyOptions } from './store-keys';
+import { RedisStore } from './redis-store';
 
 /**
  * Runs per deletion script call: a run is its hash and a curve of up to 2,000 points (~135 KB), so
@@ -26,18 +24,7 @@ export interface DeleteSweepOptions {
  * Deleting a sweep and every key it owns, in steps a stopped planner leaves resumable (the deletion
  * scripts), and the memory of queue jobs its deletion could not remove yet.
  */
-export class SweepDeletionStore {
-  private readonly keys: StoreKeys;
-  private readonly cmd: StoreCommands;
-
-  constructor(
-    private readonly redis: Redis,
-    options: StoreKeyOptions = {},
-  ) {
-    this.keys = new StoreKeys(options);
-    this.cmd = storeCommands(redis);
-  }
-
+export class SweepDeletionStore extends RedisStore {
   /**
    * Starts deleting a sweep that has ended (done, cancelled, failed) with no run in flight: from now
    * on it is gone to readers (getSweep, listSweeps), and sweepsBeingDeleted names it until

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { CurvePoint, SpendWindow } from '@lawsweep/contracts';
-import { storeCommands, type StoreCommands } from './store-commands';
-import { StoreKeys, type StoreKeyOptions } from './store-keys';
+import { RedisStore } from './redis-store';
+import { StoreKeys } from './store-keys';
 import { toRunRecord } from './store.codec';
 import type { FailureReasonCount, HistoryPoint, ObservationRecord, RunRecord, RunsPage } from './store.types';
 
@@ -11,18 +11,7 @@ import type { FailureReasonCount, HistoryPoint, ObservationRecord, RunRecord, Ru
  * its failure counts. Plain commands, pipelined (the spend window is one read-only script); every
  * write, and the sweep's record itself, are SweepStore's.
  */
-export class SweepReader {
-  private readonly keys: StoreKeys;
-  private readonly cmd: StoreCommands;
-
-  constructor(
-    private readonly redis: Redis,
-    options: StoreKeyOptions = {},
-  ) {
-    this.keys = new StoreKeys(options);
-    this.cmd = storeCommands(redis);
-  }
-
+export class SweepReader extends RedisStore {
   async getRun(runId: string, withCurve = false): Promise<RunRecord | undefined> {
     return (await this.getRuns([runId], withCurve))[0];
   }

@@ -4,8 +4,8 @@ import type { CurvePoint, StopReason, SweepSpec } from '@lawsweep/contracts';
 import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
-import { storeCommands, type StoreCommands } from './store-commands';
-import { StoreKeys, type StoreKeyOptions } from './store-keys';
+import { RedisStore } from './redis-store';
+import type { StoreKeyOptions } from './store-keys';
 import { toSweepRecord } from './store.codec';
 import type { FitSummary, HistoryPoint, ImportedRun, NotifyIntent, RecordOutcome, ReserveOutcome, ResultInput, RunRecord, SweepRecord, SweepState, SweepWarning } from './store.types';
 import { readRuns } from './sweep-reader';
@@ -29,18 +29,12 @@ const RESERVE_CHUNK = 1_000;
  * What a sweep has gathered (runs, observations, spend history) is read by SweepReader; its
  * deletion is SweepDeletionStore's, the plan lock PlanLock's.
  */
-export class SweepStore {
-  private readonly keys: StoreKeys;
+export class SweepStore extends RedisStore {
   private readonly maxCurvePoints: number;
-  private readonly cmd: StoreCommands;
 
-  constructor(
-    readonly redis: Redis,
-    options: SweepStoreOptions = {},
-  ) {
-    this.keys = new StoreKeys(options);
+  constructor(redis: Redis, options: SweepStoreOptions = {}) {
+    super(redis, options);
     this.maxCurvePoints = options.maxCurvePoints ?? 10_000;
-    this.cmd = storeCommands(redis);
   }
 
   /** The prefix of its keys (for another client of the same data). */
