@@ -22,14 +22,20 @@ OUT=lawsweep-gpt
 mkdir -p "$OUT"
 PY=${PYTHON:-python3}
 "$PY" -c 'import torch, numpy' 2>/dev/null || { echo "$PY cannot import torch and numpy (PYTHON=... picks another python)" >&2; exit 2; }
-# The worker starts `python3` from the spec; put the chosen python first on its PATH.
+# The worker starts `python3` from the spec; put the chosen python first on its PATH. A wrapper that
+# execs it, not a symlink: a venv's python found through a link elsewhere does not see the venv's
+# pyvenv.cfg, so it would run without the venv's packages (torch).
 PYDIR=$(mktemp -d)
-ln -s "$(command -v "$PY")" "$PYDIR/python3"
+printf '#!/bin/sh\nexec "%s" "$@"\n' "$(command -v "$PY")" > "$PYDIR/python3"
+chmod +x "$PYDIR/python3"
 
 pids=()
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  # Newest first (worker, planner, then Redis): the worker hands its runs back through Redis.
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill "${pids[i]}" 2>/dev/null || true
+    wait "${pids[i]}" 2>/dev/null || true
+  done
   rm -rf "$PYDIR"
 }
 trap cleanup EXIT

@@ -57,6 +57,12 @@ describe('lawsweep help', () => {
   it('simulate --help says checkpoints past the budget extend the sweep', () => {
     expect(lawsweep('simulate', '--help').stdout.replace(/\s+/g, ' ')).toContain("the sweep runs to the largest, past the spec's budget");
   });
+
+  it("sweep resume --help names the CLI's --paused, not the REST API's ?paused=true", () => {
+    const help = lawsweep('sweep', 'resume', '--help').stdout.replace(/\s+/g, ' ');
+    expect(help).toContain('one created with --paused');
+    expect(help).not.toContain('?paused=true');
+  });
 });
 
 describe('lawsweep simulate: bad input', () => {

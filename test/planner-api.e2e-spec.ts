@@ -70,7 +70,10 @@ describe('planner API errors', () => {
   it('writes need the bearer token (reads do not); unknown ids are 404; bad transitions 409', async () => {
     const noToken = await post('/sweeps', valid);
     expect(noToken.status).toBe(401);
-    expect(((await noToken.json()) as ErrorJson).message).toMatch(/Bearer/);
+    const refusal = ((await noToken.json()) as ErrorJson).message;
+    expect(refusal).toMatch(/Bearer/);
+    // The token goes on a subcommand (lawsweep sweep … --token); `lawsweep --token` is no option of the CLI.
+    expect(refusal).toMatch(/for the CLI: --token or \$LAWSWEEP_TOKEN/);
     expect((await post('/sweeps', valid, { authorization: 'Bearer wrong-token-1' })).status).toBe(401);
     const created = await post('/sweeps?paused=true', valid, { authorization: 'Bearer secret-token-1' });
     expect(created.status).toBe(201);

@@ -34,6 +34,6 @@ export class BearerTokenGuard implements CanActivate {
     if (READ_ONLY.has(req.method) && (!this.protectReads || HEALTH.test(req.path)) && !COSTLY_READ.test(req.path)) return true;
     const m = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
     if (timingSafeEqual(digest(m ? m[1].trim() : ''), this.expected)) return true;
-    throw new UnauthorizedException({ statusCode: 401, message: 'this planner requires `Authorization: Bearer <token>` (the LAWSWEEP_TOKEN it was started with; `lawsweep --token`)' });
+    throw new UnauthorizedException({ statusCode: 401, message: 'this planner requires `Authorization: Bearer <token>` (the LAWSWEEP_TOKEN it was started with; for the CLI: --token or $LAWSWEEP_TOKEN)' });
   }
 }

@@ -5,7 +5,7 @@ import { printJson } from '../../format';
 export function registerResume(sweep: Command): void {
   sweep
     .command('resume')
-    .description('resume a paused sweep (one created with ?paused=true, or paused after its runs kept failing: the failure count starts afresh)')
+    .description('resume a paused sweep (one created with --paused, or paused after its runs kept failing: the failure count starts afresh)')
     .argument('<id>', 'sweep id')
     .option('--json', 'print the sweep as JSON')
     .addHelpText('after', '\nExample:\n  $ lawsweep sweep resume SWEEP_ID --token $LAWSWEEP_TOKEN')
