@@ -219,6 +219,9 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     expect(status.runs.done + status.runs.failed).toBeGreaterThan(10);
     const same = await cli(['sweep', 'update', sweepId, '--max-runs', '12'], env);
     expect(same.stdout).toBe(`sweep ${sweepId}: nothing changed (it has these values already)\n`);
+    // A budget is said as the CLI says every budget (1.00e19, not 1.00e+19).
+    const budget = await cli(['sweep', 'update', sweepId, '--budget', '5e19'], env);
+    expect(budget.stdout).toMatch(new RegExp(`^sweep ${sweepId}: budget 1\\.00e19 -> 5\\.00e19`));
   });
 
   it("pauses a sweep, imports another sweep's exported runs into it, and resumes it from them", async () => {

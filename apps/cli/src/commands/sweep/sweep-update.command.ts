@@ -2,7 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { SweepFieldChange } from '@lawsweep/contracts';
 import { PlannerHttpError } from '../../client/planner-client';
 import { plannerClientFor } from '../../client/planner-options';
-import { printJson } from '../../format';
+import { printJson, sci } from '../../format';
 
 /** A number as typed (the planner names the field if it is out of range), or null for "none". */
 function numberOrNone(option: string, allowNone: boolean) {
@@ -34,7 +34,7 @@ const OPTION_OF: Record<string, string> = {
 };
 
 const show = (field: SweepFieldChange['field'], v: number | undefined): string =>
-  v === undefined ? 'none' : field === 'budget' ? v.toExponential(2) : field === 'stop.targetRelativeInterval' ? `${+(v * 100).toPrecision(4)}%` : String(v);
+  v === undefined ? 'none' : field === 'budget' ? sci(v) : field === 'stop.targetRelativeInterval' ? `${+(v * 100).toPrecision(4)}%` : String(v);
 
 export function registerUpdate(sweep: Command): void {
   sweep
