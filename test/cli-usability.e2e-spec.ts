@@ -379,5 +379,14 @@ describe('lawsweep planner without a Redis', () => {
     expect(r.stderr).toContain(`lawsweep worker: no Redis answers at redis://127.0.0.1:${redisPort} yet; the worker waits a little, then stops.`);
     expect(r.stderr).toContain(`Start one: \`redis-server --port ${redisPort} --appendonly yes\``);
   }, 40_000);
+
+  it('a bad setting is said alone, before any word about Redis (not after "the planner starts anyway")', async () => {
+    const redis = `redis://127.0.0.1:${await freePort()}`;
+    const env = { ...process.env, LAWSWEEP_RECONCILE_MS: 'abc', WORKER_CONCURRENCY: 'abc' };
+    const planner = spawnSync(process.execPath, [join(root, 'bin/lawsweep.js'), 'planner', '--port', String(await freePort()), '--redis', redis], { encoding: 'utf8', timeout: 30_000, env });
+    expect([planner.status, planner.stderr]).toEqual([1, 'lawsweep: invalid planner configuration:\n  LAWSWEEP_RECONCILE_MS: Expected number, received nan (got "abc")\n']);
+    const worker = spawnSync(process.execPath, [join(root, 'bin/lawsweep.js'), 'worker', '--redis', redis], { encoding: 'utf8', timeout: 30_000, env });
+    expect([worker.status, worker.stderr]).toEqual([1, "lawsweep: invalid worker configuration:\n  WORKER_CONCURRENCY (--concurrency): must be a whole number (got 'abc')\n"]);
+  }, 40_000);
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { plannerEnvHelpLines, plannerSettingError } from '../../../planner/src/config/planner-config';
+import { plannerEnvHelpLines, plannerSettingError, validatePlannerEnv } from '../../../planner/src/config/planner-config';
+import { optionsToEnv } from '../../../planner/src/config/planner-options';
 import { cliEnvironment, DEFAULT_REDIS_URL } from '../cli-config';
 import { warnWithoutRedis } from '../redis-hint';
 
@@ -37,14 +38,12 @@ export function register(program: Command): void {
         const got = name === 'LAWSWEEP_TOKEN' ? `${value?.length} characters` : `'${value}'`;
         if (problem) throw new Error(`${flag}: ${problem}, got ${got}`);
       }
+      const options = { redisUrl: opts.redis, port: opts.port === undefined ? undefined : Number(opts.port), host: opts.host, token: opts.token };
+      // A bad setting is said first: not after a hint that the planner "starts anyway" without Redis.
+      validatePlannerEnv({ ...process.env, ...optionsToEnv(options) });
       await warnWithoutRedis('planner', opts.redis ?? cliEnvironment().redisUrl ?? DEFAULT_REDIS_URL);
       // Imported lazily so other commands do not load NestJS.
       const { bootstrapPlanner } = await import('../../../planner/src/bootstrap');
-      await bootstrapPlanner({
-        redisUrl: opts.redis,
-        port: opts.port === undefined ? undefined : Number(opts.port),
-        host: opts.host,
-        token: opts.token,
-      });
+      await bootstrapPlanner(options);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { WORKER_ENV } from '../../../worker/src/config/worker.config';
+import { loadWorkerConfig, WORKER_ENV } from '../../../worker/src/config/worker.config';
 import { cliEnvironment, DEFAULT_REDIS_URL } from '../cli-config';
 import { warnWithoutRedis } from '../redis-hint';
 
@@ -51,10 +51,7 @@ export function register(program: Command): void {
         '  $ lawsweep worker --redis redis://HOST:6379 --gpus 0,1,2,3 --capacity N=1e9 --pool a100\n',
     )
     .action(async (flags: WorkerFlags) => {
-      await warnWithoutRedis('worker', flags.redis ?? cliEnvironment().redisUrl ?? DEFAULT_REDIS_URL);
-      // Imported lazily so other commands do not load NestJS.
-      const { bootstrapWorker, enableWorkerShutdownHooks } = await import('../../../worker/src/bootstrap');
-      const app = await bootstrapWorker({
+      const options = {
         redisUrl: flags.redis,
         queuePrefix: flags.queuePrefix,
         pool: flags.pool,
@@ -68,7 +65,13 @@ export function register(program: Command): void {
         defaultTimeoutSeconds: flags.timeout,
         runRoot: flags.runDir,
         keepRunDirs: flags.keepRunDirs,
-      });
+      };
+      // A bad setting is said first: not after a hint about a Redis the worker would wait for.
+      loadWorkerConfig(options);
+      await warnWithoutRedis('worker', flags.redis ?? cliEnvironment().redisUrl ?? DEFAULT_REDIS_URL);
+      // Imported lazily so other commands do not load NestJS.
+      const { bootstrapWorker, enableWorkerShutdownHooks } = await import('../../../worker/src/bootstrap');
+      const app = await bootstrapWorker(options);
       enableWorkerShutdownHooks(app);
     });
 }
