@@ -82,7 +82,8 @@ export class RunReconcilerService {
 
   /**
    * A run no worker has started whose job is gone (its planner stopped between reserving and
-   * enqueueing it; the job was lost with Redis's data) is enqueued again, with the same data, rather
+   * enqueueing it, or Redis refused the job for the planner's whole retry window; the job was lost
+   * with Redis's data) is enqueued again, with the same data, rather
    * than failed: its config would never be planned again, and nothing about the run went wrong. At
    * most MOST_REQUEUES times (the store counts them, across replicas and restarts); after that, and
    * when the sweep has ended meanwhile, the run is failed as vanished. Answers whether it was enqueued.
@@ -93,11 +94,10 @@ export class RunReconcilerService {
     // The same job id: should another replica enqueue it too, BullMQ keeps one job.
     await this.queues.enqueueMany(pool, [runJobData(sweep, { runId: run.id, config: run.config, cost: run.cost }, sweep.planned)]);
     this.metrics.reconciledRuns.inc({ action: 'requeued' });
-    this.logger.warn(`run ${run.id}: its job vanished before any worker took it (a planner stopped between reserving and enqueueing it?); enqueued again (${n} of at most ${MOST_REQUEUES})`);
+    this.logger.warn(`run ${run.id}: its job vanished before any worker took it (a planner stopped, or Redis refused the job, between its reservation and its enqueue?); enqueued again (${n} of at most ${MOST_REQUEUES})`);
     return true;
   }
 }
-
 
 /** Why a run whose job is gone without a result is failed (once it may not be enqueued again). */
 const VANISHED = 'its job vanished from the queue without a result';
