@@ -194,7 +194,7 @@ export class SweepPlannerService {
     // exactly as one by one would), then one addBulk enqueues the wave. One at a time, two round
     // trips per run capped a sweep at a few hundred runs a second (bench/load.bench.ts).
     const enqueued: string[] = [];
-    let enqueuedCost = 0;
+    let reservedCost = 0; // by this pass, enqueued or left reserved for the reconciler
     const wanted = proposal.runs.filter((run) => accept(run.config)); // an engine that ignores `accept` still cannot buy these
     let next = 0;
     let stopped = false;
@@ -215,11 +215,11 @@ export class SweepPlannerService {
         jobs.push(runJobData(sweep, { runId: reserved.runId, config: wave[i].config, cost: wave[i].cost }, sweep.planned + enqueued.length + jobs.length));
       });
       if (jobs.length === 0) continue;
+      reservedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
       try {
         await enqueueWithRetry(() => this.queues.enqueueMany(pool, jobs), (err) => this.logger.warn(`enqueueing ${jobs.length} run(s) failed (${err.message}); retrying`));
         this.engines.rememberActive(sweep.id, jobs);
         enqueued.push(...jobs.map((j) => j.runId));
-        enqueuedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
         this.metrics.setLastGain(sweep.id, lastGain);
       } catch (err) {
         // Redis refused the jobs for the whole retry window. The runs stay reserved, as those of a
@@ -231,7 +231,7 @@ export class SweepPlannerService {
         break;
       }
     }
-    const untried = this.untried(sweep, candidates, known, remaining - enqueuedCost);
+    const untried = this.untried(sweep, candidates, known, remaining - reservedCost);
     await this.store.setWarnings(sweep.id, warnings, untried);
     // The sweep's state moved under this pass (a pause, a cancel, maxRuns by another replica): what it
     // did not buy says nothing about what is left to buy. Plan again from the state as it is now; a
