@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
+import type { SweepSpec } from '@lawsweep/contracts';
 import { scanKeys, startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { SweepDeletionStore } from './sweep-deletion-store';
 import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
+import { minimalSpec } from '../../../test/support/minimal-spec';
 
 function spec(budget: number): SweepSpec {
-  const r = parseSweepSpec({ name: 'delete-test', variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } }, budget, targets: [{ N: 7e10, D: 1.4e12 }], trainer: { type: 'simulate' } });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.spec;
+  return minimalSpec('delete-test', { budget });
 }
 
 /** Every key under the prefix. */

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
+import type { SweepSpec } from '@lawsweep/contracts';
 import { startRedis, type TestRedis } from '../../../test/support/redis-server';
 import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
+import { minimalSpec } from '../../../test/support/minimal-spec';
 
 function spec(): SweepSpec {
-  const r = parseSweepSpec({
-    name: 'store-paging',
-    variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } },
-    budget: 1e6,
-    targets: [{ N: 7e10, D: 1.4e12 }],
-    trainer: { type: 'simulate' },
-  });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.spec;
+  return minimalSpec('store-paging');
 }
 
 describe('SweepReader: pages of runs and the history tail (real Redis)', () => {

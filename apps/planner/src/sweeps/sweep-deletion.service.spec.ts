@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import Redis from 'ioredis';
-import { parseSweepSpec, runQueueName, type RunJobData, type SweepSpec } from '@lawsweep/contracts';
+import { runQueueName, type RunJobData, type SweepSpec } from '@lawsweep/contracts';
 import { PlanLock, SweepDeletionStore, SweepStore } from '@lawsweep/store';
 import { scanKeys, startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import { PlannerConfig } from '../config/planner-config';
@@ -13,11 +13,10 @@ import { redisOptionsFromUrl } from '../redis/redis-options';
 import type { SweepCachesService } from './sweep-caches.service';
 import { SweepDeletionService } from './sweep-deletion.service';
 import { SweepJobsService } from './sweep-jobs.service';
+import { minimalSpec } from '../../../../test/support/minimal-spec';
 
 function spec(pool: string): SweepSpec {
-  const r = parseSweepSpec({ name: 'held-jobs', pool, variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } }, budget: 1e6, targets: [{ N: 7e10, D: 1.4e12 }], trainer: { type: 'simulate' } });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.spec;
+  return minimalSpec('held-jobs', { pool });
 }
 
 const keysNaming = (redis: Redis, text: string) => scanKeys(redis, `*${text}*`);

@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { cancelKey, parseSweepSpec, type SweepSpec } from '@lawsweep/contracts';
+import { cancelKey, type SweepSpec } from '@lawsweep/contracts';
 import { SweepDeletionStore, SweepStore } from '@lawsweep/store';
 import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
 import type { PlanningLoopService } from '../planning/planning-loop.service';
 import type { RunQueuesService } from '../queues/run-queues.service';
 import type { RedisConnection } from '../redis/redis-connection';
 import { SweepsService } from './sweeps.service';
+import { minimalSpec } from '../../../../test/support/minimal-spec';
 
 function spec(): SweepSpec {
-  const r = parseSweepSpec({ name: 'cancel-test', variables: { N: { min: 1e7, max: 1e9 }, D: { min: 1e8, max: 1e11 } }, budget: 1e6, targets: [{ N: 7e10, D: 1.4e12 }], trainer: { type: 'simulate' } });
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.spec;
+  return minimalSpec('cancel-test');
 }
 
 /** SweepsService.cancel on a real store and Redis; the planning loop and the run queues stubbed (no runs in flight). */
