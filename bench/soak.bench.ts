@@ -1,8 +1,9 @@
 /**
  * Soak: one sweep of 2,000 runs while workers are SIGKILLed at random every few seconds (and the
- * planner once, half-way), then every invariant is checked.
+ * planner once, half-way, or `--planner-kills K` times evenly through it), then every invariant is
+ * checked.
  *
- *   node scripts/ensure-built.js && node dist/bench/soak.bench.js [--runs 2000] [--workers 4] [--concurrency 8] [--kill-every 3] [--run-seconds 0.3] [--no-planner-kill] [--json]
+ *   node scripts/ensure-built.js && node dist/bench/soak.bench.js [--runs 2000] [--workers 4] [--concurrency 8] [--kill-every 3] [--run-seconds 0.3] [--planner-kills 1] [--no-planner-kill] [--json]
  *
  * Real processes throughout: a fresh redis-server (AOF on), the built planner and `--workers`
  * built worker apps (simulate trainer, runs of `--run-seconds`), 1 s job locks so a killed
@@ -31,14 +32,14 @@ const WORKERS = Number(flag('workers', '4'));
 const CONCURRENCY = Number(flag('concurrency', '8'));
 const KILL_EVERY_S = Number(flag('kill-every', '3'));
 const RUN_SECONDS = Number(flag('run-seconds', '0.3'));
-const PLANNER_KILL = !args.includes('--no-planner-kill');
+const PLANNER_KILLS = args.includes('--no-planner-kill') ? 0 : Number(flag('planner-kills', '1'));
 const JSON_OUT = args.includes('--json');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
   const started = Date.now();
   const loadBefore = load1();
-  log(`soak: ${RUNS} runs, ${WORKERS} workers x ${CONCURRENCY}, a worker killed every ~${KILL_EVERY_S} s${PLANNER_KILL ? ', the planner once' : ''}; ${machine()}; load ${loadBefore}`);
+  log(`soak: ${RUNS} runs, ${WORKERS} workers x ${CONCURRENCY}, a worker killed every ~${KILL_EVERY_S} s${PLANNER_KILLS ? `, the planner ${PLANNER_KILLS === 1 ? 'once' : `${PLANNER_KILLS} times`}` : ''}; ${machine()}; load ${loadBefore}`);
   const redis = await startRedis();
   const runRoot = mkdtempSync(join(tmpdir(), 'lawsweep-soak-'));
   const plannerEnv = { LAWSWEEP_TICK_MS: '500', LAWSWEEP_RECONCILE_MS: '1000', LAWSWEEP_RESULT_GRACE_MS: '3000', LAWSWEEP_PLAN_LOCK_MS: '3000' };
@@ -90,7 +91,9 @@ async function main(): Promise<void> {
       workerKills++;
       nextKill = Date.now() + KILL_EVERY_S * 1000 * (0.5 + Math.random());
     }
-    if (PLANNER_KILL && plannerKills === 0 && s && s.runs.done >= RUNS / 2) {
+    // Evenly through the sweep: once half-way by default; more kills, more chances to land between
+    // a wave's reservation and its enqueue (runs the next planner's reconciler enqueues again).
+    if (plannerKills < PLANNER_KILLS && s && s.runs.done >= (RUNS * (plannerKills + 1)) / (PLANNER_KILLS + 1)) {
       await planner.child.kill('SIGKILL');
       plannerKills++;
       await sleep(2000); // runs keep completing meanwhile: their results wait in Redis with their jobs
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
   else {
     process.stdout.write(
       `soak: ${sweep.planned} runs planned, ${sweep.runs.done} done, ${sweep.runs.failed} failed (${JSON.stringify(reasons)}), lost ${lost}; ${requeued} enqueued again; ` +
-        `${workerKills} worker kills, ${plannerKills} planner kill; ${seconds.toFixed(0)} s; stop: ${sweep.stopReason}; ` +
+        `${workerKills} worker kills, ${plannerKills} planner kill(s); ${seconds.toFixed(0)} s; stop: ${sweep.stopReason}; ` +
         `invariants: ${violations.length ? violations.join('; ') : 'all hold'}; load ${out.load.join(' -> ')}\n`,
     );
   }
