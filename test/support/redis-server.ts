@@ -1,4 +1,5 @@
-import type Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
 import { freePort, RedisProcess, redisNotInstalled } from '../../apps/cli/src/demo/redis-process';
 
 /**
@@ -47,4 +48,25 @@ export async function scanKeys(redis: Redis, pattern: string): Promise<string[]>
     keys.push(...batch);
   } while (cursor !== '0');
   return keys.sort();
+}
+
+/**
+ * One redis-server for a spec file and a client of it: started before its tests, both stopped after,
+ * and a fresh key prefix for each test (`test-<uuid>:`), so tests of one file share a server without
+ * seeing each other's keys. Read the fields inside hooks and tests (they are set by then).
+ */
+export function useRedisPerFile(): { readonly server: TestRedis; readonly redis: Redis; readonly prefix: string } {
+  const state = {} as { server: TestRedis; redis: Redis; prefix: string };
+  beforeAll(async () => {
+    state.server = await startRedis();
+    state.redis = new Redis(state.server.url);
+  });
+  beforeEach(() => {
+    state.prefix = `test-${randomUUID()}:`;
+  });
+  afterAll(async () => {
+    await state.redis?.quit();
+    await state.server?.stop();
+  });
+  return state;
 }

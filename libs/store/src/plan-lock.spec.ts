@@ -1,25 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { useRedisPerFile } from '../../../test/support/redis-server';
 import { PlanLock } from './plan-lock';
 
 describe('PlanLock (real Redis)', () => {
-  let server: TestRedis;
+  const db = useRedisPerFile();
   let redis: Redis;
   let lock: PlanLock;
   let prefix: string;
 
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
   beforeEach(() => {
-    prefix = `test-${randomUUID()}:`;
+    redis = db.redis;
+    prefix = db.prefix;
     lock = new PlanLock(redis, { prefix });
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
   });
 
   it('is exclusive and only its holder renews or releases it', async () => {

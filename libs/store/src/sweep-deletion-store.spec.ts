@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { SweepSpec } from '@lawsweep/contracts';
-import { scanKeys, startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { scanKeys, useRedisPerFile } from '../../../test/support/redis-server';
 import { SweepDeletionStore } from './sweep-deletion-store';
 import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
@@ -22,26 +21,19 @@ async function deleteSweep(deletions: SweepDeletionStore, id: string, options: P
 }
 
 describe('SweepDeletionStore: deleting a sweep (real Redis)', () => {
-  let server: TestRedis;
+  const db = useRedisPerFile();
   let redis: Redis;
   let store: SweepStore;
   let reader: SweepReader;
   let deletions: SweepDeletionStore;
   let prefix: string;
 
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
   beforeEach(() => {
-    prefix = `test-${randomUUID()}:`;
+    redis = db.redis;
+    prefix = db.prefix;
     store = new SweepStore(redis, { prefix });
     reader = new SweepReader(redis, { prefix });
     deletions = new SweepDeletionStore(redis, { prefix });
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
   });
 
   /** A sweep with a key of every kind: runs with curves, done and failed ones (streak, failure counts), imports, a fit with history, warnings, an outbox message. */

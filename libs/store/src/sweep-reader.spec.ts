@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { SweepSpec } from '@lawsweep/contracts';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { useRedisPerFile } from '../../../test/support/redis-server';
 import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
 import { minimalSpec } from '../../../test/support/minimal-spec';
@@ -11,26 +10,19 @@ function spec(): SweepSpec {
 }
 
 describe('SweepReader: pages of runs and the history tail (real Redis)', () => {
-  let server: TestRedis;
+  const db = useRedisPerFile();
   let redis: Redis;
   let store: SweepStore;
   let reader: SweepReader;
   let configSeq = 0;
 
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
   beforeEach(() => {
-    const prefix = `test-${randomUUID()}:`;
+    redis = db.redis;
+    const { prefix } = db;
     store = new SweepStore(redis, { prefix });
     reader = new SweepReader(redis, { prefix });
   });
   afterEach(() => jest.restoreAllMocks());
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
-  });
 
   const reserve = async (id: string, n: number): Promise<string[]> => {
     const out = await store.reserveRuns(id, Array.from({ length: n }, () => ({ config: { N: 1e7 + ++configSeq, D: 1e9 }, cost: 1 })));

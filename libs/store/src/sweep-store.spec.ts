@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { SweepSpec } from '@lawsweep/contracts';
-import { startRedis, type TestRedis } from '../../../test/support/redis-server';
+import { useRedisPerFile } from '../../../test/support/redis-server';
 import { SweepReader } from './sweep-reader';
 import { SweepStore } from './sweep-store';
 import { minimalSpec } from '../../../test/support/minimal-spec';
@@ -11,23 +10,16 @@ function spec(budget: number, extra: Record<string, unknown> = {}): SweepSpec {
 }
 
 describe('SweepStore (real Redis)', () => {
-  let server: TestRedis;
+  const db = useRedisPerFile();
   let redis: Redis;
   let store: SweepStore;
   let reader: SweepReader;
 
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
   beforeEach(() => {
-    const prefix = `test-${randomUUID()}:`;
+    redis = db.redis;
+    const { prefix } = db;
     store = new SweepStore(redis, { prefix });
     reader = new SweepReader(redis, { prefix });
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
   });
 
   it('creates a sweep and reads it back with zeroed counters', async () => {
@@ -378,7 +370,7 @@ describe('SweepStore (real Redis)', () => {
 
   it('many concurrent reservations from several clients never exceed the budget', async () => {
     const id = await store.createSweep(spec(1000));
-    const clients = Array.from({ length: 4 }, () => new SweepStore(new Redis(server.url), { prefix: store.prefix }));
+    const clients = Array.from({ length: 4 }, () => new SweepStore(new Redis(db.server.url), { prefix: store.prefix }));
     try {
       // 400 attempts of cost 7 against a budget of 1000: exactly floor(1000 / 7) = 142 fit.
       const outcomes = await Promise.all(

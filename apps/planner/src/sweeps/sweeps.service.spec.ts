@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { cancelKey, type SweepSpec } from '@lawsweep/contracts';
 import { SweepDeletionStore, SweepStore } from '@lawsweep/store';
-import { startRedis, type TestRedis } from '../../../../test/support/redis-server';
+import { useRedisPerFile } from '../../../../test/support/redis-server';
 import type { PlanningLoopService } from '../planning/planning-loop.service';
 import type { RunQueuesService } from '../queues/run-queues.service';
 import type { RedisConnection } from '../redis/redis-connection';
@@ -15,27 +14,20 @@ function spec(): SweepSpec {
 
 /** SweepsService.cancel on a real store and Redis; the planning loop and the run queues stubbed (no runs in flight). */
 describe('SweepsService.cancel: the cancel key', () => {
-  let server: TestRedis;
+  const db = useRedisPerFile();
   let redis: Redis;
   let store: SweepStore;
   let deletions: SweepDeletionStore;
   let service: SweepsService;
 
-  beforeAll(async () => {
-    server = await startRedis();
-    redis = new Redis(server.url);
-  });
   beforeEach(() => {
-    const prefix = `test-${randomUUID()}:`;
+    redis = db.redis;
+    const { prefix } = db;
     store = new SweepStore(redis, { prefix });
     deletions = new SweepDeletionStore(redis, { prefix });
     const loop = { schedule: async () => undefined } as unknown as PlanningLoopService;
     const queues = { removeIfWaiting: async () => false } as unknown as RunQueuesService;
     service = new SweepsService(store, loop, queues, { client: redis } as RedisConnection);
-  });
-  afterAll(async () => {
-    await redis.quit();
-    await server.stop();
   });
 
   it('sets it for a running sweep it cancels', async () => {
