@@ -70,10 +70,14 @@ describe('lawsweep sweep ... and plot against a running planner (built CLI, chil
     const r = await cli(['sweep', 'create', join(dir, 'spec.yaml'), '--planner', stack.baseUrl]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/401 .*pass --token or set LAWSWEEP_TOKEN/);
+    // Said once: the planner's own words for curl users (the header to send) are not repeated.
+    expect(r.stderr.match(/LAWSWEEP_TOKEN/g)).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/Authorization: Bearer/);
     // A token sent but not the planner's: said as such, not "pass --token".
     const wrong = await cli(['sweep', 'create', join(dir, 'spec.yaml'), '--planner', stack.baseUrl, '--token', 'not-it']);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toMatch(/401 .*The planner did not accept the token sent \(--token or LAWSWEEP_TOKEN\): it must be the planner's own LAWSWEEP_TOKEN\./);
+    expect(wrong.stderr).not.toMatch(/Authorization: Bearer|pass --token/);
   });
 
   it('creates a sweep (candidates CSV read client-side) and prints its id and dashboard URL', async () => {

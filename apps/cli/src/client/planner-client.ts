@@ -233,6 +233,12 @@ export class PlannerClient {
       : this.token
         ? " The planner did not accept the token sent (--token or LAWSWEEP_TOKEN): it must be the planner's own LAWSWEEP_TOKEN."
         : ' The planner wants a token: pass --token or set LAWSWEEP_TOKEN.';
+    // lawsweep's own 401 is written for curl users (the header to send) and names the CLI's flags too:
+    // the CLI knows whether it sent a token, so its hint says it once, and rightly. A proxy's 401 or 403
+    // (not lawsweep's words) keeps its message.
+    if (res.status === 401 && /LAWSWEEP_TOKEN/.test(msg ?? '')) {
+      return new PlannerHttpError(401, `${method} ${path} failed: 401 Unauthorized.${hint}`);
+    }
     // The planner's field errors are the answer's substance ("budget: 1e19 is below what the sweep has
     // spent…"): in the message, for every command (create, update and import also list them their way).
     const errors = body.errors ?? [];
