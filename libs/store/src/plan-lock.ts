@@ -1,4 +1,5 @@
 import { RedisStore } from './redis-store';
+import { storeCommands, type LockCommands } from './store-commands';
 
 /**
  * The lock a plan pass of a sweep holds across planner replicas (SET NX PX, renewed while held); a
@@ -6,6 +7,8 @@ import { RedisStore } from './redis-store';
  * (RENEW_LOCK, RELEASE_LOCK): a planner whose lock expired cannot drop the next holder's.
  */
 export class PlanLock extends RedisStore {
+  protected readonly cmd: LockCommands = storeCommands(this.redis);
+
   /** SET NX PX: true when this token now holds the sweep's lock. */
   async acquire(sweepId: string, token: string, ttlMs: number): Promise<boolean> {
     return (await this.redis.set(this.key(sweepId), token, 'PX', ttlMs, 'NX')) === 'OK';

@@ -1,5 +1,6 @@
 import type { SweepSpec } from '@lawsweep/contracts';
 import { RedisStore } from './redis-store';
+import { storeCommands, type DeletionCommands } from './store-commands';
 
 /**
  * Runs per deletion script call: a run is its hash and a curve of up to 2,000 points (~135 KB), so
@@ -25,6 +26,8 @@ export interface DeleteSweepOptions {
  * scripts), and the memory of queue jobs its deletion could not remove yet.
  */
 export class SweepDeletionStore extends RedisStore {
+  protected readonly cmd: DeletionCommands = storeCommands(this.redis);
+
   /**
    * Starts deleting a sweep that has ended (done, cancelled, failed) with no run in flight: from now
    * on it is gone to readers (getSweep, listSweeps), and sweepsBeingDeleted names it until

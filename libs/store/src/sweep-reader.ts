@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { CurvePoint, SpendWindow } from '@lawsweep/contracts';
 import { RedisStore } from './redis-store';
+import { storeCommands, type SweepReadCommands } from './store-commands';
 import { StoreKeys } from './store-keys';
 import { toRunRecord } from './store.codec';
 import type { FailureReasonCount, HistoryPoint, ObservationRecord, RunRecord, RunsPage } from './store.types';
@@ -12,6 +13,8 @@ import type { FailureReasonCount, HistoryPoint, ObservationRecord, RunRecord, Ru
  * write, and the sweep's record itself, are SweepStore's.
  */
 export class SweepReader extends RedisStore {
+  protected readonly cmd: SweepReadCommands = storeCommands(this.redis);
+
   async getRun(runId: string, withCurve = false): Promise<RunRecord | undefined> {
     return (await this.getRuns([runId], withCurve))[0];
   }

@@ -5,6 +5,7 @@ import type { Config } from '@lawsweep/law';
 import { configKey } from './config-key';
 import { failureSummary } from './failure-summary';
 import { RedisStore } from './redis-store';
+import { storeCommands, type RunCommands, type SweepCommands } from './store-commands';
 import type { StoreKeyOptions } from './store-keys';
 import { toSweepRecord } from './store.codec';
 import type { FitSummary, HistoryPoint, ImportedRun, NotifyIntent, RecordOutcome, ReserveOutcome, ResultInput, RunRecord, SweepRecord, SweepState, SweepWarning } from './store.types';
@@ -30,6 +31,7 @@ const RESERVE_CHUNK = 1_000;
  * deletion is SweepDeletionStore's, the plan lock PlanLock's.
  */
 export class SweepStore extends RedisStore {
+  protected readonly cmd: SweepCommands & RunCommands = storeCommands(this.redis);
   private readonly maxCurvePoints: number;
 
   constructor(redis: Redis, options: SweepStoreOptions = {}) {
