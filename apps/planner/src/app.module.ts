@@ -20,6 +20,7 @@ import { ReconcilerHousekeepingService } from './planning/reconciler-housekeepin
 import { ReconcilerService } from './planning/reconciler.service';
 import { RunReconcilerService } from './planning/run-reconciler.service';
 import { SweepPlannerService } from './planning/sweep-planner.service';
+import { SweepTransitionsService } from './planning/sweep-transitions.service';
 import { RunQueuesService } from './queues/run-queues.service';
 import { RedisConnection } from './redis/redis-connection';
 import { redisOptionsFromUrl } from './redis/redis-options';
@@ -71,6 +72,7 @@ export class AppModule {
         WorkerRegistryService,
         MetricsService,
         EngineCacheService,
+        SweepTransitionsService,
         SweepPlannerService,
         PlanningLoopService,
         ReconcilerService,

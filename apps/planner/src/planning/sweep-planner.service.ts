@@ -2,11 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type RunJobData, type StopCause } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
-import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepState, type SweepWarning } from '@lawsweep/store';
+import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
-import type { SweepEvent, SweepEventChange } from '../notify/notification';
-import { NotifierService } from '../notify/notifier.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter, exceedCapacityText } from './capacity-filter';
@@ -16,6 +14,7 @@ import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from '
 import { fitSummary } from './fit-summary';
 import { runJobData } from './run-job';
 import { causeOfExhaustedDesign } from './stop-causes';
+import { SweepTransitionsService } from './sweep-transitions.service';
 
 /** What a refit read and produced; the plan of the same pass reuses the observations. */
 interface RefitOutcome {
@@ -58,7 +57,7 @@ export class SweepPlannerService {
     private readonly workers: WorkerRegistryService,
     private readonly metrics: MetricsService,
     private readonly config: PlannerConfig,
-    private readonly notifier: NotifierService,
+    private readonly transitions: SweepTransitionsService,
   ) {}
 
   async planOnce(sweepId: string): Promise<PlanOutcome> {
@@ -69,7 +68,7 @@ export class SweepPlannerService {
       engine = this.engines.engine(sweep);
     } catch (err) {
       const reason = `cannot build the design engine: ${(err as Error).message}`;
-      await this.moveAndNotify(sweepId, ['running', 'paused'], { state: 'failed', reason, cause: 'engineFailed' });
+      await this.transitions.moveAndNotify(sweepId, ['running', 'paused'], { state: 'failed', reason, cause: 'engineFailed' });
       return { enqueued: [], finished: reason };
     }
     const refit = await this.refitIfNeeded(sweep, engine);
@@ -275,7 +274,7 @@ export class SweepPlannerService {
   /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
   private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
     const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
-    if ((await this.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message, cause: 'breaker' })) !== 'ok') return { enqueued: [] };
+    if ((await this.transitions.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message, cause: 'breaker' })) !== 'ok') return { enqueued: [] };
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
     this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
@@ -291,22 +290,9 @@ export class SweepPlannerService {
     // Only if the spec is the one this pass planned with: an update that landed meanwhile (more
     // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
     const why = done ? reason : `${reason}; no run succeeded`;
-    const outcome = await this.moveAndNotify(sweep.id, ['running'], { state: done ? 'done' : 'failed', reason: why, cause }, sweep.specRevision);
+    const outcome = await this.transitions.moveAndNotify(sweep.id, ['running'], { state: done ? 'done' : 'failed', reason: why, cause }, sweep.specRevision);
     if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
     if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
     return { enqueued: [], finished: reason };
-  }
-
-  /**
-   * Moves the sweep to `change.state` (the store's transition, from `from`, on `expectedRevision`
-   * if given) with its webhook message left in the notify outbox by the same step, so a planner
-   * stopped in between loses nothing; the message is queued at once when the move happens.
-   */
-  private async moveAndNotify(sweepId: string, from: SweepState[], change: SweepEventChange, expectedRevision?: number): Promise<string> {
-    const event: SweepEvent = `sweep.${change.state}`;
-    const note = this.notifier.intent(event, sweepId, change);
-    const outcome = await this.store.transition(sweepId, from, change.state, { text: change.reason, cause: change.cause }, Date.now(), expectedRevision, note);
-    if (outcome === 'ok') this.notifier.sweepEvent(event, sweepId, change, note);
-    return outcome;
   }
 }
