@@ -18,6 +18,7 @@ import { EngineCacheService } from './planning/engine-cache.service';
 import { PlanningLoopService } from './planning/planning-loop.service';
 import { ReconcilerHousekeepingService } from './planning/reconciler-housekeeping.service';
 import { ReconcilerService } from './planning/reconciler.service';
+import { RunDispatchService } from './planning/run-dispatch.service';
 import { RunReconcilerService } from './planning/run-reconciler.service';
 import { SweepPlannerService } from './planning/sweep-planner.service';
 import { SweepTransitionsService } from './planning/sweep-transitions.service';
@@ -73,6 +74,7 @@ export class AppModule {
         MetricsService,
         EngineCacheService,
         SweepTransitionsService,
+        RunDispatchService,
         SweepPlannerService,
         PlanningLoopService,
         ReconcilerService,

@@ -1,18 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type RunJobData, type StopCause } from '@lawsweep/contracts';
+import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type StopCause } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
-import { RunQueuesService } from '../queues/run-queues.service';
-import { WorkerRegistryService } from '../workers/worker-registry.service';
-import { CapacityFilter, exceedCapacityText } from './capacity-filter';
+import { exceedCapacityText } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
-import { ENQUEUE_FAILED_REPLAN_MS, ENQUEUE_RETRY_WINDOW_MS, enqueueWithRetry } from './enqueue-retry';
+import { ENQUEUE_FAILED_REPLAN_MS } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
-import { runJobData } from './run-job';
+import { RunDispatchService } from './run-dispatch.service';
 import { causeOfExhaustedDesign } from './stop-causes';
 import { SweepTransitionsService } from './sweep-transitions.service';
 
@@ -34,7 +32,8 @@ export interface PlanOutcome {
 
 /**
  * One planning step for one sweep: refit if results arrived, check the stop rules, ask the design
- * engine for enough runs to keep `parallelism` in flight, reserve each run's cost and enqueue it.
+ * engine for enough runs to keep `parallelism` in flight, reserve each run's cost and enqueue it
+ * (RunDispatchService).
  * Called by PlanningLoopService under the sweep's lock; everything it reads comes from the store,
  * so a fresh planner (after a restart) takes the same decision.
  */
@@ -48,15 +47,13 @@ export class SweepPlannerService {
    * just gets its key computed once and dropped with it.
    */
   private readonly keys = new WeakMap<Config, string>();
-  private readonly capacity = new CapacityFilter();
 
   constructor(
     private readonly store: SweepStore,
     private readonly engines: EngineCacheService,
-    private readonly queues: RunQueuesService,
-    private readonly workers: WorkerRegistryService,
     private readonly metrics: MetricsService,
     private readonly config: PlannerConfig,
+    private readonly dispatch: RunDispatchService,
     private readonly transitions: SweepTransitionsService,
   ) {}
 
@@ -159,8 +156,7 @@ export class SweepPlannerService {
 
     const pool = spec.pool ?? DEFAULT_POOL;
     const warnings: SweepWarning[] = [];
-    const live = await this.workers.live(pool);
-    const { holds: holdable, limited } = this.capacity.forPool(pool, live);
+    const { live, holds: holdable, limited } = await this.dispatch.capacityOf(pool);
     if (live.length === 0) {
       warnings.push({ code: 'no-live-workers', message: `no live worker in pool '${pool}': runs wait on queue ${runQueueName(pool)} until one starts` });
     }
@@ -189,47 +185,8 @@ export class SweepPlannerService {
       planned: sweep.planned,
     });
 
-    // Reserve and enqueue in waves: a wave's reservations are one script call (decided in order,
-    // exactly as one by one would), then one addBulk enqueues the wave. One at a time, two round
-    // trips per run capped a sweep at a few hundred runs a second (bench/load.bench.ts).
-    const enqueued: string[] = [];
-    let reservedCost = 0; // by this pass, enqueued or left reserved for the reconciler
     const wanted = proposal.runs.filter((run) => accept(run.config)); // an engine that ignores `accept` still cannot buy these
-    let next = 0;
-    let stopped = false;
-    let enqueueFailed = false;
-    while (!stopped && enqueued.length < k && next < wanted.length) {
-      const wave = wanted.slice(next, next + (k - enqueued.length));
-      next += wave.length;
-      const outcomes = await this.store.reserveRuns(sweep.id, wave);
-      const jobs: RunJobData[] = [];
-      let lastGain = 0;
-      outcomes.forEach((reserved, i) => {
-        if (!reserved.ok) {
-          if (reserved.reason !== 'budget' && reserved.reason !== 'duplicate') stopped = true; // paused, cancelled or maxRuns meanwhile
-          return;
-        }
-        known.add(this.configKey(wave[i].config));
-        lastGain = wave[i].gain;
-        jobs.push(runJobData(sweep, { runId: reserved.runId, config: wave[i].config, cost: wave[i].cost }, sweep.planned + enqueued.length + jobs.length));
-      });
-      if (jobs.length === 0) continue;
-      reservedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
-      try {
-        await enqueueWithRetry(() => this.queues.enqueueMany(pool, jobs), (err) => this.logger.warn(`enqueueing ${jobs.length} run(s) failed (${err.message}); retrying`));
-        this.engines.rememberActive(sweep.id, jobs);
-        enqueued.push(...jobs.map((j) => j.runId));
-        this.metrics.setLastGain(sweep.id, lastGain);
-      } catch (err) {
-        // Redis refused the jobs for the whole retry window. The runs stay reserved, as those of a
-        // planner killed between reserving and enqueueing do: the reconciler enqueues them again
-        // (same ids, same seeds) once Redis takes them. Failing them would lose their configs for good
-        // over an outage that says nothing about them.
-        enqueueFailed = true;
-        this.logger.warn(`enqueueing ${jobs.length} run(s) of sweep ${sweep.id} failed for ${ENQUEUE_RETRY_WINDOW_MS / 1000} s (${(err as Error).message}); they stay reserved, and the reconciler enqueues them again once Redis takes them`);
-        break;
-      }
-    }
+    const { enqueued, reservedCost, stopped, enqueueFailed } = await this.dispatch.reserveAndEnqueue(sweep, pool, wanted, k, (c) => known.add(this.configKey(c)));
     const untried = this.untried(sweep, candidates, known, remaining - reservedCost);
     await this.store.setWarnings(sweep.id, warnings, untried);
     // The sweep's state moved under this pass (a pause, a cancel, maxRuns by another replica): what it
