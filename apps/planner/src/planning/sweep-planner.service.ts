@@ -3,7 +3,6 @@ import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type StopCause } from
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
-import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { exceedCapacityText } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
@@ -52,7 +51,6 @@ export class SweepPlannerService {
     private readonly store: SweepStore,
     private readonly engines: EngineCacheService,
     private readonly metrics: MetricsService,
-    private readonly config: PlannerConfig,
     private readonly dispatch: RunDispatchService,
     private readonly transitions: SweepTransitionsService,
   ) {}
@@ -87,16 +85,12 @@ export class SweepPlannerService {
   /**
    * Refits when the store's version moved since the last fit, and stores the summary for reads.
    * While runs are in flight, at most once per `refitSpacing` durations of the last fit (a flood
-   * of results then costs a bounded share of a core in fits; see LAWSWEEP_REFIT_SPACING).
+   * of results then costs a bounded share of a core in fits; see LAWSWEEP_REFIT_SPACING): the
+   * engine cache says whether its fit is still usable (usableFit).
    */
   private async refitIfNeeded(sweep: SweepRecord, engine: SweepEngine): Promise<RefitOutcome> {
-    const cached = this.engines.cachedFit(sweep.id, sweep.version);
-    if (cached) return { fit: cached.fit };
-    const last = this.engines.lastFit(sweep.id);
-    if (last?.fit && sweep.runs.queued + sweep.runs.running > 0 && this.config.refitSpacing > 0) {
-      const dueInMs = last.startedAt + this.config.refitSpacing * last.ms - Date.now();
-      if (dueInMs > 0) return { fit: last.fit, refitDueInMs: Math.ceil(dueInMs) };
-    }
+    const usable = this.engines.usableFit(sweep);
+    if (usable) return usable;
     const observations = await this.engines.observations(sweep.id);
     if (observations.length === 0) {
       this.engines.rememberFit(sweep.id, sweep.version, undefined);
