@@ -18,8 +18,10 @@ import { EngineCacheService } from './planning/engine-cache.service';
 import { PlanningLoopService } from './planning/planning-loop.service';
 import { ReconcilerHousekeepingService } from './planning/reconciler-housekeeping.service';
 import { ReconcilerService } from './planning/reconciler.service';
+import { RunDispatchService } from './planning/run-dispatch.service';
 import { RunReconcilerService } from './planning/run-reconciler.service';
 import { SweepPlannerService } from './planning/sweep-planner.service';
+import { SweepTransitionsService } from './planning/sweep-transitions.service';
 import { RunQueuesService } from './queues/run-queues.service';
 import { RedisConnection } from './redis/redis-connection';
 import { redisOptionsFromUrl } from './redis/redis-options';
@@ -71,6 +73,8 @@ export class AppModule {
         WorkerRegistryService,
         MetricsService,
         EngineCacheService,
+        SweepTransitionsService,
+        RunDispatchService,
         SweepPlannerService,
         PlanningLoopService,
         ReconcilerService,

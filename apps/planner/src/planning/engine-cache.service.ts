@@ -3,6 +3,7 @@ import type { SweepSpec } from '@lawsweep/contracts';
 import { createSweepEngine, type SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { SweepReader, SweepStore, type ObservationRecord, type SweepRecord } from '@lawsweep/store';
+import { PlannerConfig } from '../config/planner-config';
 
 /** The last fit of a sweep: for which store version, when it started, how long it took. */
 export interface CachedFit {
@@ -15,7 +16,8 @@ export interface CachedFit {
 /**
  * One SweepEngine per sweep (building candidates and the law is not free, and a spec changes
  * only by an update, which bumps its revision), plus the last fit per sweep keyed by the store's version counter, so a plan that
- * follows a fit of the same data does not fit again; and what a plan pass reads that only grows
+ * follows a fit of the same data does not fit again (nor, while runs are in flight, sooner than the
+ * refit spacing allows: usableFit); and what a plan pass reads that only grows
  * (observations, known config keys), read incrementally: re-reading and parsing all of them every
  * pass made each pass O(runs so far) in Redis and in the planner (bench/load.bench.ts).
  */
@@ -31,6 +33,7 @@ export class EngineCacheService {
   constructor(
     private readonly store: SweepStore,
     private readonly reader: SweepReader,
+    private readonly config: PlannerConfig,
   ) {}
 
   /** The sweep's engine, built again when its spec changed (PATCH /sweeps/:id bumps specRevision), here or on another replica. */
@@ -55,6 +58,23 @@ export class EngineCacheService {
   /** The last fit whatever data it saw (the refit spacing decides whether it is fresh enough). */
   lastFit(sweepId: string): CachedFit | undefined {
     return this.fits.get(sweepId);
+  }
+
+  /**
+   * The fit a plan pass can use without fitting again: the one of the sweep's store version; or,
+   * while runs are in flight, the last one, until `refitSpacing` durations of it have passed since
+   * it started (a flood of results then costs a bounded share of a core in fits; see
+   * LAWSWEEP_REFIT_SPACING), with `refitDueInMs` saying when. Undefined: fit now.
+   */
+  usableFit(sweep: SweepRecord): { fit: FitResult | undefined; refitDueInMs?: number } | undefined {
+    const cached = this.cachedFit(sweep.id, sweep.version);
+    if (cached) return { fit: cached.fit };
+    const last = this.lastFit(sweep.id);
+    if (last?.fit && sweep.runs.queued + sweep.runs.running > 0 && this.config.refitSpacing > 0) {
+      const dueInMs = last.startedAt + this.config.refitSpacing * last.ms - Date.now();
+      if (dueInMs > 0) return { fit: last.fit, refitDueInMs: Math.ceil(dueInMs) };
+    }
+    return undefined;
   }
 
   rememberFit(sweepId: string, version: number, fit: FitResult | undefined, startedAt = Date.now(), ms = 0): void {

@@ -1,21 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type RunJobData, type StopCause } from '@lawsweep/contracts';
+import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type StopCause } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
-import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepState, type SweepWarning } from '@lawsweep/store';
-import { PlannerConfig } from '../config/planner-config';
+import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
 import { MetricsService } from '../metrics/metrics.service';
-import type { SweepEvent, SweepEventChange } from '../notify/notification';
-import { NotifierService } from '../notify/notifier.service';
-import { RunQueuesService } from '../queues/run-queues.service';
-import { WorkerRegistryService } from '../workers/worker-registry.service';
-import { CapacityFilter, exceedCapacityText } from './capacity-filter';
+import { exceedCapacityText } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
-import { ENQUEUE_FAILED_REPLAN_MS, ENQUEUE_RETRY_WINDOW_MS, enqueueWithRetry } from './enqueue-retry';
+import { ENQUEUE_FAILED_REPLAN_MS } from './enqueue-retry';
 import { failingRunsWarning, pauseAfterFailures, shouldPauseForFailures } from './failure-breaker';
 import { fitSummary } from './fit-summary';
-import { runJobData } from './run-job';
+import { RunDispatchService } from './run-dispatch.service';
 import { causeOfExhaustedDesign } from './stop-causes';
+import { SweepTransitionsService } from './sweep-transitions.service';
 
 /** What a refit read and produced; the plan of the same pass reuses the observations. */
 interface RefitOutcome {
@@ -35,7 +31,8 @@ export interface PlanOutcome {
 
 /**
  * One planning step for one sweep: refit if results arrived, check the stop rules, ask the design
- * engine for enough runs to keep `parallelism` in flight, reserve each run's cost and enqueue it.
+ * engine for enough runs to keep `parallelism` in flight, reserve each run's cost and enqueue it
+ * (RunDispatchService).
  * Called by PlanningLoopService under the sweep's lock; everything it reads comes from the store,
  * so a fresh planner (after a restart) takes the same decision.
  */
@@ -49,16 +46,13 @@ export class SweepPlannerService {
    * just gets its key computed once and dropped with it.
    */
   private readonly keys = new WeakMap<Config, string>();
-  private readonly capacity = new CapacityFilter();
 
   constructor(
     private readonly store: SweepStore,
     private readonly engines: EngineCacheService,
-    private readonly queues: RunQueuesService,
-    private readonly workers: WorkerRegistryService,
     private readonly metrics: MetricsService,
-    private readonly config: PlannerConfig,
-    private readonly notifier: NotifierService,
+    private readonly dispatch: RunDispatchService,
+    private readonly transitions: SweepTransitionsService,
   ) {}
 
   async planOnce(sweepId: string): Promise<PlanOutcome> {
@@ -69,7 +63,7 @@ export class SweepPlannerService {
       engine = this.engines.engine(sweep);
     } catch (err) {
       const reason = `cannot build the design engine: ${(err as Error).message}`;
-      await this.moveAndNotify(sweepId, ['running', 'paused'], { state: 'failed', reason, cause: 'engineFailed' });
+      await this.transitions.moveAndNotify(sweepId, ['running', 'paused'], { state: 'failed', reason, cause: 'engineFailed' });
       return { enqueued: [], finished: reason };
     }
     const refit = await this.refitIfNeeded(sweep, engine);
@@ -91,16 +85,12 @@ export class SweepPlannerService {
   /**
    * Refits when the store's version moved since the last fit, and stores the summary for reads.
    * While runs are in flight, at most once per `refitSpacing` durations of the last fit (a flood
-   * of results then costs a bounded share of a core in fits; see LAWSWEEP_REFIT_SPACING).
+   * of results then costs a bounded share of a core in fits; see LAWSWEEP_REFIT_SPACING): the
+   * engine cache says whether its fit is still usable (usableFit).
    */
   private async refitIfNeeded(sweep: SweepRecord, engine: SweepEngine): Promise<RefitOutcome> {
-    const cached = this.engines.cachedFit(sweep.id, sweep.version);
-    if (cached) return { fit: cached.fit };
-    const last = this.engines.lastFit(sweep.id);
-    if (last?.fit && sweep.runs.queued + sweep.runs.running > 0 && this.config.refitSpacing > 0) {
-      const dueInMs = last.startedAt + this.config.refitSpacing * last.ms - Date.now();
-      if (dueInMs > 0) return { fit: last.fit, refitDueInMs: Math.ceil(dueInMs) };
-    }
+    const usable = this.engines.usableFit(sweep);
+    if (usable) return usable;
     const observations = await this.engines.observations(sweep.id);
     if (observations.length === 0) {
       this.engines.rememberFit(sweep.id, sweep.version, undefined);
@@ -160,8 +150,7 @@ export class SweepPlannerService {
 
     const pool = spec.pool ?? DEFAULT_POOL;
     const warnings: SweepWarning[] = [];
-    const live = await this.workers.live(pool);
-    const { holds: holdable, limited } = this.capacity.forPool(pool, live);
+    const { live, holds: holdable, limited } = await this.dispatch.capacityOf(pool);
     if (live.length === 0) {
       warnings.push({ code: 'no-live-workers', message: `no live worker in pool '${pool}': runs wait on queue ${runQueueName(pool)} until one starts` });
     }
@@ -190,47 +179,8 @@ export class SweepPlannerService {
       planned: sweep.planned,
     });
 
-    // Reserve and enqueue in waves: a wave's reservations are one script call (decided in order,
-    // exactly as one by one would), then one addBulk enqueues the wave. One at a time, two round
-    // trips per run capped a sweep at a few hundred runs a second (bench/load.bench.ts).
-    const enqueued: string[] = [];
-    let reservedCost = 0; // by this pass, enqueued or left reserved for the reconciler
     const wanted = proposal.runs.filter((run) => accept(run.config)); // an engine that ignores `accept` still cannot buy these
-    let next = 0;
-    let stopped = false;
-    let enqueueFailed = false;
-    while (!stopped && enqueued.length < k && next < wanted.length) {
-      const wave = wanted.slice(next, next + (k - enqueued.length));
-      next += wave.length;
-      const outcomes = await this.store.reserveRuns(sweep.id, wave);
-      const jobs: RunJobData[] = [];
-      let lastGain = 0;
-      outcomes.forEach((reserved, i) => {
-        if (!reserved.ok) {
-          if (reserved.reason !== 'budget' && reserved.reason !== 'duplicate') stopped = true; // paused, cancelled or maxRuns meanwhile
-          return;
-        }
-        known.add(this.configKey(wave[i].config));
-        lastGain = wave[i].gain;
-        jobs.push(runJobData(sweep, { runId: reserved.runId, config: wave[i].config, cost: wave[i].cost }, sweep.planned + enqueued.length + jobs.length));
-      });
-      if (jobs.length === 0) continue;
-      reservedCost += jobs.reduce((sum, j) => sum + j.cost, 0);
-      try {
-        await enqueueWithRetry(() => this.queues.enqueueMany(pool, jobs), (err) => this.logger.warn(`enqueueing ${jobs.length} run(s) failed (${err.message}); retrying`));
-        this.engines.rememberActive(sweep.id, jobs);
-        enqueued.push(...jobs.map((j) => j.runId));
-        this.metrics.setLastGain(sweep.id, lastGain);
-      } catch (err) {
-        // Redis refused the jobs for the whole retry window. The runs stay reserved, as those of a
-        // planner killed between reserving and enqueueing do: the reconciler enqueues them again
-        // (same ids, same seeds) once Redis takes them. Failing them would lose their configs for good
-        // over an outage that says nothing about them.
-        enqueueFailed = true;
-        this.logger.warn(`enqueueing ${jobs.length} run(s) of sweep ${sweep.id} failed for ${ENQUEUE_RETRY_WINDOW_MS / 1000} s (${(err as Error).message}); they stay reserved, and the reconciler enqueues them again once Redis takes them`);
-        break;
-      }
-    }
+    const { enqueued, reservedCost, stopped, enqueueFailed } = await this.dispatch.reserveAndEnqueue(sweep, pool, wanted, k, (c) => known.add(this.configKey(c)));
     const untried = this.untried(sweep, candidates, known, remaining - reservedCost);
     await this.store.setWarnings(sweep.id, warnings, untried);
     // The sweep's state moved under this pass (a pause, a cancel, maxRuns by another replica): what it
@@ -275,7 +225,7 @@ export class SweepPlannerService {
   /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
   private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
     const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
-    if ((await this.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message, cause: 'breaker' })) !== 'ok') return { enqueued: [] };
+    if ((await this.transitions.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message, cause: 'breaker' })) !== 'ok') return { enqueued: [] };
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
     this.logger.warn(`sweep ${sweep.id} ${warning.message}`);
@@ -291,22 +241,9 @@ export class SweepPlannerService {
     // Only if the spec is the one this pass planned with: an update that landed meanwhile (more
     // budget, a higher maxRuns) would otherwise be lost to a decision made without it.
     const why = done ? reason : `${reason}; no run succeeded`;
-    const outcome = await this.moveAndNotify(sweep.id, ['running'], { state: done ? 'done' : 'failed', reason: why, cause }, sweep.specRevision);
+    const outcome = await this.transitions.moveAndNotify(sweep.id, ['running'], { state: done ? 'done' : 'failed', reason: why, cause }, sweep.specRevision);
     if (outcome === 'revision') return { enqueued: [], replanInMs: 0 };
     if (outcome === 'ok') this.logger.log(`sweep ${sweep.id} ${done ? 'done' : 'failed'}: ${reason}`);
     return { enqueued: [], finished: reason };
-  }
-
-  /**
-   * Moves the sweep to `change.state` (the store's transition, from `from`, on `expectedRevision`
-   * if given) with its webhook message left in the notify outbox by the same step, so a planner
-   * stopped in between loses nothing; the message is queued at once when the move happens.
-   */
-  private async moveAndNotify(sweepId: string, from: SweepState[], change: SweepEventChange, expectedRevision?: number): Promise<string> {
-    const event: SweepEvent = `sweep.${change.state}`;
-    const note = this.notifier.intent(event, sweepId, change);
-    const outcome = await this.store.transition(sweepId, from, change.state, { text: change.reason, cause: change.cause }, Date.now(), expectedRevision, note);
-    if (outcome === 'ok') this.notifier.sweepEvent(event, sweepId, change, note);
-    return outcome;
   }
 }
