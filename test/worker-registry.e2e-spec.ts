@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
-import { cancelKey, WORKER_REGISTRY_KEY, workerAdvertSchema, type TrainerSpec } from '@lawsweep/contracts';
+import { cancelKey, WORKER_REGISTRY_KEY, workerAdvertSchema, type RunJobData, type TrainerSpec } from '@lawsweep/contracts';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
 import { freePort, startRedis, type TestRedis } from './support/redis-server';
 import { WorkerHarness } from './support/worker-harness';
@@ -99,12 +99,15 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
     await client.hset(WORKER_REGISTRY_KEY, fake.id, JSON.stringify(fake));
     let big: INestApplication | undefined;
     try {
-      const job = await harness.enqueue(handPool, { trainer: script('succeed.sh'), config: { N: 2e9, D: 1e10 } });
+      // A field this worker's contract does not know (a newer planner's): the hand-back keeps it.
+      const newer = { fromNewerPlanner: { priority: 3 } } as Partial<RunJobData>;
+      const job = await harness.enqueue(handPool, { trainer: script('succeed.sh'), config: { N: 2e9, D: 1e10 }, ...newer });
       const deadline = Date.now() + 10_000;
       while (!((await harness.runs(handPool).getJob(job.runId))?.data.refusals >= 1)) {
         if (Date.now() > deadline) throw new Error('the small worker never handed the run back');
         await new Promise((r) => setTimeout(r, 50));
       }
+      expect((await harness.runs(handPool).getJob(job.runId))?.data).toMatchObject({ refusals: 1, fromNewerPlanner: { priority: 3 } });
       await small.close();
       expect(await harness.results.getJob(job.runId)).toBeUndefined(); // not failed, nothing reported
       big = await bootstrapWorker({ redisUrl: redis.url, pool: handPool, id: `big-${handPool}`, capacity: 'N=1e10', runRoot, heartbeatSeconds: 0.2, logger: false });

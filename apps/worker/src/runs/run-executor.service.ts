@@ -213,7 +213,9 @@ export class RunExecutor {
    */
   private async delayHandBack(job: Job, data: RunJobData, token: string, count: 'refusals' | 'dirWaits', baseMs: number, capMs: number): Promise<number> {
     const n = (data[count] ?? 0) + 1;
-    await job.updateData({ ...data, [count]: n });
+    // Onto the job's data as it came, not the parsed copy: the contract's schema drops fields it does
+    // not know, and a newer planner's fields (a rolling upgrade) must reach the worker that runs it.
+    await job.updateData({ ...(job.data as RunJobData), [count]: n });
     await job.moveToDelayed(Date.now() + runBackoff(n, Math.random, baseMs, capMs), token);
     this.metrics.recordRun('handed_back', data.trainer.type, 0);
     return n;
