@@ -214,4 +214,21 @@ describe('planner + workers: a sweep end to end', () => {
       await fetch(`${stack.baseUrl}/sweeps/${id}/cancel`, { method: 'POST' });
     }
   });
+
+  it('warns of a secret-looking trainer.env key (stored with the sweep, copied into every job), naming it', async () => {
+    // A pool no worker serves: the command never runs; the pass still says what it sees.
+    const trainer = { type: 'command', command: ['python3', 'train.py'], env: { HF_TOKEN: 'hf_not_a_real_one', OUT: '{runDir}/out' } };
+    const spec = { ...smallSpec, name: 'e2e-secret-env', pool: 'no-worker-here', trainer };
+    const { id } = await json(await fetch(`${stack.baseUrl}/sweeps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(spec) }));
+    try {
+      const warnings = await waitFor('the pass\'s warnings', async () => {
+        const s = await json(await fetch(`${stack.baseUrl}/sweeps/${id}`));
+        return s.warnings.length > 0 ? s.warnings : undefined;
+      }, 10_000);
+      expect(warnings.map((w) => w.code).sort()).toEqual(['no-live-workers', 'secret-in-spec']);
+      expect(warnings.find((w) => w.code === 'secret-in-spec')?.message).toMatch(/^trainer\.env\.HF_TOKEN looks like a secret: .*workers' environment instead/);
+    } finally {
+      await fetch(`${stack.baseUrl}/sweeps/${id}/cancel`, { method: 'POST' });
+    }
+  });
 });

@@ -28,6 +28,8 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,31}$/;
 export const DEFAULT_PAUSE_AFTER_FAILURES = 5;
 /** The code of the warning a sweep paused by the circuit breaker carries (planner sets it; `sweep watch` stops on it). */
 export const FAILING_RUNS_WARNING = 'failing-runs';
+/** The code of the warning a sweep whose trainer.env holds secret-looking keys carries (deploy-secrets.ts secretLikeEnvKeys). */
+export const SECRET_IN_SPEC_WARNING = 'secret-in-spec';
 export const MAX_PAUSE_AFTER_FAILURES = 1000;
 
 export const variableSchema = z

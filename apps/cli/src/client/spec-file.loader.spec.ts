@@ -38,4 +38,11 @@ describe('loadSpecFile', () => {
     expect(specFileNotes(spec, { trainer: { type: 'replay', file: '/data/runs.csv' } })).toEqual([]);
     expect(specFileNotes(spec, { trainer: { type: 'simulate' } })).toEqual([]);
   });
+
+  it('warns of a secret-looking trainer.env key (stored with the sweep, copied into every job), naming it', () => {
+    const spec = join(dir, 's.yaml');
+    const notes = specFileNotes(spec, { trainer: { type: 'command', command: ['python3', 'train.py'], env: { WANDB_API_KEY: 'abc', OUT: '{runDir}', N: 3 } } });
+    expect(notes).toEqual([expect.stringMatching(/^warning: trainer\.env\.WANDB_API_KEY looks like a secret: .*set it in the workers' environment instead/)]);
+    expect(specFileNotes(spec, { trainer: { type: 'command', command: ['train'], env: { OUT: '{runDir}' } } })).toEqual([]);
+  });
 });

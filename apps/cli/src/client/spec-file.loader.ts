@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { secretLikeEnvKeys, secretLikeEnvText } from '@lawsweep/contracts';
 import { readConfigsCsv } from '@lawsweep/law';
 
 /**
@@ -43,10 +44,19 @@ export function loadSpecFile(path: string): Record<string, unknown> {
  * paths next to the spec. The same spec that simulates fine fails every run on a live stack.
  */
 export function specFileNotes(path: string, spec: Record<string, unknown>): string[] {
-  const trainer = spec.trainer as { type?: unknown; file?: unknown } | undefined;
-  if (trainer?.type !== 'replay' || typeof trainer.file !== 'string' || isAbsolute(trainer.file)) return [];
-  return [
-    `note: trainer.file '${trainer.file}' is read by each worker from its own working directory, not next to ${path} ` +
-      `(as lawsweep simulate reads it); if the workers start elsewhere, give the path on their disk, e.g. ${resolve(dirname(resolve(path)), trainer.file)}`,
-  ];
+  const trainer = spec.trainer as { type?: unknown; file?: unknown; env?: unknown } | undefined;
+  const notes: string[] = [];
+  if (trainer?.type === 'replay' && typeof trainer.file === 'string' && !isAbsolute(trainer.file)) {
+    notes.push(
+      `note: trainer.file '${trainer.file}' is read by each worker from its own working directory, not next to ${path} ` +
+        `(as lawsweep simulate reads it); if the workers start elsewhere, give the path on their disk, e.g. ${resolve(dirname(resolve(path)), trainer.file)}`,
+    );
+  }
+  if (trainer?.type === 'command' && trainer.env && typeof trainer.env === 'object' && !Array.isArray(trainer.env)) {
+    // Only string values are judged: anything else the planner refuses, naming the field.
+    const env = Object.fromEntries(Object.entries(trainer.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const secrets = secretLikeEnvKeys({ type: 'command', env });
+    if (secrets.length > 0) notes.push(`warning: ${secretLikeEnvText(secrets)}`);
+  }
+  return notes;
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, type StopCause } from '@lawsweep/contracts';
+import { DEFAULT_POOL, FAILING_RUNS_WARNING, runQueueName, SECRET_IN_SPEC_WARNING, secretLikeEnvKeys, secretLikeEnvText, type StopCause } from '@lawsweep/contracts';
 import type { SweepEngine } from '@lawsweep/design';
 import type { Config, FitResult } from '@lawsweep/law';
 import { configKey, SweepStore, type ObservationRecord, type SweepRecord, type SweepWarning } from '@lawsweep/store';
@@ -154,6 +154,8 @@ export class SweepPlannerService {
     if (live.length === 0) {
       warnings.push({ code: 'no-live-workers', message: `no live worker in pool '${pool}': runs wait on queue ${runQueueName(pool)} until one starts` });
     }
+    const secrets = secretLikeEnvKeys(spec.trainer);
+    if (secrets.length > 0) warnings.push({ code: SECRET_IN_SPEC_WARNING, message: secretLikeEnvText(secrets) });
     const candidates = engine.candidates();
     const tooBig = limited ? candidates.filter((c) => !holdable(c.config)) : [];
     if (tooBig.length > 0) {
