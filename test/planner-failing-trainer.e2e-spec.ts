@@ -84,6 +84,8 @@ describe('planner: a trainer that keeps failing', () => {
     expect([top, of]).toEqual([tripped, tripped]);
     expect(warning?.message).toContain(`): ${REASON}. `);
     expect(warning?.message).toContain(`lawsweep sweep resume ${id}`);
+    // One worker ran them all: named, as the node may be the cause.
+    expect(warning?.message).toMatch(new RegExp(` All \\d+ failed on worker ${runs[0].worker}: check that node`));
     expect(paused.stopReason).toBe(warning?.message);
     expect(paused.stopCause).toBe('breaker');
     expect(paused.failures).toEqual({ inARow, pauseAfter: PAUSE_AFTER, reasons: [{ reason: REASON, count: runs.length }] });

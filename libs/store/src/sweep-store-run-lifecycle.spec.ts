@@ -110,6 +110,8 @@ describe("SweepStore: a run's life (real Redis)", () => {
     await fail('trainer exited with code 1; stderr tail:\nTraceback (most recent call last):\n  File "other.py"\nRuntimeError: boom');
     await fail('no final loss');
     expect(await streak()).toEqual({ inARow: 3, reasons: ['trainer exited with code 1; stderr tail: RuntimeError: boom', 'trainer exited with code 1; stderr tail: RuntimeError: boom', 'no final loss'] });
+    // Who reported each, same order (the breaker names a worker that reported them all).
+    expect(await store.failureStreakWorkers(id)).toEqual(['w1', 'w1', 'w1']);
     // The planner's own failures (no worker) are counted by reason, not in the streak.
     await fail('its job vanished from the queue without a result', null);
     expect((await streak()).inARow).toBe(3);

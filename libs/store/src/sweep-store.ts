@@ -277,6 +277,20 @@ export class SweepStore extends RedisStore {
   }
 
   /**
+   * The workers that reported the failed runs of the sweep's current failure streak, one per run
+   * (oldest first, the newest 1000; '' for a run whose record names none): the breaker tells one sick
+   * node from a broken trainer by them.
+   */
+  async failureStreakWorkers(sweepId: string): Promise<string[]> {
+    const ids = await this.redis.lrange(this.keys.sweep(sweepId, 'streakRuns'), 0, -1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(this.keys.run(id), 'worker');
+    const replies = (await pipeline.exec()) ?? [];
+    return replies.map(([, worker]) => (typeof worker === 'string' ? worker : ''));
+  }
+
+  /**
    * The sweep's warnings, as a plan pass found them; with `untried`, the untried candidates the budget
    * still pays for then (cost, count) and the spec revision planned with (SweepRecord.untried).
    * Nothing is written for a sweep deleted or being deleted (SET_WARNINGS).

@@ -28,5 +28,19 @@ describe('failure circuit breaker', () => {
     expect(w.message).toMatch(/^paused: the last 6 finished runs all failed, none succeeded in between; most common reason \(4 of 6\): exit 1: boom\. /);
     expect(w.message).toContain('lawsweep sweep resume sw-1');
     expect(w.message).toContain('stop.pauseAfterFailures');
+    expect(w.message).toContain('Fix the trainer, then resume');
+    expect(w.message).not.toMatch(/worker/);
+  });
+
+  it('names the worker when every failure of the streak came from it (a sick node), and says so when they came from several', () => {
+    const one = failingRunsWarning('sw-1', 3, ['exit 1: No space left on device', 'exit 1: No space left on device', 'exit 1: boom'], ['gpu-7', 'gpu-7', 'gpu-7']);
+    expect(one.message).toMatch(/ All 3 failed on worker gpu-7: check that node \(disk, GPUs, environment/);
+    expect(one.message).toContain('Fix the worker or the trainer, then resume');
+    const many = failingRunsWarning('sw-1', 3, ['a', 'a', 'a'], ['gpu-7', 'gpu-8', 'gpu-7']);
+    expect(many.message).toContain(' They failed on 2 workers, so the trainer (or what every node shares) is the likelier cause.');
+    expect(many.message).toContain('Fix the trainer, then resume');
+    // One failure says nothing about a node; an unknown reporter leaves it unsaid.
+    expect(failingRunsWarning('sw-1', 1, ['a'], ['gpu-7']).message).not.toMatch(/worker gpu-7|workers/);
+    expect(failingRunsWarning('sw-1', 2, ['a', 'a'], ['gpu-7', '']).message).not.toMatch(/worker gpu-7/);
   });
 });

@@ -33,16 +33,26 @@ export function mostCommonReason(reasons: readonly string[]): { reason: string; 
 
 /**
  * The warning (and stop reason) of a sweep the breaker paused. `reasons`: the summaries of the
- * streak's failed runs, oldest first (the store keeps the newest 1000).
+ * streak's failed runs, oldest first (the store keeps the newest 1000); `workers`: who reported each
+ * (same order; '' where unknown). When every one came from the same worker (and more than one failed),
+ * the node is as likely the cause as the trainer (a full disk, a broken GPU, a missing package): the
+ * warning names it, so the user looks there first.
  */
-export function failingRunsWarning(sweepId: string, failuresInARow: number, reasons: readonly string[]): SweepWarning {
+export function failingRunsWarning(sweepId: string, failuresInARow: number, reasons: readonly string[], workers: readonly string[] = []): SweepWarning {
   const top = mostCommonReason(reasons);
   const why = top ? `; most common reason (${top.count} of ${reasons.length}): ${top.reason}` : '';
+  const named = new Set(workers.filter((w) => w !== ''));
+  const oneWorker = workers.length > 1 && named.size === 1 && !workers.includes('') ? [...named][0] : undefined;
+  const where = oneWorker
+    ? ` All ${workers.length} failed on worker ${oneWorker}: check that node (disk, GPUs, environment: \`lawsweep workers\`, its log) before the trainer; stop it if it is sick.`
+    : named.size > 1
+      ? ` They failed on ${named.size} workers, so the trainer (or what every node shares) is the likelier cause.`
+      : '';
   return {
     code: FAILING_RUNS_WARNING,
     message:
-      `paused: the last ${failuresInARow} finished runs all failed, none succeeded in between${why}. ` +
-      `Runs in flight finish; nothing more is bought. Fix the trainer, then resume: lawsweep sweep resume ${sweepId} ` +
+      `paused: the last ${failuresInARow} finished runs all failed, none succeeded in between${why}.${where} ` +
+      `Runs in flight finish; nothing more is bought. Fix the ${oneWorker ? 'worker or the trainer' : 'trainer'}, then resume: lawsweep sweep resume ${sweepId} ` +
       `(POST /sweeps/${sweepId}/resume), or cancel. (stop.pauseAfterFailures sets the count; 0 turns this off)`,
   };
 }

@@ -226,7 +226,8 @@ export class SweepPlannerService {
 
   /** The circuit breaker (failure-breaker.ts): pauses the sweep, saying why; runs in flight go on. */
   private async pauseForFailures(sweep: SweepRecord): Promise<PlanOutcome> {
-    const warning = failingRunsWarning(sweep.id, sweep.failStreak, await this.store.failureStreakReasons(sweep.id));
+    const [reasons, workers] = await Promise.all([this.store.failureStreakReasons(sweep.id), this.store.failureStreakWorkers(sweep.id)]);
+    const warning = failingRunsWarning(sweep.id, sweep.failStreak, reasons, workers);
     if ((await this.transitions.moveAndNotify(sweep.id, ['running'], { state: 'paused', reason: warning.message, cause: 'breaker' })) !== 'ok') return { enqueued: [] };
     await this.store.setWarnings(sweep.id, [...sweep.warnings.filter((w) => w.code !== FAILING_RUNS_WARNING), warning]);
     this.metrics.sweepPauses.inc({ cause: FAILING_RUNS_WARNING });
