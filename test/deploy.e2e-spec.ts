@@ -254,7 +254,7 @@ describe('alert rules (deploy/prometheus/rules)', () => {
     expect(rule.spec).toEqual(rules);
   });
 
-  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers, failing runs and runs lost', () => {
+  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers, failing runs, a sick worker and runs lost', () => {
     expect(all.map((r) => r.alert).sort()).toEqual([
       'LawsweepFailedRunsInARow',
       'LawsweepPlannerDown',
@@ -262,6 +262,7 @@ describe('alert rules (deploy/prometheus/rules)', () => {
       'LawsweepRunsLostByReconciler',
       'LawsweepRunsWaitingWithoutLiveWorker',
       'LawsweepSweepPausedByCircuitBreaker',
+      'LawsweepWorkerFailingRuns',
       'LawsweepWorkerNoProgress',
     ]);
     for (const r of all) {
