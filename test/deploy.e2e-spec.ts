@@ -254,10 +254,11 @@ describe('alert rules (deploy/prometheus/rules)', () => {
     expect(rule.spec).toEqual(rules);
   });
 
-  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers, failing runs, a sick worker and runs lost', () => {
+  it('alerts on a down planner, waiting runs with no live worker, old runs, stalled workers, failing runs, a sick worker, runs lost and a nearly full Redis', () => {
     expect(all.map((r) => r.alert).sort()).toEqual([
       'LawsweepFailedRunsInARow',
       'LawsweepPlannerDown',
+      'LawsweepRedisMemoryHigh',
       'LawsweepRunTooOld',
       'LawsweepRunsLostByReconciler',
       'LawsweepRunsWaitingWithoutLiveWorker',
@@ -271,8 +272,12 @@ describe('alert rules (deploy/prometheus/rules)', () => {
       expect(r.annotations.description).toBeTruthy();
     }
     expect(all.find((r) => r.alert === 'LawsweepRunTooOld')?.annotations.tune).toMatch(/expected run time/);
-    // No redis_exporter is scraped: its rule stays a comment until one is.
-    expect(rulesText).toMatch(/^\s*# - alert: LawsweepRedisMemoryHigh/m);
+    // Redis's memory comes from the planner (INFO memory at each scrape), not a redis_exporter:
+    // only where a maxmemory is set (0: no limit), used over max.
+    const memory = all.find((r) => r.alert === 'LawsweepRedisMemoryHigh');
+    expect(memory?.expr).toMatch(/lawsweep_redis_memory_used_bytes\b.*\/.*lawsweep_redis_memory_max_bytes > 0\b/);
+    expect(memory?.annotations.description).toMatch(/lawsweep sweep delete/);
+    expect(rulesText).not.toMatch(/redis_exporter/);
   });
 
   it('queries only metrics (and labels) the planner or a worker declares', () => {

@@ -14,6 +14,7 @@ import { optionsToEnv, type PlannerOptions } from './config/planner-options';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
+import { RedisMemoryReader } from './metrics/redis-memory';
 import { EngineCacheService } from './planning/engine-cache.service';
 import { PlanningLoopService } from './planning/planning-loop.service';
 import { ReconcilerHousekeepingService } from './planning/reconciler-housekeeping.service';
@@ -72,6 +73,7 @@ export class AppModule {
         RunQueuesService,
         WorkerRegistryService,
         MetricsService,
+        RedisMemoryReader,
         EngineCacheService,
         SweepTransitionsService,
         RunDispatchService,

@@ -11,3 +11,4 @@ export * from './import-runs.parser';
 export * from './worker-view';
 export * from './deploy-secrets';
 export * from './stop-cause';
+export * from './redis-oom';

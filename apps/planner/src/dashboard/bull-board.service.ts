@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { DEFAULT_POOL, RESULTS_QUEUE, runQueueName } from '@lawsweep/contracts';
 import { NOTIFY_QUEUE } from '../notify/notify-queue';
 import { redisOptionsFromUrl } from '../redis/redis-options';
-import { isRedisUnreachable, redisUnavailableBody, redisWhere } from '../redis/redis-unavailable.filter';
+import { redisErrorAnswer, redisWhere } from '../redis/redis-unavailable.filter';
 import { DashboardDataService } from './dashboard-data.service';
 
 export const BULL_BOARD_PATH = '/queues';
@@ -37,14 +37,16 @@ export class BullBoardService implements OnModuleInit, OnApplicationShutdown {
     const adapter = new ExpressAdapter();
     adapter.setBasePath(BULL_BOARD_PATH);
     this.board = createBullBoard({ queues: [], serverAdapter: adapter, options: { uiConfig: { boardTitle: 'lawsweep queues' } } });
-    // After createBullBoard, which sets its own (read per request): Redis away is a 503 saying so, as
-    // on every other route (RedisUnavailableFilter; Bull Board's router handles its errors itself).
+    // After createBullBoard, which sets its own (read per request): Redis away is a 503 saying so, and
+    // Redis full a 507, as on every other route (RedisUnavailableFilter; Bull Board's router handles
+    // its errors itself).
     const where = redisWhere(this.data.config.redisUrl);
-    // (Bull Board's HTTPStatus type lists no 503; its Express adapter sends whatever status it is given.)
-    const unavailable = 503 as number as 500;
-    adapter.setErrorHandler((err: Error & { statusCode?: 500 }) =>
-      isRedisUnreachable(err) ? { status: unavailable, body: redisUnavailableBody(where) } : { status: err.statusCode ?? 500, body: { error: 'Internal server error', message: err.message } },
-    );
+    adapter.setErrorHandler((err: Error & { statusCode?: 500 }) => {
+      const answer = redisErrorAnswer(err, where);
+      // (Bull Board's HTTPStatus type lists no 503 or 507; its Express adapter sends whatever status it is given.)
+      if (answer) return { status: answer.status as number as 500, body: answer.body };
+      return { status: err.statusCode ?? 500, body: { error: 'Internal server error', message: err.message } };
+    });
     this.add(RESULTS_QUEUE);
     this.add(runQueueName(DEFAULT_POOL));
     // Webhook deliveries (retrying, failed and why), where there are any.

@@ -5,6 +5,7 @@ import type { RunQueuesService } from '../queues/run-queues.service';
 import type { WorkerRegistryService } from '../workers/worker-registry.service';
 import { TimeLeftReader } from '../sweeps/time-left';
 import { MetricsService } from './metrics.service';
+import { parseInfoMemory, type RedisMemory, type RedisMemoryReader } from './redis-memory';
 
 const HOUR = 3_600_000;
 const T0 = 1_800_000_000_000;
@@ -34,7 +35,7 @@ function sweep(id: string, state: SweepState, over: Partial<SweepRecord> = {}): 
 }
 
 /** A MetricsService over an in-memory store, run queues and worker registry, its clock passed to text(). */
-function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; active?: Record<string, number[]> }, env: Record<string, string> = {}) {
+function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; active?: Record<string, number[]>; memory?: RedisMemory | Error }, env: Record<string, string> = {}) {
   const store = { listSweeps: async () => state.sweeps } as unknown as SweepStore;
   const reader = { spendWindow: async () => undefined } as unknown as SweepReader;
   const queues = {
@@ -44,7 +45,14 @@ function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; a
     prometheusMetrics: async () => '',
   } as unknown as RunQueuesService;
   const workers = { all: async () => state.adverts ?? [] } as unknown as WorkerRegistryService;
-  return new MetricsService(store, queues, workers, PlannerConfig.fromEnv(validatePlannerEnv(env)), new TimeLeftReader(reader));
+  const memory = {
+    read: async () => {
+      const m = state.memory ?? { usedBytes: 1_000_000, maxBytes: 0 };
+      if (m instanceof Error) throw m;
+      return m;
+    },
+  } as unknown as RedisMemoryReader;
+  return new MetricsService(store, queues, workers, PlannerConfig.fromEnv(validatePlannerEnv(env)), new TimeLeftReader(reader), memory);
 }
 
 const sample = (text: string, name: string, labels: string) => new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(text)?.[1];
@@ -134,5 +142,27 @@ describe('MetricsService', () => {
     state.active = { default: [] };
     expect(sample(await m.text(T0 + 5_000), 'lawsweep_run_oldest_active_seconds', 'pool="default"')).toBe('15');
     expect(sample(await m.text(T0 + 10_000), 'lawsweep_run_oldest_active_seconds', 'pool="default"')).toBe('0');
+  });
+
+  it("exports Redis's used memory and maxmemory (0: no limit), and leaves both out of a scrape whose read failed", async () => {
+    const state: { sweeps: SweepRecord[]; memory?: RedisMemory | Error } = { sweeps: [], memory: { usedBytes: 1_900_000, maxBytes: 2_000_000 } };
+    const m = metricsOver(state);
+    let text = await m.text(T0);
+    expect(/^lawsweep_redis_memory_used_bytes (\S+)$/m.exec(text)?.[1]).toBe('1900000');
+    expect(/^lawsweep_redis_memory_max_bytes (\S+)$/m.exec(text)?.[1]).toBe('2000000');
+    state.memory = new Error('no INFO memory reply within 1000 ms');
+    text = await m.text(T0);
+    expect(text).toMatch(/^lawsweep_sweeps\{state="running"\} 0$/m);
+    expect(text).not.toMatch(/^lawsweep_redis_memory_(used|max)_bytes /m);
+    state.memory = { usedBytes: 5, maxBytes: 0 };
+    text = await m.text(T0);
+    expect(/^lawsweep_redis_memory_used_bytes (\S+)$/m.exec(text)?.[1]).toBe('5');
+    expect(/^lawsweep_redis_memory_max_bytes (\S+)$/m.exec(text)?.[1]).toBe('0');
+  });
+
+  it('parses used_memory and maxmemory out of INFO memory', () => {
+    const info = '# Memory\r\nused_memory:1014736\r\nused_memory_human:990.95K\r\nused_memory_rss:7000000\r\nmaxmemory:2097152\r\nmaxmemory_human:2.00M\r\nmaxmemory_policy:noeviction\r\n';
+    expect(parseInfoMemory(info)).toEqual({ usedBytes: 1014736, maxBytes: 2097152 });
+    expect(parseInfoMemory('# Memory\r\nused_memory_rss:7000000\r\n')).toBeUndefined();
   });
 });

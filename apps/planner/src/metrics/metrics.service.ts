@@ -7,6 +7,7 @@ import { RunQueuesService, type RunQueueCounts } from '../queues/run-queues.serv
 import { TimeLeftReader } from '../sweeps/time-left';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { OldestActiveReader, PoolGauges } from './pool-gauges';
+import { RedisMemoryGauges, RedisMemoryReader } from './redis-memory';
 import { SweepGauges } from './sweep-gauges';
 
 /**
@@ -46,6 +47,7 @@ export class MetricsService {
     workers: WorkerRegistryService,
     config: PlannerConfig,
     private readonly timeLeftReader: TimeLeftReader,
+    redisMemory: RedisMemoryReader,
   ) {
     const r = this.registry;
     collectDefaultMetrics({ register: r, prefix: 'lawsweep_planner_' });
@@ -66,6 +68,7 @@ export class MetricsService {
     for (const action of ['recorded', 'requeued', 'failed']) this.reconciledRuns.inc({ action }, 0);
     const sweepGauges = new SweepGauges(r, config.metricsEndedSweepHours * 3_600_000);
     const poolGauges = new PoolGauges(r);
+    const memoryGauges = new RedisMemoryGauges(r);
 
     // Refreshed before each scrape (not in a gauge's collect, which runs after earlier families are
     // already serialized): the sweeps, each running one's time left, the queues and the workers read
@@ -73,7 +76,10 @@ export class MetricsService {
     // add up each other's counts.
     const oldestActive = new OldestActiveReader(queues);
     this.refresh = async (now) => {
-      const [sweeps, adverts, jobCounts] = await Promise.all([store.listSweeps(), workers.all(), queues.jobCounts()]);
+      // Redis's memory: a read that fails (Redis slow, or INFO refused) only leaves its gauges out, it
+      // never fails the scrape by itself. (A full Redis still answers reads, so the scrape goes on.)
+      const memoryRead = redisMemory.read().catch(() => undefined);
+      const [sweeps, adverts, jobCounts, memory] = await Promise.all([store.listSweeps(), workers.all(), queues.jobCounts(), memoryRead]);
       const pools = PoolGauges.pools(queues.pools(), adverts);
       const [left, oldest] = await Promise.all([
         Promise.all(sweeps.map((s) => this.timeLeftReader.timeLeft(s, now))),
@@ -81,6 +87,7 @@ export class MetricsService {
       ]);
       sweepGauges.set(sweeps, left, now);
       poolGauges.set(pools, { adverts, jobCounts, oldestStart: new Map(oldest) }, now);
+      memoryGauges.set(memory);
       // The last pick's gain says nothing once its sweep ended (or was deleted): its series goes.
       const planned = new Set(sweeps.filter((s) => !FINAL_SWEEP_STATES.includes(s.state)).map((s) => s.id));
       for (const id of this.gainSweeps) {

@@ -22,7 +22,8 @@ export class LockClock {
 
   constructor(
     readonly lockMs: number,
-    private readonly now: () => number = () => performance.now(),
+    /** The clock's time (ms). */
+    readonly now: () => number = () => performance.now(),
   ) {}
 
   /** A job starts processing; its lock was taken `ageMs` ago, when BullMQ handed the job out. */
@@ -34,6 +35,12 @@ export class LockClock {
   renewed(jobIds: readonly string[]): void {
     const now = this.now();
     for (const id of jobIds) if (this.confirmedAt.has(id)) this.confirmedAt.set(id, now);
+  }
+
+  /** How long this job's lock has gone unconfirmed (ms); undefined for a job this clock does not know. */
+  silentMs(jobId: string): number | undefined {
+    const at = this.confirmedAt.get(jobId);
+    return at === undefined ? undefined : this.now() - at;
   }
 
   forget(jobId: string): void {

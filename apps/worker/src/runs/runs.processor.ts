@@ -1,5 +1,5 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, type Type } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, type Type } from '@nestjs/common';
 import type { Job, WorkerOptions } from 'bullmq';
 
 /** Worker options as @Processor takes them (the connection comes from BullModule.forRoot). */
@@ -10,6 +10,7 @@ import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { LockFence } from './lock-fence.service';
 import { reasonForLog } from './reason-for-log';
+import { RepeatThrottle } from './repeat-throttle';
 import { killAllProcessGroupsNow } from '../trainers/process-group';
 import { RunExecutor } from './run-executor.service';
 import { prepareRunRoot } from './run-root';
@@ -22,8 +23,10 @@ import { timerDelay } from './timer-delay';
  * @nestjs/bullmq then closes the BullMQ worker.
  */
 @Injectable()
-export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('RunsProcessor');
+  /** The BullMQ worker's error lines: a refused fetch is retried at once, thousands of times a second. */
+  private readonly errors = new RepeatThrottle((line) => this.logger.error(line));
 
   constructor(
     private readonly runs: RunExecutor,
@@ -87,12 +90,21 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     for (const s of SIGNALS) process.on(s, onSignal);
   }
 
+  /** Says the error lines still held back. */
+  onApplicationShutdown(): void {
+    this.errors.close();
+  }
+
   @OnWorkerEvent('error')
   onError(err: Error): void {
     // BullMQ follows each lockRenewalFailed with one such error per job: LockFence has warned about
     // the run already (and the renewal keeps failing until the processor ends), so not a second time.
     if (err.message.startsWith('could not renew lock for job ')) return this.logger.debug(`bullmq worker: ${err.message}`);
-    this.logger.error(`bullmq worker: ${err.message}`);
+    // A renewal Redis refused at its maxmemory: LockFence says so if the lock then lapses.
+    this.fence.redisError(err);
+    // Redis refusing writes (maxmemory) or failing a script fails every fetch the same way, and BullMQ
+    // retries a fetch at once: identical lines are said once, then at most every 30 s with a count.
+    this.errors.log(`bullmq worker: ${err.message}`);
   }
 
   @OnWorkerEvent('stalled')
