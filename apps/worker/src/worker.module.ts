@@ -13,7 +13,9 @@ import { CancelWatcher } from './runs/cancel-watcher.service';
 import { GpuSlots } from './runs/gpu-slots.service';
 import { LockFence } from './runs/lock-fence.service';
 import { ResultReporter } from './runs/result-reporter.service';
+import { RunDirRetention } from './runs/run-dir-retention.service';
 import { RunExecutor } from './runs/run-executor.service';
+import { RunJobLookup } from './runs/run-job-lookup';
 import { runsProcessorFor, runsWorkerOptions } from './runs/runs.processor';
 import { CommandTrainerRunner } from './trainers/command-trainer.runner';
 import { OrphanTrainers } from './trainers/orphan-trainers.service';
@@ -54,6 +56,8 @@ export class WorkerModule {
         SimulateTrainerRunner,
         ReplayTrainerRunner,
         TrainerRunners,
+        RunJobLookup,
+        RunDirRetention,
         RunExecutor,
         runsProcessorFor(runQueueName(config.pool), runsWorkerOptions(config)),
       ],

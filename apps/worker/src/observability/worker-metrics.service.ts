@@ -25,6 +25,7 @@ export class WorkerMetrics {
   private readonly duration: Histogram<'outcome' | 'trainer'>;
   private readonly busy: Gauge;
   private readonly lastProgress: Gauge;
+  private readonly runDirsRemoved: Counter<'reason'>;
 
   constructor(config: WorkerConfig) {
     this.registry.setDefaultLabels({ worker: config.id, pool: config.pool });
@@ -47,6 +48,12 @@ export class WorkerMetrics {
       help: 'When this worker last started a run or had a progress point from a trainer (Unix seconds; 0 before its first run)',
       registers: [this.registry],
     });
+    this.runDirsRemoved = new Counter({
+      name: 'lawsweep_worker_run_dirs_removed_total',
+      help: 'Run directories removed by why: done, cancelled (at once), finished (done on another worker), expired (failed or gone longer than WORKER_FAILED_RUN_DIR_HOURS)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
     new Gauge({ name: 'lawsweep_worker_slots', help: 'Runs this worker takes at once (concurrency)', registers: [this.registry] }).set(config.concurrency);
   }
 
@@ -58,6 +65,10 @@ export class WorkerMetrics {
   /** A run started or its trainer reported a point: the worker is making progress now. */
   progressed(now = Date.now()): void {
     this.lastProgress.set(now / 1000);
+  }
+
+  runDirRemoved(reason: 'done' | 'cancelled' | 'finished' | 'expired'): void {
+    this.runDirsRemoved.inc({ reason });
   }
 
   setBusy(n: number): void {

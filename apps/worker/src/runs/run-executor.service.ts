@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { mkdir, rm, rmdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { CANCELLED_REASON, capacityHolds, runBackoff, runJobDataSchema, runResultSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics, type RunOutcome } from '../observability/worker-metrics.service';
@@ -14,7 +13,9 @@ import { CancelWatcher } from './cancel-watcher.service';
 import { GpuSlots } from './gpu-slots.service';
 import { LockFence } from './lock-fence.service';
 import { ResultReporter } from './result-reporter.service';
+import { runDirOf } from './run-dir';
 import { RunDirInUse } from './run-dir-in-use';
+import { RunDirRetention } from './run-dir-retention.service';
 import { RunFailure } from './run-failure';
 import { RunStopped } from './run-stopped';
 import { timerDelay } from './timer-delay';
@@ -62,6 +63,7 @@ export class RunExecutor {
     private readonly metrics: WorkerMetrics,
     private readonly redis: WorkerRedis,
     private readonly fence: LockFence,
+    private readonly retention: RunDirRetention,
   ) {}
 
   get busy(): number {
@@ -95,7 +97,14 @@ export class RunExecutor {
       if (await this.handBackForBiggerWorker(job, data, token)) throw new DelayedError();
       return fail(tooBig, 'refused');
     }
-    if (await this.cancels.isCancelled(data.sweepId)) return fail(CANCELLED_REASON, 'cancelled');
+    // Only command trainers use a run directory; simulated demo runs would litter tmp with empty ones.
+    const usesRunDir = data.trainer.type === 'command';
+    const runDir = runDirOf(this.config.runRoot, data.sweepId, data.runId);
+    if (await this.cancels.isCancelled(data.sweepId)) {
+      // An earlier attempt's directory (retried, handed back) will not be resumed: removed, unless a run of this worker still uses it.
+      if (usesRunDir) await this.retention.removeNow(runDir, 'cancelled', false);
+      return fail(CANCELLED_REASON, 'cancelled');
+    }
     // This worker still trains the run (it lost the lock, BullMQ requeued the run, and the job came
     // back here before LockFence noticed, or while that trainer winds down): wait for that attempt
     // rather than start a second one.
@@ -115,10 +124,12 @@ export class RunExecutor {
     const lockAgeMs = Date.now() - (job.processedOn ?? Date.now()); // processedOn: this worker's clock when it took the job (and its lock)
     const stopFencing = this.fence.guard(String(job.id), data.runId, lockAgeMs, () => controller.abort('lost-lock' satisfies StopReason));
     let progress: Promise<unknown> = Promise.resolve();
+    let releaseRunDir = (): void => undefined;
     try {
-      const runDir = join(this.config.runRoot, safeName(data.sweepId), safeName(data.runId));
-      // Only command trainers use a run directory; simulated demo runs would litter tmp with empty ones.
-      if (data.trainer.type === 'command') await mkdir(runDir, { recursive: true });
+      if (usesRunDir) {
+        releaseRunDir = await this.retention.claim(runDir); // the retention sweep leaves it alone while this run uses it
+        await mkdir(runDir, { recursive: true });
+      }
       const outcome = await this.trainers.run(data.trainer, {
         job: data,
         attempt,
@@ -148,7 +159,8 @@ export class RunExecutor {
         durationMs: Date.now() - started,
       });
       this.record('done', data, started);
-      if (data.trainer.type === 'command' && !this.config.keepRunDirs) await removeRunDir(runDir, this.config.runRoot);
+      // Its checkpoints were only needed to resume: removed (unless WORKER_KEEP_RUN_DIRS), and its sweep's directory once empty.
+      if (usesRunDir) await this.retention.removeNow(runDir, 'done');
       return result;
     } catch (err) {
       await progress;
@@ -168,7 +180,11 @@ export class RunExecutor {
         this.record('lost_lock', data, started);
         throw new WaitingError();
       }
-      if (err instanceof RunStopped) return fail(CANCELLED_REASON, 'cancelled');
+      if (err instanceof RunStopped) {
+        // Cancelled: nothing will resume it; its trainer has stopped (RunStopped comes after its group is gone).
+        if (usesRunDir) await this.retention.removeNow(runDir, 'cancelled');
+        return fail(CANCELLED_REASON, 'cancelled');
+      }
       if (err instanceof RunDirInUse && (await this.handBackBusyDir(job, data, token, err))) throw new DelayedError();
       if (err instanceof UnrecoverableError || err instanceof WaitingError) throw err;
       const failure = err instanceof RunFailure ? err : new RunFailure(err instanceof RunDirInUse ? `${err.message} (${MAX_DIR_WAITS} hand-backs)` : `worker error: ${(err as Error).message}`, true);
@@ -185,6 +201,7 @@ export class RunExecutor {
     } finally {
       stopWatching();
       stopFencing();
+      releaseRunDir();
       this.gpus.release(gpu);
       this.active.delete(data.runId);
       settle();
@@ -296,20 +313,4 @@ function partialCostFraction(data: RunJobData, curve: CurvePoint[]): number | un
   const reached = [...curve].reverse().find((p) => p.tokens !== undefined)?.tokens;
   if (!planned || reached === undefined) return undefined;
   return Math.max(0, Math.min(1, reached / planned));
-}
-
-/** Ids become directory names: keep them to one safe path segment. */
-/**
- * A done run's directory (its checkpoints, only needed to resume) is removed, and its sweep's
- * directory with it once empty: weeks of runs would otherwise fill the node's disk. Failed runs'
- * stay for inspection and for the retry that resumes from them. Never fails the run.
- */
-async function removeRunDir(runDir: string, runRoot: string): Promise<void> {
-  await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
-  const sweepDir = dirname(runDir);
-  if (sweepDir !== runRoot) await rmdir(sweepDir).catch(() => undefined); // ENOTEMPTY while other runs are there
-}
-
-function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || '_';
 }
