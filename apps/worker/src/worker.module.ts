@@ -10,6 +10,7 @@ import { redisOptionsFromUrl } from './redis/redis-options';
 import { WorkerRedis } from './redis/worker-redis.service';
 import { WorkerRegistry } from './registry/worker-registry.service';
 import { CancelWatcher } from './runs/cancel-watcher.service';
+import { DiskSpace } from './runs/disk-space';
 import { GpuSlots } from './runs/gpu-slots.service';
 import { LockFence } from './runs/lock-fence.service';
 import { ResultReporter } from './runs/result-reporter.service';
@@ -57,6 +58,7 @@ export class WorkerModule {
         ReplayTrainerRunner,
         TrainerRunners,
         RunJobLookup,
+        DiskSpace,
         RunDirRetention,
         RunExecutor,
         runsProcessorFor(runQueueName(config.pool), runsWorkerOptions(config)),
