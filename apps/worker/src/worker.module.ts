@@ -10,10 +10,13 @@ import { redisOptionsFromUrl } from './redis/redis-options';
 import { WorkerRedis } from './redis/worker-redis.service';
 import { WorkerRegistry } from './registry/worker-registry.service';
 import { CancelWatcher } from './runs/cancel-watcher.service';
+import { DiskSpace } from './runs/disk-space';
 import { GpuSlots } from './runs/gpu-slots.service';
 import { LockFence } from './runs/lock-fence.service';
 import { ResultReporter } from './runs/result-reporter.service';
+import { RunDirRetention } from './runs/run-dir-retention.service';
 import { RunExecutor } from './runs/run-executor.service';
+import { RunJobLookup } from './runs/run-job-lookup';
 import { runsProcessorFor, runsWorkerOptions } from './runs/runs.processor';
 import { CommandTrainerRunner } from './trainers/command-trainer.runner';
 import { OrphanTrainers } from './trainers/orphan-trainers.service';
@@ -54,6 +57,9 @@ export class WorkerModule {
         SimulateTrainerRunner,
         ReplayTrainerRunner,
         TrainerRunners,
+        RunJobLookup,
+        DiskSpace,
+        RunDirRetention,
         RunExecutor,
         runsProcessorFor(runQueueName(config.pool), runsWorkerOptions(config)),
       ],

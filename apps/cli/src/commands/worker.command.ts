@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option('--id <id>', 'worker id in the registry (default: $WORKER_ID or host-pid-random)')
     .option('--timeout <seconds>', 'timeout of command runs whose spec sets none, 0 = none (default: $WORKER_TIMEOUT_SECONDS or 0)')
     .option('--run-dir <dir>', 'where per-run directories (LAWSWEEP_RUN_DIR) go (default: $WORKER_RUN_DIR or <tmp>/lawsweep-runs)')
-    .option('--keep-run-dirs', "keep a run's directory (its trainer.log included) after it is done; by default it is removed then (failed runs' are kept for inspection and retries) (default: $WORKER_KEEP_RUN_DIRS or false)")
+    .option('--keep-run-dirs', "keep every run's directory (trainer.log, checkpoints), done, failed or cancelled; by default a done or cancelled run's is removed at once, and a failed one's after WORKER_FAILED_RUN_DIR_HOURS unless it may still resume here (default: $WORKER_KEEP_RUN_DIRS or false)")
     .addHelpText(
       'after',
       `\nEnvironment only (no flag):\n${Object.values(WORKER_ENV).flatMap((v) => (v.flag === undefined ? [`  ${v.env.padEnd(27)} ${v.help}`] : [])).join('\n')}\n` +

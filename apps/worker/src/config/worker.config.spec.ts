@@ -7,6 +7,7 @@ describe('loadWorkerConfig', () => {
     expect(c).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379', pool: 'default', capacity: {}, concurrency: 1, gpus: [], labels: {}, metricsPort: 0, graceSeconds: 30 });
     expect(c.id).toMatch(/^[A-Za-z0-9._:-]+$/);
     expect(c.trainerLogMiB).toBe(8);
+    expect(c).toMatchObject({ keepRunDirs: false, failedRunDirHours: 24, minFreeDiskGiB: 1 });
   });
 
   it('reads the environment and lets explicit options win', () => {
@@ -37,6 +38,12 @@ describe('loadWorkerConfig', () => {
     ['WORKER_HEARTBEAT_SECONDS', '3000000', /WORKER_HEARTBEAT_SECONDS: must be at most 86400 seconds \(a day\) \(got '3000000'\)/],
     ['WORKER_CANCEL_POLL_SECONDS', '1e7', /WORKER_CANCEL_POLL_SECONDS: must be at most 86400 seconds/],
     ['WORKER_LOCK_SECONDS', '2592000', /WORKER_LOCK_SECONDS: must be at most 86400 seconds/],
+    ['WORKER_FAILED_RUN_DIR_HOURS', '-1', /WORKER_FAILED_RUN_DIR_HOURS: must be a number of hours \(0 = removed at the next sweep\) \(got '-1'\)/],
+    ['WORKER_FAILED_RUN_DIR_HOURS', 'a day', /WORKER_FAILED_RUN_DIR_HOURS: must be a number of hours/],
+    ['WORKER_FAILED_RUN_DIR_HOURS', '100000', /WORKER_FAILED_RUN_DIR_HOURS: must be at most 8760 hours \(a year\); to keep every run directory use WORKER_KEEP_RUN_DIRS=true/],
+    ['WORKER_MIN_FREE_DISK_GIB', 'lots', /WORKER_MIN_FREE_DISK_GIB: must be a number of GiB \(0 = no check\)/],
+    ['WORKER_MIN_FREE_DISK_GIB', '-2', /WORKER_MIN_FREE_DISK_GIB: must be a number of GiB/],
+    ['WORKER_MIN_FREE_DISK_GIB', '10000000000', /WORKER_MIN_FREE_DISK_GIB: must be at most 1048576 GiB \(a PiB\): it is in GiB, not bytes/],
     ['WORKER_TRAINER_LOG_MIB', '0.000001', /WORKER_TRAINER_LOG_MIB: must be 0 \(no trainer.log\) or at least 0.0625 \(64 KiB\)/],
   ])('stops on a bad %s=%s, naming the variable and its flag', (name, value, message) => {
     expect(() => loadWorkerConfig({}, { [name]: value })).toThrow(message);
@@ -48,6 +55,11 @@ describe('loadWorkerConfig', () => {
     );
     expect(() => loadWorkerConfig({}, { REDIS_URL: 'rediss://user:s3cret@redis' + ' ' })).not.toThrow(/s3cret/);
     expect(loadWorkerConfig({}, { REDIS_URL: 'redis://:0f3a9c1d@redis:6379' }).redisUrl).toBe('redis://:0f3a9c1d@redis:6379');
+  });
+
+  it('reads the run directory retention and the disk floor, fractions and 0 included', () => {
+    expect(loadWorkerConfig({}, { WORKER_FAILED_RUN_DIR_HOURS: '0.5', WORKER_MIN_FREE_DISK_GIB: '0' })).toMatchObject({ failedRunDirHours: 0.5, minFreeDiskGiB: 0 });
+    expect(loadWorkerConfig({ failedRunDirHours: 0, minFreeDiskGiB: '2.5' }, { WORKER_FAILED_RUN_DIR_HOURS: '48' })).toMatchObject({ failedRunDirHours: 0, minFreeDiskGiB: 2.5 });
   });
 
   it('accepts periods up to a day', () => {

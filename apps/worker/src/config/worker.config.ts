@@ -33,8 +33,18 @@ export class WorkerConfig {
   killGraceSeconds!: number;
   /** Per-run directories (LAWSWEEP_RUN_DIR) live under this one; kept across retries for checkpoints. */
   runRoot!: string;
-  /** Keep a run's directory after it is done (default: removed; failed runs' are always kept). */
+  /** Keep every run directory (done, failed, cancelled): the worker removes none (RunDirRetention does nothing). */
   keepRunDirs!: boolean;
+  /**
+   * Hours a run directory that will not be resumed here (its run failed for good, or its job is
+   * gone) is kept, for its trainer.log, before the periodic sweep of the run root removes it.
+   */
+  failedRunDirHours!: number;
+  /**
+   * GiB the run root's filesystem must have free for a command run to start here; below it (after a
+   * retention sweep) the run is handed back for another worker. 0 = no check.
+   */
+  minFreeDiskGiB!: number;
   /** MiB of a command trainer's output kept in <runDir>/trainer.log per attempt (first and last half); 0 = none. */
   trainerLogMiB!: number;
   heartbeatSeconds!: number;
@@ -67,6 +77,8 @@ export interface WorkerOptions {
   killGraceSeconds?: number | string;
   runRoot?: string;
   keepRunDirs?: boolean | string;
+  failedRunDirHours?: number | string;
+  minFreeDiskGiB?: number | string;
   trainerLogMiB?: number | string;
   heartbeatSeconds?: number | string;
   cancelPollSeconds?: number | string;
@@ -96,6 +108,14 @@ export const WORKER_ENV: Record<Exclude<keyof WorkerOptions, 'baseEnv'>, WorkerS
   killGraceSeconds: { env: 'WORKER_KILL_GRACE_SECONDS', help: 'between SIGTERM and SIGKILL when a trainer is stopped (default 10)' },
   runRoot: { env: 'WORKER_RUN_DIR', flag: '--run-dir' },
   keepRunDirs: { env: 'WORKER_KEEP_RUN_DIRS', flag: '--keep-run-dirs' },
+  failedRunDirHours: {
+    env: 'WORKER_FAILED_RUN_DIR_HOURS',
+    help: "hours a failed run's directory (its trainer.log, checkpoints) is kept for inspection before a sweep of the run root removes it; a run that may still resume here (retried, handed back, lost its lock) keeps its own while its job lives (default 24; 0 = at the next sweep; --keep-run-dirs keeps all)",
+  },
+  minFreeDiskGiB: {
+    env: 'WORKER_MIN_FREE_DISK_GIB',
+    help: "GiB the run directory's filesystem must have free to start a command run; below it, after removing expired run directories, the run is handed back for another worker, without using an attempt (default 1: room for trainer.log and a small checkpoint; raise it to what one run writes; 0 = no check)",
+  },
   trainerLogMiB: { env: 'WORKER_TRAINER_LOG_MIB', help: "MiB of a trainer's output kept in its run directory's trainer.log per attempt, the first and the last half (default 8; 0 = no trainer.log; otherwise at least 0.0625, i.e. 64 KiB)" },
   heartbeatSeconds: { env: 'WORKER_HEARTBEAT_SECONDS', help: 'how often the registry advert is refreshed (default 5, at most 86400)' },
   cancelPollSeconds: { env: 'WORKER_CANCEL_POLL_SECONDS', help: "how often a running run's sweep is checked for a cancel (default 2, at most 86400)" },
@@ -117,6 +137,12 @@ const seconds = (min: number) => z.coerce.number({ invalid_type_error: 'must be 
  * value into a busy loop; a period longer than a day is a typo anyway.
  */
 const MAX_PERIOD_SECONDS = 86_400;
+/** A year: longer than that a failed run's directory is kept for good, which is what WORKER_KEEP_RUN_DIRS says. */
+const MAX_RETENTION_HOURS = 8760;
+
+/** A PiB: a larger floor is bytes given for GiB, and would refuse every run. */
+const MAX_FREE_DISK_GIB = 1_048_576;
+
 const period = (min: number) => seconds(min).max(MAX_PERIOD_SECONDS, `must be at most ${MAX_PERIOD_SECONDS} seconds (a day)`);
 
 /** "N=1e9,D=1e12" -> { N: 1e9, D: 1e12 } */
@@ -182,6 +208,16 @@ const fields = {
   keepRunDirs: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { errorMap: () => ({ message: "must be 'true' or 'false'" }) })
     .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  failedRunDirHours: z.coerce
+    .number({ invalid_type_error: 'must be a number of hours (0 = removed at the next sweep)' })
+    .finite()
+    .min(0, 'must be a number of hours (0 = removed at the next sweep)')
+    .max(MAX_RETENTION_HOURS, `must be at most ${MAX_RETENTION_HOURS} hours (a year); to keep every run directory use WORKER_KEEP_RUN_DIRS=true`),
+  minFreeDiskGiB: z.coerce
+    .number({ invalid_type_error: 'must be a number of GiB (0 = no check)' })
+    .finite()
+    .min(0, 'must be a number of GiB (0 = no check)')
+    .max(MAX_FREE_DISK_GIB, `must be at most ${MAX_FREE_DISK_GIB} GiB (a PiB): it is in GiB, not bytes`),
   // A floor: a budget of a few bytes would write the tail in pieces of a byte or two.
   trainerLogMiB: z.coerce
     .number({ invalid_type_error: 'must be a number of MiB (0 = no trainer.log)' })
@@ -211,6 +247,8 @@ function defaults(): Record<keyof typeof fields, string | undefined> {
     killGraceSeconds: '10',
     runRoot: join(tmpdir(), 'lawsweep-runs'),
     keepRunDirs: 'false',
+    failedRunDirHours: '24',
+    minFreeDiskGiB: '1',
     trainerLogMiB: '8',
     heartbeatSeconds: '5',
     cancelPollSeconds: '2',

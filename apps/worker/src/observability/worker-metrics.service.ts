@@ -8,6 +8,9 @@ import { WorkerConfig } from '../config/worker.config';
  */
 export type RunOutcome = 'done' | 'failed' | 'retried' | 'cancelled' | 'refused' | 'handed_back' | 'lost_lock';
 
+/** Why a run was handed back without using an attempt (lawsweep_worker_hand_backs_total). */
+export type HandBackReason = 'capacity' | 'dir_in_use' | 'low_disk';
+
 /**
  * Run-duration buckets (seconds): 0.1 s (simulated runs) to 1 h x4 apart, then x2 up to a week, so
  * that the p50/p95 of real training runs (hours) fall between buckets a factor 2 apart, not 4.
@@ -25,6 +28,9 @@ export class WorkerMetrics {
   private readonly duration: Histogram<'outcome' | 'trainer'>;
   private readonly busy: Gauge;
   private readonly lastProgress: Gauge;
+  private readonly runDirsRemoved: Counter<'reason'>;
+  private readonly handBacks: Counter<'reason'>;
+  private readonly runRootFree: Gauge;
 
   constructor(config: WorkerConfig) {
     this.registry.setDefaultLabels({ worker: config.id, pool: config.pool });
@@ -47,6 +53,23 @@ export class WorkerMetrics {
       help: 'When this worker last started a run or had a progress point from a trainer (Unix seconds; 0 before its first run)',
       registers: [this.registry],
     });
+    this.runDirsRemoved = new Counter({
+      name: 'lawsweep_worker_run_dirs_removed_total',
+      help: 'Run directories removed by why: done, cancelled (at once), finished (done on another worker), expired (failed or gone longer than WORKER_FAILED_RUN_DIR_HOURS)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.handBacks = new Counter({
+      name: 'lawsweep_worker_hand_backs_total',
+      help: 'Runs handed back to the queue without using an attempt, by why: capacity (too big for this worker), dir_in_use (still trained elsewhere), low_disk (run root below WORKER_MIN_FREE_DISK_GIB)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
+    this.runRootFree = new Gauge({
+      name: 'lawsweep_worker_run_root_free_bytes',
+      help: "Free space of the run directory's filesystem at the last check (before each command run; absent until then)",
+      registers: [this.registry],
+    });
     new Gauge({ name: 'lawsweep_worker_slots', help: 'Runs this worker takes at once (concurrency)', registers: [this.registry] }).set(config.concurrency);
   }
 
@@ -58,6 +81,18 @@ export class WorkerMetrics {
   /** A run started or its trainer reported a point: the worker is making progress now. */
   progressed(now = Date.now()): void {
     this.lastProgress.set(now / 1000);
+  }
+
+  runDirRemoved(reason: 'done' | 'cancelled' | 'finished' | 'expired'): void {
+    this.runDirsRemoved.inc({ reason });
+  }
+
+  handedBack(reason: HandBackReason): void {
+    this.handBacks.inc({ reason });
+  }
+
+  setRunRootFree(bytes: number): void {
+    this.runRootFree.set(bytes);
   }
 
   setBusy(n: number): void {

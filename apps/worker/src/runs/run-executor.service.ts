@@ -1,20 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { mkdir, rm, rmdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import { CANCELLED_REASON, capacityHolds, runBackoff, runJobDataSchema, runResultSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
-import { WorkerMetrics, type RunOutcome } from '../observability/worker-metrics.service';
+import { WorkerMetrics, type HandBackReason, type RunOutcome } from '../observability/worker-metrics.service';
 import { WorkerRedis } from '../redis/worker-redis.service';
 import { WorkerRegistry } from '../registry/worker-registry.service';
 import { TrainerRunners } from '../trainers/trainer-runners.service';
 import type { StopReason } from '../trainers/trainer.types';
 import { capacityProblem } from './capacity';
 import { CancelWatcher } from './cancel-watcher.service';
+import { DiskSpace } from './disk-space';
 import { GpuSlots } from './gpu-slots.service';
 import { LockFence } from './lock-fence.service';
 import { ResultReporter } from './result-reporter.service';
+import { runDirOf } from './run-dir';
 import { RunDirInUse } from './run-dir-in-use';
+import { RunDirRetention } from './run-dir-retention.service';
 import { RunFailure } from './run-failure';
 import { RunStopped } from './run-stopped';
 import { timerDelay } from './timer-delay';
@@ -27,6 +29,10 @@ const HAND_BACK_CAP_MS = 30_000;
 const DIR_WAIT_BASE_MS = 1_000;
 const DIR_WAIT_CAP_MS = 60_000;
 const MAX_DIR_WAITS = 150;
+const GIB = 1024 ** 3;
+
+/** Bytes as GiB for a log line: "0.42 GiB". */
+const gib = (bytes: number): string => `${(bytes / GIB).toFixed(2)} GiB`;
 
 interface ActiveRun {
   controller: AbortController;
@@ -42,6 +48,9 @@ interface ActiveRun {
  * - failed, retryable: the job fails and BullMQ retries it after the jittered backoff; no result;
  * - stopped for shutdown: the job is moved back to wait for another worker; no result;
  * - stopped for a lost lock (LockFence): left to BullMQ's stalled check, which requeues it; no result.
+ * Before that, a run it cannot serve goes back to the queue, delayed, without using an attempt: one
+ * over its capacity (while a bigger worker lives), one still trained elsewhere, and a command run
+ * while the run root has less than WORKER_MIN_FREE_DISK_GIB free (after a retention sweep).
  * Results are posted before the job settles, so a crash in between only duplicates a result,
  * which its job id and the planner's idempotent recording absorb.
  */
@@ -62,6 +71,8 @@ export class RunExecutor {
     private readonly metrics: WorkerMetrics,
     private readonly redis: WorkerRedis,
     private readonly fence: LockFence,
+    private readonly retention: RunDirRetention,
+    private readonly disk: DiskSpace,
   ) {}
 
   get busy(): number {
@@ -95,7 +106,14 @@ export class RunExecutor {
       if (await this.handBackForBiggerWorker(job, data, token)) throw new DelayedError();
       return fail(tooBig, 'refused');
     }
-    if (await this.cancels.isCancelled(data.sweepId)) return fail(CANCELLED_REASON, 'cancelled');
+    // Only command trainers use a run directory; simulated demo runs would litter tmp with empty ones.
+    const usesRunDir = data.trainer.type === 'command';
+    const runDir = runDirOf(this.config.runRoot, data.sweepId, data.runId);
+    if (await this.cancels.isCancelled(data.sweepId)) {
+      // An earlier attempt's directory (retried, handed back) will not be resumed: removed, unless a run of this worker still uses it.
+      if (usesRunDir) await this.retention.removeNow(runDir, 'cancelled', false);
+      return fail(CANCELLED_REASON, 'cancelled');
+    }
     // This worker still trains the run (it lost the lock, BullMQ requeued the run, and the job came
     // back here before LockFence noticed, or while that trainer winds down): wait for that attempt
     // rather than start a second one.
@@ -103,6 +121,14 @@ export class RunExecutor {
       const busy = new RunDirInUse(`this worker (${this.config.id}) still trains run ${data.runId} from an earlier hand-out of its job`);
       if (await this.handBackBusyDir(job, data, token, busy)) throw new DelayedError();
       return fail(busy.message, 'failed');
+    }
+    // A run root out of space would fail this run within seconds (and every run after it), which
+    // tells the planner the trainer is broken: handed back for a worker with room instead.
+    const lowDisk = usesRunDir ? await this.lowDisk() : undefined;
+    if (lowDisk) {
+      const n = await this.delayHandBack(job, data, token, 'refusals', HAND_BACK_BASE_MS, HAND_BACK_CAP_MS, 'low_disk');
+      this.logger.warn(`run ${data.runId} handed back for another worker (hand-back ${n}), not started here: ${lowDisk}`);
+      throw new DelayedError();
     }
 
     const controller = new AbortController();
@@ -115,10 +141,12 @@ export class RunExecutor {
     const lockAgeMs = Date.now() - (job.processedOn ?? Date.now()); // processedOn: this worker's clock when it took the job (and its lock)
     const stopFencing = this.fence.guard(String(job.id), data.runId, lockAgeMs, () => controller.abort('lost-lock' satisfies StopReason));
     let progress: Promise<unknown> = Promise.resolve();
+    let releaseRunDir = (): void => undefined;
     try {
-      const runDir = join(this.config.runRoot, safeName(data.sweepId), safeName(data.runId));
-      // Only command trainers use a run directory; simulated demo runs would litter tmp with empty ones.
-      if (data.trainer.type === 'command') await mkdir(runDir, { recursive: true });
+      if (usesRunDir) {
+        releaseRunDir = await this.retention.claim(runDir); // the retention sweep leaves it alone while this run uses it
+        await mkdir(runDir, { recursive: true });
+      }
       const outcome = await this.trainers.run(data.trainer, {
         job: data,
         attempt,
@@ -148,7 +176,8 @@ export class RunExecutor {
         durationMs: Date.now() - started,
       });
       this.record('done', data, started);
-      if (data.trainer.type === 'command' && !this.config.keepRunDirs) await removeRunDir(runDir, this.config.runRoot);
+      // Its checkpoints were only needed to resume: removed (unless WORKER_KEEP_RUN_DIRS), and its sweep's directory once empty.
+      if (usesRunDir) await this.retention.removeNow(runDir, 'done');
       return result;
     } catch (err) {
       await progress;
@@ -168,7 +197,11 @@ export class RunExecutor {
         this.record('lost_lock', data, started);
         throw new WaitingError();
       }
-      if (err instanceof RunStopped) return fail(CANCELLED_REASON, 'cancelled');
+      if (err instanceof RunStopped) {
+        // Cancelled: nothing will resume it; its trainer has stopped (RunStopped comes after its group is gone).
+        if (usesRunDir) await this.retention.removeNow(runDir, 'cancelled');
+        return fail(CANCELLED_REASON, 'cancelled');
+      }
       if (err instanceof RunDirInUse && (await this.handBackBusyDir(job, data, token, err))) throw new DelayedError();
       if (err instanceof UnrecoverableError || err instanceof WaitingError) throw err;
       const failure = err instanceof RunFailure ? err : new RunFailure(err instanceof RunDirInUse ? `${err.message} (${MAX_DIR_WAITS} hand-backs)` : `worker error: ${(err as Error).message}`, true);
@@ -185,6 +218,7 @@ export class RunExecutor {
     } finally {
       stopWatching();
       stopFencing();
+      releaseRunDir();
       this.gpus.release(gpu);
       this.active.delete(data.runId);
       settle();
@@ -202,7 +236,7 @@ export class RunExecutor {
   private async handBackForBiggerWorker(job: Job, data: RunJobData, token: string): Promise<boolean> {
     const others = await this.redis.liveAdverts().catch(() => []);
     if (!others.some((w) => w.pool === this.config.pool && capacityHolds(w.capacity, data.config))) return false;
-    const refusals = await this.delayHandBack(job, data, token, 'refusals', HAND_BACK_BASE_MS, HAND_BACK_CAP_MS);
+    const refusals = await this.delayHandBack(job, data, token, 'refusals', HAND_BACK_BASE_MS, HAND_BACK_CAP_MS, 'capacity');
     this.logger.log(`run ${data.runId} is over this worker's capacity; handed back for a bigger worker (hand-back ${refusals})`);
     return true;
   }
@@ -211,14 +245,52 @@ export class RunExecutor {
    * Back to the queue, delayed (jittered, doubling per hand-back of this kind, counted in the job's
    * `count` field, up to `capMs`), without using an attempt and without a result; returns the count.
    */
-  private async delayHandBack(job: Job, data: RunJobData, token: string, count: 'refusals' | 'dirWaits', baseMs: number, capMs: number): Promise<number> {
+  private async delayHandBack(job: Job, data: RunJobData, token: string, count: 'refusals' | 'dirWaits', baseMs: number, capMs: number, reason: HandBackReason): Promise<number> {
     const n = (data[count] ?? 0) + 1;
     // Onto the job's data as it came, not the parsed copy: the contract's schema drops fields it does
     // not know, and a newer planner's fields (a rolling upgrade) must reach the worker that runs it.
     await job.updateData({ ...(job.data as RunJobData), [count]: n });
     await job.moveToDelayed(Date.now() + runBackoff(n, Math.random, baseMs, capMs), token);
     this.metrics.recordRun('handed_back', data.trainer.type, 0);
+    this.metrics.handedBack(reason);
     return n;
+  }
+
+  /**
+   * Why the run root has too little room to start a command run (WORKER_MIN_FREE_DISK_GIB), after a
+   * retention sweep has removed what it may; undefined when there is room, no floor, or the free
+   * space cannot be read (then the run starts, as it would have without the check; logged).
+   */
+  private async lowDisk(): Promise<string | undefined> {
+    const floor = this.config.minFreeDiskGiB * GIB;
+    if (floor <= 0) return undefined;
+    const free = await this.freeBytes();
+    if (free === undefined || free >= floor) return undefined;
+    const swept = await this.retention.sweep().catch((err: Error) => ({ removed: { cancelled: 0, finished: 0, expired: 0 }, kept: 0, aborted: err.message }));
+    const removed = swept.removed.cancelled + swept.removed.finished + swept.removed.expired;
+    const after = removed > 0 ? await this.freeBytes() : free;
+    if (after === undefined || after >= floor) {
+      this.logger.log(`the run root ${this.config.runRoot} was below WORKER_MIN_FREE_DISK_GIB (${gib(free)} free); removing ${removed} run director${removed === 1 ? 'y' : 'ies'} that will not be resumed here made room (${after === undefined ? 'unreadable' : gib(after)} free)`);
+      return undefined;
+    }
+    return (
+      `the run root ${this.config.runRoot} has ${gib(after)} free, below WORKER_MIN_FREE_DISK_GIB=${this.config.minFreeDiskGiB} ` +
+      `(a retention sweep removed ${removed} run director${removed === 1 ? 'y' : 'ies'}${swept.aborted ? `, then stopped: ${swept.aborted}` : ''}; ` +
+      `${swept.kept} kept: in use, to be resumed, or failed less than WORKER_FAILED_RUN_DIR_HOURS=${this.config.failedRunDirHours} ago). ` +
+      `Free space on this worker's disk or give it a bigger one`
+    );
+  }
+
+  /** The run root's free bytes (also exported as a gauge); undefined, logged, when statfs fails. */
+  private async freeBytes(): Promise<number | undefined> {
+    try {
+      const free = await this.disk.freeBytes(this.config.runRoot);
+      this.metrics.setRunRootFree(free);
+      return free;
+    } catch (err) {
+      this.logger.warn(`cannot read the free space of the run root ${this.config.runRoot} (statfs): ${(err as Error).message}; starting the run without the WORKER_MIN_FREE_DISK_GIB check`);
+      return undefined;
+    }
   }
 
   /**
@@ -229,7 +301,7 @@ export class RunExecutor {
    */
   private async handBackBusyDir(job: Job, data: RunJobData, token: string, why: RunDirInUse): Promise<boolean> {
     if ((data.dirWaits ?? 0) >= MAX_DIR_WAITS) return false;
-    const waits = await this.delayHandBack(job, data, token, 'dirWaits', DIR_WAIT_BASE_MS, DIR_WAIT_CAP_MS);
+    const waits = await this.delayHandBack(job, data, token, 'dirWaits', DIR_WAIT_BASE_MS, DIR_WAIT_CAP_MS, 'dir_in_use');
     this.logger.warn(`run ${data.runId} handed back, to wait (${waits} of ${MAX_DIR_WAITS}): ${why.message}`);
     return true;
   }
@@ -298,20 +370,4 @@ function partialCostFraction(data: RunJobData, curve: CurvePoint[]): number | un
   const reached = [...curve].reverse().find((p) => p.tokens !== undefined)?.tokens;
   if (!planned || reached === undefined) return undefined;
   return Math.max(0, Math.min(1, reached / planned));
-}
-
-/** Ids become directory names: keep them to one safe path segment. */
-/**
- * A done run's directory (its checkpoints, only needed to resume) is removed, and its sweep's
- * directory with it once empty: weeks of runs would otherwise fill the node's disk. Failed runs'
- * stay for inspection and for the retry that resumes from them. Never fails the run.
- */
-async function removeRunDir(runDir: string, runRoot: string): Promise<void> {
-  await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
-  const sweepDir = dirname(runDir);
-  if (sweepDir !== runRoot) await rmdir(sweepDir).catch(() => undefined); // ENOTEMPTY while other runs are there
-}
-
-function safeName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || '_';
 }

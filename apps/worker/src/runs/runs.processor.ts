@@ -12,6 +12,7 @@ import { LockFence } from './lock-fence.service';
 import { reasonForLog } from './reason-for-log';
 import { RepeatThrottle } from './repeat-throttle';
 import { killAllProcessGroupsNow } from '../trainers/process-group';
+import { RunDirRetention } from './run-dir-retention.service';
 import { RunExecutor } from './run-executor.service';
 import { prepareRunRoot } from './run-root';
 import { timerDelay } from './timer-delay';
@@ -34,6 +35,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     private readonly config: WorkerConfig,
     private readonly orphans: OrphanTrainers,
     private readonly fence: LockFence,
+    private readonly retention: RunDirRetention,
   ) {
     super();
   }
@@ -50,6 +52,8 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     // Trainers left running by a worker of this node that died would share GPUs (and run
     // directories) with the runs this one is about to take.
     await this.orphans.stopUnderRunRoot();
+    // Run directories that will not be resumed here (failed long ago, done elsewhere): now, then every 10 minutes.
+    this.retention.start();
     this.logger.log(`worker ${this.config.id} serving ${this.worker.name} (concurrency ${this.config.concurrency})`);
     this.worker.run().catch((err: Error) => this.logger.error(`worker stopped: ${err.message}`));
   }
