@@ -20,6 +20,8 @@ describe('faults: Redis at maxmemory (noeviction)', () => {
     const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1]);
     return { used: field('used_memory'), max: field('maxmemory') };
   };
+  /** Commands Redis refused at its maxmemory since it started (INFO errorstats). */
+  const refusedCommands = async () => Number(/^errorstat_OOM:count=(\d+)/m.exec(await suite.stack.client.info('errorstats'))?.[1] ?? 0);
   const sample = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
 
   it('answers 507 naming the fix, shows the memory in /metrics, keeps the worker log quiet, and completes the sweep once memory is freed', async () => {
@@ -47,6 +49,7 @@ describe('faults: Redis at maxmemory (noeviction)', () => {
     await stack.client.config('SET', 'maxmemory', String(MAXMEMORY));
     await expect(stack.client.set('test-oom:probe', '1')).rejects.toThrow(/^OOM command not allowed/);
     const linesAtFill = errorLines;
+    const refusedAtFill = await refusedCommands();
 
     try {
       // The planner: a write answers 507 naming the fix (not a bare 500).
@@ -69,6 +72,11 @@ describe('faults: Redis at maxmemory (noeviction)', () => {
       await new Promise((r) => setTimeout(r, 10_000));
       expect(worker.alive).toBe(true);
       if (errorLines - linesAtFill >= 20) throw new Error(`${errorLines - linesAtFill} error lines in 10 s:\n${worker.output.slice(-4000)}`);
+      // Nor does it hammer the full Redis: BullMQ retries a refused fetch at once (~10,000 a second);
+      // the worker pauses fetching for 2 s after each. What Redis refused in those 10 s, every client
+      // together (the planner's passes, heartbeats, lock renewals, a refused fetch per back-off):
+      const refused = (await refusedCommands()) - refusedAtFill;
+      expect(refused).toBeLessThan(1_000);
       // The runs that were training lost their locks (renewals refused): said as Redis refusing writes.
       expect(worker.output).toMatch(/lock lost: .*Redis refused writes \(maxmemory\)/);
       expect(worker.output).not.toMatch(/lock lost: .*Redis unreachable or too slow/);
