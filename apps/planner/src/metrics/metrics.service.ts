@@ -73,14 +73,14 @@ export class MetricsService {
     // add up each other's counts.
     const oldestActive = new OldestActiveReader(queues);
     this.refresh = async (now) => {
-      const [sweeps, adverts, jobCounts] = await Promise.all([store.listSweeps(), workers.all(), queues.jobCounts()]);
+      const [sweeps, { adverts, now: registryNow }, jobCounts] = await Promise.all([store.listSweeps(), workers.read(), queues.jobCounts()]);
       const pools = PoolGauges.pools(queues.pools(), adverts);
       const [left, oldest] = await Promise.all([
         Promise.all(sweeps.map((s) => this.timeLeftReader.timeLeft(s, now))),
         Promise.all(pools.map(async (p) => [p, await oldestActive.oldestStart(p, now)] as const)),
       ]);
       sweepGauges.set(sweeps, left, now);
-      poolGauges.set(pools, { adverts, jobCounts, oldestStart: new Map(oldest) }, now);
+      poolGauges.set(pools, { adverts, registryNow, jobCounts, oldestStart: new Map(oldest) }, now);
       // The last pick's gain says nothing once its sweep ended (or was deleted): its series goes.
       const planned = new Set(sweeps.filter((s) => !FINAL_SWEEP_STATES.includes(s.state)).map((s) => s.id));
       for (const id of this.gainSweeps) {
