@@ -23,10 +23,19 @@ export function runQueueName(pool: string = DEFAULT_POOL): string {
   return `${RUN_QUEUE_PREFIX}-${pool}`;
 }
 
-/** Redis hash: worker id -> JSON WorkerAdvert. Workers refresh theirs every heartbeat. */
+/**
+ * Redis hash: worker id -> JSON WorkerAdvert. Workers refresh theirs every heartbeat, its lastSeen
+ * stamped with Redis's clock (redisTimeMs), not the worker's: the machines of workers and planners
+ * keep their own time, and the age of an advert is only meaningful on one clock that all share.
+ */
 export const WORKER_REGISTRY_KEY = 'lawsweep:workers';
-/** A worker whose advert is older than this is considered gone. */
+/** A worker whose advert is older than this, by Redis's clock, is considered gone. */
 export const WORKER_ADVERT_TTL_MS = 30_000;
+
+/** Redis's TIME reply ([seconds, microseconds], as strings) in ms since the epoch. */
+export function redisTimeMs([seconds, micros]: readonly (string | number)[]): number {
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
 
 export const POOL_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 /** What POOL_NAME_PATTERN asks, in words (spec and worker config errors say it the same way). */

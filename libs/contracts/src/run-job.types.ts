@@ -113,7 +113,17 @@ export const workerAdvertSchema = z.object({
   concurrency: z.number().int().positive(),
   labels: z.record(z.string()).default({}),
   busy: z.number().int().nonnegative().default(0),
+  /**
+   * When the worker's last heartbeat reached Redis, in ms by Redis's clock (TIME): the one clock
+   * that every worker and planner reads alike, whatever their machines' clocks say. (Workers
+   * before this stamped their own Date.now().)
+   */
   lastSeen: z.number(),
+  /**
+   * The worker machine's clock minus Redis's, in ms, as measured at its previous heartbeat (absent
+   * until the first one): a diagnostic only, nothing is judged on it.
+   */
+  clockOffsetMs: z.number().optional(),
   /** True while the worker shuts down: it finishes (or hands back) its runs and takes no new ones. */
   draining: z.boolean().optional(),
 });

@@ -34,8 +34,8 @@ function sweep(id: string, state: SweepState, over: Partial<SweepRecord> = {}): 
   };
 }
 
-/** A MetricsService over an in-memory store, run queues and worker registry, its clock passed to text(). */
-function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; active?: Record<string, number[]>; memory?: RedisMemory | Error }, env: Record<string, string> = {}) {
+/** A MetricsService over an in-memory store, run queues and worker registry, its clock passed to text() (Redis's, read with the adverts: `redisNow`, T0 unless given). */
+function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; redisNow?: number; active?: Record<string, number[]>; memory?: RedisMemory | Error }, env: Record<string, string> = {}) {
   const store = { listSweeps: async () => state.sweeps } as unknown as SweepStore;
   const reader = { spendWindow: async () => undefined } as unknown as SweepReader;
   const queues = {
@@ -44,7 +44,7 @@ function metricsOver(state: { sweeps: SweepRecord[]; adverts?: WorkerAdvert[]; a
     activeRuns: async (pool: string) => (state.active?.[pool] ?? []).map((startedAt) => ({ startedAt, data: {} })),
     prometheusMetrics: async () => '',
   } as unknown as RunQueuesService;
-  const workers = { all: async () => state.adverts ?? [] } as unknown as WorkerRegistryService;
+  const workers = { read: async () => ({ adverts: state.adverts ?? [], now: state.redisNow ?? T0 }) } as unknown as WorkerRegistryService;
   const memory = {
     read: async () => {
       const m = state.memory ?? { usedBytes: 1_000_000, maxBytes: 0 };
@@ -133,6 +133,14 @@ describe('MetricsService', () => {
     expect(sample(text, 'lawsweep_run_oldest_active_seconds', 'pool="default"')).toBe('90');
     expect(sample(text, 'lawsweep_run_oldest_active_seconds', 'pool="big"')).toBe('0');
     expect(sample(text, 'lawsweep_queue_jobs', 'queue="lawsweep-runs-default",pool="default",state="waiting"')).toBe('3');
+  });
+
+  it("judges workers live or gone on Redis's clock, not the planner's (their machines' clocks differ)", async () => {
+    const advert = (id: string, lastSeen: number): WorkerAdvert => ({ id, pool: 'default', capacity: {}, concurrency: 1, labels: {}, busy: 0, lastSeen });
+    // The planner's clock 40 s ahead of Redis's: a worker seen 1 s ago by Redis's clock is live.
+    const text = await metricsOver({ sweeps: [], adverts: [advert('a', T0 - 1_000), advert('b', T0 - 31_000)], redisNow: T0 }).text(T0 + 40_000);
+    expect(sample(text, 'lawsweep_workers', 'pool="default",state="live"')).toBe('1');
+    expect(sample(text, 'lawsweep_workers', 'pool="default",state="gone"')).toBe('1');
   });
 
   it('reads the active runs at most once per 10 s per pool, the age still growing in between', async () => {

@@ -79,14 +79,14 @@ export class MetricsService {
       // Redis's memory: a read that fails (Redis slow, or INFO refused) only leaves its gauges out, it
       // never fails the scrape by itself. (A full Redis still answers reads, so the scrape goes on.)
       const memoryRead = redisMemory.read().catch(() => undefined);
-      const [sweeps, adverts, jobCounts, memory] = await Promise.all([store.listSweeps(), workers.all(), queues.jobCounts(), memoryRead]);
+      const [sweeps, { adverts, now: registryNow }, jobCounts, memory] = await Promise.all([store.listSweeps(), workers.read(), queues.jobCounts(), memoryRead]);
       const pools = PoolGauges.pools(queues.pools(), adverts);
       const [left, oldest] = await Promise.all([
         Promise.all(sweeps.map((s) => this.timeLeftReader.timeLeft(s, now))),
         Promise.all(pools.map(async (p) => [p, await oldestActive.oldestStart(p, now)] as const)),
       ]);
       sweepGauges.set(sweeps, left, now);
-      poolGauges.set(pools, { adverts, jobCounts, oldestStart: new Map(oldest) }, now);
+      poolGauges.set(pools, { adverts, registryNow, jobCounts, oldestStart: new Map(oldest) }, now);
       memoryGauges.set(memory);
       // The last pick's gain says nothing once its sweep ended (or was deleted): its series goes.
       const planned = new Set(sweeps.filter((s) => !FINAL_SWEEP_STATES.includes(s.state)).map((s) => s.id));

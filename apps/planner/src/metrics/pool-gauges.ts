@@ -39,6 +39,8 @@ export class OldestActiveReader {
 
 export interface PoolReadings {
   adverts: WorkerAdvert[];
+  /** Redis's clock when the adverts were read: workers stamp lastSeen with it, not with their machine's time. */
+  registryNow: number;
   jobCounts: { queue: string; pool: string; counts: Record<string, number> }[];
   /** When each pool's oldest active run started (undefined: none active). */
   oldestStart: Map<string, number | undefined>;
@@ -85,6 +87,6 @@ export class PoolGauges {
       const started = readings.oldestStart.get(pool);
       this.oldestActive.set({ pool }, started === undefined ? 0 : Math.max(0, (now - started) / 1000));
     }
-    for (const w of readings.adverts) this.workers.inc({ pool: w.pool, state: workerState(w, now) });
+    for (const w of readings.adverts) this.workers.inc({ pool: w.pool, state: workerState(w, readings.registryNow) });
   }
 }

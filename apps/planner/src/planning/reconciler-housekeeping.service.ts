@@ -23,7 +23,7 @@ export class ReconcilerHousekeepingService {
   /** After a pass that began at `passStart` and read the sweeps of these pools. */
   async afterPass(pools: Set<string>, passStart: number, now: number): Promise<void> {
     await this.removeRecordedJobs(pools, passStart);
-    await this.registry.forgetGone(now);
+    await this.registry.forgetGone(); // by Redis's clock, which stamps the adverts' lastSeen
     // Webhook messages whose planner stopped between the state change and queueing them.
     await this.notifier.redeliverStranded(now);
   }

@@ -23,8 +23,10 @@ export class WorkersController {
   })
   @ApiQuery({ name: 'pool', required: false, description: 'only this pool' })
   async list(@Query('pool') pool?: string): Promise<WorkerView[]> {
-    const now = Date.now();
-    const adverts = (await this.registry.all()).filter((w) => pool === undefined || w.pool === pool);
+    // `now` is Redis's clock, the one lastSeen is stamped with (not this machine's: see WorkerRegistryService).
+    const reading = await this.registry.read();
+    const now = reading.now;
+    const adverts = reading.adverts.filter((w) => pool === undefined || w.pool === pool);
     // The runs in flight: the run queues' active jobs, each with the worker holding it (one read per pool).
     const byWorker = new Map<string, WorkerView['running']>();
     const pools = [...new Set(adverts.map((w) => w.pool))];
