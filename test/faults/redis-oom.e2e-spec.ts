@@ -66,6 +66,12 @@ describe('faults: Redis at maxmemory (noeviction)', () => {
       const max = sample(text, 'lawsweep_redis_memory_max_bytes');
       expect(max).toBe(MAXMEMORY);
       expect(used).toBeGreaterThanOrEqual(max * 0.99);
+      // Reads go on: a full Redis refuses every command queued in a MULTI, reads too, so none of these
+      // may read through one (the registry with Redis's clock, a sweep's history with its length).
+      for (const path of ['/workers', `/sweeps/${id}`, `/sweeps/${id}/history`, `/sweeps/${id}/runs?curves=false`]) {
+        const read = await fetch(`${stack.baseUrl}${path}`);
+        expect({ path, status: read.status }).toEqual({ path, status: 200 });
+      }
 
       // The worker meanwhile: BullMQ's fetch is refused thousands of times a second, but identical
       // error lines are said once, then at most every 30 s.

@@ -11,7 +11,7 @@ import type { RecordOutcome } from './store.types';
 import { BEGIN_DELETE, DELETE_RUN_CHUNK, FINISH_DELETE } from './deletion.scripts';
 import { RELEASE_LOCK, RENEW_LOCK } from './lock.scripts';
 import { APPEND_CURVE, CLAIM_REQUEUE, IMPORT_RUNS, MARK_RUNNING_MANY, RECORD_RESULT, RESERVE_RUNS } from './run.scripts';
-import { RELEASE_STREAK, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './sweep.scripts';
+import { CONFIG_STAMP, RANGE_WITH_LENGTH, RELEASE_STREAK, SAVE_FIT, SET_WARNINGS, SPEND_WINDOW, TRANSITION, UPDATE_SWEEP } from './sweep.scripts';
 
 /** The scripts of a run's life (run.scripts.ts), as SweepStore calls them. */
 export interface RunCommands {
@@ -32,9 +32,11 @@ export interface SweepCommands {
   lsSetWarnings(...args: (string | number)[]): Promise<number>;
 }
 
-/** The one read-only script of a sweep's record (sweep.scripts.ts), as SweepReader calls it. */
+/** The read-only scripts of a sweep's record (sweep.scripts.ts), as SweepReader calls them. */
 export interface SweepReadCommands {
   lsSpendWindow(...args: (string | number)[]): Promise<[string, number] | null>;
+  lsRangeWithLength(...args: (string | number)[]): Promise<[string[], number]>;
+  lsConfigStamp(...args: (string | number)[]): Promise<[number, string]>;
 }
 
 /** The plan lock's scripts (lock.scripts.ts), as PlanLock calls them. */
@@ -73,6 +75,8 @@ export function storeCommands(redis: Redis): StoreCommands {
   define('lsUpdateSweep', 3, UPDATE_SWEEP);
   define('lsReleaseStreak', 3, RELEASE_STREAK);
   define('lsSpendWindow', 1, SPEND_WINDOW);
+  define('lsRangeWithLength', 1, RANGE_WITH_LENGTH);
+  define('lsConfigStamp', 2, CONFIG_STAMP);
   define('lsSaveFit', 2, SAVE_FIT);
   define('lsSetWarnings', 1, SET_WARNINGS);
   // LockCommands

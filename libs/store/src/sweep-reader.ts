@@ -84,8 +84,7 @@ export class SweepReader extends RedisStore {
    */
   async historyFrom(sweepId: string, start: number): Promise<{ points: HistoryPoint[]; total: number }> {
     const key = this.keys.sweep(sweepId, 'history');
-    const [[rangeErr, rows], [lenErr, total]] = (await this.redis.multi().lrange(key, start, -1).llen(key).exec()) as [[Error | null, string[]], [Error | null, number]];
-    if (rangeErr || lenErr) throw rangeErr ?? lenErr;
+    const [rows, total] = await this.cmd.lsRangeWithLength(key, start);
     return { points: rows.map((s) => JSON.parse(s) as HistoryPoint), total: Number(total) };
   }
 
@@ -107,8 +106,8 @@ export class SweepReader extends RedisStore {
    * while both are unchanged.
    */
   async knownConfigStamp(sweepId: string): Promise<{ count: number; released: number }> {
-    const [[, count], [, released]] = (await this.redis.multi().hlen(this.keys.sweep(sweepId, 'configs')).hget(this.keys.sweep(sweepId), 'configsReleased').exec()) as [unknown, unknown][];
-    return { count: Number(count), released: Number(released ?? 0) };
+    const [count, released] = await this.cmd.lsConfigStamp(this.keys.sweep(sweepId, 'configs'), this.keys.sweep(sweepId));
+    return { count: Number(count), released: Number(released) };
   }
 
   async observationCount(sweepId: string): Promise<number> {

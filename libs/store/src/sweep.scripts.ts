@@ -125,6 +125,22 @@ return { redis.call('LINDEX', KEYS[1], lo), n - lo }
 `;
 
 /**
+ * A list's items from index ARGV[1] on and its length, read together (read-only scripts run while
+ * Redis is at its maxmemory; a MULTI, even of reads, is refused then). KEYS: the list.
+ */
+export const RANGE_WITH_LENGTH = `
+return { redis.call('LRANGE', KEYS[1], ARGV[1], -1), redis.call('LLEN', KEYS[1]) }
+`;
+
+/**
+ * How many configs a sweep knows and how many times configs were given back, read together (for
+ * SweepReader.knownConfigStamp; read-only, as RANGE_WITH_LENGTH). KEYS: configs hash, sweep hash.
+ */
+export const CONFIG_STAMP = `
+return { redis.call('HLEN', KEYS[1]), redis.call('HGET', KEYS[2], 'configsReleased') or '0' }
+`;
+
+/**
  * Saves a sweep's fit and appends its spend-history point in one call, the point never stamped before
  * the one it follows: the history stays in time order (SPEND_WINDOW's search relies on it) when the
  * sweep's lock moves to a replica whose clock is behind. The point's JSON is built here from its `at`

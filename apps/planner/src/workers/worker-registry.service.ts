@@ -54,8 +54,13 @@ export class WorkerRegistryService {
     return { adverts: parseAdverts(raw), now };
   }
 
+  /**
+   * One round trip, pipelined rather than in a MULTI: the two need not be atomic (microseconds apart),
+   * and Redis refuses every command queued in a MULTI once it is at its maxmemory, reads too, which
+   * would take /workers, /metrics and the capacity filter down with a full Redis.
+   */
   private async readRaw(): Promise<{ raw: Record<string, string>; now: number }> {
-    const replies = await this.redis.client.multi().hgetall(WORKER_REGISTRY_KEY).time().exec();
+    const replies = await this.redis.client.pipeline().hgetall(WORKER_REGISTRY_KEY).time().exec();
     if (!replies) throw new Error('worker registry read aborted');
     for (const [err] of replies) if (err) throw err;
     return { raw: replies[0][1] as Record<string, string>, now: redisTimeMs(replies[1][1] as string[]) };

@@ -49,11 +49,12 @@ export class WorkerRedis implements OnApplicationShutdown {
   }
 
   /**
-   * The other workers' adverts that are fresh (by Redis's clock, read with them in one MULTI: see
-   * publishAdvert) and not draining (unreadable ones are skipped).
+   * The other workers' adverts that are fresh (by Redis's clock, read with them in one pipeline: see
+   * publishAdvert; not a MULTI, which a Redis at its maxmemory refuses even for reads) and not
+   * draining (unreadable ones are skipped).
    */
   async liveAdverts(): Promise<WorkerAdvert[]> {
-    const replies = await this.client.multi().hgetall(WORKER_REGISTRY_KEY).time().exec();
+    const replies = await this.client.pipeline().hgetall(WORKER_REGISTRY_KEY).time().exec();
     if (!replies) throw new Error('worker registry read aborted');
     for (const [err] of replies) if (err) throw err;
     const all = replies[0][1] as Record<string, string>;
