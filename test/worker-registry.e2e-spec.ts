@@ -120,6 +120,40 @@ describe('worker: capacity, registry, GPUs, cancel, metrics', () => {
     }
   }, 60_000);
 
+  it('sends the retry of a run that failed on a worker to another worker of the pool, a few times at most', async () => {
+    // A sick node (its worker's environment makes the trainer fail) and, first, only a fake advert of a
+    // healthy one: the sick worker hands the retry back for it 3 times, then runs it itself (and fails
+    // again). Then it leaves and a real healthy worker runs the last attempt.
+    const sickPool = `${pool}-sick`;
+    const sickId = `sick-${sickPool}`;
+    const sick = await bootstrapWorker({ redisUrl: redis.url, pool: sickPool, id: sickId, capacity: 'N=1e9', runRoot, heartbeatSeconds: 0.2, logger: false, baseEnv: { PATH: process.env.PATH ?? '', SICK: '1' } });
+    const fake = { id: `healthy-fake-${sickPool}`, pool: sickPool, capacity: { N: 1e9 }, concurrency: 1, labels: {}, busy: 0, lastSeen: Date.now() };
+    const keepFakeLive = setInterval(() => void client.hset(WORKER_REGISTRY_KEY, fake.id, JSON.stringify({ ...fake, lastSeen: Date.now() })), 200);
+    let healthy: INestApplication | undefined;
+    try {
+      await client.hset(WORKER_REGISTRY_KEY, fake.id, JSON.stringify(fake));
+      const job = await harness.enqueue(sickPool, { trainer: script('sick-node.sh'), config: { N: 1e8, D: 1e10 } });
+      const data = async () => (await harness.runs(sickPool).getJob(job.runId))?.data as RunJobData | undefined;
+      const deadline = Date.now() + 30_000;
+      while ((await data())?.failedOn?.length !== 2) {
+        if (Date.now() > deadline) throw new Error(`the run never failed twice on the sick worker: ${JSON.stringify(await data())}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(await data()).toMatchObject({ failedOn: [sickId, sickId], avoids: 3 });
+      expect(await harness.results.getJob(job.runId)).toBeUndefined(); // two attempts of three: not failed yet
+      await sick.close();
+      clearInterval(keepFakeLive);
+      await client.hdel(WORKER_REGISTRY_KEY, fake.id);
+      healthy = await bootstrapWorker({ redisUrl: redis.url, pool: sickPool, id: `healthy-${sickPool}`, capacity: 'N=1e9', runRoot, heartbeatSeconds: 0.2, logger: false });
+      expect(await harness.result(job.runId, 30_000)).toMatchObject({ status: 'done', worker: `healthy-${sickPool}`, attempts: 3 });
+    } finally {
+      clearInterval(keepFakeLive);
+      await sick.close().catch(() => undefined);
+      await healthy?.close();
+      await client.hdel(WORKER_REGISTRY_KEY, fake.id);
+    }
+  }, 60_000);
+
   it('gives each concurrent run its own GPU (CUDA_VISIBLE_DEVICES) and runs them side by side', async () => {
     // A barrier: each trainer leaves its run id in a shared directory, waits (10 s at most) until it
     // sees both, writes down whom it saw, then trains (gpu.sh). Only runs that train side by side

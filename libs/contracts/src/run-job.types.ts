@@ -52,6 +52,10 @@ export const runJobDataSchema = z.object({
   refusals: z.number().int().nonnegative().optional(),
   /** How many times a worker found the run still being trained (by a worker that lost its lock) and handed it back (set by workers). */
   dirWaits: z.number().int().nonnegative().optional(),
+  /** The workers on which an attempt of this run failed, oldest first (set by workers; at most 16 kept). */
+  failedOn: z.array(z.string().max(256)).max(16).optional(),
+  /** How many times a worker on which it failed handed the run back for another worker (set by workers). */
+  avoids: z.number().int().nonnegative().optional(),
 });
 export type RunJobData = z.infer<typeof runJobDataSchema>;
 

@@ -9,7 +9,7 @@ import { WorkerConfig } from '../config/worker.config';
 export type RunOutcome = 'done' | 'failed' | 'retried' | 'cancelled' | 'refused' | 'handed_back' | 'lost_lock';
 
 /** Why a run was handed back without using an attempt (lawsweep_worker_hand_backs_total). */
-export type HandBackReason = 'capacity' | 'dir_in_use' | 'low_disk';
+export type HandBackReason = 'capacity' | 'dir_in_use' | 'low_disk' | 'failed_here';
 
 /**
  * Run-duration buckets (seconds): 0.1 s (simulated runs) to 1 h x4 apart, then x2 up to a week, so
@@ -61,7 +61,7 @@ export class WorkerMetrics {
     });
     this.handBacks = new Counter({
       name: 'lawsweep_worker_hand_backs_total',
-      help: 'Runs handed back to the queue without using an attempt, by why: capacity (too big for this worker), dir_in_use (still trained elsewhere), low_disk (run root below WORKER_MIN_FREE_DISK_GIB)',
+      help: 'Runs handed back to the queue without using an attempt, by why: capacity (too big for this worker), dir_in_use (still trained elsewhere), low_disk (run root below WORKER_MIN_FREE_DISK_GIB), failed_here (a retry of a run that failed on this worker, for another one)',
       labelNames: ['reason'],
       registers: [this.registry],
     });

@@ -29,6 +29,10 @@ const HAND_BACK_CAP_MS = 30_000;
 const DIR_WAIT_BASE_MS = 1_000;
 const DIR_WAIT_CAP_MS = 60_000;
 const MAX_DIR_WAITS = 150;
+/** A retry of a run that failed here is handed back for another worker at most 3 times, after 0.5, 1 and 2 s (jittered). */
+const MAX_AVOIDS = 3;
+const AVOID_BASE_MS = 500;
+const AVOID_CAP_MS = 2_000;
 const GIB = 1024 ** 3;
 
 /** Bytes as GiB for a log line: "0.42 GiB". */
@@ -122,6 +126,10 @@ export class RunExecutor {
       if (await this.handBackBusyDir(job, data, token, busy)) throw new DelayedError();
       return fail(busy.message, 'failed');
     }
+    // An attempt of this run already failed here, and a live worker of the pool on which none failed
+    // can hold it: the retry goes there (a sick node, a full disk, a broken GPU, would fail every
+    // attempt it takes), a few times at most, then runs here rather than wait on it.
+    if ((data.failedOn ?? []).includes(this.config.id) && (await this.handBackForAnotherWorker(job, data, token))) throw new DelayedError();
     // A run root out of space would fail this run within seconds (and every run after it), which
     // tells the planner the trainer is broken: handed back for a worker with room instead.
     const lowDisk = usesRunDir ? await this.lowDisk() : undefined;
@@ -213,6 +221,9 @@ export class RunExecutor {
       } else {
         // Logged with its reason by RunsProcessor.onFailed, as every failed attempt is.
         this.record('retried', data, started);
+        // Said on the job (as it came: see delayHandBack), for the retry to go to another worker.
+        const failedOn = [...(data.failedOn ?? []), this.config.id].slice(-16);
+        await job.updateData({ ...(job.data as RunJobData), failedOn }).catch((e: Error) => this.logger.warn(`run ${data.runId}: could not note the failed attempt on its job: ${e.message}`));
       }
       throw new Error(failure.message);
     } finally {
@@ -242,10 +253,25 @@ export class RunExecutor {
   }
 
   /**
+   * A retry of a run that failed on this worker, handed back while another live, not draining worker of
+   * the pool on which it has not failed can hold it: at most MAX_AVOIDS times (counted in the job's
+   * `avoids`), so a run whose other workers stay busy still runs here, after a few seconds of delays.
+   */
+  private async handBackForAnotherWorker(job: Job, data: RunJobData, token: string): Promise<boolean> {
+    if ((data.avoids ?? 0) >= MAX_AVOIDS) return false;
+    const failedOn = new Set(data.failedOn);
+    const others = await this.redis.liveAdverts().catch(() => []);
+    if (!others.some((w) => w.pool === this.config.pool && !failedOn.has(w.id) && capacityHolds(w.capacity, data.config))) return false;
+    const n = await this.delayHandBack(job, data, token, 'avoids', AVOID_BASE_MS, AVOID_CAP_MS, 'failed_here');
+    this.logger.log(`run ${data.runId} failed on this worker before; handed back for another worker (hand-back ${n} of ${MAX_AVOIDS})`);
+    return true;
+  }
+
+  /**
    * Back to the queue, delayed (jittered, doubling per hand-back of this kind, counted in the job's
    * `count` field, up to `capMs`), without using an attempt and without a result; returns the count.
    */
-  private async delayHandBack(job: Job, data: RunJobData, token: string, count: 'refusals' | 'dirWaits', baseMs: number, capMs: number, reason: HandBackReason): Promise<number> {
+  private async delayHandBack(job: Job, data: RunJobData, token: string, count: 'refusals' | 'dirWaits' | 'avoids', baseMs: number, capMs: number, reason: HandBackReason): Promise<number> {
     const n = (data[count] ?? 0) + 1;
     // Onto the job's data as it came, not the parsed copy: the contract's schema drops fields it does
     // not know, and a newer planner's fields (a rolling upgrade) must reach the worker that runs it.
