@@ -40,7 +40,7 @@ export interface RegistryReading {
  * Liveness is judged on Redis's clock, never this machine's: workers stamp lastSeen with Redis's
  * TIME (apps/worker WorkerRedis.publishAdvert), and the planner's and the workers' machines keep
  * their own time, which can be off by more than the advert TTL (a node whose NTP is broken). So
- * the registry is read together with Redis's TIME, in one MULTI (one round trip, as the HGETALL
+ * the registry is read together with Redis's TIME, in one pipeline (one round trip, as the HGETALL
  * alone was), and every "how long since lastSeen" takes that as now. An older worker that stamps
  * its own clock still shows up, judged as before against Redis's clock.
  */
