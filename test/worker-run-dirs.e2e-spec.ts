@@ -7,6 +7,7 @@ import Redis from 'ioredis';
 import { cancelKey, runJobOptions, type RunJobData, type TrainerSpec } from '@lawsweep/contracts';
 import { bootstrapWorker } from '../apps/worker/src/bootstrap';
 import { WorkerMetrics } from '../apps/worker/src/observability/worker-metrics.service';
+import { RUN_DIR_MARKER } from '../apps/worker/src/runs/run-dir';
 import { RunDirRetention } from '../apps/worker/src/runs/run-dir-retention.service';
 import { startRedis, type TestRedis } from './support/redis-server';
 import { waitFor } from './support/wait-for';
@@ -68,12 +69,14 @@ describe('worker: run directories and the disk floor', () => {
     expect(await harness.result(failed.runId)).toMatchObject({ status: 'failed', attempts: 1 });
     const failedDir = join(runRoot, 'sweep-test', failed.runId);
     expect(existsSync(join(failedDir, 'trainer.log'))).toBe(true);
+    expect(existsSync(join(failedDir, RUN_DIR_MARKER))).toBe(true); // the worker marks what it made
 
     // A run that may resume here: its job waits (delayed: a retry's backoff, a hand-back), its directory is old.
     const waiting: RunJobData = { sweepId: 'sweep-test', runId: `run-${randomUUID()}`, config: { N: 1e6, D: 2e7 }, cost: 1, trainer: script('succeed.sh') };
     await harness.runs(pool).add('run', waiting, { ...runJobOptions(waiting.runId), delay: HOUR });
     const waitingDir = join(runRoot, 'sweep-test', waiting.runId);
     mkdirSync(waitingDir, { recursive: true });
+    writeFileSync(join(waitingDir, RUN_DIR_MARKER), `${waiting.runId}\n`); // as a worker made it
     writeFileSync(join(waitingDir, 'checkpoint.pt'), 'weights');
     const old = new Date(Date.now() - 48 * HOUR);
     utimesSync(join(waitingDir, 'checkpoint.pt'), old, old);

@@ -8,6 +8,7 @@ import { loadWorkerConfig, type WorkerOptions } from '../config/worker.config';
 import { WorkerMetrics } from '../observability/worker-metrics.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { writeTrainerMarker } from '../trainers/trainer-marker';
+import { RUN_DIR_MARKER } from './run-dir';
 import { RunDirRetention } from './run-dir-retention.service';
 import type { RunJobLookup, RunJobState } from './run-job-lookup';
 
@@ -53,14 +54,15 @@ describe('RunDirRetention', () => {
     return { retention: new RunDirRetention(config, lookup, new OrphanTrainers(config), metrics), metrics };
   }
 
-  /** A run directory with a trainer.log and a checkpoint, everything in it last changed `ageHours` ago. */
+  /** A run directory as a worker makes it (its marker), with a trainer.log and a checkpoint, everything in it last changed `ageHours` ago. */
   function runDir(runId: string, ageHours: number, sweep = 'sweep-1'): string {
     const dir = join(root, sweep, runId);
     mkdirSync(join(dir, 'ckpt'), { recursive: true });
+    writeFileSync(join(dir, RUN_DIR_MARKER), `${runId}\n`);
     writeFileSync(join(dir, 'trainer.log'), 'a log\n');
     writeFileSync(join(dir, 'ckpt', 'step-100.pt'), 'weights');
     const at = new Date(Date.now() - ageHours * HOUR);
-    for (const p of [join(dir, 'ckpt', 'step-100.pt'), join(dir, 'ckpt'), join(dir, 'trainer.log'), dir]) utimesSync(p, at, at);
+    for (const p of [join(dir, 'ckpt', 'step-100.pt'), join(dir, 'ckpt'), join(dir, 'trainer.log'), join(dir, RUN_DIR_MARKER), dir]) utimesSync(p, at, at);
     return dir;
   }
 
@@ -162,6 +164,19 @@ describe('RunDirRetention', () => {
     expect(existsSync(join(dir, 'trainer.log'))).toBe(true);
     expect(await r.removeNow(dir, 'cancelled', false)).toBe(false);
     process.kill(-child.pid!, 'SIGKILL');
+  });
+
+  it('never removes a directory no worker made (no marker): a run root pointed at a home or scratch directory', async () => {
+    const { retention: r } = retention({ failedRunDirHours: 0 });
+    const mine = join(root, 'projects', 'thesis');
+    mkdirSync(mine, { recursive: true });
+    writeFileSync(join(mine, 'draft.tex'), 'years of work');
+    const at = new Date(Date.now() - 1000 * HOUR);
+    utimesSync(join(mine, 'draft.tex'), at, at);
+    utimesSync(mine, at, at);
+    jobs.set('thesis', { state: 'missing' });
+    expect(await r.sweep()).toEqual({ removed: { cancelled: 0, finished: 0, expired: 0 }, kept: 1 });
+    expect(existsSync(join(mine, 'draft.tex'))).toBe(true);
   });
 
   it('removes nothing while the queue cannot be read, nor under WORKER_KEEP_RUN_DIRS', async () => {

@@ -5,6 +5,7 @@ import { CANCELLED_REASON } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics } from '../observability/worker-metrics.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
+import { RUN_DIR_MARKER } from './run-dir';
 import { RunJobLookup, type RunJobState } from './run-job-lookup';
 
 /** How often the run root is swept for run directories that will not be resumed here. */
@@ -35,6 +36,8 @@ export interface RetentionSweep {
  *   active (here or elsewhere) is kept: it may be resumed;
  * - a directory that a run of this worker uses (claim) or that holds a trainer still running (its
  *   marker: OrphanTrainers) is never removed, and neither is anything while Redis does not answer;
+ * - the sweep considers only directories with the worker's RUN_DIR_MARKER (run-dir.ts): whatever else
+ *   is in a run root (WORKER_RUN_DIR pointed at a home or scratch directory) is never removed;
  * - WORKER_KEEP_RUN_DIRS keeps everything: nothing is removed at all.
  * A run root shared by workers of other pools: their runs' jobs are not in this pool's queue, so
  * they count as gone, removed once untouched for the retention period.
@@ -114,7 +117,8 @@ export class RunDirRetention implements OnModuleDestroy {
     const retentionMs = this.config.failedRunDirHours * 3_600_000;
     for (const sweepDir of await subdirectories(this.config.runRoot)) {
       for (const runDir of await subdirectories(sweepDir)) {
-        if (this.inUse.has(runDir)) {
+        // Only what a worker made (its marker): a run root pointed at a directory with other things in it loses none of them.
+        if (this.inUse.has(runDir) || !(await isFile(join(runDir, RUN_DIR_MARKER)))) {
           report.kept++;
           continue;
         }
@@ -209,5 +213,14 @@ async function lastChange(runDir: string): Promise<number | undefined> {
     return Math.max(...stats.map((s) => s?.mtimeMs ?? 0));
   } catch {
     return undefined;
+  }
+}
+
+/** Whether `path` is a regular file (not followed if a link). */
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isFile();
+  } catch {
+    return false;
   }
 }

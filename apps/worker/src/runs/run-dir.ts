@@ -9,3 +9,10 @@ export function runDirOf(runRoot: string, sweepId: string, runId: string): strin
 export function safeName(id: string): string {
   return id.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || '_';
 }
+
+/**
+ * The file a worker writes in every run directory it creates: the retention sweep removes only
+ * directories that have it, so a run root pointed at a directory that holds anything else
+ * (WORKER_RUN_DIR=$HOME, a shared scratch disk) never loses what lawsweep did not make.
+ */
+export const RUN_DIR_MARKER = '.lawsweep-run';

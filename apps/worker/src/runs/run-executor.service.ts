@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { CANCELLED_REASON, capacityHolds, runBackoff, runJobDataSchema, runResultSchema, type CurvePoint, type RunJobData, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerMetrics, type HandBackReason, type RunOutcome } from '../observability/worker-metrics.service';
@@ -14,7 +15,7 @@ import { DiskSpace } from './disk-space';
 import { GpuSlots } from './gpu-slots.service';
 import { LockFence } from './lock-fence.service';
 import { ResultReporter } from './result-reporter.service';
-import { runDirOf } from './run-dir';
+import { RUN_DIR_MARKER, runDirOf } from './run-dir';
 import { RunDirInUse } from './run-dir-in-use';
 import { RunDirRetention } from './run-dir-retention.service';
 import { RunFailure } from './run-failure';
@@ -154,6 +155,7 @@ export class RunExecutor {
       if (usesRunDir) {
         releaseRunDir = await this.retention.claim(runDir); // the retention sweep leaves it alone while this run uses it
         await mkdir(runDir, { recursive: true });
+        await writeFile(join(runDir, RUN_DIR_MARKER), `${data.runId}\n`); // what the retention sweep may remove (run-dir.ts)
       }
       const outcome = await this.trainers.run(data.trainer, {
         job: data,
