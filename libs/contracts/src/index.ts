@@ -12,3 +12,5 @@ export * from './worker-view';
 export * from './deploy-secrets';
 export * from './stop-cause';
 export * from './redis-oom';
+export * from './repeat-throttle';
+export * from './full-redis-backoff';

@@ -1,6 +1,7 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { RESULTS_QUEUE, runResultSchema } from '@lawsweep/contracts';
+import { FullRedisBackoff, RepeatThrottle, RESULTS_QUEUE, runResultSchema } from '@lawsweep/contracts';
 import type { RecordOutcome } from '@lawsweep/store';
 import { ResultsService } from './results.service';
 
@@ -14,9 +15,26 @@ import { ResultsService } from './results.service';
 // blocking the event loop) is retried rather than failed after one stall, which would leave its
 // run in flight for good.
 @Processor(RESULTS_QUEUE, { concurrency: 32, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 10 })
-export class ResultsProcessor extends WorkerHost {
+export class ResultsProcessor extends WorkerHost implements OnApplicationShutdown {
+  private readonly logger = new Logger(ResultsProcessor.name);
+  /** A fetch Redis refused at its maxmemory is retried by BullMQ at once: said once per 30 s, and fetching pauses 2 s. */
+  private readonly errors = new RepeatThrottle((line) => this.logger.warn(line));
+  private readonly fullRedis = new FullRedisBackoff(() => this.worker);
+
   constructor(private readonly results: ResultsService) {
     super();
+  }
+
+  /** Errors of the BullMQ worker (without a listener BullMQ writes each to the console, unthrottled). */
+  @OnWorkerEvent('error')
+  onError(err: Error): void {
+    this.errors.log(`results worker: ${err.message}`);
+    this.fullRedis.onError(err);
+  }
+
+  onApplicationShutdown(): void {
+    this.fullRedis.stop();
+    this.errors.close();
   }
 
   async process(job: Job): Promise<RecordOutcome> {

@@ -4,13 +4,12 @@ import type { Job, WorkerOptions } from 'bullmq';
 
 /** Worker options as @Processor takes them (the connection comes from BullModule.forRoot). */
 type NestWorkerOptions = Omit<WorkerOptions, 'connection'>;
-import { isRedisOutOfMemory, runBackoff, type RunResult } from '@lawsweep/contracts';
+import { FullRedisBackoff, RepeatThrottle, runBackoff, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
 import { LockFence } from './lock-fence.service';
 import { reasonForLog } from './reason-for-log';
-import { RepeatThrottle } from './repeat-throttle';
 import { killAllProcessGroupsNow } from '../trainers/process-group';
 import { RunDirRetention } from './run-dir-retention.service';
 import { RunExecutor } from './run-executor.service';
@@ -28,10 +27,8 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
   private readonly logger = new Logger('RunsProcessor');
   /** The BullMQ worker's error lines: a refused fetch is retried at once, thousands of times a second. */
   private readonly errors = new RepeatThrottle((line) => this.logger.error(line));
-  /** Fetching paused after Redis refused a fetch at its maxmemory (backOffFromFullRedis), and its timer. */
-  private backingOff = false;
-  private oomBackoff?: NodeJS.Timeout;
-  private shuttingDown = false;
+  /** Fetching paused for 2 s after Redis refused a fetch at its maxmemory (BullMQ would retry it at once). */
+  private readonly fullRedis = new FullRedisBackoff(() => this.worker);
 
   constructor(
     private readonly runs: RunExecutor,
@@ -72,8 +69,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
    */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`shutting down${signal ? ` (${signal})` : ''}: taking no new runs`);
-    this.shuttingDown = true;
-    clearTimeout(this.oomBackoff);
+    this.fullRedis.stop();
     if (signal) this.listenForMoreSignals(signal);
     await this.worker.pause(true);
     await this.runs.drain(this.config.graceSeconds * 1000, signal ? '; a second Ctrl-C (SIGINT) or SIGTERM stops them now and hands them back' : '');
@@ -115,25 +111,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     // Redis refusing writes (maxmemory) or failing a script fails every fetch the same way, and BullMQ
     // retries a fetch at once: identical lines are said once, then at most every 30 s with a count.
     this.errors.log(`bullmq worker: ${err.message}`);
-    if (isRedisOutOfMemory(err)) this.backOffFromFullRedis();
-  }
-
-  /**
-   * BullMQ waits `runRetryDelay` before fetching again only after a connection error; a fetch Redis
-   * refused at its maxmemory (a reply, not a connection error) is tried again at once, ~10,000 times a
-   * second, on a Redis already in trouble. So fetching pauses for OOM_FETCH_BACKOFF_MS (runs in
-   * progress go on: pause(true) does not wait for them), then resumes unless shutdown began.
-   */
-  private backOffFromFullRedis(): void {
-    if (this.backingOff || this.shuttingDown || this.worker.isPaused()) return;
-    this.backingOff = true;
-    void this.worker.pause(true).then(() => {
-      if (this.shuttingDown) return;
-      this.oomBackoff = setTimeout(() => {
-        this.backingOff = false;
-        if (!this.shuttingDown) this.worker.resume();
-      }, OOM_FETCH_BACKOFF_MS);
-    });
+    this.fullRedis.onError(err);
   }
 
   @OnWorkerEvent('stalled')
@@ -168,8 +146,6 @@ const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** How long closing may take after the runs are stopped (Redis and BullMQ need well under a second). */
 export const SHUTDOWN_SLACK_MS = 20_000;
-/** How long fetching pauses after Redis refused a fetch at its maxmemory. */
-const OOM_FETCH_BACKOFF_MS = 2_000;
 
 /**
  * Exits the process (code 1, saying why) if it is still alive `ms` after a signal; rearm() moves
