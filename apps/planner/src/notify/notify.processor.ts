@@ -1,6 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
+import { FullRedisBackoff, RepeatThrottle } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -20,8 +21,11 @@ const DROPPED = 'dropped: the sweep was deleted';
  * leaves no job naming it, and the webhook hears nothing more about it.
  */
 @Processor(NOTIFY_QUEUE, { concurrency: 4, autorun: false })
-export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class NotifyProcessor extends WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Notifier');
+  /** As the results worker's: a fetch refused at Redis's maxmemory is said once per 30 s, and fetching pauses 2 s. */
+  private readonly errors = new RepeatThrottle((line) => this.logger.warn(line));
+  private readonly fullRedis = new FullRedisBackoff(() => this.worker);
 
   constructor(
     private readonly config: PlannerConfig,
@@ -56,10 +60,17 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
     throw new Error(why);
   }
 
-  /** Connection errors (Redis away): the worker reconnects by itself; said once per error, in the planner's log. */
+  /** Connection errors (Redis away): the worker reconnects by itself; said in the planner's log, identical ones at most once per 30 s. */
   @OnWorkerEvent('error')
   onError(err: Error): void {
-    this.logger.warn(`notification worker: ${err.message}`);
+    this.errors.log(`notification worker: ${err.message}`);
+    // Only a worker that runs fetches (resuming one that never ran would start it on a replica without a URL).
+    if (this.config.notifyUrl) this.fullRedis.onError(err);
+  }
+
+  onApplicationShutdown(): void {
+    this.fullRedis.stop();
+    this.errors.close();
   }
 
   @OnWorkerEvent('completed')
