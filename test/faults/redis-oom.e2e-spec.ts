@@ -98,4 +98,40 @@ describe('faults: Redis at maxmemory (noeviction)', () => {
     expect(audit.observations).toBe(6);
     expect((await memory()).used).toBeLessThan(MAXMEMORY * 0.5);
   }, 90_000);
+
+  it('buys no new runs while Redis is above LAWSWEEP_REDIS_MEMORY_HIGH_WATER (0.9), says so on the sweep, and goes on below it', async () => {
+    const { stack } = suite;
+    await stack.startWorker();
+    const { id } = await stack.api('/sweeps', { body: timedSpec('headroom', { stop: { maxRuns: 8 }, parallelism: 2 }, 1) });
+    await waitFor('a run in flight', async () => ((await stack.store.getSweep(id))?.runs.running ?? 0) >= 1 || undefined, 20_000);
+
+    // maxmemory lowered to what Redis uses / 0.95: 95% full, above the mark, below the cap (writes work).
+    const { used } = await memory();
+    await stack.client.config('SET', 'maxmemory', String(Math.ceil(used / 0.95)));
+    try {
+      const held = await waitFor('the redis-memory warning', async () => {
+        const s = await stack.api<{ warnings: { code: string; message: string }[]; runs: { planned: number; queued: number; running: number } }>(`/sweeps/${id}`);
+        return s.warnings.find((w) => w.code === 'redis-memory') ? s : undefined;
+      }, 15_000);
+      expect(held.warnings.find((w) => w.code === 'redis-memory')?.message).toMatch(/^Redis uses 9\d% of its maxmemory .*no new runs are bought until it is below/);
+      // The runs in flight finish and report; nothing new is bought meanwhile.
+      const idle = await waitFor('the runs in flight to finish', async () => {
+        const s = await stack.store.getSweep(id);
+        return s && s.runs.queued + s.runs.running === 0 ? s : undefined;
+      }, 20_000);
+      await new Promise((r) => setTimeout(r, 3_000));
+      const later = await stack.store.getSweep(id);
+      expect(later).toMatchObject({ state: 'running', planned: idle.planned });
+      expect(later!.runs.done).toBeLessThan(8);
+    } finally {
+      await stack.client.config('SET', 'maxmemory', String(MAXMEMORY));
+    }
+
+    // Room again: the sweep buys on and ends at stop.maxRuns, each run recorded once.
+    const end = await waitForSweepEnd(stack.store, id, 40_000, () => stack.logs());
+    expect(end.state).toBe('done');
+    const audit = await auditSweep(stack, id);
+    expect(audit.byState).toEqual({ done: 8 });
+    expect(audit.sweep.warnings.map((w) => w.code)).not.toContain('redis-memory');
+  }, 90_000);
 });

@@ -19,6 +19,7 @@ import { EngineCacheService } from './planning/engine-cache.service';
 import { PlanningLoopService } from './planning/planning-loop.service';
 import { ReconcilerHousekeepingService } from './planning/reconciler-housekeeping.service';
 import { ReconcilerService } from './planning/reconciler.service';
+import { RedisHeadroom } from './planning/redis-headroom';
 import { RunDispatchService } from './planning/run-dispatch.service';
 import { RunReconcilerService } from './planning/run-reconciler.service';
 import { SweepPlannerService } from './planning/sweep-planner.service';
@@ -77,6 +78,7 @@ export class AppModule {
         EngineCacheService,
         SweepTransitionsService,
         RunDispatchService,
+        RedisHeadroom,
         SweepPlannerService,
         PlanningLoopService,
         ReconcilerService,

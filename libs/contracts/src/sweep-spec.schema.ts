@@ -30,6 +30,8 @@ export const DEFAULT_PAUSE_AFTER_FAILURES = 5;
 export const FAILING_RUNS_WARNING = 'failing-runs';
 /** The code of the warning a sweep whose trainer.env holds secret-looking keys carries (deploy-secrets.ts secretLikeEnvKeys). */
 export const SECRET_IN_SPEC_WARNING = 'secret-in-spec';
+/** The code of the warning of a sweep the planner buys no runs for while Redis is near its maxmemory (planner RedisHeadroom). */
+export const REDIS_MEMORY_WARNING = 'redis-memory';
 export const MAX_PAUSE_AFTER_FAILURES = 1000;
 
 export const variableSchema = z

@@ -94,6 +94,14 @@ export const plannerEnvSchema = z.object({
    * in lawsweep_sweeps{state} and in the API. 0: as soon as it ended.
    */
   LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: z.coerce.number({ invalid_type_error: 'must be a number of hours' }).min(0, 'must be 0 or more').max(1e6, 'must be at most 1000000').default(24),
+  /**
+   * Above this share of Redis's maxmemory the planner buys no new runs (a `redis-memory` warning on
+   * each running sweep) until it is below again: at maxmemory (noeviction) Redis refuses every write,
+   * lock renewals included, which stops every trainer within a lock's duration. The headroom left is
+   * for the runs in flight to finish and report (a run with a 2,000-point curve: ~150 KB). 1: buy
+   * until Redis is full. Nothing is held back where Redis has no maxmemory.
+   */
+  LAWSWEEP_REDIS_MEMORY_HIGH_WATER: z.coerce.number({ invalid_type_error: 'must be a number between 0 and 1, e.g. 0.9' }).gt(0, 'must be above 0').max(1, 'must be at most 1 (a share of maxmemory, e.g. 0.9)').default(0.9),
 });
 
 export type PlannerEnv = z.infer<typeof plannerEnvSchema>;
@@ -115,6 +123,7 @@ export const PLANNER_ENV_HELP: Record<Exclude<keyof PlannerEnv, 'REDIS_URL' | 'P
   LAWSWEEP_BODY_LIMIT: 'largest request body, e.g. 10mb',
   LAWSWEEP_NOTIFY_URL: 'webhook POSTed (JSON, with a Slack-style text) when a sweep ends or the circuit breaker pauses it',
   LAWSWEEP_METRICS_ENDED_SWEEP_HOURS: "/metrics drops an ended sweep's own series this many hours after it ended (0 = at once)",
+  LAWSWEEP_REDIS_MEMORY_HIGH_WATER: "above this share of Redis's maxmemory no new runs are bought (runs in flight finish); 1 = until Redis is full",
 };
 
 /** `lawsweep planner --help` lines for the environment-only settings, each with the schema's default. */
@@ -143,6 +152,7 @@ export class PlannerConfig {
     readonly keepCompletedMs: number = 3_600_000,
     readonly notifyUrl: string | undefined = undefined,
     readonly metricsEndedSweepHours: number = 24,
+    readonly redisMemoryHighWater: number = 0.9,
   ) {}
 
   static fromEnv(env: PlannerEnv): PlannerConfig {
@@ -163,6 +173,7 @@ export class PlannerConfig {
       env.LAWSWEEP_KEEP_COMPLETED_MS,
       env.LAWSWEEP_NOTIFY_URL,
       env.LAWSWEEP_METRICS_ENDED_SWEEP_HOURS,
+      env.LAWSWEEP_REDIS_MEMORY_HIGH_WATER,
     );
   }
 }

@@ -10,6 +10,8 @@ export interface RedisMemory {
 
 /** How long a scrape waits for `INFO memory` before leaving the Redis memory gauges out (as /health waits for a PONG). */
 export const REDIS_MEMORY_TIMEOUT_MS = 1_000;
+/** How long a read of Redis's memory is reused by the plan passes (RedisMemoryReader.recent). */
+const RECENT_MS = 2_000;
 
 /** used_memory and maxmemory out of an `INFO memory` reply; undefined if either is missing. */
 export function parseInfoMemory(info: string): RedisMemory | undefined {
@@ -29,7 +31,21 @@ export function parseInfoMemory(info: string): RedisMemory | undefined {
  */
 @Injectable()
 export class RedisMemoryReader {
+  /** The last read, reused for RECENT_MS by recent(): plan passes come many a second under load. */
+  private last?: { at: number; memory: Promise<RedisMemory> };
+
   constructor(private readonly redis: RedisConnection) {}
+
+  /** Redis's memory as read at most RECENT_MS ago (a failed read is not reused). */
+  recent(): Promise<RedisMemory> {
+    const now = Date.now();
+    if (!this.last || now - this.last.at > RECENT_MS) {
+      const memory = this.read();
+      this.last = { at: now, memory };
+      memory.catch(() => (this.last = undefined));
+    }
+    return this.last.memory;
+  }
 
   /** Redis's memory now; rejects if Redis does not answer within REDIS_MEMORY_TIMEOUT_MS. */
   async read(): Promise<RedisMemory> {

@@ -2,13 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { RunJobData, WorkerAdvert } from '@lawsweep/contracts';
 import type { ProposedRun } from '@lawsweep/design';
 import type { Config } from '@lawsweep/law';
-import { SweepStore, type SweepRecord } from '@lawsweep/store';
+import { SweepStore, type SweepRecord, type SweepWarning } from '@lawsweep/store';
 import { MetricsService } from '../metrics/metrics.service';
 import { RunQueuesService } from '../queues/run-queues.service';
 import { WorkerRegistryService } from '../workers/worker-registry.service';
 import { CapacityFilter } from './capacity-filter';
 import { EngineCacheService } from './engine-cache.service';
 import { ENQUEUE_RETRY_WINDOW_MS, enqueueWithRetry } from './enqueue-retry';
+import { RedisHeadroom } from './redis-headroom';
 import { runJobData } from './run-job';
 
 /** What one plan pass's waves did. */
@@ -24,9 +25,9 @@ export interface DispatchOutcome {
 }
 
 /**
- * Puts the runs a plan pass chose on the sweep's pool: which configs the pool's live workers can
- * hold (asked before the engine proposes), then each run's cost reserved in the store and its job
- * enqueued on the pool's queue.
+ * Puts the runs a plan pass chose on the sweep's pool: whether Redis has room for more runs and
+ * which configs the pool's live workers can hold (asked before the engine proposes), then each
+ * run's cost reserved in the store and its job enqueued on the pool's queue.
  */
 @Injectable()
 export class RunDispatchService {
@@ -40,7 +41,13 @@ export class RunDispatchService {
     private readonly workers: WorkerRegistryService,
     private readonly engines: EngineCacheService,
     private readonly metrics: MetricsService,
+    private readonly headroom: RedisHeadroom,
   ) {}
+
+  /** Set when Redis is too near its maxmemory to buy more runs (redis-headroom.ts): the warning to show. */
+  redisTooFull(): Promise<SweepWarning | undefined> {
+    return this.headroom.tooFull();
+  }
 
   /** The pool's live workers, and whether one of them can hold a config (`limited` false: no live worker limits it). */
   async capacityOf(pool: string): Promise<{ live: WorkerAdvert[]; holds: (config: Config) => boolean; limited: boolean }> {

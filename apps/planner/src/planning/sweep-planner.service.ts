@@ -21,6 +21,9 @@ interface RefitOutcome {
   refitDueInMs?: number;
 }
 
+/** A sweep held back because Redis is near its maxmemory is planned again this soon (the memory read is reused for 2 s). */
+const REDIS_FULL_REPLAN_MS = 5_000;
+
 export interface PlanOutcome {
   enqueued: string[];
   /** Set when this step ended the sweep (done or failed). */
@@ -156,6 +159,12 @@ export class SweepPlannerService {
     }
     const secrets = secretLikeEnvKeys(spec.trainer);
     if (secrets.length > 0) warnings.push({ code: SECRET_IN_SPEC_WARNING, message: secretLikeEnvText(secrets) });
+    // Redis near its maxmemory: nothing more is bought (the runs in flight need the room to report).
+    const full = await this.dispatch.redisTooFull();
+    if (full) {
+      await this.store.setWarnings(sweep.id, [...warnings, full]);
+      return { enqueued: [], replanInMs: REDIS_FULL_REPLAN_MS };
+    }
     const candidates = engine.candidates();
     const tooBig = limited ? candidates.filter((c) => !holdable(c.config)) : [];
     if (tooBig.length > 0) {
