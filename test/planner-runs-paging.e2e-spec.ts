@@ -62,6 +62,17 @@ describe('GET /sweeps/:id/runs: curves=false, pages, unknown parameters (real pl
     expect(runs.every((r) => Array.isArray(r.curve))).toBe(true);
   });
 
+  it('gzips an answer for a client that accepts it (runs with curves are most of what a planner sends), and only then', async () => {
+    const gz = await fetch(url(`/sweeps/${id}/runs`), { headers: { 'accept-encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    const runs = (await gz.json()) as RunJson[]; // fetch decodes it
+    expect(runs).toHaveLength(25);
+    expect(runs[0].curve).toEqual([{ tokens: 1e8, loss: 4 }, { tokens: 2e8, loss: 3.5 }]);
+    const plain = await fetch(url(`/sweeps/${id}/runs`), { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(((await plain.json()) as RunJson[]).map((r) => r.id)).toEqual(runs.map((r) => r.id));
+  });
+
   it('?curves=false gives the same runs without their curves', async () => {
     const full = (await (await fetch(url(`/sweeps/${id}/runs`))).json()) as RunJson[];
     const lean = (await (await fetch(url(`/sweeps/${id}/runs?curves=false`))).json()) as RunJson[];

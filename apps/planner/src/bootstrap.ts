@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import compression from 'compression';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
@@ -21,6 +22,11 @@ export async function bootstrapPlanner(options: PlannerOptions = {}): Promise<Ne
   });
   const config = app.get(PlannerConfig);
   app.useBodyParser('json', { limit: config.bodyLimit });
+  // Answers over 1 KB are gzipped for clients that accept it (the CLI's fetch, browsers, Prometheus):
+  // runs with their learning curves are most of what a planner sends (GET /sweeps/:id/runs, `sweep
+  // export`), ~3x smaller at level 3 for ~12 ms of CPU per MB of JSON, on zlib's threads, off the event
+  // loop (levels 6-9 gain 5% for 2-7x the CPU: bench/response-gzip.bench.ts, BENCHMARKS.md).
+  app.use(compression({ level: 3, threshold: 1024 }));
   // body-parser's own errors (malformed JSON, a body over the limit) in the API's error shape, with the fix.
   app.use((err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.parse.failed') {
