@@ -168,7 +168,12 @@ export class RunExecutor {
           if (!curve.push(point)) return; // thinned out (BoundedCurve): not sent as progress either
           // Chained so that progress reaches Redis in order; a lost progress point is not worth
           // failing the run for.
-          progress = progress.then(() => job.updateProgress({ point })).catch((err: Error) => this.logger.warn(`progress of run ${data.runId}: ${err.message}`));
+          progress = progress
+            .then(() => job.updateProgress({ point }))
+            .catch((err: Error) => {
+              this.fence.redisError(err); // Redis at its maxmemory: why a lock may lapse next (LockFence says so)
+              this.logger.warn(`progress of run ${data.runId}: ${err.message}`);
+            });
         },
       });
       await progress;
