@@ -12,16 +12,12 @@
  * here; the middleware runs it on libuv's pool, off the event loop).
  */
 import { gzipSync } from 'node:zlib';
+import { arg } from './support/args';
 import { machine } from './support/bench-stack';
 
-const args = process.argv.slice(2);
-const flag = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
-const RUNS = Number(flag('runs', '100'));
-const POINTS = Number(flag('points', '2000'));
-let seed = Number(flag('seed', '1'));
+const RUNS = Number(arg('runs') ?? 100);
+const POINTS = Number(arg('points') ?? 2000);
+let seed = Number(arg('seed') ?? 1);
 /** mulberry32: deterministic under --seed. */
 const random = () => {
   seed = (seed + 0x6d2b79f5) | 0;
