@@ -99,7 +99,12 @@ describe('worker: run directories and the disk floor', () => {
     // A floor of a PiB: no disk here has that much free, so this worker is "full".
     const { app: full } = await worker(pool, `full-${pool}`, { minFreeDiskGiB: 1_048_576 });
     const run = await harness.enqueue(pool, { trainer: script('succeed.sh') });
-    await waitFor('the full worker to hand the run back', async () => ((await harness.runs(pool).getJob(run.runId))?.data as RunJobData | undefined)?.refusals);
+    const refusals = async () => ((await harness.runs(pool).getJob(run.runId))?.data as RunJobData | undefined)?.refusals;
+    await waitFor('the full worker to hand the run back', refusals);
+    // Then it takes no runs for a while (30 s), rather than take the same run again after each
+    // hand-back's delay (0.5 s, 1 s, 2 s, ...) only to hand it back.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(await refusals()).toBe(1);
     const metrics = await full.get(WorkerMetrics).registry.metrics();
     expect(metrics).toMatch(/lawsweep_worker_hand_backs_total\{reason="low_disk",[^}]*\} [1-9]/);
     expect(metrics).not.toMatch(/lawsweep_worker_runs_total\{outcome="(failed|retried)"/);

@@ -13,4 +13,4 @@ export * from './deploy-secrets';
 export * from './stop-cause';
 export * from './redis-oom';
 export * from './repeat-throttle';
-export * from './full-redis-backoff';
+export * from './fetch-pause';

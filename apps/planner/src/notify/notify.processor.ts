@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { FullRedisBackoff, RepeatThrottle } from '@lawsweep/contracts';
+import { FetchPause, RepeatThrottle } from '@lawsweep/contracts';
 import { SweepStore } from '@lawsweep/store';
 import { PlannerConfig } from '../config/planner-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -25,7 +25,7 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
   private readonly logger = new Logger('Notifier');
   /** As the results worker's: a fetch refused at Redis's maxmemory is said once per 30 s, and fetching pauses 2 s. */
   private readonly errors = new RepeatThrottle((line) => this.logger.warn(line));
-  private readonly fullRedis = new FullRedisBackoff(() => this.worker);
+  private readonly fetchPause = new FetchPause(() => this.worker);
 
   constructor(
     private readonly config: PlannerConfig,
@@ -65,11 +65,11 @@ export class NotifyProcessor extends WorkerHost implements OnApplicationBootstra
   onError(err: Error): void {
     this.errors.log(`notification worker: ${err.message}`);
     // Only a worker that runs fetches (resuming one that never ran would start it on a replica without a URL).
-    if (this.config.notifyUrl) this.fullRedis.onError(err);
+    if (this.config.notifyUrl) this.fetchPause.onError(err);
   }
 
   onApplicationShutdown(): void {
-    this.fullRedis.stop();
+    this.fetchPause.stop();
     this.errors.close();
   }
 

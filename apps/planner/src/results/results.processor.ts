@@ -1,7 +1,7 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { FullRedisBackoff, RepeatThrottle, RESULTS_QUEUE, runResultSchema } from '@lawsweep/contracts';
+import { FetchPause, RepeatThrottle, RESULTS_QUEUE, runResultSchema } from '@lawsweep/contracts';
 import type { RecordOutcome } from '@lawsweep/store';
 import { ResultsService } from './results.service';
 
@@ -19,7 +19,7 @@ export class ResultsProcessor extends WorkerHost implements OnApplicationShutdow
   private readonly logger = new Logger(ResultsProcessor.name);
   /** A fetch Redis refused at its maxmemory is retried by BullMQ at once: said once per 30 s, and fetching pauses 2 s. */
   private readonly errors = new RepeatThrottle((line) => this.logger.warn(line));
-  private readonly fullRedis = new FullRedisBackoff(() => this.worker);
+  private readonly fetchPause = new FetchPause(() => this.worker);
 
   constructor(private readonly results: ResultsService) {
     super();
@@ -29,11 +29,11 @@ export class ResultsProcessor extends WorkerHost implements OnApplicationShutdow
   @OnWorkerEvent('error')
   onError(err: Error): void {
     this.errors.log(`results worker: ${err.message}`);
-    this.fullRedis.onError(err);
+    this.fetchPause.onError(err);
   }
 
   onApplicationShutdown(): void {
-    this.fullRedis.stop();
+    this.fetchPause.stop();
     this.errors.close();
   }
 

@@ -35,6 +35,12 @@ const MAX_AVOIDS = 3;
 const AVOID_BASE_MS = 500;
 const AVOID_CAP_MS = 2_000;
 const GIB = 1024 ** 3;
+/**
+ * A worker whose run root is below WORKER_MIN_FREE_DISK_GIB takes no runs for this long after handing
+ * one back (then looks again): taking them only to hand them back would delay each by the hand-back
+ * while workers with room could start it at once.
+ */
+export const LOW_DISK_PAUSE_MS = 30_000;
 
 /** Bytes as GiB for a log line: "0.42 GiB". */
 const gib = (bytes: number): string => `${(bytes / GIB).toFixed(2)} GiB`;
@@ -65,6 +71,8 @@ export class RunExecutor {
   private readonly active = new Map<string, ActiveRun>();
   /** Set while drain() waits out its grace period. */
   private endGraceNow?: () => void;
+  /** Told when a run was handed back for want of disk (RunsProcessor stops fetching for a while). */
+  private lowDiskListener: () => void = () => undefined;
 
   constructor(
     private readonly config: WorkerConfig,
@@ -79,6 +87,11 @@ export class RunExecutor {
     private readonly retention: RunDirRetention,
     private readonly disk: DiskSpace,
   ) {}
+
+  /** `listener` is called each time a run is handed back because the run root is below the disk floor. */
+  onLowDisk(listener: () => void): void {
+    this.lowDiskListener = listener;
+  }
 
   get busy(): number {
     return this.active.size;
@@ -136,7 +149,8 @@ export class RunExecutor {
     const lowDisk = usesRunDir ? await this.lowDisk() : undefined;
     if (lowDisk) {
       const n = await this.delayHandBack(job, data, token, 'refusals', HAND_BACK_BASE_MS, HAND_BACK_CAP_MS, 'low_disk');
-      this.logger.warn(`run ${data.runId} handed back for another worker (hand-back ${n}), not started here: ${lowDisk}`);
+      this.logger.warn(`run ${data.runId} handed back for another worker (hand-back ${n}), not started here: ${lowDisk}; taking no runs for ${LOW_DISK_PAUSE_MS / 1000} s`);
+      this.lowDiskListener();
       throw new DelayedError();
     }
 

@@ -4,7 +4,7 @@ import type { Job, WorkerOptions } from 'bullmq';
 
 /** Worker options as @Processor takes them (the connection comes from BullModule.forRoot). */
 type NestWorkerOptions = Omit<WorkerOptions, 'connection'>;
-import { FullRedisBackoff, RepeatThrottle, runBackoff, type RunResult } from '@lawsweep/contracts';
+import { FetchPause, RepeatThrottle, runBackoff, type RunResult } from '@lawsweep/contracts';
 import { WorkerConfig } from '../config/worker.config';
 import { WorkerRedis } from '../redis/worker-redis.service';
 import { OrphanTrainers } from '../trainers/orphan-trainers.service';
@@ -12,7 +12,7 @@ import { LockFence } from './lock-fence.service';
 import { reasonForLog } from './reason-for-log';
 import { killAllProcessGroupsNow } from '../trainers/process-group';
 import { RunDirRetention } from './run-dir-retention.service';
-import { RunExecutor } from './run-executor.service';
+import { LOW_DISK_PAUSE_MS, RunExecutor } from './run-executor.service';
 import { prepareRunRoot } from './run-root';
 import { timerDelay } from './timer-delay';
 
@@ -27,8 +27,8 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
   private readonly logger = new Logger('RunsProcessor');
   /** The BullMQ worker's error lines: a refused fetch is retried at once, thousands of times a second. */
   private readonly errors = new RepeatThrottle((line) => this.logger.error(line));
-  /** Fetching paused for 2 s after Redis refused a fetch at its maxmemory (BullMQ would retry it at once). */
-  private readonly fullRedis = new FullRedisBackoff(() => this.worker);
+  /** Fetching paused for 2 s after Redis refused a fetch at its maxmemory (BullMQ would retry it at once), or while the disk is short. */
+  private readonly fetchPause = new FetchPause(() => this.worker);
 
   constructor(
     private readonly runs: RunExecutor,
@@ -39,6 +39,8 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     private readonly retention: RunDirRetention,
   ) {
     super();
+    // A run root below the disk floor: no runs taken for a while (they would only be handed back).
+    this.runs.onLowDisk(() => this.fetchPause.pauseFor(LOW_DISK_PAUSE_MS));
   }
 
   process(job: Job, token?: string): Promise<RunResult> {
@@ -69,7 +71,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
    */
   async beforeApplicationShutdown(signal?: string): Promise<void> {
     this.logger.log(`shutting down${signal ? ` (${signal})` : ''}: taking no new runs`);
-    this.fullRedis.stop();
+    this.fetchPause.stop();
     if (signal) this.listenForMoreSignals(signal);
     await this.worker.pause(true);
     await this.runs.drain(this.config.graceSeconds * 1000, signal ? '; a second Ctrl-C (SIGINT) or SIGTERM stops them now and hands them back' : '');
@@ -111,7 +113,7 @@ export class RunsProcessor extends WorkerHost implements OnApplicationBootstrap,
     // Redis refusing writes (maxmemory) or failing a script fails every fetch the same way, and BullMQ
     // retries a fetch at once: identical lines are said once, then at most every 30 s with a count.
     this.errors.log(`bullmq worker: ${err.message}`);
-    this.fullRedis.onError(err);
+    this.fetchPause.onError(err);
   }
 
   @OnWorkerEvent('stalled')

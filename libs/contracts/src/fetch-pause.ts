@@ -17,10 +17,11 @@ export interface PausableWorker {
  * refused at its maxmemory (a reply, not a connection error) is tried again at once, ~10,000 times a
  * second, on a Redis already in trouble (test/faults/redis-oom.e2e-spec.ts). Fed the worker's 'error'
  * events, this pauses fetching for `ms` after such a refusal (jobs in progress go on: pause(true)
- * does not wait for them), then resumes, unless the worker is closing or stop() was called. Written
- * here because BullMQ has no option for it.
+ * does not wait for them), then resumes, unless the worker is closing or stop() was called; pauseFor
+ * does the same for other reasons (a worker out of disk). Written here because BullMQ has no option
+ * for it.
  */
-export class FullRedisBackoff {
+export class FetchPause {
   private backingOff = false;
   private stopped = false;
   private timer?: NodeJS.Timeout;
@@ -31,15 +32,23 @@ export class FullRedisBackoff {
   ) {}
 
   onError(err: unknown): void {
+    if (isRedisOutOfMemory(err)) this.pauseFor(this.ms);
+  }
+
+  /**
+   * Pauses fetching for `ms` (jobs in progress go on), then resumes; nothing while a pause of this
+   * back-off runs, after stop(), or while the worker is closing or paused by someone else (shutdown).
+   */
+  pauseFor(ms: number): void {
     const worker = this.worker();
-    if (!isRedisOutOfMemory(err) || this.backingOff || this.stopped || worker.closing || worker.isPaused()) return;
+    if (this.backingOff || this.stopped || worker.closing || worker.isPaused()) return;
     this.backingOff = true;
     void worker.pause(true).then(() => {
       if (this.stopped) return;
       this.timer = setTimeout(() => {
         this.backingOff = false;
         if (!this.stopped && !worker.closing) worker.resume();
-      }, this.ms);
+      }, ms);
     });
   }
 
